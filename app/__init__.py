@@ -1,0 +1,93 @@
+"""Application factory for the after-sales intranet."""
+import os
+
+from flask import Flask
+
+from app.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_web(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app: Flask, config: dict | None) -> None:
+    from app.config import defaults
+
+    app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.from_mapping(config)
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from app import database  # noqa: F401  (SQLite connection and transaction settings)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "migrations")))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from app.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        uid, _, version = user_id.partition(".")
+        if not uid.isdigit():
+            return None
+        user = db.session.get(User, int(uid))
+        if user is None or str(user.session_version) != version:
+            return None
+        return user
+
+    # Import every model so Alembic and the metadata see all tables.
+    from app import models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts import bp as accounts_bp
+    from app.audit import bp as audit_bp
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+    from app.org import bp as org_bp
+    from app.staff import bp as staff_bp
+
+    for bp in (main_bp, auth_bp, accounts_bp, staff_bp, org_bp, audit_bp):
+        app.register_blueprint(bp)
+
+
+def register_web(app: Flask) -> None:
+    from app.web import register_error_handlers, register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,51 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request
+from flask_login import login_required
+from sqlalchemy import or_, select
+
+from app.audit import bp
+from app.audit.log import ACTION_LABELS
+from app.audit.models import AuditEntry
+from app.extensions import db
+from app.permissions import admin_required
+from app.web import render
+
+
+def _local_day_start_utc(value: str):
+    """'2026-11-26' in the configured time zone -> naive UTC datetime; None if invalid."""
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d")
+    except (TypeError, ValueError):
+        return None
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    return day.replace(tzinfo=tz).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+@bp.get("/")
+@login_required
+@admin_required
+def index():
+    args = request.args
+    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if args.get("actor"):
+        stmt = stmt.where(AuditEntry.actor.like(f"%{args['actor'].strip()}%"))
+    if args.get("action"):
+        stmt = stmt.where(AuditEntry.action == args["action"])
+    if args.get("object_type"):
+        stmt = stmt.where(AuditEntry.object_type == args["object_type"])
+    if args.get("q"):
+        stmt = stmt.where(or_(AuditEntry.summary.like(f"%{args['q'].strip()}%")))
+    start = _local_day_start_utc(args.get("start", ""))
+    if start:
+        stmt = stmt.where(AuditEntry.at >= start)
+    end = _local_day_start_utc(args.get("end", ""))
+    if end:
+        stmt = stmt.where(AuditEntry.at < end + timedelta(days=1))
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    object_types = sorted(t for t in db.session.scalars(select(AuditEntry.object_type).distinct()) if t)
+    return render(
+        "audit/index.html", "audit/_rows.html",
+        page=page, args=args, actions=ACTION_LABELS, object_types=object_types,
+    )

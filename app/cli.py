@@ -1,0 +1,118 @@
+"""Command-line interface: init, users create, seed-demo."""
+import secrets
+import string
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.audit.log import record
+from app.extensions import db
+
+
+def generate_password(length: int = 14) -> str:
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(length))
+        if any(c.isdigit() for c in pw) and any(c.isalpha() for c in pw):
+            return pw
+
+
+def ensure_first_admin() -> tuple[str, str] | None:
+    """Create account 'admin' with a random password if there is no admin yet."""
+    from app.auth.models import User
+
+    if db.session.scalar(select(User).filter_by(is_admin=True)):
+        return None
+    username = "admin"
+    if db.session.scalar(select(User).filter_by(username=username)):
+        username = "admin" + secrets.token_hex(2)
+    password = generate_password()
+    user = User(username=username, display_name="系统管理员", is_admin=True,
+                can_record_trainings=True, can_issue_supplies=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record("user_create", "user", user.id, summary=f"初始管理员 {username}", after=user.snapshot())
+    return username, password
+
+
+def run_init(migrate_db: bool = True) -> tuple[str, str] | None:
+    """Migrate, load the seed, create the first admin. Idempotent."""
+    from flask_migrate import upgrade
+
+    from app.seed import load_seed
+
+    if migrate_db:
+        upgrade()
+    load_seed()
+    credentials = ensure_first_admin()
+    db.session.commit()
+    return credentials
+
+
+def register(app) -> None:
+    @app.cli.command("init")
+    def init_command():
+        """Apply migrations, load the handbook seed, create the first admin if none."""
+        credentials = run_init()
+        click.echo("数据库已就绪，岗位手册已载入。")
+        if credentials:
+            username, password = credentials
+            click.echo("=" * 60)
+            click.echo("已创建首个管理员账号（密码只显示这一次，请登录后立即修改）：")
+            click.echo(f"  用户名: {username}")
+            click.echo(f"  密码:   {password}")
+            click.echo("=" * 60)
+
+    users = AppGroup("users", help="Manage login accounts.")
+    app.cli.add_command(users)
+
+    @users.command("create")
+    @click.argument("name")
+    @click.option("--admin", is_flag=True, help="Grant the admin flag.")
+    @click.option("--password", "password_opt", hidden=True, default=None)
+    def create_user(name, admin, password_opt):
+        """Create account NAME; the password comes from a prompt or stdin."""
+        from app.auth.forms import MIN_PASSWORD
+        from app.auth.models import User
+
+        if db.session.scalar(select(User).filter_by(username=name)):
+            raise click.ClickException(f"用户名 {name} 已存在。")
+        if password_opt is not None:
+            password = password_opt
+        elif sys.stdin.isatty():
+            password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\n")
+        if len(password) < MIN_PASSWORD:
+            raise click.ClickException(f"密码至少 {MIN_PASSWORD} 位。")
+        user = User(username=name, is_admin=admin)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.flush()
+        record("user_create", "user", user.id, summary=name, after=user.snapshot())
+        db.session.commit()
+        click.echo(f"已创建账号 {name}{'（管理员）' if admin else ''}。")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Add demo employees, accounts and records for trying the app."""
+        from app.demo import seed_demo
+
+        report = seed_demo()
+        db.session.commit()
+        for line in report:
+            click.echo(line)
+
+    @app.cli.command("prune-logins")
+    @click.option("--days", default=30, show_default=True)
+    def prune_logins(days):
+        """Delete login attempts older than DAYS."""
+        from app.auth.throttle import prune
+
+        removed = prune(days)
+        db.session.commit()
+        click.echo(f"已清理 {removed} 条登录记录。")
+

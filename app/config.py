@@ -1,0 +1,59 @@
+"""Configuration: defaults, then instance/config.py, then environment, then test overrides."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def defaults(instance_path: str) -> dict:
+    upload_folder = os.environ.get("UPLOAD_FOLDER") or os.path.join(instance_path, "uploads")
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or "sqlite:///" + os.path.join(instance_path, "app.db"),
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),
+        "COMPANY_NAME": os.environ.get("COMPANY_NAME", "汽车销售服务有限公司"),
+        "DEPARTMENT_NAME": os.environ.get("DEPARTMENT_NAME", "售后服务部"),
+        "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
+        "UPLOAD_FOLDER": upload_folder,
+        # "cdn" = CDN with automatic fallback to the vendored copy; "local" = vendored copy only.
+        "HTMX_SOURCE": os.environ.get("HTMX_SOURCE", "cdn"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=float(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
+        ),
+        # The CSRF token lives as long as the session, so HTMX pages left open keep working.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # OWASP password storage cheat sheet: scrypt N=2^15, r=8, p=3.
+        "PASSWORD_HASH_METHOD": "scrypt:32768:8:3",
+        "LOGIN_MAX_FAILURES_PER_USER": int(os.environ.get("LOGIN_MAX_FAILURES_PER_USER", "5")),
+        "LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "20")),
+        "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
+        "PER_PAGE": 50,
+    }

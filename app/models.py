@@ -1,0 +1,5 @@
+"""Imports every model module, for Alembic autogenerate and create_all in tests."""
+from app.audit.models import AuditEntry  # noqa: F401
+from app.auth.models import LoginAttempt, User  # noqa: F401
+from app.org.models import Position, ReportingLine  # noqa: F401
+from app.staff.models import Employee  # noqa: F401

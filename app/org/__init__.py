@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("org", __name__, url_prefix="/org")
+
+from app.org import routes  # noqa: E402,F401

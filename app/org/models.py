@@ -1,0 +1,86 @@
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import utcnow
+from app.extensions import db
+
+
+class Position(db.Model):
+    """A job position (岗位). External positions (总经理, 董事长) sit outside the department."""
+
+    __tablename__ = "position"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable key from the seed data file; NULL for positions created in the app.
+    seed_key: Mapped[Optional[str]] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(60), unique=True)
+    department: Mapped[str] = mapped_column(String(60), default="售后服务部")
+    is_external: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    superior_lines: Mapped[list["ReportingLine"]] = relationship(
+        foreign_keys="ReportingLine.subordinate_id",
+        back_populates="subordinate",
+        cascade="all, delete-orphan",
+    )
+    subordinate_lines: Mapped[list["ReportingLine"]] = relationship(
+        foreign_keys="ReportingLine.superior_id",
+        back_populates="superior",
+        cascade="all, delete-orphan",
+    )
+    employees = relationship("Employee", back_populates="position")
+
+    @property
+    def superiors(self) -> list["Position"]:
+        return sorted((l.superior for l in self.superior_lines), key=_order)
+
+    @property
+    def subordinates(self) -> list["Position"]:
+        return sorted((l.subordinate for l in self.subordinate_lines), key=_order)
+
+    @property
+    def active_employees(self):
+        return sorted((e for e in self.employees if e.active), key=lambda e: e.employee_no)
+
+    def __repr__(self) -> str:
+        return f"<Position {self.title}>"
+
+
+def _order(p: Position):
+    return (p.sort_order, p.id)
+
+
+class ReportingLine(db.Model):
+    """superior 直属上级 -> subordinate 直属下级. Many to many, never a cycle."""
+
+    __tablename__ = "reporting_line"
+    __table_args__ = (
+        UniqueConstraint("superior_id", "subordinate_id", name="uq_reporting_line_pair"),
+        CheckConstraint("superior_id <> subordinate_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    superior_id: Mapped[int] = mapped_column(ForeignKey("position.id"), index=True)
+    subordinate_id: Mapped[int] = mapped_column(ForeignKey("position.id"), index=True)
+    # True where the seed document does not state the line and it was inferred.
+    inferred: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    superior: Mapped[Position] = relationship(
+        foreign_keys=[superior_id], back_populates="subordinate_lines"
+    )
+    subordinate: Mapped[Position] = relationship(
+        foreign_keys=[subordinate_id], back_populates="superior_lines"
+    )
+
+
+def ordered_positions(include_inactive: bool = False) -> list[Position]:
+    stmt = select(Position).order_by(Position.is_external.desc(), Position.sort_order, Position.id)
+    if not include_inactive:
+        stmt = stmt.where(Position.active.is_(True))
+    return list(db.session.scalars(stmt))

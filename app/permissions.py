@@ -1,0 +1,91 @@
+"""Who may see, tick and edit what, decided from the org chart. The one place for it.
+
+- admin may do everything;
+- a user supervises the positions below their own position (directly or further down);
+- clerks hold capabilities (record trainings, issue supplies) granted by admin;
+- a plain employee reads and acknowledges, and changes nothing.
+Routes call these and abort(403); templates use them only to hide buttons.
+"""
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user
+
+
+
+def supervised_position_ids(user) -> set[int]:
+    """Ids of the positions this user supervises (cached for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cache = g.setdefault("_supervised", {})
+    if user.id not in cache:
+        from app.org.chart import positions_below  # late: app.org imports this module
+
+        position = user.position
+        cache[user.id] = positions_below(position.id) if position else set()
+    return cache[user.id]
+
+
+def supervises(user, position) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    pid = position if isinstance(position, int) else position.id
+    return pid in supervised_position_ids(user)
+
+
+def is_supervisor(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_admin or bool(supervised_position_ids(user))
+    )
+
+
+def can_manage_accounts(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_admin)
+
+
+def can_manage_staff(user) -> bool:
+    return can_manage_accounts(user)
+
+
+def can_edit_org(user) -> bool:
+    return can_manage_accounts(user)
+
+
+def can_record_trainings(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_admin or user.can_record_trainings
+    )
+
+
+def can_issue_supplies(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_admin or user.can_issue_supplies
+    )
+
+
+def require(check, *args) -> None:
+    """abort(403) unless check(current_user, *args) holds."""
+    if not check(current_user, *args):
+        abort(403)
+
+
+def admin_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        require(can_manage_accounts)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+TEMPLATE_HELPERS = {
+    "supervises": supervises,
+    "is_supervisor": is_supervisor,
+    "can_manage_accounts": can_manage_accounts,
+    "can_manage_staff": can_manage_staff,
+    "can_edit_org": can_edit_org,
+    "can_record_trainings": can_record_trainings,
+    "can_issue_supplies": can_issue_supplies,
+}

@@ -1,0 +1,45 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from app.extensions import db
+from app.org.models import ordered_positions
+from app.staff.models import Employee
+
+
+def position_choices() -> list[tuple[int, str]]:
+    return [(0, "（未分配）")] + [(p.id, p.title) for p in ordered_positions()]
+
+
+class EmployeeForm(FlaskForm):
+    name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=40, message="姓名最多40字。")])
+    employee_no = StringField(
+        "工号", validators=[DataRequired("请填写工号。"), Length(max=30, message="工号最多30个字符。")]
+    )
+    position_id = SelectField("岗位", coerce=int)
+    phone = StringField(
+        "电话",
+        validators=[Optional(), Regexp(r"^[0-9+\-\s()]{5,30}$", message="电话格式不正确。")],
+    )
+    hire_date = DateField("入职日期", validators=[Optional()], format="%Y-%m-%d")
+    active = BooleanField("在职", default=True)
+
+    def __init__(self, *args, employee: Employee | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._employee = employee
+        self.position_id.choices = position_choices()
+
+    def validate_employee_no(self, field):
+        other = db.session.scalar(select(Employee).filter_by(employee_no=field.data.strip()))
+        if other is not None and other is not self._employee:
+            raise ValidationError(f"工号 {field.data} 已被 {other.name} 使用。")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV 文件", validators=[FileRequired("请选择要导入的 CSV 文件。")])
+
+
+class ImportConfirmForm(FlaskForm):
+    payload = TextAreaField(validators=[DataRequired()])

@@ -1,0 +1,40 @@
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import utcnow
+from app.extensions import db
+
+
+class Employee(db.Model):
+    """A person in the staff directory. Not every employee has an account."""
+
+    __tablename__ = "employee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_no: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(40), index=True)
+    position_id: Mapped[Optional[int]] = mapped_column(ForeignKey("position.id"), index=True)
+    phone: Mapped[Optional[str]] = mapped_column(String(30))
+    hire_date: Mapped[Optional[date]]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    position = relationship("Position", back_populates="employees")
+    account = relationship("User", back_populates="employee", uselist=False)
+
+    def snapshot(self) -> dict:
+        return {
+            "employee_no": self.employee_no,
+            "name": self.name,
+            "position": self.position.title if self.position else None,
+            "phone": self.phone,
+            "hire_date": self.hire_date,
+            "active": self.active,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Employee {self.employee_no} {self.name}>"

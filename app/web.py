@@ -1,0 +1,99 @@
+"""Cross-cutting web helpers: HTMX-aware rendering, error pages, template filters."""
+import json
+from zoneinfo import ZoneInfo
+
+from flask import current_app, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app import permissions
+
+HTMX_VERSION = "2.0.11"
+HTMX_CDN = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
+HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+HTMX_LOCAL = f"vendor/htmx-{HTMX_VERSION}.min.js"
+
+ERROR_MESSAGES = {
+    400: ("请求有误", "提交的内容无法处理。若页面停留过久，请刷新后重试。"),
+    401: ("需要登录", "请先登录。"),
+    403: ("没有权限", "您的账号没有执行此操作的权限。如需开通，请联系售后经理或管理员。"),
+    404: ("页面不存在", "找不到您要访问的页面，它可能已被移动或删除。"),
+    405: ("不支持的操作", "此页面不支持该请求方式。"),
+    413: ("文件过大", "上传的文件超过了允许的大小，请压缩后重试。"),
+    422: ("内容有误", "提交的内容未通过检查，请修改后重试。"),
+    429: ("操作过于频繁", "请稍后再试。"),
+    500: ("系统出错", "服务器处理时出错，已记录。请稍后重试，或联系管理员。"),
+}
+
+
+def is_htmx() -> bool:
+    """An HTMX request that wants a fragment (boosted navigation wants the full page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(template: str, fragment: str | None = None, status: int = 200, **context):
+    """The full page normally; only `fragment` for an HTMX request. Varies on HX-Request."""
+    name = fragment if (fragment and is_htmx()) else template
+    response = make_response(render_template(name, **context), status)
+    if fragment:
+        response.vary.add("HX-Request")
+    return response
+
+
+def _error_response(code: int, message: str | None = None):
+    title, default = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
+    template = "errors/_error.html" if is_htmx() else "errors/error.html"
+    return render_template(template, code=code, title=title, message=message or default), code
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _error_response(400, "表单已过期或缺少安全校验，请刷新页面后重新提交。")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code in (301, 302, 303, 304, 307, 308):
+            return error
+        return _error_response(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unhandled(error):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        from app.extensions import db
+
+        db.session.rollback()
+        return _error_response(500)
+
+
+def register_template_helpers(app) -> None:
+    tz = ZoneInfo(app.config["TIMEZONE"])
+    utc = ZoneInfo("UTC")
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt="%Y-%m-%d %H:%M"):
+        if value is None:
+            return ""
+        return value.replace(tzinfo=utc).astimezone(tz).strftime(fmt)
+
+    @app.template_filter("pretty_json")
+    def pretty_json(value):
+        return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+    @app.template_filter("ymd")
+    def ymd(value):
+        return value.strftime("%Y-%m-%d") if value else ""
+
+    @app.context_processor
+    def inject():
+        source = current_app.config["HTMX_SOURCE"]
+        return {
+            "company_name": current_app.config["COMPANY_NAME"],
+            "department_name": current_app.config["DEPARTMENT_NAME"],
+            "htmx": {
+                "cdn": HTMX_CDN if source != "local" else None,
+                "sri": HTMX_SRI,
+                "local": HTMX_LOCAL,
+            },
+            **permissions.TEMPLATE_HELPERS,
+        }

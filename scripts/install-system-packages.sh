@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the app and its tests need.
+#   usage: scripts/install-system-packages.sh [--test]
+# Runtime: WeasyPrint's Pango stack and a CJK font (Noto CJK) for PDFs.
+# --test adds Chromium (browser tests) and poppler-utils (pdftotext/pdffonts/pdfimages).
+# Packages already present are skipped, so a second run is quick and needs no network.
+set -euo pipefail
+
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(chromium poppler-utils)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "需要 root 权限安装: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fc-cache -f >/dev/null 2>&1 || true

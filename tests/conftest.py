@@ -1,0 +1,180 @@
+"""Fixtures in the flaskr style: app, client, runner, auth, plus users and a live server.
+
+A template database is built once per session through the real migrations and seed
+(`run_init`), then copied for every test, so each test starts from a fresh install.
+"""
+import os
+import re
+import shutil
+import threading
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+
+TEST_PASSWORD = "test-password-1"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def _config(instance: str, database: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + database,
+        "UPLOAD_FOLDER": os.path.join(instance, "uploads"),
+        "HTMX_SOURCE": "local",
+        # Cheaper hashing keeps the suite fast; test_auth checks the production default.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    }
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("template")
+    database = str(instance / "app.db")
+    os.environ["INSTANCE_PATH"] = str(instance)
+    app = create_app(_config(str(instance), database))
+    with app.app_context():
+        from app.cli import run_init
+
+        run_init()
+        db.session.remove()  # closing the last connection checkpoints the WAL into the file
+        db.engine.dispose()
+    return database
+
+
+@pytest.fixture
+def app(template_db, tmp_path, monkeypatch):
+    database = str(tmp_path / "app.db")
+    shutil.copy(template_db, database)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app(_config(str(tmp_path), database))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+class Client:
+    """Test client wrapper that knows how to fetch a CSRF token and log in."""
+
+    def __init__(self, client):
+        self.c = client
+
+    def __getattr__(self, name):
+        return getattr(self.c, name)
+
+    def csrf(self) -> str:
+        for url in ("/", "/auth/login"):
+            html = self.c.get(url, follow_redirects=True).get_data(as_text=True)
+            m = CSRF_RE.search(html)
+            if m:
+                return m.group(1) or m.group(2)
+        raise AssertionError("no CSRF token found")
+
+    def post_form(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf())
+        return self.c.post(url, data=data, **kwargs)
+
+    def login(self, username, password=TEST_PASSWORD):
+        return self.post_form("/auth/login", {"username": username, "password": password})
+
+    def logout(self):
+        return self.post_form("/auth/logout")
+
+
+@pytest.fixture
+def client(app):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user("name", position="workshop_manager", admin=False, **flags) -> User."""
+
+    def make(username, position=None, admin=False, employee_no=None, **flags):
+        from app.auth.models import User
+        from app.org.models import Position
+        from app.staff.models import Employee
+
+        with app.app_context():
+            employee = None
+            if position:
+                pos = db.session.scalar(select(Position).filter_by(seed_key=position))
+                assert pos is not None, position
+                employee = Employee(employee_no=employee_no or f"E-{username}", name=username, position=pos)
+                db.session.add(employee)
+            user = User(username=username, is_admin=admin, employee=employee, **flags)
+            user.set_password(TEST_PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    make_user("boss", admin=True)
+    client.login("boss")
+    return client
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free localhost port in a thread, for browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        pytest.fail("Debian's chromium is not installed; run scripts/test.sh, which installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    # No network but localhost: a CDN request fails at once instead of hanging.
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    p = context.new_page()
+    yield p
+    context.close()
+
+
+def browser_login(page, base, username, password=TEST_PASSWORD):
+    page.goto(base + "/auth/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")

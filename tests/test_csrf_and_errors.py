@@ -1,0 +1,99 @@
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.org.models import Position
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(app, admin_client):
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Position.id)))
+    r = admin_client.post("/org/positions", data={"title": "钣金技师", "department": "售后服务部"})
+    assert r.status_code == 400
+    assert "安全校验" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Position.id))) == before
+
+
+def test_login_without_csrf_is_refused(client, make_user):
+    make_user("li")
+    from tests.conftest import TEST_PASSWORD
+
+    r = client.post("/auth/login", data={"username": "li", "password": TEST_PASSWORD})
+    assert r.status_code == 400
+
+
+def test_htmx_request_carries_token_in_header(admin_client):
+    token = admin_client.csrf()
+    r = admin_client.post(
+        "/org/positions",
+        data={"title": "钣金技师", "department": "售后服务部"},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+    assert r.status_code == 303
+
+
+def test_error_pages_are_chinese(client, admin_client):
+    r = admin_client.get("/no/such/page")
+    assert r.status_code == 404 and "页面不存在" in r.get_data(as_text=True)
+    r = admin_client.get("/org/positions")  # POST-only route
+    assert r.status_code == 405 and "不支持的操作" in r.get_data(as_text=True)
+
+
+def test_413_page(app, admin_client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    r = admin_client.post("/staff/import", data={"file": (__import__("io").BytesIO(b"x" * 5000), "a.csv")})
+    assert r.status_code == 413
+    assert "文件过大" in r.get_data(as_text=True)
+
+
+def test_500_page_has_no_stack_trace(app, client, make_user):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom():  # pragma: no cover - the body is the point
+        raise RuntimeError("secret internals")
+
+    make_user("boss", admin=True)
+    client.login("boss")
+    r = client.get("/boom")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 500
+    assert "系统出错" in text and "secret internals" not in text and "Traceback" not in text
+
+
+def test_400_and_403_pages(app, client, make_user):
+    make_user("tech", position="technician")
+    client.login("tech")
+    r = client.get("/admin/accounts/")
+    assert r.status_code == 403 and "没有权限" in r.get_data(as_text=True)
+
+
+def test_fragment_for_htmx_and_full_page_otherwise(admin_client):
+    full = admin_client.get("/staff/")
+    frag = admin_client.get("/staff/", headers={"HX-Request": "true"})
+    boosted = admin_client.get("/staff/", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in full.get_data(as_text=True)
+    assert "<html" not in frag.get_data(as_text=True) and "<table" in frag.get_data(as_text=True)
+    assert "<html" in boosted.get_data(as_text=True)
+    assert "HX-Request" in full.headers.get("Vary", "")
+
+
+def test_htmx_from_cdn_with_sri_and_local_fallback(app, admin_client):
+    app.config["HTMX_SOURCE"] = "cdn"
+    html = admin_client.get("/").get_data(as_text=True)
+    assert 'integrity="sha384-' in html and "htmx.org@2.0.11" in html
+    assert "window.htmx || document.write" in html and "vendor/htmx-2.0.11.min.js" in html
+    app.config["HTMX_SOURCE"] = "local"
+    html = admin_client.get("/").get_data(as_text=True)
+    assert "cdn.jsdelivr.net" not in html and "vendor/htmx-2.0.11.min.js" in html
+
+
+def test_vendored_htmx_matches_the_sri_hash(app):
+    import base64
+    import hashlib
+    import os
+
+    from app.web import HTMX_LOCAL, HTMX_SRI
+
+    data = open(os.path.join(app.static_folder, HTMX_LOCAL), "rb").read()
+    assert "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode() == HTMX_SRI

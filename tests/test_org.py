@@ -1,0 +1,74 @@
+from sqlalchemy import func, select
+
+import pytest
+
+from app.extensions import db
+from app.org.chart import OrgError, add_line, would_create_cycle
+from app.org.models import Position, ReportingLine
+
+
+def pos(key):
+    return db.session.scalar(select(Position).filter_by(seed_key=key))
+
+
+def test_seed_positions_and_lines_loaded(app):
+    with app.app_context():
+        manager = pos("after_sales_manager")
+        assert manager.title == "售后经理"
+        assert {p.title for p in manager.superiors} == {"总经理", "董事长"}
+        assert {"售后内勤", "车间主任", "理赔专员", "前台主管"} <= {p.title for p in manager.subordinates}
+        assert pos("general_manager").is_external and pos("chairman").is_external
+        assert not manager.is_external
+
+
+def test_cycle_refused_directly_and_through_others(app):
+    with app.app_context():
+        tech, wm, mgr = pos("technician"), pos("workshop_manager"), pos("after_sales_manager")
+        assert would_create_cycle(tech.id, mgr.id)  # mgr -> wm -> tech already
+        with pytest.raises(OrgError, match="循环"):
+            add_line(tech, mgr)
+        with pytest.raises(OrgError, match="自己"):
+            add_line(tech, tech)
+        with pytest.raises(OrgError, match="已直属"):
+            add_line(wm, tech)
+
+
+def test_cycle_refused_over_http_nothing_saved(app, admin_client):
+    with app.app_context():
+        tech, mgr = pos("technician").id, pos("after_sales_manager").id
+        lines = db.session.scalar(select(func.count(ReportingLine.id)))
+    r = admin_client.post_form("/org/lines", {"superior_id": tech, "subordinate_id": mgr})
+    assert r.status_code == 422
+    assert "循环汇报关系" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReportingLine.id))) == lines
+
+
+def test_several_superiors_and_remove_line(app, admin_client):
+    with app.app_context():
+        clerk, fd = pos("workshop_clerk").id, pos("front_desk_supervisor").id
+    r = admin_client.post_form("/org/lines", {"superior_id": fd, "subordinate_id": clerk})
+    assert r.status_code == 303
+    with app.app_context():
+        c = db.session.get(Position, clerk)
+        assert {p.title for p in c.superiors} == {"车间主任", "前台主管"}
+        line_id = next(l.id for l in c.superior_lines if l.superior_id == fd)
+    r = admin_client.post_form(f"/org/lines/{line_id}/delete")
+    assert r.status_code == 303
+    with app.app_context():
+        assert {p.title for p in db.session.get(Position, clerk).superiors} == {"车间主任"}
+
+
+def test_create_external_position_and_refuse_duplicate(app, admin_client):
+    r = admin_client.post_form("/org/positions", {"title": "销售总监", "department": "销售部", "is_external": "y"})
+    assert r.status_code == 303
+    r = admin_client.post_form("/org/positions", {"title": "销售总监", "department": "销售部"})
+    assert r.status_code == 422 and "已存在" in r.get_data(as_text=True)
+    with app.app_context():
+        p = db.session.scalar(select(Position).filter_by(title="销售总监"))
+        assert p.is_external
+
+
+def test_org_page_shows_chart(admin_client):
+    html = admin_client.get("/org/").get_data(as_text=True)
+    assert "org-box external" in html and "总经理" in html and "售后经理" in html
