@@ -59,6 +59,26 @@ def seed_staff() -> list[str]:
     return report
 
 
+
+
+def seed_confirmations() -> list[str]:
+    """Some demo employees have confirmed their position's current revision, some not."""
+    from app.handbook.confirmations import confirm, needs_confirmation
+
+    report = []
+    for username in ("lijing", "zhaomin", "zhangwei"):
+        user = db.session.scalar(select(User).filter_by(username=username))
+        if user is None or user.position is None or not needs_confirmation(user, user.position):
+            continue
+        from app.handbook.revisions import current_revision
+
+        confirm(user, user.position, current_revision(user.position).number)
+        report.append(f"  {user.name} 已确认阅读「{user.position.title}」")
+    if report:
+        report.insert(0, "阅读确认（陈晓燕、王建国等其余人员尚未确认）：")
+    return report
+
+
 def seed_demo() -> list[str]:
-    report = seed_staff()
+    report = seed_staff() + seed_confirmations()
     return report or ["演示数据已存在，未做改动。"]

@@ -1,12 +1,21 @@
-"""Loads the shipped handbook (positions, reporting lines, duties) into the database."""
+"""Loads the shipped handbook (positions, reporting lines, duties, glossary)."""
 from app.audit.log import record
+from app.handbook.seed import load_duties, load_glossary
 from app.org.seed import load_positions, read_seed
 
 
 def load_seed() -> dict:
     data = read_seed()
     created = load_positions(data)
+    with_duties = load_duties(data)
+    terms = load_glossary()
+    parts = []
     if created:
-        record("seed_load", "position", None,
-               summary=f"载入岗位 {len(created)} 个：" + "、".join(p.title for p in created))
-    return {"positions": len(created)}
+        parts.append(f"岗位 {len(created)} 个：" + "、".join(p.title for p in created))
+    if with_duties:
+        parts.append(f"岗位职责 {len(with_duties)} 份")
+    if terms:
+        parts.append(f"术语 {terms} 条")
+    if parts:
+        record("seed_load", "handbook", None, summary="载入" + "；".join(parts))
+    return {"positions": len(created), "duties": len(with_duties), "terms": terms}

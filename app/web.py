@@ -76,6 +76,13 @@ def register_template_helpers(app) -> None:
             return ""
         return value.replace(tzinfo=utc).astimezone(tz).strftime(fmt)
 
+    from app.handbook.glossary import mark_terms
+
+    from app.printing import css_string
+
+    app.add_template_filter(mark_terms, "terms")
+    app.add_template_filter(css_string, "css_string")
+
     @app.template_filter("pretty_json")
     def pretty_json(value):
         return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)

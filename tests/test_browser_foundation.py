@@ -18,9 +18,9 @@ def test_login_and_navigate_through_htmx(app, live_server, page, make_user):
     page.wait_for_url(re.compile(r"/staff/$"))
     assert page.locator("h1").inner_text() == "员工名录"
     page.click("nav.mainnav >> text=岗位手册")
-    page.wait_for_url(re.compile(r"/org/$"))
+    page.wait_for_url(re.compile(r"/handbook/$"))
     assert page.evaluate("window.__marker") == 42
-    assert page.locator(".org-box.external").count() >= 2
+    assert page.locator(".org-node.external").count() >= 2
     # Live filter: typing in the staff search updates only the list, via HTMX.
     page.click("nav.mainnav >> text=员工")
     page.wait_for_url(re.compile(r"/staff/$"))

@@ -71,4 +71,4 @@ def test_create_external_position_and_refuse_duplicate(app, admin_client):
 
 def test_org_page_shows_chart(admin_client):
     html = admin_client.get("/org/").get_data(as_text=True)
-    assert "org-box external" in html and "总经理" in html and "售后经理" in html
+    assert "org-node external" in html and "总经理" in html and "售后经理" in html

@@ -25,6 +25,10 @@ ACTION_LABELS = {
     "line_add": "新增汇报关系",
     "line_remove": "删除汇报关系",
     "seed_load": "载入手册数据",
+    "read_confirm": "确认阅读",
+    "position_revision": "修订岗位职责",
+    "glossary_create": "新增术语",
+    "glossary_update": "修改术语",
 }
 
 

@@ -43,6 +43,41 @@ def would_create_cycle(superior_id: int, subordinate_id: int) -> bool:
     return superior_id in positions_below(subordinate_id)
 
 
+def cycle_through(position_id: int, superior_ids: set[int], subordinate_ids: set[int]) -> int | None:
+    """If giving the position exactly these superiors and subordinates makes a cycle,
+    return the id of a superior that would also sit below it; else None.
+    Only edges touching the position change, so any new cycle passes through it."""
+    edges = _edges()
+    for sup in list(edges):
+        edges[sup].discard(position_id)
+    edges[position_id] = set(subordinate_ids)
+    for sup in superior_ids:
+        edges[sup].add(position_id)
+    below = positions_below(position_id, edges)
+    for sup in sorted(superior_ids):
+        if sup == position_id or sup in below:
+            return sup
+    return None
+
+
+def set_lines(position: Position, superior_ids: set[int], subordinate_ids: set[int]) -> None:
+    """Replace the position's reporting lines (caller has checked cycle_through)."""
+    for line in list(position.superior_lines):
+        if line.superior_id not in superior_ids:
+            db.session.delete(line)
+    for line in list(position.subordinate_lines):
+        if line.subordinate_id not in subordinate_ids:
+            db.session.delete(line)
+    have_up = {l.superior_id for l in position.superior_lines}
+    have_down = {l.subordinate_id for l in position.subordinate_lines}
+    for sup in superior_ids - have_up:
+        db.session.add(ReportingLine(superior_id=sup, subordinate_id=position.id))
+    for sub in subordinate_ids - have_down:
+        db.session.add(ReportingLine(superior_id=position.id, subordinate_id=sub))
+    db.session.flush()
+    db.session.expire(position, ["superior_lines", "subordinate_lines"])
+
+
 def add_line(superior: Position, subordinate: Position, *, inferred: bool = False) -> ReportingLine:
     if superior.id == subordinate.id:
         raise OrgError("岗位不能是自己的上级。")
@@ -128,3 +163,56 @@ def chart_levels(positions: list[Position]) -> list[list[Position]]:
     for p in positions:
         rows[level(p.id)].append(p)
     return [rows[k] for k in sorted(rows)]
+
+
+BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 128, 48, 18, 54, 10
+
+
+def chart_layout(positions: list[Position]) -> dict:
+    """Box positions and connector paths for an SVG org chart.
+
+    Rows come from chart_levels(); inside a row, boxes are ordered by the mean x of
+    their superiors (barycentre), which keeps lines from crossing in a tree-like chart.
+    """
+    levels = chart_levels(positions)
+    xs: dict[int, float] = {}
+    boxes, width = [], 0
+    row_widths = [len(row) * BOX_W + (len(row) - 1) * GAP_X for row in levels]
+    total_w = max(row_widths, default=0) + 2 * PAD
+    for depth, row in enumerate(levels):
+        def key(p):
+            ups = [xs[l.superior_id] for l in p.superior_lines if l.superior_id in xs]
+            return (sum(ups) / len(ups) if ups else 0, p.sort_order, p.id)
+
+        row = sorted(row, key=key) if depth else row
+        start = (total_w - row_widths[depth]) / 2
+        for i, p in enumerate(row):
+            x = start + i * (BOX_W + GAP_X)
+            y = PAD + depth * (BOX_H + GAP_Y)
+            xs[p.id] = x + BOX_W / 2
+            boxes.append({"position": p, "x": x, "y": y, "cx": x + BOX_W / 2})
+        width = max(width, total_w)
+    by_id = {b["position"].id: b for b in boxes}
+    pairs = []
+    for b in boxes:
+        for line in b["position"].superior_lines:
+            up = by_id.get(line.superior_id)
+            if up is not None:
+                pairs.append((up, b, line))
+    # Each superior gets its own horizontal lane in the gap below its row, so lines of
+    # different superiors never share a bus and read unambiguously.
+    lanes: dict[float, list[int]] = defaultdict(list)
+    for up, _, _ in sorted(pairs, key=lambda t: t[0]["x"]):
+        if up["position"].id not in lanes[up["y"]]:
+            lanes[up["y"]].append(up["position"].id)
+    edges = []
+    for up, b, line in pairs:
+        row_lanes = lanes[up["y"]]
+        k = row_lanes.index(up["position"].id)
+        x1, y1 = up["cx"], up["y"] + BOX_H
+        x2, y2 = b["cx"], b["y"]
+        mid = y1 + GAP_Y * (k + 1) / (len(row_lanes) + 1)
+        edges.append({"d": f"M{x1:.0f},{y1:.0f} V{mid:.0f} H{x2:.0f} V{y2:.0f}", "inferred": line.inferred,
+                      "external": up["position"].is_external})
+    height = PAD * 2 + len(levels) * BOX_H + max(len(levels) - 1, 0) * GAP_Y
+    return {"boxes": boxes, "edges": edges, "width": width, "height": height, "box_w": BOX_W, "box_h": BOX_H}

@@ -4,7 +4,7 @@ from flask_login import login_required
 from app.auth.forms import PostForm
 from app.extensions import db
 from app.org import bp
-from app.org.chart import OrgError, add_line, chart_levels, create_position, remove_line
+from app.org.chart import OrgError, add_line, chart_layout, create_position, remove_line
 from app.org.forms import LineForm, PositionForm
 from app.org.models import Position, ReportingLine, ordered_positions
 from app.permissions import can_edit_org, require
@@ -18,7 +18,7 @@ def _page(position_form=None, line_form=None, status=200):
         "org/_lines.html",
         status=status,
         positions=positions,
-        levels=chart_levels(positions),
+        chart=chart_layout(positions),
         position_form=position_form or PositionForm(),
         line_form=line_form or LineForm(),
         post_form=PostForm(),

@@ -1,0 +1,50 @@
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, IntegerField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.org.models import ordered_positions
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DutyRowForm(Form):
+    """One duty row of the editor; blank spare rows are ignored."""
+
+    id = HiddenField()
+    text = TextAreaField("职责内容", render_kw={"rows": 2})
+    sub = BooleanField("子项")
+    order = IntegerField("序号", validators=[Optional()])
+    remove = BooleanField("删除")
+
+
+class PositionEditForm(FlaskForm):
+    title = StringField("岗位名称")
+    department = StringField("所属部门")
+    is_external = BooleanField("部门外岗位（如总经理、董事长）")
+    superior_ids = MultiCheckboxField("直属上级", coerce=int)
+    subordinate_ids = MultiCheckboxField("直属下级", coerce=int)
+    duties = FieldList(FormField(DutyRowForm), min_entries=0)
+    note = StringField("修订说明", validators=[Length(max=200, message="修订说明最多200字。")])
+    base_revision = HiddenField()
+
+    def __init__(self, *args, position=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(p.id, p.title) for p in ordered_positions() if position is None or p.id != position.id]
+        self.superior_ids.choices = choices
+        self.subordinate_ids.choices = choices
+
+
+class GlossaryForm(FlaskForm):
+    term = StringField("术语", validators=[DataRequired("请填写术语。"), Length(max=60, message="术语最多60字。")])
+    aliases = StringField("其他写法", description="用“|”或逗号分隔，如：TACT系统|TACT工单")
+    explanation = TextAreaField("解释", validators=[DataRequired("请填写解释。")], render_kw={"rows": 4})
+    active = BooleanField("启用", default=True)
+
+
+class ConfirmForm(FlaskForm):
+    revision = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,301 @@
+from datetime import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.handbook import POSITION_PANELS, bp
+from app.handbook.confirmations import ConfirmError, confirm, needs_confirmation, position_status, valid_confirmation
+from app.handbook.editing import Conflict, DutyRow, EditError, PositionInput, save_position
+from app.handbook.forms import ConfirmForm, DutyRowForm, GlossaryForm, PositionEditForm
+from app.handbook.glossary import GlossaryError, active_terms, save_term
+from app.handbook.models import GlossaryTerm, PositionRevision
+from app.handbook.revisions import current_revision, current_revisions, diff, duties_of
+from app.handbook.search import highlight, search
+from app.org.chart import chart_layout
+from app.org.models import Position, ordered_positions
+from app.permissions import can_edit_org, require, supervises
+from app.printing import pdf_response, render_pdf
+from app.staff.models import Employee
+from app.web import render
+
+SPARE_ROWS = 3
+
+
+def _position(position_id: int) -> Position:
+    position = db.get_or_404(Position, position_id)
+    if not position.active and not can_edit_org(current_user):
+        abort(404)
+    return position
+
+
+@bp.get("/")
+@login_required
+def index():
+    positions = ordered_positions()
+    counts = dict(
+        db.session.execute(
+            select(Employee.position_id, func.count(Employee.id))
+            .where(Employee.active.is_(True)).group_by(Employee.position_id)
+        ).all()
+    )
+    mine = current_user.position
+    return render(
+        "handbook/index.html",
+        positions=positions, chart=chart_layout(positions), counts=counts,
+        revisions=current_revisions(), mine=mine,
+        mine_needs_confirmation=bool(mine and needs_confirmation(current_user, mine)),
+    )
+
+
+@bp.get("/positions/<int:position_id>")
+@login_required
+def position(position_id: int):
+    position = _position(position_id)
+    revision = current_revision(position)
+    own = current_user.position is not None and current_user.position.id == position.id
+    confirmation = valid_confirmation(current_user.employee, position, revision) if own and revision else None
+    return render(
+        "handbook/position.html",
+        position=position, duties=duties_of(position), revision=revision, own=own,
+        confirmation=confirmation, confirm_form=ConfirmForm(revision=revision.number if revision else ""),
+        panels=POSITION_PANELS,
+    )
+
+
+@bp.post("/positions/<int:position_id>/confirm")
+@login_required
+def confirm_read(position_id: int):
+    position = _position(position_id)
+    form = ConfirmForm()
+    employee = current_user.employee
+    if employee is None or not employee.active or employee.position_id != position.id:
+        abort(403)
+    if not form.validate_on_submit() or not form.revision.data.isdigit():
+        abort(400)
+    try:
+        confirmation = confirm(current_user, position, int(form.revision.data))
+    except ConfirmError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("handbook.position", position_id=position.id), code=303)
+    db.session.commit()
+    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true":
+        return render("handbook/_confirm.html", position=position, own=True,
+                      revision=current_revision(position), confirmation=confirmation, confirm_form=form)
+    flash("已确认阅读，谢谢。", "success")
+    return redirect(url_for("handbook.position", position_id=position.id), code=303)
+
+
+@bp.get("/positions/<int:position_id>/confirmations")
+@login_required
+def confirmations(position_id: int):
+    position = _position(position_id)
+    require(supervises, position)
+    statuses = position_status(position)
+    context = dict(position=position, statuses=statuses, revision=current_revision(position))
+    if request.args.get("format") == "pdf":
+        pdf = render_pdf("print/confirmations.html", **context)
+        return pdf_response(pdf, f"{position.title}-阅读确认.pdf")
+    return render("handbook/confirmations.html", **context)
+
+
+def _edit_form(position: Position, revision: PositionRevision | None) -> PositionEditForm:
+    form = PositionEditForm(position=position)
+    if request.method == "GET":
+        form.title.data = position.title
+        form.department.data = position.department
+        form.is_external.data = position.is_external
+        form.superior_ids.data = [p.id for p in position.superiors]
+        form.subordinate_ids.data = [p.id for p in position.subordinates]
+        form.base_revision.data = str(revision.number if revision else 0)
+        order = 0
+        for duty in duties_of(position):
+            for d, sub in [(duty, False)] + [(c, True) for c in duty.items]:
+                order += 10
+                form.duties.append_entry({"id": str(d.id), "text": d.text, "sub": sub, "order": order})
+        for _ in range(SPARE_ROWS):
+            order += 10
+            form.duties.append_entry({"id": "", "text": "", "order": order})
+    return form
+
+
+def _input(form: PositionEditForm) -> PositionInput:
+    rows = []
+    for i, entry in enumerate(form.duties.entries):
+        f = entry.form
+        raw_id = (f.id.data or "").strip()
+        rows.append(DutyRow(
+            id=int(raw_id) if raw_id.isdigit() else None,
+            text=f.text.data or "",
+            sub=bool(f.sub.data),
+            order=f.order.data if f.order.data is not None else (i + 1) * 10,
+            remove=bool(f.remove.data),
+        ))
+    base = form.base_revision.data or "0"
+    return PositionInput(
+        title=form.title.data or "",
+        department=form.department.data or "",
+        is_external=bool(form.is_external.data),
+        superior_ids=set(form.superior_ids.data or []),
+        subordinate_ids=set(form.subordinate_ids.data or []),
+        duties=rows,
+        base_revision=int(base) if base.isdigit() else -1,
+        note=form.note.data or "",
+    )
+
+
+@bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(position_id: int):
+    require(can_edit_org)
+    position = _position(position_id)
+    revision = current_revision(position)
+    form = _edit_form(position, revision)
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            status = 422
+        else:
+            try:
+                saved = save_position(position, _input(form), current_user)
+            except Conflict as exc:
+                db.session.rollback()
+                conflict, status = exc.revision, 409
+            except EditError as exc:
+                db.session.rollback()
+                for key, messages in exc.errors.items():
+                    getattr(form, key).errors = list(getattr(form, key).errors) + messages
+                status = 422
+            else:
+                db.session.commit()
+                if saved is None:
+                    flash("没有修改，未生成新版本。", "info")
+                else:
+                    flash(f"已保存为第 {saved.number} 版。", "success")
+                return redirect(url_for("handbook.position", position_id=position.id), code=303)
+    return render("handbook/edit.html", form=form, position=position, revision=revision,
+                  conflict=conflict, status=status)
+
+
+@bp.get("/positions/<int:position_id>/edit/row")
+@login_required
+def edit_row(position_id: int):
+    """One blank duty row for the editor (HTMX 'add row')."""
+    require(can_edit_org)
+    _position(position_id)
+    index = request.args.get("index", type=int, default=0)
+    if not 0 <= index < 500:
+        abort(400)
+    row = DutyRowForm(prefix=f"duties-{index}", data={"order": (index + 1) * 10})
+    return render("handbook/_duty_row.html", row=row, index=index)
+
+
+@bp.get("/positions/<int:position_id>/revisions")
+@login_required
+def revisions(position_id: int):
+    position = _position(position_id)
+    rows = db.session.scalars(
+        select(PositionRevision).filter_by(position_id=position.id).order_by(PositionRevision.number.desc())
+    ).all()
+    return render("handbook/revisions.html", position=position, revisions=rows)
+
+
+def _revision(position: Position, number: int) -> PositionRevision:
+    rev = db.session.scalar(select(PositionRevision).filter_by(position_id=position.id, number=number))
+    if rev is None:
+        abort(404)
+    return rev
+
+
+@bp.get("/positions/<int:position_id>/revisions/<int:number>")
+@login_required
+def revision(position_id: int, number: int):
+    position = _position(position_id)
+    rev = _revision(position, number)
+    return render("handbook/revision.html", position=position, rev=rev, current=current_revision(position))
+
+
+@bp.get("/positions/<int:position_id>/diff")
+@login_required
+def compare(position_id: int):
+    position = _position(position_id)
+    current = current_revision(position)
+    a = request.args.get("a", type=int, default=max(1, (current.number if current else 1) - 1))
+    b = request.args.get("b", type=int, default=current.number if current else 1)
+    old, new = _revision(position, a), _revision(position, b)
+    numbers = list(db.session.scalars(
+        select(PositionRevision.number).filter_by(position_id=position.id).order_by(PositionRevision.number)
+    ))
+    return render("handbook/diff.html", position=position, old=old, new=new,
+                  lines=diff(old.snapshot, new.snapshot), numbers=numbers)
+
+
+@bp.get("/positions/<int:position_id>/print.pdf")
+@login_required
+def print_position(position_id: int):
+    position = _position(position_id)
+    pdf = render_pdf("print/position.html", position=position, duties=duties_of(position),
+                     revision=current_revision(position))
+    return pdf_response(pdf, f"岗位职责说明书-{position.title}.pdf")
+
+
+def handbook_context() -> dict:
+    positions = [p for p in ordered_positions() if not p.is_external]
+    revisions = current_revisions()
+    latest = max((r.created_at for r in revisions.values()), default=None)
+    return {
+        "positions": positions,
+        "duties": {p.id: duties_of(p) for p in positions},
+        "revisions": revisions,
+        "latest": latest,
+    }
+
+
+@bp.get("/handbook.pdf")
+@login_required
+def print_handbook():
+    pdf = render_pdf("print/handbook.html", **handbook_context())
+    return pdf_response(pdf, f"岗位职责手册-{datetime.now().strftime('%Y%m%d')}.pdf")
+
+
+@bp.get("/search")
+@login_required
+def search_page():
+    q = request.args.get("q", "").strip()
+    hits = search(q)
+    return render("handbook/search.html", "handbook/_search_results.html", q=q, hits=hits, highlight=highlight)
+
+
+@bp.get("/glossary")
+@login_required
+def glossary():
+    terms = active_terms() if not can_edit_org(current_user) else list(
+        db.session.scalars(select(GlossaryTerm).order_by(GlossaryTerm.active.desc(), GlossaryTerm.term))
+    )
+    return render("handbook/glossary.html", terms=terms)
+
+
+@bp.route("/glossary/new", methods=["GET", "POST"], defaults={"term_id": None})
+@bp.route("/glossary/<int:term_id>/edit", methods=["GET", "POST"])
+@login_required
+def glossary_edit(term_id: int | None):
+    require(can_edit_org)
+    term = db.get_or_404(GlossaryTerm, term_id) if term_id else None
+    form = GlossaryForm(obj=term)
+    if form.validate_on_submit():
+        try:
+            saved = save_term(term, form.term.data, form.aliases.data or "", form.explanation.data, form.active.data)
+        except GlossaryError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors = list(getattr(form, exc.field).errors) + [str(exc)]
+        else:
+            db.session.commit()
+            flash(f"术语「{saved.term}」已保存。", "success")
+            return redirect(url_for("handbook.glossary") + f"#term-{saved.id}", code=303)
+    if request.method == "GET" and term is not None:
+        form.aliases.data = term.aliases.replace("|", "，") if term.aliases else ""
+    return render("handbook/glossary_form.html", form=form, term=term,
+                  status=422 if request.method == "POST" else 200)
