@@ -106,25 +106,33 @@ def duties_changed_since(revision: PositionRevision) -> int:
     return earliest
 
 
-def snapshot_lines(snap: dict) -> list[str]:
-    """The snapshot as numbered lines of text, the unit of the diff."""
-    lines = [
-        f"岗位名称：{snap['title']}",
-        f"所属部门：{snap['department']}",
-        f"直属上级：{'、'.join(snap['superiors']) or '无'}",
-        f"直属下级：{'、'.join(snap['subordinates']) or '无'}",
+def snapshot_entries(snap: dict) -> list[tuple[str, str, str]]:
+    """The snapshot as (kind, label, text) rows: the unit of the diff. Numbers are labels,
+    not content, so inserting a duty does not make every later duty look changed."""
+    rows = [
+        ("title", "岗位名称：", snap["title"]),
+        ("department", "所属部门：", snap["department"]),
+        ("superiors", "直属上级：", "、".join(snap["superiors"]) or "无"),
+        ("subordinates", "直属下级：", "、".join(snap["subordinates"]) or "无"),
     ]
     for n, duty in enumerate(snap["duties"], start=1):
-        lines.append(f"{n}. {duty['text']}")
+        rows.append(("duty", f"{n}.", duty["text"]))
         for m, item in enumerate(duty["items"], start=1):
-            lines.append(f"    ({m}) {item['text']}")
-    return lines
+            rows.append(("item", f"({m})", item["text"]))
+    return rows
+
+
+def snapshot_lines(snap: dict) -> list[str]:
+    return [f"{label} {text}" if kind in ("duty", "item") else f"{label}{text}"
+            for kind, label, text in snapshot_entries(snap)]
 
 
 @dataclass
 class DiffLine:
     kind: str  # "same", "add", "del", "change"
+    old_label: str
     old: Markup
+    new_label: str
     new: Markup
 
 
@@ -144,22 +152,44 @@ def _inline(a: str, b: str) -> tuple[Markup, Markup]:
     return Markup("").join(old), Markup("").join(new)
 
 
+SIMILAR = 0.5
+
+
+def _similar(x: tuple, y: tuple) -> bool:
+    return x[0] == y[0] and difflib.SequenceMatcher(None, x[2], y[2], autojunk=False).ratio() >= SIMILAR
+
+
 def diff(old: dict, new: dict) -> list[DiffLine]:
-    a, b = snapshot_lines(old), snapshot_lines(new)
+    """Line diff of two snapshots; similar changed lines get character-level marks,
+    unrelated ones show as removed and added."""
+    a, b = snapshot_entries(old), snapshot_entries(new)
+    key = lambda row: (row[0] if row[0] not in ("duty", "item") else "text", row[2])  # noqa: E731
     out: list[DiffLine] = []
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+
+    def gone(x):
+        out.append(DiffLine("del", x[1], Markup("<del>%s</del>") % x[2], "", Markup("")))
+
+    def added(y):
+        out.append(DiffLine("add", "", Markup(""), y[1], Markup("<ins>%s</ins>") % y[2]))
+
+    sm = difflib.SequenceMatcher(None, [key(r) for r in a], [key(r) for r in b], autojunk=False)
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":
-            out += [DiffLine("same", escape(x), escape(x)) for x in a[i1:i2]]
-        elif op == "replace":
-            pairs = min(i2 - i1, j2 - j1)
-            for k in range(pairs):
-                o, n = _inline(a[i1 + k], b[j1 + k])
-                out.append(DiffLine("change", o, n))
-            out += [DiffLine("del", escape(x), Markup("")) for x in a[i1 + pairs:i2]]
-            out += [DiffLine("add", Markup(""), escape(x)) for x in b[j1 + pairs:j2]]
-        elif op == "delete":
-            out += [DiffLine("del", escape(x), Markup("")) for x in a[i1:i2]]
-        else:
-            out += [DiffLine("add", Markup(""), escape(x)) for x in b[j1:j2]]
+            out += [DiffLine("same", x[1], escape(x[2]), y[1], escape(y[2])) for x, y in zip(a[i1:i2], b[j1:j2])]
+            continue
+        olds, news = a[i1:i2], b[j1:j2]
+        j = 0
+        for x in olds:
+            match = next((k for k in range(j, len(news)) if _similar(x, news[k])), None)
+            if match is None:
+                gone(x)
+                continue
+            for y in news[j:match]:
+                added(y)
+            y = news[match]
+            o, n = _inline(x[2], y[2])
+            out.append(DiffLine("change", x[1], o, y[1], n))
+            j = match + 1
+        for y in news[j:]:
+            added(y)
     return out

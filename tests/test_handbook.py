@@ -1,0 +1,313 @@
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.handbook.models import Duty, GlossaryTerm, PositionRevision, ReadConfirmation
+from app.handbook.revisions import current_revision, duties_of
+from app.handbook.search import like_pattern, search
+from app.org.models import Position
+from tests.conftest import Client
+
+
+def pid(app, key):
+    with app.app_context():
+        return db.session.scalar(select(Position.id).filter_by(seed_key=key))
+
+
+def revision_count(app, position_id):
+    with app.app_context():
+        return db.session.scalar(select(func.count(PositionRevision.id)).filter_by(position_id=position_id))
+
+
+def edit_payload(app, position_id, **override):
+    """The edit form as the browser would post it for the current state."""
+    with app.app_context():
+        p = db.session.get(Position, position_id)
+        data = {
+            "title": p.title, "department": p.department,
+            "superior_ids": [x.id for x in p.superiors], "subordinate_ids": [x.id for x in p.subordinates],
+            "base_revision": str(current_revision(p).number), "note": "",
+        }
+        rows = []
+        for d in duties_of(p):
+            rows.append((d.id, d.text, False))
+            rows += [(c.id, c.text, True) for c in d.items]
+    rows = override.pop("rows", rows)
+    for i, (duty_id, text, sub) in enumerate(rows):
+        data[f"duties-{i}-id"] = "" if duty_id is None else str(duty_id)
+        data[f"duties-{i}-text"] = text
+        data[f"duties-{i}-order"] = str((i + 1) * 10)
+        if sub:
+            data[f"duties-{i}-sub"] = "y"
+    for key, value in override.items():
+        data[key] = value
+    return data, rows
+
+
+# --- reading -------------------------------------------------------------------------
+
+def test_home_shows_chart_and_counts(app, client, make_user):
+    make_user("tech", position="technician")
+    client.login("tech")
+    html = client.get("/handbook/").get_data(as_text=True)
+    assert "<svg" in html and 'class="org-node external"' in html and "org-edge" in html
+    assert "售后经理" in html and "总经理" in html
+
+
+def test_position_page_numbered_duties_links_terms(app, client, make_user):
+    make_user("tech", position="technician")
+    client.login("tech")
+    html = client.get(f"/handbook/positions/{pid(app, 'workshop_clerk')}").get_data(as_text=True)
+    assert "负责工单的收集、统计、整理和存档:" in html
+    assert '<ol class="items">' in html and "(5)</span>" in html
+    # glossary terms marked with their explanation (hover: title, tap: focusable tooltip)
+    assert re.search(r'<dfn class="term" tabindex="0" title="SMB看板：[^"]+"', html)
+    assert 'href="/handbook/positions/%d"' % pid(app, "workshop_manager") in html  # superior as link
+    assert "第 1 版" in html and "打印 / PDF" in html
+
+
+def test_terms_inside_text_are_escaped(app):
+    from app.handbook.glossary import mark_terms
+
+    with app.test_request_context():
+        out = str(mark_terms("<b>KPI</b> & 夕会"))
+    assert "&lt;b&gt;" in out and "&amp;" in out and out.count("<dfn") == 2
+
+
+# --- search --------------------------------------------------------------------------
+
+def test_search_chinese_substrings(app):
+    with app.app_context():
+        hits = search("夕会")
+        kinds = {h.kind for h in hits}
+        assert {"duty", "term"} <= kinds
+        duty_hit = next(h for h in hits if h.kind == "duty" and h.title == "车间文员")
+        assert duty_hit.number == "1(4)"
+        assert any(h.kind == "position" for h in search("内勤"))
+        assert search("不存在的词语") == []
+        assert search("   ") == []
+
+
+def test_search_special_characters_are_literal(app):
+    with app.app_context():
+        assert like_pattern("50%_\\") == "%50\\%\\_\\\\%"
+        assert search("%") != [] and all("%" in h.text or "%" in h.title for h in search("%"))
+        assert search("_") == []
+        assert search("<script>") == []
+        assert len(search("98%")) == 1
+
+
+def test_search_page_and_fragment(client, make_user):
+    make_user("tech", position="technician")
+    client.login("tech")
+    full = client.get("/handbook/search?q=预约").get_data(as_text=True)
+    assert "<html" in full and "<mark>预约</mark>" in full
+    frag = client.get("/handbook/search?q=<b>x", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in frag and "没有找到与“&lt;b&gt;x”相关" in frag
+
+
+# --- confirmations -------------------------------------------------------------------
+
+def test_confirm_once_per_revision_and_again_after_duties_change(app, client, make_user):
+    make_user("li", position="after_sales_clerk")
+    admin = Client(app.test_client())
+    make_user("boss", admin=True)
+    admin.login("boss")
+    client.login("li")
+    position_id = pid(app, "after_sales_clerk")
+    page = client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
+    assert "我已阅读并理解" in page
+    assert "尚未确认阅读" in client.get("/handbook/").get_data(as_text=True)
+    r = client.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "1"})
+    assert r.status_code == 303
+    client.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "1"})  # double tap
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReadConfirmation.id))) == 1
+        c = db.session.scalar(select(ReadConfirmation))
+        assert c.revision.number == 1 and c.user.username == "li" and c.confirmed_at
+    assert "您已于" in client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
+
+    # a rename only: no need to read again
+    data, _ = edit_payload(app, position_id, title="售后内勤（文员）")
+    assert admin.post_form(f"/handbook/positions/{position_id}/edit", data).status_code == 303
+    assert "我已阅读并理解" not in client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
+
+    # a change of duties: asked again
+    data, rows = edit_payload(app, position_id)
+    rows[0] = (rows[0][0], rows[0][1] + "（每月核对一次）", False)
+    data, _ = edit_payload(app, position_id, rows=rows)
+    assert admin.post_form(f"/handbook/positions/{position_id}/edit", data).status_code == 303
+    page = client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
+    assert "我已阅读并理解" in page and "第 3 版" in page
+    # confirming an outdated revision is refused with a message, nothing recorded
+    r = client.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "2"}, follow_redirects=True)
+    assert "岗位职责已更新" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReadConfirmation.id))) == 1
+    client.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "3"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReadConfirmation.id))) == 2
+
+
+def test_only_holders_confirm(app, client, make_user):
+    make_user("tech", position="technician")
+    client.login("tech")
+    r = client.post_form(f"/handbook/positions/{pid(app, 'after_sales_clerk')}/confirm", {"revision": "1"})
+    assert r.status_code == 403
+
+
+def test_confirmation_list_for_supervisor_and_pdf(app, client, make_user):
+    make_user("li", position="after_sales_clerk")
+    make_user("wang", position="after_sales_clerk", employee_no="E-wang")
+    Client_li = Client(app.test_client())
+    Client_li.login("li")
+    position_id = pid(app, "after_sales_clerk")
+    Client_li.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "1"})
+    make_user("mgr", position="after_sales_manager")
+    client.login("mgr")
+    html = client.get(f"/handbook/positions/{position_id}/confirmations").get_data(as_text=True)
+    assert "已确认 <strong>1</strong> 人，未确认 <strong>1</strong> 人" in html
+    r = client.get(f"/handbook/positions/{position_id}/confirmations?format=pdf")
+    assert r.mimetype == "application/pdf"
+    from tests.pdftools import pdftotext
+
+    text = pdftotext(r.data)
+    assert "岗位职责阅读确认表" in text and "li" in text and "wang" in text and "未确认" in text
+
+
+def test_confirmation_list_refused_to_peers(app, client, make_user):
+    make_user("tech", position="technician")
+    client.login("tech")
+    assert client.get(f"/handbook/positions/{pid(app, 'after_sales_clerk')}/confirmations").status_code == 403
+
+
+# --- editing and revisions ------------------------------------------------------------
+
+def test_edit_add_remove_reorder_sub_items_and_diff(app, admin_client):
+    position_id = pid(app, "after_sales_manager")
+    data, rows = edit_payload(app, position_id)
+    new_rows = [rows[1], rows[0]]                       # reorder
+    new_rows.append((None, "主持每周质量例会", False))      # add
+    new_rows.append((None, "检查返修车辆", True))           # add a sub-item
+    new_rows += rows[2:6]                                 # drop duty 7 (and keep 3-6)
+    data, _ = edit_payload(app, position_id, rows=new_rows, note="调整顺序")
+    data[f"duties-{len(new_rows)}-id"] = str(rows[6][0])  # duty 7 posted with remove ticked
+    data[f"duties-{len(new_rows)}-text"] = rows[6][1]
+    data[f"duties-{len(new_rows)}-remove"] = "y"
+    r = admin_client.post_form(f"/handbook/positions/{position_id}/edit", data)
+    assert r.status_code == 303
+    with app.app_context():
+        p = db.session.get(Position, position_id)
+        duties = duties_of(p)
+        assert [d.text for d in duties][:3] == [rows[1][1], rows[0][1], "主持每周质量例会"]
+        assert [c.text for c in duties[2].items] == ["检查返修车辆"]
+        assert len(duties) == 7
+        removed = db.session.get(Duty, rows[6][0])
+        assert removed.active is False  # kept for links and history
+        rev = current_revision(p)
+        assert rev.number == 2 and rev.author_name == "boss" and rev.note == "调整顺序"
+    old = admin_client.get(f"/handbook/positions/{position_id}/revisions/1").get_data(as_text=True)
+    assert rows[6][1] in old and "这是历史版本" in old
+    d = admin_client.get(f"/handbook/positions/{position_id}/diff?a=1&b=2").get_data(as_text=True)
+    assert "<ins>主持每周质量例会</ins>" in d and "<ins>检查返修车辆</ins>" in d
+    assert f"<del>{rows[6][1]}</del>" in d
+    # moved duties show as moved lines, not as every later duty rewritten
+    assert d.count('<tr class="change">') == 0
+    assert "修订岗位职责" in admin_client.get("/admin/audit/?action=position_revision").get_data(as_text=True)
+
+
+def test_unchanged_save_makes_no_revision(app, admin_client):
+    position_id = pid(app, "technician")
+    data, _ = edit_payload(app, position_id)
+    r = admin_client.post_form(f"/handbook/positions/{position_id}/edit", data, follow_redirects=True)
+    assert "没有修改" in r.get_data(as_text=True)
+    assert revision_count(app, position_id) == 1
+
+
+def test_second_admin_gets_conflict_nothing_overwritten(app, make_user):
+    make_user("a1", admin=True)
+    make_user("a2", admin=True)
+    c1, c2 = Client(app.test_client()), Client(app.test_client())
+    c1.login("a1")
+    c2.login("a2")
+    position_id = pid(app, "after_sales_clerk")
+    data1, _ = edit_payload(app, position_id, title="内勤一")
+    data2, _ = edit_payload(app, position_id, title="内勤二")  # both opened revision 1
+    assert c1.post_form(f"/handbook/positions/{position_id}/edit", data1).status_code == 303
+    r = c2.post_form(f"/handbook/positions/{position_id}/edit", data2)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409
+    assert "保存冲突" in html and f"/handbook/positions/{position_id}/revisions/2" in html
+    assert 'value="内勤二"' in html  # the second admin's input is kept on the page
+    with app.app_context():
+        assert db.session.get(Position, position_id).title == "内勤一"
+    assert revision_count(app, position_id) == 2
+
+
+@pytest.mark.parametrize("case,override,message", [
+    ("empty title", {"title": "  "}, "岗位名称不能为空"),
+    ("duplicate title", {"title": "技师"}, "岗位名称不能重复"),
+])
+def test_refused_edits_change_nothing(app, admin_client, case, override, message):
+    position_id = pid(app, "after_sales_clerk")
+    data, _ = edit_payload(app, position_id, **override)
+    r = admin_client.post_form(f"/handbook/positions/{position_id}/edit", data)
+    assert r.status_code == 422 and message in r.get_data(as_text=True)
+    assert revision_count(app, position_id) == 1
+
+
+def test_empty_duty_refused(app, admin_client):
+    position_id = pid(app, "after_sales_clerk")
+    data, rows = edit_payload(app, position_id)
+    rows[2] = (rows[2][0], "   ", False)
+    data, _ = edit_payload(app, position_id, rows=rows)
+    r = admin_client.post_form(f"/handbook/positions/{position_id}/edit", data)
+    assert r.status_code == 422 and "第 3 行职责内容为空" in r.get_data(as_text=True)
+    assert revision_count(app, position_id) == 1
+    with app.app_context():
+        assert db.session.get(Duty, rows[2][0]).text.startswith("负责管理厂家信息系统人员")
+
+
+def test_cycle_in_editor_refused(app, admin_client):
+    position_id = pid(app, "after_sales_manager")
+    data, _ = edit_payload(app, position_id, superior_ids=[pid(app, "technician")])
+    r = admin_client.post_form(f"/handbook/positions/{position_id}/edit", data)
+    assert r.status_code == 422 and "循环汇报关系" in r.get_data(as_text=True)
+    with app.app_context():
+        assert {p.title for p in db.session.get(Position, position_id).superiors} == {"总经理", "董事长"}
+
+
+def test_editor_add_row_fragment(app, admin_client):
+    r = admin_client.get(f"/handbook/positions/{pid(app, 'technician')}/edit/row?index=7",
+                         headers={"HX-Request": "true"})
+    assert 'name="duties-7-text"' in r.get_data(as_text=True) and "<html" not in r.get_data(as_text=True)
+
+
+# --- glossary ------------------------------------------------------------------------
+
+def test_admin_edits_glossary(app, admin_client):
+    r = admin_client.post_form("/handbook/glossary/new", {"term": "返修率", "aliases": "返工率，返修", "explanation": "维修后因同一问题再次进厂的比例。", "active": "y"})
+    assert r.status_code == 303
+    with app.app_context():
+        t = db.session.scalar(select(GlossaryTerm).filter_by(term="返修率"))
+        assert t.aliases == "返工率|返修"
+    dup = admin_client.post_form("/handbook/glossary/new", {"term": "夕会", "explanation": "x", "active": "y"})
+    assert dup.status_code == 422 and "已存在" in dup.get_data(as_text=True)
+    empty = admin_client.post_form("/handbook/glossary/new", {"term": "新词", "explanation": ""})
+    assert empty.status_code == 422 and "请填写解释" in empty.get_data(as_text=True)
+    assert "返修率" in admin_client.get("/handbook/glossary").get_data(as_text=True)
+
+
+def test_diff_marks_characters_in_a_changed_duty():
+    from app.handbook.revisions import diff
+
+    base = {"title": "售后内勤", "department": "d", "superiors": [], "subordinates": []}
+    old = dict(base, duties=[{"text": "每月25日前邮寄交车检查表", "items": []}])
+    new = dict(base, title="售后内勤主管", duties=[{"text": "每月20日前邮寄交车检查表", "items": []}])
+    lines = {l.kind: l for l in diff(old, new) if l.kind != "same"}
+    assert set(lines) == {"change"}
+    changed = [l for l in diff(old, new) if l.kind == "change"]
+    assert str(changed[0].old) == "售后内勤" and str(changed[0].new) == "售后内勤<ins>主管</ins>"
+    assert "<del>5</del>" in str(changed[1].old) and "<ins>0</ins>" in str(changed[1].new)

@@ -1,0 +1,87 @@
+"""The print pipeline and the handbook PDFs, checked by text, fonts and pages."""
+import os
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.org.models import Position
+from app.printing import AppFileFetcher, css_string
+from tests.pdftools import assert_cjk_fonts_embedded, pages_text, pdftotext
+
+
+def test_fetcher_serves_only_own_files(app, tmp_path):
+    uploads = tmp_path / "up"
+    uploads.mkdir()
+    (uploads / "a.txt").write_text("x")
+    f = AppFileFetcher(app.static_folder, str(uploads))
+    assert f.fetch("http://print.invalid/static/css/print.css").read().startswith(b"/*")
+    assert f.fetch("http://print.invalid/uploads/a.txt").read() == b"x"
+    for url in (
+        "http://example.com/static/css/print.css",
+        "https://print.invalid/static/css/print.css",
+        "http://print.invalid/static/../app/config.py",
+        "http://print.invalid/static/%2e%2e/app/config.py",
+        "file:///etc/passwd",
+        "http://print.invalid/other/x",
+    ):
+        with pytest.raises(ValueError):
+            f.fetch(url)
+    assert f.fetch("data:text/plain,hi").read() == b"hi"
+
+
+def test_css_string_escapes():
+    assert css_string('a"b\\c</style>') == 'a\\22 b\\5c c\\3c /style\\3e '
+
+
+def test_position_pdf_is_the_hr_form(app, client, make_user):
+    make_user("tech", position="technician")
+    client.login("tech")
+    with app.app_context():
+        clerk = db.session.scalar(select(Position).filter_by(seed_key="workshop_clerk"))
+    r = client.get(f"/handbook/positions/{clerk.id}/print.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert "filename*=UTF-8''%E5%B2%97%E4%BD%8D" in r.headers["Content-Disposition"]
+    text = pdftotext(r.data)
+    flat = text.replace("\n", "")
+    for label in ("岗位职责说明书", "岗位名称", "所属部门", "直属上级", "直属下级", "版本", "日期", "任职者签字", "直属上级签字"):
+        assert label in text, label
+    assert "车间文员" in text and "车间主任" in text and "第 1 版" in text
+    assert "负责SMB看板管理,保证SMB看板的使用与车间达成一致并协助派工。" in flat
+    assert "(2) TACT系统:按厂家要求统计TACT工单" in flat
+    assert "第1页/共1页" in text.replace(" ", "")
+    assert "汽车销售服务有限公司" in text  # header in the page margin box
+    assert_cjk_fonts_embedded(r.data)
+
+
+def test_whole_handbook_pdf(app, client, make_user):
+    make_user("tech", position="technician")
+    client.login("tech")
+    r = client.get("/handbook/handbook.pdf")
+    assert r.status_code == 200
+    pages = pages_text(r.data)
+    with app.app_context():
+        titles = [p.title for p in db.session.scalars(
+            select(Position).filter_by(is_external=False).order_by(Position.sort_order))]
+    assert len(pages) == 2 + len(titles)  # cover, contents, one page per position
+    assert "岗位职责手册" in pages[0] and app.config["COMPANY_NAME"] in pages[0]
+    assert "第1页" not in pages[0].replace(" ", "")  # the cover has no page number
+    toc = pages[1].replace(" ", "")
+    for n, title in enumerate(titles, start=3):
+        assert f"{title}（第1版）" in toc and f"{n}\n" in pages[1] + "\n"
+        assert pages[n - 1].lstrip().startswith(app.config["COMPANY_NAME"]) or title in pages[n - 1]
+        assert f"第{n}页/共{len(pages)}页" in pages[n - 1].replace(" ", "")
+    # every position starts on its own page
+    for n, title in enumerate(titles, start=3):
+        assert title in pages[n - 1]
+    assert "打印日期" in pages[-1]
+    assert_cjk_fonts_embedded(r.data)
+
+
+def test_pdf_refuses_outside_resources(app):
+    """A template that references an outside URL still renders, without fetching it."""
+    from app.printing import html_to_pdf
+
+    with app.test_request_context():
+        pdf = html_to_pdf('<html><body><img src="http://example.com/x.png"><p>中文</p></body></html>')
+    assert "中文" in pdftotext(pdf)
