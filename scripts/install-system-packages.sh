@@ -2,13 +2,14 @@
 # Installs the Debian packages the app and its tests need.
 #   usage: scripts/install-system-packages.sh [--test]
 # Runtime: WeasyPrint's Pango stack and a CJK font (Noto CJK) for PDFs.
-# --test adds Chromium (browser tests) and poppler-utils (pdftotext/pdffonts/pdfimages).
+# --test adds Chromium (browser tests), poppler-utils (pdftotext/pdffonts/pdfimages) and
+# PostgreSQL (the suite runs a second time on it).
 # Packages already present are skipped, so a second run is quick and needs no network.
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium poppler-utils)
+  packages+=(chromium poppler-utils postgresql)
 fi
 
 missing=()

@@ -2,14 +2,18 @@
 
 A template database is built once per session through the real migrations and seed
 (`run_init`), then copied for every test, so each test starts from a fresh install.
+With TEST_DATABASE_URL set to a PostgreSQL server URL, the same suite runs on PostgreSQL:
+the template is a database, and each test gets `CREATE DATABASE … TEMPLATE` of it.
 """
 import os
 import re
 import shutil
 import threading
+import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -19,11 +23,27 @@ TEST_PASSWORD = "test-password-1"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgresql")
+PG_TEMPLATE = "intranet_test_template"
+
+
+def _pg_admin(sql: str) -> None:
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(sql)
+    engine.dispose()
+
+
+def _pg_url(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
 def _config(instance: str, database: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + database,
+        "SQLALCHEMY_DATABASE_URI": database if "://" in database else "sqlite:///" + database,
         "UPLOAD_FOLDER": os.path.join(instance, "uploads"),
         "HTMX_SOURCE": "local",
         # Cheaper hashing keeps the suite fast; test_auth checks the production default.
@@ -35,6 +55,10 @@ def _config(instance: str, database: str) -> dict:
 def template_db(tmp_path_factory):
     instance = tmp_path_factory.mktemp("template")
     database = str(instance / "app.db")
+    if ON_POSTGRES:
+        _pg_admin(f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)")
+        _pg_admin(f"CREATE DATABASE {PG_TEMPLATE}")
+        database = _pg_url(PG_TEMPLATE)
     os.environ["INSTANCE_PATH"] = str(instance)
     app = create_app(_config(str(instance), database))
     with app.app_context():
@@ -48,13 +72,21 @@ def template_db(tmp_path_factory):
 
 @pytest.fixture
 def app(template_db, tmp_path, monkeypatch):
-    database = str(tmp_path / "app.db")
-    shutil.copy(template_db, database)
+    if ON_POSTGRES:
+        name = "intranet_test_" + uuid.uuid4().hex[:12]
+        _pg_admin(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}")
+        database = _pg_url(name)
+    else:
+        database = str(tmp_path / "app.db")
+        shutil.copy(template_db, database)
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     app = create_app(_config(str(tmp_path), database))
     yield app
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
+    if ON_POSTGRES:
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 class Client:

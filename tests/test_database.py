@@ -1,13 +1,17 @@
 """SQLite under concurrent writers: WAL, busy timeout and BEGIN IMMEDIATE."""
 import threading
 
+import pytest
+
 from sqlalchemy import func, select
 
 from app.audit.log import record
 from app.audit.models import AuditEntry
 from app.extensions import db
+from tests.conftest import ON_POSTGRES
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite settings")
 def test_sqlite_pragmas(app):
     with app.app_context():
         conn = db.session.connection()
