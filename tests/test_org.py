@@ -72,3 +72,18 @@ def test_create_external_position_and_refuse_duplicate(app, admin_client):
 def test_org_page_shows_chart(admin_client):
     html = admin_client.get("/org/").get_data(as_text=True)
     assert "org-node external" in html and "总经理" in html and "售后经理" in html
+
+
+def test_line_changes_and_new_positions_are_revisions(app, admin_client):
+    from app.handbook.revisions import current_revision
+
+    with app.app_context():
+        clerk, fd = pos("workshop_clerk").id, pos("front_desk_supervisor").id
+    admin_client.post_form("/org/lines", {"superior_id": fd, "subordinate_id": clerk})
+    admin_client.post_form("/org/positions", {"title": "钣金技师", "department": "售后服务部"})
+    with app.app_context():
+        rev = current_revision(clerk)
+        assert rev.number == 2 and rev.note == "调整汇报关系" and "前台主管" in rev.snapshot["superiors"]
+        assert "车间文员" in current_revision(fd).snapshot["subordinates"]
+        new = db.session.scalar(select(Position).filter_by(title="钣金技师"))
+        assert current_revision(new).number == 1

@@ -1,14 +1,21 @@
 from flask import flash, redirect, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from app.auth.forms import PostForm
 from app.extensions import db
+from app.handbook.revisions import add_revision
 from app.org import bp
 from app.org.chart import OrgError, add_line, chart_layout, create_position, remove_line
 from app.org.forms import LineForm, PositionForm
 from app.org.models import Position, ReportingLine, ordered_positions
 from app.permissions import can_edit_org, require
 from app.web import render
+
+
+def _revise(*positions: Position) -> None:
+    """A line belongs to both positions' pages: each gets a new handbook revision."""
+    for position in positions:
+        add_revision(position, author=current_user, note="调整汇报关系")
 
 
 def _page(position_form=None, line_form=None, status=200):
@@ -42,6 +49,7 @@ def create():
         except OrgError as exc:
             form.title.errors.append(str(exc))
         else:
+            add_revision(position, author=current_user, note="新建岗位")
             db.session.commit()
             flash(f"已新增岗位「{position.title}」。", "success")
             return redirect(url_for("org.index"), code=303)
@@ -62,6 +70,7 @@ def add():
             db.session.rollback()
             form.superior_id.errors.append(str(exc))
         else:
+            _revise(superior, subordinate)
             db.session.commit()
             flash(f"已设置：「{subordinate.title}」直属于「{superior.title}」。", "success")
             return redirect(url_for("org.index"), code=303)
@@ -75,7 +84,9 @@ def delete(line_id: int):
     line = db.get_or_404(ReportingLine, line_id)
     if not PostForm().validate_on_submit():
         return _page(status=400)
+    superior, subordinate = line.superior, line.subordinate
     remove_line(line)
+    _revise(superior, subordinate)
     db.session.commit()
     flash("已删除该汇报关系。", "success")
     return redirect(url_for("org.index"), code=303)
