@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.accounts import bp
 from app.accounts.forms import AccountForm, NewAccountForm
-from app.audit.log import changes, record
+from app.audit.log import record, record_changes
 from app.auth.forms import PostForm
 from app.auth.models import User
 from app.cli import generate_password
@@ -77,9 +77,7 @@ def edit(user_id: int):
             if before["active"] and not user.active:
                 user.session_version += 1  # ends the deactivated user's sessions
             db.session.flush()
-            b, a = changes(before, user.snapshot())
-            if a:
-                record("user_update", "user", user.id, summary=user.username, before=b, after=a)
+            record_changes("user_update", "user", user.id, before, user.snapshot(), summary=user.username)
             db.session.commit()
             flash("账号已保存。", "success")
             return redirect(url_for("accounts.index"), code=303)

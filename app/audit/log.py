@@ -75,3 +75,12 @@ def changes(before: dict, after: dict) -> tuple[dict, dict]:
     """Only the keys whose values differ, for compact before/after records."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record_changes(action: str, object_type: str, object_id: Any, before: dict, after: dict,
+                   *, summary: str = "") -> AuditEntry | None:
+    """Record only the fields that changed between two snapshots; nothing if none did."""
+    b, a = changes(before, after)
+    if not a:
+        return None
+    return record(action, object_type, object_id, summary=summary, before=b, after=a)

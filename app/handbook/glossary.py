@@ -5,7 +5,7 @@ from flask import g
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from app.audit.log import changes, record
+from app.audit.log import record, record_changes
 from app.extensions import db
 from app.handbook.models import GlossaryTerm
 
@@ -83,7 +83,5 @@ def save_term(term: GlossaryTerm | None, name: str, aliases: str, explanation: s
     before = term.snapshot()
     term.term, term.aliases, term.explanation, term.active = name, _clean_aliases(aliases), explanation, active
     db.session.flush()
-    b, a = changes(before, term.snapshot())
-    if a:
-        record("glossary_update", "glossary", term.id, summary=name, before=b, after=a)
+    record_changes("glossary_update", "glossary", term.id, before, term.snapshot(), summary=name)
     return term

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.audit.log import changes, record
+from app.audit.log import record, record_changes
 from app.extensions import db
 from app.org.models import Position
 from app.staff.models import Employee
@@ -158,10 +158,8 @@ def apply(rows: list[Row]) -> tuple[int, int]:
                     continue  # an empty position cell keeps the current position
                 setattr(employee, key, value)
             db.session.flush()
-            b, a = changes(before, employee.snapshot())
-            if a:
-                record("employee_import", "employee", employee.id, summary=f"导入更新 {employee.name}",
-                       before=b, after=a)
+            if record_changes("employee_import", "employee", employee.id, before, employee.snapshot(),
+                              summary=f"导入更新 {employee.name}"):
                 updated += 1
     return created, updated
 

@@ -2,7 +2,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import login_required
 from sqlalchemy import or_, select
 
-from app.audit.log import changes, record
+from app.audit.log import record, record_changes
 from app.extensions import db
 from app.org.models import Position, ordered_positions
 from app.permissions import can_manage_staff, require
@@ -81,9 +81,7 @@ def edit(employee_id: int):
         before = employee.snapshot()
         _fill(employee, form)
         db.session.flush()
-        b, a = changes(before, employee.snapshot())
-        if a:
-            record("employee_update", "employee", employee.id, summary=employee.name, before=b, after=a)
+        record_changes("employee_update", "employee", employee.id, before, employee.snapshot(), summary=employee.name)
         db.session.commit()
         flash("员工信息已保存。", "success")
         return redirect(url_for("staff.detail", employee_id=employee.id), code=303)
