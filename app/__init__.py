@@ -65,12 +65,13 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
+    from app.checklists import bp as checklists_bp
     from app.handbook import bp as handbook_bp
     from app.main import bp as main_bp
     from app.org import bp as org_bp
     from app.staff import bp as staff_bp
 
-    for bp in (main_bp, auth_bp, handbook_bp, accounts_bp, staff_bp, org_bp, audit_bp):
+    for bp in (main_bp, auth_bp, handbook_bp, checklists_bp, accounts_bp, staff_bp, org_bp, audit_bp):
         app.register_blueprint(bp)
 
 

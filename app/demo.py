@@ -79,6 +79,56 @@ def seed_confirmations() -> list[str]:
     return report
 
 
+
+
+def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
+    """About two months of ticks for every checklist item: most on time, some late (补录),
+    some missed. Ticks are made by a supervisor of the position. Skipped if any exist."""
+    import random
+    from datetime import timedelta
+
+    from app import clock
+    from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
+    from app.checklists.schedule import occurrences_between
+    from app.permissions import supervises
+
+    if db.session.scalar(select(ChecklistMark.id).limit(1)):
+        return []
+    rng = random.Random(seed)
+    now = clock.local_now()
+    users = [u for u in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))]
+    made = late_n = missed = 0
+    for item in db.session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True))):
+        tickers = [u for u in users if not u.is_admin and supervises(u, item.position)] or \
+                  [u for u in users if u.is_admin]
+        if not tickers:
+            continue
+        # Demo items count as existing from the start of the demo window.
+        item.created_at = clock.to_utc(now - timedelta(days=days))
+        for occ in occurrences_between(item.rule(), (now - timedelta(days=days)).date(), now.date(),
+                                       clock.workday_end()):
+            if occ.due_at >= now:
+                continue
+            roll = rng.random()
+            if roll < 0.12:
+                missed += 1
+                continue
+            late = roll < 0.22
+            at_local = occ.due_at + timedelta(hours=rng.randint(2, 40)) if late else \
+                occ.due_at - timedelta(minutes=rng.randint(5, 240))
+            at = clock.to_utc(min(at_local, now))
+            user = rng.choice(tickers)
+            db.session.add(ChecklistMark(item_id=item.id, period_key=occ.period.key, due_at=occ.due_at, done=True,
+                                         by_id=user.id, at=at, late=late,
+                                         note="当天补录" if late and rng.random() < 0.5 else ""))
+            db.session.add(ChecklistEvent(item_id=item.id, period_key=occ.period.key, action="tick",
+                                          user_id=user.id, at=at, late=late))
+            made += 1
+            late_n += late
+    db.session.flush()
+    return [f"点检记录：{made} 次勾选（其中补录 {late_n} 次），{missed} 次未完成。"] if made else []
+
+
 def seed_demo() -> list[str]:
-    report = seed_staff() + seed_confirmations()
+    report = seed_staff() + seed_confirmations() + seed_checklist_ticks()
     return report or ["演示数据已存在，未做改动。"]

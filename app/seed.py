@@ -1,5 +1,6 @@
 """Loads the shipped handbook (positions, reporting lines, duties, glossary)."""
 from app.audit.log import record
+from app.checklists.seed import load_items
 from app.handbook.seed import load_duties, load_glossary
 from app.org.seed import load_positions, read_seed
 
@@ -9,6 +10,7 @@ def load_seed() -> dict:
     created = load_positions(data)
     with_duties = load_duties(data)
     terms = load_glossary()
+    items = load_items()
     parts = []
     if created:
         parts.append(f"岗位 {len(created)} 个：" + "、".join(p.title for p in created))
@@ -16,6 +18,8 @@ def load_seed() -> dict:
         parts.append(f"岗位职责 {len(with_duties)} 份")
     if terms:
         parts.append(f"术语 {terms} 条")
+    if items:
+        parts.append(f"点检项目 {items} 个")
     if parts:
         record("seed_load", "handbook", None, summary="载入" + "；".join(parts))
-    return {"positions": len(created), "duties": len(with_duties), "terms": terms}
+    return {"positions": len(created), "duties": len(with_duties), "terms": terms, "items": items}

@@ -1,5 +1,6 @@
 """Cross-cutting web helpers: HTMX-aware rendering, error pages, template filters."""
 import json
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, render_template, request
@@ -95,6 +96,7 @@ def register_template_helpers(app) -> None:
     def inject():
         source = current_app.config["HTMX_SOURCE"]
         return {
+            "timedelta": timedelta,
             "company_name": current_app.config["COMPANY_NAME"],
             "department_name": current_app.config["DEPARTMENT_NAME"],
             "htmx": {

@@ -29,6 +29,10 @@ ACTION_LABELS = {
     "position_revision": "修订岗位职责",
     "glossary_create": "新增术语",
     "glossary_update": "修改术语",
+    "checklist_tick": "点检勾选",
+    "checklist_untick": "取消点检",
+    "checklist_item_create": "新增点检项目",
+    "checklist_item_update": "修改点检项目",
 }
 
 

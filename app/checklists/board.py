@@ -1,0 +1,205 @@
+"""What a user sees: today's checklist per position, the overdue list, the month grid."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, tuple_
+
+from app import clock
+from app.checklists.models import ChecklistItem, ChecklistMark
+from app.checklists.schedule import (DAILY, DONE, KINDS, MONTHLY, OVERDUE, WEEKLY, YEARLY, Occurrence,
+                                     occurrence, occurrences_between, period_of, state)
+from app.extensions import db
+from app.org.models import Position, ordered_positions
+from app.permissions import supervised_position_ids
+
+
+@dataclass
+class Row:
+    item: ChecklistItem
+    occ: Occurrence
+    mark: ChecklistMark | None
+    state: str
+    can_tick: bool
+
+    @property
+    def period_key(self) -> str:
+        return self.occ.period.key
+
+    @property
+    def dom_id(self) -> str:
+        return f"ck-{self.item.id}-{self.occ.period.key}"
+
+
+def visible_positions(user) -> tuple[list[Position], set[int]]:
+    """(positions whose checklist the user sees, ids of those the user may tick)."""
+    positions = ordered_positions()
+    if user.is_admin:
+        ids = {p.id for p in positions}
+        return positions, ids
+    tickable = supervised_position_ids(user)
+    own = user.position.id if user.position else None
+    return [p for p in positions if p.id in tickable or p.id == own], tickable
+
+
+def can_view(user, position: Position) -> bool:
+    return user.is_admin or position.id in supervised_position_ids(user) or (
+        user.position is not None and user.position.id == position.id)
+
+
+def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
+    out: dict[int, list[ChecklistItem]] = defaultdict(list)
+    if not position_ids:
+        return out
+    for item in db.session.scalars(
+        select(ChecklistItem).where(ChecklistItem.position_id.in_(position_ids), ChecklistItem.active.is_(True))
+        .order_by(ChecklistItem.sort_order, ChecklistItem.id)
+    ):
+        out[item.position_id].append(item)
+    return out
+
+
+def marks_for(pairs) -> dict[tuple[int, str], ChecklistMark]:
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    marks = db.session.scalars(
+        select(ChecklistMark).where(tuple_(ChecklistMark.item_id, ChecklistMark.period_key).in_(pairs))
+    )
+    return {(m.item_id, m.period_key): m for m in marks}
+
+
+def _occurrence(item: ChecklistItem, day: date) -> Occurrence | None:
+    return occurrence(item.rule(), period_of(item.kind, day), clock.workday_end(), clock.to_local(item.created_at))
+
+
+def make_row(item: ChecklistItem, occ: Occurrence, mark: ChecklistMark | None, now: datetime, can_tick: bool) -> Row:
+    done = bool(mark and mark.done)
+    return Row(item, occ, mark, state(occ, now, done), can_tick)
+
+
+def board(user, day: date, now: datetime | None = None) -> list[dict]:
+    """Per visible position: rows grouped by kind (今日/本周/本月/本年) for the periods
+    containing `day`."""
+    now = now or clock.local_now()
+    positions, tickable = visible_positions(user)
+    items = items_for([p.id for p in positions])
+    occs = {}
+    for plist in items.values():
+        for item in plist:
+            occ = _occurrence(item, day)
+            if occ is not None:
+                occs[item.id] = occ
+    marks = marks_for((iid, o.period.key) for iid, o in occs.items())
+    result = []
+    for p in positions:
+        groups = {k: [] for k in KINDS}
+        for item in items.get(p.id, []):
+            occ = occs.get(item.id)
+            if occ is not None:
+                groups[item.kind].append(make_row(item, occ, marks.get((item.id, occ.period.key)), now, p.id in tickable))
+        if any(groups.values()):
+            counts = defaultdict(int)
+            for rows in groups.values():
+                for r in rows:
+                    counts[r.state] += 1
+            result.append({"position": p, "groups": groups, "counts": counts, "can_tick": p.id in tickable})
+    return result
+
+
+def single_row(user, item: ChecklistItem, period_key: str, now: datetime | None = None) -> Row:
+    from app.checklists.schedule import period_from_key
+
+    now = now or clock.local_now()
+    occ = occurrence(item.rule(), period_from_key(item.kind, period_key), clock.workday_end(),
+                     clock.to_local(item.created_at))
+    mark = marks_for([(item.id, period_key)]).get((item.id, period_key))
+    _, tickable = visible_positions(user)
+    return make_row(item, occ, mark, now, item.position_id in tickable)
+
+
+def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
+    """Every occurrence past its due moment and not done, in the last `days` days, across
+    the positions the user sees; oldest first."""
+    now = now or clock.local_now()
+    positions, tickable = visible_positions(user)
+    items = items_for([p.id for p in positions])
+    start = now.date() - timedelta(days=days)
+    occs = []
+    for plist in items.values():
+        for item in plist:
+            for occ in occurrences_between(item.rule(), start, now.date(), clock.workday_end(),
+                                           clock.to_local(item.created_at)):
+                if occ.due_at < now:
+                    occs.append((item, occ))
+    marks = marks_for((i.id, o.period.key) for i, o in occs)
+    rows = [make_row(i, o, marks.get((i.id, o.period.key)), now, i.position_id in tickable) for i, o in occs]
+    rows = [r for r in rows if r.state == OVERDUE]
+    rows.sort(key=lambda r: (r.occ.due_at, r.item.position.sort_order, r.item.sort_order))
+    return rows
+
+
+@dataclass
+class Cell:
+    occ: Occurrence
+    status: str  # done, late, missed, open, future
+    mark: ChecklistMark | None
+
+
+def month_grid(position: Position, year: int, month: int, now: datetime | None = None) -> dict:
+    """Days of the month by items: each occurrence whose due date falls in the month, with
+    done / late (补录) / missed / open / future, and completion rates."""
+    now = now or clock.local_now()
+    first = date(year, month, 1)
+    last = period_of(MONTHLY, first).end
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    plist = list(db.session.scalars(
+        select(ChecklistItem).where(ChecklistItem.position_id == position.id)
+        .order_by(ChecklistItem.sort_order, ChecklistItem.id)
+    ))
+    per_item = {}
+    for item in plist:
+        per_item[item.id] = occurrences_between(item.rule(), first, last, clock.workday_end(),
+                                                clock.to_local(item.created_at))
+    marks = marks_for((iid, o.period.key) for iid, occs in per_item.items() for o in occs)
+    rows = []
+    total_due = total_done = 0
+    for item in plist:
+        cells = {}
+        due = done = 0
+        for occ in per_item[item.id]:
+            mark = marks.get((item.id, occ.period.key))
+            if mark and mark.done:
+                status = "late" if mark.late else "done"
+            elif occ.due_at < now:
+                status = "missed"
+            elif occ.due_date == now.date():
+                status = "open"
+            else:
+                status = "future"
+            cells[occ.due_date] = Cell(occ, status, mark)
+            if status in ("done", "late", "missed"):
+                due += 1
+                done += status in ("done", "late")
+        if not item.active and not cells:
+            continue
+        rows.append({"item": item, "cells": cells, "due": due, "done": done,
+                     "rate": (done / due) if due else None})
+        total_due += due
+        total_done += done
+    return {"position": position, "year": year, "month": month, "days": days, "rows": rows,
+            "due": total_due, "done": total_done, "rate": (total_done / total_due) if total_due else None}
+
+
+def monthly_rates(position: Position, months: int = 12, now: datetime | None = None) -> list[dict]:
+    """Completion rate of the position for each of the last `months` months (oldest first)."""
+    now = now or clock.local_now()
+    y, m = now.year, now.month
+    out = []
+    for _ in range(months):
+        g = month_grid(position, y, m, now)
+        out.append({"year": y, "month": m, "rate": g["rate"], "due": g["due"], "done": g["done"]})
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return list(reversed(out))
+
+

@@ -1,0 +1,49 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.checklists.schedule import KIND_LABELS, WEEKDAY_LABELS
+from app.handbook.forms import MultiCheckboxField
+
+
+class ItemForm(FlaskForm):
+    title = StringField("点检内容", validators=[DataRequired("请填写点检内容。"), Length(max=200, message="最多200字。")])
+    duty_id = SelectField("来自岗位职责", coerce=int)
+    kind = SelectField("周期", choices=list(KIND_LABELS.items()))
+    weekday = SelectField("每周的哪一天", coerce=int, choices=list(enumerate(WEEKDAY_LABELS)))
+    month_day = IntegerField("每月几日前", validators=[Optional(), NumberRange(1, 31, "日期应在1到31之间。")])
+    month_end = BooleanField("月末（每月最后一天）")
+    month = IntegerField("每年几月", validators=[Optional(), NumberRange(1, 12, "月份应在1到12之间。")])
+    day = IntegerField("几日前", validators=[Optional(), NumberRange(1, 31, "日期应在1到31之间。")])
+    due_mode = RadioField("截止时间", choices=[("none", "当天内"), ("time", "指定时间前"), ("end_of_workday", "下班前")],
+                          default="none")
+    due_time = TimeField("时间", validators=[Optional()], format="%H:%M")
+    working_days = MultiCheckboxField("工作日（截止日不是工作日时，提前到本周期内最近的工作日）", coerce=int,
+                                      choices=list(enumerate(WEEKDAY_LABELS)))
+    active = BooleanField("启用", default=True)
+
+    def __init__(self, *args, duty_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duty_id.choices = [(0, "（不关联）")] + list(duty_choices)
+
+    def validate(self, extra_validators=None):
+        """Field checks, then the checks that depend on the chosen kind and due mode."""
+        ok = super().validate(extra_validators)
+        needs = []
+        if self.kind.data == "monthly" and not self.month_end.data and self.month_day.data is None:
+            needs.append((self.month_day, "请填写每月的截止日，或勾选“月末”。"))
+        if self.kind.data == "yearly" and self.month.data is None:
+            needs.append((self.month, "请填写月份。"))
+        if self.kind.data == "yearly" and self.day.data is None:
+            needs.append((self.day, "请填写日期。"))
+        if self.due_mode.data == "time" and self.due_time.data is None and not self.due_time.errors:
+            needs.append((self.due_time, "请填写截止时间，如 16:30。"))
+        if not self.working_days.data:
+            needs.append((self.working_days, "至少选择一个工作日。"))
+        for field, message in needs:
+            field.errors = list(field.errors) + [message]
+        return ok and not needs
+
+
+class TickForm(FlaskForm):
+    note = StringField("备注", validators=[Length(max=200, message="备注最多200字。")])

@@ -1,0 +1,58 @@
+"""Creating, editing and ordering checklist items. Past ticks are never rewritten: they
+keep the due moment they were ticked against."""
+from sqlalchemy import select
+
+from app.audit.log import record, record_changes
+from app.checklists.models import ChecklistItem
+from app.extensions import db
+
+
+def apply_form(item: ChecklistItem, form) -> None:
+    item.title = form.title.data.strip()
+    item.duty_id = form.duty_id.data or None
+    item.kind = form.kind.data
+    item.weekday = form.weekday.data if item.kind == "weekly" else None
+    item.month_end = bool(form.month_end.data) if item.kind == "monthly" else False
+    item.month_day = form.month_day.data if item.kind == "monthly" and not item.month_end else None
+    item.month = form.month.data if item.kind == "yearly" else None
+    item.day = form.day.data if item.kind == "yearly" else None
+    item.due_time = form.due_time.data if form.due_mode.data == "time" else None
+    item.end_of_workday = form.due_mode.data == "end_of_workday"
+    item.working_days = "".join(str(d) for d in sorted(set(form.working_days.data)))
+    item.active = bool(form.active.data)
+    item.rule()  # raises ValueError on an impossible combination
+
+
+def create_item(position, form) -> ChecklistItem:
+    order = db.session.scalar(select(db.func.max(ChecklistItem.sort_order)).filter_by(position_id=position.id)) or 0
+    item = ChecklistItem(position_id=position.id, sort_order=order + 1)
+    apply_form(item, form)
+    db.session.add(item)
+    db.session.flush()
+    record("checklist_item_create", "checklist_item", item.id, summary=f"{position.title}「{item.title}」",
+           after=item.snapshot())
+    return item
+
+
+def update_item(item: ChecklistItem, form) -> None:
+    before = item.snapshot()
+    apply_form(item, form)
+    db.session.flush()
+    record_changes("checklist_item_update", "checklist_item", item.id, before, item.snapshot(),
+                   summary=f"{item.position.title}「{item.title}」")
+
+
+def move_item(item: ChecklistItem, step: int) -> None:
+    """Swap with the neighbour above (-1) or below (+1) among the position's items."""
+    siblings = list(db.session.scalars(
+        select(ChecklistItem).filter_by(position_id=item.position_id).order_by(ChecklistItem.sort_order, ChecklistItem.id)
+    ))
+    for n, s in enumerate(siblings, start=1):
+        s.sort_order = n
+    i = siblings.index(item)
+    j = i + step
+    if 0 <= j < len(siblings):
+        siblings[i].sort_order, siblings[j].sort_order = siblings[j].sort_order, siblings[i].sort_order
+        record("checklist_item_update", "checklist_item", item.id, summary=f"调整顺序「{item.title}」",
+               after={"sort_order": item.sort_order})
+    db.session.flush()

@@ -1,0 +1,233 @@
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import clock
+from app.checklists import bp
+from app.checklists.board import board, can_view, month_grid, monthly_rates, overdue, single_row
+from app.checklists.forms import ItemForm, TickForm
+from app.checklists.items import create_item, move_item, update_item
+from app.checklists.models import ChecklistItem
+from app.checklists.schedule import KIND_LABELS, describe
+from app.checklists.ticks import TickError, history, tick, untick
+from app.extensions import db
+from app.org.models import Position
+from app.permissions import can_edit_org, require, supervises
+from app.printing import pdf_response, render_pdf
+from app.web import is_htmx, render
+
+GROUP_LABELS = {"daily": "今日", "weekly": "本周", "monthly": "本月", "yearly": "本年"}
+
+
+def _day(value: str | None) -> date:
+    if not value:
+        return clock.local_now().date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
+def _month(value: str | None) -> tuple[int, int]:
+    now = clock.local_now()
+    if not value:
+        return now.year, now.month
+    try:
+        y, m = value.split("-")
+        y, m = int(y), int(m)
+        date(y, m, 1)
+        return y, m
+    except ValueError:
+        abort(400)
+
+
+def _helpers() -> dict:
+    return {"describe": lambda item: describe(item.rule(), clock.workday_end()),
+            "kind_labels": KIND_LABELS, "group_labels": GROUP_LABELS, "tick_form": TickForm()}
+
+
+@bp.get("/")
+@login_required
+def index():
+    day = _day(request.args.get("date"))
+    today = clock.local_now().date()
+    return render("checklists/index.html", sections=board(current_user, day), day=day, today=today,
+                  **_helpers())
+
+
+def _item_and_check(item_id: int) -> ChecklistItem:
+    item = db.get_or_404(ChecklistItem, item_id)
+    require(supervises, item.position)
+    return item
+
+
+def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None):
+    if is_htmx():
+        row = single_row(current_user, item, period_key)
+        return render("checklists/_row.html", row=row, error=error, status=422 if error else 200, **_helpers())
+    if error:
+        flash(error, "error")
+    target = request.form.get("next") or url_for("checklists.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("checklists.index")
+    return redirect(target, code=303)
+
+
+@bp.post("/items/<int:item_id>/<period_key>/tick")
+@login_required
+def do_tick(item_id: int, period_key: str):
+    item = _item_and_check(item_id)
+    form = TickForm()
+    if not form.validate_on_submit():
+        return _after_tick(item, period_key, "；".join(sum(form.errors.values(), [])) or "提交有误。")
+    try:
+        tick(item, period_key, current_user, form.note.data)
+    except TickError as exc:
+        db.session.rollback()
+        if is_htmx():
+            return render("checklists/_error_row.html", message=str(exc), status=422)
+        flash(str(exc), "error")
+        return redirect(url_for("checklists.index"), code=303)
+    db.session.commit()
+    return _after_tick(item, period_key)
+
+
+@bp.post("/items/<int:item_id>/<period_key>/untick")
+@login_required
+def do_untick(item_id: int, period_key: str):
+    item = _item_and_check(item_id)
+    form = TickForm()
+    if not form.validate_on_submit():
+        return _after_tick(item, period_key, "提交有误。")
+    try:
+        untick(item, period_key, current_user, form.note.data)
+    except TickError as exc:
+        db.session.rollback()
+        if is_htmx():
+            return render("checklists/_error_row.html", message=str(exc), status=422)
+        flash(str(exc), "error")
+        return redirect(url_for("checklists.index"), code=303)
+    db.session.commit()
+    return _after_tick(item, period_key)
+
+
+@bp.get("/items/<int:item_id>/<period_key>/history")
+@login_required
+def item_history(item_id: int, period_key: str):
+    item = db.get_or_404(ChecklistItem, item_id)
+    if not can_view(current_user, item.position):
+        abort(403)
+    return render("checklists/history.html", item=item, period_key=period_key,
+                  events=history(item.id, period_key), **_helpers())
+
+
+@bp.get("/overdue")
+@login_required
+def overdue_list():
+    rows = overdue(current_user, days=current_app.config["CHECKLIST_OVERDUE_DAYS"])
+    return render("checklists/overdue.html", rows=rows, days=current_app.config["CHECKLIST_OVERDUE_DAYS"],
+                  **_helpers())
+
+
+def _viewable_position(position_id: int) -> Position:
+    position = db.get_or_404(Position, position_id)
+    if not can_view(current_user, position):
+        abort(403)
+    return position
+
+
+@bp.get("/positions/<int:position_id>")
+@login_required
+def position_month(position_id: int):
+    position = _viewable_position(position_id)
+    year, month = _month(request.args.get("month"))
+    grid = month_grid(position, year, month)
+    prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
+    next_m = (year + 1, 1) if month == 12 else (year, month + 1)
+    return render("checklists/position.html", grid=grid, rates=monthly_rates(position),
+                  prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
+
+
+@bp.get("/positions/<int:position_id>/month.pdf")
+@login_required
+def position_month_pdf(position_id: int):
+    position = _viewable_position(position_id)
+    year, month = _month(request.args.get("month"))
+    pdf = render_pdf("print/checklist_month.html", grid=month_grid(position, year, month), **_helpers())
+    return pdf_response(pdf, f"点检表-{position.title}-{year}年{month:02d}月.pdf")
+
+
+# --- admin: items --------------------------------------------------------------------
+
+def _duty_choices(position: Position):
+    from app.handbook.revisions import duties_of
+
+    choices = []
+    for n, d in enumerate(duties_of(position), start=1):
+        choices.append((d.id, f"{n}. {d.text[:40]}"))
+        for m, c in enumerate(d.items, start=1):
+            choices.append((c.id, f"{n}({m}) {c.text[:38]}"))
+    return choices
+
+
+@bp.get("/positions/<int:position_id>/items")
+@login_required
+def items(position_id: int):
+    require(can_edit_org)
+    position = db.get_or_404(Position, position_id)
+    rows = db.session.scalars(select(ChecklistItem).filter_by(position_id=position.id)
+                              .order_by(ChecklistItem.sort_order, ChecklistItem.id)).all()
+    return render("checklists/items.html", position=position, items=rows, **_helpers())
+
+
+@bp.route("/positions/<int:position_id>/items/new", methods=["GET", "POST"])
+@login_required
+def item_new(position_id: int):
+    require(can_edit_org)
+    position = db.get_or_404(Position, position_id)
+    form = ItemForm(duty_choices=_duty_choices(position))
+    if request.method == "GET":
+        form.working_days.data = list(range(7))
+        form.duty_id.data = request.args.get("duty", type=int) or 0
+    if form.validate_on_submit():
+        create_item(position, form)
+        db.session.commit()
+        flash("点检项目已新增。", "success")
+        return redirect(url_for("checklists.items", position_id=position.id), code=303)
+    return render("checklists/item_form.html", form=form, position=position, item=None,
+                  status=422 if request.method == "POST" else 200)
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def item_edit(item_id: int):
+    require(can_edit_org)
+    item = db.get_or_404(ChecklistItem, item_id)
+    form = ItemForm(obj=item, duty_choices=_duty_choices(item.position))
+    if request.method == "GET":
+        form.duty_id.data = item.duty_id or 0
+        form.working_days.data = [int(c) for c in item.working_days]
+        form.due_mode.data = "time" if item.due_time else ("end_of_workday" if item.end_of_workday else "none")
+        form.weekday.data = item.weekday or 0
+        form.day.data = item.day
+    if form.validate_on_submit():
+        update_item(item, form)
+        db.session.commit()
+        flash("点检项目已保存。以往的勾选记录保持不变。", "success")
+        return redirect(url_for("checklists.items", position_id=item.position_id), code=303)
+    return render("checklists/item_form.html", form=form, position=item.position, item=item,
+                  status=422 if request.method == "POST" else 200)
+
+
+@bp.post("/items/<int:item_id>/move")
+@login_required
+def item_move(item_id: int):
+    require(can_edit_org)
+    item = db.get_or_404(ChecklistItem, item_id)
+    if not TickForm().validate_on_submit():
+        abort(400)
+    move_item(item, -1 if request.form.get("dir") == "up" else 1)
+    db.session.commit()
+    return redirect(url_for("checklists.items", position_id=item.position_id), code=303)

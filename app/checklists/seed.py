@@ -1,0 +1,56 @@
+"""Loads the shipped checklist items (data/checklists.yaml), once per key."""
+from datetime import time
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from app.checklists.models import ChecklistItem
+from app.extensions import db
+from app.handbook.models import Duty
+from app.org.models import Position
+
+DATA = Path(__file__).resolve().parent / "data" / "checklists.yaml"
+
+
+def find_duty(position: Position, ref: str) -> Duty | None:
+    """"5" -> the 5th active duty; "1.3" -> sub-item (3) of duty 1."""
+    from app.handbook.revisions import duties_of
+
+    parts = [int(x) for x in str(ref).split(".")]
+    duties = duties_of(position)
+    if not 1 <= parts[0] <= len(duties):
+        return None
+    duty = duties[parts[0] - 1]
+    if len(parts) == 2:
+        items = duty.items
+        return items[parts[1] - 1] if 1 <= parts[1] <= len(items) else None
+    return duty
+
+
+def load_items(path: Path = DATA) -> int:
+    with open(path, encoding="utf-8") as fh:
+        entries = yaml.safe_load(fh)["items"]
+    have = {k for k in db.session.scalars(select(ChecklistItem.seed_key)) if k}
+    positions = {p.seed_key: p for p in db.session.scalars(select(Position)) if p.seed_key}
+    added = 0
+    for order, e in enumerate(entries, start=1):
+        position = positions.get(e["position"])
+        if e["key"] in have or position is None:
+            continue
+        due = e.get("due_time")
+        item = ChecklistItem(
+            seed_key=e["key"], position_id=position.id, title=e["title"], kind=e["kind"],
+            weekday=e.get("weekday"), month_day=e.get("day") if e["kind"] == "monthly" else None,
+            month_end=bool(e.get("month_end")), month=e.get("month"),
+            day=e.get("day") if e["kind"] == "yearly" else None,
+            due_time=time.fromisoformat(due) if due else None,
+            end_of_workday=bool(e.get("end_of_workday")), sort_order=order,
+        )
+        duty = find_duty(position, e["duty"]) if e.get("duty") else None
+        item.duty_id = duty.id if duty else None
+        item.rule()  # validates
+        db.session.add(item)
+        added += 1
+    db.session.flush()
+    return added

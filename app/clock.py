@@ -1,0 +1,33 @@
+"""The time: stored as naive UTC, reasoned about in the configured local time zone."""
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from app.database import utcnow
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_local(utc_naive: datetime) -> datetime:
+    """Naive UTC -> naive local time."""
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(tz()).replace(tzinfo=None)
+
+
+def to_utc(local_naive: datetime) -> datetime:
+    return local_naive.replace(tzinfo=tz()).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def now_utc() -> datetime:
+    return utcnow()
+
+
+def local_now() -> datetime:
+    return to_local(now_utc())
+
+
+def workday_end() -> time:
+    hh, mm = current_app.config["WORKDAY_END"].split(":")
+    return time(int(hh), int(mm))
