@@ -70,8 +70,9 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.org import bp as org_bp
     from app.staff import bp as staff_bp
+    from app.supplies import bp as supplies_bp
 
-    for bp in (main_bp, auth_bp, handbook_bp, checklists_bp, accounts_bp, staff_bp, org_bp, audit_bp):
+    for bp in (main_bp, auth_bp, handbook_bp, checklists_bp, supplies_bp, accounts_bp, staff_bp, org_bp, audit_bp):
         app.register_blueprint(bp)
 
 

@@ -5,3 +5,5 @@ from app.org.models import Position, ReportingLine  # noqa: F401
 from app.staff.models import Employee  # noqa: F401
 from app.handbook.models import Duty, GlossaryTerm, PositionRevision, ReadConfirmation  # noqa: F401,E402
 from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark  # noqa: F401,E402
+from app.supplies.models import (Entitlement, IssueSlip, Requisition, RequisitionLine,  # noqa: F401,E402
+                                 RequisitionStep, StockEntry, SupplyCategory, SupplyItem)

@@ -1,6 +1,7 @@
 """Loads the shipped handbook (positions, reporting lines, duties, glossary)."""
 from app.audit.log import record
 from app.checklists.seed import load_items
+from app.supplies.seed import load_categories
 from app.handbook.seed import load_duties, load_glossary
 from app.org.seed import load_positions, read_seed
 
@@ -11,6 +12,7 @@ def load_seed() -> dict:
     with_duties = load_duties(data)
     terms = load_glossary()
     items = load_items()
+    load_categories()
     parts = []
     if created:
         parts.append(f"岗位 {len(created)} 个：" + "、".join(p.title for p in created))

@@ -9,8 +9,30 @@ from app.extensions import db
 from app.org.models import Position
 from app.permissions import supervised_position_ids, supervises
 
-# State-changing routes any logged-in user may use (their own session and password).
-OPEN_TO_ALL = {"auth.login", "auth.logout", "auth.change_password"}
+# State-changing routes any logged-in user may use: their own session and password, and
+# asking for supplies (a requisition is theirs; approving and issuing are checked).
+OPEN_TO_ALL = {"auth.login", "auth.logout", "auth.change_password", "supplies.requisition_new"}
+
+
+@pytest.fixture
+def objects(app, make_user):
+    """Rows with id 1 for the routes that load an object before checking permissions."""
+    from app.supplies.ledger import receive
+    from app.supplies.models import SupplyCategory, SupplyItem
+    from app.supplies.requisitions import create
+
+    requester = make_user("requester", position="after_sales_clerk", employee_no="E-req")
+    with app.app_context():
+        from app.auth.models import User
+
+        user = db.session.get(User, requester.id)
+        cat = db.session.scalar(select(SupplyCategory))
+        item = SupplyItem(name="签字笔", category_id=cat.id, unit="支")
+        db.session.add(item)
+        db.session.flush()
+        receive(item, 10000, user)
+        create(user, [(item, 1000)], "测试")
+        db.session.commit()
 
 
 def _position(key):
@@ -71,7 +93,7 @@ def test_every_state_changing_route_is_listed(app):
 
 
 @pytest.mark.parametrize("who", ["technician", "workshop_clerk"])
-def test_lower_ranked_user_gets_403_on_every_state_change(app, client, make_user, who):
+def test_lower_ranked_user_gets_403_on_every_state_change(app, client, make_user, objects, who):
     make_user("low", position=who)
     client.login("low")
     token = client.csrf()

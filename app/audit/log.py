@@ -33,6 +33,17 @@ ACTION_LABELS = {
     "checklist_untick": "取消点检",
     "checklist_item_create": "新增点检项目",
     "checklist_item_update": "修改点检项目",
+    "supply_item_create": "新增物品",
+    "supply_item_update": "修改物品",
+    "stock_receipt": "入库",
+    "stock_issue": "发放",
+    "stock_return": "退回",
+    "stock_count": "盘点",
+    "stock_reversal": "冲销",
+    "requisition_create": "提交申领",
+    "requisition_approve": "批准申领",
+    "requisition_reject": "驳回申领",
+    "entitlement_save": "设置发放标准",
 }
 
 

@@ -11,7 +11,6 @@ from app.web import render
 # Parts whose issues are not built yet: the navigation shows them, the page says so.
 UPCOMING = {
     "trainings": ("培训档案", "培训记录、签到表、照片和资料的归档与打印。"),
-    "supplies": ("物资发放", "劳保用品和办公用品的库存、领用单与发放记录。"),
 }
 
 

@@ -1,0 +1,64 @@
+"""Entitlements (劳保用品发放标准) and who is due what in the current period."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.checklists.schedule import period_of
+from app.extensions import db
+from app.staff.models import Employee
+from app.supplies.models import ISSUE, RETURN, REVERSAL, Entitlement, StockEntry, SupplyItem
+
+PERIOD_LABELS = {"week": "周", "month": "月", "quarter": "季度", "year": "年"}
+
+
+def period_bounds(period: str, d: date) -> tuple[date, date]:
+    if period == "quarter":
+        first_month = (d.month - 1) // 3 * 3 + 1
+        start = date(d.year, first_month, 1)
+        end = period_of("monthly", date(d.year, first_month + 2, 1)).end
+        return start, end
+    kind = {"week": "weekly", "month": "monthly", "year": "yearly"}[period]
+    p = period_of(kind, d)
+    return p.start, p.end
+
+
+@dataclass
+class Due:
+    employee: Employee
+    entitlement: Entitlement
+    received: int
+    due: int
+    start: date
+    end: date
+
+
+def received_between(employee_id: int, item_id: int, start: date, end: date) -> int:
+    lo = clock.to_utc(datetime.combine(start, time.min))
+    hi = clock.to_utc(datetime.combine(end + timedelta(days=1), time.min))
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(StockEntry.qty), 0)).where(
+            StockEntry.employee_id == employee_id, StockEntry.item_id == item_id,
+            StockEntry.kind.in_([ISSUE, RETURN, REVERSAL]), StockEntry.at >= lo, StockEntry.at < hi)
+    )
+    return -int(total)
+
+
+def due_list(today: date | None = None) -> list[Due]:
+    today = today or clock.local_now().date()
+    out = []
+    entitlements = db.session.scalars(
+        select(Entitlement).join(SupplyItem).where(Entitlement.active.is_(True), SupplyItem.active.is_(True))
+    ).all()
+    for ent in entitlements:
+        start, end = period_bounds(ent.period, today)
+        employees = db.session.scalars(
+            select(Employee).where(Employee.position_id == ent.position_id, Employee.active.is_(True))
+            .order_by(Employee.employee_no))
+        for emp in employees:
+            got = received_between(emp.id, ent.item_id, start, end)
+            if got < ent.qty:
+                out.append(Due(emp, ent, got, ent.qty - got, start, end))
+    out.sort(key=lambda d: (d.employee.employee_no, d.entitlement.item.name))
+    return out

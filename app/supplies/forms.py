@@ -1,0 +1,22 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+UNITS = ["件", "套", "双", "副", "只", "个", "盒", "包", "瓶", "支", "本", "卷", "张", "箱", "米", "千克", "升"]
+
+
+class ItemForm(FlaskForm):
+    name = StringField("物品名称", validators=[DataRequired("请填写物品名称。"), Length(max=60, message="最多60字。")])
+    spec = StringField("规格", validators=[Optional(), Length(max=60, message="最多60字。")])
+    category_id = SelectField("类别", coerce=int)
+    unit = StringField("单位", validators=[DataRequired("请填写单位。"), Length(max=10, message="最多10字。")],
+                       render_kw={"list": "units"})
+    decimals = IntegerField("允许的小数位", default=0, validators=[NumberRange(0, 3, "应为0到3。")])
+    min_stock = StringField("最低库存", default="0")
+    active = BooleanField("启用", default=True)
+
+
+class SimpleForm(FlaskForm):
+    """CSRF plus free text fields parsed by the ledger rules."""
+
+    note = TextAreaField(validators=[Length(max=500, message="最多500字。")])

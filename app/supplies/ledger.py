@@ -1,0 +1,202 @@
+"""The stock ledger: every change of stock is an append-only row; stock is their sum.
+
+Writers lock the items they touch before reading stock (SELECT … FOR UPDATE on
+PostgreSQL; on SQLite the write transaction already holds the database's write lock from
+BEGIN IMMEDIATE), so two clerks issuing the last pieces at once cannot both succeed.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.audit.log import record
+from app.extensions import db
+from app.staff.models import Employee
+from app.supplies.models import (ADJUST, ISSUE, KIND_LABELS, RECEIPT, RETURN, REVERSAL, IssueSlip, StockEntry,
+                                 SupplyItem)
+from app.supplies.quantity import fmt
+
+
+class LedgerError(ValueError):
+    """Refused; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class Shortage(LedgerError):
+    def __init__(self, short: list[tuple[SupplyItem, int, int]]):
+        lines = [f"{i.label}：需要 {fmt(need)} {i.unit}，库存仅 {fmt(have)} {i.unit}" for i, need, have in short]
+        super().__init__("库存不足，未发放任何物品。" + "；".join(lines) + "。", "lines")
+        self.short = short
+
+
+def stock_of(item_ids) -> dict[int, int]:
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(StockEntry.item_id, func.coalesce(func.sum(StockEntry.qty), 0))
+        .where(StockEntry.item_id.in_(ids)).group_by(StockEntry.item_id)
+    )
+    out = {i: 0 for i in ids}
+    out.update({item_id: int(total) for item_id, total in rows})
+    return out
+
+
+def all_stock() -> dict[int, int]:
+    return {item_id: int(total) for item_id, total in db.session.execute(
+        select(StockEntry.item_id, func.coalesce(func.sum(StockEntry.qty), 0)).group_by(StockEntry.item_id))}
+
+
+def lock_items(item_ids) -> None:
+    """Serialise writers on these items (no-op on SQLite, see module doc)."""
+    ids = sorted(set(item_ids))
+    if ids and db.session.get_bind().dialect.name != "sqlite":
+        db.session.execute(select(SupplyItem.id).where(SupplyItem.id.in_(ids)).order_by(SupplyItem.id).with_for_update())
+
+
+def _usable_item(item: SupplyItem | None) -> SupplyItem:
+    if item is None:
+        raise LedgerError("请选择物品。", "item_id")
+    if not item.active:
+        raise LedgerError(f"物品“{item.label}”已停用，不能办理。", "item_id")
+    return item
+
+
+def _usable_employee(employee: Employee | None) -> Employee:
+    if employee is None:
+        raise LedgerError("请选择领用人。", "employee_id")
+    if not employee.active:
+        raise LedgerError(f"员工“{employee.name}”已离职，不能办理领用。", "employee_id")
+    return employee
+
+
+def _entry(item: SupplyItem, kind: str, qty: int, user, **fields) -> StockEntry:
+    entry = StockEntry(item_id=item.id, kind=kind, qty=qty, user_id=user.id, at=clock.now_utc(), **fields)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def receive(item: SupplyItem, qty: int, user, supplier: str = "", note: str = "") -> StockEntry:
+    _usable_item(item)
+    if qty <= 0:
+        raise LedgerError("入库数量必须大于零。", "qty")
+    entry = _entry(item, RECEIPT, qty, user, supplier=supplier.strip()[:80], reason=note.strip()[:200])
+    record("stock_receipt", "supply_item", item.id, summary=f"入库 {item.label} {fmt(qty)}{item.unit}",
+           after={"qty": fmt(qty), "supplier": entry.supplier})
+    return entry
+
+
+def issue(employee: Employee, lines: list[tuple[SupplyItem, int]], user, *, note: str = "",
+          requisition=None, requisition_lines: dict[int, int] | None = None, issued_on: date | None = None) -> IssueSlip:
+    """Issue several lines to one employee, all or nothing."""
+    _usable_employee(employee)
+    if not lines:
+        raise LedgerError("领用单至少需要一行物品。", "lines")
+    need: dict[int, int] = defaultdict(int)
+    items: dict[int, SupplyItem] = {}
+    for item, qty in lines:
+        _usable_item(item)
+        if qty <= 0:
+            raise LedgerError("发放数量必须大于零。", "lines")
+        need[item.id] += qty
+        items[item.id] = item
+    lock_items(need)
+    have = stock_of(need)
+    short = [(items[i], n, have[i]) for i, n in need.items() if have[i] < n]
+    if short:
+        raise Shortage(short)
+    slip = IssueSlip(number="", employee_id=employee.id, issued_by_id=user.id, note=note.strip()[:200],
+                     requisition_id=requisition.id if requisition else None,
+                     issued_on=issued_on or clock.local_now().date())
+    db.session.add(slip)
+    db.session.flush()
+    slip.number = f"LY{slip.issued_on:%Y%m%d}-{slip.id:05d}"
+    for n, (item, qty) in enumerate(lines):
+        _entry(item, ISSUE, -qty, user, employee_id=employee.id, slip_id=slip.id,
+               requisition_line_id=(requisition_lines or {}).get(n))
+    record("stock_issue", "issue_slip", slip.id, summary=f"领用单 {slip.number} {employee.name}",
+           after={"lines": [[item.label, fmt(qty), item.unit] for item, qty in lines]})
+    return slip
+
+
+def give_back(item: SupplyItem, qty: int, employee: Employee, user, note: str = "") -> StockEntry:
+    """退回: an employee returns what they received."""
+    _usable_item(item)
+    if employee is None:
+        raise LedgerError("请选择退回人。", "employee_id")
+    if qty <= 0:
+        raise LedgerError("退回数量必须大于零。", "qty")
+    received = -db.session.scalar(
+        select(func.coalesce(func.sum(StockEntry.qty), 0)).where(
+            StockEntry.item_id == item.id, StockEntry.employee_id == employee.id,
+            StockEntry.kind.in_([ISSUE, RETURN, REVERSAL]))
+    )
+    if qty > received:
+        raise LedgerError(f"{employee.name} 名下该物品仅有 {fmt(received)} {item.unit}，不能退回更多。", "qty")
+    entry = _entry(item, RETURN, qty, user, employee_id=employee.id, reason=note.strip()[:200])
+    record("stock_return", "supply_item", item.id, summary=f"退回 {item.label} {fmt(qty)}{item.unit}（{employee.name}）",
+           after={"qty": fmt(qty), "employee": employee.employee_no})
+    return entry
+
+
+def count(item: SupplyItem, counted: int, user, reason: str = "") -> StockEntry:
+    """盘点: record the counted quantity; the difference to the book is the entry."""
+    if item is None:
+        raise LedgerError("请选择物品。", "item_id")
+    if counted < 0:
+        raise LedgerError("盘点数量不能为负数。", "qty")
+    lock_items([item.id])
+    book = stock_of([item.id])[item.id]
+    diff = counted - book
+    if diff != 0 and not reason.strip():
+        raise LedgerError("盘点数量与账面不符，请填写差异原因。", "reason")
+    entry = _entry(item, ADJUST, diff, user, counted=counted, reason=reason.strip()[:200])
+    record("stock_count", "supply_item", item.id, summary=f"盘点 {item.label}：账面 {fmt(book)}，实盘 {fmt(counted)}",
+           before={"book": fmt(book)}, after={"counted": fmt(counted), "reason": entry.reason})
+    return entry
+
+
+def reverse(entry: StockEntry, user, reason: str) -> StockEntry:
+    """A row that cancels `entry`. Refused for a reversal, a row already reversed, or when
+    the reversal would take stock below zero."""
+    if entry.kind == REVERSAL:
+        raise LedgerError("冲销记录不能再冲销。", "reason")
+    if db.session.scalar(select(StockEntry.id).filter_by(reverses_id=entry.id)):
+        raise LedgerError("该记录已被冲销，不能重复冲销。", "reason")
+    if not reason.strip():
+        raise LedgerError("请填写冲销原因。", "reason")
+    if entry.qty == 0:
+        raise LedgerError("该记录未改变库存，无需冲销。", "reason")
+    lock_items([entry.item_id])
+    if stock_of([entry.item_id])[entry.item_id] - entry.qty < 0:
+        raise LedgerError("冲销后库存将小于零（这些物品已发出），不能冲销。", "reason")
+    rev = _entry(entry.item, REVERSAL, -entry.qty, user, employee_id=entry.employee_id, slip_id=entry.slip_id,
+                 requisition_line_id=entry.requisition_line_id, reverses_id=entry.id, reason=reason.strip()[:200])
+    record("stock_reversal", "stock_entry", entry.id,
+           summary=f"冲销 {KIND_LABELS[entry.kind]}记录 #{entry.id}（{entry.item.label}）",
+           before={"qty": fmt(entry.qty)}, after={"qty": fmt(rev.qty), "reason": rev.reason})
+    return rev
+
+
+@dataclass
+class LedgerRow:
+    entry: StockEntry
+    balance: int
+    reversed_by: StockEntry | None
+
+
+def item_ledger(item: SupplyItem) -> list[LedgerRow]:
+    """All rows of an item, oldest first, with the running balance."""
+    entries = list(db.session.scalars(select(StockEntry).filter_by(item_id=item.id).order_by(StockEntry.at, StockEntry.id)))
+    reversed_by = {e.reverses_id: e for e in entries if e.reverses_id}
+    rows, balance = [], 0
+    for e in entries:
+        balance += e.qty
+        rows.append(LedgerRow(e, balance, reversed_by.get(e.id)))
+    return rows

@@ -1,0 +1,40 @@
+"""Quantities as exact integers of thousandths ("milli-units"): no float sums, the same
+arithmetic on SQLite and PostgreSQL. Each item says how many decimals its unit allows
+(件, 双, 副 … none; 米, 千克 … up to 3)."""
+from decimal import Decimal, InvalidOperation
+
+SCALE = 1000
+
+
+class QuantityError(ValueError):
+    """A quantity that cannot be accepted; the message is shown to the user."""
+
+
+def parse(text, decimals: int = 0, *, allow_zero: bool = False, allow_negative: bool = False) -> int:
+    raw = str(text if text is not None else "").strip().replace("，", ".").replace(",", ".")
+    if not raw:
+        raise QuantityError("请填写数量。")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise QuantityError(f"“{raw}”不是有效的数量。") from None
+    if not value.is_finite():
+        raise QuantityError(f"“{raw}”不是有效的数量。")
+    if value < 0 and not allow_negative:
+        raise QuantityError("数量不能为负数。")
+    if value == 0 and not allow_zero:
+        raise QuantityError("数量必须大于零。")
+    exponent = value.normalize().as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    if places > decimals:
+        raise QuantityError("该物品的数量必须是整数。" if decimals == 0 else f"该物品的数量最多保留 {decimals} 位小数。")
+    if abs(value) >= Decimal(10) ** 9:
+        raise QuantityError("数量过大。")
+    return int(value * SCALE)
+
+
+def fmt(milli: int | None) -> str:
+    """12500 -> "12.5"; 3000 -> "3"; -2000 -> "-2"."""
+    if milli is None:
+        return ""
+    return format((Decimal(milli) / SCALE).normalize(), "f")

@@ -1,0 +1,105 @@
+"""Requisitions (申领): submitted -> approved or rejected by a supervisor -> issued by a
+clerk in full or in part. Every step is a record with who and when."""
+from sqlalchemy import func, select
+
+from app.audit.log import record
+from app.extensions import db
+from app.permissions import supervises
+from app.supplies.ledger import LedgerError, issue
+from app.supplies.models import Requisition, RequisitionLine, RequisitionStep, StockEntry, SupplyItem
+from app.supplies.quantity import fmt
+
+STATUS_LABELS = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回",
+                 "partial": "部分发放", "issued": "已发放"}
+STEP_LABELS = {"submit": "提交申请", "approve": "批准", "reject": "驳回", "issue": "发放"}
+
+
+def _step(req: Requisition, action: str, user, note: str = "") -> None:
+    db.session.add(RequisitionStep(requisition_id=req.id, action=action, user_id=user.id, note=note.strip()[:200]))
+
+
+def create(user, lines: list[tuple[SupplyItem, int]], reason: str) -> Requisition:
+    employee = user.employee
+    if employee is None or not employee.active:
+        raise LedgerError("您的账号未关联在职员工，不能提交申领。请联系管理员。")
+    if not lines:
+        raise LedgerError("请至少填写一种物品。", "lines")
+    for item, qty in lines:
+        if not item.active:
+            raise LedgerError(f"物品“{item.label}”已停用。", "lines")
+        if qty <= 0:
+            raise LedgerError("数量必须大于零。", "lines")
+    if not reason.strip():
+        raise LedgerError("请填写申领理由。", "reason")
+    req = Requisition(employee_id=employee.id, requested_by_id=user.id, reason=reason.strip()[:500])
+    db.session.add(req)
+    db.session.flush()
+    for item, qty in lines:
+        db.session.add(RequisitionLine(requisition_id=req.id, item_id=item.id, qty=qty))
+    _step(req, "submit", user)
+    db.session.flush()
+    record("requisition_create", "requisition", req.id, summary=f"{employee.name} 申领",
+           after={"lines": [[i.label, fmt(q)] for i, q in lines], "reason": req.reason})
+    return req
+
+
+def may_decide(user, req: Requisition) -> bool:
+    position = req.employee.position
+    return user.is_admin or (position is not None and supervises(user, position))
+
+
+def decide(req: Requisition, user, approve: bool, note: str = "") -> None:
+    if not may_decide(user, req):
+        raise PermissionError
+    if req.status != "pending":
+        raise LedgerError(f"该申领当前状态为“{STATUS_LABELS[req.status]}”，不能再审批。")
+    if not approve and not note.strip():
+        raise LedgerError("驳回时请填写理由。", "note")
+    req.status = "approved" if approve else "rejected"
+    _step(req, "approve" if approve else "reject", user, note)
+    db.session.flush()
+    record("requisition_approve" if approve else "requisition_reject", "requisition", req.id,
+           summary=f"{req.employee.name} 的申领：{STATUS_LABELS[req.status]}", after={"note": note})
+
+
+def issued_per_line(req: Requisition) -> dict[int, int]:
+    ids = [l.id for l in req.lines]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(StockEntry.requisition_line_id, func.coalesce(func.sum(StockEntry.qty), 0))
+        .where(StockEntry.requisition_line_id.in_(ids)).group_by(StockEntry.requisition_line_id)
+    )
+    out = {i: 0 for i in ids}
+    out.update({line_id: -int(total) for line_id, total in rows})
+    return out
+
+
+def open_per_line(req: Requisition) -> dict[int, int]:
+    issued = issued_per_line(req)
+    return {l.id: max(l.qty - issued[l.id], 0) for l in req.lines}
+
+
+def fulfil(req: Requisition, user, quantities: dict[int, int], note: str = ""):
+    """Issue `quantities` (line id -> milli-units) of an approved requisition."""
+    if req.status not in ("approved", "partial"):
+        raise LedgerError(f"该申领当前状态为“{STATUS_LABELS[req.status]}”，不能发放。")
+    remaining = open_per_line(req)
+    lines, links = [], {}
+    for line in req.lines:
+        qty = quantities.get(line.id, 0)
+        if qty < 0:
+            raise LedgerError("发放数量不能为负数。", "lines")
+        if qty > remaining[line.id]:
+            raise LedgerError(f"“{line.item.label}”最多还可发放 {fmt(remaining[line.id])} {line.item.unit}。", "lines")
+        if qty:
+            links[len(lines)] = line.id
+            lines.append((line.item, qty))
+    if not lines:
+        raise LedgerError("请至少填写一行发放数量。", "lines")
+    slip = issue(req.employee, lines, user, note=note, requisition=req, requisition_lines=links)
+    left = open_per_line(req)
+    req.status = "issued" if not any(left.values()) else "partial"
+    _step(req, "issue", user, f"领用单 {slip.number}")
+    db.session.flush()
+    return slip

@@ -1,0 +1,556 @@
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import clock
+from app.audit.log import record, record_changes
+from app.extensions import db
+from app.permissions import can_issue_supplies, require, supervises
+from app.printing import pdf_response, render_pdf
+from app.staff.models import Employee
+from app.supplies import bp
+from app.supplies.entitlements import PERIOD_LABELS, due_list
+from app.supplies.forms import UNITS, ItemForm, SimpleForm
+from app.supplies.ledger import LedgerError, count, give_back, issue, item_ledger, receive, reverse, stock_of
+from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, StockEntry, SupplyCategory,
+                                 SupplyItem)
+from app.supplies.quantity import QuantityError, fmt, parse
+from app.supplies.requisitions import STATUS_LABELS, STEP_LABELS, create, decide, fulfil, may_decide, open_per_line
+from app.supplies.stock import categories, overview
+from app.web import render
+
+
+@bp.app_template_filter("qty")
+def qty_filter(milli):
+    return fmt(milli)
+
+
+def _helpers(**extra) -> dict:
+    return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "step_labels": STEP_LABELS,
+            "period_labels": PERIOD_LABELS, "post_form": SimpleForm(), **extra}
+
+
+def _active_items():
+    return list(db.session.scalars(select(SupplyItem).where(SupplyItem.active.is_(True))
+                                   .order_by(SupplyItem.category_id, SupplyItem.name, SupplyItem.spec)))
+
+
+def _active_employees():
+    return list(db.session.scalars(select(Employee).where(Employee.active.is_(True)).order_by(Employee.employee_no)))
+
+
+def _local_day_range(start: date, end: date):
+    return (clock.to_utc(datetime.combine(start, time.min)),
+            clock.to_utc(datetime.combine(end + timedelta(days=1), time.min)))
+
+
+def _date_arg(name: str, default: date) -> date:
+    value = request.args.get(name)
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
+# --- stock overview and items --------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    category_id = request.args.get("category", type=int)
+    rows = overview(category_id, include_inactive=request.args.get("all") == "1")
+    return render("supplies/index.html", rows=rows, categories=categories(), category_id=category_id,
+                  **_helpers())
+
+
+@bp.get("/items/<int:item_id>")
+@login_required
+def item(item_id: int):
+    require(can_issue_supplies)
+    it = db.get_or_404(SupplyItem, item_id)
+    rows = item_ledger(it)
+    return render("supplies/item.html", item=it, rows=rows, stock=rows[-1].balance if rows else 0, **_helpers())
+
+
+def _item_form(it: SupplyItem | None):
+    form = ItemForm(obj=it)
+    form.category_id.choices = [(c.id, c.name) for c in categories()]
+    if request.method == "GET" and it is not None:
+        form.min_stock.data = fmt(it.min_stock)
+    return form
+
+
+@bp.route("/items/new", methods=["GET", "POST"], defaults={"item_id": None})
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def item_form(item_id):
+    require(can_issue_supplies)
+    it = db.get_or_404(SupplyItem, item_id) if item_id else None
+    form = _item_form(it)
+    if form.validate_on_submit():
+        try:
+            min_stock = parse(form.min_stock.data, form.decimals.data, allow_zero=True)
+        except QuantityError as exc:
+            form.min_stock.errors = [str(exc)]
+        else:
+            name, spec = form.name.data.strip(), (form.spec.data or "").strip()
+            dup = db.session.scalar(select(SupplyItem).where(SupplyItem.name == name, SupplyItem.spec == spec))
+            if dup is not None and dup is not it:
+                form.name.errors = ["已有同名同规格的物品。"]
+            else:
+                before = it.snapshot() if it else None
+                target = it or SupplyItem()
+                target.name, target.spec, target.category_id = name, spec, form.category_id.data
+                target.unit, target.decimals, target.min_stock = form.unit.data.strip(), form.decimals.data, min_stock
+                target.active = form.active.data
+                if it is None:
+                    db.session.add(target)
+                    db.session.flush()
+                    record("supply_item_create", "supply_item", target.id, summary=target.label, after=target.snapshot())
+                else:
+                    db.session.flush()
+                    record_changes("supply_item_update", "supply_item", target.id, before, target.snapshot(),
+                                   summary=target.label)
+                db.session.commit()
+                flash(f"物品“{target.label}”已保存。", "success")
+                return redirect(url_for("supplies.index"), code=303)
+    return render("supplies/item_form.html", form=form, item=it, units=UNITS,
+                  status=422 if request.method == "POST" else 200)
+
+
+# --- receipts, counts, returns, reversals ----------------------------------------------
+
+def _item_from_form() -> SupplyItem | None:
+    item_id = request.form.get("item_id", type=int)
+    return db.session.get(SupplyItem, item_id) if item_id else None
+
+
+def _employee_from_form() -> Employee | None:
+    employee_id = request.form.get("employee_id", type=int)
+    return db.session.get(Employee, employee_id) if employee_id else None
+
+
+def _simple_action(template: str, action, success: str, **context):
+    """GET shows the form; POST parses item and quantity, calls `action`, or shows the
+    message beside its field with 422 and nothing changed."""
+    require(can_issue_supplies)
+    form = SimpleForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        it = _item_from_form()
+        try:
+            if it is None:
+                raise LedgerError("请选择物品。", "item_id")
+            qty = parse(request.form.get("qty"), it.decimals, allow_zero=template.endswith("count.html"))
+            action(it, qty)
+        except QuantityError as exc:
+            db.session.rollback()
+            errors["qty"] = str(exc)
+        except LedgerError as exc:
+            db.session.rollback()
+            errors[exc.field or "item_id"] = str(exc)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for("supplies.item", item_id=it.id), code=303)
+    return render(template, form=form, errors=errors, items=_active_items(), values=request.form,
+                  status=422 if errors else 200, **context, **_helpers())
+
+
+@bp.route("/receive", methods=["GET", "POST"])
+@login_required
+def receive_view():
+    return _simple_action(
+        "supplies/receive.html",
+        lambda it, q: receive(it, q, current_user, request.form.get("supplier", ""), request.form.get("note", "")),
+        "已入库。")
+
+
+@bp.route("/count", methods=["GET", "POST"])
+@login_required
+def count_view():
+    return _simple_action(
+        "supplies/count.html", lambda it, q: count(it, q, current_user, request.form.get("reason", "")),
+        "已记录盘点结果。", stock=stock_of([i.id for i in _active_items()]))
+
+
+@bp.route("/return", methods=["GET", "POST"])
+@login_required
+def return_view():
+    def act(it, q):
+        employee = _employee_from_form()
+        if employee is None:
+            raise LedgerError("请选择退回人。", "employee_id")
+        give_back(it, q, employee, current_user, request.form.get("note", ""))
+
+    return _simple_action("supplies/return.html", act, "已办理退回。", employees=_active_employees())
+
+
+@bp.post("/entries/<int:entry_id>/reverse")
+@login_required
+def reverse_view(entry_id: int):
+    require(can_issue_supplies)
+    entry = db.get_or_404(StockEntry, entry_id)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    try:
+        reverse(entry, current_user, request.form.get("reason", ""))
+    except LedgerError as exc:
+        db.session.rollback()
+        rows = item_ledger(entry.item)
+        return render("supplies/item.html", item=entry.item, rows=rows, stock=rows[-1].balance if rows else 0,
+                      reverse_error=(entry.id, str(exc)), status=422, **_helpers())
+    db.session.commit()
+    flash(f"已冲销记录 #{entry.id}。", "success")
+    return redirect(url_for("supplies.item", item_id=entry.item_id), code=303)
+
+
+# --- issue slips ---------------------------------------------------------------------
+
+def _parse_lines(items_by_id) -> tuple[list[tuple[SupplyItem, int]], list[dict], list[str]]:
+    """(lines, raw rows to re-render, errors) from parallel item_id[] / qty[] fields."""
+    lines, raw, errors = [], [], []
+    for n, (item_id, qty_text) in enumerate(zip(request.form.getlist("item_id"), request.form.getlist("qty")), start=1):
+        raw.append({"item_id": item_id, "qty": qty_text})
+        if not item_id and not qty_text.strip():
+            continue
+        it = items_by_id.get(int(item_id)) if item_id.isdigit() else None
+        if it is None:
+            it = db.session.get(SupplyItem, int(item_id)) if item_id.isdigit() else None
+            if it is None:
+                errors.append(f"第 {n} 行：请选择物品。")
+                continue
+        try:
+            lines.append((it, parse(qty_text, it.decimals)))
+        except QuantityError as exc:
+            errors.append(f"第 {n} 行（{it.label}）：{exc}")
+    return lines, raw, errors
+
+
+@bp.route("/slips/new", methods=["GET", "POST"])
+@login_required
+def slip_new():
+    require(can_issue_supplies)
+    form = SimpleForm()
+    items = _active_items()
+    by_id = {i.id: i for i in items}
+    errors: dict[str, list[str]] = {}
+    raw = []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        lines, raw, line_errors = _parse_lines(by_id)
+        employee = _employee_from_form()
+        if line_errors:
+            errors["lines"] = line_errors
+        else:
+            try:
+                slip = issue(employee, lines, current_user, note=request.form.get("note", ""))
+            except LedgerError as exc:
+                db.session.rollback()
+                errors.setdefault(exc.field or "lines", []).append(str(exc))
+            else:
+                db.session.commit()
+                flash(f"领用单 {slip.number} 已发放。", "success")
+                return redirect(url_for("supplies.slip", slip_id=slip.id), code=303)
+    else:
+        # Pre-filled from the entitlement list: ?employee=ID&line=ITEM:QTY …
+        for spec in request.args.getlist("line"):
+            item_id, _, qty = spec.partition(":")
+            raw.append({"item_id": item_id, "qty": qty})
+    while len(raw) < 3:
+        raw.append({"item_id": "", "qty": ""})
+    employee_id = request.form.get("employee_id", type=int) or request.args.get("employee", type=int)
+    return render("supplies/slip_form.html", form=form, items=items, employees=_active_employees(), rows=raw,
+                  employee_id=employee_id, errors=errors, stock=stock_of(by_id),
+                  status=422 if errors else 200, **_helpers())
+
+
+@bp.get("/slips/new/line")
+@login_required
+def slip_line():
+    require(can_issue_supplies)
+    items = _active_items()
+    return render("supplies/_slip_line.html", items=items, row={"item_id": "", "qty": ""},
+                  stock=stock_of([i.id for i in items]))
+
+
+@bp.get("/slips")
+@login_required
+def slips():
+    require(can_issue_supplies)
+    page = db.paginate(select(IssueSlip).order_by(IssueSlip.id.desc()), per_page=50, error_out=False)
+    return render("supplies/slips.html", page=page, **_helpers())
+
+
+def _slip_visible(slip: IssueSlip) -> bool:
+    emp = slip.employee
+    return can_issue_supplies(current_user) or (current_user.employee_id == emp.id) or (
+        emp.position is not None and supervises(current_user, emp.position))
+
+
+@bp.get("/slips/<int:slip_id>")
+@login_required
+def slip(slip_id: int):
+    s = db.get_or_404(IssueSlip, slip_id)
+    if not _slip_visible(s):
+        abort(403)
+    return render("supplies/slip.html", slip=s, **_helpers())
+
+
+@bp.get("/slips/<int:slip_id>.pdf")
+@login_required
+def slip_pdf(slip_id: int):
+    s = db.get_or_404(IssueSlip, slip_id)
+    if not _slip_visible(s):
+        abort(403)
+    return pdf_response(render_pdf("print/issue_slip.html", slip=s, **_helpers()), f"领用单-{s.number}.pdf")
+
+
+# --- per employee --------------------------------------------------------------------
+
+@bp.get("/employees/<int:employee_id>")
+@login_required
+def employee_history(employee_id: int):
+    emp = db.get_or_404(Employee, employee_id)
+    if not (can_issue_supplies(current_user) or current_user.employee_id == emp.id
+            or (emp.position is not None and supervises(current_user, emp.position))):
+        abort(403)
+    year = request.args.get("year", type=int) or clock.local_now().year
+    lo, hi = _local_day_range(date(year, 1, 1), date(year, 12, 31))
+    entries = db.session.scalars(select(StockEntry).where(
+        StockEntry.employee_id == emp.id, StockEntry.at >= lo, StockEntry.at < hi).order_by(StockEntry.at, StockEntry.id)).all()
+    totals: dict[int, int] = {}
+    for e in entries:
+        totals[e.item_id] = totals.get(e.item_id, 0) - e.qty
+    return render("supplies/employee.html", employee=emp, entries=entries, year=year,
+                  totals=[(db.session.get(SupplyItem, i), q) for i, q in totals.items() if q], **_helpers())
+
+
+# --- entitlements --------------------------------------------------------------------
+
+@bp.route("/entitlements", methods=["GET", "POST"])
+@login_required
+def entitlements():
+    require(can_issue_supplies)
+    from app.org.models import Position, ordered_positions
+
+    form = SimpleForm()
+    errors = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        position = db.session.get(Position, request.form.get("position_id", type=int) or 0)
+        it = _item_from_form()
+        period = request.form.get("period")
+        try:
+            if position is None:
+                raise LedgerError("请选择岗位。", "position_id")
+            if it is None or not it.active:
+                raise LedgerError("请选择启用的物品。", "item_id")
+            if period not in PERIOD_LABELS:
+                raise LedgerError("请选择周期。", "period")
+            qty = parse(request.form.get("qty"), it.decimals)
+        except (LedgerError, QuantityError) as exc:
+            errors[getattr(exc, "field", None) or "qty"] = str(exc)
+        else:
+            ent = db.session.scalar(select(Entitlement).filter_by(position_id=position.id, item_id=it.id))
+            if ent is None:
+                ent = Entitlement(position_id=position.id, item_id=it.id, qty=qty, period=period)
+                db.session.add(ent)
+            ent.qty, ent.period, ent.active = qty, period, request.form.get("active", "y") == "y"
+            db.session.flush()
+            record("entitlement_save", "entitlement", ent.id,
+                   summary=f"{position.title}：{it.label} {fmt(qty)}{it.unit}/{PERIOD_LABELS[period]}"
+                   + ("" if ent.active else "（停用）"))
+            db.session.commit()
+            flash("发放标准已保存。", "success")
+            return redirect(url_for("supplies.entitlements"), code=303)
+    rows = db.session.scalars(select(Entitlement).order_by(Entitlement.position_id, Entitlement.id)).all()
+    due = due_list()
+    by_employee: dict[int, list] = {}
+    for d in due:
+        by_employee.setdefault(d.employee.id, []).append(d)
+    return render("supplies/entitlements.html", rows=rows, due=by_employee, positions=ordered_positions(),
+                  items=_active_items(), errors=errors, values=request.form,
+                  status=422 if errors else 200, **_helpers())
+
+
+# --- requisitions --------------------------------------------------------------------
+
+@bp.get("/requisitions")
+@login_required
+def requisitions():
+    stmt = select(Requisition).order_by(Requisition.id.desc())
+    if not can_issue_supplies(current_user):
+        mine = [current_user.employee_id] if current_user.employee_id else []
+        visible = [r for r in db.session.scalars(stmt) if r.employee_id in mine or may_decide(current_user, r)]
+    else:
+        visible = list(db.session.scalars(stmt))
+    return render("supplies/requisitions.html", requisitions=visible[:200], may_decide=may_decide, **_helpers())
+
+
+@bp.route("/requisitions/new", methods=["GET", "POST"])
+@login_required
+def requisition_new():
+    if current_user.employee is None:
+        abort(403)
+    form = SimpleForm()
+    items = _active_items()
+    errors: dict[str, list[str]] = {}
+    raw = []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        lines, raw, line_errors = _parse_lines({i.id: i for i in items})
+        if line_errors:
+            errors["lines"] = line_errors
+        else:
+            try:
+                req = create(current_user, lines, request.form.get("reason", ""))
+            except LedgerError as exc:
+                db.session.rollback()
+                errors.setdefault(exc.field or "lines", []).append(str(exc))
+            else:
+                db.session.commit()
+                flash("申领已提交，等待主管审批。", "success")
+                return redirect(url_for("supplies.requisition", req_id=req.id), code=303)
+    while len(raw) < 3:
+        raw.append({"item_id": "", "qty": ""})
+    return render("supplies/requisition_form.html", form=form, items=items, rows=raw, errors=errors,
+                  stock={}, status=422 if errors else 200, **_helpers())
+
+
+def _requisition_visible(req: Requisition) -> bool:
+    return can_issue_supplies(current_user) or current_user.employee_id == req.employee_id or may_decide(current_user, req)
+
+
+@bp.get("/requisitions/<int:req_id>")
+@login_required
+def requisition(req_id: int, errors=None, status=200):
+    req = db.get_or_404(Requisition, req_id)
+    if not _requisition_visible(req):
+        abort(403)
+    return render("supplies/requisition.html", req=req, open=open_per_line(req), may_decide=may_decide(current_user, req),
+                  can_issue=can_issue_supplies(current_user), errors=errors or {}, status=status,
+                  stock=stock_of([l.item_id for l in req.lines]), **_helpers())
+
+
+@bp.post("/requisitions/<int:req_id>/decide")
+@login_required
+def requisition_decide(req_id: int):
+    req = db.get_or_404(Requisition, req_id)
+    if not may_decide(current_user, req):
+        abort(403)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    try:
+        decide(req, current_user, request.form.get("decision") == "approve", request.form.get("note", ""))
+    except LedgerError as exc:
+        db.session.rollback()
+        return requisition(req_id, errors={exc.field or "decision": str(exc)}, status=422)
+    db.session.commit()
+    flash(f"申领已{STATUS_LABELS[req.status]}。", "success")
+    return redirect(url_for("supplies.requisition", req_id=req.id), code=303)
+
+
+@bp.post("/requisitions/<int:req_id>/issue")
+@login_required
+def requisition_issue(req_id: int):
+    require(can_issue_supplies)
+    req = db.get_or_404(Requisition, req_id)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    quantities = {}
+    try:
+        for line in req.lines:
+            text = request.form.get(f"qty-{line.id}", "").strip()
+            quantities[line.id] = parse(text, line.item.decimals, allow_zero=True) if text else 0
+        slip = fulfil(req, current_user, quantities, request.form.get("note", ""))
+    except (LedgerError, QuantityError) as exc:
+        db.session.rollback()
+        return requisition(req_id, errors={"issue": str(exc)}, status=422)
+    db.session.commit()
+    flash(f"已发放，领用单 {slip.number}。", "success")
+    return redirect(url_for("supplies.requisition", req_id=req.id), code=303)
+
+
+# --- print-outs and export -------------------------------------------------------------
+
+def _month_arg() -> tuple[int, int]:
+    value = request.args.get("month")
+    now = clock.local_now()
+    if not value:
+        return now.year, now.month
+    try:
+        y, m = (int(x) for x in value.split("-"))
+        date(y, m, 1)
+        return y, m
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/ledger.pdf")
+@login_required
+def ledger_pdf():
+    require(can_issue_supplies)
+    year, month = _month_arg()
+    category = db.get_or_404(SupplyCategory, request.args.get("category", type=int) or 0)
+    start = date(year, month, 1)
+    end = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+    lo, hi = _local_day_range(start, end)
+    entries = db.session.scalars(select(StockEntry).join(SupplyItem).where(
+        SupplyItem.category_id == category.id, StockEntry.employee_id.is_not(None),
+        StockEntry.at >= lo, StockEntry.at < hi).order_by(StockEntry.at, StockEntry.id)).all()
+    pdf = render_pdf("print/issue_ledger.html", entries=entries, category=category, year=year, month=month, **_helpers())
+    return pdf_response(pdf, f"发放登记表-{category.name}-{year}年{month:02d}月.pdf")
+
+
+@bp.get("/count-sheet.pdf")
+@login_required
+def count_sheet_pdf():
+    require(can_issue_supplies)
+    category_id = request.args.get("category", type=int)
+    rows = overview(category_id)
+    category = db.session.get(SupplyCategory, category_id) if category_id else None
+    pdf = render_pdf("print/count_sheet.html", rows=rows, category=category, **_helpers())
+    return pdf_response(pdf, f"盘点表-{category.name if category else '全部'}-{clock.local_now():%Y%m%d}.pdf")
+
+
+@bp.get("/ledger.csv")
+@login_required
+def ledger_csv():
+    require(can_issue_supplies)
+    today = clock.local_now().date()
+    start = _date_arg("start", today.replace(day=1))
+    end = _date_arg("end", today)
+    if end < start:
+        abort(400)
+    lo, hi = _local_day_range(start, end)
+    entries = db.session.scalars(select(StockEntry).where(StockEntry.at >= lo, StockEntry.at < hi)
+                                 .order_by(StockEntry.at, StockEntry.id))
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["编号", "时间", "类型", "类别", "物品", "规格", "单位", "数量变化", "领用/退回人", "工号",
+                "领用单号", "供应商", "原因/备注", "冲销编号", "经办人"])
+    for e in entries:
+        w.writerow([e.id, clock.to_local(e.at).strftime("%Y-%m-%d %H:%M"), KIND_LABELS[e.kind], e.item.category.name,
+                    e.item.name, e.item.spec, e.item.unit, fmt(e.qty), e.employee.name if e.employee else "",
+                    e.employee.employee_no if e.employee else "", e.slip.number if e.slip else "", e.supplier,
+                    e.reason, e.reverses_id or "", e.user.name])
+    # UTF-8 with BOM: Excel on Chinese Windows opens it with the right encoding.
+    response = make_response("\ufeff" + out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    from urllib.parse import quote
+
+    name = f"物资台账-{start}-{end}.csv"
+    response.headers["Content-Disposition"] = f"attachment; filename=\"ledger.csv\"; filename*=UTF-8''{quote(name)}"
+    return response
