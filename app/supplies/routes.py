@@ -235,6 +235,11 @@ def _parse_lines(items_by_id) -> tuple[list[tuple[SupplyItem, int]], list[dict],
     return lines, raw, errors
 
 
+def _slip_field(exc: LedgerError) -> str:
+    """Where a refusal is shown on the slip and requisition forms."""
+    return exc.field if exc.field in ("employee_id", "reason") else "lines"
+
+
 @bp.route("/slips/new", methods=["GET", "POST"])
 @login_required
 def slip_new():
@@ -256,7 +261,7 @@ def slip_new():
                 slip = issue(employee, lines, current_user, note=request.form.get("note", ""))
             except LedgerError as exc:
                 db.session.rollback()
-                errors.setdefault(exc.field or "lines", []).append(str(exc))
+                errors.setdefault(_slip_field(exc), []).append(str(exc))
             else:
                 db.session.commit()
                 flash(f"领用单 {slip.number} 已发放。", "success")
@@ -418,7 +423,7 @@ def requisition_new():
                 req = create(current_user, lines, request.form.get("reason", ""))
             except LedgerError as exc:
                 db.session.rollback()
-                errors.setdefault(exc.field or "lines", []).append(str(exc))
+                errors.setdefault(_slip_field(exc), []).append(str(exc))
             else:
                 db.session.commit()
                 flash("申领已提交，等待主管审批。", "success")

@@ -1,0 +1,328 @@
+import csv
+import io
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.staff.models import Employee
+from app.supplies import ledger
+from app.supplies.entitlements import due_list
+from app.supplies.ledger import LedgerError, Shortage, stock_of
+from app.supplies.models import Entitlement, IssueSlip, Requisition, StockEntry, SupplyCategory, SupplyItem
+from app.supplies.quantity import QuantityError, fmt, parse
+from tests.conftest import Client
+
+
+@pytest.fixture
+def store(app, make_user):
+    """A clerk, two technicians, and three items with stock: 手套 10, 口罩 2, 签字笔 0."""
+    make_user("clerk", position="workshop_clerk", can_issue_supplies=True)
+    make_user("t1", position="technician", employee_no="T1")
+    make_user("t2", position="technician", employee_no="T2")
+    make_user("boss", admin=True)
+    with app.app_context():
+        from app.auth.models import User
+
+        clerk = db.session.scalar(select(User).filter_by(username="clerk"))
+        cats = {c.name: c.id for c in db.session.scalars(select(SupplyCategory))}
+        ids = {}
+        for name, unit, cat, minimum, qty in (("手套", "副", "劳保用品", 5, 10), ("口罩", "盒", "劳保用品", 5, 2),
+                                              ("签字笔", "支", "办公用品", 0, 0)):
+            item = SupplyItem(name=name, unit=unit, category_id=cats[cat], min_stock=minimum * 1000)
+            db.session.add(item)
+            db.session.flush()
+            if qty:
+                ledger.receive(item, qty * 1000, clerk, supplier="供应商甲")
+            ids[name] = item.id
+        db.session.commit()
+        ids["t1"] = db.session.scalar(select(Employee.id).filter_by(employee_no="T1"))
+        ids["t2"] = db.session.scalar(select(Employee.id).filter_by(employee_no="T2"))
+        return ids
+
+
+def stock(app, item_id):
+    with app.app_context():
+        return stock_of([item_id])[item_id]
+
+
+def ledger_sum_matches(app):
+    """The stock shown equals the sum of the ledger, for every item."""
+    from app.supplies.stock import overview
+
+    with app.app_context():
+        for row in overview(include_inactive=True):
+            total = db.session.scalar(select(func.coalesce(func.sum(StockEntry.qty), 0)).filter_by(item_id=row.item.id))
+            assert row.stock == total
+
+
+def test_quantity_parsing():
+    assert parse("3") == 3000 and parse("2.5", 1) == 2500 and parse(" 1，5 ", 1) == 1500
+    assert fmt(2500) == "2.5" and fmt(3000) == "3" and fmt(-2000) == "-2"
+    for bad, decimals, message in (("0", 0, "必须大于零"), ("-1", 0, "不能为负数"), ("abc", 0, "不是有效的数量"),
+                                   ("1.5", 0, "必须是整数"), ("1.2345", 3, "最多保留 3 位小数"), ("", 0, "请填写数量"),
+                                   ("nan", 0, "不是有效的数量"), ("1e12", 0, "数量过大")):
+        with pytest.raises(QuantityError, match=message):
+            parse(bad, decimals)
+
+
+def test_slip_issues_all_lines_and_stock_equals_ledger(app, client, store):
+    client.login("clerk")
+    r = client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"], store["口罩"]],
+                                                 "qty": ["3", "2"], "note": "月度领用"})
+    assert r.status_code == 303
+    assert stock(app, store["手套"]) == 7000 and stock(app, store["口罩"]) == 0
+    with app.app_context():
+        slip = db.session.scalar(select(IssueSlip))
+        assert slip.number.startswith("LY") and len(slip.lines) == 2
+    ledger_sum_matches(app)
+
+
+def test_slip_is_all_or_nothing(app, client, store):
+    client.login("clerk")
+    r = client.post_form("/supplies/slips/new", {"employee_id": store["t1"],
+                                                 "item_id": [store["手套"], store["口罩"], store["签字笔"]],
+                                                 "qty": ["3", "5", "1"]})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "库存不足，未发放任何物品" in html and "口罩：需要 5 盒，库存仅 2 盒" in html and "签字笔：需要 1 支，库存仅 0 支" in html
+    assert "手套：" not in html.split("库存不足")[1].split("</div>")[0]
+    assert stock(app, store["手套"]) == 10000
+    with app.app_context():
+        assert db.session.scalar(select(func.count(IssueSlip.id))) == 0
+
+
+@pytest.mark.parametrize("qty,message", [("0", "必须大于零"), ("-2", "不能为负数"), ("两个", "不是有效的数量"),
+                                         ("1.5", "必须是整数")])
+def test_bad_quantities_refused(app, client, store, qty, message):
+    client.login("clerk")
+    r = client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": [qty]})
+    assert r.status_code == 422 and message in r.get_data(as_text=True)
+    assert stock(app, store["手套"]) == 10000
+
+
+def test_inactive_item_and_employee_refused(app, client, store):
+    with app.app_context():
+        db.session.get(SupplyItem, store["口罩"]).active = False
+        db.session.get(Employee, store["t2"]).active = False
+        db.session.commit()
+    client.login("clerk")
+    r = client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["口罩"]], "qty": ["1"]})
+    assert r.status_code == 422 and "已停用" in r.get_data(as_text=True)
+    r = client.post_form("/supplies/slips/new", {"employee_id": store["t2"], "item_id": [store["手套"]], "qty": ["1"]})
+    assert r.status_code == 422 and "已离职" in r.get_data(as_text=True)
+    r = client.post_form("/supplies/slips/new", {"employee_id": "999", "item_id": [store["手套"]], "qty": ["1"]})
+    assert r.status_code == 422 and "请选择领用人" in r.get_data(as_text=True)
+    r = client.post_form("/supplies/receive", {"item_id": store["口罩"], "qty": "5"})
+    assert r.status_code == 422 and "已停用" in r.get_data(as_text=True)
+    assert stock(app, store["口罩"]) == 2000
+
+
+def test_concurrent_last_piece(app, store, make_user):
+    """Two clerks issue the last 2 boxes at once: one slip, one shortage message."""
+    make_user("clerk2", position="after_sales_clerk", can_issue_supplies=True)
+    clients = []
+    for name in ("clerk", "clerk2"):
+        c = Client(app.test_client())
+        c.login(name)
+        clients.append((c, c.csrf()))
+    barrier = threading.Barrier(2)
+    results = []
+
+    def go(c, token, emp):
+        barrier.wait()
+        r = c.post("/supplies/slips/new", data={"csrf_token": token, "employee_id": emp,
+                                                "item_id": [store["口罩"]], "qty": ["2"]})
+        results.append((r.status_code, r.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=go, args=(c, t, e)) for (c, t), e in zip(clients, (store["t1"], store["t2"]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    codes = sorted(code for code, _ in results)
+    assert codes == [303, 422]
+    assert "库存仅 0 盒" in next(text for code, text in results if code == 422)
+    assert stock(app, store["口罩"]) == 0
+    ledger_sum_matches(app)
+
+
+def test_reversal_points_at_the_row_and_only_once(app, client, store):
+    client.login("clerk")
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": ["8"]})
+    with app.app_context():
+        entry = db.session.scalar(select(StockEntry).filter_by(kind="issue"))
+    r = client.post_form(f"/supplies/entries/{entry.id}/reverse", {"reason": ""})
+    assert r.status_code == 422 and "请填写冲销原因" in r.get_data(as_text=True)
+    r = client.post_form(f"/supplies/entries/{entry.id}/reverse", {"reason": "录错数量"})
+    assert r.status_code == 303
+    assert stock(app, store["手套"]) == 10000
+    with app.app_context():
+        rev = db.session.scalar(select(StockEntry).filter_by(kind="reversal"))
+        assert rev.reverses_id == entry.id and rev.qty == 8000 and rev.employee_id == store["t1"]
+        assert db.session.get(StockEntry, entry.id).qty == -8000  # the original row is untouched
+    r = client.post_form(f"/supplies/entries/{entry.id}/reverse", {"reason": "再来一次"})
+    assert r.status_code == 422 and "已被冲销" in r.get_data(as_text=True)
+    r = client.post_form(f"/supplies/entries/{rev.id}/reverse", {"reason": "冲销冲销"})
+    assert r.status_code == 422 and "冲销记录不能再冲销" in r.get_data(as_text=True)
+    # reversing a receipt whose goods are out would take stock below zero
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["口罩"]], "qty": ["2"]})
+    with app.app_context():
+        receipt = db.session.scalar(select(StockEntry).filter_by(kind="receipt", item_id=store["口罩"]))
+    r = client.post_form(f"/supplies/entries/{receipt.id}/reverse", {"reason": "退货"})
+    assert r.status_code == 422 and "库存将小于零" in r.get_data(as_text=True)
+    ledger_sum_matches(app)
+    html = client.get(f"/supplies/items/{store['手套']}").get_data(as_text=True)
+    assert "已冲销" in html and "录错数量" in html
+
+
+def test_return_and_count(app, client, store):
+    client.login("clerk")
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": ["4"]})
+    r = client.post_form("/supplies/return", {"employee_id": store["t1"], "item_id": store["手套"], "qty": "5"})
+    assert r.status_code == 422 and "仅有 4 副" in r.get_data(as_text=True)
+    assert client.post_form("/supplies/return", {"employee_id": store["t1"], "item_id": store["手套"], "qty": "1"}).status_code == 303
+    assert stock(app, store["手套"]) == 7000
+    r = client.post_form("/supplies/count", {"item_id": store["手套"], "qty": "6"})
+    assert r.status_code == 422 and "请填写差异原因" in r.get_data(as_text=True)
+    assert client.post_form("/supplies/count", {"item_id": store["手套"], "qty": "6", "reason": "破损1副"}).status_code == 303
+    assert stock(app, store["手套"]) == 6000
+    with app.app_context():
+        adj = db.session.scalar(select(StockEntry).filter_by(kind="adjust"))
+        assert adj.qty == -1000 and adj.counted == 6000
+    ledger_sum_matches(app)
+
+
+def test_below_minimum_badge_and_item_ledger_running_balance(app, client, store):
+    client.login("clerk")
+    html = client.get("/supplies/").get_data(as_text=True)
+    assert "低于最低库存" in html and 'class="nav-badge"' in html  # 口罩 2 < 5
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": ["3"]})
+    html = client.get(f"/supplies/items/{store['手套']}").get_data(as_text=True)
+    assert '<td class="num">10</td>' in html and '<td class="num">7</td>' in html
+
+
+def test_requisition_flow(app, client, store, make_user):
+    make_user("wm", position="workshop_manager")
+    requester = Client(app.test_client())
+    requester.login("t1")
+    r = requester.post_form("/supplies/requisitions/new", {"item_id": [store["签字笔"]], "qty": ["5"], "reason": ""})
+    assert r.status_code == 422 and "请填写申领理由" in r.get_data(as_text=True)
+    r = requester.post_form("/supplies/requisitions/new", {"item_id": [store["手套"], store["签字笔"]],
+                                                           "qty": ["4", "5"], "reason": "更换破损手套"})
+    assert r.status_code == 303
+    with app.app_context():
+        req_id = db.session.scalar(select(Requisition.id))
+    # the requester and a peer may not approve; the clerk may not issue before approval
+    assert requester.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve"}).status_code == 403
+    client.login("clerk")
+    assert client.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve"}).status_code == 403
+    r = client.post_form(f"/supplies/requisitions/{req_id}/issue", {})
+    assert r.status_code == 422 and "不能发放" in r.get_data(as_text=True)
+    sup = Client(app.test_client())
+    sup.login("wm")
+    r = sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "reject", "note": ""})
+    assert r.status_code == 422 and "驳回时请填写理由" in r.get_data(as_text=True)
+    assert sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve", "note": "同意"}).status_code == 303
+    with app.app_context():
+        lines = db.session.get(Requisition, req_id).lines
+        glove_line, pen_line = lines[0].id, lines[1].id
+    # pens are out of stock: issue the gloves only
+    r = client.post_form(f"/supplies/requisitions/{req_id}/issue", {f"qty-{glove_line}": "4", f"qty-{pen_line}": "0"})
+    assert r.status_code == 303
+    with app.app_context():
+        req = db.session.get(Requisition, req_id)
+        assert req.status == "partial"
+    html = client.get(f"/supplies/requisitions/{req_id}").get_data(as_text=True)
+    assert "部分发放" in html and "同意" in html and "提交申请" in html
+    r = client.post_form(f"/supplies/requisitions/{req_id}/issue", {f"qty-{pen_line}": "9"})
+    assert r.status_code == 422 and "最多还可发放 5 支" in r.get_data(as_text=True)
+    client.post_form("/supplies/receive", {"item_id": store["签字笔"], "qty": "20"})
+    assert client.post_form(f"/supplies/requisitions/{req_id}/issue", {f"qty-{pen_line}": "5"}).status_code == 303
+    with app.app_context():
+        req = db.session.get(Requisition, req_id)
+        assert req.status == "issued" and [s.action for s in req.steps] == ["submit", "approve", "issue", "issue"]
+    ledger_sum_matches(app)
+
+
+def test_entitlements_due_and_prefilled_slip(app, client, store):
+    with app.app_context():
+        from app.org.models import Position
+
+        tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+        tech_id = tech.id
+    client.login("clerk")
+    r = client.post_form("/supplies/entitlements", {"position_id": tech_id, "item_id": store["手套"], "qty": "2", "period": "week"})
+    assert r.status_code == 303
+    r = client.post_form("/supplies/entitlements", {"position_id": tech_id, "item_id": store["手套"], "qty": "x", "period": "week"})
+    assert r.status_code == 422
+    with app.app_context():
+        due = {(d.employee.employee_no, d.due) for d in due_list()}
+    assert ("T1", 2000) in due and ("T2", 2000) in due
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": ["1"]})
+    with app.app_context():
+        due = {d.employee.employee_no: d.due for d in due_list()}
+    assert due["T1"] == 1000 and due["T2"] == 2000
+    html = client.get("/supplies/entitlements").get_data(as_text=True)
+    assert f'value="{store["手套"]}:1"' in html
+    form = client.get(f"/supplies/slips/new?employee={store['t1']}&line={store['手套']}:1").get_data(as_text=True)
+    assert f'<option value="{store["t1"]}" selected' in form and 'name="qty" value="1"' in form
+
+
+def test_employee_history_and_csv(app, client, store):
+    client.login("clerk")
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": ["3"]})
+    html = client.get(f"/supplies/employees/{store['t1']}").get_data(as_text=True)
+    assert "手套 3副" in html
+    other = Client(app.test_client())
+    other.login("t2")
+    assert other.get(f"/supplies/employees/{store['t1']}").status_code == 403
+    own = Client(app.test_client())
+    own.login("t1")
+    assert own.get(f"/supplies/employees/{store['t1']}").status_code == 200
+    r = client.get("/supplies/ledger.csv")
+    assert r.mimetype == "text/csv" and "filename*=UTF-8''" in r.headers["Content-Disposition"]
+    raw = r.data
+    assert raw.startswith("\ufeff".encode("utf-8"))
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "时间", "类型"]
+    kinds = [row[2] for row in rows[1:]]
+    assert kinds.count("入库") == 2 and kinds.count("发放") == 1
+    issue_row = next(row for row in rows if row[2] == "发放")
+    assert issue_row[4] == "手套" and issue_row[7] == "-3" and issue_row[8] == "t1"
+    assert client.get("/supplies/ledger.csv?start=2026-12-01&end=2026-11-01").status_code == 400
+
+
+def test_pdfs(app, client, store):
+    from tests.pdftools import assert_cjk_fonts_embedded, pdftotext
+
+    client.login("clerk")
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"], store["口罩"]], "qty": ["3", "1"]})
+    with app.app_context():
+        slip = db.session.scalar(select(IssueSlip))
+        cat = db.session.scalar(select(SupplyCategory).filter_by(name="劳保用品"))
+    r = client.get(f"/supplies/slips/{slip.id}.pdf")
+    text = pdftotext(r.data)
+    assert "物资领用单" in text and slip.number in text and "手套" in text and "口罩" in text and "领用人签字" in text
+    assert_cjk_fonts_embedded(r.data)
+    text = pdftotext(client.get(f"/supplies/ledger.pdf?category={cat.id}").data)
+    assert "劳保用品发放登记表" in text and "t1" in text and "领用人签字" in text
+    r = client.get(f"/supplies/count-sheet.pdf?category={cat.id}")
+    text = pdftotext(r.data)
+    assert "物资盘点表" in text and "实盘数量" in text and "手套" in text and "签字笔" not in text
+    assert_cjk_fonts_embedded(r.data)
+
+
+def test_rules_refuse_directly(app, store):
+    with app.app_context():
+        from app.auth.models import User
+
+        clerk = db.session.scalar(select(User).filter_by(username="clerk"))
+        t1 = db.session.get(Employee, store["t1"])
+        gloves = db.session.get(SupplyItem, store["手套"])
+        with pytest.raises(Shortage):
+            ledger.issue(t1, [(gloves, 6000), (gloves, 6000)], clerk)  # same item twice counts together
+        with pytest.raises(LedgerError, match="至少需要一行"):
+            ledger.issue(t1, [], clerk)
+        assert stock_of([gloves.id])[gloves.id] == 10000
