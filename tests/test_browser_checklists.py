@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.checklists.models import ChecklistEvent
@@ -16,6 +17,7 @@ def test_tick_and_untick_changes_only_that_row(app, live_server, page, make_user
     browser_login(page, live_server, "wm")
     page.click("nav.mainnav >> text=点检表")
     page.wait_for_url(re.compile(r"/checklists/$"))
+    expect(page.locator("h1")).to_have_text("今日点检")
     row = page.locator("tr.ck-row", has_text="夕会数据准备").first
     row_id = row.get_attribute("id")
     other = page.locator("tr.ck-row", has_text="超越系统工单").first

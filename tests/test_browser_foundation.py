@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import browser_login
 
@@ -16,14 +17,16 @@ def test_login_and_navigate_through_htmx(app, live_server, page, make_user):
     page.evaluate("window.__marker = 42")
     page.click("nav.mainnav >> text=员工")
     page.wait_for_url(re.compile(r"/staff/$"))
-    assert page.locator("h1").inner_text() == "员工名录"
+    expect(page.locator("h1")).to_have_text("员工名录")
     page.click("nav.mainnav >> text=岗位手册")
     page.wait_for_url(re.compile(r"/handbook/$"))
+    expect(page.locator("h1")).to_have_text("岗位职责手册")
     assert page.evaluate("window.__marker") == 42
     assert page.locator(".org-node.external").count() >= 2
     # Live filter: typing in the staff search updates only the list, via HTMX.
     page.click("nav.mainnav >> text=员工")
     page.wait_for_url(re.compile(r"/staff/$"))
+    expect(page.locator("h1")).to_have_text("员工名录")
     page.fill("input[name=q]", "zzz-nobody")
     page.wait_for_selector("text=没有符合条件的员工")
     assert page.evaluate("window.__marker") == 42

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -16,6 +17,7 @@ def test_live_search_and_confirm_read(app, live_server, page, make_user):
     browser_login(page, live_server, "li")
     page.click("nav.mainnav >> text=岗位手册")
     page.wait_for_url(re.compile(r"/handbook/$"))
+    expect(page.locator("h1")).to_have_text("岗位职责手册")
     page.evaluate("window.__marker = 1")
     # live search: results appear while typing, without leaving the page
     page.fill("input[name=q]", "夕")

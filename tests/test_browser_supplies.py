@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -36,6 +37,7 @@ def test_issue_slip_with_two_lines(app, live_server, page, make_user):
     page.wait_for_url(re.compile(r"/supplies/$"))
     page.click("nav.subnav >> text=发放")
     page.wait_for_url(re.compile(r"/supplies/slips/new$"))
+    expect(page.locator("h1")).to_contain_text("新建领用单")
     # start from one line; add the second through HTMX
     page.evaluate("document.querySelectorAll('#slip-lines [data-line]').forEach((l, i) => { if (i) l.remove(); })")
     page.click("text=添加一行")
@@ -48,10 +50,12 @@ def test_issue_slip_with_two_lines(app, live_server, page, make_user):
     lines.nth(1).locator("input[name=qty]").fill("2")
     page.click("text=发放并生成领用单")
     page.wait_for_url(re.compile(r"/supplies/slips/\d+$"))
+    expect(page.locator("h1")).to_contain_text("领用单 LY")
     assert "已发放" in page.inner_text(".flashes")
     assert "手套" in page.inner_text("table") and "口罩" in page.inner_text("table")
     page.click("nav.subnav >> text=库存")
     page.wait_for_url(re.compile(r"/supplies/$"))
+    expect(page.locator("h1")).to_have_text("物资库存")
     rows = {r.locator("td").nth(0).inner_text().split()[0]: r.locator("td").nth(3).inner_text()
             for r in page.locator("tbody tr").all()}
     assert rows["手套"] == "17" and rows["口罩"] == "3"
