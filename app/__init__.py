@@ -71,8 +71,9 @@ def register_blueprints(app: Flask) -> None:
     from app.org import bp as org_bp
     from app.staff import bp as staff_bp
     from app.supplies import bp as supplies_bp
+    from app.trainings import bp as trainings_bp
 
-    for bp in (main_bp, auth_bp, handbook_bp, checklists_bp, supplies_bp, accounts_bp, staff_bp, org_bp, audit_bp):
+    for bp in (main_bp, auth_bp, handbook_bp, checklists_bp, trainings_bp, supplies_bp, accounts_bp, staff_bp, org_bp, audit_bp):
         app.register_blueprint(bp)
 
 

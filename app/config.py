@@ -38,7 +38,9 @@ def defaults(instance_path: str) -> dict:
         "UPLOAD_FOLDER": upload_folder,
         # "cdn" = CDN with automatic fallback to the vendored copy; "local" = vendored copy only.
         "HTMX_SOURCE": os.environ.get("HTMX_SOURCE", "cdn"),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+        # One request (several files) and one file: larger requests get the Chinese 413 page.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "100")) * 1024 * 1024,
+        "MAX_FILE_MB": int(os.environ.get("MAX_FILE_MB", "20")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),

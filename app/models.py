@@ -7,3 +7,4 @@ from app.handbook.models import Duty, GlossaryTerm, PositionRevision, ReadConfir
 from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark  # noqa: F401,E402
 from app.supplies.models import (Entitlement, IssueSlip, Requisition, RequisitionLine,  # noqa: F401,E402
                                  RequisitionStep, StockEntry, SupplyCategory, SupplyItem)
+from app.trainings.models import Attendee, Training, TrainingCategory, TrainingFile  # noqa: F401,E402

@@ -2,6 +2,7 @@
 from app.audit.log import record
 from app.checklists.seed import load_items
 from app.supplies.seed import load_categories
+from app.trainings.seed import load_categories as load_training_categories
 from app.handbook.seed import load_duties, load_glossary
 from app.org.seed import load_positions, read_seed
 
@@ -13,6 +14,7 @@ def load_seed() -> dict:
     terms = load_glossary()
     items = load_items()
     load_categories()
+    load_training_categories()
     parts = []
     if created:
         parts.append(f"岗位 {len(created)} 个：" + "、".join(p.title for p in created))

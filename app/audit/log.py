@@ -44,6 +44,16 @@ ACTION_LABELS = {
     "requisition_approve": "批准申领",
     "requisition_reject": "驳回申领",
     "entitlement_save": "设置发放标准",
+    "training_create": "新建培训",
+    "training_update": "修改培训",
+    "training_attendees": "培训人员",
+    "training_signin": "培训签到",
+    "training_assess": "培训考核",
+    "training_upload": "上传培训文件",
+    "training_file_caption": "修改照片说明",
+    "training_file_delete": "删除培训文件",
+    "training_file_restore": "恢复培训文件",
+    "training_category": "培训类别",
 }
 
 

@@ -1,4 +1,3 @@
-from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -7,11 +6,6 @@ from app.main import bp
 from app.org.models import Position
 from app.staff.models import Employee
 from app.web import render
-
-# Parts whose issues are not built yet: the navigation shows them, the page says so.
-UPCOMING = {
-    "trainings": ("培训档案", "培训记录、签到表、照片和资料的归档与打印。"),
-}
 
 
 @bp.get("/")
@@ -22,12 +16,3 @@ def index():
         "employees": db.session.scalar(select(func.count(Employee.id)).where(Employee.active.is_(True))),
     }
     return render("main/index.html", counts=counts, user=current_user)
-
-
-@bp.get("/section/<name>")
-@login_required
-def upcoming(name: str):
-    if name not in UPCOMING:
-        abort(404)
-    title, text = UPCOMING[name]
-    return render("main/upcoming.html", title=title, text=text)

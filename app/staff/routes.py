@@ -40,7 +40,9 @@ def index():
 @login_required
 def detail(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)
-    return render("staff/detail.html", employee=employee)
+    from app.staff import STAFF_PANELS
+
+    return render("staff/detail.html", employee=employee, panels=STAFF_PANELS)
 
 
 def _fill(employee: Employee, form: EmployeeForm) -> None:

@@ -1,0 +1,34 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.trainings.models import STATUS_LABELS
+
+
+class TrainingForm(FlaskForm):
+    topic = StringField("培训主题", validators=[DataRequired("请填写培训主题。"), Length(max=120, message="最多120字。")])
+    category_id = SelectField("类别", coerce=int)
+    held_on = DateField("日期", validators=[DataRequired("请填写日期，如 2026-11-27。")], format="%Y-%m-%d")
+    start_time = TimeField("开始时间", validators=[DataRequired("请填写开始时间。")], format="%H:%M")
+    end_time = TimeField("结束时间", validators=[DataRequired("请填写结束时间。")], format="%H:%M")
+    place = StringField("地点", validators=[Length(max=80, message="最多80字。")])
+    trainer_employee_id = SelectField("讲师（本店员工）", coerce=int)
+    trainer_name = StringField("或外部讲师姓名", validators=[Optional(), Length(max=60, message="最多60字。")])
+    organiser = StringField("组织人", validators=[Length(max=60, message="最多60字。")])
+    content = TextAreaField("培训内容", render_kw={"rows": 5})
+    outcome = TextAreaField("培训效果", render_kw={"rows": 4})
+    status = SelectField("状态", choices=list(STATUS_LABELS.items()))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.start_time.data and self.end_time.data and self.end_time.data <= self.start_time.data:
+            self.end_time.errors = list(self.end_time.errors) + ["结束时间应晚于开始时间。"]
+            ok = False
+        if not self.trainer_employee_id.data and not (self.trainer_name.data or "").strip():
+            self.trainer_employee_id.errors = list(self.trainer_employee_id.errors) + ["请选择讲师，或填写外部讲师姓名。"]
+            ok = False
+        return ok
+
+
+class PlainForm(FlaskForm):
+    """CSRF for the small POST forms of the training page."""

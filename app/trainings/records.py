@@ -1,0 +1,236 @@
+"""Training records: attendees and sign-in, assessments, files (photos, scans, materials)."""
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.audit.log import record
+from app.extensions import db
+from app.staff.models import Employee
+from app.trainings.models import (ABSENT, LEAVE, MATERIAL, PENDING, PHOTO, SIGN_LABELS, SIGNED, SIGNIN_SCAN,
+                                  Attendee, Training, TrainingFile)
+from app.uploads import UploadError, display_name, remove_file, remove_image, store_file, store_image
+
+SUB = "trainings"
+PASS_MARK = 60
+
+
+class TrainingError(ValueError):
+    pass
+
+
+# --- attendees -----------------------------------------------------------------------
+
+def _next_order(training: Training) -> int:
+    return max((a.sort_order for a in training.attendees), default=0) + 1
+
+
+def add_employees(training: Training, employees: list[Employee]) -> list[Attendee]:
+    have = {a.employee_id for a in training.attendees if a.employee_id}
+    added = []
+    for emp in employees:
+        if emp.id in have or not emp.active:
+            continue
+        a = Attendee(employee_id=emp.id, name=emp.name, position_title=emp.position.title if emp.position else "",
+                     sort_order=_next_order(training))
+        training.attendees.append(a)
+        have.add(emp.id)
+        added.append(a)
+    db.session.flush()
+    if added:
+        record("training_attendees", "training", training.id, summary=f"{training.topic}：加入 {len(added)} 人",
+               after={"names": [a.name for a in added]})
+    return added
+
+
+def add_outside(training: Training, name: str, organisation: str = "") -> Attendee:
+    name = name.strip()
+    if not name:
+        raise TrainingError("请填写姓名。")
+    if len(name) > 60:
+        raise TrainingError("姓名最多60字。")
+    a = Attendee(name=name, position_title=organisation.strip()[:60] or "外部人员", sort_order=_next_order(training))
+    training.attendees.append(a)
+    db.session.flush()
+    record("training_attendees", "training", training.id, summary=f"{training.topic}：加入外部人员 {name}")
+    return a
+
+
+def remove_attendee(attendee: Attendee) -> None:
+    if attendee.status != PENDING or attendee.score:
+        raise TrainingError("已有签到或考核记录的人员不能移除，可标记为缺席。")
+    training = attendee.training
+    record("training_attendees", "training", training.id, summary=f"{training.topic}：移除 {attendee.name}")
+    db.session.delete(attendee)
+    db.session.flush()
+
+
+def set_status(attendee: Attendee, status: str) -> None:
+    if status not in SIGN_LABELS:
+        raise TrainingError("无效的签到状态。")
+    before = attendee.status
+    attendee.status = status
+    attendee.signed_at = clock.now_utc() if status == SIGNED else None
+    db.session.flush()
+    record("training_signin", "training", attendee.training_id,
+           summary=f"{attendee.training.topic}：{attendee.name} {SIGN_LABELS[status]}",
+           before={"status": SIGN_LABELS[before]}, after={"status": SIGN_LABELS[status]})
+
+
+def parse_score(text: str) -> tuple[str, bool | None]:
+    """'' -> no result; '合格'/'不合格'; a number 0..100 (pass at 60)."""
+    text = (text or "").strip()
+    if not text:
+        return "", None
+    if text in ("合格", "通过", "pass"):
+        return "合格", True
+    if text in ("不合格", "未通过", "fail"):
+        return "不合格", False
+    if re.fullmatch(r"\d{1,3}(\.\d)?", text) and 0 <= float(text) <= 100:
+        return text, float(text) >= PASS_MARK
+    raise TrainingError("考核结果请填写 0 到 100 的分数，或“合格”“不合格”。")
+
+
+def set_assessment(attendee: Attendee, score_text: str, feedback: str) -> None:
+    score, passed = parse_score(score_text)
+    if len(feedback or "") > 200:
+        raise TrainingError("反馈最多200字。")
+    attendee.score, attendee.passed, attendee.feedback = score, passed, (feedback or "").strip()
+    db.session.flush()
+    record("training_assess", "training", attendee.training_id,
+           summary=f"{attendee.training.topic}：{attendee.name} 考核 {score or '—'}")
+
+
+@dataclass
+class Totals:
+    expected: int
+    signed: int
+    leave: int
+    absent: int
+    pending: int
+    assessed: int
+    passed: int
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.assessed if self.assessed else None
+
+
+def totals(training: Training) -> Totals:
+    counts = defaultdict(int)
+    for a in training.attendees:
+        counts[a.status] += 1
+    assessed = [a for a in training.attendees if a.passed is not None]
+    return Totals(len(training.attendees), counts[SIGNED], counts[LEAVE], counts[ABSENT], counts[PENDING],
+                  len(assessed), sum(1 for a in assessed if a.passed))
+
+
+# --- files ---------------------------------------------------------------------------
+
+@dataclass
+class UploadResult:
+    name: str
+    ok: bool
+    message: str = ""
+
+
+def upload(training: Training, files, kind: str, user) -> list[UploadResult]:
+    """Store each file on its own: a refused file leaves no row and no file behind, and
+    does not stop the others."""
+    if kind not in (PHOTO, SIGNIN_SCAN, MATERIAL):
+        raise TrainingError("无效的文件类别。")
+    results = []
+    order = max((f.sort_order for f in training.files if f.kind == kind), default=0)
+    for storage in files:
+        name = display_name(getattr(storage, "filename", None))
+        data = storage.read()
+        try:
+            if kind == MATERIAL:
+                stored = store_file(data, name, SUB)
+                row = TrainingFile(kind=kind, key=stored.key, display_name=name, mime=stored.mime, size=stored.size)
+            else:
+                img = store_image(data, SUB)
+                row = TrainingFile(kind=kind, key=img.key, display_name=name, size=img.size, width=img.width,
+                                   height=img.height)
+        except UploadError as exc:
+            results.append(UploadResult(name, False, str(exc)))
+            continue
+        order += 1
+        row.sort_order, row.uploaded_by_id, row.training_id = order, user.id, training.id
+        db.session.add(row)
+        try:
+            db.session.flush()
+        except Exception:
+            _remove_stored(row)
+            raise
+        db.session.info.setdefault("uploaded_files", []).append(row)
+        results.append(UploadResult(name, True))
+    saved = [r.name for r in results if r.ok]
+    if saved:
+        record("training_upload", "training", training.id, summary=f"{training.topic}：上传 {len(saved)} 个文件",
+               after={"files": saved, "kind": kind})
+    return results
+
+
+def _remove_stored(row: TrainingFile) -> None:
+    if row.kind == MATERIAL:
+        remove_file(SUB, row.key)
+    else:
+        remove_image(SUB, row.key)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_uploads(session) -> None:
+    """After a commit the files written in the transaction are referenced by rows."""
+    session.info.pop("uploaded_files", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_uploads(session) -> None:
+    """After a rollback, delete the files written in the transaction: no orphans."""
+    for row in session.info.pop("uploaded_files", []):
+        _remove_stored(row)
+
+
+def soft_delete(f: TrainingFile, user) -> None:
+    f.deleted_at, f.deleted_by_id = clock.now_utc(), user.id
+    db.session.flush()
+    record("training_file_delete", "training", f.training_id, summary=f"删除 {f.display_name}（可恢复）")
+
+
+def restore(f: TrainingFile) -> None:
+    f.deleted_at, f.deleted_by_id = None, None
+    db.session.flush()
+    record("training_file_restore", "training", f.training_id, summary=f"恢复 {f.display_name}")
+
+
+def file_path(f: TrainingFile, size: str = "full") -> str:
+    """Materials are stored as handed in ("<key>.bin"); photos and scans in three sizes."""
+    from app.uploads import path_for
+
+    if f.kind == MATERIAL:
+        return path_for(SUB, f"{f.key}.bin")
+    return path_for(SUB, f"{f.key}-{size}.jpg")
+
+
+# --- history -------------------------------------------------------------------------
+
+def employee_history(employee: Employee) -> dict:
+    rows = db.session.execute(
+        select(Training, Attendee).join(Attendee, Attendee.training_id == Training.id)
+        .where(Attendee.employee_id == employee.id).order_by(Training.held_on.desc())
+    ).all()
+    hours: dict[int, float] = defaultdict(float)
+    for t, a in rows:
+        if a.status == SIGNED:
+            hours[t.held_on.year] += t.hours
+    return {"rows": rows, "hours": dict(sorted(hours.items(), reverse=True))}
+
+
+def years() -> list[int]:
+    first = db.session.scalar(select(func.min(Training.held_on)))
+    now = clock.local_now().year
+    return list(range(now, (first.year if first else now) - 1, -1))

@@ -1,0 +1,352 @@
+from urllib.parse import quote
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import extract, or_, select
+
+from app import clock
+from app.audit.log import record, record_changes
+from app.extensions import db
+from app.org.models import Position, ordered_positions
+from app.permissions import can_manage_accounts, can_record_trainings, require
+from app.printing import pdf_response, render_pdf
+from app.staff.models import Employee
+from app.trainings import bp
+from app.trainings.forms import PlainForm, TrainingForm
+from app.trainings.models import (MATERIAL, PHOTO, SIGN_LABELS, SIGNIN_SCAN, STATUS_LABELS, Attendee, Training,
+                                  TrainingCategory, TrainingFile)
+from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
+                                   set_assessment, set_status, soft_delete, totals, upload, years)
+from app.web import is_htmx, render
+
+
+def _helpers(**extra) -> dict:
+    return {"sign_labels": SIGN_LABELS, "status_labels": STATUS_LABELS, "plain_form": PlainForm(), **extra}
+
+
+def _categories():
+    return list(db.session.scalars(select(TrainingCategory).where(TrainingCategory.active.is_(True))
+                                   .order_by(TrainingCategory.sort_order, TrainingCategory.id)))
+
+
+@bp.get("/")
+@login_required
+def index():
+    args = request.args
+    stmt = select(Training).order_by(Training.held_on.desc(), Training.start_time.desc())
+    if args.get("year", type=int):
+        stmt = stmt.where(extract("year", Training.held_on) == args.get("year", type=int))
+    if args.get("month", type=int):
+        stmt = stmt.where(extract("month", Training.held_on) == args.get("month", type=int))
+    if args.get("category", type=int):
+        stmt = stmt.where(Training.category_id == args.get("category", type=int))
+    if args.get("trainer", "").strip():
+        like = f"%{args['trainer'].strip()}%"
+        stmt = stmt.outerjoin(Employee, Training.trainer_employee_id == Employee.id).where(
+            or_(Training.trainer_name.like(like), Employee.name.like(like)))
+    if args.get("attendee", "").strip():
+        like = f"%{args['attendee'].strip()}%"
+        stmt = stmt.where(Training.id.in_(select(Attendee.training_id).where(Attendee.name.like(like))))
+    page = db.paginate(stmt, per_page=20, error_out=False)
+    return render("trainings/index.html", "trainings/_list.html", page=page, args=args, categories=_categories(),
+                  years=years(), **_helpers())
+
+
+def _form(training: Training | None) -> TrainingForm:
+    form = TrainingForm(obj=training)
+    form.category_id.choices = [(c.id, c.name) for c in _categories()]
+    form.trainer_employee_id.choices = [(0, "（外部讲师）")] + [
+        (e.id, f"{e.name}（{e.position.title if e.position else '无岗位'}）")
+        for e in db.session.scalars(select(Employee).where(Employee.active.is_(True)).order_by(Employee.employee_no))]
+    if request.method == "GET" and training is not None:
+        form.trainer_employee_id.data = training.trainer_employee_id or 0
+    if request.method == "GET" and training is None:
+        form.held_on.data = clock.local_now().date()
+        form.organiser.data = current_user.name
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"], defaults={"training_id": None})
+@bp.route("/<int:training_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(training_id):
+    require(can_record_trainings)
+    training = db.get_or_404(Training, training_id) if training_id else None
+    form = _form(training)
+    if form.validate_on_submit():
+        before = training.snapshot() if training else None
+        t = training or Training(created_by_id=current_user.id)
+        t.topic, t.category_id, t.held_on = form.topic.data.strip(), form.category_id.data, form.held_on.data
+        t.start_time, t.end_time, t.place = form.start_time.data, form.end_time.data, form.place.data.strip()
+        t.trainer_employee_id = form.trainer_employee_id.data or None
+        t.trainer_name = "" if t.trainer_employee_id else (form.trainer_name.data or "").strip()
+        t.organiser, t.content, t.outcome = form.organiser.data.strip(), form.content.data, form.outcome.data
+        t.status = form.status.data
+        if training is None:
+            db.session.add(t)
+            db.session.flush()
+            record("training_create", "training", t.id, summary=t.topic, after=t.snapshot())
+        else:
+            db.session.flush()
+            db.session.refresh(t)
+            record_changes("training_update", "training", t.id, before, t.snapshot(), summary=t.topic)
+        db.session.commit()
+        flash("培训记录已保存。", "success")
+        return redirect(url_for("trainings.detail", training_id=t.id), code=303)
+    return render("trainings/form.html", form=form, training=training,
+                  status=422 if request.method == "POST" else 200, **_helpers())
+
+
+@bp.get("/<int:training_id>")
+@login_required
+def detail(training_id: int):
+    t = db.get_or_404(Training, training_id)
+    show_deleted = can_manage_accounts(current_user) and request.args.get("deleted") == "1"
+    return render("trainings/detail.html", training=t, totals=totals(t), positions=ordered_positions(),
+                  employees=db.session.scalars(select(Employee).where(Employee.active.is_(True))
+                                               .order_by(Employee.employee_no)).all(),
+                  show_deleted=show_deleted, **_helpers())
+
+
+def _training_for_change(training_id: int) -> Training:
+    require(can_record_trainings)
+    t = db.get_or_404(Training, training_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    return t
+
+
+@bp.post("/<int:training_id>/attendees")
+@login_required
+def attendees_add(training_id: int):
+    t = _training_for_change(training_id)
+    try:
+        if request.form.get("position_id", type=int):
+            position = db.get_or_404(Position, request.form.get("position_id", type=int))
+            added = add_employees(t, [e for e in position.employees if e.active])
+            message = f"已加入{position.title} {len(added)} 人。"
+        elif request.form.get("employee_id", type=int):
+            emp = db.get_or_404(Employee, request.form.get("employee_id", type=int))
+            added = add_employees(t, [emp])
+            message = f"已加入 {emp.name}。" if added else f"{emp.name} 已在名单中。"
+        else:
+            a = add_outside(t, request.form.get("name", ""), request.form.get("organisation", ""))
+            message = f"已加入 {a.name}。"
+    except TrainingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("trainings.detail", training_id=t.id) + "#attendees", code=303)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("trainings.detail", training_id=t.id) + "#attendees", code=303)
+
+
+def _attendee(training_id: int, attendee_id: int) -> tuple[Training, Attendee]:
+    t = _training_for_change(training_id)
+    a = db.get_or_404(Attendee, attendee_id)
+    if a.training_id != t.id:
+        abort(404)
+    return t, a
+
+
+def _attendee_response(t: Training, a: Attendee, error: str | None = None):
+    if is_htmx():
+        return render("trainings/_attendee_row.html", training=t, a=a, totals=totals(t), oob=True, error=error,
+                      status=422 if error else 200, **_helpers())
+    if error:
+        flash(error, "error")
+    return redirect(url_for("trainings.detail", training_id=t.id) + f"#att-{a.id}", code=303)
+
+
+@bp.post("/<int:training_id>/attendees/<int:attendee_id>/status")
+@login_required
+def attendee_status(training_id: int, attendee_id: int):
+    t, a = _attendee(training_id, attendee_id)
+    try:
+        set_status(a, request.form.get("status", ""))
+    except TrainingError as exc:
+        db.session.rollback()
+        return _attendee_response(t, a, str(exc))
+    db.session.commit()
+    return _attendee_response(t, a)
+
+
+@bp.post("/<int:training_id>/attendees/<int:attendee_id>/assess")
+@login_required
+def attendee_assess(training_id: int, attendee_id: int):
+    t, a = _attendee(training_id, attendee_id)
+    try:
+        set_assessment(a, request.form.get("score", ""), request.form.get("feedback", ""))
+    except TrainingError as exc:
+        db.session.rollback()
+        return _attendee_response(t, a, str(exc))
+    db.session.commit()
+    return _attendee_response(t, a)
+
+
+@bp.post("/<int:training_id>/attendees/<int:attendee_id>/remove")
+@login_required
+def attendee_remove(training_id: int, attendee_id: int):
+    t, a = _attendee(training_id, attendee_id)
+    try:
+        remove_attendee(a)
+    except TrainingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("已移除。", "success")
+    return redirect(url_for("trainings.detail", training_id=t.id) + "#attendees", code=303)
+
+
+@bp.post("/<int:training_id>/files")
+@login_required
+def files_upload(training_id: int):
+    t = _training_for_change(training_id)
+    kind = request.form.get("kind", PHOTO)
+    files = [f for f in request.files.getlist("files") if f and (f.filename or f.content_length)]
+    if not files:
+        results, status = [], 422
+        flash("请选择要上传的文件。", "error")
+    else:
+        try:
+            results = upload(t, files, kind, current_user)
+        except TrainingError:
+            abort(400)
+        db.session.commit()
+        status = 200 if any(r.ok for r in results) else 422
+    if is_htmx():
+        db.session.refresh(t)
+        return render("trainings/_files.html", training=t, kind=kind, results=results, status=status, **_helpers())
+    for r in results:
+        flash(f"{r.name}：{'已上传' if r.ok else r.message}", "success" if r.ok else "error")
+    return redirect(url_for("trainings.detail", training_id=t.id) + f"#files-{kind}", code=303)
+
+
+def _file_for_change(file_id: int) -> TrainingFile:
+    require(can_record_trainings)
+    f = db.get_or_404(TrainingFile, file_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    return f
+
+
+@bp.post("/files/<int:file_id>/caption")
+@login_required
+def file_caption(file_id: int):
+    f = _file_for_change(file_id)
+    f.caption = request.form.get("caption", "").strip()[:120]
+    order = request.form.get("sort_order", type=int)
+    if order is not None:
+        f.sort_order = order
+    record("training_file_caption", "training", f.training_id, summary=f"{f.display_name}：{f.caption}")
+    db.session.commit()
+    return redirect(url_for("trainings.detail", training_id=f.training_id) + f"#files-{f.kind}", code=303)
+
+
+@bp.post("/files/<int:file_id>/delete")
+@login_required
+def file_delete(file_id: int):
+    f = _file_for_change(file_id)
+    soft_delete(f, current_user)
+    db.session.commit()
+    flash(f"已删除 {f.display_name}（管理员可恢复）。", "success")
+    return redirect(url_for("trainings.detail", training_id=f.training_id) + f"#files-{f.kind}", code=303)
+
+
+@bp.post("/files/<int:file_id>/restore")
+@login_required
+def file_restore(file_id: int):
+    require(can_manage_accounts)
+    f = db.get_or_404(TrainingFile, file_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    restore(f)
+    db.session.commit()
+    flash(f"已恢复 {f.display_name}。", "success")
+    return redirect(url_for("trainings.detail", training_id=f.training_id, deleted=1) + f"#files-{f.kind}", code=303)
+
+
+@bp.get("/files/<int:file_id>/<size>")
+@login_required
+def file_get(file_id: int, size: str):
+    """Photos and scans as JPEG (full/print/thumb); materials as downloads with the
+    original name. Never rendered inline as HTML."""
+    f = db.get_or_404(TrainingFile, file_id)
+    if f.deleted_at is not None and not can_manage_accounts(current_user):
+        abort(404)
+    if f.kind == MATERIAL:
+        response = send_file(file_path(f), mimetype=f.mime, as_attachment=True, download_name=f.display_name,
+                             max_age=0)
+        ascii_name = f.display_name.encode("ascii", "ignore").decode().strip() or "download"
+        response.headers["Content-Disposition"] = (
+            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(f.display_name)}")
+    else:
+        if size not in ("full", "print", "thumb"):
+            abort(404)
+        response = send_file(file_path(f, size), mimetype="image/jpeg", max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- print-outs ----------------------------------------------------------------------
+
+SPARE_ROWS = 5
+
+
+@bp.get("/<int:training_id>/signin.pdf")
+@login_required
+def signin_pdf(training_id: int):
+    t = db.get_or_404(Training, training_id)
+    pdf = render_pdf("print/training_signin.html", training=t, spare=SPARE_ROWS, **_helpers())
+    return pdf_response(pdf, f"签到表-{t.held_on}-{t.topic}.pdf")
+
+
+@bp.get("/<int:training_id>/record.pdf")
+@login_required
+def record_pdf(training_id: int):
+    t = db.get_or_404(Training, training_id)
+    pdf = render_pdf("print/training_record.html", training=t, totals=totals(t), **_helpers())
+    return pdf_response(pdf, f"培训记录-{t.held_on}-{t.topic}.pdf")
+
+
+@bp.get("/ledger.pdf")
+@login_required
+def ledger_pdf():
+    year = request.args.get("year", type=int) or clock.local_now().year
+    rows = db.session.scalars(select(Training).where(extract("year", Training.held_on) == year)
+                              .order_by(Training.held_on, Training.start_time)).all()
+    months: dict[int, dict] = {}
+    for t in rows:
+        m = months.setdefault(t.held_on.month, {"count": 0, "hours": 0.0, "present": 0, "expected": 0})
+        tt = totals(t)
+        m["count"] += 1
+        m["hours"] += t.hours
+        m["present"] += tt.signed
+        m["expected"] += tt.expected
+    pdf = render_pdf("print/training_ledger.html", rows=rows, year=year, months=months, totals=totals, **_helpers())
+    return pdf_response(pdf, f"培训台账-{year}年.pdf")
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@login_required
+def categories():
+    require(can_record_trainings)
+    if request.method == "POST":
+        if not PlainForm().validate_on_submit():
+            abort(400)
+        name = request.form.get("name", "").strip()
+        if not name or len(name) > 40:
+            flash("类别名称应为1到40字。", "error")
+        elif db.session.scalar(select(TrainingCategory).filter_by(name=name)):
+            flash(f"类别“{name}”已存在。", "error")
+        else:
+            order = (db.session.scalar(select(db.func.max(TrainingCategory.sort_order))) or 0) + 1
+            db.session.add(TrainingCategory(name=name, sort_order=order))
+            record("training_category", "training_category", None, summary=f"新增培训类别 {name}")
+            db.session.commit()
+            flash(f"已新增类别“{name}”。", "success")
+        return redirect(url_for("trainings.categories"), code=303)
+    return render("trainings/categories.html", categories=_categories(), **_helpers())
