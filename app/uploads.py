@@ -8,8 +8,10 @@
 - Stored under generated names below UPLOAD_FOLDER (outside static/), served only through
   routes that check permissions. The original name is kept for display only.
 """
+import contextlib
 import io
 import os
+import threading
 import re
 import unicodedata
 import uuid
@@ -18,11 +20,12 @@ import zipfile
 from dataclasses import dataclass
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 SIZES = {"full": 2048, "print": 1400, "thumb": 400}
 JPEG_QUALITY = {"full": 85, "print": 80, "thumb": 75}
 MAX_PIXELS = 60_000_000  # a 4000×3000 phone photo is 12 MP; far above that is refused
+_pillow_lock = threading.Lock()
 
 
 class UploadError(ValueError):
@@ -76,12 +79,26 @@ def _is_heic(data: bytes) -> bool:
     return data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis")
 
 
+@contextlib.contextmanager
+def _strict_decoding():
+    with _pillow_lock:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def open_image(data: bytes) -> Image.Image:
     """A fully decoded, upright RGB image, or UploadError with the reason in Chinese."""
     _check_size(data)
     if _is_heic(data):
         raise UploadError("暂不支持 iPhone 的 HEIC 格式照片。请在手机“设置-相机-格式”中选择“兼容性最佳”，或转为 JPG 后上传。")
-    with warnings.catch_warnings():
+    # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES = True when imported, which would
+    # let a truncated upload pass as a grey-filled picture: turn it off while we decode.
+    # (Images WeasyPrint embeds are our own re-encoded, complete files.)
+    with warnings.catch_warnings(), _strict_decoding():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             Image.MAX_IMAGE_PIXELS = MAX_PIXELS

@@ -159,8 +159,8 @@ def upload(training: Training, files, kind: str, user) -> list[UploadResult]:
             results.append(UploadResult(name, False, str(exc)))
             continue
         order += 1
-        row.sort_order, row.uploaded_by_id, row.training_id = order, user.id, training.id
-        db.session.add(row)
+        row.sort_order, row.uploaded_by_id = order, user.id
+        training.files.append(row)
         try:
             db.session.flush()
         except Exception:

@@ -76,11 +76,12 @@ def edit(training_id):
     if form.validate_on_submit():
         before = training.snapshot() if training else None
         t = training or Training(created_by_id=current_user.id)
-        t.topic, t.category_id, t.held_on = form.topic.data.strip(), form.category_id.data, form.held_on.data
-        t.start_time, t.end_time, t.place = form.start_time.data, form.end_time.data, form.place.data.strip()
+        text = lambda field: (field.data or "").strip()  # noqa: E731  (absent fields are None)
+        t.topic, t.category_id, t.held_on = text(form.topic), form.category_id.data, form.held_on.data
+        t.start_time, t.end_time, t.place = form.start_time.data, form.end_time.data, text(form.place)
         t.trainer_employee_id = form.trainer_employee_id.data or None
-        t.trainer_name = "" if t.trainer_employee_id else (form.trainer_name.data or "").strip()
-        t.organiser, t.content, t.outcome = form.organiser.data.strip(), form.content.data, form.outcome.data
+        t.trainer_name = "" if t.trainer_employee_id else text(form.trainer_name)
+        t.organiser, t.content, t.outcome = text(form.organiser), text(form.content), text(form.outcome)
         t.status = form.status.data
         if training is None:
             db.session.add(t)

@@ -1,0 +1,307 @@
+import io
+import os
+import zipfile
+from datetime import date, time
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+
+from app.extensions import db
+from app.org.models import Position
+from app.trainings.models import Attendee, Training, TrainingCategory, TrainingFile
+from tests import imagegen
+from tests.conftest import Client
+from tests.pdftools import assert_cjk_fonts_embedded, pdfimages_count, pdftotext
+
+
+@pytest.fixture
+def clerk(app, make_user):
+    make_user("clerk", position="workshop_clerk", can_record_trainings=True)
+    for n in range(3):
+        make_user(f"tech{n}", position="technician", employee_no=f"T{n}")
+    make_user("boss", admin=True)
+    return "clerk"
+
+
+@pytest.fixture
+def training_id(app, clerk):
+    with app.app_context():
+        from app.auth.models import User
+
+        user = db.session.scalar(select(User).filter_by(username="clerk"))
+        cat = db.session.scalar(select(TrainingCategory).filter_by(name="技术"))
+        t = Training(topic="制动系统检修培训", category_id=cat.id, held_on=date(2026, 11, 20), start_time=time(14),
+                     end_time=time(16, 30), place="车间培训室", trainer_name="厂家讲师 王工", organiser="陈晓燕",
+                     created_by_id=user.id, content="制动系统结构与检修要点")
+        db.session.add(t)
+        db.session.commit()
+        return t.id
+
+
+def files_on_disk(app) -> int:
+    folder = os.path.join(app.config["UPLOAD_FOLDER"], "trainings")
+    return len(os.listdir(folder)) if os.path.isdir(folder) else 0
+
+
+def upload(client, tid, kind, files):
+    data = {"kind": kind, "files": [(io.BytesIO(b), name) for name, b in files]}
+    return client.post_form(f"/trainings/{tid}/files", data, content_type="multipart/form-data",
+                            headers={"HX-Request": "true"})
+
+
+def test_create_training_and_validation(app, client, clerk):
+    client.login("clerk")
+    with app.app_context():
+        cat = db.session.scalar(select(TrainingCategory.id).filter_by(name="服务流程"))
+    bad = client.post_form("/trainings/new", {"topic": "接待流程", "category_id": cat, "held_on": "2026-11-27",
+                                              "start_time": "10:00", "end_time": "09:00", "trainer_employee_id": 0,
+                                              "status": "planned"})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "结束时间应晚于开始时间" in text and "请选择讲师" in text
+    ok = client.post_form("/trainings/new", {"topic": "接待流程", "category_id": cat, "held_on": "2026-11-27",
+                                             "start_time": "09:00", "end_time": "10:30", "trainer_employee_id": 0,
+                                             "trainer_name": "刘主管", "place": "会议室", "status": "planned"})
+    assert ok.status_code == 303
+    with app.app_context():
+        t = db.session.scalar(select(Training).filter_by(topic="接待流程"))
+        assert t.hours == 1.5 and t.trainer == "刘主管"
+
+
+def test_attendees_position_one_by_one_and_outside(app, client, clerk, training_id):
+    client.login("clerk")
+    with app.app_context():
+        tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
+        clerk_emp = db.session.scalar(select(Position).filter_by(seed_key="workshop_clerk")).employees[0].id
+    client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})
+    client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})  # again: no duplicates
+    client.post_form(f"/trainings/{training_id}/attendees", {"employee_id": clerk_emp})
+    client.post_form(f"/trainings/{training_id}/attendees", {"name": "钱师傅", "organisation": "钣喷厂"})
+    r = client.post_form(f"/trainings/{training_id}/attendees", {"name": "  "}, follow_redirects=True)
+    assert "请填写姓名" in r.get_data(as_text=True)
+    with app.app_context():
+        names = [a.name for a in db.session.get(Training, training_id).attendees]
+    assert names == ["tech0", "tech1", "tech2", "clerk", "钱师傅"]
+
+
+def test_sign_in_states_one_tap_with_totals(app, client, clerk, training_id):
+    client.login("clerk")
+    with app.app_context():
+        tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
+    client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})
+    with app.app_context():
+        ids = [a.id for a in db.session.get(Training, training_id).attendees]
+    token = client.csrf()
+    for aid, status in zip(ids, ("signed", "leave", "absent")):
+        r = client.post(f"/trainings/{training_id}/attendees/{aid}/status", data={"csrf_token": token, "status": status},
+                        headers={"HX-Request": "true"})
+        html = r.get_data(as_text=True)
+        assert r.status_code == 200 and html.lstrip().startswith(f'<tr id="att-{aid}"')
+        assert 'id="att-totals" hx-swap-oob="true"' in html
+    assert "已签到 <strong>1</strong> · 请假 1 · 缺席 1" in html
+    bad = client.post(f"/trainings/{training_id}/attendees/{ids[0]}/status", data={"csrf_token": token, "status": "x"},
+                      headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "无效的签到状态" in bad.get_data(as_text=True)
+    with app.app_context():
+        a = db.session.get(Attendee, ids[0])
+        assert a.status == "signed" and a.signed_at is not None
+        assert db.session.get(Attendee, ids[1]).signed_at is None
+    # a signed attendee cannot be removed, a pending one can
+    r = client.post_form(f"/trainings/{training_id}/attendees/{ids[0]}/remove", follow_redirects=True)
+    assert "不能移除" in r.get_data(as_text=True)
+
+
+def test_assessment_and_pass_rate(app, client, clerk, training_id):
+    client.login("clerk")
+    with app.app_context():
+        tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
+    client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})
+    with app.app_context():
+        ids = [a.id for a in db.session.get(Training, training_id).attendees]
+    token = client.csrf()
+    for aid, score in zip(ids, ("85", "不合格", "合格")):
+        client.post(f"/trainings/{training_id}/attendees/{aid}/assess", data={"csrf_token": token, "score": score, "feedback": "好"},
+                    headers={"HX-Request": "true"})
+    bad = client.post(f"/trainings/{training_id}/attendees/{ids[0]}/assess", data={"csrf_token": token, "score": "120"},
+                      headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "0 到 100" in bad.get_data(as_text=True)
+    html = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert "考核合格率 <strong>67%</strong>（2/3）" in html
+
+
+def test_upload_checks_each_file_by_content(app, client, clerk, training_id):
+    client.login("clerk")
+    good = imagegen.jpeg()
+    truncated = good[: len(good) // 2]
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 100
+    r = upload(client, training_id, "photo", [
+        ("现场.jpg", good), ("透明.png", imagegen.png_with_alpha()), ("g.webp", imagegen.webp()),
+        ("不是图片.jpg", b"just some text, not an image at all"), ("空.jpg", b""), ("半截.jpg", truncated),
+        ("炸弹.png", imagegen.bomb()), ("IMG_0001.HEIC", heic), ("../../etc/passwd.jpg", imagegen.jpeg(color=(1, 2, 3))),
+        ("培训照片", imagegen.jpeg(color=(9, 9, 9))),
+    ])
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    for message in ("不是图片文件", "文件是空的", "不完整或已损坏", "像素过多", "HEIC"):
+        assert message in html, message
+    with app.app_context():
+        rows = db.session.scalars(select(TrainingFile).order_by(TrainingFile.id)).all()
+        assert [f.display_name for f in rows] == ["现场.jpg", "透明.png", "g.webp", "passwd.jpg", "培训照片"]
+        assert all(len(f.key) == 32 for f in rows)
+    assert files_on_disk(app) == 5 * 3  # full, print, thumb per accepted photo; nothing for refused ones
+    stored = os.listdir(os.path.join(app.config["UPLOAD_FOLDER"], "trainings"))
+    assert not any("passwd" in n or "培训" in n for n in stored)
+
+
+def test_orientation_applied_and_metadata_stripped(app, client, clerk, training_id):
+    client.login("clerk")
+    upload(client, training_id, "photo", [("rotated.jpg", imagegen.exif_rotated_with_gps())])
+    with app.app_context():
+        f = db.session.scalar(select(TrainingFile))
+        assert (f.width, f.height) == (600, 800)
+    r = client.get(f"/trainings/files/{f.id}/full")
+    assert r.mimetype == "image/jpeg" and r.headers["X-Content-Type-Options"] == "nosniff"
+    img = Image.open(io.BytesIO(r.data))
+    assert img.size == (600, 800)
+    exif = img.getexif()
+    assert 0x8825 not in exif and 0x010F not in exif and 0x0112 not in exif
+
+
+def test_size_limits(app, client, clerk, training_id):
+    client.login("clerk")
+    app.config["MAX_FILE_MB"] = 1
+    big = imagegen.phone_photo(1)
+    r = upload(client, training_id, "photo", [("big.jpg", big), ("small.jpg", imagegen.jpeg())])
+    assert "超过 1 MB" in r.get_data(as_text=True)
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    r = upload(client, training_id, "photo", [("a.jpg", big)])
+    assert r.status_code == 413 and "文件过大" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TrainingFile.id))) == 1
+
+
+def test_failed_transaction_leaves_no_orphan_files(app, clerk, training_id, monkeypatch):
+    from app.auth.models import User
+    from app.trainings import records
+
+    with app.app_context():
+        t = db.session.get(Training, training_id)
+        user = db.session.scalar(select(User).filter_by(username="clerk"))
+        records.upload(t, [FileStorage(io.BytesIO(imagegen.jpeg()), filename="a.jpg")], "photo", user)
+        assert files_on_disk(app) == 3
+        db.session.rollback()
+        assert files_on_disk(app) == 0
+        assert db.session.scalar(select(func.count(TrainingFile.id))) == 0
+
+
+def test_soft_delete_and_admin_undo(app, client, clerk, training_id):
+    client.login("clerk")
+    upload(client, training_id, "photo", [("a.jpg", imagegen.jpeg())])
+    with app.app_context():
+        fid = db.session.scalar(select(TrainingFile.id))
+    assert client.post_form(f"/trainings/files/{fid}/delete").status_code == 303
+    html = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert f"/trainings/files/{fid}/thumb" not in html
+    assert client.get(f"/trainings/files/{fid}/thumb").status_code == 404
+    assert client.post_form(f"/trainings/files/{fid}/restore").status_code == 403
+    admin = Client(app.test_client())
+    admin.login("boss")
+    assert f"/trainings/files/{fid}/thumb" in admin.get(f"/trainings/{training_id}?deleted=1").get_data(as_text=True)
+    assert admin.post_form(f"/trainings/files/{fid}/restore").status_code == 303
+    assert f"/trainings/files/{fid}/thumb" in client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert files_on_disk(app) == 3  # a soft delete keeps the files
+
+
+def docx_bytes() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
+def test_materials_by_content_and_download_headers(app, client, clerk, training_id):
+    client.login("clerk")
+    from app.printing import html_to_pdf
+
+    with app.test_request_context():
+        pdf = html_to_pdf("<p>讲义</p>")
+    r = upload(client, training_id, "material", [
+        ("制动系统讲义.pdf", pdf), ("考核表.docx", docx_bytes()), ("页面.pdf", b"<html><script>alert(1)</script></html>"),
+        ("随便.zip", b"PK\x03\x04 not really a zip"),
+    ])
+    html = r.get_data(as_text=True)
+    assert html.count("已上传") == 2 and "不是图片文件" in html
+    with app.app_context():
+        f = db.session.scalar(select(TrainingFile).filter_by(display_name="制动系统讲义.pdf"))
+        d = db.session.scalar(select(TrainingFile).filter_by(display_name="考核表.docx"))
+        assert d.mime.endswith("wordprocessingml.document")
+    r = client.get(f"/trainings/files/{f.id}/file")
+    assert r.data == pdf and r.mimetype == "application/pdf"
+    cd = r.headers["Content-Disposition"]
+    assert cd.startswith("attachment;") and "filename*=UTF-8''%E5%88%B6%E5%8A%A8" in cd
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    anon = app.test_client()
+    assert anon.get(f"/trainings/files/{f.id}/file").status_code == 302  # login required
+
+
+def test_employee_history_with_hours(app, client, clerk, training_id):
+    client.login("clerk")
+    with app.app_context():
+        emp = db.session.scalar(select(Position).filter_by(seed_key="technician")).employees[0]
+        emp_id = emp.id
+    client.post_form(f"/trainings/{training_id}/attendees", {"employee_id": emp_id})
+    with app.app_context():
+        aid = db.session.scalar(select(Attendee.id))
+    client.post_form(f"/trainings/{training_id}/attendees/{aid}/status", {"status": "signed"})
+    html = client.get(f"/staff/{emp_id}").get_data(as_text=True)
+    assert "制动系统检修培训" in html and "2026年 <strong>2.5</strong> 小时" in html
+    lst = client.get("/trainings/?attendee=tech0&year=2026").get_data(as_text=True)
+    assert "制动系统检修培训" in lst
+    assert "制动系统检修培训" not in client.get("/trainings/?attendee=nobody").get_data(as_text=True)
+
+
+def test_signin_sheet_record_and_ledger_pdfs(app, client, clerk, training_id):
+    client.login("clerk")
+    with app.app_context():
+        tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
+    client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})
+    text = pdftotext(client.get(f"/trainings/{training_id}/signin.pdf").data)
+    assert "培训签到表" in text and "制动系统检修培训" in text and "tech0" in text and "签名" in text
+    assert "8" in text  # 3 names + 5 spare numbered rows
+    upload(client, training_id, "photo", [("a.jpg", imagegen.jpeg()), ("b.jpg", imagegen.jpeg(color=(1, 200, 3)))])
+    upload(client, training_id, "signin", [("scan.jpg", imagegen.jpeg((1240, 1754), (250, 250, 250)))])
+    r = client.get(f"/trainings/{training_id}/record.pdf")
+    text = pdftotext(r.data)
+    assert "培训记录" in text and "制动系统检修培训" in text and "tech1" in text and "制动系统结构与检修要点" in text
+    assert pdfimages_count(r.data) == 3  # two photos, one scanned sheet
+    assert_cjk_fonts_embedded(r.data)
+    text = pdftotext(client.get("/trainings/ledger.pdf?year=2026").data)
+    assert "2026年培训台账" in text and "制动系统检修培训" in text and "11月小计" in text
+
+
+def test_twelve_phone_photos_make_a_record_under_5_mb(app, client, clerk, training_id):
+    from app.auth.models import User
+    from app.trainings import records
+
+    photo = imagegen.phone_photo(3)
+    assert len(photo) > 3_000_000
+    with app.app_context():
+        t = db.session.get(Training, training_id)
+        user = db.session.scalar(select(User).filter_by(username="clerk"))
+        results = records.upload(t, [FileStorage(io.BytesIO(photo), filename=f"IMG_{n}.jpg") for n in range(12)],
+                                 "photo", user)
+        assert all(r.ok for r in results)
+        db.session.commit()
+    client.login("clerk")
+    r = client.get(f"/trainings/{training_id}/record.pdf")
+    assert pdfimages_count(r.data) == 12
+    assert len(r.data) < 5 * 1024 * 1024, len(r.data)
+
+
+def test_permissions(app, client, clerk, training_id):
+    client.login("tech0")
+    assert client.get(f"/trainings/{training_id}").status_code == 200  # reading is for everyone
+    assert client.post_form(f"/trainings/{training_id}/attendees", {"name": "x"}).status_code == 403
+    assert upload(client, training_id, "photo", [("a.jpg", imagegen.jpeg())]).status_code == 403
