@@ -75,15 +75,14 @@ def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None):
     return redirect(target, code=303)
 
 
-@bp.post("/items/<int:item_id>/<period_key>/tick")
-@login_required
-def do_tick(item_id: int, period_key: str):
+def _change_mark(item_id: int, period_key: str, change):
+    """Tick or untick (`change`), then answer with the row (HTMX) or a redirect."""
     item = _item_and_check(item_id)
     form = TickForm()
     if not form.validate_on_submit():
         return _after_tick(item, period_key, "；".join(sum(form.errors.values(), [])) or "提交有误。")
     try:
-        tick(item, period_key, current_user, form.note.data)
+        change(item, period_key, current_user, form.note.data)
     except TickError as exc:
         db.session.rollback()
         if is_htmx():
@@ -92,25 +91,18 @@ def do_tick(item_id: int, period_key: str):
         return redirect(url_for("checklists.index"), code=303)
     db.session.commit()
     return _after_tick(item, period_key)
+
+
+@bp.post("/items/<int:item_id>/<period_key>/tick")
+@login_required
+def do_tick(item_id: int, period_key: str):
+    return _change_mark(item_id, period_key, tick)
 
 
 @bp.post("/items/<int:item_id>/<period_key>/untick")
 @login_required
 def do_untick(item_id: int, period_key: str):
-    item = _item_and_check(item_id)
-    form = TickForm()
-    if not form.validate_on_submit():
-        return _after_tick(item, period_key, "提交有误。")
-    try:
-        untick(item, period_key, current_user, form.note.data)
-    except TickError as exc:
-        db.session.rollback()
-        if is_htmx():
-            return render("checklists/_error_row.html", message=str(exc), status=422)
-        flash(str(exc), "error")
-        return redirect(url_for("checklists.index"), code=303)
-    db.session.commit()
-    return _after_tick(item, period_key)
+    return _change_mark(item_id, period_key, untick)
 
 
 @bp.get("/items/<int:item_id>/<period_key>/history")

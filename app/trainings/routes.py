@@ -109,12 +109,17 @@ def detail(training_id: int):
                   show_deleted=show_deleted, **_helpers())
 
 
-def _training_for_change(training_id: int) -> Training:
+def _for_change(model, object_id: int):
+    """Load a training or file for a change: permission, then the row, then CSRF."""
     require(can_record_trainings)
-    t = db.get_or_404(Training, training_id)
+    obj = db.get_or_404(model, object_id)
     if not PlainForm().validate_on_submit():
         abort(400)
-    return t
+    return obj
+
+
+def _training_for_change(training_id: int) -> Training:
+    return _for_change(Training, training_id)
 
 
 @bp.post("/<int:training_id>/attendees")
@@ -225,11 +230,7 @@ def files_upload(training_id: int):
 
 
 def _file_for_change(file_id: int) -> TrainingFile:
-    require(can_record_trainings)
-    f = db.get_or_404(TrainingFile, file_id)
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    return f
+    return _for_change(TrainingFile, file_id)
 
 
 @bp.post("/files/<int:file_id>/caption")
