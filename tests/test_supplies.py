@@ -266,6 +266,8 @@ def test_entitlements_due_and_prefilled_slip(app, client, store):
     assert due["T1"] == 1000 and due["T2"] == 2000
     html = client.get("/supplies/entitlements").get_data(as_text=True)
     assert f'value="{store["手套"]}:1"' in html
+    page = client.get(f"/handbook/positions/{tech_id}").get_data(as_text=True)
+    assert "劳保用品发放标准" in page and "手套：2 副 / 周" in page
     form = client.get(f"/supplies/slips/new?employee={store['t1']}&line={store['手套']}:1").get_data(as_text=True)
     assert f'<option value="{store["t1"]}" selected' in form and 'name="qty" value="1"' in form
 
@@ -275,6 +277,7 @@ def test_employee_history_and_csv(app, client, store):
     client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": ["3"]})
     html = client.get(f"/supplies/employees/{store['t1']}").get_data(as_text=True)
     assert "手套 3副" in html
+    assert f"/supplies/employees/{store['t1']}" in client.get(f"/staff/{store['t1']}").get_data(as_text=True)
     other = Client(app.test_client())
     other.login("t2")
     assert other.get(f"/supplies/employees/{store['t1']}").status_code == 403

@@ -257,6 +257,9 @@ def test_employee_history_with_hours(app, client, clerk, training_id):
     client.post_form(f"/trainings/{training_id}/attendees/{aid}/status", {"status": "signed"})
     html = client.get(f"/staff/{emp_id}").get_data(as_text=True)
     assert "制动系统检修培训" in html and "2026年 <strong>2.5</strong> 小时" in html
+    with app.app_context():
+        tech_position = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
+    assert "本岗位近期培训" in client.get(f"/handbook/positions/{tech_position}").get_data(as_text=True)
     lst = client.get("/trainings/?attendee=tech0&year=2026").get_data(as_text=True)
     assert "制动系统检修培训" in lst
     assert "制动系统检修培训" not in client.get("/trainings/?attendee=nobody").get_data(as_text=True)

@@ -3,6 +3,11 @@ from flask import Blueprint
 bp = Blueprint("supplies", __name__, url_prefix="/supplies")
 
 from app.supplies import routes  # noqa: E402,F401
+from app.handbook import POSITION_PANELS  # noqa: E402
+from app.staff import STAFF_PANELS  # noqa: E402
+
+POSITION_PANELS.append("supplies/_position_panel.html")
+STAFF_PANELS.append("supplies/_employee_panel.html")
 
 
 @bp.app_context_processor
@@ -18,4 +23,13 @@ def _low_stock_badge():
             return 0
         return len(below_minimum())
 
-    return {"supplies_low_count": supplies_low_count}
+    def entitlements_for(position):
+        from sqlalchemy import select
+
+        from app.extensions import db
+        from app.supplies.models import Entitlement
+
+        return list(db.session.scalars(select(Entitlement).where(
+            Entitlement.position_id == position.id, Entitlement.active.is_(True))))
+
+    return {"supplies_low_count": supplies_low_count, "entitlements_for": entitlements_for}
