@@ -164,30 +164,29 @@ def _attendee_response(t: Training, a: Attendee, error: str | None = None):
     return redirect(url_for("trainings.detail", training_id=t.id) + f"#att-{a.id}", code=303)
 
 
-@bp.post("/<int:training_id>/attendees/<int:attendee_id>/status")
-@login_required
-def attendee_status(training_id: int, attendee_id: int):
+def _change_attendee(training_id: int, attendee_id: int, change):
+    """Apply `change(attendee)`; answer with the row and totals (HTMX) or a redirect."""
     t, a = _attendee(training_id, attendee_id)
     try:
-        set_status(a, request.form.get("status", ""))
+        change(a)
     except TrainingError as exc:
         db.session.rollback()
         return _attendee_response(t, a, str(exc))
     db.session.commit()
     return _attendee_response(t, a)
+
+
+@bp.post("/<int:training_id>/attendees/<int:attendee_id>/status")
+@login_required
+def attendee_status(training_id: int, attendee_id: int):
+    return _change_attendee(training_id, attendee_id, lambda a: set_status(a, request.form.get("status", "")))
 
 
 @bp.post("/<int:training_id>/attendees/<int:attendee_id>/assess")
 @login_required
 def attendee_assess(training_id: int, attendee_id: int):
-    t, a = _attendee(training_id, attendee_id)
-    try:
-        set_assessment(a, request.form.get("score", ""), request.form.get("feedback", ""))
-    except TrainingError as exc:
-        db.session.rollback()
-        return _attendee_response(t, a, str(exc))
-    db.session.commit()
-    return _attendee_response(t, a)
+    return _change_attendee(training_id, attendee_id, lambda a: set_assessment(
+        a, request.form.get("score", ""), request.form.get("feedback", "")))
 
 
 @bp.post("/<int:training_id>/attendees/<int:attendee_id>/remove")
