@@ -3,6 +3,7 @@ from urllib.parse import quote
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import extract, or_, select
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.audit.log import record, record_changes
@@ -33,7 +34,8 @@ def _categories():
 @login_required
 def index():
     args = request.args
-    stmt = select(Training).order_by(Training.held_on.desc(), Training.start_time.desc())
+    stmt = select(Training).order_by(Training.held_on.desc(), Training.start_time.desc()).options(
+        selectinload(Training.attendees), selectinload(Training.category), selectinload(Training.trainer_employee))
     if args.get("year", type=int):
         stmt = stmt.where(extract("year", Training.held_on) == args.get("year", type=int))
     if args.get("month", type=int):
