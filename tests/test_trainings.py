@@ -45,6 +45,16 @@ def files_on_disk(app) -> int:
     return len(os.listdir(folder)) if os.path.isdir(folder) else 0
 
 
+def add_technicians(app, client, training_id) -> list[int]:
+    """Log in as the clerk, add the whole 技师 position; returns the attendee ids."""
+    client.login("clerk")
+    with app.app_context():
+        tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
+    client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})
+    with app.app_context():
+        return [a.id for a in db.session.get(Training, training_id).attendees]
+
+
 def upload(client, tid, kind, files):
     data = {"kind": kind, "files": [(io.BytesIO(b), name) for name, b in files]}
     return client.post_form(f"/trainings/{tid}/files", data, content_type="multipart/form-data",
@@ -86,12 +96,7 @@ def test_attendees_position_one_by_one_and_outside(app, client, clerk, training_
 
 
 def test_sign_in_states_one_tap_with_totals(app, client, clerk, training_id):
-    client.login("clerk")
-    with app.app_context():
-        tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
-    client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})
-    with app.app_context():
-        ids = [a.id for a in db.session.get(Training, training_id).attendees]
+    ids = add_technicians(app, client, training_id)
     token = client.csrf()
     for aid, status in zip(ids, ("signed", "leave", "absent")):
         r = client.post(f"/trainings/{training_id}/attendees/{aid}/status", data={"csrf_token": token, "status": status},
@@ -113,12 +118,7 @@ def test_sign_in_states_one_tap_with_totals(app, client, clerk, training_id):
 
 
 def test_assessment_and_pass_rate(app, client, clerk, training_id):
-    client.login("clerk")
-    with app.app_context():
-        tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
-    client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})
-    with app.app_context():
-        ids = [a.id for a in db.session.get(Training, training_id).attendees]
+    ids = add_technicians(app, client, training_id)
     token = client.csrf()
     for aid, score in zip(ids, ("85", "不合格", "合格")):
         client.post(f"/trainings/{training_id}/attendees/{aid}/assess", data={"csrf_token": token, "score": score, "feedback": "好"},
@@ -266,10 +266,7 @@ def test_employee_history_with_hours(app, client, clerk, training_id):
 
 
 def test_signin_sheet_record_and_ledger_pdfs(app, client, clerk, training_id):
-    client.login("clerk")
-    with app.app_context():
-        tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
-    client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})
+    add_technicians(app, client, training_id)
     text = pdftotext(client.get(f"/trainings/{training_id}/signin.pdf").data)
     assert "培训签到表" in text and "制动系统检修培训" in text and "tech0" in text and "签名" in text
     assert "8" in text  # 3 names + 5 spare numbered rows
