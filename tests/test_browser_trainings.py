@@ -50,8 +50,7 @@ def test_create_upload_sign_in_and_print(app, live_server, page, make_user, tmp_
     expect(page.locator("#files-photo .photo")).to_have_count(2)
     expect(page.locator("#files-photo .upload-results")).to_contain_text("已上传")
     # one tap per attendee: only that row and the totals change
-    first, second = page.locator("tr.att-row").nth(0), page.locator("tr.att-row").nth(1)
-    first.locator("button.sign-signed").click()
+    page.locator("tr.att-row").nth(0).locator("button.sign-signed").click()
     expect(page.locator("tr.att-row").nth(0)).to_contain_text("已签到")
     page.locator("tr.att-row").nth(1).locator("button.sign-leave").click()
     expect(page.locator("tr.att-row").nth(1)).to_contain_text("请假")

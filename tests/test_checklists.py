@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from app import clock
 from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
 from app.extensions import db
-from app.org.models import Position
 from tests.conftest import Client
 
 TZ = ZoneInfo("Asia/Shanghai")

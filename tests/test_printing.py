@@ -1,5 +1,4 @@
 """The print pipeline and the handbook PDFs, checked by text, fonts and pages."""
-import os
 
 import pytest
 from sqlalchemy import select

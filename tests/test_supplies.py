@@ -10,7 +10,7 @@ from app.staff.models import Employee
 from app.supplies import ledger
 from app.supplies.entitlements import due_list
 from app.supplies.ledger import LedgerError, Shortage, stock_of
-from app.supplies.models import Entitlement, IssueSlip, Requisition, StockEntry, SupplyCategory, SupplyItem
+from app.supplies.models import IssueSlip, Requisition, StockEntry, SupplyCategory, SupplyItem
 from app.supplies.quantity import QuantityError, fmt, parse
 from tests.conftest import Client
 

@@ -7,7 +7,7 @@ from sqlalchemy import select, tuple_
 
 from app import clock
 from app.checklists.models import ChecklistItem, ChecklistMark
-from app.checklists.schedule import (DAILY, DONE, KINDS, MONTHLY, OVERDUE, WEEKLY, YEARLY, Occurrence,
+from app.checklists.schedule import (KINDS, MONTHLY, OVERDUE, Occurrence,
                                      occurrence, occurrences_between, period_of, state)
 from app.extensions import db
 from app.org.models import Position, ordered_positions

@@ -14,7 +14,7 @@ from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings import bp
 from app.trainings.forms import PlainForm, TrainingForm
-from app.trainings.models import (MATERIAL, PHOTO, SIGN_LABELS, SIGNIN_SCAN, STATUS_LABELS, Attendee, Training,
+from app.trainings.models import (MATERIAL, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
                                    set_assessment, set_status, soft_delete, totals, upload, years)
