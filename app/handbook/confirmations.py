@@ -26,23 +26,32 @@ class EmployeeStatus:
         return self.confirmation is not None
 
 
+def _valid_confirmations(position: Position, employee_ids: list[int],
+                         revision: PositionRevision) -> dict[int, ReadConfirmation]:
+    """employee id -> their latest confirmation that covers the current duties, in one
+    query for all the given employees."""
+    if not employee_ids:
+        return {}
+    since = duties_changed_since(revision)
+    rows = db.session.scalars(
+        select(ReadConfirmation)
+        .join(PositionRevision, ReadConfirmation.revision_id == PositionRevision.id)
+        .where(
+            ReadConfirmation.employee_id.in_(employee_ids),
+            PositionRevision.position_id == position.id,
+            PositionRevision.number >= since,
+        )
+        .order_by(ReadConfirmation.confirmed_at)
+    )
+    return {c.employee_id: c for c in rows}  # later rows win: the latest per employee
+
+
 def valid_confirmation(employee: Employee, position: Position, revision: PositionRevision | None = None):
     """The employee's confirmation that covers the position's current duties, or None."""
     revision = revision or current_revision(position)
     if revision is None:
         return None
-    since = duties_changed_since(revision)
-    return db.session.scalar(
-        select(ReadConfirmation)
-        .join(PositionRevision, ReadConfirmation.revision_id == PositionRevision.id)
-        .where(
-            ReadConfirmation.employee_id == employee.id,
-            PositionRevision.position_id == position.id,
-            PositionRevision.number >= since,
-        )
-        .order_by(ReadConfirmation.confirmed_at.desc())
-        .limit(1)
-    )
+    return _valid_confirmations(position, [employee.id], revision).get(employee.id)
 
 
 def needs_confirmation(user, position: Position) -> bool:
@@ -50,15 +59,15 @@ def needs_confirmation(user, position: Position) -> bool:
     employee = getattr(user, "employee", None)
     if employee is None or not employee.active or employee.position_id != position.id:
         return False
-    return current_revision(position) is not None and valid_confirmation(employee, position) is None
+    revision = current_revision(position)
+    return revision is not None and valid_confirmation(employee, position, revision) is None
 
 
 def position_status(position: Position) -> list[EmployeeStatus]:
+    employees = position.active_employees
     revision = current_revision(position)
-    return [
-        EmployeeStatus(e, valid_confirmation(e, position, revision) if revision else None)
-        for e in position.active_employees
-    ]
+    valid = _valid_confirmations(position, [e.id for e in employees], revision) if revision else {}
+    return [EmployeeStatus(e, valid.get(e.id)) for e in employees]
 
 
 def confirm(user, position: Position, revision_number: int) -> ReadConfirmation:
