@@ -32,4 +32,7 @@ def _low_stock_badge():
         return list(db.session.scalars(select(Entitlement).where(
             Entitlement.position_id == position.id, Entitlement.active.is_(True))))
 
-    return {"supplies_low_count": supplies_low_count, "entitlements_for": entitlements_for}
+    from app.supplies.entitlements import PERIOD_LABELS
+
+    return {"supplies_low_count": supplies_low_count, "entitlements_for": entitlements_for,
+            "entitlement_periods": PERIOD_LABELS}
