@@ -1,5 +1,5 @@
 """The time: stored as naive UTC, reasoned about in the configured local time zone."""
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -26,6 +26,12 @@ def now_utc() -> datetime:
 
 def local_now() -> datetime:
     return to_local(now_utc())
+
+
+def local_day_range(start: date, end: date) -> tuple[datetime, datetime]:
+    """Local days start..end (inclusive) as a half-open naive-UTC range [lo, hi)."""
+    return (to_utc(datetime.combine(start, time.min)),
+            to_utc(datetime.combine(end + timedelta(days=1), time.min)))
 
 
 def workday_end() -> time:

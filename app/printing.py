@@ -9,7 +9,7 @@ never reaches the network.
 import mimetypes
 import os
 from datetime import datetime
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, render_template
@@ -83,15 +83,11 @@ def render_pdf(template: str, **context) -> bytes:
 
 
 def pdf_response(data: bytes, filename: str, inline: bool = True):
+    from app.web import content_disposition
+
     """A PDF response; the Chinese file name is sent per RFC 5987 with an ASCII fallback."""
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"
-    disposition = "inline" if inline else "attachment"
-    ascii_name = filename.encode("ascii", "ignore").decode() or "document.pdf"
-    if not ascii_name.lower().endswith(".pdf"):
-        ascii_name = "document.pdf"
-    response.headers["Content-Disposition"] = (
-        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    )
+    response.headers["Content-Disposition"] = content_disposition(filename, attachment=not inline)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,5 +1,6 @@
 """Cross-cutting web helpers: HTMX-aware rendering, error pages, template filters."""
 import json
+from urllib.parse import quote
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,19 @@ def _error_response(code: int, message: str | None = None):
     title, default = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
     return render_template(template, code=code, title=title, message=message or default), code
+
+
+def content_disposition(filename: str, attachment: bool = True) -> str:
+    """Content-Disposition with the original (Chinese) name per RFC 5987 and an ASCII
+    fallback ("download.pdf" when the name has no ASCII letters) for old clients."""
+    stem, dot, ext = filename.rpartition(".") if "." in filename else (filename, "", "")
+    ascii_stem = "".join(c for c in stem if c.isascii() and (c.isalnum() or c in "-_ ")).strip("-_ ")
+    ascii_ext = "".join(c for c in ext if c.isascii() and c.isalnum())
+    if not any(c.isalnum() for c in ascii_stem):
+        ascii_stem = "download"
+    ascii_name = ascii_stem + ("." + ascii_ext if ascii_ext else "")
+    kind = "attachment" if attachment else "inline"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def register_error_handlers(app) -> None:

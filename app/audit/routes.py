@@ -1,11 +1,11 @@
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask import current_app, request
 from flask_login import login_required
 from sqlalchemy import or_, select
 
 from app.audit import bp
+from app.clock import local_day_range
 from app.audit.log import ACTION_LABELS
 from app.audit.models import AuditEntry
 from app.extensions import db
@@ -13,14 +13,11 @@ from app.permissions import admin_required
 from app.web import render
 
 
-def _local_day_start_utc(value: str):
-    """'2026-11-26' in the configured time zone -> naive UTC datetime; None if invalid."""
+def _day(value: str) -> date | None:
     try:
-        day = datetime.strptime(value, "%Y-%m-%d")
+        return datetime.strptime(value, "%Y-%m-%d").date()
     except (TypeError, ValueError):
         return None
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
-    return day.replace(tzinfo=tz).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 @bp.get("/")
@@ -37,12 +34,12 @@ def index():
         stmt = stmt.where(AuditEntry.object_type == args["object_type"])
     if args.get("q"):
         stmt = stmt.where(or_(AuditEntry.summary.like(f"%{args['q'].strip()}%")))
-    start = _local_day_start_utc(args.get("start", ""))
+    start = _day(args.get("start", ""))
     if start:
-        stmt = stmt.where(AuditEntry.at >= start)
-    end = _local_day_start_utc(args.get("end", ""))
+        stmt = stmt.where(AuditEntry.at >= local_day_range(start, start)[0])
+    end = _day(args.get("end", ""))
     if end:
-        stmt = stmt.where(AuditEntry.at < end + timedelta(days=1))
+        stmt = stmt.where(AuditEntry.at < local_day_range(end, end)[1])
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     object_types = sorted(t for t in db.session.scalars(select(AuditEntry.object_type).distinct()) if t)
     return render(

@@ -1,6 +1,6 @@
 """Entitlements (劳保用品发放标准) and who is due what in the current period."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -35,8 +35,7 @@ class Due:
 
 
 def received_between(employee_id: int, item_id: int, start: date, end: date) -> int:
-    lo = clock.to_utc(datetime.combine(start, time.min))
-    hi = clock.to_utc(datetime.combine(end + timedelta(days=1), time.min))
+    lo, hi = clock.local_day_range(start, end)
     total = db.session.scalar(
         select(func.coalesce(func.sum(StockEntry.qty), 0)).where(
             StockEntry.employee_id == employee_id, StockEntry.item_id == item_id,

@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
@@ -21,7 +21,7 @@ from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisitio
 from app.supplies.quantity import QuantityError, fmt, parse
 from app.supplies.requisitions import STATUS_LABELS, STEP_LABELS, create, decide, fulfil, may_decide, open_per_line
 from app.supplies.stock import categories, overview
-from app.web import render
+from app.web import content_disposition, render
 
 
 @bp.app_template_filter("qty")
@@ -41,11 +41,6 @@ def _active_items():
 
 def _active_employees():
     return list(db.session.scalars(select(Employee).where(Employee.active.is_(True)).order_by(Employee.employee_no)))
-
-
-def _local_day_range(start: date, end: date):
-    return (clock.to_utc(datetime.combine(start, time.min)),
-            clock.to_utc(datetime.combine(end + timedelta(days=1), time.min)))
 
 
 def _date_arg(name: str, default: date) -> date:
@@ -330,7 +325,7 @@ def employee_history(employee_id: int):
             or (emp.position is not None and supervises(current_user, emp.position))):
         abort(403)
     year = request.args.get("year", type=int) or clock.local_now().year
-    lo, hi = _local_day_range(date(year, 1, 1), date(year, 12, 31))
+    lo, hi = clock.local_day_range(date(year, 1, 1), date(year, 12, 31))
     entries = db.session.scalars(select(StockEntry).where(
         StockEntry.employee_id == emp.id, StockEntry.at >= lo, StockEntry.at < hi).order_by(StockEntry.at, StockEntry.id)).all()
     totals: dict[int, int] = {}
@@ -511,7 +506,7 @@ def ledger_pdf():
     category = db.get_or_404(SupplyCategory, request.args.get("category", type=int) or 0)
     start = date(year, month, 1)
     end = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
-    lo, hi = _local_day_range(start, end)
+    lo, hi = clock.local_day_range(start, end)
     entries = db.session.scalars(select(StockEntry).join(SupplyItem).where(
         SupplyItem.category_id == category.id, StockEntry.employee_id.is_not(None),
         StockEntry.at >= lo, StockEntry.at < hi).order_by(StockEntry.at, StockEntry.id)).all()
@@ -539,7 +534,7 @@ def ledger_csv():
     end = _date_arg("end", today)
     if end < start:
         abort(400)
-    lo, hi = _local_day_range(start, end)
+    lo, hi = clock.local_day_range(start, end)
     entries = db.session.scalars(select(StockEntry).where(StockEntry.at >= lo, StockEntry.at < hi)
                                  .order_by(StockEntry.at, StockEntry.id))
     out = io.StringIO()
@@ -554,8 +549,5 @@ def ledger_csv():
     # UTF-8 with BOM: Excel on Chinese Windows opens it with the right encoding.
     response = make_response("\ufeff" + out.getvalue())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    from urllib.parse import quote
-
-    name = f"物资台账-{start}-{end}.csv"
-    response.headers["Content-Disposition"] = f"attachment; filename=\"ledger.csv\"; filename*=UTF-8''{quote(name)}"
+    response.headers["Content-Disposition"] = content_disposition(f"物资台账-{start}-{end}.csv")
     return response

@@ -1,5 +1,3 @@
-from urllib.parse import quote
-
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import extract, or_, select
@@ -18,7 +16,7 @@ from app.trainings.models import (MATERIAL, PHOTO, SIGN_LABELS, STATUS_LABELS, A
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
                                    set_assessment, set_status, soft_delete, totals, upload, years)
-from app.web import is_htmx, render
+from app.web import content_disposition, is_htmx, render
 
 
 def _helpers(**extra) -> dict:
@@ -281,9 +279,7 @@ def file_get(file_id: int, size: str):
     if f.kind == MATERIAL:
         response = send_file(file_path(f), mimetype=f.mime, as_attachment=True, download_name=f.display_name,
                              max_age=0)
-        ascii_name = f.display_name.encode("ascii", "ignore").decode().strip() or "download"
-        response.headers["Content-Disposition"] = (
-            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(f.display_name)}")
+        response.headers["Content-Disposition"] = content_disposition(f.display_name)
     else:
         if size not in ("full", "print", "thumb"):
             abort(404)
