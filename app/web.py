@@ -42,6 +42,20 @@ def render(template: str, fragment: str | None = None, status: int = 200, **cont
     return response
 
 
+class ListPage:
+    """A page of rows already in memory (a derived list such as the overdue list), with the
+    attributes of Flask-SQLAlchemy's Pagination that the pager macro uses."""
+
+    def __init__(self, rows: list, page: int, per_page: int):
+        self.total = len(rows)
+        self.per_page = per_page
+        self.pages = max((self.total + per_page - 1) // per_page, 1)
+        self.page = min(page, self.pages)
+        self.items = rows[(self.page - 1) * per_page:self.page * per_page]
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+        self.prev_num, self.next_num = self.page - 1, self.page + 1
+
+
 def _error_response(code: int, message: str | None = None):
     title, default = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
@@ -70,7 +84,9 @@ def register_error_handlers(app) -> None:
     def http_error(error):
         if error.code in (301, 302, 303, 304, 307, 308):
             return error
-        return _error_response(error.code or 500)
+        # A message written for the user (Chinese) replaces the generic one.
+        own = error.description if error.description != type(error).description else None
+        return _error_response(error.code or 500, own)
 
     @app.errorhandler(Exception)
     def unhandled(error):

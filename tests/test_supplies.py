@@ -55,6 +55,13 @@ def ledger_sum_matches(app):
         for row in overview(include_inactive=True):
             total = db.session.scalar(select(func.coalesce(func.sum(StockEntry.qty), 0)).filter_by(item_id=row.item.id))
             assert row.stock == total
+            running = 0
+            for entry in db.session.scalars(select(StockEntry).filter_by(item_id=row.item.id).order_by(StockEntry.id)):
+                running += entry.qty
+                assert entry.balance == running, "each row keeps the stock after it"
+        from app.supplies.ledger import check_balances
+
+        assert check_balances() == []
 
 
 def test_quantity_parsing():

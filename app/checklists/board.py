@@ -3,7 +3,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.checklists.models import ChecklistItem, ChecklistMark
@@ -60,13 +61,22 @@ def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
 
 
 def marks_for(pairs) -> dict[tuple[int, str], ChecklistMark]:
-    pairs = list(pairs)
+    """The marks of these (item id, period key) pairs, in one query.
+
+    Asked as item_id IN (…) AND period_key IN (…), which both databases answer from the
+    unique (item_id, period_key) index; a row-value IN of pairs made SQLite scan the whole
+    table, so the board slowed down with every year of ticks. The few extra marks the
+    cross product may bring are dropped here."""
+    pairs = set(pairs)
     if not pairs:
         return {}
     marks = db.session.scalars(
-        select(ChecklistMark).where(tuple_(ChecklistMark.item_id, ChecklistMark.period_key).in_(pairs))
+        select(ChecklistMark)
+        .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
+               ChecklistMark.period_key.in_(sorted({k for _, k in pairs})))
+        .options(selectinload(ChecklistMark.by))
     )
-    return {(m.item_id, m.period_key): m for m in marks}
+    return {(m.item_id, m.period_key): m for m in marks if (m.item_id, m.period_key) in pairs}
 
 
 def _occurrence(item: ChecklistItem, day: date) -> Occurrence | None:
@@ -118,12 +128,14 @@ def single_row(user, item: ChecklistItem, period_key: str, now: datetime | None 
     return make_row(item, occ, mark, now, item.position_id in tickable)
 
 
-def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
+def overdue(user, now: datetime | None = None, days: int = 62, position_id: int | None = None) -> list[Row]:
     """Every occurrence past its due moment and not done, in the last `days` days, across
-    the positions the user sees; oldest first."""
+    the positions the user sees (or one of them); newest first. Bounded by the window, not
+    by the years of history behind it."""
     now = now or clock.local_now()
     positions, tickable = visible_positions(user)
-    items = items_for([p.id for p in positions])
+    ids = [p.id for p in positions if position_id is None or p.id == position_id]
+    items = items_for(ids)
     start = now.date() - timedelta(days=days)
     occs = []
     for plist in items.values():
@@ -135,7 +147,7 @@ def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
     marks = marks_for((i.id, o.period.key) for i, o in occs)
     rows = [make_row(i, o, marks.get((i.id, o.period.key)), now, i.position_id in tickable) for i, o in occs]
     rows = [r for r in rows if r.state == OVERDUE]
-    rows.sort(key=lambda r: (r.occ.due_at, r.item.position.sort_order, r.item.sort_order))
+    rows.sort(key=lambda r: (-r.occ.due_at.timestamp(), r.item.position.sort_order, r.item.sort_order))
     return rows
 
 
@@ -146,22 +158,42 @@ class Cell:
     mark: ChecklistMark | None
 
 
+def _position_items(position: Position) -> list[ChecklistItem]:
+    return list(db.session.scalars(
+        select(ChecklistItem).where(ChecklistItem.position_id == position.id)
+        .order_by(ChecklistItem.sort_order, ChecklistItem.id)
+    ))
+
+
+def _cell_status(occ: Occurrence, mark: ChecklistMark | None, now: datetime) -> str:
+    if mark and mark.done:
+        return "late" if mark.late else "done"
+    if occ.due_at < now:
+        return "missed"
+    return "open" if occ.due_date == now.date() else "future"
+
+
+def _occurrences(plist, first: date, last: date) -> tuple[dict, dict]:
+    """(occurrences per item id between first and last, their marks) in one query."""
+    per_item = {item.id: occurrences_between(item.rule(), first, last, clock.workday_end(),
+                                             clock.to_local(item.created_at)) for item in plist}
+    marks = marks_for((iid, o.period.key) for iid, occs in per_item.items() for o in occs)
+    return per_item, marks
+
+
+def _month_end(year: int, month: int) -> date:
+    return period_of(MONTHLY, date(year, month, 1)).end
+
+
 def month_grid(position: Position, year: int, month: int, now: datetime | None = None) -> dict:
     """Days of the month by items: each occurrence whose due date falls in the month, with
     done / late (补录) / missed / open / future, and completion rates."""
     now = now or clock.local_now()
     first = date(year, month, 1)
-    last = period_of(MONTHLY, first).end
+    last = _month_end(year, month)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    plist = list(db.session.scalars(
-        select(ChecklistItem).where(ChecklistItem.position_id == position.id)
-        .order_by(ChecklistItem.sort_order, ChecklistItem.id)
-    ))
-    per_item = {}
-    for item in plist:
-        per_item[item.id] = occurrences_between(item.rule(), first, last, clock.workday_end(),
-                                                clock.to_local(item.created_at))
-    marks = marks_for((iid, o.period.key) for iid, occs in per_item.items() for o in occs)
+    plist = _position_items(position)
+    per_item, marks = _occurrences(plist, first, last)
     rows = []
     total_due = total_done = 0
     for item in plist:
@@ -169,14 +201,7 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
         due = done = 0
         for occ in per_item[item.id]:
             mark = marks.get((item.id, occ.period.key))
-            if mark and mark.done:
-                status = "late" if mark.late else "done"
-            elif occ.due_at < now:
-                status = "missed"
-            elif occ.due_date == now.date():
-                status = "open"
-            else:
-                status = "future"
+            status = _cell_status(occ, mark, now)
             cells[occ.due_date] = Cell(occ, status, mark)
             if status in ("done", "late", "missed"):
                 due += 1
@@ -192,14 +217,28 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
 
 
 def monthly_rates(position: Position, months: int = 12, now: datetime | None = None) -> list[dict]:
-    """Completion rate of the position for each of the last `months` months (oldest first)."""
+    """Completion rate of the position for each of the last `months` months (oldest first),
+    counted as month_grid counts them, from one query for the items and one for the marks."""
     now = now or clock.local_now()
     y, m = now.year, now.month
-    out = []
+    months_list = []
     for _ in range(months):
-        g = month_grid(position, y, m, now)
-        out.append({"year": y, "month": m, "rate": g["rate"], "due": g["due"], "done": g["done"]})
+        months_list.append((y, m))
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    return list(reversed(out))
+    months_list.reverse()
+    first = date(*months_list[0], 1)
+    last = _month_end(*months_list[-1])
+    plist = _position_items(position)
+    per_item, marks = _occurrences(plist, first, last)
+    tally = {ym: [0, 0] for ym in months_list}
+    for item in plist:
+        for occ in per_item[item.id]:
+            status = _cell_status(occ, marks.get((item.id, occ.period.key)), now)
+            if status in ("done", "late", "missed"):
+                t = tally[(occ.due_date.year, occ.due_date.month)]
+                t[0] += 1
+                t[1] += status in ("done", "late")
+    return [{"year": y, "month": m, "due": due, "done": done, "rate": (done / due) if due else None}
+            for (y, m), (due, done) in tally.items()]
 
 

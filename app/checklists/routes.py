@@ -1,10 +1,10 @@
-from datetime import date
+from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import clock
+from app import clock, params
 from app.checklists import bp
 from app.checklists.board import board, can_view, month_grid, monthly_rates, overdue, single_row
 from app.checklists.forms import ItemForm, TickForm
@@ -16,31 +16,9 @@ from app.extensions import db
 from app.org.models import Position
 from app.permissions import can_edit_org, require, supervises
 from app.printing import pdf_response, render_pdf
-from app.web import is_htmx, render
+from app.web import ListPage, is_htmx, render
 
 GROUP_LABELS = {"daily": "今日", "weekly": "本周", "monthly": "本月", "yearly": "本年"}
-
-
-def _day(value: str | None) -> date:
-    if not value:
-        return clock.local_now().date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400)
-
-
-def _month(value: str | None) -> tuple[int, int]:
-    now = clock.local_now()
-    if not value:
-        return now.year, now.month
-    try:
-        y, m = value.split("-")
-        y, m = int(y), int(m)
-        date(y, m, 1)
-        return y, m
-    except ValueError:
-        abort(400)
 
 
 def _helpers() -> dict:
@@ -51,7 +29,7 @@ def _helpers() -> dict:
 @bp.get("/")
 @login_required
 def index():
-    day = _day(request.args.get("date"))
+    day = params.date_arg("date")
     today = clock.local_now().date()
     return render("checklists/index.html", sections=board(current_user, day), day=day, today=today,
                   **_helpers())
@@ -118,9 +96,20 @@ def item_history(item_id: int, period_key: str):
 @bp.get("/overdue")
 @login_required
 def overdue_list():
-    rows = overdue(current_user, days=current_app.config["CHECKLIST_OVERDUE_DAYS"])
-    return render("checklists/overdue.html", rows=rows, days=current_app.config["CHECKLIST_OVERDUE_DAYS"],
-                  **_helpers())
+    window = current_app.config["CHECKLIST_OVERDUE_DAYS"]
+    days = min(request.args.get("days", type=int) or window, window)
+    days = max(days, 1)
+    position_id = params.id_arg("position")
+    all_rows = overdue(current_user, days=window)
+    per_position: dict = {}
+    for r in all_rows:
+        per_position.setdefault(r.item.position, 0)
+        per_position[r.item.position] += 1
+    cutoff = clock.local_now() - timedelta(days=days)
+    rows = [r for r in all_rows if r.occ.due_at >= cutoff and (position_id is None or r.item.position_id == position_id)]
+    page = ListPage(rows, params.page_arg(), params.PER_PAGE)
+    return render("checklists/overdue.html", rows=page.items, page=page, days=days, window=window,
+                  position_id=position_id, per_position=per_position, **_helpers())
 
 
 def _viewable_position(position_id: int) -> Position:
@@ -134,7 +123,7 @@ def _viewable_position(position_id: int) -> Position:
 @login_required
 def position_month(position_id: int):
     position = _viewable_position(position_id)
-    year, month = _month(request.args.get("month"))
+    year, month = params.month_arg()
     grid = month_grid(position, year, month)
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -146,7 +135,7 @@ def position_month(position_id: int):
 @login_required
 def position_month_pdf(position_id: int):
     position = _viewable_position(position_id)
-    year, month = _month(request.args.get("month"))
+    year, month = params.month_arg()
     pdf = render_pdf("print/checklist_month.html", grid=month_grid(position, year, month), **_helpers())
     return pdf_response(pdf, f"点检表-{position.title}-{year}年{month:02d}月.pdf")
 

@@ -17,11 +17,15 @@ def _low_stock_badge():
         from flask_login import current_user
 
         from app.permissions import can_issue_supplies
-        from app.supplies.stock import below_minimum
+        from flask import g
+
+        from app.supplies.stock import below_minimum_count
 
         if not can_issue_supplies(current_user):
             return 0
-        return len(below_minimum())
+        if "_low_stock" not in g:  # once per request, however often the template asks
+            g._low_stock = below_minimum_count()
+        return g._low_stock
 
     def entitlements_for(position):
         from sqlalchemy import select

@@ -3,12 +3,16 @@
 Writers lock the items they touch before reading stock (SELECT … FOR UPDATE on
 PostgreSQL; on SQLite the write transaction already holds the database's write lock from
 BEGIN IMMEDIATE), so two clerks issuing the last pieces at once cannot both succeed.
+
+The sum is also kept: `SupplyItem.stock`, moved by the same UPDATE … RETURNING that gives
+each new row its `balance` (the stock after it). Pages read the kept figures and never
+add up years of history; `check_balances()` proves them equal to the ledger's sum.
 """
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import clock
 from app.audit.log import record
@@ -35,21 +39,26 @@ class Shortage(LedgerError):
 
 
 def stock_of(item_ids) -> dict[int, int]:
+    """Current stock of these items (the kept figure, read fresh from the database)."""
     ids = list(item_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(StockEntry.item_id, func.coalesce(func.sum(StockEntry.qty), 0))
-        .where(StockEntry.item_id.in_(ids)).group_by(StockEntry.item_id)
-    )
     out = {i: 0 for i in ids}
-    out.update({item_id: int(total) for item_id, total in rows})
+    out.update(dict(db.session.execute(select(SupplyItem.id, SupplyItem.stock).where(SupplyItem.id.in_(ids))).all()))
     return out
 
 
-def all_stock() -> dict[int, int]:
+def ledger_sums() -> dict[int, int]:
+    """Stock as the sum of every ledger row, per item: the truth the kept figures must match."""
     return {item_id: int(total) for item_id, total in db.session.execute(
         select(StockEntry.item_id, func.coalesce(func.sum(StockEntry.qty), 0)).group_by(StockEntry.item_id))}
+
+
+def check_balances() -> list[str]:
+    """Items whose kept stock differs from the ledger's sum (empty when all agree)."""
+    sums = ledger_sums()
+    return [f"{i.label}: kept {i.stock}, ledger {sums.get(i.id, 0)}"
+            for i in db.session.scalars(select(SupplyItem)) if i.stock != sums.get(i.id, 0)]
 
 
 def lock_items(item_ids) -> None:
@@ -76,7 +85,15 @@ def _usable_employee(employee: Employee | None) -> Employee:
 
 
 def _entry(item: SupplyItem, kind: str, qty: int, user, **fields) -> StockEntry:
-    entry = StockEntry(item_id=item.id, kind=kind, qty=qty, user_id=user.id, at=clock.now_utc(), **fields)
+    """Append one row and move the item's kept stock by `qty` in one atomic UPDATE, whose
+    result is the row's balance. The database's CHECK refuses a stock below zero."""
+    balance = db.session.execute(
+        update(SupplyItem).where(SupplyItem.id == item.id).values(stock=SupplyItem.stock + qty)
+        .returning(SupplyItem.stock).execution_options(synchronize_session=False)
+    ).scalar_one()
+    db.session.expire(item, ["stock"])
+    entry = StockEntry(item_id=item.id, kind=kind, qty=qty, balance=balance, user_id=user.id, at=clock.now_utc(),
+                       **fields)
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -191,12 +208,17 @@ class LedgerRow:
     reversed_by: StockEntry | None
 
 
-def item_ledger(item: SupplyItem) -> list[LedgerRow]:
-    """All rows of an item, oldest first, with the running balance."""
-    entries = list(db.session.scalars(select(StockEntry).filter_by(item_id=item.id).order_by(StockEntry.at, StockEntry.id)))
-    reversed_by = {e.reverses_id: e for e in entries if e.reverses_id}
-    rows, balance = [], 0
-    for e in entries:
-        balance += e.qty
-        rows.append(LedgerRow(e, balance, reversed_by.get(e.id)))
-    return rows
+def item_ledger(item: SupplyItem, page: int = 1, per_page: int = 50):
+    """One page of an item's rows, newest first, each with the balance after it (kept on
+    the row) and the row that reversed it, if any. Returns (rows, pagination)."""
+    from sqlalchemy.orm import selectinload
+
+    pagination = db.paginate(
+        select(StockEntry).filter_by(item_id=item.id).order_by(StockEntry.id.desc())
+        .options(selectinload(StockEntry.user), selectinload(StockEntry.employee), selectinload(StockEntry.slip)),
+        page=page, per_page=per_page, error_out=False, count=True)
+    entries = list(pagination.items)
+    ids = [e.id for e in entries]
+    reversed_by = {r.reverses_id: r for r in db.session.scalars(
+        select(StockEntry).where(StockEntry.reverses_id.in_(ids)))} if ids else {}
+    return [LedgerRow(e, e.balance, reversed_by.get(e.id)) for e in entries], pagination

@@ -22,10 +22,15 @@ class SupplyCategory(db.Model):
 
 
 class SupplyItem(db.Model):
-    """物资: labour protection or office supplies, counted in a unit."""
+    """物资: labour protection or office supplies, counted in a unit.
+
+    `stock` is kept: it always equals the sum of the item's ledger rows, because the one
+    function that appends a row (ledger._entry) moves it in the same statement-level
+    atomic UPDATE. The database refuses it below zero."""
 
     __tablename__ = "supply_item"
-    __table_args__ = (UniqueConstraint("name", "spec", name="uq_supply_item_name_spec"),)
+    __table_args__ = (UniqueConstraint("name", "spec", name="uq_supply_item_name_spec"),
+                      CheckConstraint("stock >= 0", name="stock_nonnegative"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
@@ -34,10 +39,15 @@ class SupplyItem(db.Model):
     unit: Mapped[str] = mapped_column(String(10))
     decimals: Mapped[int] = mapped_column(default=0)  # decimals the unit allows (0..3)
     min_stock: Mapped[int] = mapped_column(default=0)  # milli-units
+    stock: Mapped[int] = mapped_column(default=0, server_default="0")  # milli-units, kept (see above)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     category = relationship("SupplyCategory")
+
+    @property
+    def low(self) -> bool:
+        return self.active and self.stock < self.min_stock
 
     @property
     def label(self) -> str:
@@ -75,6 +85,8 @@ class StockEntry(db.Model):
     __tablename__ = "stock_entry"
     __table_args__ = (
         Index("ix_stock_entry_item_at", "item_id", "at"),
+        Index("ix_stock_entry_item_id", "item_id", "id"),
+        Index("ix_stock_entry_employee_at", "employee_id", "at"),
         UniqueConstraint("reverses_id", name="uq_stock_entry_reverses_id"),
         CheckConstraint("qty <> 0 OR kind = 'adjust'", name="nonzero"),
     )
@@ -83,9 +95,10 @@ class StockEntry(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("supply_item.id"))
     kind: Mapped[str] = mapped_column(String(10))
     qty: Mapped[int]  # signed change in milli-units: receipt +, issue -, return +, adjust ±
+    balance: Mapped[int] = mapped_column(default=0, server_default="0")  # the item's stock after this row
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # UTC
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    employee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("employee.id"), index=True)
+    employee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("employee.id"))
     slip_id: Mapped[Optional[int]] = mapped_column(ForeignKey("issue_slip.id"), index=True)
     requisition_line_id: Mapped[Optional[int]] = mapped_column(ForeignKey("requisition_line.id"), index=True)
     supplier: Mapped[str] = mapped_column(String(80), default="")

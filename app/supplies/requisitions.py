@@ -43,6 +43,27 @@ def create(user, lines: list[tuple[SupplyItem, int]], reason: str) -> Requisitio
     return req
 
 
+def visible_requisitions(user):
+    """SELECT of the requisitions this user may see: all for a supply clerk, else their own
+    and those of the employees in positions they supervise."""
+    from app.permissions import can_issue_supplies, supervised_position_ids
+    from app.staff.models import Employee
+
+    stmt = select(Requisition)
+    if can_issue_supplies(user) or user.is_admin:
+        return stmt
+    supervised = supervised_position_ids(user)
+    conditions = [Requisition.employee_id == user.employee_id] if user.employee_id else []
+    if supervised:
+        conditions.append(Requisition.employee_id.in_(
+            select(Employee.id).where(Employee.position_id.in_(supervised))))
+    if not conditions:
+        return stmt.where(False)
+    from sqlalchemy import or_
+
+    return stmt.where(or_(*conditions))
+
+
 def may_decide(user, req: Requisition) -> bool:
     position = req.employee.position
     return user.is_admin or (position is not None and supervises(user, position))

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from app import clock
+from app import clock, params
 from app.audit.log import record, record_changes
 from app.extensions import db
 from app.permissions import can_issue_supplies, require, supervises
@@ -16,10 +17,11 @@ from app.supplies import bp
 from app.supplies.entitlements import PERIOD_LABELS, due_list
 from app.supplies.forms import UNITS, ItemForm, SimpleForm
 from app.supplies.ledger import LedgerError, count, give_back, issue, item_ledger, receive, reverse, stock_of
-from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, StockEntry, SupplyCategory,
-                                 SupplyItem)
+from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, RequisitionLine, StockEntry,
+                                 SupplyCategory, SupplyItem)
 from app.supplies.quantity import QuantityError, fmt, parse
-from app.supplies.requisitions import STATUS_LABELS, STEP_LABELS, create, decide, fulfil, may_decide, open_per_line
+from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, fulfil, may_decide, open_per_line,
+                                       visible_requisitions)
 from app.supplies.stock import categories, overview
 from app.web import content_disposition, render
 
@@ -43,16 +45,6 @@ def _active_employees():
     return list(db.session.scalars(select(Employee).where(Employee.active.is_(True)).order_by(Employee.employee_no)))
 
 
-def _date_arg(name: str, default: date) -> date:
-    value = request.args.get(name)
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400)
-
-
 # --- stock overview and items --------------------------------------------------------
 
 @bp.get("/")
@@ -69,8 +61,8 @@ def index():
 def item(item_id: int):
     require(can_issue_supplies)
     it = db.get_or_404(SupplyItem, item_id)
-    rows = item_ledger(it)
-    return render("supplies/item.html", item=it, rows=rows, stock=rows[-1].balance if rows else 0, **_helpers())
+    rows, page = item_ledger(it, params.page_arg())
+    return render("supplies/item.html", item=it, rows=rows, page=page, **_helpers())
 
 
 def _item_form(it: SupplyItem | None):
@@ -200,8 +192,8 @@ def reverse_view(entry_id: int):
         reverse(entry, current_user, request.form.get("reason", ""))
     except LedgerError as exc:
         db.session.rollback()
-        rows = item_ledger(entry.item)
-        return render("supplies/item.html", item=entry.item, rows=rows, stock=rows[-1].balance if rows else 0,
+        rows, page = item_ledger(entry.item, params.page_arg())
+        return render("supplies/item.html", item=entry.item, rows=rows, page=page,
                       reverse_error=(entry.id, str(exc)), status=422, **_helpers())
     db.session.commit()
     flash(f"已冲销记录 #{entry.id}。", "success")
@@ -287,7 +279,9 @@ def slip_line():
 @login_required
 def slips():
     require(can_issue_supplies)
-    page = db.paginate(select(IssueSlip).order_by(IssueSlip.id.desc()), per_page=50, error_out=False)
+    page = params.paginate(select(IssueSlip).order_by(IssueSlip.id.desc())
+                           .options(selectinload(IssueSlip.employee), selectinload(IssueSlip.issued_by),
+                                    selectinload(IssueSlip.lines).selectinload(StockEntry.item)))
     return render("supplies/slips.html", page=page, **_helpers())
 
 
@@ -324,15 +318,17 @@ def employee_history(employee_id: int):
     if not (can_issue_supplies(current_user) or current_user.employee_id == emp.id
             or (emp.position is not None and supervises(current_user, emp.position))):
         abort(403)
-    year = request.args.get("year", type=int) or clock.local_now().year
+    year = params.year_arg()
     lo, hi = clock.local_day_range(date(year, 1, 1), date(year, 12, 31))
-    entries = db.session.scalars(select(StockEntry).where(
-        StockEntry.employee_id == emp.id, StockEntry.at >= lo, StockEntry.at < hi).order_by(StockEntry.at, StockEntry.id)).all()
-    totals: dict[int, int] = {}
-    for e in entries:
-        totals[e.item_id] = totals.get(e.item_id, 0) - e.qty
-    return render("supplies/employee.html", employee=emp, entries=entries, year=year,
-                  totals=[(db.session.get(SupplyItem, i), q) for i, q in totals.items() if q], **_helpers())
+    in_year = (StockEntry.employee_id == emp.id, StockEntry.at >= lo, StockEntry.at < hi)
+    page = params.paginate(select(StockEntry).where(*in_year).order_by(StockEntry.at.desc(), StockEntry.id.desc())
+                           .options(selectinload(StockEntry.item), selectinload(StockEntry.slip)))
+    totals = db.session.execute(
+        select(SupplyItem, -func.sum(StockEntry.qty)).join(StockEntry, StockEntry.item_id == SupplyItem.id)
+        .where(*in_year).group_by(SupplyItem.id).having(func.sum(StockEntry.qty) != 0)
+        .order_by(SupplyItem.name, SupplyItem.spec)).all()
+    return render("supplies/employee.html", employee=emp, page=page, entries=page.items, year=year,
+                  totals=totals, **_helpers())
 
 
 # --- entitlements --------------------------------------------------------------------
@@ -389,13 +385,12 @@ def entitlements():
 @bp.get("/requisitions")
 @login_required
 def requisitions():
-    stmt = select(Requisition).order_by(Requisition.id.desc())
-    if not can_issue_supplies(current_user):
-        mine = [current_user.employee_id] if current_user.employee_id else []
-        visible = [r for r in db.session.scalars(stmt) if r.employee_id in mine or may_decide(current_user, r)]
-    else:
-        visible = list(db.session.scalars(stmt))
-    return render("supplies/requisitions.html", requisitions=visible[:200], may_decide=may_decide, **_helpers())
+    stmt = visible_requisitions(current_user).order_by(Requisition.id.desc()).options(
+        selectinload(Requisition.employee).selectinload(Employee.position),
+        selectinload(Requisition.lines).selectinload(RequisitionLine.item))
+    page = params.paginate(stmt)
+    return render("supplies/requisitions.html", requisitions=page.items, page=page, may_decide=may_decide,
+                  **_helpers())
 
 
 @bp.route("/requisitions/new", methods=["GET", "POST"])
@@ -426,7 +421,7 @@ def requisition_new():
     while len(raw) < 3:
         raw.append({"item_id": "", "qty": ""})
     return render("supplies/requisition_form.html", form=form, items=items, rows=raw, errors=errors,
-                  stock={}, status=422 if errors else 200, **_helpers())
+                  stock={i.id: i.stock for i in items}, status=422 if errors else 200, **_helpers())
 
 
 def _requisition_visible(req: Requisition) -> bool:
@@ -485,24 +480,11 @@ def requisition_issue(req_id: int):
 
 # --- print-outs and export -------------------------------------------------------------
 
-def _month_arg() -> tuple[int, int]:
-    value = request.args.get("month")
-    now = clock.local_now()
-    if not value:
-        return now.year, now.month
-    try:
-        y, m = (int(x) for x in value.split("-"))
-        date(y, m, 1)
-        return y, m
-    except ValueError:
-        abort(400)
-
-
 @bp.get("/ledger.pdf")
 @login_required
 def ledger_pdf():
     require(can_issue_supplies)
-    year, month = _month_arg()
+    year, month = params.month_arg()
     category = db.get_or_404(SupplyCategory, request.args.get("category", type=int) or 0)
     start = date(year, month, 1)
     end = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
@@ -530,13 +512,16 @@ def count_sheet_pdf():
 def ledger_csv():
     require(can_issue_supplies)
     today = clock.local_now().date()
-    start = _date_arg("start", today.replace(day=1))
-    end = _date_arg("end", today)
+    start = params.date_arg("start", today.replace(day=1))
+    end = params.date_arg("end", today)
     if end < start:
         abort(400)
     lo, hi = clock.local_day_range(start, end)
     entries = db.session.scalars(select(StockEntry).where(StockEntry.at >= lo, StockEntry.at < hi)
-                                 .order_by(StockEntry.at, StockEntry.id))
+                                 .order_by(StockEntry.at, StockEntry.id)
+                                 .options(selectinload(StockEntry.item).selectinload(SupplyItem.category),
+                                          selectinload(StockEntry.employee), selectinload(StockEntry.slip),
+                                          selectinload(StockEntry.user)))
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["编号", "时间", "类型", "类别", "物品", "规格", "单位", "数量变化", "领用/退回人", "工号",

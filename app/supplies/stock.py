@@ -1,31 +1,40 @@
 """Stock overview queries."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
-from app.supplies.ledger import all_stock
 from app.supplies.models import SupplyCategory, SupplyItem
 
 
 @dataclass
 class StockRow:
     item: SupplyItem
-    stock: int
+
+    @property
+    def stock(self) -> int:
+        return self.item.stock
 
     @property
     def low(self) -> bool:
-        return self.item.active and self.stock < self.item.min_stock
+        return self.item.low
 
 
 def overview(category_id: int | None = None, include_inactive: bool = False) -> list[StockRow]:
-    stmt = select(SupplyItem).join(SupplyCategory).order_by(SupplyCategory.sort_order, SupplyItem.name, SupplyItem.spec)
+    """Every item with its kept stock: one query, whatever the length of the ledger."""
+    stmt = (select(SupplyItem).join(SupplyCategory).options(contains_eager(SupplyItem.category))
+            .order_by(SupplyCategory.sort_order, SupplyItem.name, SupplyItem.spec))
     if category_id:
         stmt = stmt.where(SupplyItem.category_id == category_id)
     if not include_inactive:
         stmt = stmt.where(SupplyItem.active.is_(True))
-    stock = all_stock()
-    return [StockRow(i, stock.get(i.id, 0)) for i in db.session.scalars(stmt)]
+    return [StockRow(i) for i in db.session.scalars(stmt)]
+
+
+def below_minimum_count() -> int:
+    return db.session.scalar(select(func.count(SupplyItem.id)).where(
+        SupplyItem.active.is_(True), SupplyItem.stock < SupplyItem.min_stock))
 
 
 def below_minimum() -> list[StockRow]:

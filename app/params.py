@@ -1,0 +1,126 @@
+"""The one place where dates, months, years, pages and ids taken from a URL or a form are
+parsed and bounded. A value outside its bounds is a 400 with a Chinese message, never a
+500 from deep inside a query or a date computation.
+"""
+from datetime import date
+
+from flask import request
+
+from app import clock
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1  # fits INTEGER on PostgreSQL and SQLite alike
+PER_PAGE = 50
+
+
+class BadParam(ValueError):
+    pass
+
+
+def _fail(message: str):
+    from werkzeug.exceptions import BadRequest
+
+    raise BadRequest(description=message)
+
+
+def parse_date(text: str | None) -> date | None:
+    """A date YYYY-MM-DD within MIN_YEAR..MAX_YEAR, or None for an empty value."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise BadParam("日期格式应为 年-月-日，例如 2026-11-28。")
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise BadParam(f"日期应在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间。")
+    return value
+
+
+def parse_month(text: str | None) -> tuple[int, int] | None:
+    """(year, month) from YYYY-MM within bounds, or None for an empty value."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    y, sep, m = text.partition("-")
+    if not (sep and y.isascii() and m.isascii() and y.isdigit() and m.isdigit() and len(y) == 4 and len(m) <= 2):
+        raise BadParam("月份格式应为 年-月，例如 2026-11。")
+    year, month = int(y), int(m)
+    if not 1 <= month <= 12:
+        raise BadParam("月份应在 1 至 12 之间。")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadParam(f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间。")
+    return year, month
+
+
+def parse_year(text: str | None) -> int | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise BadParam("年份应为四位数字。")
+    year = int(text)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadParam(f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间。")
+    return year
+
+
+def parse_id(text: str | None) -> int | None:
+    """A positive database id, or None for an empty value."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 0 < int(text) <= MAX_ID:
+        raise BadParam("编号无效。")
+    return int(text)
+
+
+def _arg(name: str, parser, default):
+    try:
+        value = parser(request.args.get(name))
+    except BadParam as exc:
+        _fail(str(exc))
+    return default if value is None else value
+
+
+def date_arg(name: str = "date", default: date | None = None) -> date:
+    return _arg(name, parse_date, default if default is not None else clock.local_now().date())
+
+
+def optional_date_arg(name: str) -> date | None:
+    return _arg(name, parse_date, None)
+
+
+def month_arg(name: str = "month") -> tuple[int, int]:
+    now = clock.local_now()
+    return _arg(name, parse_month, (now.year, now.month))
+
+
+def year_arg(name: str = "year") -> int:
+    return _arg(name, parse_year, clock.local_now().year)
+
+
+def optional_year_arg(name: str = "year") -> int | None:
+    return _arg(name, parse_year, None)
+
+
+def id_arg(name: str) -> int | None:
+    """An optional id filter (e.g. ?position=3); a malformed one is a 400."""
+    return _arg(name, parse_id, None)
+
+
+def page_arg(name: str = "page") -> int:
+    """The page number, 1..MAX_PAGE; anything else is page 1 (a link typed by hand)."""
+    text = (request.args.get(name) or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 6:
+        return min(max(int(text), 1), MAX_PAGE)
+    return 1
+
+
+def paginate(stmt, per_page: int = PER_PAGE, count: bool = True):
+    """db.paginate with the page read through page_arg (bounded) and a fixed page size."""
+    from app.extensions import db
+
+    return db.paginate(stmt, page=page_arg(), per_page=per_page, max_per_page=per_page, error_out=False,
+                       count=count)
