@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app and its tests need.
-#   usage: scripts/install-system-packages.sh [--test]
+#   usage: scripts/install-system-packages.sh [--test] [--bench]
 # Runtime: WeasyPrint's Pango stack and a CJK font (Noto CJK) for PDFs.
 # --test adds Chromium (browser tests), poppler-utils (pdftotext/pdffonts/pdfimages) and
-# PostgreSQL (the suite runs a second time on it).
+# PostgreSQL (the suite runs a second time on it). --bench adds wrk, the load generator of
+# bench/pages.py, and PostgreSQL for its runs at scale.
 # Packages already present are skipped, so a second run is quick and needs no network.
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig)
-if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium poppler-utils postgresql)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --test) packages+=(chromium poppler-utils postgresql) ;;
+    --bench) packages+=(wrk postgresql) ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,6 +31,8 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "Installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Wait (up to 10 minutes) for another installation holding the package manager's lock.
+lock=(-o DPkg::Lock::Timeout=600)
+$SUDO apt-get "${lock[@]}" update -qq
+$SUDO apt-get "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fc-cache -f >/dev/null 2>&1 || true

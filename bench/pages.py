@@ -1,0 +1,244 @@
+"""Page benchmark: every main page as requests/s and p50, as a ratio to a bare Flask+Jinja
+page served by the same gunicorn settings in the same run, on the demo data and on the
+three-year dataset; then the PDFs' and CSV exports' first and repeated times.
+
+    bash scripts/install-system-packages.sh --bench     # wrk (the load generator), PostgreSQL
+    .venv/bin/python bench/pages.py [--seconds 4] [--only board,grid] [--rebuild]
+    DATABASE_URL=postgresql+psycopg://…/db .venv/bin/python bench/pages.py --datasets scale
+
+Load generator: wrk (Debian's package), 2 threads and 8 connections, for --seconds per
+page, against gunicorn with 2 workers × 4 threads on 127.0.0.1 (as scripts/run.sh serves
+the app). The bare page is measured at the start of each dataset's run, so the ratios
+compare numbers taken minutes apart on the same machine. Datasets are built by
+bench/scale.py's build() into /tmp/intranet-bench/{demo,scale} when missing (or with
+--rebuild). With DATABASE_URL set, the chosen datasets are built in that PostgreSQL
+database instead (one at a time: it is rebuilt per dataset). Run by hand, never in CI.
+"""
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+sys.path.insert(0, HERE)
+
+from scale import BENCH_ADMIN, BENCH_PASSWORD, build  # noqa: E402
+
+BASE = "/tmp/intranet-bench"
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(module: str, env: dict, cwd: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [os.path.join(VENV_BIN, "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+         "--timeout", "120", "--log-level", "warning", module],
+        cwd=cwd, env={**os.environ, **env}, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + ("/auth/login" if module == "wsgi:app" else "/"), timeout=2)
+            return proc, base
+        except Exception:
+            time.sleep(0.1)
+    stop(proc)
+    raise SystemExit(f"gunicorn {module} did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except Exception:
+        pass
+
+
+def login(base: str) -> str:
+    """Log in as the bench admin; returns the Cookie header value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(base + "/auth/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode({"csrf_token": token, "username": BENCH_ADMIN, "password": BENCH_PASSWORD}).encode()
+    opener.open(base + "/auth/login", data)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    check = opener.open(base + "/").geturl()
+    if "/auth/login" in check:
+        raise SystemExit("login failed")
+    return cookie
+
+
+def wrk(url: str, cookie: str | None, seconds: int) -> tuple[float, float, int]:
+    """(requests/s, p50 in ms, non-2xx count)."""
+    cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    m = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
+    p50 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return rps, p50, int(bad.group(1)) if bad else 0
+
+
+def fetch(base: str, path: str, cookie: str) -> tuple[int, float, int]:
+    req = urllib.request.Request(base + path, headers={"Cookie": cookie})
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            body = resp.read()
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        body, status = b"", exc.code
+    return status, (time.perf_counter() - start) * 1000, len(body)
+
+
+def targets(instance: str, url: str) -> dict:
+    """Ids for the pages: the busiest of each kind, found in the dataset itself."""
+    os.environ["INSTANCE_PATH"] = instance
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.checklists.models import ChecklistItem
+    from app.extensions import db
+    from app.handbook.models import Duty
+    from app.org.models import Position
+    from app.supplies.models import IssueSlip, StockEntry, SupplyCategory
+    from app.trainings.models import Attendee, Training
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        s = db.session
+        grid = s.execute(select(ChecklistItem.position_id, func.count()).where(ChecklistItem.active.is_(True))
+                         .group_by(ChecklistItem.position_id).order_by(func.count().desc()).limit(1)).first()[0]
+        duties = s.execute(select(Duty.position_id, func.count()).group_by(Duty.position_id)
+                           .order_by(func.count().desc()).limit(1)).first()[0]
+        item = s.execute(select(StockEntry.item_id, func.count()).group_by(StockEntry.item_id)
+                         .order_by(func.count().desc()).limit(1)).first()[0]
+        emp = s.execute(select(StockEntry.employee_id, func.count()).where(StockEntry.employee_id.is_not(None))
+                        .group_by(StockEntry.employee_id).order_by(func.count().desc()).limit(1)).first()[0]
+        training = s.execute(select(Attendee.training_id, func.count()).group_by(Attendee.training_id)
+                             .order_by(func.count().desc(), Attendee.training_id.desc()).limit(1)).first()[0]
+        slip = s.scalar(select(func.max(IssueSlip.id)))
+        category = s.scalar(select(SupplyCategory.id).order_by(SupplyCategory.id))
+        year = s.scalar(select(func.max(Training.held_on))).year
+        db.session.remove()
+        db.engine.dispose()
+    return {"grid": grid, "duties": duties, "item": item, "emp": emp, "training": training, "slip": slip,
+            "category": category, "year": year, "position_title": None}
+
+
+def pages(t: dict) -> list[tuple[str, str]]:
+    return [
+        ("home", "/"),
+        ("board", "/checklists/"),
+        ("overdue", "/checklists/overdue"),
+        ("grid", f"/checklists/positions/{t['grid']}"),
+        ("position", f"/handbook/positions/{t['duties']}"),
+        ("search", "/handbook/search?q=%E5%AE%A2%E6%88%B7"),  # 客户
+        ("trainings", "/trainings/"),
+        ("training", f"/trainings/{t['training']}"),
+        ("stock", "/supplies/"),
+        ("ledger", f"/supplies/items/{t['item']}"),
+        ("emp_supplies", f"/supplies/employees/{t['emp']}"),
+        ("staff", "/staff/"),
+        ("requisitions", "/supplies/requisitions"),
+        ("audit", "/admin/audit/"),
+    ]
+
+
+def exports(t: dict) -> list[tuple[str, str]]:
+    return [
+        ("handbook.pdf", "/handbook/handbook.pdf"),
+        ("position.pdf", f"/handbook/positions/{t['duties']}/print.pdf"),
+        ("checklist month.pdf", f"/checklists/positions/{t['grid']}/month.pdf"),
+        ("training record.pdf", f"/trainings/{t['training']}/record.pdf"),
+        ("training ledger.pdf", f"/trainings/ledger.pdf?year={t['year']}"),
+        ("issue ledger.pdf", f"/supplies/ledger.pdf?category={t['category']}"),
+        ("count sheet.pdf", "/supplies/count-sheet.pdf"),
+        ("slip.pdf", f"/supplies/slips/{t['slip']}.pdf"),
+        ("ledger.csv (month)", "/supplies/ledger.csv"),
+    ]
+
+
+def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str] | None, results: dict) -> None:
+    t = targets(instance, url)
+    env = {"INSTANCE_PATH": instance, "DATABASE_URL": url}
+    bare, bare_base = start_gunicorn("bare_app:app", {}, HERE)
+    try:
+        base_rps, base_p50, _ = wrk(bare_base + "/", None, seconds)
+    finally:
+        stop(bare)
+    print(f"\n[{name}] bare Flask+Jinja page: {base_rps:.0f} req/s, p50 {base_p50:.1f} ms")
+    proc, base = start_gunicorn("wsgi:app", env, ROOT)
+    try:
+        cookie = login(base)
+        print(f"  {'page':<14}{'req/s':>8}{'p50 ms':>9}{'ratio':>8}")
+        for key, path in pages(t):
+            if only and key not in only:
+                continue
+            status, _, _ = fetch(base, path, cookie)
+            if status != 200:
+                print(f"  {key:<14} HTTP {status} for {path}")
+                continue
+            rps, p50, bad = wrk(base + path, cookie, seconds)
+            ratio = rps / base_rps
+            results.setdefault(key, {})[name] = (ratio, p50, rps)
+            print(f"  {key:<14}{rps:8.0f}{p50:9.1f}{ratio:8.2f}" + (f"  ({bad} non-2xx)" if bad else ""))
+        if not only:
+            print(f"  {'export':<22}{'first ms':>10}{'repeat ms':>11}{'KiB':>8}")
+            for key, path in exports(t):
+                status, first, size = fetch(base, path, cookie)
+                _, again, _ = fetch(base, path, cookie)
+                print(f"  {key:<22}{first:10.0f}{again:11.0f}{size / 1024:8.0f}" + ("" if status == 200 else f"  HTTP {status}"))
+    finally:
+        stop(proc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--only", default="", help="comma-separated page keys")
+    parser.add_argument("--datasets", default="demo,scale")
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: bash scripts/install-system-packages.sh --bench")
+    only = set(filter(None, args.only.split(","))) or None
+    pg = os.environ.get("DATABASE_URL", "")
+    print(f"load generator: wrk 2 threads, 8 connections, {args.seconds} s per page; "
+          f"gunicorn 2 workers x 4 threads; database: {'PostgreSQL' if pg else 'SQLite'}")
+    results: dict = {}
+    for name in args.datasets.split(","):
+        instance = os.path.join(BASE, name + ("-pg" if pg else ""))
+        url = pg or f"sqlite:///{instance}/app.db"
+        if pg or args.rebuild or not os.path.exists(os.path.join(instance, "app.db")):
+            print(f"building {name} …")
+            build(instance, pg or None, 1.0, 2026, demo_only=(name == "demo"), log=lambda *a: None)
+        run_dataset(name, instance, url, args.seconds, only, results)
+    names = args.datasets.split(",")
+    print("\nsummary (ratio to the bare page; p50 in ms)")
+    print(f"  {'page':<14}" + "".join(f"{n + ' ratio':>13}{n + ' p50':>11}" for n in names))
+    for key, per in results.items():
+        cells = "".join(f"{per[n][0]:13.2f}{per[n][1]:11.1f}" if n in per else f"{'-':>13}{'-':>11}" for n in names)
+        print(f"  {key:<14}{cells}")
+
+
+if __name__ == "__main__":
+    main()
