@@ -54,13 +54,13 @@ def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
         return out
     for item in db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.position_id.in_(position_ids), ChecklistItem.active.is_(True))
-        .order_by(ChecklistItem.sort_order, ChecklistItem.id)
+        .order_by(ChecklistItem.sort_order, ChecklistItem.id).options(selectinload(ChecklistItem.duty))
     ):
         out[item.position_id].append(item)
     return out
 
 
-def marks_for(pairs) -> dict[tuple[int, str], ChecklistMark]:
+def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str], ChecklistMark]:
     """The marks of these (item id, period key) pairs, in one query.
 
     Asked as item_id IN (…) AND period_key IN (…), which both databases answer from the
@@ -70,13 +70,26 @@ def marks_for(pairs) -> dict[tuple[int, str], ChecklistMark]:
     pairs = set(pairs)
     if not pairs:
         return {}
-    marks = db.session.scalars(
-        select(ChecklistMark)
-        .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
-               ChecklistMark.period_key.in_(sorted({k for _, k in pairs})))
-        .options(selectinload(ChecklistMark.by))
-    )
+    stmt = (select(ChecklistMark)
+            .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
+                   ChecklistMark.period_key.in_(sorted({k for _, k in pairs})))
+            .options(selectinload(ChecklistMark.by)))
+    if undone_only:
+        stmt = stmt.where(ChecklistMark.done.is_(False))
+    marks = db.session.scalars(stmt)
     return {(m.item_id, m.period_key): m for m in marks if (m.item_id, m.period_key) in pairs}
+
+
+def done_pairs(pairs) -> dict[tuple[int, str], bool]:
+    """{(item id, period key): late} of the done marks among these pairs; tuples only."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    rows = db.session.execute(
+        select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.late)
+        .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
+               ChecklistMark.period_key.in_(sorted({k for _, k in pairs})), ChecklistMark.done.is_(True)))
+    return {(i, k): late for i, k, late in rows if (i, k) in pairs}
 
 
 def _occurrence(item: ChecklistItem, day: date) -> Occurrence | None:
@@ -144,7 +157,11 @@ def overdue(user, now: datetime | None = None, days: int = 62, position_id: int 
                                            clock.to_local(item.created_at)):
                 if occ.due_at < now:
                     occs.append((item, occ))
-    marks = marks_for((i.id, o.period.key) for i, o in occs)
+    # Only the few occurrences not done become rows: the done ones are known from a light
+    # (item, period) query, not from loading every mark of the window as an object.
+    done = done_pairs((i.id, o.period.key) for i, o in occs)
+    occs = [(i, o) for i, o in occs if (i.id, o.period.key) not in done]
+    marks = marks_for(((i.id, o.period.key) for i, o in occs), undone_only=True)
     rows = [make_row(i, o, marks.get((i.id, o.period.key)), now, i.position_id in tickable) for i, o in occs]
     rows = [r for r in rows if r.state == OVERDUE]
     rows.sort(key=lambda r: (-r.occ.due_at.timestamp(), r.item.position.sort_order, r.item.sort_order))
@@ -161,7 +178,7 @@ class Cell:
 def _position_items(position: Position) -> list[ChecklistItem]:
     return list(db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.position_id == position.id)
-        .order_by(ChecklistItem.sort_order, ChecklistItem.id)
+        .order_by(ChecklistItem.sort_order, ChecklistItem.id).options(selectinload(ChecklistItem.duty))
     ))
 
 
@@ -229,15 +246,18 @@ def monthly_rates(position: Position, months: int = 12, now: datetime | None = N
     first = date(*months_list[0], 1)
     last = _month_end(*months_list[-1])
     plist = _position_items(position)
-    per_item, marks = _occurrences(plist, first, last)
+    per_item = {item.id: occurrences_between(item.rule(), first, last, clock.workday_end(),
+                                             clock.to_local(item.created_at)) for item in plist}
+    done = done_pairs((iid, o.period.key) for iid, occs in per_item.items() for o in occs)
     tally = {ym: [0, 0] for ym in months_list}
     for item in plist:
         for occ in per_item[item.id]:
-            status = _cell_status(occ, marks.get((item.id, occ.period.key)), now)
-            if status in ("done", "late", "missed"):
+            key = (item.id, occ.period.key)
+            status = "done" if key in done else ("missed" if occ.due_at < now else "open")
+            if status in ("done", "missed"):
                 t = tally[(occ.due_date.year, occ.due_date.month)]
                 t[0] += 1
-                t[1] += status in ("done", "late")
+                t[1] += status == "done"
     return [{"year": y, "month": m, "due": due, "done": done, "rate": (done / due) if due else None}
             for (y, m), (due, done) in tally.items()]
 

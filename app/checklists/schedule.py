@@ -19,6 +19,7 @@ Rules
 from __future__ import annotations
 
 import calendar
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -77,7 +78,10 @@ class Occurrence:
     due_at: datetime  # naive local time
 
 
+@lru_cache(maxsize=8192)
 def period_of(kind: str, d: date) -> Period:
+    """The period of `kind` containing d. Periods are immutable values, so they are cached:
+    the board and the grids ask for the same few hundred periods on every page view."""
     if kind == DAILY:
         return Period(kind, d.isoformat(), d, d, f"{d.month}月{d.day}日")
     if kind == WEEKLY:
@@ -156,9 +160,11 @@ def current_occurrence(rule: Rule, now: datetime, workday_end: time, created_at:
     return occurrence(rule, period_of(rule.kind, now.date()), workday_end, created_at)
 
 
+@lru_cache(maxsize=2048)
 def occurrences_between(rule: Rule, start: date, end: date, workday_end: time,
-                        created_at: datetime | None = None) -> list[Occurrence]:
-    """Occurrences whose due date lies in [start, end]."""
+                        created_at: datetime | None = None) -> tuple[Occurrence, ...]:
+    """Occurrences whose due date lies in [start, end]. A pure function of immutable
+    values (the rule is a frozen value, not the database row), hence cached."""
     out = []
     p = period_of(rule.kind, start)
     while p.start <= end:
@@ -166,7 +172,7 @@ def occurrences_between(rule: Rule, start: date, end: date, workday_end: time,
         if occ is not None and start <= occ.due_date <= end:
             out.append(occ)
         p = next_period(p)
-    return out
+    return tuple(out)
 
 
 def state(occ: Occurrence, now: datetime, done: bool) -> str:

@@ -1,9 +1,10 @@
 """The glossary: marking terms in duty text, and editing terms."""
 import re
+from functools import lru_cache
 
 from flask import g
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit.log import record, record_changes
 from app.extensions import db
@@ -20,42 +21,54 @@ def active_terms() -> list[GlossaryTerm]:
     return list(db.session.scalars(select(GlossaryTerm).where(GlossaryTerm.active.is_(True)).order_by(GlossaryTerm.term)))
 
 
-def _matcher():
-    """(compiled regex, form -> term), cached for the request. Longest form wins."""
-    if "_glossary" not in g:
-        forms: dict[str, GlossaryTerm] = {}
-        for term in active_terms():
-            for form in term.forms:
-                forms.setdefault(form, term)
-        if forms:
-            pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
-        else:
-            pattern = None
-        g._glossary = (pattern, forms)
-    return g._glossary
+def _version() -> tuple:
+    """What identifies the glossary's current content: one cheap query, once per request.
+    Any edit moves updated_at; adding a term moves the count and the largest id."""
+    if "_glossary_version" not in g:
+        g._glossary_version = (db.engine.url.render_as_string(hide_password=True),) + tuple(db.session.execute(
+            select(func.count(GlossaryTerm.id), func.max(GlossaryTerm.id), func.max(GlossaryTerm.updated_at))).one())
+    return g._glossary_version
 
 
-def mark_terms(text: str) -> Markup:
-    """Escape `text` and wrap each glossary term in a focusable <dfn> with its explanation
-    (shown on hover, and on tap through :focus)."""
-    pattern, forms = _matcher()
-    if not text:
-        return Markup("")
+@lru_cache(maxsize=8)
+def _matcher(version: tuple):
+    """(compiled regex, form -> (term, explanation, id)) for a glossary version, built once
+    per process and version. Longest form wins."""
+    forms: dict[str, tuple[str, str, int]] = {}
+    for term in active_terms():
+        for form in term.forms:
+            forms.setdefault(form, (term.term, term.explanation, term.id))
+    pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))) if forms else None
+    return pattern, forms
+
+
+@lru_cache(maxsize=4096)
+def _marked(version: tuple, text: str) -> Markup:
+    pattern, forms = _matcher(version)
     if pattern is None:
         return escape(text)
     out, pos = [], 0
     for m in pattern.finditer(text):
-        term = forms[m.group(0)]
+        name, explanation, term_id = forms[m.group(0)]
         out.append(escape(text[pos:m.start()]))
         out.append(
             Markup('<dfn class="term" tabindex="0" title="{t}：{e}" data-term="{id}">{w}'
                    '<span class="term-tip" role="tooltip"><strong>{t}</strong>{e}</span></dfn>').format(
-                t=term.term, e=term.explanation, id=term.id, w=m.group(0)
+                t=name, e=explanation, id=term_id, w=m.group(0)
             )
         )
         pos = m.end()
     out.append(escape(text[pos:]))
     return Markup("").join(out)
+
+
+def mark_terms(text: str) -> Markup:
+    """Escape `text` and wrap each glossary term in a focusable <dfn> with its explanation
+    (shown on hover, and on tap through :focus). Cached per glossary version and text, so
+    a duty is marked once, not on every page view."""
+    if not text:
+        return Markup("")
+    return _marked(_version(), str(text))
 
 
 def _clean_aliases(aliases: str) -> str:

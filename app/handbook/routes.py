@@ -56,8 +56,11 @@ def position(position_id: int):
     revision = current_revision(position)
     own = current_user.position is not None and current_user.position.id == position.id
     confirmation = valid_confirmation(current_user.employee, position, revision) if own and revision else None
+    in_position = (Employee.position_id == position.id, Employee.active.is_(True))
+    staff = db.session.scalars(select(Employee).where(*in_position).order_by(Employee.employee_no).limit(40)).all()
+    staff_count = db.session.scalar(select(func.count(Employee.id)).where(*in_position))
     return render(
-        "handbook/position.html",
+        "handbook/position.html", staff=staff, staff_count=staff_count,
         position=position, duties=duties_of(position), revision=revision, own=own,
         confirmation=confirmation, confirm_form=ConfirmForm(revision=revision.number if revision else ""),
         panels=POSITION_PANELS,

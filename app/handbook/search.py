@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.handbook.models import Duty, GlossaryTerm
@@ -55,13 +56,16 @@ def _numbering(position_ids: set[int]) -> dict[int, str]:
         select(Duty).where(Duty.position_id.in_(position_ids), Duty.active.is_(True)).order_by(Duty.sort_order, Duty.id)
     ).all()
     tops: dict[int, list[Duty]] = {}
-    for d in duties:
+    children: dict[int, list[Duty]] = {}
+    for d in duties:  # sub-items from the same query, not one query per duty
         if d.parent_id is None:
             tops.setdefault(d.position_id, []).append(d)
+        else:
+            children.setdefault(d.parent_id, []).append(d)
     for plist in tops.values():
         for n, d in enumerate(plist, start=1):
             numbers[d.id] = str(n)
-            for m, c in enumerate(d.items, start=1):
+            for m, c in enumerate(children.get(d.id, []), start=1):
                 numbers[c.id] = f"{n}({m})"
     return numbers
 
@@ -79,7 +83,7 @@ def search(q: str) -> list[Hit]:
     duties = db.session.scalars(
         select(Duty).join(Position)
         .where(Duty.active.is_(True), Position.active.is_(True), Duty.text.ilike(pattern, escape="\\"))
-        .order_by(Position.sort_order, Duty.sort_order).limit(LIMIT)
+        .order_by(Position.sort_order, Duty.sort_order).limit(LIMIT).options(contains_eager(Duty.position))
     ).all()
     numbers = _numbering({d.position_id for d in duties})
     for d in duties:

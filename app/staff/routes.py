@@ -1,7 +1,9 @@
 from flask import flash, redirect, request, url_for
 from flask_login import login_required
 from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
+from app import params
 from app.audit.log import record, record_changes
 from app.extensions import db
 from app.org.models import Position, ordered_positions
@@ -17,9 +19,10 @@ from app.web import render
 @login_required
 def index():
     q = request.args.get("q", "").strip()
-    position_id = request.args.get("position", type=int)
+    position_id = params.id_arg("position")
     show = request.args.get("show", "active")
-    stmt = select(Employee).outerjoin(Position).order_by(Employee.employee_no)
+    stmt = (select(Employee).outerjoin(Position).order_by(Employee.employee_no)
+            .options(contains_eager(Employee.position), selectinload(Employee.account)))
     if q:
         like = f"%{q}%"
         stmt = stmt.where(or_(Employee.name.like(like), Employee.employee_no.like(like), Employee.phone.like(like)))
@@ -29,7 +32,7 @@ def index():
         stmt = stmt.where(Employee.active.is_(True))
     elif show == "inactive":
         stmt = stmt.where(Employee.active.is_(False))
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = params.paginate(stmt)
     return render(
         "staff/index.html", "staff/_list.html",
         page=page, q=q, position_id=position_id, show=show, positions=ordered_positions(),

@@ -1,9 +1,11 @@
+from datetime import date
+
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import extract, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app import clock
+from app import clock, params
 from app.audit.log import record, record_changes
 from app.extensions import db
 from app.org.models import Position, ordered_positions
@@ -34,12 +36,17 @@ def index():
     args = request.args
     stmt = select(Training).order_by(Training.held_on.desc(), Training.start_time.desc()).options(
         selectinload(Training.attendees), selectinload(Training.category), selectinload(Training.trainer_employee))
-    if args.get("year", type=int):
-        stmt = stmt.where(extract("year", Training.held_on) == args.get("year", type=int))
-    if args.get("month", type=int):
-        stmt = stmt.where(extract("month", Training.held_on) == args.get("month", type=int))
-    if args.get("category", type=int):
-        stmt = stmt.where(Training.category_id == args.get("category", type=int))
+    # Date ranges, not extract(): the index on held_on answers them.
+    year = params.optional_year_arg("year")
+    month = request.args.get("month", type=int)
+    if year and month and 1 <= month <= 12:
+        stmt = stmt.where(Training.held_on >= date(year, month, 1),
+                          Training.held_on < (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)))
+    elif year:
+        stmt = stmt.where(Training.held_on >= date(year, 1, 1), Training.held_on < date(year + 1, 1, 1))
+    category_id = params.id_arg("category")
+    if category_id:
+        stmt = stmt.where(Training.category_id == category_id)
     if args.get("trainer", "").strip():
         like = f"%{args['trainer'].strip()}%"
         stmt = stmt.outerjoin(Employee, Training.trainer_employee_id == Employee.id).where(
@@ -47,7 +54,7 @@ def index():
     if args.get("attendee", "").strip():
         like = f"%{args['attendee'].strip()}%"
         stmt = stmt.where(Training.id.in_(select(Attendee.training_id).where(Attendee.name.like(like))))
-    page = db.paginate(stmt, per_page=20, error_out=False)
+    page = params.paginate(stmt, per_page=20)
     return render("trainings/index.html", "trainings/_list.html", page=page, args=args, categories=_categories(),
                   years=years(), **_helpers())
 
@@ -103,9 +110,15 @@ def edit(training_id):
 def detail(training_id: int):
     t = db.get_or_404(Training, training_id)
     show_deleted = can_manage_accounts(current_user) and request.args.get("deleted") == "1"
+    headcount = dict(db.session.execute(select(Employee.position_id, func.count()).where(Employee.active.is_(True))
+                                        .group_by(Employee.position_id)).all())
     return render("trainings/detail.html", training=t, totals=totals(t), positions=ordered_positions(),
+                  headcount=headcount,
+                  # The attendee picker, only for those who may add attendees.
                   employees=db.session.scalars(select(Employee).where(Employee.active.is_(True))
-                                               .order_by(Employee.employee_no)).all(),
+                                               .order_by(Employee.employee_no)
+                                               .options(selectinload(Employee.position))).all()
+                  if can_record_trainings(current_user) else [],
                   show_deleted=show_deleted, **_helpers())
 
 
@@ -314,9 +327,12 @@ def record_pdf(training_id: int):
 @bp.get("/ledger.pdf")
 @login_required
 def ledger_pdf():
-    year = request.args.get("year", type=int) or clock.local_now().year
-    rows = db.session.scalars(select(Training).where(extract("year", Training.held_on) == year)
-                              .order_by(Training.held_on, Training.start_time)).all()
+    year = params.year_arg()
+    rows = db.session.scalars(select(Training).where(Training.held_on >= date(year, 1, 1),
+                                                     Training.held_on < date(year + 1, 1, 1))
+                              .order_by(Training.held_on, Training.start_time)
+                              .options(selectinload(Training.attendees), selectinload(Training.category),
+                                       selectinload(Training.trainer_employee))).all()
     months: dict[int, dict] = {}
     for t in rows:
         m = months.setdefault(t.held_on.month, {"count": 0, "hours": 0.0, "present": 0, "expected": 0})
