@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock
+from app.auth.models import User
 from app.checklists.models import ChecklistItem, ChecklistMark
 from app.checklists.schedule import (KINDS, MONTHLY, OVERDUE, Occurrence,
                                      occurrence, occurrences_between, period_of, state)
@@ -73,7 +74,7 @@ def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str], Checkli
     stmt = (select(ChecklistMark)
             .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
                    ChecklistMark.period_key.in_(sorted({k for _, k in pairs})))
-            .options(selectinload(ChecklistMark.by)))
+            .options(selectinload(ChecklistMark.by).selectinload(User.employee)))
     if undone_only:
         stmt = stmt.where(ChecklistMark.done.is_(False))
     marks = db.session.scalars(stmt)

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+from sqlalchemy.orm import selectinload
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -18,7 +19,7 @@ def duties_of(position: Position) -> list[Duty]:
         db.session.scalars(
             select(Duty)
             .where(Duty.position_id == position.id, Duty.parent_id.is_(None), Duty.active.is_(True))
-            .order_by(Duty.sort_order, Duty.id)
+            .order_by(Duty.sort_order, Duty.id).options(selectinload(Duty.children))
         )
     )
 

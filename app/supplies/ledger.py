@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from app import clock
 from app.audit.log import record
+from app.auth.models import User
 from app.extensions import db
 from app.staff.models import Employee
 from app.supplies.models import (ADJUST, ISSUE, KIND_LABELS, RECEIPT, RETURN, REVERSAL, IssueSlip, StockEntry,
@@ -215,7 +216,8 @@ def item_ledger(item: SupplyItem, page: int = 1, per_page: int = 50):
 
     pagination = db.paginate(
         select(StockEntry).filter_by(item_id=item.id).order_by(StockEntry.id.desc())
-        .options(selectinload(StockEntry.user), selectinload(StockEntry.employee), selectinload(StockEntry.slip)),
+        .options(selectinload(StockEntry.user).selectinload(User.employee), selectinload(StockEntry.employee),
+                 selectinload(StockEntry.slip)),
         page=page, per_page=per_page, error_out=False, count=True)
     entries = list(pagination.items)
     ids = [e.id for e in entries]

@@ -26,8 +26,11 @@ def _helpers():
 
         ids = select(Attendee.training_id).join(Employee, Attendee.employee_id == Employee.id).where(
             Employee.position_id == position.id)
+        from sqlalchemy.orm import selectinload
+
         return list(db.session.scalars(select(Training).where(Training.id.in_(ids))
-                                       .order_by(Training.held_on.desc()).limit(limit)))
+                                       .order_by(Training.held_on.desc()).limit(limit)
+                                       .options(selectinload(Training.category))))
 
     from app.trainings.models import SIGN_LABELS
 
