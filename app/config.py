@@ -58,6 +58,8 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "20")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
         "PER_PAGE": 50,
+        # Printed PDFs are cached by content in instance/cache/pdf, at most this many MB (0: off).
+        "PDF_CACHE_MB": int(os.environ.get("PDF_CACHE_MB", "200")),
         # Checklists: "下班前" means this local time; overdue list looks back this many days.
         "WORKDAY_END": os.environ.get("WORKDAY_END", "17:30"),
         "CHECKLIST_OVERDUE_DAYS": int(os.environ.get("CHECKLIST_OVERDUE_DAYS", "62")),

@@ -6,9 +6,13 @@ so the @page margin boxes use it too). The URL fetcher serves only the app's own
 files and uploads from disk, and data: URLs; it refuses everything else, so a print-out
 never reaches the network.
 """
+import hashlib
 import mimetypes
 import os
+import tempfile
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -77,9 +81,78 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher()).write_pdf()
 
 
+@lru_cache(maxsize=4)
+def _asset_version(static_folder: str) -> str:
+    """What a PDF depends on besides its HTML: WeasyPrint's version and the static files a
+    print template may link (CSS, images). Uploads need no entry: their names are generated
+    per upload and their content never changes."""
+    import weasyprint
+
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for path in sorted(Path(static_folder).rglob("*")):
+        if path.is_file() and path.suffix in {".css", ".png", ".jpg", ".svg", ".ttf", ".otf", ".woff", ".woff2"}:
+            digest.update(str(path.relative_to(static_folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_dir() -> Path | None:
+    if current_app.config.get("PDF_CACHE_MB", 0) <= 0:
+        return None
+    path = Path(current_app.config.get("PDF_CACHE_DIR") or os.path.join(current_app.instance_path, "cache", "pdf"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _prune(folder: Path, limit_bytes: int) -> None:
+    """Keep the cache under its size: least recently used files go first."""
+    files = []
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".pdf"):
+            st = entry.stat()
+            files.append((st.st_mtime, st.st_size, entry.path))
+    total = sum(size for _, size, _ in files)
+    for _, size, path in sorted(files):
+        if total <= limit_bytes:
+            break
+        try:
+            os.remove(path)
+            total -= size
+        except FileNotFoundError:
+            pass
+
+
+def pdf_for_html(html: str) -> bytes:
+    """The PDF of this HTML, from the cache when the same content was printed before.
+
+    The key is a hash of the rendered HTML itself (which holds every revision, tick, ledger
+    row and label the PDF shows, and the print template's markup) and of the static assets,
+    so any change of content or template gives a new PDF and nothing can be served stale.
+    Files live in instance/cache/pdf, written atomically (safe with several workers),
+    bounded by PDF_CACHE_MB, least recently used dropped first."""
+    folder = _cache_dir()
+    if folder is None:
+        return html_to_pdf(html)
+    key = hashlib.sha256((_asset_version(current_app.static_folder) + "\0" + html).encode()).hexdigest()
+    path = folder / f"{key}.pdf"
+    try:
+        data = path.read_bytes()
+        os.utime(path)  # recently used
+        return data
+    except FileNotFoundError:
+        pass
+    data = html_to_pdf(html)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+    _prune(folder, current_app.config["PDF_CACHE_MB"] * 1024 * 1024)
+    return data
+
+
 def render_pdf(template: str, **context) -> bytes:
-    """Render a print template to PDF bytes."""
-    return html_to_pdf(render_html(template, **context))
+    """Render a print template to PDF bytes (cached by content, see pdf_for_html)."""
+    return pdf_for_html(render_html(template, **context))
 
 
 def pdf_response(data: bytes, filename: str, inline: bool = True):
