@@ -68,8 +68,9 @@ def _ids(model, column, prefix) -> list[int]:
     return list(db.session.scalars(select(model.id).where(column.like(prefix + "%")).order_by(model.id)))
 
 
-def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print) -> dict:
-    """Grow the current database (demo data already loaded); returns the counts made."""
+def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print, prefix: str = "X") -> dict:
+    """Grow the current database (demo data already loaded); returns the counts made.
+    Employee numbers start with `prefix`, so a database can be grown twice."""
     rng = random.Random(seed)
     now = clock.local_now()
     today = now.date()
@@ -91,12 +92,12 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print) -> di
         plan += [p.id] * max(1, round(n_emp * share))
     rows = []
     for n, pid in enumerate(plan[:n_emp], start=1):
-        rows.append({"employee_no": f"X{n:04d}", "name": _rng_name(rng), "position_id": pid,
+        rows.append({"employee_no": f"{prefix}{n:04d}", "name": _rng_name(rng), "position_id": pid,
                      "phone": f"139{rng.randint(0, 99999999):08d}",
                      "hire_date": start - timedelta(days=rng.randint(-300, 3000)),
                      "active": rng.random() > 0.06, "created_at": start_utc, "updated_at": start_utc})
     _bulk(Employee, rows)
-    emp_ids = _ids(Employee, Employee.employee_no, "X")
+    emp_ids = _ids(Employee, Employee.employee_no, prefix)
     emp_pos = dict(db.session.execute(select(Employee.id, Employee.position_id).where(Employee.id.in_(emp_ids))).all())
     counts["employees"] = len(emp_ids)
     log(f"  employees: {len(emp_ids)}")
@@ -252,7 +253,7 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print) -> di
                        "outcome": "参训人员掌握了主要内容。", "status": DONE if held <= today else PLANNED,
                        "created_by_id": admin.id, "created_at": start_utc, "updated_at": start_utc})
     _bulk(Training, t_rows)
-    tr_ids = list(db.session.scalars(select(Training.id).where(Training.topic.like("%（第%期）")).order_by(Training.id)))
+    tr_ids = list(db.session.scalars(select(Training.id).order_by(Training.id.desc()).limit(len(t_rows))))
     names = dict(db.session.execute(select(Employee.id, Employee.name).where(Employee.id.in_(emp_ids))).all())
     titles = dict(db.session.execute(select(Position.id, Position.title)).all())
     a_rows = []
@@ -289,6 +290,12 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print) -> di
     counts["audit"] = len(au_rows)
     log(f"  audit: {len(au_rows)}")
     db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":  # rows inserted with explicit ids
+        from sqlalchemy import text
+
+        for table in ("issue_slip", "requisition"):
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                    f"(SELECT max(id) FROM {table}))"))
 
     from app.supplies.ledger import check_balances
 
