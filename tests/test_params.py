@@ -1,0 +1,32 @@
+"""Dates, months, years and pages from a URL are bounded: a Chinese 400, never a 500."""
+import pytest
+
+
+@pytest.mark.parametrize("url", [
+    "/checklists/?date=9999-12-31", "/checklists/?date=0001-01-01", "/checklists/?date=2026-13-01",
+    "/checklists/positions/1?month=9999-12", "/checklists/positions/1/month.pdf?month=0001-01",
+    "/supplies/ledger.pdf?category=1&month=9999-12", "/supplies/ledger.csv?end=9999-12-31",
+    "/supplies/employees/{emp}?year=-1", "/supplies/employees/{emp}?year=99999", "/trainings/ledger.pdf?year=1",
+])
+def test_out_of_bounds_is_400_in_chinese(app, admin_client, make_user, url):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.supplies.models import SupplyCategory
+
+    make_user("tech", position="technician")
+    with app.app_context():
+        from app.staff.models import Employee
+
+        emp = db.session.scalar(select(Employee.id).filter_by(employee_no="E-tech"))
+        cat = db.session.scalar(select(SupplyCategory.id))
+    r = admin_client.get(url.format(emp=emp).replace("category=1", f"category={cat}"))
+    assert r.status_code == 400, (url, r.status_code)
+    text = r.get_data(as_text=True)
+    assert "年" in text or "日期" in text or "月份" in text
+
+
+@pytest.mark.parametrize("url", ["/staff/?page=99999999999999999999", "/supplies/slips?page=-3",
+                                 "/trainings/?page=abc", "/checklists/overdue?page=99999999"])
+def test_any_page_number_gives_a_page(admin_client, url):
+    assert admin_client.get(url).status_code == 200
