@@ -34,6 +34,13 @@ def local_day_range(start: date, end: date) -> tuple[datetime, datetime]:
             to_utc(datetime.combine(end + timedelta(days=1), time.min)))
 
 
+def month_days(year: int, month: int) -> tuple[date, date]:
+    """(first, last) day of a month."""
+    first = date(year, month, 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return first, following - timedelta(days=1)
+
+
 def workday_end() -> time:
     hh, mm = current_app.config["WORKDAY_END"].split(":")
     return time(int(hh), int(mm))

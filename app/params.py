@@ -4,14 +4,13 @@ parsed and bounded. A value outside its bounds is a 400 with a Chinese message, 
 """
 from datetime import date
 
-from flask import request
+from flask import current_app, request
 
 from app import clock
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_PAGE = 100_000
 MAX_ID = 2**31 - 1  # fits INTEGER on PostgreSQL and SQLite alike
-PER_PAGE = 50
 
 
 class BadParam(ValueError):
@@ -38,6 +37,12 @@ def parse_date(text: str | None) -> date | None:
     return value
 
 
+def _check_year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadParam(f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间。")
+    return year
+
+
 def parse_month(text: str | None) -> tuple[int, int] | None:
     """(year, month) from YYYY-MM within bounds, or None for an empty value."""
     text = (text or "").strip()
@@ -46,12 +51,9 @@ def parse_month(text: str | None) -> tuple[int, int] | None:
     y, sep, m = text.partition("-")
     if not (sep and y.isascii() and m.isascii() and y.isdigit() and m.isdigit() and len(y) == 4 and len(m) <= 2):
         raise BadParam("月份格式应为 年-月，例如 2026-11。")
-    year, month = int(y), int(m)
-    if not 1 <= month <= 12:
+    if not 1 <= int(m) <= 12:
         raise BadParam("月份应在 1 至 12 之间。")
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise BadParam(f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间。")
-    return year, month
+    return _check_year(int(y)), int(m)
 
 
 def parse_year(text: str | None) -> int | None:
@@ -60,10 +62,7 @@ def parse_year(text: str | None) -> int | None:
         return None
     if not (text.isascii() and text.isdigit() and len(text) == 4):
         raise BadParam("年份应为四位数字。")
-    year = int(text)
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise BadParam(f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间。")
-    return year
+    return _check_year(int(text))
 
 
 def parse_id(text: str | None) -> int | None:
@@ -86,10 +85,6 @@ def _arg(name: str, parser, default):
 
 def date_arg(name: str = "date", default: date | None = None) -> date:
     return _arg(name, parse_date, default if default is not None else clock.local_now().date())
-
-
-def optional_date_arg(name: str) -> date | None:
-    return _arg(name, parse_date, None)
 
 
 def month_arg(name: str = "month") -> tuple[int, int]:
@@ -118,9 +113,14 @@ def page_arg(name: str = "page") -> int:
     return 1
 
 
-def paginate(stmt, per_page: int = PER_PAGE, count: bool = True):
-    """db.paginate with the page read through page_arg (bounded) and a fixed page size."""
+def per_page() -> int:
+    return current_app.config["PER_PAGE"]
+
+
+def paginate(stmt, size: int | None = None):
+    """db.paginate with the page read through page_arg (bounded) and a fixed page size
+    (PER_PAGE from the configuration unless given)."""
     from app.extensions import db
 
-    return db.paginate(stmt, page=page_arg(), per_page=per_page, max_per_page=per_page, error_out=False,
-                       count=count)
+    size = size or per_page()
+    return db.paginate(stmt, page=page_arg(), per_page=size, max_per_page=size, error_out=False)

@@ -118,7 +118,6 @@ def targets(instance: str, url: str) -> dict:
     from app.checklists.models import ChecklistItem
     from app.extensions import db
     from app.handbook.models import Duty
-    from app.org.models import Position
     from app.supplies.models import IssueSlip, StockEntry, SupplyCategory
     from app.trainings.models import Attendee, Training
 
@@ -141,7 +140,7 @@ def targets(instance: str, url: str) -> dict:
         db.session.remove()
         db.engine.dispose()
     return {"grid": grid, "duties": duties, "item": item, "emp": emp, "training": training, "slip": slip,
-            "category": category, "year": year, "position_title": None}
+            "category": category, "year": year}
 
 
 def pages(t: dict) -> list[tuple[str, str]]:

@@ -1,9 +1,10 @@
 from datetime import date, datetime
 
-from flask import current_app, request
+from flask import request
 from flask_login import login_required
 from sqlalchemy import or_, select
 
+from app import params
 from app.audit import bp
 from app.clock import local_day_range
 from app.audit.log import ACTION_LABELS
@@ -40,7 +41,7 @@ def index():
     end = _day(args.get("end", ""))
     if end:
         stmt = stmt.where(AuditEntry.at < local_day_range(end, end)[1])
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = params.paginate(stmt)
     object_types = sorted(t for t in db.session.scalars(select(AuditEntry.object_type).distinct()) if t)
     return render(
         "audit/index.html", "audit/_rows.html",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.auth.models import User
 from app.checklists.models import ChecklistItem, ChecklistMark
-from app.checklists.schedule import (KINDS, MONTHLY, OVERDUE, Occurrence,
+from app.checklists.schedule import (KINDS, OVERDUE, Occurrence,
                                      occurrence, occurrences_between, period_of, state)
 from app.extensions import db
 from app.org.models import Position, ordered_positions
@@ -61,19 +61,24 @@ def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
     return out
 
 
-def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str], ChecklistMark]:
-    """The marks of these (item id, period key) pairs, in one query.
+def _pairs_clause(pairs: set) -> tuple:
+    """WHERE clauses for a set of (item id, period key) pairs.
 
     Asked as item_id IN (…) AND period_key IN (…), which both databases answer from the
     unique (item_id, period_key) index; a row-value IN of pairs made SQLite scan the whole
-    table, so the board slowed down with every year of ticks. The few extra marks the
-    cross product may bring are dropped here."""
+    table, so the board slowed down with every year of ticks. Callers drop the few extra
+    rows the cross product may bring."""
+    return (ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
+            ChecklistMark.period_key.in_(sorted({k for _, k in pairs})))
+
+
+def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str], ChecklistMark]:
+    """The marks of these (item id, period key) pairs, in one query (optionally only the
+    unticked ones)."""
     pairs = set(pairs)
     if not pairs:
         return {}
-    stmt = (select(ChecklistMark)
-            .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
-                   ChecklistMark.period_key.in_(sorted({k for _, k in pairs})))
+    stmt = (select(ChecklistMark).where(*_pairs_clause(pairs))
             .options(selectinload(ChecklistMark.by).selectinload(User.employee)))
     if undone_only:
         stmt = stmt.where(ChecklistMark.done.is_(False))
@@ -81,16 +86,14 @@ def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str], Checkli
     return {(m.item_id, m.period_key): m for m in marks if (m.item_id, m.period_key) in pairs}
 
 
-def done_pairs(pairs) -> dict[tuple[int, str], bool]:
-    """{(item id, period key): late} of the done marks among these pairs; tuples only."""
+def done_pairs(pairs) -> set[tuple[int, str]]:
+    """The pairs among these whose mark is done: plain tuples, no objects."""
     pairs = set(pairs)
     if not pairs:
-        return {}
-    rows = db.session.execute(
-        select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.late)
-        .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
-               ChecklistMark.period_key.in_(sorted({k for _, k in pairs})), ChecklistMark.done.is_(True)))
-    return {(i, k): late for i, k, late in rows if (i, k) in pairs}
+        return set()
+    rows = db.session.execute(select(ChecklistMark.item_id, ChecklistMark.period_key)
+                              .where(*_pairs_clause(pairs), ChecklistMark.done.is_(True)))
+    return {(i, k) for i, k in rows if (i, k) in pairs}
 
 
 def _occurrence(item: ChecklistItem, day: date) -> Occurrence | None:
@@ -142,14 +145,13 @@ def single_row(user, item: ChecklistItem, period_key: str, now: datetime | None 
     return make_row(item, occ, mark, now, item.position_id in tickable)
 
 
-def overdue(user, now: datetime | None = None, days: int = 62, position_id: int | None = None) -> list[Row]:
+def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
     """Every occurrence past its due moment and not done, in the last `days` days, across
-    the positions the user sees (or one of them); newest first. Bounded by the window, not
-    by the years of history behind it."""
+    the positions the user sees; newest first. Bounded by the window, not by the years of
+    history behind it."""
     now = now or clock.local_now()
     positions, tickable = visible_positions(user)
-    ids = [p.id for p in positions if position_id is None or p.id == position_id]
-    items = items_for(ids)
+    items = items_for([p.id for p in positions])
     start = now.date() - timedelta(days=days)
     occs = []
     for plist in items.values():
@@ -191,27 +193,25 @@ def _cell_status(occ: Occurrence, mark: ChecklistMark | None, now: datetime) -> 
     return "open" if occ.due_date == now.date() else "future"
 
 
-def _occurrences(plist, first: date, last: date) -> tuple[dict, dict]:
-    """(occurrences per item id between first and last, their marks) in one query."""
-    per_item = {item.id: occurrences_between(item.rule(), first, last, clock.workday_end(),
-                                             clock.to_local(item.created_at)) for item in plist}
-    marks = marks_for((iid, o.period.key) for iid, occs in per_item.items() for o in occs)
-    return per_item, marks
+def _occurrences(plist, first: date, last: date) -> dict[int, tuple[Occurrence, ...]]:
+    """Occurrences per item id whose due date lies between first and last."""
+    return {item.id: occurrences_between(item.rule(), first, last, clock.workday_end(),
+                                         clock.to_local(item.created_at)) for item in plist}
 
 
-def _month_end(year: int, month: int) -> date:
-    return period_of(MONTHLY, date(year, month, 1)).end
+def _pairs(per_item: dict) -> list[tuple[int, str]]:
+    return [(iid, o.period.key) for iid, occs in per_item.items() for o in occs]
 
 
 def month_grid(position: Position, year: int, month: int, now: datetime | None = None) -> dict:
     """Days of the month by items: each occurrence whose due date falls in the month, with
     done / late (补录) / missed / open / future, and completion rates."""
     now = now or clock.local_now()
-    first = date(year, month, 1)
-    last = _month_end(year, month)
+    first, last = clock.month_days(year, month)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plist = _position_items(position)
-    per_item, marks = _occurrences(plist, first, last)
+    per_item = _occurrences(plist, first, last)
+    marks = marks_for(_pairs(per_item))
     rows = []
     total_due = total_done = 0
     for item in plist:
@@ -244,12 +244,11 @@ def monthly_rates(position: Position, months: int = 12, now: datetime | None = N
         months_list.append((y, m))
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     months_list.reverse()
-    first = date(*months_list[0], 1)
-    last = _month_end(*months_list[-1])
+    first = clock.month_days(*months_list[0])[0]
+    last = clock.month_days(*months_list[-1])[1]
     plist = _position_items(position)
-    per_item = {item.id: occurrences_between(item.rule(), first, last, clock.workday_end(),
-                                             clock.to_local(item.created_at)) for item in plist}
-    done = done_pairs((iid, o.period.key) for iid, occs in per_item.items() for o in occs)
+    per_item = _occurrences(plist, first, last)
+    done = done_pairs(_pairs(per_item))
     tally = {ym: [0, 0] for ym in months_list}
     for item in plist:
         for occ in per_item[item.id]:

@@ -107,7 +107,7 @@ def overdue_list():
         per_position[r.item.position] += 1
     cutoff = clock.local_now() - timedelta(days=days)
     rows = [r for r in all_rows if r.occ.due_at >= cutoff and (position_id is None or r.item.position_id == position_id)]
-    page = ListPage(rows, params.page_arg(), params.PER_PAGE)
+    page = ListPage(rows, params.page_arg(), params.per_page())
     return render("checklists/overdue.html", rows=page.items, page=page, days=days, window=window,
                   position_id=position_id, per_position=per_position, **_helpers())
 

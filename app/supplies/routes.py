@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
@@ -61,7 +61,7 @@ def index():
 def item(item_id: int):
     require(can_issue_supplies)
     it = db.get_or_404(SupplyItem, item_id)
-    rows, page = item_ledger(it, params.page_arg())
+    rows, page = item_ledger(it, params.page_arg(), params.per_page())
     return render("supplies/item.html", item=it, rows=rows, page=page, **_helpers())
 
 
@@ -192,7 +192,7 @@ def reverse_view(entry_id: int):
         reverse(entry, current_user, request.form.get("reason", ""))
     except LedgerError as exc:
         db.session.rollback()
-        rows, page = item_ledger(entry.item, params.page_arg())
+        rows, page = item_ledger(entry.item, params.page_arg(), params.per_page())
         return render("supplies/item.html", item=entry.item, rows=rows, page=page,
                       reverse_error=(entry.id, str(exc)), status=422, **_helpers())
     db.session.commit()
@@ -486,8 +486,7 @@ def ledger_pdf():
     require(can_issue_supplies)
     year, month = params.month_arg()
     category = db.get_or_404(SupplyCategory, request.args.get("category", type=int) or 0)
-    start = date(year, month, 1)
-    end = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+    start, end = clock.month_days(year, month)
     lo, hi = clock.local_day_range(start, end)
     entries = db.session.scalars(select(StockEntry).join(SupplyItem).where(
         SupplyItem.category_id == category.id, StockEntry.employee_id.is_not(None),

@@ -14,7 +14,7 @@ from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings import bp
 from app.trainings.forms import PlainForm, TrainingForm
-from app.trainings.models import (MATERIAL, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
+from app.trainings.models import (MATERIAL, PHOTO, SIGN_LABELS, SIGNED, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
                                    set_assessment, set_status, soft_delete, totals, upload, years)
@@ -40,10 +40,9 @@ def index():
     year = params.optional_year_arg("year")
     month = request.args.get("month", type=int)
     if year and month and 1 <= month <= 12:
-        stmt = stmt.where(Training.held_on >= date(year, month, 1),
-                          Training.held_on < (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)))
+        stmt = stmt.where(Training.held_on.between(*clock.month_days(year, month)))
     elif year:
-        stmt = stmt.where(Training.held_on >= date(year, 1, 1), Training.held_on < date(year + 1, 1, 1))
+        stmt = stmt.where(Training.held_on.between(date(year, 1, 1), date(year, 12, 31)))
     category_id = params.id_arg("category")
     if category_id:
         stmt = stmt.where(Training.category_id == category_id)
@@ -54,11 +53,11 @@ def index():
     if args.get("attendee", "").strip():
         like = f"%{args['attendee'].strip()}%"
         stmt = stmt.where(Training.id.in_(select(Attendee.training_id).where(Attendee.name.like(like))))
-    page = params.paginate(stmt, per_page=20)
+    page = params.paginate(stmt, 20)
     # 到场/应到 per row from one grouped query, not by loading every attendee.
     ids = [t.id for t in page.items]
     presence = {tid: (signed or 0, total) for tid, signed, total in db.session.execute(
-        select(Attendee.training_id, func.sum(case((Attendee.status == "signed", 1), else_=0)), func.count())
+        select(Attendee.training_id, func.sum(case((Attendee.status == SIGNED, 1), else_=0)), func.count())
         .where(Attendee.training_id.in_(ids)).group_by(Attendee.training_id))} if ids else {}
     return render("trainings/index.html", "trainings/_list.html", page=page, presence=presence, args=args, categories=_categories(),
                   years=years(), **_helpers())
@@ -333,8 +332,7 @@ def record_pdf(training_id: int):
 @login_required
 def ledger_pdf():
     year = params.year_arg()
-    rows = db.session.scalars(select(Training).where(Training.held_on >= date(year, 1, 1),
-                                                     Training.held_on < date(year + 1, 1, 1))
+    rows = db.session.scalars(select(Training).where(Training.held_on.between(date(year, 1, 1), date(year, 12, 31)))
                               .order_by(Training.held_on, Training.start_time)
                               .options(selectinload(Training.attendees), selectinload(Training.category),
                                        selectinload(Training.trainer_employee))).all()
