@@ -3,12 +3,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from functools import lru_cache
+from typing import NamedTuple
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.auth.models import User
-from app.checklists.models import ChecklistItem, ChecklistMark
+from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
 from app.checklists.schedule import (KINDS, OVERDUE, Occurrence,
                                      occurrence, occurrences_between, period_of, state)
 from app.extensions import db
@@ -86,6 +89,35 @@ def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str], Checkli
     return {(m.item_id, m.period_key): m for m in marks if (m.item_id, m.period_key) in pairs}
 
 
+class Who(NamedTuple):
+    name: str
+
+
+class MarkView(NamedTuple):
+    """A mark as the month grid and its PDF show it: plain values, no ORM object."""
+    done: bool
+    late: bool
+    at: datetime | None
+    note: str
+    by: Who | None
+
+
+def mark_views(pairs) -> dict[tuple[int, str], MarkView]:
+    """The marks of these pairs as plain values: one query for the marks, one for the
+    names of the people who ticked them."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    rows = [r for r in db.session.execute(
+        select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.done, ChecklistMark.late,
+               ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id).where(*_pairs_clause(pairs)))
+        if (r.item_id, r.period_key) in pairs]
+    by_ids = {r.by_id for r in rows if r.by_id}
+    names = {u.id: Who(u.name) for u in db.session.scalars(
+        select(User).where(User.id.in_(by_ids)).options(selectinload(User.employee)))} if by_ids else {}
+    return {(r.item_id, r.period_key): MarkView(r.done, r.late, r.at, r.note, names.get(r.by_id)) for r in rows}
+
+
 def done_pairs(pairs) -> set[tuple[int, str]]:
     """The pairs among these whose mark is done: plain tuples, no objects."""
     pairs = set(pairs)
@@ -145,25 +177,63 @@ def single_row(user, item: ChecklistItem, period_key: str, now: datetime | None 
     return make_row(item, occ, mark, now, item.position_id in tickable)
 
 
+# --- derived figures, memoised ---------------------------------------------------------
+# The overdue occurrences and the monthly rates are pure functions of: the items (rules
+# and creation times), which marks are done, and the current minute (due moments are whole
+# minutes, so state changes only at a minute's start). Every tick and untick appends a
+# ChecklistEvent, so the newest event's id (one indexed MAX) identifies the marks. With the
+# database URL these make an exact key; each worker process keeps its own small LRU.
+
+def _version() -> tuple:
+    return (db.engine.url.render_as_string(hide_password=True),
+            db.session.scalar(select(func.max(ChecklistEvent.id))) or 0)
+
+
+def _signature(plist) -> tuple:
+    return tuple((item.id, item.rule(), clock.to_local(item.created_at)) for item in plist)
+
+
+def _minute(now: datetime) -> datetime:
+    return now.replace(second=0, microsecond=0)
+
+
+@lru_cache(maxsize=256)
+def _overdue_occurrences(version: tuple, items: tuple, start: date, minute: datetime,
+                         workday_end) -> tuple[tuple[int, Occurrence], ...]:
+    """(item id, occurrence) of every occurrence due by `minute` since `start`, not done."""
+    occs = [(iid, occ) for iid, rule, created in items
+            for occ in occurrences_between(rule, start, minute.date(), workday_end, created) if occ.due_at <= minute]
+    done = done_pairs((iid, o.period.key) for iid, o in occs)
+    return tuple((iid, o) for iid, o in occs if (iid, o.period.key) not in done)
+
+
+@lru_cache(maxsize=256)
+def _month_tallies(version: tuple, items: tuple, first: date, last: date, minute: datetime,
+                   workday_end) -> dict[tuple[int, int], tuple[int, int]]:
+    """{(year, month): (due, done)} as month_grid counts them (补录 counts as done)."""
+    per_item = {iid: occurrences_between(rule, first, last, workday_end, created) for iid, rule, created in items}
+    done = done_pairs(_pairs(per_item))
+    tally: dict[tuple[int, int], list[int]] = {}
+    for iid, occs in per_item.items():
+        for occ in occs:
+            is_done = (iid, occ.period.key) in done
+            if is_done or occ.due_at <= minute:
+                t = tally.setdefault((occ.due_date.year, occ.due_date.month), [0, 0])
+                t[0] += 1
+                t[1] += is_done
+    return {ym: (due, n) for ym, (due, n) in tally.items()}
+
+
 def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
     """Every occurrence past its due moment and not done, in the last `days` days, across
     the positions the user sees; newest first. Bounded by the window, not by the years of
-    history behind it."""
+    history behind it; the undone occurrences are memoised (see above)."""
     now = now or clock.local_now()
     positions, tickable = visible_positions(user)
-    items = items_for([p.id for p in positions])
-    start = now.date() - timedelta(days=days)
-    occs = []
-    for plist in items.values():
-        for item in plist:
-            for occ in occurrences_between(item.rule(), start, now.date(), clock.workday_end(),
-                                           clock.to_local(item.created_at)):
-                if occ.due_at < now:
-                    occs.append((item, occ))
-    # Only the few occurrences not done become rows: the done ones are known from a light
-    # (item, period) query, not from loading every mark of the window as an object.
-    done = done_pairs((i.id, o.period.key) for i, o in occs)
-    occs = [(i, o) for i, o in occs if (i.id, o.period.key) not in done]
+    by_id = {item.id: item for plist in items_for([p.id for p in positions]).values() for item in plist}
+    pending = _overdue_occurrences(_version(), _signature(by_id.values()), now.date() - timedelta(days=days),
+                                   _minute(now), clock.workday_end())
+    occs = [(by_id[iid], occ) for iid, occ in pending]
     marks = marks_for(((i.id, o.period.key) for i, o in occs), undone_only=True)
     rows = [make_row(i, o, marks.get((i.id, o.period.key)), now, i.position_id in tickable) for i, o in occs]
     rows = [r for r in rows if r.state == OVERDUE]
@@ -175,7 +245,7 @@ def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
 class Cell:
     occ: Occurrence
     status: str  # done, late, missed, open, future
-    mark: ChecklistMark | None
+    mark: MarkView | None
 
 
 def _position_items(position: Position) -> list[ChecklistItem]:
@@ -185,7 +255,7 @@ def _position_items(position: Position) -> list[ChecklistItem]:
     ))
 
 
-def _cell_status(occ: Occurrence, mark: ChecklistMark | None, now: datetime) -> str:
+def _cell_status(occ: Occurrence, mark: MarkView | None, now: datetime) -> str:
     if mark and mark.done:
         return "late" if mark.late else "done"
     if occ.due_at < now:
@@ -211,7 +281,7 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plist = _position_items(position)
     per_item = _occurrences(plist, first, last)
-    marks = marks_for(_pairs(per_item))
+    marks = mark_views(_pairs(per_item))
     rows = []
     total_due = total_done = 0
     for item in plist:
@@ -246,19 +316,12 @@ def monthly_rates(position: Position, months: int = 12, now: datetime | None = N
     months_list.reverse()
     first = clock.month_days(*months_list[0])[0]
     last = clock.month_days(*months_list[-1])[1]
-    plist = _position_items(position)
-    per_item = _occurrences(plist, first, last)
-    done = done_pairs(_pairs(per_item))
-    tally = {ym: [0, 0] for ym in months_list}
-    for item in plist:
-        for occ in per_item[item.id]:
-            key = (item.id, occ.period.key)
-            status = "done" if key in done else ("missed" if occ.due_at < now else "open")
-            if status in ("done", "missed"):
-                t = tally[(occ.due_date.year, occ.due_date.month)]
-                t[0] += 1
-                t[1] += status == "done"
-    return [{"year": y, "month": m, "due": due, "done": done, "rate": (done / due) if due else None}
-            for (y, m), (due, done) in tally.items()]
+    tally = _month_tallies(_version(), _signature(_position_items(position)), first, last, _minute(now),
+                           clock.workday_end())
+    out = []
+    for y, m in months_list:
+        due, done = tally.get((y, m), (0, 0))
+        out.append({"year": y, "month": m, "due": due, "done": done, "rate": (done / due) if due else None})
+    return out
 
 
