@@ -255,3 +255,40 @@ def test_overdue_list_month_grid_and_pdf(app, client, people, freeze):
     assert "wm" in text and "补单" in text and "主管签字" in text
     assert_cjk_fonts_embedded(r.data)
     assert client.get(f"/checklists/positions/{position_id}?month=2026-13").status_code == 400
+
+
+def test_memoised_overdue_and_rates_follow_every_tick_and_the_clock(app, people, freeze):
+    """The overdue list and the 12-month rates are memoised per worker: a tick, an untick
+    and the passing of a due moment each show at once."""
+    from app.auth.models import User
+    from app.checklists.board import monthly_rates, overdue
+    from app.checklists.ticks import tick, untick
+
+    item_id, position_id = item(app, "wclerk_chaoyue")
+    now = freeze(day_after_tomorrow(18))
+    with app.app_context():
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        it = db.session.get(ChecklistItem, item_id)
+        it.created_at = clock.to_utc(now - timedelta(days=10))
+        db.session.commit()
+        key = now.date().isoformat()
+
+        def pending():
+            return {(r.item.id, r.period_key) for r in overdue(wm, now=clock.local_now())}
+
+        def done_this_month():
+            return monthly_rates(it.position, now=clock.local_now())[-1]["done"]
+
+        assert (item_id, key) in pending()
+        before = done_this_month()
+        tick(it, key, wm, "")
+        db.session.commit()
+        assert (item_id, key) not in pending() and done_this_month() == before + 1
+        untick(it, key, wm, "误勾")
+        db.session.commit()
+        assert (item_id, key) in pending() and done_this_month() == before
+        # Tomorrow's occurrence becomes overdue when its due moment passes, not before.
+        tomorrow = (now + timedelta(days=1)).date().isoformat()
+        assert (item_id, tomorrow) not in pending()
+        freeze(now + timedelta(days=1, minutes=1))
+        assert (item_id, tomorrow) in pending()
