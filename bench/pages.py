@@ -8,8 +8,8 @@ three-year dataset; then the PDFs' and CSV exports' first and repeated times.
 
 Load generator: wrk (Debian's package), 2 threads and 8 connections, for --seconds per
 page, against gunicorn with 2 workers × 4 threads on 127.0.0.1 (as scripts/run.sh serves
-the app). The bare page is measured at the start of each dataset's run, so the ratios
-compare numbers taken minutes apart on the same machine. Datasets are built by
+the app). The bare page is measured right before each page, so each ratio compares two
+figures taken seconds apart (this machine's speed drifts over minutes). Datasets are built by
 bench/scale.py's build() into /tmp/intranet-bench/{demo,scale} when missing (or with
 --rebuild). With DATABASE_URL set, the chosen datasets are built in that PostgreSQL
 database instead (one at a time: it is rebuilt per dataset). Run by hand, never in CI.
@@ -177,18 +177,17 @@ def exports(t: dict) -> list[tuple[str, str]]:
 
 
 def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str] | None, results: dict) -> None:
+    """Each page is measured right after the bare page (both servers stay up, one is
+    loaded at a time), so a ratio compares two figures taken seconds apart: this
+    machine's speed drifts by a factor of two over minutes."""
     t = targets(instance, url)
     env = {"INSTANCE_PATH": instance, "DATABASE_URL": url}
     bare, bare_base = start_gunicorn("bare_app:app", {}, HERE)
-    try:
-        base_rps, base_p50, _ = wrk(bare_base + "/", None, seconds)
-    finally:
-        stop(bare)
-    print(f"\n[{name}] bare Flask+Jinja page: {base_rps:.0f} req/s, p50 {base_p50:.1f} ms")
     proc, base = start_gunicorn("wsgi:app", env, ROOT)
     try:
         cookie = login(base)
-        print(f"  {'page':<14}{'req/s':>8}{'p50 ms':>9}{'ratio':>8}")
+        print(f"\n[{name}]")
+        print(f"  {'page':<14}{'req/s':>8}{'p50 ms':>9}{'bare req/s':>12}{'ratio':>8}")
         for key, path in pages(t):
             if only and key not in only:
                 continue
@@ -196,10 +195,11 @@ def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str]
             if status != 200:
                 print(f"  {key:<14} HTTP {status} for {path}")
                 continue
+            base_rps, _, _ = wrk(bare_base + "/", None, seconds)
             rps, p50, bad = wrk(base + path, cookie, seconds)
             ratio = rps / base_rps
             results.setdefault(key, {})[name] = (ratio, p50, rps)
-            print(f"  {key:<14}{rps:8.0f}{p50:9.1f}{ratio:8.2f}" + (f"  ({bad} non-2xx)" if bad else ""))
+            print(f"  {key:<14}{rps:8.0f}{p50:9.1f}{base_rps:12.0f}{ratio:8.2f}" + (f"  ({bad} non-2xx)" if bad else ""))
         if not only:
             print(f"  {'export':<22}{'first ms':>10}{'repeat ms':>11}{'KiB':>8}")
             for key, path in exports(t):
@@ -208,6 +208,7 @@ def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str]
                 print(f"  {key:<22}{first:10.0f}{again:11.0f}{size / 1024:8.0f}" + ("" if status == 200 else f"  HTTP {status}"))
     finally:
         stop(proc)
+        stop(bare)
 
 
 def main() -> None:
