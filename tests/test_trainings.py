@@ -128,6 +128,11 @@ def test_assessment_and_pass_rate(app, client, clerk, training_id):
     assert bad.status_code == 422 and "0 到 100" in bad.get_data(as_text=True)
     html = client.get(f"/trainings/{training_id}").get_data(as_text=True)
     assert "考核合格率 <strong>67%</strong>（2/3）" in html
+    from app.trainings.records import totals, totals_for
+    from app.trainings.models import Training
+
+    with app.app_context():  # the list's and the ledger's grouped totals agree with the detail page's
+        assert totals_for([training_id])[training_id] == totals(db.session.get(Training, training_id))
 
 
 def test_upload_checks_each_file_by_content(app, client, clerk, training_id):

@@ -3,7 +3,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import event, func, select
+from sqlalchemy import case, event, func, select
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -126,6 +126,23 @@ def totals(training: Training) -> Totals:
     assessed = [a for a in training.attendees if a.passed is not None]
     return Totals(len(training.attendees), counts[SIGNED], counts[LEAVE], counts[ABSENT], counts[PENDING],
                   len(assessed), sum(1 for a in assessed if a.passed))
+
+
+def totals_for(training_ids) -> dict[int, Totals]:
+    """totals() of many trainings from one grouped query, without loading attendees."""
+    ids = list(training_ids)
+    if not ids:
+        return {}
+    def n(condition):
+        return func.sum(case((condition, 1), else_=0))
+    rows = db.session.execute(
+        select(Attendee.training_id, func.count(), n(Attendee.status == SIGNED), n(Attendee.status == LEAVE),
+               n(Attendee.status == ABSENT), n(Attendee.status == PENDING), n(Attendee.passed.is_not(None)),
+               n(Attendee.passed.is_(True)))
+        .where(Attendee.training_id.in_(ids)).group_by(Attendee.training_id))
+    out = {i: Totals(0, 0, 0, 0, 0, 0, 0) for i in ids}
+    out.update({tid: Totals(*(int(v or 0) for v in rest)) for tid, *rest in rows})
+    return out
 
 
 # --- files ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock, params
@@ -14,10 +14,10 @@ from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings import bp
 from app.trainings.forms import PlainForm, TrainingForm
-from app.trainings.models import (MATERIAL, PHOTO, SIGN_LABELS, SIGNED, STATUS_LABELS, Attendee, Training,
+from app.trainings.models import (MATERIAL, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
-                                   set_assessment, set_status, soft_delete, totals, upload, years)
+                                   set_assessment, set_status, soft_delete, totals, totals_for, upload, years)
 from app.web import content_disposition, is_htmx, render
 
 
@@ -55,11 +55,8 @@ def index():
         stmt = stmt.where(Training.id.in_(select(Attendee.training_id).where(Attendee.name.like(like))))
     page = params.paginate(stmt, 20)
     # 到场/应到 per row from one grouped query, not by loading every attendee.
-    ids = [t.id for t in page.items]
-    presence = {tid: (signed or 0, total) for tid, signed, total in db.session.execute(
-        select(Attendee.training_id, func.sum(case((Attendee.status == SIGNED, 1), else_=0)), func.count())
-        .where(Attendee.training_id.in_(ids)).group_by(Attendee.training_id))} if ids else {}
-    return render("trainings/index.html", "trainings/_list.html", page=page, presence=presence, args=args, categories=_categories(),
+    return render("trainings/index.html", "trainings/_list.html", page=page,
+                  row_totals=totals_for(t.id for t in page.items), args=args, categories=_categories(),
                   years=years(), **_helpers())
 
 
@@ -334,17 +331,18 @@ def ledger_pdf():
     year = params.year_arg()
     rows = db.session.scalars(select(Training).where(Training.held_on.between(date(year, 1, 1), date(year, 12, 31)))
                               .order_by(Training.held_on, Training.start_time)
-                              .options(selectinload(Training.attendees), selectinload(Training.category),
-                                       selectinload(Training.trainer_employee))).all()
+                              .options(selectinload(Training.category), selectinload(Training.trainer_employee))).all()
+    row_totals = totals_for(t.id for t in rows)
     months: dict[int, dict] = {}
     for t in rows:
         m = months.setdefault(t.held_on.month, {"count": 0, "hours": 0.0, "present": 0, "expected": 0})
-        tt = totals(t)
+        tt = row_totals[t.id]
         m["count"] += 1
         m["hours"] += t.hours
         m["present"] += tt.signed
         m["expected"] += tt.expected
-    pdf = render_pdf("print/training_ledger.html", rows=rows, year=year, months=months, totals=totals, **_helpers())
+    pdf = render_pdf("print/training_ledger.html", rows=rows, year=year, months=months, row_totals=row_totals,
+                     **_helpers())
     return pdf_response(pdf, f"培训台账-{year}年.pdf")
 
 
