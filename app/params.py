@@ -117,10 +117,30 @@ def per_page() -> int:
     return current_app.config["PER_PAGE"]
 
 
-def paginate(stmt, size: int | None = None):
-    """db.paginate with the page read through page_arg (bounded) and a fixed page size
-    (PER_PAGE from the configuration unless given)."""
+class SlicePage:
+    """A page of an append-only list without its total: one row more than the page is
+    read to know whether an older page exists, so no COUNT walks years of rows. Has the
+    attributes of Flask-SQLAlchemy's Pagination the pager macro uses (pages/total None)."""
+
+    pages = total = None
+
+    def __init__(self, stmt, page: int, size: int):
+        from app.extensions import db
+
+        rows = list(db.session.scalars(stmt.limit(size + 1).offset((page - 1) * size)).unique())
+        self.page, self.per_page = page, size
+        self.items = rows[:size]
+        self.has_prev, self.has_next = page > 1, len(rows) > size
+        self.prev_num, self.next_num = page - 1, page + 1
+
+
+def paginate(stmt, size: int | None = None, count: bool = True):
+    """A page of `stmt`, the page number read through page_arg (bounded), PER_PAGE rows
+    unless `size` says otherwise. With count=False (long append-only lists: the audit log,
+    a ledger) the page carries no total and costs no COUNT."""
     from app.extensions import db
 
     size = size or per_page()
+    if not count:
+        return SlicePage(stmt, page_arg(), size)
     return db.paginate(stmt, page=page_arg(), per_page=size, max_per_page=size, error_out=False)

@@ -109,78 +109,27 @@ def fetch(base: str, path: str, cookie: str) -> tuple[int, float, int]:
     return status, (time.perf_counter() - start) * 1000, len(body)
 
 
-def targets(instance: str, url: str) -> dict:
-    """Ids for the pages: the busiest of each kind, found in the dataset itself."""
+def targets(instance: str, url: str) -> tuple[list, list]:
+    """(pages, exports) with the busiest object of each kind in this dataset."""
     os.environ["INSTANCE_PATH"] = instance
-    from sqlalchemy import func, select
-
     from app import create_app
-    from app.checklists.models import ChecklistItem
     from app.extensions import db
-    from app.handbook.models import Duty
-    from app.supplies.models import IssueSlip, StockEntry, SupplyCategory
-    from app.trainings.models import Attendee, Training
+    from pagelist import exports, main_pages
+    from pagelist import targets as busiest
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        s = db.session
-        grid = s.execute(select(ChecklistItem.position_id, func.count()).where(ChecklistItem.active.is_(True))
-                         .group_by(ChecklistItem.position_id).order_by(func.count().desc()).limit(1)).first()[0]
-        duties = s.execute(select(Duty.position_id, func.count()).group_by(Duty.position_id)
-                           .order_by(func.count().desc()).limit(1)).first()[0]
-        item = s.execute(select(StockEntry.item_id, func.count()).group_by(StockEntry.item_id)
-                         .order_by(func.count().desc()).limit(1)).first()[0]
-        emp = s.execute(select(StockEntry.employee_id, func.count()).where(StockEntry.employee_id.is_not(None))
-                        .group_by(StockEntry.employee_id).order_by(func.count().desc()).limit(1)).first()[0]
-        training = s.execute(select(Attendee.training_id, func.count()).group_by(Attendee.training_id)
-                             .order_by(func.count().desc(), Attendee.training_id.desc()).limit(1)).first()[0]
-        slip = s.scalar(select(func.max(IssueSlip.id)))
-        category = s.scalar(select(SupplyCategory.id).order_by(SupplyCategory.id))
-        year = s.scalar(select(func.max(Training.held_on))).year
+        t = busiest()
         db.session.remove()
         db.engine.dispose()
-    return {"grid": grid, "duties": duties, "item": item, "emp": emp, "training": training, "slip": slip,
-            "category": category, "year": year}
-
-
-def pages(t: dict) -> list[tuple[str, str]]:
-    return [
-        ("home", "/"),
-        ("board", "/checklists/"),
-        ("overdue", "/checklists/overdue"),
-        ("grid", f"/checklists/positions/{t['grid']}"),
-        ("position", f"/handbook/positions/{t['duties']}"),
-        ("search", "/handbook/search?q=%E5%AE%A2%E6%88%B7"),  # 客户
-        ("trainings", "/trainings/"),
-        ("training", f"/trainings/{t['training']}"),
-        ("stock", "/supplies/"),
-        ("ledger", f"/supplies/items/{t['item']}"),
-        ("emp_supplies", f"/supplies/employees/{t['emp']}"),
-        ("staff", "/staff/"),
-        ("requisitions", "/supplies/requisitions"),
-        ("audit", "/admin/audit/"),
-    ]
-
-
-def exports(t: dict) -> list[tuple[str, str]]:
-    return [
-        ("handbook.pdf", "/handbook/handbook.pdf"),
-        ("position.pdf", f"/handbook/positions/{t['duties']}/print.pdf"),
-        ("checklist month.pdf", f"/checklists/positions/{t['grid']}/month.pdf"),
-        ("training record.pdf", f"/trainings/{t['training']}/record.pdf"),
-        ("training ledger.pdf", f"/trainings/ledger.pdf?year={t['year']}"),
-        ("issue ledger.pdf", f"/supplies/ledger.pdf?category={t['category']}"),
-        ("count sheet.pdf", "/supplies/count-sheet.pdf"),
-        ("slip.pdf", f"/supplies/slips/{t['slip']}.pdf"),
-        ("ledger.csv (month)", "/supplies/ledger.csv"),
-    ]
+    return main_pages(t), exports(t)
 
 
 def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str] | None, results: dict) -> None:
     """Each page is measured right after the bare page (both servers stay up, one is
     loaded at a time), so a ratio compares two figures taken seconds apart: this
     machine's speed drifts by a factor of two over minutes."""
-    t = targets(instance, url)
+    pages, exports = targets(instance, url)
     env = {"INSTANCE_PATH": instance, "DATABASE_URL": url}
     bare, bare_base = start_gunicorn("bare_app:app", {}, HERE)
     proc, base = start_gunicorn("wsgi:app", env, ROOT)
@@ -188,7 +137,7 @@ def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str]
         cookie = login(base)
         print(f"\n[{name}]")
         print(f"  {'page':<14}{'req/s':>8}{'p50 ms':>9}{'bare req/s':>12}{'ratio':>8}")
-        for key, path in pages(t):
+        for key, path in pages:
             if only and key not in only:
                 continue
             status, _, _ = fetch(base, path, cookie)
@@ -202,7 +151,7 @@ def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str]
             print(f"  {key:<14}{rps:8.0f}{p50:9.1f}{base_rps:12.0f}{ratio:8.2f}" + (f"  ({bad} non-2xx)" if bad else ""))
         if not only:
             print(f"  {'export':<22}{'first ms':>10}{'repeat ms':>11}{'KiB':>8}")
-            for key, path in exports(t):
+            for key, path in exports:
                 status, first, size = fetch(base, path, cookie)
                 _, again, _ = fetch(base, path, cookie)
                 print(f"  {key:<22}{first:10.0f}{again:11.0f}{size / 1024:8.0f}" + ("" if status == 200 else f"  HTTP {status}"))

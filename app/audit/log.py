@@ -56,6 +56,14 @@ ACTION_LABELS = {
     "training_category": "培训类别",
 }
 
+# Object types written by record() and their Chinese names (the filter of the audit
+# browser lists these: a fixed table, not a DISTINCT over years of entries).
+OBJECT_LABELS = {
+    "user": "账号", "employee": "员工", "position": "岗位", "handbook": "岗位手册", "glossary": "术语",
+    "checklist_item": "点检项目", "supply_item": "物品", "stock_entry": "台账记录", "issue_slip": "领用单",
+    "requisition": "申领", "entitlement": "发放标准", "training": "培训", "training_category": "培训类别",
+}
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (datetime, date)):

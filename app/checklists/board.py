@@ -83,8 +83,8 @@ def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str], Checkli
         return {}
     stmt = (select(ChecklistMark).where(*_pairs_clause(pairs))
             .options(selectinload(ChecklistMark.by).selectinload(User.employee)))
-    if undone_only:
-        stmt = stmt.where(ChecklistMark.done.is_(False))
+    if undone_only:  # `= false`, as the partial index ix_checklist_mark_undone is defined
+        stmt = stmt.where(ChecklistMark.done == False)  # noqa: E712
     marks = db.session.scalars(stmt)
     return {(m.item_id, m.period_key): m for m in marks if (m.item_id, m.period_key) in pairs}
 

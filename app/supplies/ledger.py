@@ -214,11 +214,12 @@ def item_ledger(item: SupplyItem, page: int = 1, per_page: int = 50):
     the row) and the row that reversed it, if any. Returns (rows, pagination)."""
     from sqlalchemy.orm import selectinload
 
-    pagination = db.paginate(
+    from app.params import SlicePage
+
+    pagination = SlicePage(
         select(StockEntry).filter_by(item_id=item.id).order_by(StockEntry.id.desc())
         .options(selectinload(StockEntry.user).selectinload(User.employee), selectinload(StockEntry.employee),
-                 selectinload(StockEntry.slip)),
-        page=page, per_page=per_page, error_out=False, count=True)
+                 selectinload(StockEntry.slip)), page, per_page)
     entries = list(pagination.items)
     ids = [e.id for e in entries]
     reversed_by = {r.reverses_id: r for r in db.session.scalars(

@@ -281,7 +281,7 @@ def slips():
     require(can_issue_supplies)
     page = params.paginate(select(IssueSlip).order_by(IssueSlip.id.desc())
                            .options(selectinload(IssueSlip.employee), selectinload(IssueSlip.issued_by),
-                                    selectinload(IssueSlip.lines).selectinload(StockEntry.item)))
+                                    selectinload(IssueSlip.lines).selectinload(StockEntry.item)), count=False)
     return render("supplies/slips.html", page=page, **_helpers())
 
 
@@ -388,7 +388,7 @@ def requisitions():
     stmt = visible_requisitions(current_user).order_by(Requisition.id.desc()).options(
         selectinload(Requisition.employee).selectinload(Employee.position),
         selectinload(Requisition.lines).selectinload(RequisitionLine.item))
-    page = params.paginate(stmt)
+    page = params.paginate(stmt, count=False)
     return render("supplies/requisitions.html", requisitions=page.items, page=page, may_decide=may_decide,
                   **_helpers())
 
