@@ -24,12 +24,15 @@ def _helpers():
         from app.staff.models import Employee
         from app.trainings.models import Attendee, Training
 
-        ids = select(Attendee.training_id).join(Employee, Attendee.employee_id == Employee.id).where(
-            Employee.position_id == position.id)
+        from sqlalchemy import exists
         from sqlalchemy.orm import selectinload
 
-        return list(db.session.scalars(select(Training).where(Training.id.in_(ids))
-                                       .order_by(Training.held_on.desc()).limit(limit)
+        # Newest first, stopping at `limit`: walks the held_on index, not every attendee
+        # the position ever had.
+        attended = exists().where(Attendee.training_id == Training.id, Attendee.employee_id == Employee.id,
+                                  Employee.position_id == position.id)
+        return list(db.session.scalars(select(Training).where(attended)
+                                       .order_by(Training.held_on.desc(), Training.id.desc()).limit(limit)
                                        .options(selectinload(Training.category))))
 
     from app.trainings.models import SIGN_LABELS
