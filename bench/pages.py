@@ -3,13 +3,15 @@ page served by the same gunicorn settings in the same run, on the demo data and 
 three-year dataset; then the PDFs' and CSV exports' first and repeated times.
 
     bash scripts/install-system-packages.sh --bench     # wrk (the load generator), PostgreSQL
-    .venv/bin/python bench/pages.py [--seconds 4] [--only board,grid] [--rebuild]
+    .venv/bin/python bench/pages.py [--seconds 2] [--rounds 3] [--only board,grid] [--rebuild]
     DATABASE_URL=postgresql+psycopg://…/db .venv/bin/python bench/pages.py --datasets scale
 
-Load generator: wrk (Debian's package), 2 threads and 8 connections, for --seconds per
-page, against gunicorn with 2 workers × 4 threads on 127.0.0.1 (as scripts/run.sh serves
-the app). The bare page is measured right before each page, so each ratio compares two
-figures taken seconds apart (this machine's speed drifts over minutes). Datasets are built by
+Load generator: wrk (Debian's package), 2 threads and 8 connections, against gunicorn with
+2 workers × 4 threads on 127.0.0.1 (as scripts/run.sh serves the app). Each page is
+measured --rounds times for --seconds, each time right after the bare page, and the
+medians are reported: this machine's speed drifts by a factor of two within minutes, so
+a ratio must compare figures taken seconds apart. The PDF cache is emptied before the
+exports, so "first" is a real first print. Datasets are built by
 bench/scale.py's build() into /tmp/intranet-bench/{demo,scale} when missing (or with
 --rebuild). With DATABASE_URL set, the chosen datasets are built in that PostgreSQL
 database instead (one at a time: it is rebuilt per dataset). Run by hand, never in CI.
@@ -20,6 +22,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -125,10 +128,9 @@ def targets(instance: str, url: str) -> tuple[list, list]:
     return main_pages(t), exports(t)
 
 
-def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str] | None, results: dict) -> None:
-    """Each page is measured right after the bare page (both servers stay up, one is
-    loaded at a time), so a ratio compares two figures taken seconds apart: this
-    machine's speed drifts by a factor of two over minutes."""
+def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str] | None, results: dict,
+                rounds: int = 3) -> None:
+    """Both servers stay up; one is loaded at a time (see the module doc)."""
     pages, exports = targets(instance, url)
     env = {"INSTANCE_PATH": instance, "DATABASE_URL": url}
     bare, bare_base = start_gunicorn("bare_app:app", {}, HERE)
@@ -144,12 +146,18 @@ def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str]
             if status != 200:
                 print(f"  {key:<14} HTTP {status} for {path}")
                 continue
-            base_rps, _, _ = wrk(bare_base + "/", None, seconds)
-            rps, p50, bad = wrk(base + path, cookie, seconds)
+            # Alternate bare page and page `rounds` times; medians of each.
+            runs = [(wrk(bare_base + "/", None, seconds)[0], wrk(base + path, cookie, seconds))
+                    for _ in range(rounds)]
+            base_rps = statistics.median(r[0] for r in runs)
+            rps = statistics.median(r[1][0] for r in runs)
+            p50 = statistics.median(r[1][1] for r in runs)
+            bad = sum(r[1][2] for r in runs)
             ratio = rps / base_rps
             results.setdefault(key, {})[name] = (ratio, p50, rps)
             print(f"  {key:<14}{rps:8.0f}{p50:9.1f}{base_rps:12.0f}{ratio:8.2f}" + (f"  ({bad} non-2xx)" if bad else ""))
         if not only:
+            shutil.rmtree(os.path.join(instance, "cache"), ignore_errors=True)  # a true first print
             print(f"  {'export':<22}{'first ms':>10}{'repeat ms':>11}{'KiB':>8}")
             for key, path in exports:
                 status, first, size = fetch(base, path, cookie)
@@ -162,7 +170,8 @@ def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="bare/page alternations per page (medians)")
     parser.add_argument("--only", default="", help="comma-separated page keys")
     parser.add_argument("--datasets", default="demo,scale")
     parser.add_argument("--rebuild", action="store_true")
@@ -180,7 +189,7 @@ def main() -> None:
         if pg or args.rebuild or not os.path.exists(os.path.join(instance, "app.db")):
             print(f"building {name} …")
             build(instance, pg or None, 1.0, 2026, demo_only=(name == "demo"), log=lambda *a: None)
-        run_dataset(name, instance, url, args.seconds, only, results)
+        run_dataset(name, instance, url, args.seconds, only, results, args.rounds)
     names = args.datasets.split(",")
     print("\nsummary (ratio to the bare page; p50 in ms)")
     print(f"  {'page':<14}" + "".join(f"{n + ' ratio':>13}{n + ' p50':>11}" for n in names))
