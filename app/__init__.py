@@ -47,6 +47,24 @@ def register_extensions(app: Flask) -> None:
 
     from app.auth.models import User
 
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        """To the login page, and back to the page afterwards. An HTMX request (a live
+        search, a tick) gets HX-Redirect, so the browser leaves the page for the login form
+        instead of putting the form inside a fragment; `next` is the page, not the fragment."""
+        from urllib.parse import urlsplit
+
+        from flask import flash, make_response, redirect, request, url_for
+
+        if request.headers.get("HX-Request") == "true":
+            page = urlsplit(request.headers.get("HX-Current-URL", ""))
+            target = (page.path + ("?" + page.query if page.query else "")) if page.path.startswith("/") else "/"
+            response = make_response("", 204)
+            response.headers["HX-Redirect"] = url_for("auth.login", next=target)
+            return response
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
     @login_manager.user_loader
     def load_user(user_id: str):
         uid, _, version = user_id.partition(".")

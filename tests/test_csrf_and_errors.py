@@ -97,3 +97,14 @@ def test_vendored_htmx_matches_the_sri_hash(app):
 
     data = open(os.path.join(app.static_folder, HTMX_LOCAL), "rb").read()
     assert "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode() == HTMX_SRI
+
+
+def test_htmx_request_after_the_login_expired_redirects_the_page(client):
+    """Not the login form inside the live-search results: HX-Redirect to the login page,
+    with `next` the page the user was on."""
+    r = client.get("/handbook/search?q=客户", headers={"HX-Request": "true",
+                                                      "HX-Current-URL": "http://localhost/handbook/positions/3?x=1"})
+    assert r.status_code == 204 and r.data == b""
+    assert r.headers["HX-Redirect"] == "/auth/login?next=/handbook/positions/3?x%3D1"
+    plain = client.get("/handbook/search?q=a")
+    assert plain.status_code == 302 and "/auth/login?next=/handbook/search?q%3Da" in plain.headers["Location"]

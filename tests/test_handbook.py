@@ -158,6 +158,18 @@ def test_only_holders_confirm(app, client, make_user):
     assert r.status_code == 403
 
 
+def test_no_confirmation_asked_for_a_position_without_duties(app, client, make_user):
+    make_user("tech", position="technician")  # the document gives 技师 no duties
+    client.login("tech")
+    html = client.get(f"/handbook/positions/{pid(app, 'technician')}").get_data(as_text=True)
+    assert "原文档未包含此岗位的职责描述" in html and "我已阅读并理解" not in html
+    r = client.post_form(f"/handbook/positions/{pid(app, 'technician')}/confirm", {"revision": "1"},
+                         follow_redirects=True)
+    assert "此岗位尚无职责描述，无需确认阅读" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReadConfirmation.id))) == 0
+
+
 def test_confirmation_list_for_supervisor_and_pdf(app, client, make_user):
     make_user("li", position="after_sales_clerk")
     make_user("wang", position="after_sales_clerk", employee_no="E-wang")

@@ -83,7 +83,10 @@ def test_slip_issues_all_lines_and_stock_equals_ledger(app, client, store):
     with app.app_context():
         slip = db.session.scalar(select(IssueSlip))
         assert slip.number.startswith("LY") and len(slip.lines) == 2
+        first_id = slip.lines[0].id
     ledger_sum_matches(app)
+    html = client.get(f"/supplies/slips/{slip.id}").get_data(as_text=True)  # lines numbered 1, 2
+    assert "<td>1</td><td>手套" in html and "<td>2</td><td>口罩" in html and f"<td>{first_id}</td>" not in html
 
 
 def test_slip_is_all_or_nothing(app, client, store):
@@ -231,7 +234,9 @@ def test_requisition_flow(app, client, store, make_user):
     sup.login("wm")
     r = sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "reject", "note": ""})
     assert r.status_code == 422 and "驳回时请填写理由" in r.get_data(as_text=True)
-    assert sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve", "note": "同意"}).status_code == 303
+    r = sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve", "note": "同意"},
+                      follow_redirects=True)
+    assert "申领已批准。" in r.get_data(as_text=True) and "已已" not in r.get_data(as_text=True)
     with app.app_context():
         lines = db.session.get(Requisition, req_id).lines
         glove_line, pen_line = lines[0].id, lines[1].id

@@ -60,7 +60,13 @@ def needs_confirmation(user, position: Position) -> bool:
     if employee is None or not employee.active or employee.position_id != position.id:
         return False
     revision = current_revision(position)
-    return revision is not None and valid_confirmation(employee, position, revision) is None
+    return has_duties(revision) and valid_confirmation(employee, position, revision) is None
+
+
+def has_duties(revision) -> bool:
+    """Only a revision that states duties is read and confirmed: a position whose document
+    text is missing asks nobody to confirm an empty page."""
+    return revision is not None and bool((revision.snapshot or {}).get("duties"))
 
 
 def position_status(position: Position) -> list[EmployeeStatus]:
@@ -77,6 +83,8 @@ def confirm(user, position: Position, revision_number: int) -> ReadConfirmation:
     revision = current_revision(position)
     if revision is None or revision.number != revision_number:
         raise ConfirmError("岗位职责已更新，请阅读最新版本后再确认。")
+    if not has_duties(revision):
+        raise ConfirmError("此岗位尚无职责描述，无需确认阅读。")
     existing = valid_confirmation(employee, position, revision)
     if existing is not None:
         return existing

@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from app.auth.forms import PostForm
 from app.extensions import db
-from app.handbook.revisions import add_revision
+from app.handbook import revisions  # module import: revisions imports app.org.models in turn
 from app.org import bp
 from app.org.chart import OrgError, add_line, chart_layout, create_position, remove_line
 from app.org.forms import LineForm, PositionForm
@@ -15,7 +15,7 @@ from app.web import render
 def _revise(*positions: Position) -> None:
     """A line belongs to both positions' pages: each gets a new handbook revision."""
     for position in positions:
-        add_revision(position, author=current_user, note="调整汇报关系")
+        revisions.add_revision(position, author=current_user, note="调整汇报关系")
 
 
 def _page(position_form=None, line_form=None, status=200):
@@ -49,7 +49,7 @@ def create():
         except OrgError as exc:
             form.title.errors.append(str(exc))
         else:
-            add_revision(position, author=current_user, note="新建岗位")
+            revisions.add_revision(position, author=current_user, note="新建岗位")
             db.session.commit()
             flash(f"已新增岗位「{position.title}」。", "success")
             return redirect(url_for("org.index"), code=303)

@@ -453,7 +453,7 @@ def requisition_decide(req_id: int):
         db.session.rollback()
         return requisition(req_id, errors={exc.field or "decision": str(exc)}, status=422)
     db.session.commit()
-    flash(f"申领已{STATUS_LABELS[req.status]}。", "success")
+    flash(f"申领{STATUS_LABELS[req.status]}。", "success")
     return redirect(url_for("supplies.requisition", req_id=req.id), code=303)
 
 

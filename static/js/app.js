@@ -1,0 +1,139 @@
+/* The app's only script: progressive enhancement. Every page works without it.
+   Everything is bound by event delegation on the document, so content swapped in by
+   HTMX (an uploaded file list, a new duty row, a page of results) keeps working. */
+(function () {
+  'use strict';
+
+  /* --- tables of records become labelled cards on a phone (CSS does the layout; the
+     labels come from each table's header row) --------------------------------------- */
+  function labelTables(root) {
+    root.querySelectorAll('table.list').forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) {
+        return th.textContent.trim();
+      });
+      if (!heads.length) return;
+      table.querySelectorAll('tbody tr').forEach(function (tr) {
+        var col = 0;
+        Array.prototype.forEach.call(tr.children, function (td) {
+          if (td.tagName === 'TD' && heads[col] && !td.hasAttribute('colspan')) td.setAttribute('data-label', heads[col]);
+          col += td.colSpan || 1;
+        });
+      });
+    });
+  }
+
+  /* --- glossary explanations stay inside the viewport ------------------------------ */
+  function placeTip(term) {
+    var tip = term.querySelector('.term-tip');
+    if (!tip || window.matchMedia('(max-width: 760px)').matches) return; // phone: CSS pins it
+    tip.style.left = '0px';
+    var rect = tip.getBoundingClientRect(), room = document.documentElement.clientWidth - 8;
+    if (rect.right > room) tip.style.left = Math.min(0, room - rect.right) + 'px';
+  }
+  document.addEventListener('mouseover', function (ev) {
+    var term = ev.target.closest && ev.target.closest('dfn.term');
+    if (term) placeTip(term);
+  });
+  document.addEventListener('focusin', function (ev) {
+    if (ev.target.matches && ev.target.matches('dfn.term')) placeTip(ev.target);
+  });
+
+  /* --- the org chart opens with its top node in view --------------------------------- */
+  function centreCharts(root) {
+    root.querySelectorAll('.orgchart').forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) box.scrollLeft = (box.scrollWidth - box.clientWidth) / 2;
+    });
+  }
+
+  /* --- uploads: drag and drop onto the drop zone, the file count, progress ----------- */
+  function showCount(form, files) {
+    var label = form.querySelector('.dropzone span');
+    if (label) label.textContent = '已选择 ' + files.length + ' 个文件';
+  }
+  ['dragenter', 'dragover'].forEach(function (name) {
+    document.addEventListener(name, function (ev) {
+      var zone = ev.target.closest && ev.target.closest('[data-upload] .dropzone');
+      if (zone) { ev.preventDefault(); zone.classList.add('over'); }
+    });
+  });
+  document.addEventListener('dragleave', function (ev) {
+    var zone = ev.target.closest && ev.target.closest('[data-upload] .dropzone');
+    if (zone) zone.classList.remove('over');
+  });
+  document.addEventListener('drop', function (ev) {
+    var zone = ev.target.closest && ev.target.closest('[data-upload] .dropzone');
+    if (!zone) return;
+    ev.preventDefault();
+    zone.classList.remove('over');
+    var form = zone.closest('[data-upload]'), input = form.querySelector('input[type=file]');
+    input.files = ev.dataTransfer.files;
+    showCount(form, input.files);
+  });
+  document.addEventListener('change', function (ev) {
+    var form = ev.target.closest && ev.target.closest('[data-upload]');
+    if (form && ev.target.matches('input[type=file]')) showCount(form, ev.target.files);
+  });
+  document.addEventListener('htmx:xhr:progress', function (ev) {
+    var p = ev.target.querySelector && ev.target.querySelector('progress');
+    if (p && ev.detail.lengthComputable) { p.hidden = false; p.value = ev.detail.loaded / ev.detail.total * 100; }
+  });
+
+  /* --- the duty editor: move rows, show sub-items indented --------------------------- */
+  function renumber(box) {
+    box.querySelectorAll('[data-row]').forEach(function (row, i) {
+      row.querySelector('input[type=number]').value = (i + 1) * 10;
+      row.classList.toggle('is-sub', row.querySelector('[data-sub]').checked);
+      row.querySelector('.movers').hidden = false;
+    });
+  }
+  document.addEventListener('click', function (ev) {
+    var btn = ev.target.closest && ev.target.closest('#duty-rows [data-move]');
+    if (!btn) return;
+    var box = document.getElementById('duty-rows'), row = btn.closest('[data-row]');
+    if (btn.dataset.move === '-1' && row.previousElementSibling) box.insertBefore(row, row.previousElementSibling);
+    if (btn.dataset.move === '1' && row.nextElementSibling) box.insertBefore(row.nextElementSibling, row);
+    renumber(box);
+  });
+  document.addEventListener('change', function (ev) {
+    if (ev.target.matches && ev.target.matches('#duty-rows [data-sub]')) renumber(document.getElementById('duty-rows'));
+  });
+
+  /* --- an HTMX request the server refused: say why beside the control, in Chinese ---- */
+  document.addEventListener('htmx:responseError', function (ev) {
+    var xhr = ev.detail.xhr, elt = ev.detail.elt;
+    var doc = new DOMParser().parseFromString(xhr.responseText || '', 'text/html');
+    var h = doc.querySelector('h1'), p = doc.querySelector('p');
+    var text = (h ? h.textContent : '操作失败（' + xhr.status + '）') + (p ? '：' + p.textContent : '');
+    var anchor = elt.closest('form') || elt, note = anchor.nextElementSibling;
+    if (!(note && note.classList.contains('htmx-error'))) {
+      note = document.createElement('div');
+      note.className = 'error htmx-error';
+      note.setAttribute('role', 'alert');
+      anchor.insertAdjacentElement('afterend', note);
+    }
+    note.textContent = text;
+  });
+  document.addEventListener('htmx:sendError', function (ev) {
+    var anchor = ev.detail.elt.closest('form') || ev.detail.elt;
+    var note = document.createElement('div');
+    note.className = 'error htmx-error';
+    note.setAttribute('role', 'alert');
+    note.textContent = '网络连接失败，请检查网络后重试。';
+    anchor.insertAdjacentElement('afterend', note);
+  });
+  document.addEventListener('htmx:beforeRequest', function (ev) {
+    var anchor = ev.detail.elt.closest && (ev.detail.elt.closest('form') || ev.detail.elt);
+    var note = anchor && anchor.nextElementSibling;
+    if (note && note.classList.contains('htmx-error')) note.remove();
+  });
+
+  /* --- on load and on every swap ----------------------------------------------------- */
+  function init() {
+    labelTables(document);
+    centreCharts(document);
+    var box = document.getElementById('duty-rows');
+    if (box) renumber(box);
+  }
+  document.addEventListener('DOMContentLoaded', init);
+  document.addEventListener('htmx:load', init);
+})();

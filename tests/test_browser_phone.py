@@ -1,0 +1,131 @@
+"""Every page of the app on a phone (390×844, touch), with the demo data, as admin and as a
+plain employee: no sideways scroll (the month grid scrolls inside its own box), no
+console error, no failed request. Screenshots are saved in test-screenshots/ for people
+to look at; none is compared."""
+import os
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from tests.conftest import browser_login
+
+pytestmark = pytest.mark.browser
+
+SHOTS = os.path.join(os.path.dirname(__file__), "..", "test-screenshots")
+SKIP_ENDPOINTS = {"static", "auth.login", "handbook.edit_row", "supplies.slip_line"}  # login, fragments
+
+
+def demo_ids() -> dict:
+    """A demo object for every kind of id in a URL."""
+    from app.auth.models import User
+    from app.checklists.models import ChecklistItem, ChecklistMark
+    from app.handbook.models import Duty, GlossaryTerm
+    from app.staff.models import Employee
+    from app.supplies.models import IssueSlip, Requisition, SupplyItem
+    from app.trainings.models import Training, TrainingFile
+
+    mark = db.session.scalar(select(ChecklistMark).order_by(ChecklistMark.id.desc()))
+    return {
+        "position_id": db.session.scalar(select(Duty.position_id).group_by(Duty.position_id)
+                                         .order_by(func.count().desc())),
+        "user_id": db.session.scalar(select(User.id).filter_by(username="hesf")),
+        "employee_id": db.session.scalar(select(Employee.id).filter_by(employee_no="S012")),
+        "term_id": db.session.scalar(select(GlossaryTerm.id)),
+        "number": 1,
+        "checklists.item_id": mark.item_id, "period_key": mark.period_key,
+        "supplies.item_id": db.session.scalar(select(SupplyItem.id)),
+        "req_id": db.session.scalar(select(Requisition.id)),
+        "slip_id": db.session.scalar(select(IssueSlip.id)),
+        "training_id": db.session.scalar(select(Training.id).join(TrainingFile).order_by(Training.id)),
+        "file_id": db.session.scalar(select(TrainingFile.id)), "size": "thumb",
+        "_item_fallback": db.session.scalar(select(ChecklistItem.id)),
+    }
+
+
+def html_pages(app) -> list[str]:
+    """Every GET page of the URL map that answers with HTML, with demo ids filled in."""
+    with app.app_context():
+        ids = demo_ids()
+        urls = []
+        with app.test_request_context():
+            from flask import url_for
+
+            for rule in app.url_map.iter_rules():
+                if "GET" not in rule.methods or rule.endpoint in SKIP_ENDPOINTS:
+                    continue
+                if rule.rule.endswith((".pdf", ".csv")) or rule.endpoint == "trainings.file_get":
+                    continue
+                args = {}
+                for name in rule.arguments:
+                    key = f"{rule.endpoint.split('.')[0]}.{name}"
+                    args[name] = ids.get(key, ids.get(name))
+                urls.append(url_for(rule.endpoint, **args))
+    return sorted(set(urls))
+
+
+@pytest.fixture
+def demo(app, make_user):
+    from app.auth.models import User
+    from app.demo import DEMO_PASSWORD, seed_demo
+
+    with app.app_context():
+        seed_demo()
+        # the demo accounts' password, cheaply hashed like the test users
+        for u in db.session.scalars(select(User)):
+            u.set_password(DEMO_PASSWORD)
+        db.session.commit()
+    make_user("boss", admin=True)
+    return DEMO_PASSWORD
+
+
+def walk(page, base, urls, who) -> list[str]:
+    problems, errors, failed = [], [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
+    page.on("response", lambda r: failed.append(f"{r.url} HTTP {r.status}")
+            if r.status >= 400 and r.request.resource_type != "document" else None)
+    os.makedirs(SHOTS, exist_ok=True)
+    for url in urls:
+        errors.clear()
+        failed.clear()
+        response = page.goto(base + url)
+        status = response.status if response else 0
+        if status >= 500:
+            problems.append(f"{who} {url}: HTTP {status}")
+            continue
+        page.wait_for_load_state("load")
+        overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap, .orgchart, .subnav'))
+                .slice(0, 3).map(e => e.tagName + '.' + e.className)""")
+            problems.append(f"{who} {url}: scrolls sideways by {overflow}px ({wide})")
+        # The document's own 403 (a page this user may not see) is an expected answer.
+        own = [e for e in errors if not (status in (403, 404) and "Failed to load resource" in e)]
+        if own:
+            problems.append(f"{who} {url}: console {own[:2]}")
+        if failed:
+            problems.append(f"{who} {url}: failed {failed[:2]}")
+        name = re.sub(r"[^A-Za-z0-9]+", "_", url).strip("_") or "home"
+        page.screenshot(path=os.path.join(SHOTS, f"phone-{who}-{name}.png"), full_page=False)
+    return problems
+
+
+def test_every_page_fits_a_phone(app, live_server, browser, demo):
+    urls = html_pages(app)
+    assert len(urls) > 40
+    problems = []
+    for who, password in (("boss", None), ("hesf", demo)):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True,
+                                      is_mobile=True, device_scale_factor=1)
+        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+        page = context.new_page()
+        if password:
+            browser_login(page, live_server, who, password)
+        else:
+            browser_login(page, live_server, who)
+        problems += walk(page, live_server, urls, who)
+        context.close()
+    assert not problems, "\n".join(problems)
