@@ -96,10 +96,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from app.web import register_error_handlers, register_template_helpers
+    from app.web import register_error_handlers, register_template_helpers, require_password_change
 
     register_error_handlers(app)
     register_template_helpers(app)
+    app.before_request(require_password_change)
 
     @app.after_request
     def security_headers(response):

@@ -30,7 +30,7 @@ def ensure_first_admin() -> tuple[str, str] | None:
         username = "admin" + secrets.token_hex(2)
     password = generate_password()
     user = User(username=username, display_name="系统管理员", is_admin=True,
-                can_record_trainings=True, can_issue_supplies=True)
+                can_record_trainings=True, can_issue_supplies=True, must_change_password=True)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -97,11 +97,16 @@ def register(app) -> None:
         click.echo(f"已创建账号 {name}{'（管理员）' if admin else ''}。")
 
     @app.cli.command("seed-demo")
-    def seed_demo_command():
+    @click.option("--force", is_flag=True, help="also into a database that holds real people or accounts")
+    def seed_demo_command(force):
         """Add demo employees, accounts and records for trying the app."""
-        from app.demo import seed_demo
+        from app.demo import DemoRefused, seed_demo
 
-        report = seed_demo()
+        try:
+            report = seed_demo(force=force)
+        except DemoRefused as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
         db.session.commit()
         for line in report:
             click.echo(line)

@@ -46,7 +46,7 @@ def seed_staff() -> list[str]:
             record("employee_create", "employee", employee.id, summary=f"演示数据 {name}",
                    after=employee.snapshot())
         if username and db.session.scalar(select(User).filter_by(username=username)) is None:
-            user = User(username=username, employee=employee, **caps)
+            user = User(username=username, employee=employee, must_change_password=True, **caps)
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
             db.session.flush()
@@ -281,6 +281,30 @@ def seed_trainings() -> list[str]:
     return [f"培训：{len(DEMO_TRAININGS)} 场已完成（{n_photos} 张照片、签到表扫描件、资料）和 1 场计划中。"]
 
 
-def seed_demo() -> list[str]:
-    report = seed_staff() + seed_confirmations() + seed_checklist_ticks() + seed_supplies() + seed_trainings()
+class DemoRefused(Exception):
+    pass
+
+
+def foreign_data() -> list[str]:
+    """People and accounts the demo did not create (the first admins aside)."""
+    numbers = {row[0] for row in DEMO_STAFF}
+    usernames = {row[5] for row in DEMO_STAFF if row[5]}
+    people = [e.name for e in db.session.scalars(select(Employee).where(Employee.employee_no.not_in(numbers)).limit(5))]
+    accounts = [u.username for u in db.session.scalars(
+        select(User).where(User.username.not_in(usernames), User.is_admin.is_(False)).limit(5))]
+    return people + accounts
+
+
+def seed_demo(force: bool = False) -> list[str]:
+    """The demo data, into a fresh installation only: a database that already holds real
+    people or accounts is refused unless `force`."""
+    foreign = foreign_data()
+    if foreign and not force:
+        raise DemoRefused("数据库中已有非演示的员工或账号（" + "、".join(foreign) + "），未添加演示数据。"
+                          "确需添加请使用 --force。")
+    staff = seed_staff()
+    # Read confirmations only with staff created now: a later run never confirms
+    # revisions that nobody has read.
+    report = staff + (seed_confirmations() if staff else []) + seed_checklist_ticks() + seed_supplies() \
+        + seed_trainings()
     return report or ["演示数据已存在，未做改动。"]

@@ -75,6 +75,27 @@ def content_disposition(filename: str, attachment: bool = True) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth.login", "static"}
+
+
+def require_password_change():
+    """A user with a temporary password (a new account, a reset, the first admin) sets
+    their own before anything else, on every request, not only after logging in."""
+    from flask import redirect, url_for
+    from flask_login import current_user
+
+    if request.endpoint in PASSWORD_CHANGE_EXEMPT or not current_user.is_authenticated:
+        return None
+    if not current_user.must_change_password:
+        return None
+    target = url_for("auth.change_password")
+    if is_htmx():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -75,6 +75,7 @@ def demo(app, make_user):
         # the demo accounts' password, cheaply hashed like the test users
         for u in db.session.scalars(select(User)):
             u.set_password(DEMO_PASSWORD)
+            u.must_change_password = False  # as after their first login
         db.session.commit()
     make_user("boss", admin=True)
     return DEMO_PASSWORD

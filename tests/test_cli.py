@@ -63,3 +63,62 @@ def test_seed_demo_adds_staff_idempotently(app, runner):
     runner.invoke(args=["seed-demo"])
     with app.app_context():
         assert db.session.scalar(select(func.count(Employee.id))) == n
+
+
+def test_first_admin_and_demo_accounts_must_set_their_own_password(app, runner, client):
+    from app.demo import DEMO_PASSWORD
+
+    with app.app_context():
+        for u in db.session.scalars(select(User)):
+            db.session.delete(u)
+        db.session.commit()
+    password = runner.invoke(args=["init"]).output.split("密码:")[1].split()[0]
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(User).filter_by(username="admin")).must_change_password
+        assert all(u.must_change_password for u in db.session.scalars(select(User)))
+        for u in db.session.scalars(select(User)):
+            u.set_password(DEMO_PASSWORD if u.username != "admin" else password)  # cheap hash for the test
+        db.session.commit()
+    r = client.post_form("/auth/login", {"username": "admin", "password": password}, follow_redirects=True)
+    assert "请设置您自己的密码" in r.get_data(as_text=True) and "管理员已为您重置密码" not in r.get_data(as_text=True)
+    # … and on every request until it is done, not only right after logging in
+    for url in ("/checklists/", "/supplies/", "/handbook/"):
+        r = client.get(url)
+        assert r.status_code == 302 and r.headers["Location"].endswith("/auth/password"), url
+    r = client.get("/supplies/", headers={"HX-Request": "true"})
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == "/auth/password"
+    r = client.post_form("/auth/password", {"current": password, "new": "a-new-long-pass-9", "confirm": "a-new-long-pass-9"})
+    assert r.status_code == 303
+    assert client.get("/checklists/").status_code == 200
+
+
+def test_seed_demo_refuses_a_database_with_real_people(app, runner):
+    with app.app_context():
+        db.session.add(Employee(employee_no="R001", name="真实员工"))
+        db.session.commit()
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code == 1 and "真实员工" in refused.output and "--force" in refused.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Employee.id))) == 1
+    forced = runner.invoke(args=["seed-demo", "--force"])
+    assert forced.exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Employee.id))) > 1
+
+
+def test_seed_demo_run_again_confirms_no_newer_revision(app, runner):
+    from app.handbook.models import ReadConfirmation
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        before = db.session.scalar(select(func.count(ReadConfirmation.id)))
+        # a newer revision of every position, made after the demo ran
+        from app.handbook.revisions import add_revision
+
+        for p in db.session.scalars(select(Position)):
+            add_revision(p, author=None, note="后来的修订")
+        db.session.commit()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReadConfirmation.id))) == before

@@ -46,6 +46,7 @@ def login():
             status = 401
         else:
             note_attempt(username, ip, success=True)
+            first_login = user.last_login_at is None
             user.last_login_at = utcnow()
             session.clear()
             session.permanent = True
@@ -53,7 +54,7 @@ def login():
             record("login", "user", user.id, summary=user.username, user=user)
             db.session.commit()
             if user.must_change_password:
-                flash("管理员已为您重置密码，请先设置新密码。", "info")
+                flash("请设置您自己的密码。" if first_login else "管理员已为您重置密码，请先设置新密码。", "info")
                 return redirect(url_for("auth.change_password"))
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
