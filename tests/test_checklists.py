@@ -66,7 +66,10 @@ def test_seed_items_with_duties_and_rhythms(app):
         assert db.session.scalar(select(func.count(ChecklistItem.id))) == 17
 
 
-def test_position_page_lists_items_and_item_shows_duty(app, client, people):
+def test_position_page_lists_items_and_item_shows_duty(app, client, people, freeze):
+    # A fixed morning: an item created (with the test database) after today's 16:30 starts
+    # tomorrow, so at the real clock the board could hold no 预约统计 yet.
+    freeze(day_after_tomorrow(9))
     item_id, position_id = item(app, "wclerk_booking")
     client.login("wm")
     html = client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
