@@ -65,6 +65,13 @@ def can_issue_supplies(user) -> bool:
     )
 
 
+def can_see_assessment(user, attendee) -> bool:
+    """A trainee's score: the trainee, their supervisors, training clerks and admin."""
+    employee = attendee.employee
+    return can_record_trainings(user) or (employee is not None and (
+        user.employee_id == employee.id or (employee.position is not None and supervises(user, employee.position))))
+
+
 def require(check, *args) -> None:
     """abort(403) unless check(current_user, *args) holds."""
     if not check(current_user, *args):
@@ -88,4 +95,5 @@ TEMPLATE_HELPERS = {
     "can_edit_org": can_edit_org,
     "can_record_trainings": can_record_trainings,
     "can_issue_supplies": can_issue_supplies,
+    "can_see_assessment": can_see_assessment,
 }

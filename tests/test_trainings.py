@@ -1,7 +1,7 @@
 import io
 import os
 import zipfile
-from datetime import date, time
+from datetime import date, datetime, time
 
 import pytest
 from PIL import Image
@@ -310,3 +310,58 @@ def test_permissions(app, client, clerk, training_id):
     assert client.get(f"/trainings/{training_id}").status_code == 200  # reading is for everyone
     assert client.post_form(f"/trainings/{training_id}/attendees", {"name": "x"}).status_code == 403
     assert upload(client, training_id, "photo", [("a.jpg", imagegen.jpeg())]).status_code == 403
+
+
+def test_sign_all_remove_reset_and_a_sign_in_on_another_day(app, client, clerk, training_id, monkeypatch):
+    from app import clock
+    from app.audit.models import AuditEntry
+
+    ids = add_technicians(app, client, training_id)
+    html = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert "全部签到" in html and "确认从名单中移除" in html
+    # removal asks first (a disclosure, no script needed), then removes and audits
+    r = client.post_form(f"/trainings/{training_id}/attendees/{ids[2]}/remove", follow_redirects=True)
+    assert r.status_code == 200
+    with app.app_context():
+        assert db.session.get(Attendee, ids[2]) is None
+        before = db.session.scalar(select(func.count(AuditEntry.id)).filter_by(action="training_signin"))
+    # the session was on 2026-11-20; signing in the next morning shows the date
+    monkeypatch.setattr(clock, "now_utc", lambda: datetime(2026, 11, 21, 1, 5))
+    r = client.post_form(f"/trainings/{training_id}/attendees/sign-all", follow_redirects=True)
+    assert "已为 2 人签到" in r.get_data(as_text=True)
+    with app.app_context():
+        assert [a.status for a in db.session.get(Training, training_id).attendees] == ["signed", "signed"]
+        assert db.session.scalar(select(func.count(AuditEntry.id)).filter_by(action="training_signin")) == before + 2
+    html = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert "2026-11-21 09:05" in html and "全部签到" not in html
+    from tests.pdftools import pdftotext
+
+    text = pdftotext(client.get(f"/trainings/{training_id}/record.pdf").data)
+    assert "2026-11-21" in text and "09:05" in text
+    # a signed-in attendee is reset to 未签到 before it can be removed
+    assert "重置" in html
+    token = client.csrf()
+    client.post(f"/trainings/{training_id}/attendees/{ids[0]}/status", data={"csrf_token": token, "status": "pending"})
+    r = client.post_form(f"/trainings/{training_id}/attendees/{ids[0]}/remove", follow_redirects=True)
+    with app.app_context():
+        assert db.session.get(Attendee, ids[0]) is None
+
+
+def test_invalid_score_keeps_what_was_typed_and_scores_are_private(app, client, clerk, training_id, make_user):
+    ids = add_technicians(app, client, training_id)
+    token = client.csrf()
+    client.post(f"/trainings/{training_id}/attendees/{ids[0]}/assess", data={"csrf_token": token, "score": "88"},
+                headers={"HX-Request": "true"})
+    bad = client.post(f"/trainings/{training_id}/attendees/{ids[0]}/assess",
+                      data={"csrf_token": token, "score": "130", "feedback": "补考"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and 'value="130"' in bad.get_data(as_text=True)
+    assert 'value="补考"' in bad.get_data(as_text=True)
+    # another employee does not see the score; the trainee does
+    make_user("cs", position="customer_service")
+    other = Client(app.test_client())
+    other.login("cs")
+    html = other.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert "88" not in html.split('id="attendees"')[1]
+    trainee = Client(app.test_client())
+    trainee.login("tech0")
+    assert "88" in trainee.get(f"/trainings/{training_id}").get_data(as_text=True).split('id="attendees"')[1]

@@ -37,5 +37,13 @@ def _helpers():
 
     from app.trainings.models import SIGN_LABELS
 
+    def signed_time(attendee, training):
+        """The sign-in time; with its date when it was not the session's day (a sign-in
+        recorded the next day must not read as if before the start)."""
+        from app import clock
+
+        local = clock.to_local(attendee.signed_at)
+        return local.strftime("%H:%M") if local.date() == training.held_on else local.strftime("%Y-%m-%d %H:%M")
+
     return {"training_history": training_history, "trainings_for_position": trainings_for_position,
-            "sign_labels": SIGN_LABELS}
+            "sign_labels": SIGN_LABELS, "signed_time": signed_time}

@@ -80,6 +80,14 @@ def set_status(attendee: Attendee, status: str) -> None:
            before={"status": SIGN_LABELS[before]}, after={"status": SIGN_LABELS[status]})
 
 
+def sign_all(training: Training) -> int:
+    """全部签到: every attendee not yet marked becomes 已签到, one record each."""
+    pending = [a for a in training.attendees if a.status == PENDING]
+    for a in pending:
+        set_status(a, SIGNED)
+    return len(pending)
+
+
 def parse_score(text: str) -> tuple[str, bool | None]:
     """'' -> no result; '合格'/'不合格'; a number 0..100 (pass at 60)."""
     text = (text or "").strip()

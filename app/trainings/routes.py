@@ -17,7 +17,8 @@ from app.trainings.forms import PlainForm, TrainingForm
 from app.trainings.models import (MATERIAL, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
-                                   set_assessment, set_status, soft_delete, totals, totals_for, upload, years)
+                                   set_assessment, set_status, sign_all, soft_delete, totals, totals_for, upload,
+                                   years)
 from app.web import content_disposition, is_htmx, render
 
 
@@ -171,8 +172,9 @@ def _attendee(training_id: int, attendee_id: int) -> tuple[Training, Attendee]:
 
 def _attendee_response(t: Training, a: Attendee, error: str | None = None):
     if is_htmx():
+        # On a refusal the row shows what was typed, with the message, not the old value.
         return render("trainings/_attendee_row.html", training=t, a=a, totals=totals(t), oob=True, error=error,
-                      status=422 if error else 200, **_helpers())
+                      typed=request.form if error else None, status=422 if error else 200, **_helpers())
     if error:
         flash(error, "error")
     return redirect(url_for("trainings.detail", training_id=t.id) + f"#att-{a.id}", code=303)
@@ -201,6 +203,16 @@ def attendee_status(training_id: int, attendee_id: int):
 def attendee_assess(training_id: int, attendee_id: int):
     return _change_attendee(training_id, attendee_id, lambda a: set_assessment(
         a, request.form.get("score", ""), request.form.get("feedback", "")))
+
+
+@bp.post("/<int:training_id>/attendees/sign-all")
+@login_required
+def attendees_sign_all(training_id: int):
+    t = _training_for_change(training_id)
+    n = sign_all(t)
+    db.session.commit()
+    flash(f"已为 {n} 人签到。" if n else "没有未签到的人员。", "success" if n else "info")
+    return redirect(url_for("trainings.detail", training_id=t.id) + "#attendees", code=303)
 
 
 @bp.post("/<int:training_id>/attendees/<int:attendee_id>/remove")
