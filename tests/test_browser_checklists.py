@@ -24,6 +24,8 @@ def test_tick_and_untick_changes_only_that_row(app, live_server, page, make_user
     # mark everything else so a reload or a wider swap would be noticed
     page.evaluate("document.querySelectorAll('tr.ck-row').forEach(r => r.dataset.keep = '1')")
     other_html = other.inner_html()
+    counts = page.locator("section.ck-section", has=row).locator(".ck-counts")
+    done_before = int(re.search(r"已完成 (\d+)", counts.inner_text()).group(1))
     row.locator("input[name=note]").fill("记录已存档")
     row.locator("button.tick-btn").click()
     page.wait_for_selector(f"#{row_id} >> text=已完成")
@@ -32,8 +34,11 @@ def test_tick_and_untick_changes_only_that_row(app, live_server, page, make_user
     assert new_row.get_attribute("data-keep") is None          # this row was replaced
     assert other.get_attribute("data-keep") == "1"             # the others were not
     assert other.inner_html() == other_html
+    # the section's counts follow the row (out-of-band swap), no reload
+    expect(counts).to_contain_text(f"已完成 {done_before + 1} /")
     new_row.locator("button.untick-btn").click()
     page.wait_for_selector(f"#{row_id} >> button.tick-btn")
+    expect(counts).to_contain_text(f"已完成 {done_before} /")
     assert other.get_attribute("data-keep") == "1"
     with app.app_context():
         actions = list(db.session.scalars(select(ChecklistEvent.action).order_by(ChecklistEvent.id)))

@@ -137,11 +137,13 @@ def make_row(item: ChecklistItem, occ: Occurrence, mark: ChecklistMark | None, n
     return Row(item, occ, mark, state(occ, now, done), can_tick)
 
 
-def board(user, day: date, now: datetime | None = None) -> list[dict]:
-    """Per visible position: rows grouped by kind (今日/本周/本月/本年) for the periods
-    containing `day`."""
+def board(user, day: date, now: datetime | None = None, only: int | None = None) -> list[dict]:
+    """Per visible position (or only the one with id `only`): rows grouped by kind
+    (今日/本周/本月/本年) for the periods containing `day`."""
     now = now or clock.local_now()
     positions, tickable = visible_positions(user)
+    if only is not None:
+        positions = [p for p in positions if p.id == only]
     items = items_for([p.id for p in positions])
     occs = {}
     for plist in items.values():

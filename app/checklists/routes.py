@@ -32,7 +32,7 @@ def index():
     day = params.date_arg("date")
     today = clock.local_now().date()
     return render("checklists/index.html", sections=board(current_user, day), day=day, today=today,
-                  **_helpers())
+                  board_day=day, **_helpers())
 
 
 def _item_and_check(item_id: int) -> ChecklistItem:
@@ -44,7 +44,11 @@ def _item_and_check(item_id: int) -> ChecklistItem:
 def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None):
     if is_htmx():
         row = single_row(current_user, item, period_key)
-        return render("checklists/_row.html", row=row, error=error, status=422 if error else 200, **_helpers())
+        # On the board, the section's counts (已完成 2 / 10, 逾期 1) change with the row.
+        day = params.parse_date(request.form.get("day")) if request.form.get("day") else None
+        section = next(iter(board(current_user, day, only=item.position_id)), None) if day else None
+        return render("checklists/_row_update.html", row=row, error=error, section=section, board_day=day,
+                      status=422 if error else 200, **_helpers())
     if error:
         flash(error, "error")
     target = request.form.get("next") or url_for("checklists.index")
