@@ -282,8 +282,17 @@ def test_signin_sheet_record_and_ledger_pdfs(app, client, clerk, training_id):
     assert "培训记录" in text and "制动系统检修培训" in text and "tech1" in text and "制动系统结构与检修要点" in text
     assert pdfimages_count(r.data) == 3  # two photos, one scanned sheet
     assert_cjk_fonts_embedded(r.data)
+    with app.app_context():  # one session held, one still planned
+        held = db.session.get(Training, training_id)
+        held.status = "done"
+        db.session.add(Training(topic="冬季空调检修（计划）", category_id=held.category_id, held_on=date(2026, 12, 5),
+                                start_time=time(9), end_time=time(11), created_by_id=held.created_by_id))
+        db.session.commit()
     text = pdftotext(client.get("/trainings/ledger.pdf?year=2026").data)
     assert "2026年培训台账" in text and "制动系统检修培训" in text and "11月小计" in text
+    held_part, planned_part = text.split("计划中的培训（未计入合计）")
+    assert "全年合计（已举办）：1 场" in held_part and "12月小计" not in held_part
+    assert "冬季空调检修（计划）" in planned_part and "冬季空调检修" not in held_part
 
 
 def test_twelve_phone_photos_make_a_record_under_5_mb(app, client, clerk, training_id):

@@ -14,7 +14,7 @@ from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings import bp
 from app.trainings.forms import PlainForm, TrainingForm
-from app.trainings.models import (MATERIAL, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
+from app.trainings.models import (DONE, MATERIAL, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
                                    set_assessment, set_status, sign_all, soft_delete, totals, totals_for, upload,
@@ -345,6 +345,9 @@ def ledger_pdf():
                               .order_by(Training.held_on, Training.start_time)
                               .options(selectinload(Training.category), selectinload(Training.trainer_employee))).all()
     row_totals = totals_for(t.id for t in rows)
+    # Subtotals and totals count the sessions held; planned ones are listed apart.
+    planned = [t for t in rows if t.status != DONE]
+    rows = [t for t in rows if t.status == DONE]
     months: dict[int, dict] = {}
     for t in rows:
         m = months.setdefault(t.held_on.month, {"count": 0, "hours": 0.0, "present": 0, "expected": 0})
@@ -353,8 +356,8 @@ def ledger_pdf():
         m["hours"] += t.hours
         m["present"] += tt.signed
         m["expected"] += tt.expected
-    pdf = render_pdf("print/training_ledger.html", rows=rows, year=year, months=months, row_totals=row_totals,
-                     **_helpers())
+    pdf = render_pdf("print/training_ledger.html", rows=rows, planned=planned, year=year, months=months,
+                     row_totals=row_totals, **_helpers())
     return pdf_response(pdf, f"培训台账-{year}年.pdf")
 
 
