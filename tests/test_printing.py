@@ -84,3 +84,29 @@ def test_pdf_refuses_outside_resources(app):
     with app.test_request_context():
         pdf = html_to_pdf('<html><body><img src="http://example.com/x.png"><p>中文</p></body></html>')
     assert "中文" in pdftotext(pdf)
+
+
+def test_titles_and_signature_labels_never_break_inside(app, client, make_user):
+    make_user("tech", position="technician")
+    client.login("tech")
+    with app.app_context():
+        manager = db.session.scalar(select(Position).filter_by(seed_key="after_sales_manager"))
+    text = pdftotext(client.get(f"/handbook/positions/{manager.id}/print.pdf").data)
+    assert "总经理" in text and "董事长" in text  # not 总经/理 over two lines
+    assert text.count("日期：") == 2  # the two signature dates, each label in one piece
+    for line in text.splitlines():
+        assert line.strip() not in ("期：", "日", "：", "签字："), line
+
+
+def test_monthly_checklist_signatures_right_under_the_grid(app, admin_client):
+    from app.checklists.models import ChecklistItem
+
+    with app.app_context():
+        position_id = db.session.scalar(select(ChecklistItem.position_id).filter_by(seed_key="clerk_return_rate"))
+    from tests.pdftools import pages_text
+
+    pages = pages_text(admin_client.get(f"/checklists/positions/{position_id}/month.pdf").data)
+    first = pages[0]
+    assert "岗位负责人" in first and "主管签字" in first
+    if "勾选记录" in first:
+        assert first.index("主管签字") < first.index("勾选记录")
