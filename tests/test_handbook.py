@@ -323,3 +323,19 @@ def test_diff_marks_characters_in_a_changed_duty():
     changed = [l for l in diff(old, new) if l.kind == "change"]
     assert str(changed[0].old) == "售后内勤" and str(changed[0].new) == "售后内勤<ins>主管</ins>"
     assert "<del>5</del>" in str(changed[1].old) and "<ins>0</ins>" in str(changed[1].new)
+
+
+def test_who_has_not_confirmed_across_supervised_positions(app, client, make_user):
+    make_user("mgr", position="after_sales_manager")      # supervises the whole department
+    make_user("li", position="after_sales_clerk")
+    make_user("wc", position="workshop_clerk")
+    make_user("tech", position="technician")              # 技师: no duties, asks no confirmation
+    client.login("mgr")
+    html = client.get("/handbook/unconfirmed").get_data(as_text=True)
+    assert "售后内勤" in html and ">li<" in html and ">wc<" in html and ">tech<" not in html
+    li = Client(app.test_client())
+    li.login("li")
+    li.post_form(f"/handbook/positions/{pid(app, 'after_sales_clerk')}/confirm", {"revision": "1"})
+    html = client.get("/handbook/unconfirmed").get_data(as_text=True)
+    assert ">li<" not in html and ">wc<" in html
+    assert li.get("/handbook/unconfirmed").status_code == 403  # supervises nobody

@@ -99,3 +99,34 @@ def confirm(user, position: Position, revision_number: int) -> ReadConfirmation:
     return confirmation
 
 
+
+
+@dataclass
+class Unconfirmed:
+    position: Position
+    revision: PositionRevision
+    employees: list[Employee]
+
+
+def unconfirmed(user) -> list[Unconfirmed]:
+    """Per position this user supervises (all for admin), in the org chart's order: the
+    active employees who have not confirmed its current duties. Positions without duties
+    ask no confirmation and are left out."""
+    from app.org.models import ordered_positions
+    from app.permissions import supervised_position_ids
+
+    visible = ordered_positions()
+    if not user.is_admin:
+        ids = supervised_position_ids(user)
+        visible = [p for p in visible if p.id in ids]
+    out = []
+    for position in visible:  # one position after another: a department has a few dozen
+        revision = current_revision(position)
+        if not has_duties(revision):
+            continue
+        employees = position.active_employees
+        valid = _valid_confirmations(position, [e.id for e in employees], revision)
+        missing = [e for e in employees if e.id not in valid]
+        if missing:
+            out.append(Unconfirmed(position, revision, missing))
+    return out

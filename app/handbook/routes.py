@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.handbook import POSITION_PANELS, bp
-from app.handbook.confirmations import ConfirmError, confirm, needs_confirmation, position_status, valid_confirmation
+from app.handbook.confirmations import (ConfirmError, confirm, needs_confirmation, position_status, unconfirmed,
+                                        valid_confirmation)
 from app.handbook.editing import Conflict, DutyRow, EditError, PositionInput, save_position
 from app.handbook.forms import ConfirmForm, DutyRowForm, GlossaryForm, PositionEditForm
 from app.handbook.glossary import GlossaryError, active_terms, save_term
@@ -15,7 +16,7 @@ from app.handbook.revisions import current_revision, current_revisions, diff, du
 from app.handbook.search import highlight, search
 from app.org.chart import chart_layout
 from app.org.models import Position, ordered_positions
-from app.permissions import can_edit_org, require, supervises
+from app.permissions import can_edit_org, is_supervisor, require, supervises
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.web import render
@@ -89,6 +90,14 @@ def confirm_read(position_id: int):
                       revision=current_revision(position), confirmation=confirmation, confirm_form=form)
     flash("已确认阅读，谢谢。", "success")
     return redirect(url_for("handbook.position", position_id=position.id), code=303)
+
+
+@bp.get("/unconfirmed")
+@login_required
+def unconfirmed_list():
+    """Who has not confirmed reading, across every position the user supervises."""
+    require(is_supervisor)
+    return render("handbook/unconfirmed.html", groups=unconfirmed(current_user))
 
 
 @bp.get("/positions/<int:position_id>/confirmations")
