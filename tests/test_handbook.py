@@ -339,3 +339,11 @@ def test_who_has_not_confirmed_across_supervised_positions(app, client, make_use
     html = client.get("/handbook/unconfirmed").get_data(as_text=True)
     assert ">li<" not in html and ">wc<" in html
     assert li.get("/handbook/unconfirmed").status_code == 403  # supervises nobody
+
+
+def test_reporting_lines_in_the_documents_order(app, client, make_user):
+    make_user("tech", position="technician")
+    client.login("tech")
+    html = client.get(f"/handbook/positions/{pid(app, 'after_sales_manager')}").get_data(as_text=True)
+    facts = html.split('class="facts"')[1].split("</dl>")[0]
+    assert facts.index("总经理") < facts.index("董事长")  # 直属上级:总经理、董事长

@@ -38,11 +38,12 @@ class Position(db.Model):
 
     @property
     def superiors(self) -> list["Position"]:
-        return sorted((l.superior for l in self.superior_lines), key=_order)
+        """In the order the lines were recorded: the document's order (总经理、董事长)."""
+        return [l.superior for l in sorted(self.superior_lines, key=lambda l: l.id or 0)]
 
     @property
     def subordinates(self) -> list["Position"]:
-        return sorted((l.subordinate for l in self.subordinate_lines), key=_order)
+        return [l.subordinate for l in sorted(self.subordinate_lines, key=lambda l: l.id or 0)]
 
     @property
     def active_employees(self):
@@ -50,10 +51,6 @@ class Position(db.Model):
 
     def __repr__(self) -> str:
         return f"<Position {self.title}>"
-
-
-def _order(p: Position):
-    return (p.sort_order, p.id)
 
 
 class ReportingLine(db.Model):
