@@ -63,7 +63,21 @@ def test_seed_items_with_duties_and_rhythms(app):
         assert db.session.scalar(select(ChecklistItem).filter_by(seed_key="wclerk_add_on")).end_of_workday
         assert db.session.scalar(select(ChecklistItem).filter_by(seed_key="clerk_weekly_finance")).weekday == 0
         assert db.session.scalar(select(ChecklistItem).filter_by(seed_key="mgr_annual_plan")).kind == "yearly"
-        assert db.session.scalar(select(func.count(ChecklistItem.id))) == 17
+        assert db.session.scalar(select(func.count(ChecklistItem.id))) == 20
+        meetings = db.session.scalars(select(ChecklistItem).where(ChecklistItem.seed_key.like("cs_%meeting"))).all()
+        assert {m.kind for m in meetings} == {"daily", "weekly"} and len(meetings) == 3
+        assert all("晨会、夕会、周会" in m.duty.text for m in meetings)  # 客服专员 duty 11
+
+
+def test_a_default_date_says_so_until_admin_changes_it(app, admin_client):
+    with app.app_context():
+        plan = db.session.scalar(select(ChecklistItem).filter_by(seed_key="mgr_annual_plan"))
+        plan_id, position_id = plan.id, plan.position_id
+    assert "默认日期，可修改" in admin_client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(ChecklistItem, plan_id).day = 20
+        db.session.commit()
+    assert "默认日期，可修改" not in admin_client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
 
 
 def test_position_page_lists_items_and_item_shows_duty(app, client, people, freeze):

@@ -21,4 +21,7 @@ def _helpers():
 
         return describe(item.rule(), clock.workday_end())
 
-    return {"checklist_items_for": checklist_items_for, "checklist_describe": checklist_describe}
+    from app.checklists.seed import date_is_default
+
+    return {"checklist_items_for": checklist_items_for, "checklist_describe": checklist_describe,
+            "checklist_date_is_default": date_is_default}

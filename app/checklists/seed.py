@@ -1,5 +1,6 @@
 """Loads the shipped checklist items (data/checklists.yaml), once per key."""
 from datetime import time
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -26,6 +27,19 @@ def find_duty(position: Position, ref: str) -> Duty | None:
         items = duty.items
         return items[parts[1] - 1] if 1 <= parts[1] <= len(items) else None
     return duty
+
+
+@lru_cache(maxsize=1)
+def default_dates() -> dict[str, tuple[int, int]]:
+    """seed key -> (month, day) of the shipped items whose date the document does not give."""
+    with open(DATA, encoding="utf-8") as fh:
+        entries = yaml.safe_load(fh)["items"]
+    return {e["key"]: (e["month"], e["day"]) for e in entries if e.get("default_date")}
+
+
+def date_is_default(item) -> bool:
+    """True while a shipped item still has the date the app chose, not one admin set."""
+    return (item.month, item.day) == default_dates().get(item.seed_key or "")
 
 
 def load_items(path: Path = DATA) -> int:
