@@ -347,3 +347,18 @@ def test_reporting_lines_in_the_documents_order(app, client, make_user):
     html = client.get(f"/handbook/positions/{pid(app, 'after_sales_manager')}").get_data(as_text=True)
     facts = html.split('class="facts"')[1].split("</dl>")[0]
     assert facts.index("总经理") < facts.index("董事长")  # 直属上级:总经理、董事长
+
+
+def test_what_the_app_inferred_or_mended_is_marked(app, client, make_user):
+    from tests.pdftools import pdftotext
+
+    make_user("tech", position="technician")
+    client.login("tech")
+    html = client.get(f"/handbook/positions/{pid(app, 'after_sales_clerk')}").get_data(as_text=True)
+    assert "名称为推断" in html and "原文档未写此岗位名称" in html          # inferred title
+    assert "扫描错误校正：KPl → KPI" in html                              # a fixed scan error
+    wc = client.get(f"/handbook/positions/{pid(app, 'workshop_clerk')}").get_data(as_text=True)
+    assert "原文档未写明此汇报关系" in wc                                  # an inferred line
+    assert "TAeT → TACT" in wc and "文本跨页" in wc
+    text = pdftotext(client.get(f"/handbook/positions/{pid(app, 'after_sales_clerk')}/print.pdf").data)
+    assert "系统说明，非原文档内容" in text and "KPl → KPI" in text.replace("\n", "")
