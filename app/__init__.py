@@ -54,14 +54,14 @@ def register_extensions(app: Flask) -> None:
         instead of putting the form inside a fragment; `next` is the page, not the fragment."""
         from urllib.parse import urlsplit
 
-        from flask import flash, make_response, redirect, request, url_for
+        from flask import flash, redirect, request, url_for
+
+        from app.web import hx_redirect
 
         if request.headers.get("HX-Request") == "true":
             page = urlsplit(request.headers.get("HX-Current-URL", ""))
             target = (page.path + ("?" + page.query if page.query else "")) if page.path.startswith("/") else "/"
-            response = make_response("", 204)
-            response.headers["HX-Redirect"] = url_for("auth.login", next=target)
-            return response
+            return hx_redirect(url_for("auth.login", next=target))
         flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 

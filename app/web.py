@@ -75,6 +75,14 @@ def content_disposition(filename: str, attachment: bool = True) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+def hx_redirect(target: str):
+    """For an HTMX request: leave the page for `target` (HX-Redirect) instead of swapping
+    a whole page into a fragment."""
+    response = make_response("", 204)
+    response.headers["HX-Redirect"] = target
+    return response
+
+
 PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth.login", "static"}
 
 
@@ -89,11 +97,7 @@ def require_password_change():
     if not current_user.must_change_password:
         return None
     target = url_for("auth.change_password")
-    if is_htmx():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return hx_redirect(target) if is_htmx() else redirect(target)
 
 
 def register_error_handlers(app) -> None:

@@ -99,11 +99,7 @@
   });
 
   /* --- an HTMX request the server refused: say why beside the control, in Chinese ---- */
-  document.addEventListener('htmx:responseError', function (ev) {
-    var xhr = ev.detail.xhr, elt = ev.detail.elt;
-    var doc = new DOMParser().parseFromString(xhr.responseText || '', 'text/html');
-    var h = doc.querySelector('h1'), p = doc.querySelector('p');
-    var text = (h ? h.textContent : '操作失败（' + xhr.status + '）') + (p ? '：' + p.textContent : '');
+  function showError(elt, text) {
     var anchor = elt.closest('form') || elt, note = anchor.nextElementSibling;
     if (!(note && note.classList.contains('htmx-error'))) {
       note = document.createElement('div');
@@ -112,14 +108,15 @@
       anchor.insertAdjacentElement('afterend', note);
     }
     note.textContent = text;
+  }
+  document.addEventListener('htmx:responseError', function (ev) {
+    var xhr = ev.detail.xhr;
+    var doc = new DOMParser().parseFromString(xhr.responseText || '', 'text/html');
+    var h = doc.querySelector('h1'), p = doc.querySelector('p');
+    showError(ev.detail.elt, (h ? h.textContent : '操作失败（' + xhr.status + '）') + (p ? '：' + p.textContent : ''));
   });
   document.addEventListener('htmx:sendError', function (ev) {
-    var anchor = ev.detail.elt.closest('form') || ev.detail.elt;
-    var note = document.createElement('div');
-    note.className = 'error htmx-error';
-    note.setAttribute('role', 'alert');
-    note.textContent = '网络连接失败，请检查网络后重试。';
-    anchor.insertAdjacentElement('afterend', note);
+    showError(ev.detail.elt, '网络连接失败，请检查网络后重试。');
   });
   document.addEventListener('htmx:beforeRequest', function (ev) {
     var anchor = ev.detail.elt.closest && (ev.detail.elt.closest('form') || ev.detail.elt);
