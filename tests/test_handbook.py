@@ -28,7 +28,7 @@ def edit_payload(app, position_id, **override):
         data = {
             "title": p.title, "department": p.department,
             "superior_ids": [x.id for x in p.superiors], "subordinate_ids": [x.id for x in p.subordinates],
-            "base_revision": str(current_revision(p).number), "note": "",
+            "base_revision": str(current_revision(p).number if current_revision(p) else 0), "note": "",
         }
         rows = []
         for d in duties_of(p):
@@ -231,7 +231,7 @@ def test_edit_add_remove_reorder_sub_items_and_diff(app, admin_client):
 
 
 def test_unchanged_save_makes_no_revision(app, admin_client):
-    position_id = pid(app, "technician")
+    position_id = pid(app, "workshop_clerk")
     data, _ = edit_payload(app, position_id)
     r = admin_client.post_form(f"/handbook/positions/{position_id}/edit", data, follow_redirects=True)
     assert "没有修改" in r.get_data(as_text=True)

@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "seed_load": "载入手册数据",
     "read_confirm": "确认阅读",
     "position_revision": "修订岗位职责",
+    "position_draft_adopted": "采用参考草稿",
     "glossary_create": "新增术语",
     "glossary_update": "修改术语",
     "checklist_tick": "点检勾选",

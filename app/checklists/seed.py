@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.checklists.models import ChecklistItem
 from app.extensions import db
@@ -44,11 +44,17 @@ def date_is_default(item) -> bool:
 
 def load_items(path: Path = DATA) -> int:
     with open(path, encoding="utf-8") as fh:
-        entries = yaml.safe_load(fh)["items"]
+        return add_items(yaml.safe_load(fh)["items"])
+
+
+def add_items(entries: list[dict]) -> int:
+    """Adds the entries (checklists.yaml format) whose key is not in the database yet and
+    whose position exists; returns how many were added."""
     have = {k for k in db.session.scalars(select(ChecklistItem.seed_key)) if k}
     positions = {p.seed_key: p for p in db.session.scalars(select(Position)) if p.seed_key}
+    next_order = (db.session.scalar(select(func.max(ChecklistItem.sort_order))) or 0) + 1
     added = 0
-    for order, e in enumerate(entries, start=1):
+    for order, e in enumerate(entries, start=next_order):
         position = positions.get(e["position"])
         if e["key"] in have or position is None:
             continue

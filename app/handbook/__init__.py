@@ -14,3 +14,6 @@ bp.add_app_template_global(duty_notes, "duty_notes")
 bp.add_app_template_global(title_note, "title_note")
 bp.add_app_template_global(LINE_NOTE, "line_note")
 bp.add_app_template_global(footnotes, "handbook_footnotes")
+from app.handbook.drafts import rhythm as draft_rhythm  # noqa: E402
+
+bp.add_app_template_global(draft_rhythm, "draft_rhythm")

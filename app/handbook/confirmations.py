@@ -81,10 +81,10 @@ def confirm(user, position: Position, revision_number: int) -> ReadConfirmation:
     if employee is None or not employee.active or employee.position_id != position.id:
         raise PermissionError("只有本岗位的员工可以确认阅读本岗位职责。")
     revision = current_revision(position)
-    if revision is None or revision.number != revision_number:
-        raise ConfirmError("岗位职责已更新，请阅读最新版本后再确认。")
     if not has_duties(revision):
         raise ConfirmError("此岗位尚无职责描述，无需确认阅读。")
+    if revision.number != revision_number:
+        raise ConfirmError("岗位职责已更新，请阅读最新版本后再确认。")
     existing = valid_confirmation(employee, position, revision)
     if existing is not None:
         return existing

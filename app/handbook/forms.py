@@ -31,6 +31,8 @@ class PositionEditForm(FlaskForm):
     duties = FieldList(FormField(DutyRowForm), min_entries=0)
     note = StringField("修订说明", validators=[Length(max=200, message="修订说明最多200字。")])
     base_revision = HiddenField()
+    # "1" when the rows were filled from the position's reference draft (参考草稿).
+    from_draft = HiddenField()
 
     def __init__(self, *args, position=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,6 +46,10 @@ class GlossaryForm(FlaskForm):
     aliases = StringField("其他写法", description="用“|”或逗号分隔，如：TACT系统|TACT工单")
     explanation = TextAreaField("解释", validators=[DataRequired("请填写解释。")], render_kw={"rows": 4})
     active = BooleanField("启用", default=True)
+
+
+class AdoptDraftForm(FlaskForm):
+    base_revision = HiddenField()
 
 
 class ConfirmForm(FlaskForm):

@@ -46,7 +46,14 @@ def title_note(position) -> Note | None:
     return shipped[1] if shipped and shipped[0] == position.title else None
 
 
+DRAFT_NOTE = Note("参考草稿", "参考草稿，非原文档：本条来自系统提供的参考草稿，由管理员采用")
+
+
 def duty_notes(text: str) -> list[Note]:
+    from app.handbook.drafts import draft_texts
+
+    if text in draft_texts():
+        return [DRAFT_NOTE]
     return _shipped()[1].get(text, [])
 
 
@@ -62,10 +69,16 @@ def footnotes(position, duties) -> list[str]:
     inferred = [line.superior.title for line in position.superior_lines if line.inferred]
     if inferred:
         out.append(f"直属上级“{'、'.join(inferred)}”：{LINE_NOTE.explanation}")
+    drafted = []
     for n, d in enumerate(duties, start=1):
         for note in duty_notes(d.text):
-            out.append(f"职责{n}：{note.explanation}")
+            if note is DRAFT_NOTE:
+                drafted.append(str(n))
+            else:
+                out.append(f"职责{n}：{note.explanation}")
         for m, c in enumerate(d.items, start=1):
             for note in duty_notes(c.text):
                 out.append(f"职责{n}({m})：{note.explanation}")
+    if drafted:
+        out.append(f"职责{'、'.join(drafted)}：{DRAFT_NOTE.explanation}")
     return out

@@ -4,12 +4,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from app.audit.log import record
 from app.extensions import db
 from app.handbook import POSITION_PANELS, bp
 from app.handbook.confirmations import (ConfirmError, confirm, needs_confirmation, position_status, unconfirmed,
                                         valid_confirmation)
+from app.handbook.drafts import ADOPT_NOTE, MARK as DRAFT_MARK, AdoptError, add_checklist_after_edit, adopt, draft_for
 from app.handbook.editing import Conflict, DutyRow, EditError, PositionInput, save_position
-from app.handbook.forms import ConfirmForm, DutyRowForm, GlossaryForm, PositionEditForm
+from app.handbook.forms import AdoptDraftForm, ConfirmForm, DutyRowForm, GlossaryForm, PositionEditForm
 from app.handbook.glossary import GlossaryError, active_terms, save_term
 from app.handbook.models import GlossaryTerm, PositionRevision
 from app.handbook.revisions import current_revision, current_revisions, diff, duties_of
@@ -65,6 +67,8 @@ def position(position_id: int):
         position=position, duties=duties_of(position), revision=revision, own=own,
         confirmation=confirmation, confirm_form=ConfirmForm(revision=revision.number if revision else ""),
         panels=POSITION_PANELS,
+        draft=draft_for(position) if can_edit_org(current_user) else None,
+        adopt_form=AdoptDraftForm(base_revision=str(revision.number if revision else 0)),
     )
 
 
@@ -123,6 +127,13 @@ def _edit_form(position: Position, revision: PositionRevision | None) -> Positio
         form.subordinate_ids.data = [p.id for p in position.subordinates]
         form.base_revision.data = str(revision.number if revision else 0)
         order = 0
+        draft = draft_for(position) if request.args.get("draft") == "1" else None
+        if draft is not None:
+            form.from_draft.data = "1"
+            form.note.data = ADOPT_NOTE + "，经修改"
+            for text in draft.duties:
+                order += 10
+                form.duties.append_entry({"id": "", "text": text, "order": order})
         for duty in duties_of(position):
             for d, sub in [(duty, False)] + [(c, True) for c in duty.items]:
                 order += 10
@@ -171,8 +182,11 @@ def edit(position_id: int):
         if not form.validate_on_submit():
             status = 422
         else:
+            had_draft = form.from_draft.data == "1" and draft_for(position) is not None
             try:
                 saved = save_position(position, _input(form), current_user)
+                if saved is not None and had_draft:
+                    add_checklist_after_edit(position)
             except Conflict as exc:
                 db.session.rollback()
                 conflict, status = exc.revision, 409
@@ -189,7 +203,31 @@ def edit(position_id: int):
                     flash(f"已保存为第 {saved.number} 版。", "success")
                 return redirect(url_for("handbook.position", position_id=position.id), code=303)
     return render("handbook/edit.html", form=form, position=position, revision=revision,
-                  conflict=conflict, status=status)
+                  conflict=conflict, status=status, draft_mark=DRAFT_MARK if form.from_draft.data == "1" else None)
+
+
+@bp.post("/positions/<int:position_id>/adopt-draft")
+@login_required
+def adopt_draft(position_id: int):
+    """One action: the reference draft becomes the position's duties (next revision)."""
+    require(can_edit_org)
+    position = _position(position_id)
+    form = AdoptDraftForm()
+    if not form.validate_on_submit():
+        abort(400)
+    base = form.base_revision.data or ""
+    try:
+        saved = adopt(position, current_user, int(base) if base.isdigit() else -1)
+    except (AdoptError, Conflict) as exc:
+        db.session.rollback()
+        message = str(exc) if isinstance(exc, AdoptError) else "在您查看期间该岗位已被他人修改，请查看最新内容后再决定。"
+        flash(message, "warning")
+        return redirect(url_for("handbook.position", position_id=position.id), code=303)
+    record("position_draft_adopted", "position", position.id,
+           summary=f"「{position.title}」采用参考草稿，生成第 {saved.number} 版")
+    db.session.commit()
+    flash(f"已采用参考草稿，保存为第 {saved.number} 版；相关点检项目已加入岗位点检表。", "success")
+    return redirect(url_for("handbook.position", position_id=position.id), code=303)
 
 
 @bp.get("/positions/<int:position_id>/edit/row")

@@ -29,7 +29,9 @@ def load_duties(data: dict) -> list[Position]:
         if position is None:
             continue
         has_revision = db.session.scalar(select(PositionRevision.id).filter_by(position_id=position.id).limit(1))
-        if has_revision:
+        if has_revision or not entry.get("duties"):
+            # A position the document gives no duties gets no revision: its first one is
+            # what admin writes or adopts from the reference draft (drafts.py).
             continue
         for n, duty_entry in enumerate(entry.get("duties") or [], start=1):
             duty = Duty(position_id=position.id, sort_order=n, text=_text(duty_entry),
