@@ -33,14 +33,20 @@ DEMO_STAFF = [
 ]
 
 
+# (clothing size, shoe size) of the workshop staff; 林涛, hired last month, has none yet,
+# so a slip pre-filled from the entitlements asks for his sizes.
+DEMO_SIZES = {"S012": ("XL", "42"), "S013": ("L", "43"), "S014": ("L", "42"), "S003": ("XL", "43")}
+
+
 def seed_staff() -> list[str]:
     positions = {p.seed_key: p for p in db.session.scalars(select(Position)) if p.seed_key}
     report = []
     for no, name, key, phone, hired, username, caps in DEMO_STAFF:
         employee = db.session.scalar(select(Employee).filter_by(employee_no=no))
         if employee is None:
+            clothing, shoe = DEMO_SIZES.get(no, (None, None))
             employee = Employee(employee_no=no, name=name, position=positions.get(key),
-                                phone=phone, hire_date=hired)
+                                phone=phone, hire_date=hired, clothing_size=clothing, shoe_size=shoe)
             db.session.add(employee)
             db.session.flush()
             record("employee_create", "employee", employee.id, summary=f"演示数据 {name}",
@@ -130,10 +136,11 @@ def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
 
 
 DEMO_SUPPLIES = [
-    # (category, name, spec, unit, min stock, received)
+    # (category, name, spec, unit, min stock, received); 工作服 and 劳保鞋 come in sizes
     ("劳保用品", "工作服", "XL", "套", 5, 12),
     ("劳保用品", "工作服", "L", "套", 5, 3),
     ("劳保用品", "劳保鞋", "42码", "双", 4, 10),
+    ("劳保用品", "劳保鞋", "43码", "双", 2, 4),
     ("劳保用品", "防滑手套", "", "副", 50, 120),
     ("劳保用品", "一次性口罩", "", "盒", 10, 6),
     ("办公用品", "A4复印纸", "70g", "包", 10, 30),
@@ -159,7 +166,8 @@ def seed_supplies() -> list[str]:
     cats = {c.name: c for c in db.session.scalars(select(SupplyCategory))}
     items = {}
     for cat, name, spec, unit, minimum, received in DEMO_SUPPLIES:
-        item = SupplyItem(name=name, spec=spec, unit=unit, category_id=cats[cat].id, min_stock=minimum * 1000)
+        item = SupplyItem(name=name, spec=spec, unit=unit, category_id=cats[cat].id, min_stock=minimum * 1000,
+                          size_kind={"工作服": "clothing", "劳保鞋": "shoe"}.get(name, ""))
         db.session.add(item)
         db.session.flush()
         ledger.receive(item, received * 1000, clerk if cat == "劳保用品" else office_clerk, supplier="本地供应商")

@@ -24,6 +24,10 @@ class EmployeeForm(FlaskForm):
         validators=[Optional(), Regexp(r"^[0-9+\-\s()]{5,30}$", message="电话格式不正确。")],
     )
     hire_date = DateField("入职日期", validators=[Optional()], format="%Y-%m-%d")
+    clothing_size = StringField("服装尺码", validators=[Optional(), Length(max=10, message="服装尺码最多10个字符。")],
+                                render_kw={"list": "clothing-sizes", "maxlength": 10})
+    shoe_size = StringField("鞋码", validators=[Optional(), Length(max=10, message="鞋码最多10个字符。")],
+                            render_kw={"inputmode": "numeric", "maxlength": 10})
     active = BooleanField("在职", default=True)
 
     def __init__(self, *args, employee: Employee | None = None, **kwargs):

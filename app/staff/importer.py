@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.audit.log import record, record_changes
 from app.extensions import db
 from app.org.models import Position
-from app.staff.models import Employee
+from app.staff.models import Employee, normalize_size
 
 HEADERS = {
     "name": ("姓名", "名字", "name"),
@@ -19,7 +19,10 @@ HEADERS = {
     "phone": ("电话", "手机", "手机号", "联系电话", "phone"),
     "hire_date": ("入职日期", "入职时间", "hire_date"),
     "active": ("在职", "状态", "在职状态", "active"),
+    "clothing_size": ("服装尺码", "衣服尺码", "尺码", "clothing_size"),
+    "shoe_size": ("鞋码", "鞋号", "shoe_size"),
 }
+OPTIONAL_KEEP = ("position", "clothing_size", "shoe_size")  # an empty cell keeps the current value
 INACTIVE_WORDS = {"离职", "否", "0", "no", "false", "停用"}
 ACTIVE_WORDS = {"在职", "是", "1", "yes", "true", "", "启用"}
 PHONE_RE = re.compile(r"^[0-9+\-\s()]{5,30}$")
@@ -122,6 +125,9 @@ def parse(text: str) -> list[Row]:
                     row.errors.append("入职日期不合理")
             except ValueError:
                 row.errors.append("入职日期格式不正确（应为 2024-03-01）")
+        for key, label in (("clothing_size", "服装尺码"), ("shoe_size", "鞋码")):
+            if len(normalize_size(v[key])) > 10:
+                row.errors.append(f"{label}过长（最多10个字符）")
         if v["active"].lower() not in INACTIVE_WORDS | ACTIVE_WORDS:
             row.errors.append("在职状态应为“在职”或“离职”")
         rows.append(row)
@@ -142,6 +148,8 @@ def apply(rows: list[Row]) -> tuple[int, int]:
             "phone": v["phone"] or None,
             "hire_date": parse_date(v["hire_date"]) if v["hire_date"] else None,
             "active": v["active"].lower() not in INACTIVE_WORDS,
+            "clothing_size": normalize_size(v["clothing_size"]) or None,
+            "shoe_size": normalize_size(v["shoe_size"]) or None,
         }
         employee = db.session.scalar(select(Employee).filter_by(employee_no=v["employee_no"]))
         if employee is None:
@@ -154,8 +162,8 @@ def apply(rows: list[Row]) -> tuple[int, int]:
         else:
             before = employee.snapshot()
             for key, value in fields.items():
-                if key == "position" and not v["position"]:
-                    continue  # an empty position cell keeps the current position
+                if key in OPTIONAL_KEEP and not v[key]:
+                    continue  # an empty cell keeps the current position or size
                 setattr(employee, key, value)
             db.session.flush()
             if record_changes("employee_import", "employee", employee.id, before, employee.snapshot(),

@@ -1,3 +1,5 @@
+import re
+import unicodedata
 from datetime import date, datetime
 from typing import Optional
 
@@ -19,6 +21,10 @@ class Employee(db.Model):
     position_id: Mapped[Optional[int]] = mapped_column(ForeignKey("position.id"), index=True)
     phone: Mapped[Optional[str]] = mapped_column(String(30))
     hire_date: Mapped[Optional[date]]
+    # 服装尺码 (S … 4XL or 170/88A) and 鞋码 (e.g. 42): which variant of a sized item
+    # (supplies/sizes.py) a slip pre-filled from the entitlements gives this person.
+    clothing_size: Mapped[Optional[str]] = mapped_column(String(10))
+    shoe_size: Mapped[Optional[str]] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -33,8 +39,17 @@ class Employee(db.Model):
             "position": self.position.title if self.position else None,
             "phone": self.phone,
             "hire_date": self.hire_date,
+            "clothing_size": self.clothing_size,
+            "shoe_size": self.shoe_size,
             "active": self.active,
         }
 
     def __repr__(self) -> str:
         return f"<Employee {self.employee_no} {self.name}>"
+
+
+def normalize_size(size: str | None) -> str:
+    """One spelling per size: "４２码" / "42 码" / "42" → "42"; " xl " → "XL"; "170/88a" → "170/88A"."""
+    text = unicodedata.normalize("NFKC", size or "").strip().upper()
+    text = re.sub(r"\s+", "", text)
+    return re.sub(r"(码|號|号)$", "", text)

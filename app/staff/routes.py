@@ -11,7 +11,7 @@ from app.permissions import can_manage_staff, require
 from app.staff import bp
 from app.staff.forms import EmployeeForm, ImportConfirmForm, ImportForm
 from app.staff.importer import ImportError_, apply, decode, parse
-from app.staff.models import Employee
+from app.staff.models import Employee, normalize_size as normalize
 from app.web import render
 
 
@@ -54,6 +54,8 @@ def _fill(employee: Employee, form: EmployeeForm) -> None:
     employee.position = db.session.get(Position, form.position_id.data) if form.position_id.data else None
     employee.phone = (form.phone.data or "").strip() or None
     employee.hire_date = form.hire_date.data
+    employee.clothing_size = normalize(form.clothing_size.data) or None
+    employee.shoe_size = normalize(form.shoe_size.data) or None
     employee.active = form.active.data
 
 

@@ -8,6 +8,7 @@ from app import clock
 from app.checklists.schedule import period_of
 from app.extensions import db
 from app.staff.models import Employee
+from app.supplies.sizes import group_ids
 from app.supplies.models import ISSUE, RETURN, REVERSAL, Entitlement, StockEntry, SupplyItem
 
 PERIOD_LABELS = {"week": "周", "month": "月", "quarter": "季度", "year": "年"}
@@ -32,13 +33,17 @@ class Due:
     due: int
     start: date
     end: date
+    choice: object = None  # sizes.Choice: the variant of the person's size, set by the page
 
 
-def received_between(employee_id: int, item_id: int, start: date, end: date) -> int:
+def received_between(employee_id: int, item_id: int | list[int], start: date, end: date) -> int:
+    """What the employee received net of the item (or of any of the item ids: the size
+    variants of one article) between the two days."""
     lo, hi = clock.local_day_range(start, end)
+    ids = item_id if isinstance(item_id, list) else [item_id]
     total = db.session.scalar(
         select(func.coalesce(func.sum(StockEntry.qty), 0)).where(
-            StockEntry.employee_id == employee_id, StockEntry.item_id == item_id,
+            StockEntry.employee_id == employee_id, StockEntry.item_id.in_(ids),
             StockEntry.kind.in_([ISSUE, RETURN, REVERSAL]), StockEntry.at >= lo, StockEntry.at < hi)
     )
     return -int(total)
@@ -52,11 +57,12 @@ def due_list(today: date | None = None) -> list[Due]:
     ).all()
     for ent in entitlements:
         start, end = period_bounds(ent.period, today)
+        ids = group_ids(ent.item)
         employees = db.session.scalars(
             select(Employee).where(Employee.position_id == ent.position_id, Employee.active.is_(True))
             .order_by(Employee.employee_no))
         for emp in employees:
-            got = received_between(emp.id, ent.item_id, start, end)
+            got = received_between(emp.id, ids, start, end)
             if got < ent.qty:
                 out.append(Due(emp, ent, got, ent.qty - got, start, end))
     out.sort(key=lambda d: (d.employee.employee_no, d.entitlement.item.name))

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 UNITS = ["件", "套", "双", "副", "只", "个", "盒", "包", "瓶", "支", "本", "卷", "张", "箱", "米", "千克", "升"]
 
@@ -13,7 +13,13 @@ class ItemForm(FlaskForm):
                        render_kw={"list": "units"})
     decimals = IntegerField("允许的小数位", default=0, validators=[NumberRange(0, 3, "应为0到3。")])
     min_stock = StringField("最低库存", default="0")
+    size_kind = SelectField("尺码", choices=[("", "不分尺码"), ("clothing", "按服装尺码（规格填尺码，如 XL）"),
+                                           ("shoe", "按鞋码（规格填鞋码，如 42码）")], default="")
     active = BooleanField("启用", default=True)
+
+    def validate_size_kind(self, field):
+        if field.data and not (self.spec.data or "").strip():
+            raise ValidationError("按尺码区分的物品，规格请填写尺码（如 XL、42码）。")
 
 
 class SimpleForm(FlaskForm):

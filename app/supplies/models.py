@@ -42,6 +42,9 @@ class SupplyItem(db.Model):
     stock: Mapped[int] = mapped_column(default=0, server_default="0")  # milli-units, kept (see above)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "" or a size kind (clothing / shoe): items of one name and size kind are the size
+    # variants of one article, their spec is the size (工作服 XL, 工作服 L …); see sizes.py.
+    size_kind: Mapped[str] = mapped_column(String(10), default="", server_default="")
 
     category = relationship("SupplyCategory")
 
@@ -55,7 +58,8 @@ class SupplyItem(db.Model):
 
     def snapshot(self) -> dict:
         return {"name": self.name, "spec": self.spec, "category": self.category.name if self.category else None,
-                "unit": self.unit, "decimals": self.decimals, "min_stock": self.min_stock, "active": self.active}
+                "unit": self.unit, "decimals": self.decimals, "min_stock": self.min_stock, "active": self.active,
+                "size_kind": self.size_kind}
 
 
 class IssueSlip(db.Model):

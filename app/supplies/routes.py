@@ -17,6 +17,7 @@ from app.supplies import bp
 from app.supplies.entitlements import PERIOD_LABELS, due_list
 from app.supplies.forms import UNITS, ItemForm, SimpleForm
 from app.supplies.ledger import LedgerError, count, give_back, issue, item_ledger, receive, reverse, stock_of
+from app.supplies.sizes import SIZE_KINDS, variant_for, variants
 from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, RequisitionLine, StockEntry,
                                  SupplyCategory, SupplyItem)
 from app.supplies.quantity import QuantityError, fmt, parse
@@ -33,7 +34,7 @@ def qty_filter(milli):
 
 def _helpers(**extra) -> dict:
     return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "step_labels": STEP_LABELS,
-            "period_labels": PERIOD_LABELS, "post_form": SimpleForm(), **extra}
+            "period_labels": PERIOD_LABELS, "size_kinds": SIZE_KINDS, "post_form": SimpleForm(), **extra}
 
 
 def _active_items():
@@ -95,7 +96,7 @@ def item_form(item_id):
                 target = it or SupplyItem()
                 target.name, target.spec, target.category_id = name, spec, form.category_id.data
                 target.unit, target.decimals, target.min_stock = form.unit.data.strip(), form.decimals.data, min_stock
-                target.active = form.active.data
+                target.active, target.size_kind = form.active.data, form.size_kind.data or ""
                 if it is None:
                     db.session.add(target)
                     db.session.flush()
@@ -254,10 +255,18 @@ def slip_new():
                 flash(f"领用单 {slip.number} 已发放。", "success")
                 return redirect(url_for("supplies.slip", slip_id=slip.id), code=303)
     else:
-        # Pre-filled from the entitlement list: ?employee=ID&line=ITEM:QTY …
+        # Pre-filled from the entitlement list: ?employee=ID&line=ITEM:QTY …; an item with
+        # sizes becomes the variant of the person's size, or asks (sizes.variant_for).
+        person = db.session.get(Employee, request.args.get("employee", type=int) or 0)
         for spec in request.args.getlist("line"):
             item_id, _, qty = spec.partition(":")
-            raw.append({"item_id": item_id, "qty": qty})
+            it = by_id.get(int(item_id)) if item_id.isdigit() else None
+            choice = variant_for(it, person) if it is not None else None
+            if choice is None:
+                raw.append({"item_id": item_id, "qty": qty})
+            else:
+                raw.append({"item_id": choice.item.id if choice.item else "", "qty": qty,
+                            "note": choice.note, "ask": choice.item is None})
     while len(raw) < 3:
         raw.append({"item_id": "", "qty": ""})
     employee_id = request.form.get("employee_id", type=int) or request.args.get("employee", type=int)
@@ -373,7 +382,12 @@ def entitlements():
     rows = db.session.scalars(select(Entitlement).order_by(Entitlement.position_id, Entitlement.id)).all()
     due = due_list()
     by_employee: dict[int, list] = {}
+    known: dict[int, list] = {}
     for d in due:
+        item = d.entitlement.item
+        if item.size_kind and item.id not in known:
+            known[item.id] = variants(item)
+        d.choice = variant_for(item, d.employee, known.get(item.id))
         by_employee.setdefault(d.employee.id, []).append(d)
     return render("supplies/entitlements.html", rows=rows, due=by_employee, positions=ordered_positions(),
                   items=_active_items(), errors=errors, values=request.form,
