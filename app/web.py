@@ -21,6 +21,7 @@ ERROR_MESSAGES = {
     403: ("没有权限", "您的账号没有执行此操作的权限。如需开通，请联系售后经理或管理员。"),
     404: ("页面不存在", "找不到您要访问的页面，它可能已被移动或删除。"),
     405: ("不支持的操作", "此页面不支持该请求方式。"),
+    409: ("操作冲突", "内容已被他人修改，请刷新页面查看最新内容后再操作。"),
     413: ("文件过大", "上传的文件超过了允许的大小，请压缩后重试。"),
     422: ("内容有误", "提交的内容未通过检查，请修改后重试。"),
     429: ("操作过于频繁", "请稍后再试。"),
@@ -58,8 +59,14 @@ class ListPage:
 
 def _error_response(code: int, message: str | None = None):
     title, default = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
-    template = "errors/_error.html" if is_htmx() else "errors/error.html"
-    return render_template(template, code=code, title=title, message=message or default), code
+    if not is_htmx():
+        return render_template("errors/error.html", code=code, title=title, message=message or default), code
+    # An error message, not a fragment for the target: app.js shows it beside the control
+    # even for a status the page otherwise swaps (422 re-rendered forms).
+    response = make_response(render_template("errors/_error.html", code=code, title=title,
+                                             message=message or default), code)
+    response.headers["X-Error-Message"] = "1"
+    return response
 
 
 def content_disposition(filename: str, attachment: bool = True) -> str:
@@ -103,6 +110,21 @@ def require_password_change():
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        from flask_login import current_user
+        from flask_wtf.csrf import generate_csrf
+
+        if is_htmx():
+            if not current_user.is_authenticated:
+                # The login ended too (its session carried the token's secret): to the
+                # login page, and back to this page afterwards.
+                return current_app.login_manager.unauthorized()
+            # The login is valid, only the page's token is old (left open for hours): the
+            # answer carries a fresh one, which app.js puts into the page; nothing on the
+            # page is replaced, so what the user typed is still there.
+            response = _error_response(
+                400, "页面打开时间较长，安全校验已过期，现已自动更新。您填写的内容仍在，请再提交一次。")
+            response.headers["X-CSRF-Refresh"] = generate_csrf()
+            return response
         return _error_response(400, "表单已过期或缺少安全校验，请刷新页面后重新提交。")
 
     @app.errorhandler(HTTPException)

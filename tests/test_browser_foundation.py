@@ -119,6 +119,64 @@ def test_htmx_error_shows_beside_the_control_never_an_alert(app, live_server, pa
     assert dialogs == [] and page.locator("h1").first.inner_text() == "岗位职责手册"  # the page stays
 
 
+def _refuse_with(app, endpoint, code):
+    from flask import abort
+
+    def refused(**kwargs):
+        if code == 500:
+            raise RuntimeError("boom")  # an unhandled error, as a bug would raise
+        abort(code)
+
+    app.view_functions[endpoint] = refused
+
+
+@pytest.mark.parametrize("code, expected", [
+    (409, "操作冲突"), (413, "文件过大"), (422, "内容有误"), (429, "操作过于频繁"), (500, "系统出错"),
+])
+def test_every_htmx_error_status_shows_beside_the_control(app, live_server, page, make_user, code, expected):
+    """409, 413, 422, 429 and 500 from a real tick form: a Chinese message beside the form,
+    no alert, the row and the page stay as they were."""
+    make_user("mgr", position="after_sales_manager")
+    browser_login(page, live_server, "mgr")
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(live_server + "/checklists/")
+    if code == 413:
+        app.config["MAX_CONTENT_LENGTH"] = 64  # the tick's own form is larger than this
+    else:
+        _refuse_with(app, "checklists.do_tick", code)
+    form = page.locator("form.tickform").first
+    form.locator("input[name=note]").fill("已核对")
+    form.locator("button.tick-btn").click()
+    expect(page.locator("form.tickform + .htmx-error").first).to_contain_text(expected)
+    assert dialogs == []
+    assert page.locator("form.tickform input[name=note]").first.input_value() == "已核对"
+    assert page.locator("h1").first.is_visible() and "系统出错" not in page.locator("h1").first.inner_text()
+
+
+def test_expired_form_token_with_a_valid_login_is_renewed_and_the_input_kept(app, live_server, page, make_user):
+    """A page left open past the CSRF token's lifetime: the first tick is refused with a
+    message beside it, the typed note stays, the page gets a fresh token and the second
+    try succeeds."""
+    import time
+
+    make_user("mgr", position="after_sales_manager")
+    browser_login(page, live_server, "mgr")
+    page.goto(live_server + "/checklists/")
+    row_id = page.locator("form.tickform").first.evaluate("f => f.closest('tr').id")
+    form = page.locator(f"#{row_id} form.tickform")
+    form.locator("input[name=note]").fill("数据已上报")
+    app.config["WTF_CSRF_TIME_LIMIT"] = 1
+    time.sleep(2.2)  # the page's token is now older than its lifetime
+    form.locator("button.tick-btn").click()
+    expect(page.locator(f"#{row_id} form.tickform + .htmx-error")).to_contain_text("安全校验已过期")
+    assert form.locator("input[name=note]").input_value() == "数据已上报"
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    form.locator("button.tick-btn").click()
+    expect(page.locator(f"#{row_id}")).to_contain_text("已完成")
+    expect(page.locator(f"#{row_id}")).to_contain_text("数据已上报")
+
+
 def test_drag_and_drop_label_survives_an_upload_swap(app, live_server, page, make_user):
     """The file-count label and drag and drop are bound by delegation, so they keep
     working after an upload swaps the files section in."""

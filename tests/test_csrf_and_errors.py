@@ -108,3 +108,40 @@ def test_htmx_request_after_the_login_expired_redirects_the_page(client):
     assert r.headers["HX-Redirect"] == "/auth/login?next=/handbook/positions/3?x%3D1"
     plain = client.get("/handbook/search?q=a")
     assert plain.status_code == 302 and "/auth/login?next=/handbook/search?q%3Da" in plain.headers["Location"]
+
+
+def test_htmx_post_after_the_login_expired_redirects_not_a_form_error(client, make_user):
+    """A tick sent after the login ended (its session held the token's secret): to the
+    login page, back to the board afterwards, never "表单已过期" in the row."""
+    r = client.post("/checklists/items/3/2026-11-28/tick", data={"csrf_token": "stale", "note": "x"},
+                    headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/checklists/?day=2026-11-28"})
+    assert r.status_code == 204
+    assert r.headers["HX-Redirect"] == "/auth/login?next=/checklists/?day%3D2026-11-28"
+
+
+def test_expired_token_with_a_valid_login_gets_a_fresh_one(app, client, make_user):
+    """The refusal carries a fresh token; sent again with it, the same request passes."""
+    from sqlalchemy import select
+
+    from app.checklists.models import ChecklistMark
+    from app.extensions import db
+
+    make_user("mgr", position="after_sales_manager")
+    client.login("mgr")
+    with app.app_context():
+        from app.checklists.models import ChecklistItem
+
+        item = db.session.scalar(select(ChecklistItem).filter_by(seed_key="clerk_return_rate"))
+        from app import clock
+
+        url = f"/checklists/items/{item.id}/{clock.local_now().date().isoformat()}/tick"
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://localhost/checklists/"}
+    r = client.post(url, data={"note": "已统计"}, headers={**headers, "X-CSRFToken": "expired-token"})
+    assert r.status_code == 400 and "安全校验已过期" in r.get_data(as_text=True)
+    fresh = r.headers["X-CSRF-Refresh"]
+    with app.app_context():
+        assert db.session.scalar(select(ChecklistMark).filter_by(item_id=item.id, done=True)) is None
+    r = client.post(url, data={"note": "已统计"}, headers={**headers, "X-CSRFToken": fresh})
+    assert r.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(ChecklistMark).filter_by(item_id=item.id, done=True)).note == "已统计"

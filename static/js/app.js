@@ -109,11 +109,31 @@
     }
     note.textContent = text;
   }
-  document.addEventListener('htmx:responseError', function (ev) {
-    var xhr = ev.detail.xhr;
+  /* A page left open past the CSRF token's lifetime: the server refused the request and
+     sent a fresh token; every form and the HTMX headers take it, nothing typed is lost. */
+  function refreshCsrf(token) {
+    document.querySelectorAll('input[name="csrf_token"]').forEach(function (i) { i.value = token; });
+    var headers = {};
+    try { headers = JSON.parse(document.body.getAttribute('hx-headers') || '{}'); } catch (e) { /* keep {} */ }
+    headers['X-CSRFToken'] = token;
+    document.body.setAttribute('hx-headers', JSON.stringify(headers));
+  }
+  function reportError(elt, xhr) {
+    var fresh = xhr.getResponseHeader('X-CSRF-Refresh');
+    if (fresh) refreshCsrf(fresh);
     var doc = new DOMParser().parseFromString(xhr.responseText || '', 'text/html');
     var h = doc.querySelector('h1'), p = doc.querySelector('p');
-    showError(ev.detail.elt, (h ? h.textContent : '操作失败（' + xhr.status + '）') + (p ? '：' + p.textContent : ''));
+    showError(elt, (h ? h.textContent : '操作失败（' + xhr.status + '）') + (p ? '：' + p.textContent : ''));
+  }
+  document.addEventListener('htmx:responseError', function (ev) { reportError(ev.detail.elt, ev.detail.xhr); });
+  /* A 422 normally brings the re-rendered form; a bare error message never replaces it. */
+  document.addEventListener('htmx:beforeSwap', function (ev) {
+    var xhr = ev.detail.xhr;
+    if (ev.detail.shouldSwap && xhr.status >= 400 && xhr.getResponseHeader('X-Error-Message')) {
+      ev.detail.shouldSwap = false;
+      // detail.elt is the swap target here; the message goes beside the control used
+      reportError((ev.detail.requestConfig && ev.detail.requestConfig.elt) || ev.detail.elt, xhr);
+    }
   });
   document.addEventListener('htmx:sendError', function (ev) {
     showError(ev.detail.elt, '网络连接失败，请检查网络后重试。');
