@@ -5,6 +5,7 @@ parsed and bounded. A value outside its bounds is a 400 with a Chinese message, 
 from datetime import date
 
 from flask import current_app, request
+from werkzeug.routing import IntegerConverter
 
 from app import clock
 
@@ -15,6 +16,15 @@ MAX_ID = 2**31 - 1  # fits INTEGER on PostgreSQL and SQLite alike
 
 class BadParam(ValueError):
     pass
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a positive id that fits the database's INTEGER. A longer
+    number matches no route (404) instead of overflowing inside the query (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def _fail(message: str):

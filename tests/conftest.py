@@ -65,6 +65,17 @@ def template_db(tmp_path_factory):
         from app.cli import run_init
 
         run_init()
+        # The shipped checklist items date from "installation": a month ago, so that what
+        # a test sees on today's board does not depend on the hour the suite started
+        # (an item created after today's due time has no occurrence today).
+        from datetime import timedelta
+
+        from app.checklists.models import ChecklistItem
+        from app.database import utcnow
+
+        for item in db.session.scalars(select(ChecklistItem)):
+            item.created_at = utcnow() - timedelta(days=30)
+        db.session.commit()
         db.session.remove()  # closing the last connection checkpoints the WAL into the file
         db.engine.dispose()
     return database

@@ -30,3 +30,10 @@ def test_out_of_bounds_is_400_in_chinese(app, admin_client, make_user, url):
                                  "/trainings/?page=abc", "/checklists/overdue?page=99999999"])
 def test_any_page_number_gives_a_page(admin_client, url):
     assert admin_client.get(url).status_code == 200
+
+
+def test_ids_beyond_the_integer_column_are_not_found(admin_client):
+    for url in ("/supplies/items/99999999999999999999999", "/handbook/positions/18446744073709551617",
+                "/trainings/2147483648", "/staff/9223372036854775808"):
+        r = admin_client.get(url)
+        assert r.status_code == 404 and "页面不存在" in r.get_data(as_text=True), url

@@ -72,6 +72,22 @@ def test_import_updates_existing_by_employee_number(app, admin_client):
         assert len(rows) == 1 and rows[0].phone == "13900000009"
 
 
+def test_import_refuses_broken_csv_and_formula_names(app, admin_client):
+    """A lone CR inside a field, a field over the csv module's limit, a name Excel would
+    run as a formula: a Chinese message, 4xx, nobody imported."""
+    before = count(app)
+    for raw in ('姓名,工号\n"张\r三",T1\r\n'.encode(), ("姓名,工号\n" + "张" * 140_000 + ",T1\n").encode(),
+                '姓名,工号\n"a\rb'.encode()):
+        r = admin_client.post_form("/staff/import", {"file": (io.BytesIO(raw), "x.csv")},
+                                   content_type="multipart/form-data")
+        assert r.status_code in (200, 422), r.status_code
+        text = r.get_data(as_text=True)
+        assert "无法读取此 CSV 文件" in text or "行有误" in text or "姓名过长" in text
+    r = admin_client.post_form("/staff/import/confirm",
+                               {"payload": '姓名,工号\n=HYPERLINK("http://x"),T9\n@SUM(1),T10\n'})
+    assert count(app) == before
+
+
 def test_import_refuses_unusable_file(app, admin_client):
     upload = {"file": (io.BytesIO("名字\n张三\n".encode()), "x.csv")}
     r = admin_client.post_form("/staff/import", upload, content_type="multipart/form-data")

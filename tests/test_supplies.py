@@ -67,9 +67,15 @@ def ledger_sum_matches(app):
 def test_quantity_parsing():
     assert parse("3") == 3000 and parse("2.5", 1) == 2500 and parse(" 1，5 ", 1) == 1500
     assert fmt(2500) == "2.5" and fmt(3000) == "3" and fmt(-2000) == "-2"
+    # full-width digits are the same digits, everywhere quantities are typed
+    assert parse("１２") == 12000 and parse("２．５", 1) == 2500 and parse(".5", 1) == 500
     for bad, decimals, message in (("0", 0, "必须大于零"), ("-1", 0, "不能为负数"), ("abc", 0, "不是有效的数量"),
                                    ("1.5", 0, "必须是整数"), ("1.2345", 3, "最多保留 3 位小数"), ("", 0, "请填写数量"),
-                                   ("nan", 0, "不是有效的数量"), ("1e12", 0, "数量过大")):
+                                   ("nan", 0, "不是有效的数量"), ("1e12", 0, "不是有效的数量"),
+                                   ("1e1000000", 0, "不是有效的数量"), ("1e-999999999", 3, "不是有效的数量"),
+                                   ("1_000", 0, "不是有效的数量"), ("Infinity", 0, "不是有效的数量"),
+                                   ("1000000000", 0, "数量过大"), ("9" * 100, 0, "不是有效的数量"),
+                                   ("0.0001", 3, "最多保留 3 位小数"), ("-0", 0, "必须大于零")):
         with pytest.raises(QuantityError, match=message):
             parse(bad, decimals)
 
@@ -282,6 +288,24 @@ def test_entitlements_due_and_prefilled_slip(app, client, store):
     assert "劳保用品发放标准" in page and "手套：2 副 / 周" in page
     form = client.get(f"/supplies/slips/new?employee={store['t1']}&line={store['手套']}:1").get_data(as_text=True)
     assert f'<option value="{store["t1"]}" selected' in form and 'name="qty" value="1"' in form
+
+
+def test_csv_cells_never_reach_excel_as_formulas(app, client, store):
+    from app.csvexport import safe_cell
+
+    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert [safe_cell(v) for v in ("+1+1", "-1+1", "@SUM(A1)", "\tx", "\rx")] == \
+        ["'+1+1", "'-1+1", "'@SUM(A1)", "'\tx", "'\rx"]
+    assert [safe_cell(v) for v in ("-2", "3.5", "工作服", None, 7)] == ["-2", "3.5", "工作服", "", "7"]
+    client.login("clerk")
+    with app.app_context():
+        db.session.get(SupplyItem, store["手套"]).name = "=HYPERLINK(\"http://evil\",\"点我\")"
+        db.session.commit()
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": ["1"]})
+    rows = list(csv.reader(io.StringIO(client.get("/supplies/ledger.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    cells = [c for row in rows[1:] for c in row]
+    assert "'=HYPERLINK(\"http://evil\",\"点我\")" in cells and not any(c.startswith("=") for c in cells)
+    assert "-1" in cells  # the issue's quantity change stays a number
 
 
 def test_employee_history_and_csv(app, client, store):

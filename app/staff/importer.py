@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.audit.log import record, record_changes
+from app.csvexport import looks_like_formula
 from app.extensions import db
 from app.org.models import Position
 from app.staff.models import Employee, normalize_size
@@ -83,7 +84,11 @@ def parse(text: str) -> list[Row]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    records = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
+    try:
+        records = [r for r in csv.reader(io.StringIO(text, newline=""), dialect) if any(c.strip() for c in r)]
+    except csv.Error:
+        # a field over the csv module's limit (131,072 characters), a stray line break …
+        raise ImportError_("无法读取此 CSV 文件：格式有误或某一格内容过长。请在 Excel 中检查后另存为 CSV。") from None
     if not records:
         raise ImportError_("文件是空的。")
     mapping = _map_header(records[0])
@@ -100,8 +105,13 @@ def parse(text: str) -> list[Row]:
         cell = lambda key: (record_[mapping[key]].strip() if key in mapping and mapping[key] < len(record_) else "")  # noqa: E731
         row = Row(line=line_no, values={k: cell(k) for k in HEADERS})
         v = row.values
+        if any(ch < " " for value in v.values() for ch in value):
+            row.errors.append("含有换行或其他控制字符")
         if not v["name"]:
             row.errors.append("姓名为空")
+        elif looks_like_formula(v["name"]) or looks_like_formula(v["employee_no"]):
+            # would reach Excel as a formula in every export (OWASP CSV injection)
+            row.errors.append("姓名和工号不能以 = + - @ 开头")
         elif len(v["name"]) > 40:
             row.errors.append("姓名过长（最多40字）")
         if not v["employee_no"]:

@@ -1,9 +1,16 @@
 """Quantities as exact integers of thousandths ("milli-units"): no float sums, the same
 arithmetic on SQLite and PostgreSQL. Each item says how many decimals its unit allows
 (件, 双, 副 … none; 米, 千克 … up to 3)."""
-from decimal import Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import Decimal
 
 SCALE = 1000
+MAX_QUANTITY = Decimal(10) ** 9  # a billion of any unit: beyond what a store holds
+# A plain decimal, after full-width characters became ASCII (NFKC): "12", "2.5", ".5".
+# No exponent ("1e3"), no digit grouping ("1_000"), no NaN or Infinity; a comma is a
+# decimal comma, as in "1，5".
+PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
 class QuantityError(ValueError):
@@ -11,15 +18,13 @@ class QuantityError(ValueError):
 
 
 def parse(text, decimals: int = 0, *, allow_zero: bool = False, allow_negative: bool = False) -> int:
-    raw = str(text if text is not None else "").strip().replace("，", ".").replace(",", ".")
+    raw = unicodedata.normalize("NFKC", str(text if text is not None else "")).strip()
+    raw = raw.replace("。", ".").replace(",", ".")  # "1，5" and "1,5" mean 1.5 (a decimal comma)
     if not raw:
         raise QuantityError("请填写数量。")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise QuantityError(f"“{raw}”不是有效的数量。") from None
-    if not value.is_finite():
-        raise QuantityError(f"“{raw}”不是有效的数量。")
+    if len(raw) > 40 or not PLAIN.fullmatch(raw):
+        raise QuantityError(f"“{raw[:20]}”不是有效的数量，请填写数字，如 2 或 2.5。")
+    value = Decimal(raw)
     if value < 0 and not allow_negative:
         raise QuantityError("数量不能为负数。")
     if value == 0 and not allow_zero:
@@ -28,7 +33,7 @@ def parse(text, decimals: int = 0, *, allow_zero: bool = False, allow_negative: 
     places = max(0, -exponent) if isinstance(exponent, int) else 0
     if places > decimals:
         raise QuantityError("该物品的数量必须是整数。" if decimals == 0 else f"该物品的数量最多保留 {decimals} 位小数。")
-    if abs(value) >= Decimal(10) ** 9:
+    if abs(value) >= MAX_QUANTITY:
         raise QuantityError("数量过大。")
     return int(value * SCALE)
 

@@ -1,14 +1,13 @@
-import csv
-import io
 from datetime import date
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app import clock, params
 from app.audit.log import record, record_changes
+from app.csvexport import csv_response
 from app.extensions import db
 from app.permissions import can_issue_supplies, require, supervises
 from app.printing import pdf_response, render_pdf
@@ -24,7 +23,7 @@ from app.supplies.quantity import QuantityError, fmt, parse
 from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, fulfil, may_decide, open_per_line,
                                        visible_requisitions)
 from app.supplies.stock import categories, overview
-from app.web import content_disposition, render
+from app.web import render
 
 
 @bp.app_template_filter("qty")
@@ -535,17 +534,10 @@ def ledger_csv():
                                  .options(selectinload(StockEntry.item).selectinload(SupplyItem.category),
                                           selectinload(StockEntry.employee), selectinload(StockEntry.slip),
                                           selectinload(StockEntry.user)))
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["编号", "时间", "类型", "类别", "物品", "规格", "单位", "数量变化", "领用/退回人", "工号",
-                "领用单号", "供应商", "原因/备注", "冲销编号", "经办人"])
-    for e in entries:
-        w.writerow([e.id, clock.to_local(e.at).strftime("%Y-%m-%d %H:%M"), KIND_LABELS[e.kind], e.item.category.name,
-                    e.item.name, e.item.spec, e.item.unit, fmt(e.qty), e.employee.name if e.employee else "",
-                    e.employee.employee_no if e.employee else "", e.slip.number if e.slip else "", e.supplier,
-                    e.reason, e.reverses_id or "", e.user.name])
-    # UTF-8 with BOM: Excel on Chinese Windows opens it with the right encoding.
-    response = make_response("\ufeff" + out.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = content_disposition(f"物资台账-{start}-{end}.csv")
-    return response
+    header = ["编号", "时间", "类型", "类别", "物品", "规格", "单位", "数量变化", "领用/退回人", "工号",
+              "领用单号", "供应商", "原因/备注", "冲销编号", "经办人"]
+    rows = ([e.id, clock.to_local(e.at).strftime("%Y-%m-%d %H:%M"), KIND_LABELS[e.kind], e.item.category.name,
+             e.item.name, e.item.spec, e.item.unit, fmt(e.qty), e.employee.name if e.employee else "",
+             e.employee.employee_no if e.employee else "", e.slip.number if e.slip else "", e.supplier,
+             e.reason, e.reverses_id or "", e.user.name] for e in entries)
+    return csv_response(header, rows, f"物资台账-{start}-{end}.csv")

@@ -3,7 +3,7 @@ from datetime import date
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock, params
 from app.audit.log import record, record_changes
@@ -110,7 +110,8 @@ def edit(training_id):
 @bp.get("/<int:training_id>")
 @login_required
 def detail(training_id: int):
-    t = db.get_or_404(Training, training_id)
+    # the trainer with the training: one statement whether or not they are on the page already
+    t = db.get_or_404(Training, training_id, options=[joinedload(Training.trainer_employee)])
     show_deleted = can_manage_accounts(current_user) and request.args.get("deleted") == "1"
     headcount = dict(db.session.execute(select(Employee.position_id, func.count()).where(Employee.active.is_(True))
                                         .group_by(Employee.position_id)).all())
