@@ -70,13 +70,9 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        uid, _, version = user_id.partition(".")
-        if not uid.isdigit():
-            return None
-        user = db.session.get(User, int(uid))
-        if user is None or str(user.session_version) != version:
-            return None
-        return user
+        from app.auth.sessions import load
+
+        return load(user_id)
 
     # Import every model so Alembic and the metadata see all tables.
     from app import models  # noqa: F401

@@ -47,6 +47,10 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        # Every login ends this long after it began, remember-me included (the sliding
+        # PERMANENT_SESSION_LIFETIME ends it sooner when the browser is left unused).
+        "SESSION_ABSOLUTE_HOURS": float(os.environ.get("SESSION_ABSOLUTE_HOURS", str(24 * 14))),
+        "REMEMBER_COOKIE_DURATION": timedelta(hours=float(os.environ.get("SESSION_ABSOLUTE_HOURS", str(24 * 14)))),
         "PERMANENT_SESSION_LIFETIME": timedelta(
             hours=float(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
         ),
@@ -56,6 +60,9 @@ def defaults(instance_path: str) -> dict:
         "PASSWORD_HASH_METHOD": "scrypt:32768:8:3",
         "LOGIN_MAX_FAILURES_PER_USER": int(os.environ.get("LOGIN_MAX_FAILURES_PER_USER", "5")),
         "LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "20")),
+        # An account failing from many addresses answers ever more slowly, up to the maximum.
+        "LOGIN_SLOW_AFTER_FAILURES": int(os.environ.get("LOGIN_SLOW_AFTER_FAILURES", "10")),
+        "LOGIN_MAX_DELAY_SECONDS": float(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "8")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
         "PER_PAGE": 50,
         # Printed PDFs are cached by content in instance/cache/pdf, at most this many MB (0: off).

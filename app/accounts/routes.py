@@ -1,10 +1,11 @@
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.accounts import bp
 from app.accounts.forms import AccountForm, NewAccountForm
 from app.audit.log import record, record_changes
+from app.auth import sessions
 from app.auth.forms import PostForm
 from app.auth.models import User
 from app.cli import generate_password
@@ -76,6 +77,7 @@ def edit(user_id: int):
             _fill(user, form)
             if before["active"] and not user.active:
                 user.session_version += 1  # ends the deactivated user's sessions
+                sessions.end_all(user, "deactivated")
             db.session.flush()
             record_changes("user_update", "user", user.id, before, user.snapshot(), summary=user.username)
             db.session.commit()
@@ -96,9 +98,26 @@ def reset_password(user_id: int):
     user.set_password(password)
     user.must_change_password = True
     user.session_version += 1
+    sessions.end_all(user, "reset")
     record("user_password_reset", "user", user.id, summary=user.username)
     db.session.commit()
     # Shown once in this response (not flashed: the session cookie is signed, not encrypted).
     response = render("accounts/password_reset.html", account=user, password=password)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/<int:user_id>/end-sessions")
+@login_required
+@admin_required
+def end_sessions(user_id: int):
+    """Admin ends every login of an account (a lost phone, a shared computer)."""
+    user = db.get_or_404(User, user_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    keep = current_user.login_token if user.id == current_user.id else None
+    ended = sessions.end_all(user, "admin", keep=keep)
+    record("user_sessions_ended", "user", user.id, summary=f"{user.username}：结束 {ended} 处登录")
+    db.session.commit()
+    flash(f"已结束 {user.username} 的 {ended} 处登录。", "success")
+    return redirect(url_for("accounts.index"), code=303)

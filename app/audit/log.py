@@ -13,6 +13,8 @@ ACTION_LABELS = {
     "login": "登录",
     "login_failed": "登录失败",
     "logout": "退出",
+    "session_end": "结束登录",
+    "user_sessions_ended": "结束账号的全部登录",
     "password_change": "修改密码",
     "user_create": "创建账号",
     "user_update": "修改账号",

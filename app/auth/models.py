@@ -40,8 +40,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
+    # The server-side login (LoginSession.token) this object was loaded for or logged in
+    # with; part of the id Flask-Login keeps in the session and remember-me cookies.
+    login_token: str = ""
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        return f"{self.id}.{self.session_version}.{self.login_token}"
 
     @property
     def name(self) -> str:
@@ -89,3 +93,24 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginSession(db.Model):
+    """One login on one device: kept on the server, so logging out, a password change or
+    admin can end it for good (a replayed session or remember-me cookie names an ended
+    record and is refused), and every login has an absolute lifetime."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    ended_at: Mapped[Optional[datetime]]
+    ended_reason: Mapped[str] = mapped_column(String(20), default="")
+
+    user = relationship("User")

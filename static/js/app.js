@@ -151,6 +151,23 @@
     var box = document.getElementById('duty-rows');
     if (box) renumber(box);
   }
+  /* Behaviour by data attributes, no inline handlers (the Content-Security-Policy allows
+     no inline script): data-confirm asks before a form is sent, data-autosubmit sends its
+     form on change, data-remove-line removes its line of a multi-line form. */
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    if (form.matches && form.matches('form[data-confirm]') && !window.confirm(form.getAttribute('data-confirm'))) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
+  document.addEventListener('change', function (ev) {
+    if (ev.target.matches && ev.target.matches('[data-autosubmit]') && ev.target.form) ev.target.form.requestSubmit();
+  });
+  document.addEventListener('click', function (ev) {
+    var btn = ev.target.closest && ev.target.closest('[data-remove-line]');
+    if (btn) btn.closest('[data-line]').remove();
+  });
   document.addEventListener('DOMContentLoaded', init);
   document.addEventListener('htmx:load', init);
 })();
