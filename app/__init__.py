@@ -101,11 +101,28 @@ def register_web(app: Flask) -> None:
     register_template_helpers(app)
     app.before_request(require_password_change)
 
+    from app.web import SecureCookies, content_security_policy
+
+    app.wsgi_app = SecureCookies(app.wsgi_app)
+    trusted = int(app.config["TRUSTED_PROXIES"])
+    if trusted > 0:
+        # Behind that many reverse proxies: the client's address and scheme come from
+        # their X-Forwarded-* headers. Without proxies these headers are ignored, so
+        # nobody can pick the address the login throttling sees.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_port=trusted)
+
     @app.after_request
     def security_headers(response):
+        from flask import request
+
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
 

@@ -41,6 +41,9 @@ def defaults(instance_path: str) -> dict:
         # One request (several files) and one file: larger requests get the Chinese 413 page.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "100")) * 1024 * 1024,
         "MAX_FILE_MB": int(os.environ.get("MAX_FILE_MB", "20")),
+        # How many reverse proxies (nginx …) stand in front of the app; 0: none, and
+        # X-Forwarded-* headers are ignored.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),

@@ -24,7 +24,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 SIZES = {"full": 2048, "print": 1400, "thumb": 400}
 JPEG_QUALITY = {"full": 85, "print": 80, "thumb": 75}
-MAX_PIXELS = 60_000_000  # a 4000×3000 phone photo is 12 MP; far above that is refused
+MAX_PIXELS = 50_000_000  # a 4000×3000 phone photo is 12 MP; past 50 MP the decoder's memory is the risk
 _pillow_lock = threading.Lock()
 
 
@@ -45,6 +45,7 @@ class StoredFile:
     key: str
     mime: str
     size: int
+    kind: str = ""  # the detected type, as an extension
 
 
 def display_name(filename: str | None) -> str:
@@ -157,44 +158,103 @@ DOC_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-OLE_EXT = {"doc", "xls", "ppt"}
+MATERIAL_MIME = {
+    **DOC_TYPES, "txt": "text/plain; charset=utf-8", "jpg": "image/jpeg", "png": "image/png",
+    "webp": "image/webp", "mp4": "video/mp4",
+}
+EXT_ALIASES = {"jpeg": "jpg"}
+TYPE_NAMES = {"pdf": "PDF", "doc": "Word", "docx": "Word", "xls": "Excel", "xlsx": "Excel", "ppt": "PowerPoint",
+              "pptx": "PowerPoint", "txt": "文本", "jpg": "JPG 图片", "png": "PNG 图片", "webp": "WebP 图片",
+              "mp4": "MP4 视频"}
+ALLOWED_TEXT = "PDF、Word、Excel、PowerPoint、文本（txt）、JPG/PNG/WebP 图片或 MP4 视频"
+# Markup a browser would run as a page or a script, wherever it hides in a file's start.
+ACTIVE_MARKUP = (b"<html", b"<!doctype html", b"<script", b"<hta:", b"<svg", b"<iframe", b"<body", b"<?php",
+                 b"<%@", b"javascript:")
+MP4_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"MSNV", b"dash"}
+OLE_STREAMS = {"doc": "WordDocument", "xls": "Workbook", "ppt": "PowerPoint Document"}
 
 
-def sniff_document(data: bytes, filename: str) -> str | None:
-    """The MIME type of a PDF or Office file judged by content, or None."""
+def _utf16(name: str) -> bytes:
+    return name.encode("utf-16-le")
+
+
+def _active_markup(head: bytes) -> bool:
+    head = head.lower()
+    return any(tag in head for tag in ACTIVE_MARKUP)
+
+
+def detect_material(data: bytes, filename: str) -> str:
+    """The type (extension) of a training material judged by its content, or UploadError.
+    Allowed: pdf, doc/docx, xls/xlsx, ppt/pptx, txt, jpg/png/webp, mp4. Executables, HTA,
+    HTML, scripts and macro-enabled Office files are refused, and the name's extension
+    must agree with the content."""
+    if data[:2] == b"MZ" or data[:4] == b"\x7fELF" or data[:2] == b"#!" or data[:4] in (b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe"):
+        raise UploadError("可执行程序和脚本不能作为培训资料上传。")
+    kind = None
     if data.startswith(b"%PDF-"):
-        return DOC_TYPES["pdf"]
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-        return DOC_TYPES[ext] if ext in OLE_EXT else "application/x-ole-storage"
-    if data.startswith(b"PK\x03\x04"):
+        if _active_markup(data[:4096]) or b"%%EOF" not in data[-2048:]:
+            raise UploadError("不是完整的 PDF 文件（疑似伪装成 PDF 的网页或损坏的文件）。")
+        kind = "pdf"
+    elif data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if _utf16("_VBA_PROJECT") in data or _utf16("Macros") in data:
+            raise UploadError("含宏的 Office 文件不能上传，请另存为不含宏的格式（如 .docx、.xlsx）。")
+        kind = next((ext for ext, stream in OLE_STREAMS.items() if _utf16(stream) in data), None)
+        if kind is None:
+            raise UploadError("无法识别的 Office 97-2003 文件。")
+    elif data.startswith(b"PK\x03\x04"):
         try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
-            return None
-        if "[Content_Types].xml" not in names:
-            return None
-        for prefix, ext in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
-            if any(n.startswith(prefix) for n in names):
-                return DOC_TYPES[ext]
-    return None
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            names = archive.namelist()
+            types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, OSError):
+            raise UploadError("文件已损坏，无法读取。") from None
+        if not types:
+            raise UploadError(f"不支持的资料类型（压缩包等），请上传 {ALLOWED_TEXT}。")
+        if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroenabled" in types.lower():
+            raise UploadError("含宏的 Office 文件不能上传，请另存为不含宏的格式（如 .docx、.xlsx）。")
+        kind = next((ext for prefix, ext in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx"))
+                     if any(n.startswith(prefix) for n in names)), None)
+        if kind is None:
+            raise UploadError(f"不支持的资料类型，请上传 {ALLOWED_TEXT}。")
+    elif data[4:8] == b"ftyp":
+        if data[8:12] not in MP4_BRANDS:
+            raise UploadError(f"不支持的视频格式，请上传 MP4 视频（或 {ALLOWED_TEXT}）。")
+        kind = "mp4"
+    elif data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n" or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        open_image(data)  # decodes fully: a broken or oversized picture is refused here
+        kind = {b"\xff\xd8": "jpg", b"\x89P": "png"}.get(data[:2], "webp")
+    else:
+        if b"\x00" in data[:8192] or _active_markup(data[:8192]):
+            raise UploadError(f"不支持的资料类型（网页、程序等），请上传 {ALLOWED_TEXT}。")
+        try:
+            data[:65536].decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                data[:65536].decode("gb18030")
+            except UnicodeDecodeError:
+                raise UploadError(f"不支持的资料类型，请上传 {ALLOWED_TEXT}。") from None
+        kind = "txt"
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    ext = EXT_ALIASES.get(ext, ext)
+    if ext and ext != kind:
+        raise UploadError(f"文件扩展名 .{ext} 与内容（{TYPE_NAMES[kind]}）不符，请检查文件。")
+    return kind
+
+
+def material_name(filename: str, kind: str) -> str:
+    """The display name with the extension of the detected type."""
+    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+    return f"{stem}.{kind}"
 
 
 def store_file(data: bytes, filename: str, sub: str) -> StoredFile:
-    """A material: PDF, Word, Excel, PowerPoint or an image, stored byte for byte
-    (images re-encoded like photos are not: materials are kept as handed in, but an image
-    must still decode)."""
+    """A material (see detect_material), stored byte for byte under a generated name."""
     _check_size(data)
-    mime = sniff_document(data, filename)
-    if mime is None:
-        img = open_image(data)  # raises with a message for non-images
-        mime = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(
-            Image.open(io.BytesIO(data)).format, "application/octet-stream")
-        del img
+    kind = detect_material(data, filename)
     key = uuid.uuid4().hex
     with open(path_for(sub, f"{key}.bin"), "wb") as fh:
         fh.write(data)
-    return StoredFile(key, mime, len(data))
+    return StoredFile(key, MATERIAL_MIME[kind], len(data), kind)
 
 
 def remove_image(sub: str, key: str) -> None:

@@ -183,3 +183,38 @@ def register_template_helpers(app) -> None:
             },
             **permissions.TEMPLATE_HELPERS,
         }
+
+
+def content_security_policy() -> str:
+    """Scripts and styles from the app's own files only, no inline code; the htmx CDN host
+    (its file checked by SRI) only when HTMX_SOURCE is cdn."""
+    from urllib.parse import urlsplit
+
+    cdn = ""
+    if current_app.config["HTMX_SOURCE"] != "local":
+        parts = urlsplit(HTMX_CDN)
+        cdn = f" {parts.scheme}://{parts.netloc}"
+    return ("default-src 'self'; "
+            f"script-src 'self'{cdn}; connect-src 'self'{cdn}; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+
+
+class SecureCookies:
+    """WSGI middleware: over HTTPS every cookie the app sets (session, remember-me) is
+    Secure, whatever SESSION_COOKIE_SECURE says. Sits inside ProxyFix, so behind a
+    trusted proxy the scheme is the client's."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            headers = [(k, v + "; Secure" if k.lower() == "set-cookie" and "; secure" not in v.lower() else v)
+                       for k, v in headers]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)

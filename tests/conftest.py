@@ -221,3 +221,15 @@ def browser_login(page, base, username, password=TEST_PASSWORD):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(base + "/")
+
+
+def wait_until(page, expression: str, timeout: float = 5.0) -> None:
+    """Polls a JavaScript expression until true. (Playwright's wait_for_function evaluates
+    a string inside the page, which the app's Content-Security-Policy rightly forbids.)"""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout} s: {expression}")
+        page.wait_for_timeout(50)

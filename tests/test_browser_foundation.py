@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -80,7 +80,7 @@ def test_htmx_from_the_cdn_never_keeps_the_page_waiting(app, live_server, browse
     page.fill("input[name=password]", "test-password-1")
     page.click("button[type=submit]")
     page.wait_for_url(live_server + "/")
-    page.wait_for_function("window.htmx !== undefined", timeout=5000)
+    wait_until(page, "window.htmx !== undefined")
     _boost_still_works(page, live_server)
     assert requested, "the CDN was asked"
     assert bool(local) == (cdn != "answers")  # the vendored copy only when the CDN failed

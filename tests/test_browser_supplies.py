@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.supplies import ledger
 from app.supplies.models import SupplyCategory, SupplyItem
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def test_issue_slip_with_two_lines(app, live_server, page, make_user):
     # start from one line; add the second through HTMX
     page.evaluate("document.querySelectorAll('#slip-lines [data-line]').forEach((l, i) => { if (i) l.remove(); })")
     page.click("text=添加一行")
-    page.wait_for_function("document.querySelectorAll('#slip-lines [data-line]').length === 2")
+    wait_until(page, "document.querySelectorAll('#slip-lines [data-line]').length === 2")
     page.select_option("select[name=employee_id]", value=t1)
     lines = page.locator("#slip-lines [data-line]")
     lines.nth(0).locator("select").select_option(value=ids["手套"])

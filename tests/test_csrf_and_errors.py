@@ -145,3 +145,60 @@ def test_expired_token_with_a_valid_login_gets_a_fresh_one(app, client, make_use
     assert r.status_code == 200
     with app.app_context():
         assert db.session.scalar(select(ChecklistMark).filter_by(item_id=item.id, done=True)).note == "已统计"
+
+
+def test_every_page_carries_the_csp_without_inline_code(app, admin_client):
+    for url in ("/", "/handbook/", "/auth/login", "/nope-404"):
+        csp = admin_client.get(url).headers["Content-Security-Policy"]
+        assert "script-src 'self';" in csp and "style-src 'self';" in csp and "frame-ancestors 'self'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    app.config["HTMX_SOURCE"] = "cdn"
+    csp = admin_client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self' https://cdn.jsdelivr.net;" in csp
+    # and no template serves inline script, inline handlers or style attributes to a browser
+    import pathlib
+    import re
+
+    root = pathlib.Path(app.root_path).parent / "templates"
+    for path in root.rglob("*.html"):
+        if path.parts[-2] == "print":
+            continue  # rendered by WeasyPrint only
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
+        assert not re.search(r"\son[a-z]+=", text), path
+        assert ' style="' not in text and "js:" not in text, path
+
+
+def test_over_https_hsts_and_secure_cookies(app, client, make_user):
+    from tests.conftest import CSRF_RE, TEST_PASSWORD
+
+    make_user("li")
+    r = client.get("/auth/login", base_url="https://localhost")
+    assert r.headers["Strict-Transport-Security"].startswith("max-age=")
+    token = CSRF_RE.search(r.get_data(as_text=True))
+    r = client.post("/auth/login", base_url="https://localhost", headers={"Referer": "https://localhost/auth/login"},
+                    data={"username": "li", "password": TEST_PASSWORD, "remember": "y",
+                          "csrf_token": token.group(1) or token.group(2)})
+    cookies = r.headers.getlist("Set-Cookie")
+    assert r.status_code == 302 and len(cookies) >= 2 and all("; Secure" in c for c in cookies)
+    assert "Strict-Transport-Security" not in client.get("/auth/login").headers  # plain http: none
+
+
+def test_forwarded_address_only_from_trusted_proxies(app, make_user):
+    """Throttling sees X-Forwarded-For only when TRUSTED_PROXIES says a proxy sets it."""
+    from app import create_app
+    from app.auth.models import LoginAttempt
+    from app.extensions import db
+    from sqlalchemy import select
+    from tests.conftest import Client
+
+    def attempt(application):
+        c = Client(application.test_client())
+        c.post_form("/auth/login", {"username": "ghost", "password": "wrong-password-1"},
+                    headers={"X-Forwarded-For": "203.0.113.9"})
+        with application.app_context():
+            return db.session.scalar(select(LoginAttempt.ip).order_by(LoginAttempt.id.desc()).limit(1))
+
+    assert attempt(app) == "127.0.0.1"  # no proxy configured: the header is ignored
+    behind = create_app({**app.config, "TRUSTED_PROXIES": 1})
+    assert attempt(behind) == "203.0.113.9"

@@ -237,7 +237,7 @@ def test_materials_by_content_and_download_headers(app, client, clerk, training_
         ("随便.zip", b"PK\x03\x04 not really a zip"),
     ])
     html = r.get_data(as_text=True)
-    assert html.count("已上传") == 2 and "不是图片文件" in html
+    assert html.count("已上传") == 2 and "网页、程序等" in html and "文件已损坏" in html
     with app.app_context():
         f = db.session.scalar(select(TrainingFile).filter_by(display_name="制动系统讲义.pdf"))
         d = db.session.scalar(select(TrainingFile).filter_by(display_name="考核表.docx"))
@@ -249,6 +249,59 @@ def test_materials_by_content_and_download_headers(app, client, clerk, training_
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     anon = app.test_client()
     assert anon.get(f"/trainings/files/{f.id}/file").status_code == 302  # login required
+
+
+def _zip(files: dict) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return out.getvalue()
+
+
+def test_materials_allow_list_by_content(app, client, clerk, training_id):
+    """Only documents, text, pictures and MP4 pass, each extension matching its content;
+    programs, HTA, HTML in disguise and macro-enabled Office files are refused."""
+    from PIL import Image
+
+    from app.printing import html_to_pdf
+
+    client.login("clerk")
+    with app.test_request_context():
+        pdf = html_to_pdf("<p>讲义</p>")
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(png, "PNG")
+    huge = io.BytesIO()
+    Image.new("1", (7700, 7700)).save(huge, "PNG")  # 59 megapixels in a few kilobytes
+    refused = {
+        "tool.exe": b"MZ\x90\x00" + b"\x00" * 200,
+        "setup.hta": b'<html><head><hta:application id="x"/><script>new ActiveXObject("WScript.Shell")</script>',
+        "伪装.pdf": b"%PDF-1.4\n<html><script>alert(1)</script></html>",
+        "宏.docm": _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w/>", "word/vbaProject.bin": "x"}),
+        "宏2.docx": _zip({"[Content_Types].xml": '<Types><Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>',
+                         "word/document.xml": "<w/>"}),
+        "表格.xlsx": docx_bytes(),                     # a Word file named as Excel
+        "run.sh": b"#!/bin/sh\nrm -rf /\n",
+        "page.txt": b"<!DOCTYPE html><html><body>hi</body></html>",
+        "巨图.png": huge.getvalue(),
+        "clip.mov": b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00",
+    }
+    accepted = {
+        "说明.txt": "举升机操作注意事项\n".encode("utf-8"),
+        "clip.mp4": b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2",
+        "现场.png": png.getvalue(),
+        "讲义": pdf,                                  # no extension: named by its content
+    }
+    r = upload(client, training_id, "material", list(refused.items()) + list(accepted.items()))
+    html = r.get_data(as_text=True)
+    assert html.count("已上传") == len(accepted), html
+    for message in ("可执行程序和脚本不能", "不是完整的 PDF 文件", "含宏的 Office 文件不能上传", "与内容（Word）不符",
+                    "网页、程序等", "图片像素过多", "不支持的视频格式"):
+        assert message in html, message
+    with app.app_context():
+        names = {f.display_name: f.mime for f in db.session.scalars(select(TrainingFile).filter_by(kind="material"))}
+    assert names == {"说明.txt": "text/plain; charset=utf-8", "clip.mp4": "video/mp4", "现场.png": "image/png",
+                     "讲义.pdf": "application/pdf"}
 
 
 def test_employee_history_with_hours(app, client, clerk, training_id):

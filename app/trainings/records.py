@@ -12,7 +12,7 @@ from app.extensions import db
 from app.staff.models import Employee
 from app.trainings.models import (ABSENT, LEAVE, MATERIAL, PENDING, PHOTO, SIGN_LABELS, SIGNED, SIGNIN_SCAN,
                                   Attendee, Training, TrainingFile)
-from app.uploads import UploadError, display_name, remove_file, remove_image, store_file, store_image
+from app.uploads import UploadError, display_name, material_name, remove_file, remove_image, store_file, store_image
 
 SUB = "trainings"
 PASS_MARK = 60
@@ -175,7 +175,8 @@ def upload(training: Training, files, kind: str, user) -> list[UploadResult]:
         try:
             if kind == MATERIAL:
                 stored = store_file(data, name, SUB)
-                row = TrainingFile(kind=kind, key=stored.key, display_name=name, mime=stored.mime, size=stored.size)
+                row = TrainingFile(kind=kind, key=stored.key, display_name=material_name(name, stored.kind)[:120],
+                                   mime=stored.mime, size=stored.size)
             else:
                 img = store_image(data, SUB)
                 row = TrainingFile(kind=kind, key=img.key, display_name=name, size=img.size, width=img.width,

@@ -168,6 +168,13 @@
     var btn = ev.target.closest && ev.target.closest('[data-remove-line]');
     if (btn) btn.closest('[data-line]').remove();
   });
+  /* The duty editor's "添加一行" asks for the row with the next index (no hx-vals js:,
+     which would need eval under the Content-Security-Policy). */
+  document.addEventListener('htmx:configRequest', function (ev) {
+    if (ev.detail.elt.id === 'add-row') {
+      ev.detail.parameters.index = document.querySelectorAll('#duty-rows [data-row]').length;
+    }
+  });
   document.addEventListener('DOMContentLoaded', init);
   document.addEventListener('htmx:load', init);
 })();
