@@ -362,3 +362,22 @@ def test_what_the_app_inferred_or_mended_is_marked(app, client, make_user):
     assert "TAeT → TACT" in wc and "文本跨页" in wc
     text = pdftotext(client.get(f"/handbook/positions/{pid(app, 'after_sales_clerk')}/print.pdf").data)
     assert "系统说明，非原文档内容" in text and "KPl → KPI" in text.replace("\n", "")
+
+
+def test_overlong_department_and_duty_refused_nothing_saved(app, admin_client):
+    """所属部门 of 4,000 characters took 13.7 s to print: every text field is bounded by its
+    column (and a duty by a printed page), with a Chinese message and nothing changed."""
+    position_id = pid(app, "after_sales_clerk")
+    before = revision_count(app, position_id)
+    for override, message in (({"department": "部" * 4000}, "所属部门最多60字"),
+                               ({"title": "岗" * 61}, "岗位名称最多60字")):
+        data, _ = edit_payload(app, position_id, **override)
+        r = admin_client.post_form(f"/handbook/positions/{position_id}/edit", data)
+        assert r.status_code == 422 and message in r.get_data(as_text=True)
+    data, rows = edit_payload(app, position_id)
+    data["duties-0-text"] = "职" * 1001
+    r = admin_client.post_form(f"/handbook/positions/{position_id}/edit", data)
+    assert r.status_code == 422 and "最多1000字" in r.get_data(as_text=True)
+    assert revision_count(app, position_id) == before
+    with app.app_context():
+        assert db.session.get(Position, position_id).department == "售后服务部"

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.audit.log import record
 from app.extensions import db
+from app.handbook.forms import MAX_DUTY
 from app.handbook.models import Duty, PositionRevision
 from app.handbook.revisions import add_revision, current_revision, snapshot, snapshot_lines
 from app.org.chart import cycle_through, set_lines
@@ -61,6 +62,8 @@ def _validate(position: Position, data: PositionInput) -> list[DutyRow]:
             err("title", f"已有名为「{title}」的岗位，岗位名称不能重复。")
     if not data.department.strip():
         err("department", "所属部门不能为空。")
+    elif len(data.department.strip()) > 60:
+        err("department", "所属部门最多60字。")
 
     if position.id in data.superior_ids or position.id in data.subordinate_ids:
         err("superior_ids", "岗位不能是自己的上级或下级。")
@@ -84,6 +87,9 @@ def _validate(position: Position, data: PositionInput) -> list[DutyRow]:
             continue
         if not row.text.strip():
             err("duties", f"第 {index + 1} 行职责内容为空；如需删除该条，请勾选“删除”。")
+            continue
+        if len(row.text.strip()) > MAX_DUTY:
+            err("duties", f"第 {index + 1} 行职责超过{MAX_DUTY}字，请拆分为几条。")
             continue
         kept.append((row.order, index, row))
     kept.sort(key=lambda t: (t[0], t[1]))

@@ -6,6 +6,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.org.models import ordered_positions
 
+MAX_DUTY = 1000  # characters of one duty: a page of the printed form at most
+
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -16,15 +18,17 @@ class DutyRowForm(Form):
     """One duty row of the editor; blank spare rows are ignored."""
 
     id = HiddenField()
-    text = TextAreaField("职责内容", render_kw={"rows": 2})
+    text = TextAreaField("职责内容", validators=[Length(max=MAX_DUTY, message=f"每条职责最多{MAX_DUTY}字。")],
+                         render_kw={"rows": 2, "maxlength": MAX_DUTY})
     sub = BooleanField("子项")
     order = IntegerField("序号", validators=[Optional()])
     remove = BooleanField("删除")
 
 
 class PositionEditForm(FlaskForm):
-    title = StringField("岗位名称")
-    department = StringField("所属部门")
+    title = StringField("岗位名称", validators=[Length(max=60, message="岗位名称最多60字。")], render_kw={"maxlength": 60})
+    department = StringField("所属部门", validators=[Length(max=60, message="所属部门最多60字。")],
+                             render_kw={"maxlength": 60})
     is_external = BooleanField("部门外岗位（如总经理、董事长）")
     superior_ids = MultiCheckboxField("直属上级", coerce=int)
     subordinate_ids = MultiCheckboxField("直属下级", coerce=int)
@@ -43,8 +47,10 @@ class PositionEditForm(FlaskForm):
 
 class GlossaryForm(FlaskForm):
     term = StringField("术语", validators=[DataRequired("请填写术语。"), Length(max=60, message="术语最多60字。")])
-    aliases = StringField("其他写法", description="用“|”或逗号分隔，如：TACT系统|TACT工单")
-    explanation = TextAreaField("解释", validators=[DataRequired("请填写解释。")], render_kw={"rows": 4})
+    aliases = StringField("其他写法", description="用“|”或逗号分隔，如：TACT系统|TACT工单",
+                          validators=[Length(max=200, message="其他写法合计最多200字。")], render_kw={"maxlength": 200})
+    explanation = TextAreaField("解释", validators=[DataRequired("请填写解释。"), Length(max=1000, message="解释最多1000字。")],
+                                render_kw={"rows": 4, "maxlength": 1000})
     active = BooleanField("启用", default=True)
 
 

@@ -15,8 +15,10 @@ class TrainingForm(FlaskForm):
     trainer_employee_id = SelectField("讲师（本店员工）", coerce=int)
     trainer_name = StringField("或外部讲师姓名", validators=[Optional(), Length(max=60, message="最多60字。")])
     organiser = StringField("组织人", validators=[Length(max=60, message="最多60字。")])
-    content = TextAreaField("培训内容", render_kw={"rows": 5})
-    outcome = TextAreaField("培训效果", render_kw={"rows": 4})
+    content = TextAreaField("培训内容", validators=[Length(max=5000, message="培训内容最多5000字。")],
+                            render_kw={"rows": 5, "maxlength": 5000})
+    outcome = TextAreaField("培训效果", validators=[Length(max=5000, message="培训效果最多5000字。")],
+                            render_kw={"rows": 4, "maxlength": 5000})
     status = SelectField("状态", choices=list(STATUS_LABELS.items()))
 
     def validate(self, extra_validators=None):
