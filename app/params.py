@@ -75,6 +75,25 @@ def parse_year(text: str | None) -> int | None:
     return _check_year(int(text))
 
 
+def bounded_int(text: str) -> int:
+    """For `request.args.get(name, type=bounded_int)`: an integer that fits the database's
+    INTEGER (|n| ≤ MAX_ID); anything else raises ValueError, so Werkzeug returns the
+    default instead of a number that would overflow in a query."""
+    text = text.strip()
+    if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit()) or len(text) > 11 or abs(int(text)) > MAX_ID:
+        raise ValueError(text)
+    return int(text)
+
+
+def to_id(text: str | None) -> int | None:
+    """A positive id from a form's hidden or select field, or None (never an overflow)."""
+    try:
+        value = bounded_int(text or "")
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
 def parse_id(text: str | None) -> int | None:
     """A positive database id, or None for an empty value."""
     text = (text or "").strip()

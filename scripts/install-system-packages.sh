@@ -2,8 +2,9 @@
 # Installs the Debian packages the app and its tests need.
 #   usage: scripts/install-system-packages.sh [--test] [--bench]
 # Runtime: WeasyPrint's Pango stack and a CJK font (Noto CJK) for PDFs.
-# --test adds Chromium (browser tests), poppler-utils (pdftotext/pdffonts/pdfimages) and
-# PostgreSQL (the suite runs a second time on it). --bench adds wrk, the load generator of
+# --test adds Chromium (browser tests), poppler-utils (pdftotext/pdffonts/pdfimages),
+# PostgreSQL (the suite runs a second time on it) and nginx with openssl (the README's
+# nginx site is tested in front of gunicorn). --bench adds wrk, the load generator of
 # bench/pages.py, and PostgreSQL for its runs at scale.
 # Packages already present are skipped, so a second run is quick and needs no network.
 set -euo pipefail
@@ -11,7 +12,7 @@ set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig)
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(chromium poppler-utils postgresql) ;;
+    --test) packages+=(chromium poppler-utils postgresql nginx openssl) ;;
     --bench) packages+=(wrk postgresql) ;;
   esac
 done

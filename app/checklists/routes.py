@@ -101,7 +101,7 @@ def item_history(item_id: int, period_key: str):
 @login_required
 def overdue_list():
     window = current_app.config["CHECKLIST_OVERDUE_DAYS"]
-    days = min(request.args.get("days", type=int) or window, window)
+    days = min(request.args.get("days", type=params.bounded_int) or window, window)
     days = max(days, 1)
     position_id = params.id_arg("position")
     all_rows = overdue(current_user, days=window)
@@ -175,7 +175,7 @@ def item_new(position_id: int):
     form = ItemForm(duty_choices=_duty_choices(position))
     if request.method == "GET":
         form.working_days.data = list(range(7))
-        form.duty_id.data = request.args.get("duty", type=int) or 0
+        form.duty_id.data = request.args.get("duty", type=params.bounded_int) or 0
     if form.validate_on_submit():
         create_item(position, form)
         db.session.commit()

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from app import params
 from app.audit.log import record
 from app.extensions import db
 from app.handbook import POSITION_PANELS, bp
@@ -236,7 +237,7 @@ def edit_row(position_id: int):
     """One blank duty row for the editor (HTMX 'add row')."""
     require(can_edit_org)
     _position(position_id)
-    index = request.args.get("index", type=int, default=0)
+    index = request.args.get("index", type=params.bounded_int, default=0)
     if not 0 <= index < 500:
         abort(400)
     row = DutyRowForm(prefix=f"duties-{index}", data={"order": (index + 1) * 10})
@@ -273,8 +274,8 @@ def revision(position_id: int, number: int):
 def compare(position_id: int):
     position = _position(position_id)
     current = current_revision(position)
-    a = request.args.get("a", type=int, default=max(1, (current.number if current else 1) - 1))
-    b = request.args.get("b", type=int, default=current.number if current else 1)
+    a = request.args.get("a", type=params.bounded_int, default=max(1, (current.number if current else 1) - 1))
+    b = request.args.get("b", type=params.bounded_int, default=current.number if current else 1)
     old, new = _revision(position, a), _revision(position, b)
     numbers = list(db.session.scalars(
         select(PositionRevision.number).filter_by(position_id=position.id).order_by(PositionRevision.number)

@@ -50,7 +50,7 @@ def _active_employees():
 @bp.get("/")
 @login_required
 def index():
-    category_id = request.args.get("category", type=int)
+    category_id = request.args.get("category", type=params.bounded_int)
     rows = overview(category_id, include_inactive=request.args.get("all") == "1")
     return render("supplies/index.html", rows=rows, categories=categories(), category_id=category_id,
                   **_helpers())
@@ -114,12 +114,12 @@ def item_form(item_id):
 # --- receipts, counts, returns, reversals ----------------------------------------------
 
 def _item_from_form() -> SupplyItem | None:
-    item_id = request.form.get("item_id", type=int)
+    item_id = request.form.get("item_id", type=params.bounded_int)
     return db.session.get(SupplyItem, item_id) if item_id else None
 
 
 def _employee_from_form() -> Employee | None:
-    employee_id = request.form.get("employee_id", type=int)
+    employee_id = request.form.get("employee_id", type=params.bounded_int)
     return db.session.get(Employee, employee_id) if employee_id else None
 
 
@@ -209,9 +209,10 @@ def _parse_lines(items_by_id) -> tuple[list[tuple[SupplyItem, int]], list[dict],
         raw.append({"item_id": item_id, "qty": qty_text})
         if not item_id and not qty_text.strip():
             continue
-        it = items_by_id.get(int(item_id)) if item_id.isdigit() else None
+        iid = params.to_id(item_id)
+        it = items_by_id.get(iid) if iid else None
         if it is None:
-            it = db.session.get(SupplyItem, int(item_id)) if item_id.isdigit() else None
+            it = db.session.get(SupplyItem, iid) if iid else None
             if it is None:
                 errors.append(f"第 {n} 行：请选择物品。")
                 continue
@@ -256,10 +257,10 @@ def slip_new():
     else:
         # Pre-filled from the entitlement list: ?employee=ID&line=ITEM:QTY …; an item with
         # sizes becomes the variant of the person's size, or asks (sizes.variant_for).
-        person = db.session.get(Employee, request.args.get("employee", type=int) or 0)
+        person = db.session.get(Employee, request.args.get("employee", type=params.bounded_int) or 0)
         for spec in request.args.getlist("line"):
             item_id, _, qty = spec.partition(":")
-            it = by_id.get(int(item_id)) if item_id.isdigit() else None
+            it = by_id.get(params.to_id(item_id))
             choice = variant_for(it, person) if it is not None else None
             if choice is None:
                 raw.append({"item_id": item_id, "qty": qty})
@@ -268,7 +269,7 @@ def slip_new():
                             "note": choice.note, "ask": choice.item is None})
     while len(raw) < 3:
         raw.append({"item_id": "", "qty": ""})
-    employee_id = request.form.get("employee_id", type=int) or request.args.get("employee", type=int)
+    employee_id = request.form.get("employee_id", type=params.bounded_int) or request.args.get("employee", type=params.bounded_int)
     return render("supplies/slip_form.html", form=form, items=items, employees=_active_employees(), rows=raw,
                   employee_id=employee_id, errors=errors, stock=stock_of(by_id),
                   status=422 if errors else 200, **_helpers())
@@ -352,7 +353,7 @@ def entitlements():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        position = db.session.get(Position, request.form.get("position_id", type=int) or 0)
+        position = db.session.get(Position, request.form.get("position_id", type=params.bounded_int) or 0)
         it = _item_from_form()
         period = request.form.get("period")
         try:
@@ -498,7 +499,7 @@ def requisition_issue(req_id: int):
 def ledger_pdf():
     require(can_issue_supplies)
     year, month = params.month_arg()
-    category = db.get_or_404(SupplyCategory, request.args.get("category", type=int) or 0)
+    category = db.get_or_404(SupplyCategory, request.args.get("category", type=params.bounded_int) or 0)
     start, end = clock.month_days(year, month)
     lo, hi = clock.local_day_range(start, end)
     entries = db.session.scalars(select(StockEntry).join(SupplyItem).where(
@@ -512,7 +513,7 @@ def ledger_pdf():
 @login_required
 def count_sheet_pdf():
     require(can_issue_supplies)
-    category_id = request.args.get("category", type=int)
+    category_id = request.args.get("category", type=params.bounded_int)
     rows = overview(category_id)
     category = db.session.get(SupplyCategory, category_id) if category_id else None
     pdf = render_pdf("print/count_sheet.html", rows=rows, category=category, **_helpers())

@@ -39,7 +39,7 @@ def index():
         selectinload(Training.category), selectinload(Training.trainer_employee))
     # Date ranges, not extract(): the index on held_on answers them.
     year = params.optional_year_arg("year")
-    month = request.args.get("month", type=int)
+    month = request.args.get("month", type=params.bounded_int)
     if year and month and 1 <= month <= 12:
         stmt = stmt.where(Training.held_on.between(*clock.month_days(year, month)))
     elif year:
@@ -143,12 +143,12 @@ def _training_for_change(training_id: int) -> Training:
 def attendees_add(training_id: int):
     t = _training_for_change(training_id)
     try:
-        if request.form.get("position_id", type=int):
-            position = db.get_or_404(Position, request.form.get("position_id", type=int))
+        if request.form.get("position_id", type=params.bounded_int):
+            position = db.get_or_404(Position, request.form.get("position_id", type=params.bounded_int))
             added = add_employees(t, [e for e in position.employees if e.active])
             message = f"已加入{position.title} {len(added)} 人。"
-        elif request.form.get("employee_id", type=int):
-            emp = db.get_or_404(Employee, request.form.get("employee_id", type=int))
+        elif request.form.get("employee_id", type=params.bounded_int):
+            emp = db.get_or_404(Employee, request.form.get("employee_id", type=params.bounded_int))
             added = add_employees(t, [emp])
             message = f"已加入 {emp.name}。" if added else f"{emp.name} 已在名单中。"
         else:
@@ -264,7 +264,7 @@ def _file_for_change(file_id: int) -> TrainingFile:
 def file_caption(file_id: int):
     f = _file_for_change(file_id)
     f.caption = request.form.get("caption", "").strip()[:120]
-    order = request.form.get("sort_order", type=int)
+    order = request.form.get("sort_order", type=params.bounded_int)
     if order is not None:
         f.sort_order = order
     record("training_file_caption", "training", f.training_id, summary=f"{f.display_name}：{f.caption}")
