@@ -47,6 +47,20 @@ def parse_date(text: str | None) -> date | None:
     return value
 
 
+class DateInBounds:
+    """WTForms validator: a form's date lies within MIN_YEAR..MAX_YEAR (a training dated
+    0001-01-01 was once saved and could then not be edited)."""
+
+    def __init__(self, min_year: int = MIN_YEAR, max_year: int = MAX_YEAR):
+        self.min_year, self.max_year = min_year, max_year
+
+    def __call__(self, form, field):
+        from wtforms.validators import ValidationError
+
+        if field.data is not None and not self.min_year <= field.data.year <= self.max_year:
+            raise ValidationError(f"日期应在 {self.min_year} 年至 {self.max_year} 年之间。")
+
+
 def _check_year(year: int) -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise BadParam(f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间。")

@@ -138,3 +138,38 @@ def test_unknown_name_costs_a_password_check(app, client, monkeypatch):
     assert client.login("nobody-here", "some-password-1").status_code == 401
     method = app.config["PASSWORD_HASH_METHOD"].split(":")[0]
     assert len(checked) == 1 and checked[0].startswith(method)
+
+
+def test_parallel_failures_all_count(app, make_user):
+    """16 failed logins at once (16 threads, as from several workers) count 16: each is its
+    own row, so the counting has no read-modify-write race on either database."""
+    import threading
+
+    from sqlalchemy import func
+
+    from app.auth.models import LoginAttempt
+
+    make_user("li")
+    app.config["LOGIN_MAX_FAILURES_PER_USER"] = 100
+    clients = []
+    for n in range(16):
+        c = Client(app.test_client())
+        c.c.environ_base["REMOTE_ADDR"] = f"10.7.0.{n}"
+        token = c.csrf()
+        clients.append((c, token))
+    barrier = threading.Barrier(16)
+    statuses = []
+
+    def fail(c, token):
+        barrier.wait()
+        r = c.c.post("/auth/login", data={"username": "li", "password": "wrong-password-1", "csrf_token": token})
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=fail, args=pair) for pair in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert statuses == [401] * 16
+    with app.app_context():
+        assert db.session.scalar(select(func.count(LoginAttempt.id)).filter_by(username="li", success=False)) == 16

@@ -427,3 +427,16 @@ def test_invalid_score_keeps_what_was_typed_and_scores_are_private(app, client, 
     trainee = Client(app.test_client())
     trainee.login("tech0")
     assert "88" in trainee.get(f"/trainings/{training_id}").get_data(as_text=True).split('id="attendees"')[1]
+
+
+def test_training_dates_outside_sane_bounds_refused(app, client, clerk):
+    client.login("clerk")
+    with app.app_context():
+        cat = db.session.scalar(select(TrainingCategory.id).filter_by(name="服务流程"))
+    for held_on in ("0001-01-01", "9999-12-31", "1999-12-31"):
+        r = client.post_form("/trainings/new", {"topic": "接待流程", "category_id": cat, "held_on": held_on,
+                                                "start_time": "09:00", "end_time": "10:00", "trainer_employee_id": 0,
+                                                "status": "planned"})
+        assert r.status_code == 422 and "日期应在 2000 年至 2100 年之间" in r.get_data(as_text=True), held_on
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Training.id)).filter_by(topic="接待流程")) == 0

@@ -15,13 +15,14 @@ def password_strength(form, field):
 
 class LoginForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=40)])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码。")])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码。"), Length(max=200, message="密码最多200个字符。")])
     remember = BooleanField("在此设备上保持登录")
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")])
-    new = PasswordField("新密码", validators=[DataRequired("请输入新密码。"), password_strength])
+    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。"), Length(max=200)])
+    new = PasswordField("新密码", validators=[DataRequired("请输入新密码。"), Length(max=200, message="密码最多200个字符。"),
+                                           password_strength])
     confirm = PasswordField(
         "再次输入新密码",
         validators=[DataRequired("请再次输入新密码。"), EqualTo("new", "两次输入的新密码不一致。")],

@@ -50,6 +50,7 @@ def login():
         ip = request.remote_addr or "-"
         delay = slowdown(username)
         if delay:
+            db.session.rollback()  # never wait while holding a transaction (SQLite: the write lock)
             time.sleep(delay)
         if is_throttled(username, ip):
             db.session.commit()

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from app.params import DateInBounds
 from app.extensions import db
 from app.org.models import ordered_positions
 from app.staff.models import Employee
@@ -23,7 +24,7 @@ class EmployeeForm(FlaskForm):
         "电话",
         validators=[Optional(), Regexp(r"^[0-9+\-\s()]{5,30}$", message="电话格式不正确。")],
     )
-    hire_date = DateField("入职日期", validators=[Optional()], format="%Y-%m-%d")
+    hire_date = DateField("入职日期", validators=[Optional(), DateInBounds(min_year=1950)], format="%Y-%m-%d")
     clothing_size = StringField("服装尺码", validators=[Optional(), Length(max=10, message="服装尺码最多10个字符。")],
                                 render_kw={"list": "clothing-sizes", "maxlength": 10})
     shoe_size = StringField("鞋码", validators=[Optional(), Length(max=10, message="鞋码最多10个字符。")],

@@ -131,7 +131,7 @@ def parse(text: str) -> list[Row]:
         if v["hire_date"]:
             try:
                 parsed = parse_date(v["hire_date"])
-                if parsed > date.today().replace(year=date.today().year + 1):
+                if parsed > date.today().replace(year=date.today().year + 1) or parsed.year < 1950:
                     row.errors.append("入职日期不合理")
             except ValueError:
                 row.errors.append("入职日期格式不正确（应为 2024-03-01）")

@@ -2,13 +2,15 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.params import DateInBounds
 from app.trainings.models import STATUS_LABELS
 
 
 class TrainingForm(FlaskForm):
     topic = StringField("培训主题", validators=[DataRequired("请填写培训主题。"), Length(max=120, message="最多120字。")])
     category_id = SelectField("类别", coerce=int)
-    held_on = DateField("日期", validators=[DataRequired("请填写日期，如 2026-11-27。")], format="%Y-%m-%d")
+    held_on = DateField("日期", validators=[DataRequired("请填写日期，如 2026-11-27。"), DateInBounds()],
+                        format="%Y-%m-%d")
     start_time = TimeField("开始时间", validators=[DataRequired("请填写开始时间。")], format="%H:%M")
     end_time = TimeField("结束时间", validators=[DataRequired("请填写结束时间。")], format="%H:%M")
     place = StringField("地点", validators=[Length(max=80, message="最多80字。")])
