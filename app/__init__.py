@@ -85,12 +85,14 @@ def register_blueprints(app: Flask) -> None:
     from app.checklists import bp as checklists_bp
     from app.handbook import bp as handbook_bp
     from app.main import bp as main_bp
+    from app.notices import bp as notices_bp
     from app.org import bp as org_bp
     from app.staff import bp as staff_bp
     from app.supplies import bp as supplies_bp
     from app.trainings import bp as trainings_bp
 
-    for bp in (main_bp, auth_bp, handbook_bp, checklists_bp, trainings_bp, supplies_bp, accounts_bp, staff_bp, org_bp, audit_bp):
+    for bp in (main_bp, auth_bp, handbook_bp, checklists_bp, trainings_bp, supplies_bp, accounts_bp, staff_bp, org_bp,
+               audit_bp, notices_bp):
         app.register_blueprint(bp)
 
 

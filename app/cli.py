@@ -111,6 +111,20 @@ def register(app) -> None:
         for line in report:
             click.echo(line)
 
+    notices_group = AppGroup("notices", help="站内通知.")
+    app.cli.add_command(notices_group)
+
+    @notices_group.command("send-due")
+    def send_due_command():
+        """Notices of the day: overdue checklist items (to their supervisors) and
+        entitlements due (to the employee). Run it from cron or the systemd timer; running
+        it twice creates nothing twice."""
+        from app.notices.rules import send_due
+
+        counts = send_due()
+        db.session.commit()
+        click.echo(f"新通知：逾期点检 {counts['overdue']} 条，劳保待领 {counts['entitlement']} 条。")
+
     @app.cli.command("prune-logins")
     @click.option("--days", default=30, show_default=True)
     def prune_logins(days):

@@ -1,6 +1,6 @@
 """Imports every model module, for Alembic autogenerate and create_all in tests."""
 from app.audit.models import AuditEntry  # noqa: F401
-from app.auth.models import LoginAttempt, User  # noqa: F401
+from app.auth.models import LoginAttempt, LoginSession, User  # noqa: F401
 from app.org.models import Position, ReportingLine  # noqa: F401
 from app.staff.models import Employee  # noqa: F401
 from app.handbook.models import Duty, GlossaryTerm, PositionRevision, ReadConfirmation  # noqa: F401,E402
@@ -8,3 +8,4 @@ from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark  
 from app.supplies.models import (Entitlement, IssueSlip, Requisition, RequisitionLine,  # noqa: F401,E402
                                  RequisitionStep, StockEntry, SupplyCategory, SupplyItem)
 from app.trainings.models import Attendee, Training, TrainingCategory, TrainingFile  # noqa: F401,E402
+from app.notices.models import Notice  # noqa: F401,E402

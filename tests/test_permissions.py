@@ -11,9 +11,10 @@ from app.permissions import supervised_position_ids, supervises
 
 # State-changing routes any logged-in user may use: their own session and password, and
 # asking for supplies (a requisition is theirs; approving and issuing are checked), ending
-# their own logins (test_sessions.py: nobody ends another's).
+# their own logins and reading their own notices (test_sessions.py, test_notices.py: nobody
+# touches another's).
 OPEN_TO_ALL = {"auth.login", "auth.logout", "auth.change_password", "supplies.requisition_new",
-               "auth.end_session", "auth.end_other_sessions"}
+               "auth.end_session", "auth.end_other_sessions", "notices.open_notice", "notices.read_all"}
 
 
 @pytest.fixture

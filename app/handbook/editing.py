@@ -7,7 +7,8 @@ from app.audit.log import record
 from app.extensions import db
 from app.handbook.forms import MAX_DUTY
 from app.handbook.models import Duty, PositionRevision
-from app.handbook.revisions import add_revision, current_revision, snapshot, snapshot_lines
+from app.handbook.revisions import add_revision, current_revision, hash_duties, snapshot, snapshot_lines
+from app.notices import rules as notices
 from app.org.chart import cycle_through, set_lines
 from app.org.models import Position
 
@@ -151,6 +152,8 @@ def save_position(position: Position, data: PositionInput, author) -> PositionRe
     if snapshot_lines(after) == snapshot_lines(before) and after["is_external"] == before["is_external"]:
         return None
     revision = add_revision(position, author=author, note=data.note.strip()[:200])
+    if revision.duties_hash != hash_duties(before) and after["duties"]:
+        notices.revision_published(position, revision)  # the holders read and confirm again
     record(
         "position_revision", "position", position.id,
         summary=f"「{position.title}」第 {revision.number} 版" + (f"：{revision.note}" if revision.note else ""),

@@ -1,18 +1,17 @@
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
-from app.extensions import db
+from app.checklists.routes import GROUP_LABELS
 from app.main import bp
-from app.org.models import Position
-from app.staff.models import Employee
+from app.main.workspace import workspace
+from app.supplies.requisitions import STATUS_LABELS
 from app.web import render
+
+STATE_LABELS = {"done": "已完成", "open": "待完成", "overdue": "已逾期", "not_yet_due": "未到期"}
 
 
 @bp.get("/")
 @login_required
 def index():
-    counts = {
-        "positions": db.session.scalar(select(func.count(Position.id)).where(Position.active.is_(True))),
-        "employees": db.session.scalar(select(func.count(Employee.id)).where(Employee.active.is_(True))),
-    }
-    return render("main/index.html", counts=counts, user=current_user)
+    """我的工作台: the person's day, and what waits for them."""
+    return render("main/workspace.html", ws=workspace(current_user), user=current_user,
+                  kind_titles=GROUP_LABELS, state_labels=STATE_LABELS, status_labels=STATUS_LABELS)

@@ -49,7 +49,8 @@ def received_between(employee_id: int, item_id: int | list[int], start: date, en
     return -int(total)
 
 
-def due_list(today: date | None = None) -> list[Due]:
+def due_list(today: date | None = None, employee_id: int | None = None) -> list[Due]:
+    """Who is due what in the current period (only `employee_id`, when given)."""
     today = today or clock.local_now().date()
     out = []
     entitlements = db.session.scalars(
@@ -58,9 +59,10 @@ def due_list(today: date | None = None) -> list[Due]:
     for ent in entitlements:
         start, end = period_bounds(ent.period, today)
         ids = group_ids(ent.item)
-        employees = db.session.scalars(
-            select(Employee).where(Employee.position_id == ent.position_id, Employee.active.is_(True))
-            .order_by(Employee.employee_no))
+        who = select(Employee).where(Employee.position_id == ent.position_id, Employee.active.is_(True))
+        if employee_id is not None:
+            who = who.where(Employee.id == employee_id)
+        employees = db.session.scalars(who.order_by(Employee.employee_no))
         for emp in employees:
             got = received_between(emp.id, ids, start, end)
             if got < ent.qty:

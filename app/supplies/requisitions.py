@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from app.audit.log import record
 from app.extensions import db
+from app.notices import rules as notices
 from app.permissions import supervises
 from app.supplies.ledger import LedgerError, issue
 from app.supplies.models import Requisition, RequisitionLine, RequisitionStep, StockEntry, SupplyItem
@@ -40,6 +41,7 @@ def create(user, lines: list[tuple[SupplyItem, int]], reason: str) -> Requisitio
     db.session.flush()
     record("requisition_create", "requisition", req.id, summary=f"{employee.name} 申领",
            after={"lines": [[i.label, fmt(q)] for i, q in lines], "reason": req.reason})
+    notices.requisition_submitted(req)
     return req
 
 
@@ -81,6 +83,7 @@ def decide(req: Requisition, user, approve: bool, note: str = "") -> None:
     db.session.flush()
     record("requisition_approve" if approve else "requisition_reject", "requisition", req.id,
            summary=f"{req.employee.name} 的申领：{STATUS_LABELS[req.status]}", after={"note": note})
+    notices.requisition_decided(req, approve)
 
 
 def issued_per_line(req: Requisition) -> dict[int, int]:
@@ -123,4 +126,5 @@ def fulfil(req: Requisition, user, quantities: dict[int, int], note: str = ""):
     req.status = "issued" if not any(left.values()) else "partial"
     _step(req, "issue", user, f"领用单 {slip.number}")
     db.session.flush()
+    notices.requisition_issued(req, slip)
     return slip

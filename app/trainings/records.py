@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.audit.log import record
 from app.extensions import db
+from app.notices import rules as notices
 from app.staff.models import Employee
-from app.trainings.models import (ABSENT, LEAVE, MATERIAL, PENDING, PHOTO, SIGN_LABELS, SIGNED, SIGNIN_SCAN,
+from app.trainings.models import (ABSENT, LEAVE, MATERIAL, PENDING, PHOTO, PLANNED, SIGN_LABELS, SIGNED, SIGNIN_SCAN,
                                   Attendee, Training, TrainingFile)
 from app.uploads import UploadError, display_name, material_name, remove_file, remove_image, store_file, store_image
 
@@ -43,6 +44,8 @@ def add_employees(training: Training, employees: list[Employee]) -> list[Attende
     if added:
         record("training_attendees", "training", training.id, summary=f"{training.topic}：加入 {len(added)} 人",
                after={"names": [a.name for a in added]})
+        if training.status == PLANNED:
+            notices.training_attendees_added(training, added)
     return added
 
 

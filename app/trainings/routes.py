@@ -8,13 +8,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock, params
 from app.audit.log import record, record_changes
 from app.extensions import db
+from app.notices import rules as notices
 from app.org.models import Position, ordered_positions
 from app.permissions import can_manage_accounts, can_record_trainings, require
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings import bp
 from app.trainings.forms import PlainForm, TrainingForm
-from app.trainings.models import (DONE, MATERIAL, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
+from app.trainings.models import (DONE, MATERIAL, PHOTO, PLANNED, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
                                    set_assessment, set_status, sign_all, soft_delete, totals, totals_for, upload,
@@ -100,6 +101,11 @@ def edit(training_id):
             db.session.flush()
             db.session.refresh(t)
             record_changes("training_update", "training", t.id, before, t.snapshot(), summary=t.topic)
+            after = t.snapshot()
+            moved = [label for key, label in (("held_on", "日期"), ("start", "开始时间"), ("place", "地点"))
+                     if before.get(key) != after.get(key)]
+            if moved and t.status == PLANNED:
+                notices.training_changed(t, "的" + "、".join(moved) + "有变更，请留意")
         db.session.commit()
         flash("培训记录已保存。", "success")
         return redirect(url_for("trainings.detail", training_id=t.id), code=303)

@@ -1,0 +1,20 @@
+from flask import Blueprint
+
+bp = Blueprint("notices", __name__, url_prefix="/notices")
+
+from app.notices import routes  # noqa: E402,F401
+
+
+@bp.app_context_processor
+def _unread():
+    """The bell's number in the navigation: one indexed COUNT per page."""
+    from flask_login import current_user
+
+    def unread_notices() -> int:
+        if not getattr(current_user, "is_authenticated", False):
+            return 0
+        from app.notices.rules import unread_count
+
+        return unread_count(current_user)
+
+    return {"unread_notices": unread_notices}

@@ -1,0 +1,165 @@
+"""站内通知: who is told what, once.
+
+`notify` adds a notice per user for an event key inside the caller's transaction, with
+INSERT … ON CONFLICT DO NOTHING on (user, key): an event noticed twice — a repeated run of
+`notices send-due`, two workers at once — gives one notice. The functions below name the
+events of the four parts and their recipients; the parts call them where the event
+happens, so the notice commits (or rolls back) with it.
+"""
+from datetime import date, datetime, timedelta
+
+from flask import current_app, has_request_context, url_for as flask_url_for
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app import clock
+from app.auth.models import User
+from app.database import utcnow
+from app.extensions import db
+from app.notices.models import Notice
+
+KIND_LABELS = {"requisition": "申领", "revision": "岗位职责", "training": "培训", "overdue": "点检逾期",
+               "entitlement": "劳保", "selfcheck": "自查"}
+
+
+def url_for(endpoint: str, **values) -> str:
+    """A link path, also outside a request (the CLI, the demo seed)."""
+    if has_request_context():
+        return flask_url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return flask_url_for(endpoint, **values)
+
+
+def notify(users, key: str, kind: str, text: str, link: str = "") -> int:
+    """One notice per (active) user for this event key; returns how many were new."""
+    ids = sorted({u.id for u in users if u is not None and u.active})
+    if not ids:
+        return 0
+    rows = [{"user_id": uid, "key": key[:80], "kind": kind, "text": text[:300], "link": link[:300],
+             "created_at": utcnow()} for uid in ids]
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(Notice).values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"])
+    return db.session.execute(stmt).rowcount or 0
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id,
+                                                                  Notice.read_at.is_(None))) or 0
+
+
+def mark_read(user, notice_id: int | None = None) -> int:
+    stmt = update(Notice).where(Notice.user_id == user.id, Notice.read_at.is_(None)).values(read_at=utcnow())
+    if notice_id is not None:
+        stmt = stmt.where(Notice.id == notice_id)
+    return db.session.execute(stmt).rowcount or 0
+
+
+# --- recipients ---------------------------------------------------------------------------
+
+def account_of(employee) -> User | None:
+    return employee.account if employee is not None and employee.active else None
+
+
+def supervisors_of(position) -> list[User]:
+    """The active accounts that supervise the position (admins only when nobody does)."""
+    from app.permissions import supervises
+
+    users = db.session.scalars(select(User).where(User.active.is_(True))).all()
+    found = [u for u in users if not u.is_admin and u.employee is not None and supervises(u, position)]
+    return found or [u for u in users if u.is_admin]
+
+
+def holders_of(position) -> list[User]:
+    return [e.account for e in position.active_employees if e.account is not None]
+
+
+# --- events of the parts ------------------------------------------------------------------
+
+def requisition_submitted(req) -> None:
+    position = req.employee.position
+    if position is None:
+        return
+    deciders = [u for u in supervisors_of(position) if u.employee_id != req.employee_id]
+    notify(deciders, f"req-decide:{req.id}", "requisition", f"{req.employee.name} 提交了物资申领，等待您审批。",
+           url_for("supplies.requisition", req_id=req.id))
+
+
+def settle(key: str) -> None:
+    """The event is dealt with (by whoever): its notices count as read for everyone."""
+    db.session.execute(update(Notice).where(Notice.key == key, Notice.read_at.is_(None)).values(read_at=utcnow()))
+
+
+def requisition_decided(req, approved: bool) -> None:
+    settle(f"req-decide:{req.id}")  # one supervisor decided: the others need not
+    notify([account_of(req.employee)], f"req-decided:{req.id}", "requisition",
+           "您的物资申领已批准，可到车间文员处领取。" if approved else "您的物资申领已被驳回，请查看原因。",
+           url_for("supplies.requisition", req_id=req.id))
+
+
+def requisition_issued(req, slip) -> None:
+    notify([account_of(req.employee)], f"req-issued:{req.id}:{slip.id}", "requisition",
+           f"您申领的物资已发放（领用单 {slip.number}）。", url_for("supplies.requisition", req_id=req.id))
+
+
+def revision_published(position, revision) -> None:
+    notify(holders_of(position), f"revision:{position.id}:{revision.number}", "revision",
+           f"您的岗位「{position.title}」职责已更新为第 {revision.number} 版，请阅读并确认。",
+           url_for("handbook.position", position_id=position.id))
+
+
+def training_attendees_added(training, attendees) -> None:
+    when = f"{training.held_on:%m月%d日}" + (f" {training.start_time:%H:%M}" if training.start_time else "")
+    for a in attendees:
+        notify([account_of(a.employee)], f"training-add:{training.id}:{a.employee_id}", "training",
+               f"您已被安排参加培训「{training.topic}」（{when}{'，' + training.place if training.place else ''}）。",
+               url_for("trainings.detail", training_id=training.id))
+
+
+def training_changed(training, what: str) -> None:
+    stamp = utcnow().strftime("%Y%m%d%H%M%S")
+    users = [account_of(a.employee) for a in training.attendees if a.employee_id]
+    notify(users, f"training-change:{training.id}:{stamp}", "training",
+           f"培训「{training.topic}」{what}。", url_for("trainings.detail", training_id=training.id))
+
+
+# --- the daily run: due and overdue -----------------------------------------------------------
+
+def send_due(now: datetime | None = None) -> dict:
+    """Notices for every occurrence overdue in the last days (to the supervisors who tick
+    it) and every entitlement due (to the employee). Safe to run as often as wanted: each
+    occurrence and each entitlement period is noticed once."""
+    from app.checklists.board import items_for, marks_for, _occurrence
+    from app.checklists.schedule import OVERDUE, occurrences_between, state
+    from app.org.models import Position
+    from app.supplies.entitlements import due_list
+
+    now = now or clock.local_now()
+    counts = {"overdue": 0, "entitlement": 0}
+    positions = db.session.scalars(select(Position).where(Position.active.is_(True))).all()
+    items = items_for([p.id for p in positions])
+    by_position = {p.id: p for p in positions}
+    start = now.date() - timedelta(days=7)
+    for position_id, plist in items.items():
+        recipients = None
+        for item in plist:
+            occs = [o for o in occurrences_between(item.rule(), start, now.date(), clock.workday_end(),
+                                                   clock.to_local(item.created_at))]
+            marks = marks_for((item.id, o.period.key) for o in occs)
+            for occ in occs:
+                mark = marks.get((item.id, occ.period.key))
+                if state(occ, now, bool(mark and mark.done)) != OVERDUE:
+                    continue
+                if recipients is None:
+                    recipients = supervisors_of(by_position[position_id])
+                counts["overdue"] += notify(
+                    recipients, f"overdue:{item.id}:{occ.period.key}", "overdue",
+                    f"「{by_position[position_id].title}」的点检项目「{item.title}」已逾期（截止 {occ.due_at:%m-%d %H:%M}）。",
+                    url_for("checklists.overdue_list", position=position_id))
+    for d in due_list(now.date()):
+        counts["entitlement"] += notify(
+            [account_of(d.employee)], f"entitlement:{d.entitlement.id}:{d.employee.id}:{d.start}", "entitlement",
+            f"本期可领劳保用品：{d.entitlement.item.name} {d.due // 1000 if d.due % 1000 == 0 else d.due / 1000} {d.entitlement.item.unit}"
+            f"（{d.start:%m-%d} 至 {d.end:%m-%d}）。", url_for("main.index"))
+    return counts

@@ -1,0 +1,138 @@
+"""站内通知: each event noticed exactly once, to the right people; the bell, the list,
+reading; the daily `notices send-due`."""
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.extensions import db
+from app.notices.models import Notice
+from tests.conftest import Client
+from tests.test_supplies import store  # noqa: F401  (fixture)
+
+
+def notices_of(app, username) -> list[tuple[str, str]]:
+    with app.app_context():
+        uid = db.session.scalar(select(User.id).filter_by(username=username))
+        return [(n.kind, n.text) for n in db.session.scalars(select(Notice).filter_by(user_id=uid).order_by(Notice.id))]
+
+
+def test_requisition_notices_each_step_once(app, client, store, make_user):  # noqa: F811
+    make_user("wm", position="workshop_manager")
+    requester = Client(app.test_client())
+    requester.login("t1")
+    r = requester.post_form("/supplies/requisitions/new", {"item_id": [store["手套"]], "qty": ["2"], "reason": "手套破了"})
+    assert r.status_code == 303
+    wm = notices_of(app, "wm")
+    assert len(wm) == 1 and "t1 提交了物资申领，等待您审批" in wm[0][1]
+    assert notices_of(app, "t2") == []  # a peer is told nothing
+    sup = Client(app.test_client())
+    sup.login("wm")
+    html = sup.get("/").get_data(as_text=True)
+    assert 'nav-bell has-unread' in html and 'title="通知（1 条未读）"' in html
+    with app.app_context():
+        from app.supplies.models import Requisition
+
+        req_id = db.session.scalar(select(Requisition.id))
+    sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve", "note": "同意"})
+    client.login("clerk")
+    client.post_form(f"/supplies/requisitions/{req_id}/issue", {f"qty-{_line(app, req_id)}": "2"})
+    texts = [t for _, t in notices_of(app, "t1")]
+    assert texts == ["您的物资申领已批准，可到车间文员处领取。", texts[1]] and "已发放（领用单" in texts[1]
+    assert len(notices_of(app, "wm")) == 1
+    with app.app_context():  # decided: the supervisor's notice no longer waits
+        assert db.session.scalar(select(Notice.read_at).filter_by(key=f"req-decide:{req_id}")) is not None
+
+
+def _line(app, req_id):
+    with app.app_context():
+        from app.supplies.models import Requisition
+
+        return db.session.get(Requisition, req_id).lines[0].id
+
+
+def test_revision_tells_the_holders_renaming_does_not(app, admin_client, make_user):
+    from tests.test_handbook import edit_payload, pid
+
+    make_user("li", position="after_sales_clerk")
+    position = pid(app, "after_sales_clerk")
+    data, rows = edit_payload(app, position, note="改标题")
+    data["title"] = "售后内勤（办公室）"
+    admin_client.post_form(f"/handbook/positions/{position}/edit", data)
+    assert notices_of(app, "li") == []
+    data, rows = edit_payload(app, position)
+    data["duties-0-text"] = rows[0][1] + "（含电子档案）"
+    admin_client.post_form(f"/handbook/positions/{position}/edit", data)
+    li = notices_of(app, "li")
+    assert len(li) == 1 and li[0][0] == "revision" and "第 3 版" in li[0][1]
+
+
+def test_training_invitation_and_change(app, make_user):
+    make_user("tclerk", can_record_trainings=True)
+    make_user("tech", position="technician", employee_no="T-7")
+    c = Client(app.test_client())
+    c.login("tclerk")
+    with app.app_context():
+        from app.staff.models import Employee
+        from app.trainings.models import TrainingCategory
+
+        cat = db.session.scalar(select(TrainingCategory.id))
+        emp = db.session.scalar(select(Employee.id).filter_by(employee_no="T-7"))
+    day = (date.today() + timedelta(days=7)).isoformat()
+    form = {"topic": "举升机安全操作", "category_id": cat, "held_on": day, "start_time": "09:00", "end_time": "10:30",
+            "place": "二楼培训室", "trainer_employee_id": 0, "trainer_name": "厂家讲师", "status": "planned"}
+    r = c.post_form("/trainings/new", form)
+    assert r.status_code == 303, re.findall(r'class="error"[^>]*>([^<]*)', r.get_data(as_text=True))
+    tid = int(r.headers["Location"].rstrip("/").split("/")[-1])
+    c.post_form(f"/trainings/{tid}/attendees", {"employee_id": emp})
+    c.post_form(f"/trainings/{tid}/attendees", {"employee_id": emp})  # again: no second notice
+    got = notices_of(app, "tech")
+    assert len(got) == 1 and "举升机安全操作" in got[0][1] and "二楼培训室" in got[0][1]
+    c.post_form(f"/trainings/{tid}/edit", {**form, "place": "车间3号工位"})
+    got = notices_of(app, "tech")
+    assert len(got) == 2 and "地点有变更" in got[1][1]
+
+
+def test_send_due_twice_creates_nothing_twice(app, runner, make_user):
+    from app.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+    first = runner.invoke(args=["notices", "send-due"])
+    assert first.exit_code == 0 and "逾期点检" in first.output
+    with app.app_context():
+        made = db.session.scalar(select(func.count(Notice.id)))
+        kinds = set(db.session.scalars(select(Notice.kind)))
+    assert made > 0 and {"overdue", "entitlement"} <= kinds
+    second = runner.invoke(args=["notices", "send-due"])
+    assert second.exit_code == 0 and "逾期点检 0 条，劳保待领 0 条" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Notice.id))) == made
+
+
+def test_list_open_and_read_all(app, client, make_user):
+    from app.notices.rules import notify
+
+    make_user("li", position="after_sales_clerk")
+    make_user("wang", position="after_sales_clerk", employee_no="E-wang")
+    with app.app_context():
+        li = db.session.scalar(select(User).filter_by(username="li"))
+        for n in range(3):
+            notify([li], f"test:{n}", "training", f"第{n}条通知", "/trainings/")
+        notify([li], "test:0", "training", "重复的通知", "/trainings/")  # same key: nothing new
+        db.session.commit()
+        ids = list(db.session.scalars(select(Notice.id).filter_by(user_id=li.id).order_by(Notice.id)))
+    assert len(ids) == 3
+    client.login("li")
+    page = client.get("/notices/").get_data(as_text=True)
+    assert page.count("未读") >= 3 and "第2条通知" in page
+    r = client.post_form(f"/notices/{ids[0]}/open")
+    assert r.status_code == 303 and r.headers["Location"] == "/trainings/"
+    client.post_form("/notices/read-all")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Notice.id)).where(Notice.read_at.is_(None))) == 0
+    other = Client(app.test_client())
+    other.login("wang")
+    assert other.post_form(f"/notices/{ids[1]}/open").status_code == 404

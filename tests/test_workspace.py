@@ -1,0 +1,104 @@
+"""我的工作台: what each person sees on the home page, with the demo data."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from tests.conftest import TEST_PASSWORD
+
+
+@pytest.fixture
+def demo(app):
+    from app.auth.models import User
+    from app.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()
+        for u in db.session.scalars(select(User)):
+            u.set_password(TEST_PASSWORD)
+            u.must_change_password = False
+        db.session.commit()
+    return app
+
+
+def home(client, username) -> str:
+    client.logout()
+    assert client.login(username).status_code == 302
+    r = client.get("/")
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def test_technician_sees_their_own_day(demo, client):
+    html = home(client, "hesf")  # 何师傅, 技师
+    assert "我的工作台" in html and "技师" in html
+    assert "本岗位点检" in html and "本岗位目前没有需要点检的项目" in html  # 技师 has no items until a draft is adopted
+    assert "我的培训" in html and "已签到课时" in html
+    assert "我的劳保与物资" in html and "最近领用" in html and "工作服（XL）" in html
+    assert "本期可领" in html and "防滑手套" in html  # 1 副 a week, not yet received this week
+    assert "待我处理" not in html and "账号与员工" not in html and "物资发放</h2>" not in html
+
+
+def test_supervisor_is_told_what_waits(demo, client):
+    from app.supplies.models import Requisition
+
+    html = home(client, "wangjg")  # 王建国, 售后经理
+    assert "待我处理" in html
+    with demo.app_context():
+        pending = db.session.scalar(select(func.count(Requisition.id)).filter_by(status="pending"))
+    assert pending and "待审批的申领" in html
+    assert "逾期点检" in html and "项逾期" in html
+    assert "未确认阅读岗位职责" in html
+    # the own-day blocks too: 售后经理 has the yearly plan among its items
+    assert "本岗位点检" in html
+
+
+def test_banner_until_the_duties_are_confirmed(demo, client):
+    html = home(client, "chenxy")  # 陈晓燕, 车间文员: not confirmed in the demo
+    assert "您的岗位职责有新版本" in html
+    with demo.app_context():
+        from app.auth.models import User
+        from app.handbook.confirmations import confirm
+        from app.handbook.revisions import current_revision
+
+        user = db.session.scalar(select(User).filter_by(username="chenxy"))
+        confirm(user, user.position, current_revision(user.position).number)
+        db.session.commit()
+    assert "您的岗位职责有新版本" not in client.get("/").get_data(as_text=True)
+
+
+def test_clerks_and_admin_blocks(demo, client, make_user):
+    html = home(client, "chenxy")  # issues supplies and records trainings
+    assert "物资发放</h2>" in html and ("已批准待发放" in html or "低于最低库存" in html)
+    make_user("boss", admin=True)
+    html = home(client, "boss")
+    assert "账号与员工" in html and "没有账号的员工" in html
+    assert "您的账号尚未关联员工" in html
+    assert "本岗位点检" not in html  # no employee, no own day
+
+
+def test_workspace_costs_the_same_whatever_the_history(demo, client):
+    """A fixed number of statements (the blocks are bounded), checked on two sizes."""
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
+    from plans import record_statements
+
+    home(client, "wangjg")
+
+    def count():
+        client.get("/")
+        with record_statements(db.engine) as seen:
+            assert client.get("/").status_code == 200
+        return len(seen)
+
+    with demo.app_context():
+        import scaledata
+
+        scaledata.grow(factor=0.02, seed=3, log=lambda *a: None, prefix="V")
+        db.session.commit()
+        small = count()
+        scaledata.grow(factor=0.08, seed=4, log=lambda *a: None, prefix="W")
+        db.session.commit()
+        large = count()
+    assert small == large, (small, large)
