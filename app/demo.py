@@ -303,6 +303,32 @@ def foreign_data() -> list[str]:
     return people + accounts
 
 
+def seed_self_checks() -> list[str]:
+    """李静 (售后内勤) self-checked two of today's items: one waits for 王建国's review, the
+    other he returned with a reason; so both workspaces have something in these blocks."""
+    from app import clock
+    from app.checklists.board import board
+    from app.checklists.ticks import TickError, return_check, self_check
+
+    clerk = db.session.scalar(select(User).filter_by(username="lijing"))
+    manager = db.session.scalar(select(User).filter_by(username="wangjg"))
+    if clerk is None or manager is None or clerk.position is None:
+        return []
+    sections = board(clerk, clock.local_now().date(), only=clerk.position.id)
+    rows = [r for s in sections for rows in s["groups"].values() for r in rows
+            if r.state != "done" and not (r.mark and r.mark.review)]
+    if len(rows) < 2:
+        return []
+    try:
+        self_check(rows[0].item, rows[0].period_key, clerk, "已按系统数据统计")
+        self_check(rows[1].item, rows[1].period_key, clerk, "已完成")
+        return_check(rows[1].item, rows[1].period_key, manager, "请附上当日明细表")
+    except TickError:
+        return []
+    db.session.flush()
+    return [f"自查：李静「{rows[0].item.title}」待核查，「{rows[1].item.title}」被王建国退回。"]
+
+
 def seed_demo(force: bool = False) -> list[str]:
     """The demo data, into a fresh installation only: a database that already holds real
     people or accounts is refused unless `force`."""
@@ -314,5 +340,5 @@ def seed_demo(force: bool = False) -> list[str]:
     # Read confirmations only with staff created now: a later run never confirms
     # revisions that nobody has read.
     report = staff + (seed_confirmations() if staff else []) + seed_checklist_ticks() + seed_supplies() \
-        + seed_trainings()
+        + seed_trainings() + (seed_self_checks() if staff else [])
     return report or ["演示数据已存在，未做改动。"]

@@ -97,3 +97,12 @@ TEMPLATE_HELPERS = {
     "can_issue_supplies": can_issue_supplies,
     "can_see_assessment": can_see_assessment,
 }
+
+
+def may_self_check(user, item) -> bool:
+    """自查: the holders of the item's position (an active employee in it), nobody else;
+    confirming stays with supervisors (supervises)."""
+    employee = getattr(user, "employee", None)
+    return bool(getattr(user, "is_authenticated", False)) and employee is not None and employee.active and \
+        employee.position_id == item.position_id
+TEMPLATE_HELPERS["may_self_check"] = may_self_check

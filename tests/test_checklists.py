@@ -269,7 +269,7 @@ def test_overdue_list_month_grid_and_pdf(app, client, people, freeze):
 
     text = pdftotext(r.data)
     assert "岗位点检表" in text and "车间文员" in text and "超越系统工单逐单核对" in text
-    assert "wm" in text and "补单" in text and "主管签字" in text
+    assert "wm" in text and "补单" in text and "确认人（主管）" in text
     assert_cjk_fonts_embedded(r.data)
     assert client.get(f"/checklists/positions/{position_id}?month=2026-13").status_code == 400
 

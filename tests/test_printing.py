@@ -109,6 +109,6 @@ def test_monthly_checklist_signatures_right_under_the_grid(app, admin_client):
 
     pages = pages_text(admin_client.get(f"/checklists/positions/{position_id}/month.pdf").data)
     first = pages[0]
-    assert "岗位负责人" in first and "主管签字" in first
+    assert "点检人" in first and "确认人（主管）" in first
     if "勾选记录" in first:
-        assert first.index("主管签字") < first.index("勾选记录")
+        assert first.index("确认人（主管）") < first.index("勾选记录")

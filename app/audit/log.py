@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "glossary_create": "新增术语",
     "glossary_update": "修改术语",
     "checklist_tick": "点检勾选",
+    "checklist_selfcheck": "点检自查",
+    "checklist_return": "自查退回",
     "checklist_untick": "取消点检",
     "checklist_item_create": "新增点检项目",
     "checklist_item_update": "修改点检项目",

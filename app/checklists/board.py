@@ -26,6 +26,13 @@ class Row:
     mark: ChecklistMark | None
     state: str
     can_tick: bool
+    can_self: bool = False  # the user holds the position: may self-check (自查)
+
+    @property
+    def review(self) -> str:
+        """"pending" (待核查), "returned" (已退回) or "" — only while not confirmed."""
+        m = self.mark
+        return m.review if m is not None and not m.done else ""
 
     @property
     def period_key(self) -> str:
@@ -82,7 +89,8 @@ def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str], Checkli
     if not pairs:
         return {}
     stmt = (select(ChecklistMark).where(*_pairs_clause(pairs))
-            .options(selectinload(ChecklistMark.by).selectinload(User.employee)))
+            .options(selectinload(ChecklistMark.by).selectinload(User.employee),
+                     selectinload(ChecklistMark.self_by).selectinload(User.employee)))
     if undone_only:  # `= false`, as the partial index ix_checklist_mark_undone is defined
         stmt = stmt.where(ChecklistMark.done == False)  # noqa: E712
     marks = db.session.scalars(stmt)
@@ -94,12 +102,16 @@ class Who(NamedTuple):
 
 
 class MarkView(NamedTuple):
-    """A mark as the month grid and its PDF show it: plain values, no ORM object."""
+    """A mark as the month grid and its PDF show it: plain values, no ORM object. `by` is
+    who confirmed (确认人, the tick), `self_by` who self-checked it (点检人), if anyone."""
     done: bool
     late: bool
     at: datetime | None
     note: str
     by: Who | None
+    self_by: Who | None = None
+    self_at: datetime | None = None
+    review: str = ""
 
 
 def mark_views(pairs) -> dict[tuple[int, str], MarkView]:
@@ -110,12 +122,14 @@ def mark_views(pairs) -> dict[tuple[int, str], MarkView]:
         return {}
     rows = [r for r in db.session.execute(
         select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.done, ChecklistMark.late,
-               ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id).where(*_pairs_clause(pairs)))
+               ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id, ChecklistMark.self_by_id,
+               ChecklistMark.self_at, ChecklistMark.review).where(*_pairs_clause(pairs)))
         if (r.item_id, r.period_key) in pairs]
-    by_ids = {r.by_id for r in rows if r.by_id}
+    by_ids = {r.by_id for r in rows if r.by_id} | {r.self_by_id for r in rows if r.self_by_id}
     names = {u.id: Who(u.name) for u in db.session.scalars(
         select(User).where(User.id.in_(by_ids)).options(selectinload(User.employee)))} if by_ids else {}
-    return {(r.item_id, r.period_key): MarkView(r.done, r.late, r.at, r.note, names.get(r.by_id)) for r in rows}
+    return {(r.item_id, r.period_key): MarkView(r.done, r.late, r.at, r.note, names.get(r.by_id),
+                                                names.get(r.self_by_id), r.self_at, r.review) for r in rows}
 
 
 def done_pairs(pairs) -> set[tuple[int, str]]:
@@ -132,9 +146,15 @@ def _occurrence(item: ChecklistItem, day: date) -> Occurrence | None:
     return occurrence(item.rule(), period_of(item.kind, day), clock.workday_end(), clock.to_local(item.created_at))
 
 
-def make_row(item: ChecklistItem, occ: Occurrence, mark: ChecklistMark | None, now: datetime, can_tick: bool) -> Row:
+def make_row(item: ChecklistItem, occ: Occurrence, mark: ChecklistMark | None, now: datetime, can_tick: bool,
+             can_self: bool = False) -> Row:
     done = bool(mark and mark.done)
-    return Row(item, occ, mark, state(occ, now, done), can_tick)
+    return Row(item, occ, mark, state(occ, now, done), can_tick, can_self)
+
+
+def held_position_id(user) -> int | None:
+    employee = getattr(user, "employee", None)
+    return employee.position_id if employee is not None and employee.active else None
 
 
 def board(user, day: date, now: datetime | None = None, only: int | None = None) -> list[dict]:
@@ -152,13 +172,15 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None)
             if occ is not None:
                 occs[item.id] = occ
     marks = marks_for((iid, o.period.key) for iid, o in occs.items())
+    held = held_position_id(user)
     result = []
     for p in positions:
         groups = {k: [] for k in KINDS}
         for item in items.get(p.id, []):
             occ = occs.get(item.id)
             if occ is not None:
-                groups[item.kind].append(make_row(item, occ, marks.get((item.id, occ.period.key)), now, p.id in tickable))
+                groups[item.kind].append(make_row(item, occ, marks.get((item.id, occ.period.key)), now,
+                                                  p.id in tickable, p.id == held))
         if any(groups.values()):
             counts = defaultdict(int)
             for rows in groups.values():
@@ -176,7 +198,7 @@ def single_row(user, item: ChecklistItem, period_key: str, now: datetime | None 
                      clock.to_local(item.created_at))
     mark = marks_for([(item.id, period_key)]).get((item.id, period_key))
     _, tickable = visible_positions(user)
-    return make_row(item, occ, mark, now, item.position_id in tickable)
+    return make_row(item, occ, mark, now, item.position_id in tickable, item.position_id == held_position_id(user))
 
 
 # --- derived figures, memoised ---------------------------------------------------------
@@ -260,6 +282,8 @@ def _position_items(position: Position) -> list[ChecklistItem]:
 def _cell_status(occ: Occurrence, mark: MarkView | None, now: datetime) -> str:
     if mark and mark.done:
         return "late" if mark.late else "done"
+    if mark and mark.review == "pending":
+        return "review"  # self-checked, waiting for the supervisor
     if occ.due_at < now:
         return "missed"
     return "open" if occ.due_date == now.date() else "future"

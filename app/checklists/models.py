@@ -77,9 +77,17 @@ class ChecklistMark(db.Model):
     at: Mapped[Optional[datetime]]  # UTC
     note: Mapped[str] = mapped_column(String(200), default="")
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 自查 / 核查: the holder's self-check (点检人) before the supervisor confirms it (确认人,
+    # the tick above) or returns it. review: "" none, "pending" 待核查, "returned" 已退回.
+    self_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    self_at: Mapped[Optional[datetime]]  # UTC
+    self_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    review: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    review_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     item = relationship("ChecklistItem")
-    by = relationship("User")
+    by = relationship("User", foreign_keys=[by_id])
+    self_by = relationship("User", foreign_keys=[self_by_id])
 
 
 class ChecklistEvent(db.Model):
@@ -91,7 +99,7 @@ class ChecklistEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"))
     period_key: Mapped[str] = mapped_column(String(12))
-    action: Mapped[str] = mapped_column(String(10))  # tick / untick
+    action: Mapped[str] = mapped_column(String(10))  # tick / untick / selfcheck / return
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     at: Mapped[datetime]  # UTC
     note: Mapped[str] = mapped_column(String(200), default="")

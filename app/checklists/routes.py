@@ -11,10 +11,10 @@ from app.checklists.forms import ItemForm, TickForm
 from app.checklists.items import create_item, move_item, update_item
 from app.checklists.models import ChecklistItem
 from app.checklists.schedule import KIND_LABELS, describe
-from app.checklists.ticks import TickError, history, tick, untick
+from app.checklists.ticks import TickError, history, resolve, return_check, self_check, tick, untick
 from app.extensions import db
 from app.org.models import Position
-from app.permissions import can_edit_org, require, supervises
+from app.permissions import can_edit_org, may_self_check, require, supervises
 from app.printing import pdf_response, render_pdf
 from app.web import ListPage, is_htmx, render
 
@@ -35,9 +35,10 @@ def index():
                   board_day=day, **_helpers())
 
 
-def _item_and_check(item_id: int) -> ChecklistItem:
+def _item_and_check(item_id: int, holder: bool = False) -> ChecklistItem:
+    """The item, if the user supervises its position (or, for a self-check, holds it)."""
     item = db.get_or_404(ChecklistItem, item_id)
-    require(supervises, item.position)
+    require(may_self_check if holder else supervises, item if holder else item.position)
     return item
 
 
@@ -57,22 +58,50 @@ def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None):
     return redirect(target, code=303)
 
 
-def _change_mark(item_id: int, period_key: str, change):
-    """Tick or untick (`change`), then answer with the row (HTMX) or a redirect."""
-    item = _item_and_check(item_id)
+def _change_mark(item_id: int, period_key: str, change, holder: bool = False):
+    """Tick, untick, self-check or return (`change`), then answer with the row (HTMX) or
+    a redirect. A refusal keeps the row and says why beside it."""
+    item = _item_and_check(item_id, holder)
     form = TickForm()
     if not form.validate_on_submit():
         return _after_tick(item, period_key, "；".join(sum(form.errors.values(), [])) or "提交有误。")
     try:
         change(item, period_key, current_user, form.note.data)
+    except PermissionError:
+        db.session.rollback()
+        abort(403)
     except TickError as exc:
         db.session.rollback()
         if is_htmx():
-            return render("checklists/_error_row.html", message=str(exc), status=422)
+            if exc.status == 422 and _period_ok(item, period_key):
+                return _after_tick(item, period_key, str(exc))  # the row again, the message in it
+            abort(exc.status, description=str(exc))  # shown beside the control, the row stays
         flash(str(exc), "error")
         return redirect(url_for("checklists.index"), code=303)
     db.session.commit()
     return _after_tick(item, period_key)
+
+
+def _period_ok(item: ChecklistItem, period_key: str) -> bool:
+    try:
+        resolve(item, period_key)
+    except TickError:
+        return False
+    return True
+
+
+@bp.post("/items/<int:item_id>/<period_key>/selfcheck")
+@login_required
+def do_selfcheck(item_id: int, period_key: str):
+    """自查: the holder of the position marks their item done, for the supervisor to confirm."""
+    return _change_mark(item_id, period_key, self_check, holder=True)
+
+
+@bp.post("/items/<int:item_id>/<period_key>/return")
+@login_required
+def do_return(item_id: int, period_key: str):
+    """退回: the supervisor sends a self-check back with the reason."""
+    return _change_mark(item_id, period_key, return_check)
 
 
 @bp.post("/items/<int:item_id>/<period_key>/tick")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.audit.log import record
 from app.extensions import db
 from app.handbook.models import PositionRevision, ReadConfirmation
-from app.handbook.revisions import current_revision, duties_changed_since
+from app.handbook.revisions import current_revision, current_revisions, duties_changed_since
 from app.org.models import Position
 from app.staff.models import Employee
 
@@ -119,14 +119,43 @@ def unconfirmed(user) -> list[Unconfirmed]:
     if not user.is_admin:
         ids = supervised_position_ids(user)
         visible = [p for p in visible if p.id in ids]
+    revisions = current_revisions()
+    asked = [p for p in visible if has_duties(revisions.get(p.id))]
+    if not asked:
+        return []
+    pids = [p.id for p in asked]
+    # Everything in four queries, whatever the number of positions: the revisions' hashes
+    # (from which revision on a confirmation still counts), the employees, their confirmations.
+    history: dict[int, list] = {}
+    for pid, number, digest in db.session.execute(
+            select(PositionRevision.position_id, PositionRevision.number, PositionRevision.duties_hash)
+            .where(PositionRevision.position_id.in_(pids)).order_by(PositionRevision.number.desc())):
+        history.setdefault(pid, []).append((number, digest))
+    since = {}
+    for pid in pids:
+        current = revisions[pid]
+        earliest = current.number
+        for number, digest in history.get(pid, []):
+            if number > current.number:
+                continue
+            if digest != current.duties_hash:
+                break
+            earliest = number
+        since[pid] = earliest
+    employees = db.session.scalars(select(Employee).where(Employee.position_id.in_(pids), Employee.active.is_(True))
+                                   .order_by(Employee.employee_no)).all()
+    confirmed = set()
+    if employees:
+        for employee_id, pid, number in db.session.execute(
+                select(ReadConfirmation.employee_id, PositionRevision.position_id, PositionRevision.number)
+                .join(PositionRevision, ReadConfirmation.revision_id == PositionRevision.id)
+                .where(ReadConfirmation.employee_id.in_([e.id for e in employees]),
+                       PositionRevision.position_id.in_(pids))):
+            if number >= since[pid]:
+                confirmed.add((employee_id, pid))
     out = []
-    for position in visible:  # one position after another: a department has a few dozen
-        revision = current_revision(position)
-        if not has_duties(revision):
-            continue
-        employees = position.active_employees
-        valid = _valid_confirmations(position, [e.id for e in employees], revision)
-        missing = [e for e in employees if e.id not in valid]
+    for position in asked:
+        missing = [e for e in employees if e.position_id == position.id and (e.id, position.id) not in confirmed]
         if missing:
-            out.append(Unconfirmed(position, revision, missing))
+            out.append(Unconfirmed(position, revisions[position.id], missing))
     return out

@@ -91,6 +91,21 @@ def overdue_by_position(user, now: datetime) -> Block:
     return Block(list(groups.values()), len(rows))
 
 
+def self_checks_to_review(user) -> Block:
+    """Self-checks (待核查) of the positions I supervise, oldest first."""
+    from app.checklists.models import ChecklistItem, ChecklistMark
+    from app.permissions import supervised_position_ids
+
+    stmt = select(ChecklistMark).join(ChecklistItem, ChecklistItem.id == ChecklistMark.item_id).where(
+        ChecklistMark.review == "pending", ChecklistMark.done == False, ChecklistItem.active.is_(True))  # noqa: E712
+    if not user.is_admin:
+        stmt = stmt.where(ChecklistItem.position_id.in_(supervised_position_ids(user) or {0}))
+    rows = db.session.scalars(stmt.order_by(ChecklistMark.self_at).limit(SHOW).options(
+        selectinload(ChecklistMark.item).selectinload(ChecklistItem.position),
+        selectinload(ChecklistMark.self_by))).all()
+    return Block(rows, db.session.scalar(select(func.count()).select_from(stmt.subquery())))
+
+
 def requisitions_to_decide(user) -> Block:
     from app.staff.models import Employee
     from app.supplies.models import Requisition
@@ -173,6 +188,7 @@ def workspace(user, now: datetime | None = None) -> dict:
     if is_supervisor(user):
         out["supervisor"] = {
             "overdue": overdue_by_position(user, now),
+            "review": self_checks_to_review(user),
             "decide": requisitions_to_decide(user),
             "unconfirmed": unconfirmed_staff(user),
         }

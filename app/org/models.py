@@ -77,7 +77,19 @@ class ReportingLine(db.Model):
 
 
 def ordered_positions(include_inactive: bool = False) -> list[Position]:
+    """The positions in the org chart's order. Read once per GET request (a page asks for
+    them from several places: the board, the overdue list, the confirmations)."""
+    from flask import g, has_request_context, request
+
+    cacheable = has_request_context() and request.method == "GET"
+    if cacheable:
+        cache = g.setdefault("_ordered_positions", {})
+        if include_inactive in cache:
+            return list(cache[include_inactive])
     stmt = select(Position).order_by(Position.is_external.desc(), Position.sort_order, Position.id)
     if not include_inactive:
         stmt = stmt.where(Position.active.is_(True))
-    return list(db.session.scalars(stmt))
+    rows = list(db.session.scalars(stmt))
+    if cacheable:
+        cache[include_inactive] = rows
+    return list(rows)

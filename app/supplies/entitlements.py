@@ -53,9 +53,11 @@ def due_list(today: date | None = None, employee_id: int | None = None) -> list[
     """Who is due what in the current period (only `employee_id`, when given)."""
     today = today or clock.local_now().date()
     out = []
-    entitlements = db.session.scalars(
-        select(Entitlement).join(SupplyItem).where(Entitlement.active.is_(True), SupplyItem.active.is_(True))
-    ).all()
+    stmt = select(Entitlement).join(SupplyItem).where(Entitlement.active.is_(True), SupplyItem.active.is_(True))
+    if employee_id is not None:
+        stmt = stmt.where(Entitlement.position_id == select(Employee.position_id).where(
+            Employee.id == employee_id).scalar_subquery())
+    entitlements = db.session.scalars(stmt).all()
     for ent in entitlements:
         start, end = period_bounds(ent.period, today)
         ids = group_ids(ent.item)
