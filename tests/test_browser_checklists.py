@@ -43,3 +43,57 @@ def test_tick_and_untick_changes_only_that_row(app, live_server, page, make_user
     with app.app_context():
         actions = list(db.session.scalars(select(ChecklistEvent.action).order_by(ChecklistEvent.id)))
     assert actions == ["tick", "untick"]
+
+
+def _no_sideways_scroll(page):
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth"), page.url
+
+
+def test_phone_self_check_then_supervisor_confirms(app, live_server, browser, make_user):
+    """On a phone (390×844, touch): a 售后内勤 sees the banner on her workspace, confirms
+    reading her duties, self-checks an item; her manager sees it 待核查 and confirms it."""
+    make_user("li", position="after_sales_clerk")
+    make_user("wang", position="after_sales_manager")
+    phone = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
+
+    ctx = browser.new_context(**phone)
+    ctx.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    p = ctx.new_page()
+    browser_login(p, live_server, "li")
+    banner = p.locator("a.ws-banner")
+    expect(banner).to_contain_text("您的岗位职责有新版本")
+    _no_sideways_scroll(p)
+    banner.tap()
+    p.locator("#confirm button").tap()
+    expect(p.locator("#confirm")).to_contain_text("您已于")
+    _no_sideways_scroll(p)
+    p.goto(live_server + "/")
+    expect(p.locator("a.ws-banner")).to_have_count(0)
+    p.locator("text=去自查").tap()
+    p.wait_for_url(re.compile(r"/checklists/$"))
+    row = p.locator("tr.ck-row", has=p.locator("button.selfcheck-btn")).first
+    row_id = row.get_attribute("id")
+    row.locator("input[name=note]").fill("回厂率已统计")
+    row.locator("button.selfcheck-btn").tap()
+    expect(p.locator(f"#{row_id}")).to_contain_text("待核查")
+    expect(p.locator(f"#{row_id}")).to_contain_text("已自查：回厂率已统计")
+    _no_sideways_scroll(p)
+    ctx.close()
+
+    ctx = browser.new_context(**phone)
+    ctx.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    p = ctx.new_page()
+    browser_login(p, live_server, "wang")
+    expect(p.locator(".ws-todo")).to_contain_text("待核查的自查")
+    _no_sideways_scroll(p)
+    p.goto(live_server + "/checklists/")
+    row = p.locator(f"#{row_id}")
+    expect(row).to_contain_text("待核查")
+    row.locator("button.tick-btn").tap()
+    expect(p.locator(f"#{row_id}")).to_contain_text("已完成")
+    expect(p.locator(f"#{row_id}")).to_contain_text("点检人 li · 确认人 wang")
+    _no_sideways_scroll(p)
+    ctx.close()
+    with app.app_context():
+        actions = [e.action for e in db.session.scalars(select(ChecklistEvent).order_by(ChecklistEvent.id))]
+    assert actions == ["selfcheck", "tick"]
