@@ -66,6 +66,13 @@ def defaults(instance_path: str) -> dict:
         # An account failing from many addresses answers ever more slowly, up to the maximum.
         "LOGIN_SLOW_AFTER_FAILURES": int(os.environ.get("LOGIN_SLOW_AFTER_FAILURES", "10")),
         "LOGIN_MAX_DELAY_SECONDS": float(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "8")),
+        # Group robots (企业微信 / 钉钉): set by admin on the 通知 page; these tune the sending.
+        "WEBHOOK_TIMEOUT": float(os.environ.get("WEBHOOK_TIMEOUT", "5")),
+        "WEBHOOK_RETRIES": int(os.environ.get("WEBHOOK_RETRIES", "3")),
+        "WEBHOOK_BACKOFF": float(os.environ.get("WEBHOOK_BACKOFF", "2")),
+        # The address people open the intranet at, for links in robot messages (else the
+        # address of the request that caused the message).
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
         "PER_PAGE": 50,
         # Printed PDFs are cached by content in instance/cache/pdf, at most this many MB (0: off).

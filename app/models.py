@@ -8,4 +8,4 @@ from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark  
 from app.supplies.models import (Entitlement, IssueSlip, Requisition, RequisitionLine,  # noqa: F401,E402
                                  RequisitionStep, StockEntry, SupplyCategory, SupplyItem)
 from app.trainings.models import Attendee, Training, TrainingCategory, TrainingFile  # noqa: F401,E402
-from app.notices.models import Notice  # noqa: F401,E402
+from app.notices.models import Notice, WebhookDelivery, WebhookTarget  # noqa: F401,E402

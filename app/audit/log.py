@@ -14,6 +14,8 @@ ACTION_LABELS = {
     "login_failed": "登录失败",
     "logout": "退出",
     "session_end": "结束登录",
+    "webhook_add": "添加群机器人",
+    "webhook_remove": "停用群机器人",
     "user_sessions_ended": "结束账号的全部登录",
     "password_change": "修改密码",
     "user_create": "创建账号",

@@ -5,6 +5,13 @@ bp = Blueprint("notices", __name__, url_prefix="/notices")
 from app.notices import routes  # noqa: E402,F401
 
 
+@bp.record_once
+def _install(state):
+    from app.notices import webhook
+
+    webhook.install(state.app)
+
+
 @bp.app_context_processor
 def _unread():
     """The bell's number in the navigation: one indexed COUNT per page."""

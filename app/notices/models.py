@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import utcnow
 from app.extensions import db
@@ -29,3 +29,34 @@ class Notice(db.Model):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[Optional[datetime]]
+
+
+class WebhookTarget(db.Model):
+    """A 企业微信 or 钉钉 group robot that also receives the notices' events: for the whole
+    department (position_id NULL) or for one position's group."""
+
+    __tablename__ = "webhook_target"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[Optional[int]] = mapped_column(ForeignKey("position.id"))
+    url: Mapped[str] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    position = relationship("Position")
+
+
+class WebhookDelivery(db.Model):
+    """One push to a robot: sent, or failed after its retries (listed for admin)."""
+
+    __tablename__ = "webhook_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("webhook_target.id"), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(10))  # sent / failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    target = relationship("WebhookTarget")

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -45,3 +45,66 @@ def read_all():
     db.session.commit()
     flash(f"已将 {n} 条通知标为已读。" if n else "没有未读通知。", "success")
     return redirect(url_for("notices.index"), code=303)
+
+
+# --- group robots (admin) -------------------------------------------------------------------
+
+@bp.route("/webhooks", methods=["GET", "POST"])
+@login_required
+def webhooks():
+    """Admin: the 企业微信 / 钉钉 group robots that also receive events, and failed pushes."""
+    from app.audit.log import record
+    from app.notices.models import WebhookDelivery, WebhookTarget
+    from app.notices.webhook import WebhookError, check_url
+    from app.org.models import Position, ordered_positions
+    from app.permissions import can_manage_accounts, require
+
+    require(can_manage_accounts)
+    form = PostForm()
+    error, status = "", 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        position_id = params.to_id(request.form.get("position_id"))
+        try:
+            url = check_url(request.form.get("url", ""))
+            if position_id and db.session.get(Position, position_id) is None:
+                raise WebhookError("请选择岗位。")
+        except WebhookError as exc:
+            error, status = str(exc), 422
+        else:
+            target = WebhookTarget(position_id=position_id, url=url)
+            db.session.add(target)
+            db.session.flush()
+            record("webhook_add", "webhook_target", target.id,
+                   summary=f"群机器人：{target.position.title if target.position else '全部门'}")
+            db.session.commit()
+            flash("已添加群机器人。之后的通知会同时推送到该群。", "success")
+            return redirect(url_for("notices.webhooks"), code=303)
+    targets = db.session.scalars(select(WebhookTarget).where(WebhookTarget.active.is_(True))
+                                 .order_by(WebhookTarget.id)).all()
+    failures = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.status == "failed")
+                                  .order_by(WebhookDelivery.id.desc()).limit(50)).all()
+    sent = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.status == "sent")
+                              .order_by(WebhookDelivery.id.desc()).limit(10)).all()
+    return render("notices/webhooks.html", targets=targets, failures=failures, sent=sent, error=error,
+                  positions=[p for p in ordered_positions() if not p.is_external], post_form=form,
+                  values=request.form, status=status)
+
+
+@bp.post("/webhooks/<int:target_id>/remove")
+@login_required
+def webhook_remove(target_id: int):
+    from app.audit.log import record
+    from app.notices.models import WebhookTarget
+    from app.permissions import can_manage_accounts, require
+
+    require(can_manage_accounts)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    target = db.get_or_404(WebhookTarget, target_id)
+    target.active = False
+    record("webhook_remove", "webhook_target", target.id, summary="停用群机器人")
+    db.session.commit()
+    flash("已停用该群机器人。", "success")
+    return redirect(url_for("notices.webhooks"), code=303)

@@ -31,8 +31,10 @@ def url_for(endpoint: str, **values) -> str:
         return flask_url_for(endpoint, **values)
 
 
-def notify(users, key: str, kind: str, text: str, link: str = "") -> int:
-    """One notice per (active) user for this event key; returns how many were new."""
+def notify(users, key: str, kind: str, text: str, link: str = "", *, push: str = "",
+           position_id: int | None = None) -> int:
+    """One notice per (active) user for this event key; returns how many were new. `push`:
+    the event as a group robot should say it (webhook.py), sent once, for a new event."""
     ids = sorted({u.id for u in users if u is not None and u.active})
     if not ids:
         return 0
@@ -41,7 +43,12 @@ def notify(users, key: str, kind: str, text: str, link: str = "") -> int:
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(Notice).values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"])
-    return db.session.execute(stmt).rowcount or 0
+    new = db.session.execute(stmt).rowcount or 0
+    if new and push:
+        from app.notices import webhook
+
+        webhook.queue(push, link, position_id)
+    return new
 
 
 def unread_count(user) -> int:
@@ -83,7 +90,8 @@ def requisition_submitted(req) -> None:
         return
     deciders = [u for u in supervisors_of(position) if u.employee_id != req.employee_id]
     notify(deciders, f"req-decide:{req.id}", "requisition", f"{req.employee.name} 提交了物资申领，等待您审批。",
-           url_for("supplies.requisition", req_id=req.id))
+           url_for("supplies.requisition", req_id=req.id),
+           push=f"【物资申领待审批】{req.employee.name}（{position.title}）提交了物资申领。", position_id=position.id)
 
 
 def settle(key: str) -> None:
@@ -106,7 +114,9 @@ def requisition_issued(req, slip) -> None:
 def revision_published(position, revision) -> None:
     notify(holders_of(position), f"revision:{position.id}:{revision.number}", "revision",
            f"您的岗位「{position.title}」职责已更新为第 {revision.number} 版，请阅读并确认。",
-           url_for("handbook.position", position_id=position.id))
+           url_for("handbook.position", position_id=position.id),
+           push=f"【岗位职责更新】「{position.title}」已更新为第 {revision.number} 版，请本岗位员工阅读并确认。",
+           position_id=position.id)
 
 
 def training_attendees_added(training, attendees) -> None:
@@ -121,7 +131,8 @@ def training_changed(training, what: str) -> None:
     stamp = utcnow().strftime("%Y%m%d%H%M%S")
     users = [account_of(a.employee) for a in training.attendees if a.employee_id]
     notify(users, f"training-change:{training.id}:{stamp}", "training",
-           f"培训「{training.topic}」{what}。", url_for("trainings.detail", training_id=training.id))
+           f"培训「{training.topic}」{what}。", url_for("trainings.detail", training_id=training.id),
+           push=f"【培训变更】「{training.topic}」{what}。")
 
 
 # --- the daily run: due and overdue -----------------------------------------------------------
@@ -151,12 +162,14 @@ def send_due(now: datetime | None = None) -> dict:
                 mark = marks.get((item.id, occ.period.key))
                 if state(occ, now, bool(mark and mark.done)) != OVERDUE:
                     continue
-                if recipients is None:
-                    recipients = supervisors_of(by_position[position_id])
+                if recipients is None:  # the holders, and who confirms their work
+                    recipients = holders_of(by_position[position_id]) + supervisors_of(by_position[position_id])
                 counts["overdue"] += notify(
                     recipients, f"overdue:{item.id}:{occ.period.key}", "overdue",
                     f"「{by_position[position_id].title}」的点检项目「{item.title}」已逾期（截止 {occ.due_at:%m-%d %H:%M}）。",
-                    url_for("checklists.overdue_list", position=position_id))
+                    url_for("checklists.overdue_list", position=position_id),
+                    push=f"【点检逾期】「{by_position[position_id].title}」：{item.title}（截止 {occ.due_at:%m-%d %H:%M}）",
+                    position_id=position_id)
     for d in due_list(now.date()):
         counts["entitlement"] += notify(
             [account_of(d.employee)], f"entitlement:{d.entitlement.id}:{d.employee.id}:{d.start}", "entitlement",
