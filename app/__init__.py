@@ -48,7 +48,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from app.auth.models import User
+    from app.auth.models import User  # noqa: F401  (the model, registered before any request)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -12,7 +12,6 @@ import ssl
 import subprocess
 import sys
 import time
-from datetime import date, time as dtime
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode

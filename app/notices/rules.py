@@ -6,7 +6,7 @@ INSERT … ON CONFLICT DO NOTHING on (user, key): an event noticed twice — a r
 events of the four parts and their recipients; the parts call them where the event
 happens, so the notice commits (or rolls back) with it.
 """
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, url_for as flask_url_for
 from sqlalchemy import func, select, update
@@ -141,7 +141,7 @@ def send_due(now: datetime | None = None) -> dict:
     """Notices for every occurrence overdue in the last days (to the supervisors who tick
     it) and every entitlement due (to the employee). Safe to run as often as wanted: each
     occurrence and each entitlement period is noticed once."""
-    from app.checklists.board import items_for, marks_for, _occurrence
+    from app.checklists.board import items_for, marks_for
     from app.checklists.schedule import OVERDUE, occurrences_between, state
     from app.org.models import Position
     from app.supplies.entitlements import due_list
