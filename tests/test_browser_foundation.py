@@ -145,12 +145,12 @@ def test_every_htmx_error_status_shows_beside_the_control(app, live_server, page
         app.config["MAX_CONTENT_LENGTH"] = 64  # the tick's own form is larger than this
     else:
         _refuse_with(app, "checklists.do_tick", code)
-    form = page.locator("form.tickform").first
+    form = page.locator("form.tick-form").first
     form.locator("input[name=note]").fill("已核对")
     form.locator("button.tick-btn").click()
-    expect(page.locator("form.tickform + .htmx-error").first).to_contain_text(expected)
+    expect(page.locator("form.tick-form + .htmx-error").first).to_contain_text(expected)
     assert dialogs == []
-    assert page.locator("form.tickform input[name=note]").first.input_value() == "已核对"
+    assert page.locator("form.tick-form input[name=note]").first.input_value() == "已核对"
     assert page.locator("h1").first.is_visible() and "系统出错" not in page.locator("h1").first.inner_text()
 
 
@@ -163,13 +163,13 @@ def test_expired_form_token_with_a_valid_login_is_renewed_and_the_input_kept(app
     make_user("mgr", position="after_sales_manager")
     browser_login(page, live_server, "mgr")
     page.goto(live_server + "/checklists/")
-    row_id = page.locator("form.tickform").first.evaluate("f => f.closest('tr').id")
-    form = page.locator(f"#{row_id} form.tickform")
+    row_id = page.locator("form.tick-form").first.evaluate("f => f.closest('tr').id")
+    form = page.locator(f"#{row_id} form.tick-form")
     form.locator("input[name=note]").fill("数据已上报")
     app.config["WTF_CSRF_TIME_LIMIT"] = 1
     time.sleep(2.2)  # the page's token is now older than its lifetime
     form.locator("button.tick-btn").click()
-    expect(page.locator(f"#{row_id} form.tickform + .htmx-error")).to_contain_text("安全校验已过期")
+    expect(page.locator(f"#{row_id} form.tick-form + .htmx-error")).to_contain_text("安全校验已过期")
     assert form.locator("input[name=note]").input_value() == "数据已上报"
     app.config["WTF_CSRF_TIME_LIMIT"] = 3600
     form.locator("button.tick-btn").click()

@@ -86,8 +86,11 @@ def test_workspace_costs_the_same_whatever_the_history(demo, client):
 
     home(client, "wangjg")
 
+    from app.main.routes import _CACHE
+
     def count():
         client.get("/")
+        _CACHE.clear()  # the workspace itself, not its cached content
         with record_statements(db.engine) as seen:
             assert client.get("/").status_code == 200
         return len(seen)
@@ -102,3 +105,18 @@ def test_workspace_costs_the_same_whatever_the_history(demo, client):
         db.session.commit()
         large = count()
     assert small == large, (small, large)
+
+
+def test_cached_content_follows_every_change(demo, client):
+    """The content is cached per user until anything is recorded: a decision shows at once."""
+    from app.supplies.models import Requisition
+
+    html = home(client, "wangjg")
+    with demo.app_context():
+        pending = db.session.scalar(select(func.count(Requisition.id)).filter_by(status="pending"))
+        req_id = db.session.scalar(select(Requisition.id).filter_by(status="pending").order_by(Requisition.id))
+    assert f"待审批的申领 <span class=\"count\">{pending}</span>" in html
+    assert client.get("/").get_data(as_text=True).count("待审批的申领") == 1  # from the cache, the same
+    client.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve", "note": "同意"})
+    html = client.get("/").get_data(as_text=True)
+    assert (f"待审批的申领 <span class=\"count\">{pending - 1}</span>" in html) or (pending == 1 and "待审批的申领" not in html)

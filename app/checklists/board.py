@@ -265,6 +265,27 @@ def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
     return rows
 
 
+def overdue_summary(user, now: datetime | None = None, days: int = 62) -> list[dict]:
+    """Per position the user ticks: how many occurrences are overdue and the newest one,
+    newest first. From the memoised pending occurrences alone: no mark is loaded."""
+    now = now or clock.local_now()
+    positions, tickable = visible_positions(user)
+    by_id = {item.id: item for plist in items_for([p.id for p in positions if p.id in tickable]).values()
+             for item in plist}
+    pending = _overdue_occurrences(_version(), _signature(by_id.values()), now.date() - timedelta(days=days),
+                                   _minute(now), clock.workday_end())
+    groups: dict[int, dict] = {}
+    for iid, occ in pending:
+        if occ.due_at >= now:
+            continue
+        item = by_id[iid]
+        g = groups.setdefault(item.position_id, {"position": item.position, "count": 0, "item": item, "due_at": occ.due_at})
+        g["count"] += 1
+        if occ.due_at > g["due_at"]:
+            g["item"], g["due_at"] = item, occ.due_at
+    return sorted(groups.values(), key=lambda g: g["due_at"], reverse=True)
+
+
 @dataclass
 class Cell:
     occ: Occurrence

@@ -79,16 +79,12 @@ def my_requisitions(employee) -> Block:
 
 def overdue_by_position(user, now: datetime) -> Block:
     """Overdue items in the positions I supervise: a count per position, newest first."""
-    from app.checklists.board import overdue
-    from app.permissions import supervised_position_ids
+    from flask import current_app
 
-    supervised = supervised_position_ids(user) if not user.is_admin else None
-    rows = [r for r in overdue(user, now) if r.can_tick and (supervised is None or r.item.position_id in supervised)]
-    groups: dict = {}
-    for r in rows:  # newest first already
-        g = groups.setdefault(r.item.position_id, {"position": r.item.position, "count": 0, "newest": r})
-        g["count"] += 1
-    return Block(list(groups.values()), len(rows))
+    from app.checklists.board import overdue_summary
+
+    groups = overdue_summary(user, now, current_app.config["CHECKLIST_OVERDUE_DAYS"])
+    return Block(groups, sum(g["count"] for g in groups))
 
 
 def self_checks_to_review(user) -> Block:
