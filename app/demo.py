@@ -186,6 +186,10 @@ def seed_supplies() -> list[str]:
     cs = db.session.scalar(select(User).filter_by(username="zhaomin"))
     pen, paper, folder = items[("签字笔", "0.5mm 黑")], items[("A4复印纸", "70g")], items[("文件夹", "")]
     requisitions.create(cs, [(pen, 5000)], "回访记录用笔")
+    # 何师傅 asks for gloves: waits for 张伟 (车间主任), who is told
+    hesf = db.session.scalar(select(User).filter_by(username="hesf"))
+    if hesf is not None:
+        requisitions.create(hesf, [(items[("防滑手套", "")], 2000)], "手套磨破，需要更换")
     r2 = requisitions.create(cs, [(paper, 2000)], "打印客户调查表")
     requisitions.decide(r2, manager, True)
     r3 = requisitions.create(office_clerk, [(folder, 30000)], "整理全年档案")
@@ -281,11 +285,17 @@ def seed_trainings() -> list[str]:
             records.upload(t, [scan], "signin", clerk)
             pdf = html_to_pdf(f"<html><body><h1>{topic}</h1><p>培训讲义（演示）</p></body></html>")
             records.upload(t, [FileStorage(io.BytesIO(pdf), filename="培训讲义.pdf")], "material", clerk)
-    # one planned session ahead
-    db.session.add(Training(topic="冬季空调与暖风系统检修", category_id=cats["技术"].id, held_on=today + timedelta(days=7),
-                            start_time=time(14), end_time=time(16), place="车间培训室", trainer_name="厂家讲师",
-                            organiser=clerk.name, created_by_id=clerk.id))
+    # one planned session ahead, for the workshop and the front desk: each is told (notices)
+    planned = Training(topic="冬季空调与暖风系统检修", category_id=cats["技术"].id, held_on=today + timedelta(days=7),
+                       start_time=time(14), end_time=time(16), place="车间培训室", trainer_name="厂家讲师",
+                       organiser=clerk.name, created_by_id=clerk.id)
+    db.session.add(planned)
     db.session.flush()
+    invited = db.session.scalars(select(Employee).join(Position).where(
+        Employee.active.is_(True), Position.seed_key.in_(("workshop_manager", "workshop_clerk", "technical_supervisor",
+                                                          "dispatcher", "technician", "service_advisor",
+                                                          "front_desk_supervisor"))).order_by(Employee.employee_no)).all()
+    records.add_employees(planned, invited)
     return [f"培训：{len(DEMO_TRAININGS)} 场已完成（{n_photos} 张照片、签到表扫描件、资料）和 1 场计划中。"]
 
 

@@ -120,3 +120,18 @@ def test_cached_content_follows_every_change(demo, client):
     client.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve", "note": "同意"})
     html = client.get("/").get_data(as_text=True)
     assert (f"待审批的申领 <span class=\"count\">{pending - 1}</span>" in html) or (pending == 1 and "待审批的申领" not in html)
+
+
+@pytest.mark.parametrize("username", ["hesf", "chenxy", "zhangwei", "liuyang", "zhoujie", "lijing", "zhaomin", "wangjg"])
+def test_every_demo_account_has_something_waiting(demo, client, username):
+    """seed-demo gives each demo account an unread notice, and its own blocks content."""
+    html = home(client, username)
+    assert "nav-bell has-unread" in html, username
+    assert "我的培训" in html and "我的劳保与物资" in html
+
+
+def test_demo_supervisor_blocks_are_filled(demo, client):
+    html = home(client, "zhangwei")  # 车间主任: 何师傅's requisition waits for him
+    assert "待审批的申领" in html and "何师傅" in html
+    html = home(client, "wangjg")
+    assert "待核查的自查" in html and "李静" in html
