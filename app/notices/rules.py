@@ -43,7 +43,9 @@ def notify(users, key: str, kind: str, text: str, link: str = "", *, push: str =
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(Notice).values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"])
-    new = db.session.execute(stmt).rowcount or 0
+    # the ids of the rows inserted (a skipped conflict returns none): rowcount is -1 for
+    # this statement on PostgreSQL
+    new = len(db.session.execute(stmt.returning(Notice.id)).all())
     if new and push:
         from app.notices import webhook
 
