@@ -16,9 +16,7 @@ def safe_cell(value) -> str:
     """The value as text; one that starts like a formula gets a leading apostrophe, which
     Excel shows as text. A plain number ("-2", "3.5") is left alone: it is no formula."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    return "'" + text if looks_like_formula(text) else text
 
 
 def looks_like_formula(text: str) -> bool:

@@ -5,6 +5,7 @@ A template database is built once per session through the real migrations and se
 With TEST_DATABASE_URL set to a PostgreSQL server URL, the same suite runs on PostgreSQL:
 the template is a database, and each test gets `CREATE DATABASE … TEMPLATE` of it.
 """
+import contextlib
 import os
 import re
 import shutil
@@ -81,23 +82,34 @@ def template_db(tmp_path_factory):
     return database
 
 
-@pytest.fixture
-def app(template_db, tmp_path, monkeypatch):
+@contextlib.contextmanager
+def fresh_app(template_db, instance):
+    """An app on a copy of the fresh install (a database made from the template), in the
+    folder `instance`; the copy is dropped afterwards."""
     if ON_POSTGRES:
         name = "intranet_test_" + uuid.uuid4().hex[:12]
         _pg_admin(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}")
         database = _pg_url(name)
     else:
-        database = str(tmp_path / "app.db")
+        database = str(instance / "app.db")
         shutil.copy(template_db, database)
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    app = create_app(_config(str(tmp_path), database))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if ON_POSTGRES:
-        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    os.environ["INSTANCE_PATH"] = str(instance)
+    app = create_app(_config(str(instance), database))
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if ON_POSTGRES:
+            _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def app(template_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))  # restored after the test
+    with fresh_app(template_db, tmp_path) as application:
+        yield application
 
 
 class Client:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
-from tests.conftest import CSRF_RE
+from tests.conftest import CSRF_RE, fresh_app
 from tests.test_browser_phone import SKIP_ENDPOINTS, demo_ids
 
 EXTREMES = [
@@ -34,38 +34,18 @@ QUERY_NAMES = ["date", "month", "year", "page", "start", "end", "q", "position",
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory, template_db):
     """One demo instance for the whole module (hypothesis runs many examples per test)."""
-    import shutil
-    import uuid
+    with fresh_app(template_db, tmp_path_factory.mktemp("fuzz")) as app:
+        app.config["PDF_CACHE_MB"] = 0
+        with app.app_context():
+            from app.auth.models import User
+            from app.demo import seed_demo
 
-    from app import create_app
-    from tests.conftest import ON_POSTGRES, PG_TEMPLATE, _config, _pg_admin, _pg_url
-
-    instance = tmp_path_factory.mktemp("fuzz")
-    if ON_POSTGRES:
-        name = "intranet_fuzz_" + uuid.uuid4().hex[:8]
-        _pg_admin(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}")
-        database = _pg_url(name)
-    else:
-        database = str(instance / "app.db")
-        shutil.copy(template_db, database)
-    os.environ["INSTANCE_PATH"] = str(instance)
-    app = create_app(_config(str(instance), database))
-    app.config["PDF_CACHE_MB"] = 0
-    with app.app_context():
-        from app.auth.models import User
-        from app.demo import seed_demo
-
-        seed_demo()
-        boss = User(username="fuzzadmin", is_admin=True)
-        boss.set_password("fuzz-password-1")
-        db.session.add(boss)
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if ON_POSTGRES:
-        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            seed_demo()
+            boss = User(username="fuzzadmin", is_admin=True)
+            boss.set_password("fuzz-password-1")
+            db.session.add(boss)
+            db.session.commit()
+        yield app
 
 
 def log_in(client) -> str:

@@ -48,6 +48,9 @@ def load(user_id: str) -> User | None:
     if user is None or str(user.session_version) != version:
         return None
     if now - row.last_seen_at > SEEN_EVERY:
+        # End the reads first: on SQLite a read transaction that turns into a write fails at
+        # once when another writer committed meanwhile; a fresh one waits its turn.
+        db.session.commit()
         db.session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
         db.session.commit()
     user.login_token = token

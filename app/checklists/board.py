@@ -248,16 +248,22 @@ def _month_tallies(version: tuple, items: tuple, first: date, last: date, minute
     return {ym: (due, n) for ym, (due, n) in tally.items()}
 
 
+def _pending(position_ids, now: datetime, days: int) -> list[tuple[ChecklistItem, Occurrence]]:
+    """(item, occurrence) due by this minute in the last `days` days and not done, for
+    the items of these positions: from the memo, no mark loaded."""
+    by_id = {item.id: item for plist in items_for(position_ids).values() for item in plist}
+    pending = _overdue_occurrences(_version(), _signature(by_id.values()), now.date() - timedelta(days=days),
+                                   _minute(now), clock.workday_end())
+    return [(by_id[iid], occ) for iid, occ in pending]
+
+
 def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
     """Every occurrence past its due moment and not done, in the last `days` days, across
     the positions the user sees; newest first. Bounded by the window, not by the years of
     history behind it; the undone occurrences are memoised (see above)."""
     now = now or clock.local_now()
     positions, tickable = visible_positions(user)
-    by_id = {item.id: item for plist in items_for([p.id for p in positions]).values() for item in plist}
-    pending = _overdue_occurrences(_version(), _signature(by_id.values()), now.date() - timedelta(days=days),
-                                   _minute(now), clock.workday_end())
-    occs = [(by_id[iid], occ) for iid, occ in pending]
+    occs = _pending([p.id for p in positions], now, days)
     marks = marks_for(((i.id, o.period.key) for i, o in occs), undone_only=True)
     rows = [make_row(i, o, marks.get((i.id, o.period.key)), now, i.position_id in tickable) for i, o in occs]
     rows = [r for r in rows if r.state == OVERDUE]
@@ -267,18 +273,13 @@ def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
 
 def overdue_summary(user, now: datetime | None = None, days: int = 62) -> list[dict]:
     """Per position the user ticks: how many occurrences are overdue and the newest one,
-    newest first. From the memoised pending occurrences alone: no mark is loaded."""
+    newest first, without loading a mark."""
     now = now or clock.local_now()
     positions, tickable = visible_positions(user)
-    by_id = {item.id: item for plist in items_for([p.id for p in positions if p.id in tickable]).values()
-             for item in plist}
-    pending = _overdue_occurrences(_version(), _signature(by_id.values()), now.date() - timedelta(days=days),
-                                   _minute(now), clock.workday_end())
     groups: dict[int, dict] = {}
-    for iid, occ in pending:
+    for item, occ in _pending([p.id for p in positions if p.id in tickable], now, days):
         if occ.due_at >= now:
             continue
-        item = by_id[iid]
         g = groups.setdefault(item.position_id, {"position": item.position, "count": 0, "item": item, "due_at": occ.due_at})
         g["count"] += 1
         if occ.due_at > g["due_at"]:

@@ -60,21 +60,20 @@ def my_supplies(employee, today: date) -> dict:
     last = db.session.scalars(
         select(StockEntry).where(StockEntry.employee_id == employee.id, StockEntry.kind == ISSUE)
         .order_by(StockEntry.at.desc()).limit(3).options(selectinload(StockEntry.item))).all()
-    due = [d for d in due_list(today, employee_id=employee.id)]
-    return {"last": last, "due": due}
+    return {"last": last, "due": due_list(today, employee_id=employee.id)}
 
 
 def my_requisitions(employee) -> Block:
+    """My latest requisitions; `total` counts the open ones (pending, approved, partly issued)."""
     from app.supplies.models import Requisition, RequisitionLine
 
     stmt = select(Requisition).where(Requisition.employee_id == employee.id)
-    open_states = ("pending", "approved", "partial")
     rows = db.session.scalars(
         stmt.order_by(Requisition.id.desc()).limit(SHOW)
         .options(selectinload(Requisition.lines).selectinload(RequisitionLine.item))).all()
     total = db.session.scalar(select(func.count()).select_from(
-        stmt.where(Requisition.status.in_(open_states)).subquery()))
-    return Block(rows, max(total, len(rows)))
+        stmt.where(Requisition.status.in_(("pending", "approved", "partial"))).subquery()))
+    return Block(rows, total)
 
 
 def overdue_by_position(user, now: datetime) -> Block:

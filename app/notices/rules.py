@@ -18,6 +18,7 @@ from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
 from app.notices.models import Notice
+from app.staff.models import Employee
 
 KIND_LABELS = {"requisition": "申领", "revision": "岗位职责", "training": "培训", "overdue": "点检逾期",
                "entitlement": "劳保", "selfcheck": "自查"}
@@ -71,17 +72,31 @@ def account_of(employee) -> User | None:
     return employee.account if employee is not None and employee.active else None
 
 
-def supervisors_of(position) -> list[User]:
-    """The active accounts that supervise the position (admins only when nobody does)."""
-    from app.permissions import supervises
+def accounts_of(employee_ids) -> list[User]:
+    """The active accounts of these employees (active ones), in one query."""
+    ids = {i for i in employee_ids if i}
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).join(Employee, User.employee_id == Employee.id).where(
+        Employee.id.in_(ids), Employee.active.is_(True), User.active.is_(True))))
 
-    users = db.session.scalars(select(User).where(User.active.is_(True))).all()
-    found = [u for u in users if not u.is_admin and u.employee is not None and supervises(u, position)]
-    return found or [u for u in users if u.is_admin]
+
+def supervisors_of(position) -> list[User]:
+    """The active accounts that supervise the position — held by someone in a position
+    above it (admins only when nobody does), in two queries."""
+    from app.org.chart import _edges, positions_below
+
+    edges = _edges()
+    above = [pid for pid in edges if position.id in positions_below(pid, edges)]
+    found = list(db.session.scalars(select(User).join(Employee, User.employee_id == Employee.id).where(
+        Employee.position_id.in_(above), Employee.active.is_(True), User.active.is_(True),
+        User.is_admin.is_(False)))) if above else []
+    return found or list(db.session.scalars(select(User).where(User.is_admin.is_(True), User.active.is_(True))))
 
 
 def holders_of(position) -> list[User]:
-    return [e.account for e in position.active_employees if e.account is not None]
+    return list(db.session.scalars(select(User).join(Employee, User.employee_id == Employee.id).where(
+        Employee.position_id == position.id, Employee.active.is_(True), User.active.is_(True))))
 
 
 # --- events of the parts ------------------------------------------------------------------
@@ -123,16 +138,14 @@ def revision_published(position, revision) -> None:
 
 def training_attendees_added(training, attendees) -> None:
     when = f"{training.held_on:%m月%d日}" + (f" {training.start_time:%H:%M}" if training.start_time else "")
-    for a in attendees:
-        notify([account_of(a.employee)], f"training-add:{training.id}:{a.employee_id}", "training",
-               f"您已被安排参加培训「{training.topic}」（{when}{'，' + training.place if training.place else ''}）。",
-               url_for("trainings.detail", training_id=training.id))
+    notify(accounts_of(a.employee_id for a in attendees), f"training-add:{training.id}", "training",
+           f"您已被安排参加培训「{training.topic}」（{when}{'，' + training.place if training.place else ''}）。",
+           url_for("trainings.detail", training_id=training.id))
 
 
 def training_changed(training, what: str) -> None:
     stamp = utcnow().strftime("%Y%m%d%H%M%S")
-    users = [account_of(a.employee) for a in training.attendees if a.employee_id]
-    notify(users, f"training-change:{training.id}:{stamp}", "training",
+    notify(accounts_of(a.employee_id for a in training.attendees), f"training-change:{training.id}:{stamp}", "training",
            f"培训「{training.topic}」{what}。", url_for("trainings.detail", training_id=training.id),
            push=f"【培训变更】「{training.topic}」{what}。")
 
@@ -147,6 +160,7 @@ def send_due(now: datetime | None = None) -> dict:
     from app.checklists.schedule import OVERDUE, occurrences_between, state
     from app.org.models import Position
     from app.supplies.entitlements import due_list
+    from app.supplies.quantity import fmt
 
     now = now or clock.local_now()
     counts = {"overdue": 0, "entitlement": 0}
@@ -154,27 +168,27 @@ def send_due(now: datetime | None = None) -> dict:
     items = items_for([p.id for p in positions])
     by_position = {p.id: p for p in positions}
     start = now.date() - timedelta(days=7)
-    for position_id, plist in items.items():
-        recipients = None
-        for item in plist:
-            occs = [o for o in occurrences_between(item.rule(), start, now.date(), clock.workday_end(),
-                                                   clock.to_local(item.created_at))]
-            marks = marks_for((item.id, o.period.key) for o in occs)
-            for occ in occs:
-                mark = marks.get((item.id, occ.period.key))
-                if state(occ, now, bool(mark and mark.done)) != OVERDUE:
-                    continue
-                if recipients is None:  # the holders, and who confirms their work
-                    recipients = holders_of(by_position[position_id]) + supervisors_of(by_position[position_id])
-                counts["overdue"] += notify(
-                    recipients, f"overdue:{item.id}:{occ.period.key}", "overdue",
-                    f"「{by_position[position_id].title}」的点检项目「{item.title}」已逾期（截止 {occ.due_at:%m-%d %H:%M}）。",
-                    url_for("checklists.overdue_list", position=position_id),
-                    push=f"【点检逾期】「{by_position[position_id].title}」：{item.title}（截止 {occ.due_at:%m-%d %H:%M}）",
-                    position_id=position_id)
+    occs = [(item, occ) for plist in items.values() for item in plist
+            for occ in occurrences_between(item.rule(), start, now.date(), clock.workday_end(),
+                                           clock.to_local(item.created_at))]
+    marks = marks_for((item.id, o.period.key) for item, o in occs)  # one query for all of them
+    recipients: dict[int, list] = {}
+    for item, occ in occs:
+        mark = marks.get((item.id, occ.period.key))
+        if state(occ, now, bool(mark and mark.done)) != OVERDUE:
+            continue
+        position = by_position[item.position_id]
+        if position.id not in recipients:  # the holders, and who confirms their work
+            recipients[position.id] = holders_of(position) + supervisors_of(position)
+        counts["overdue"] += notify(
+            recipients[position.id], f"overdue:{item.id}:{occ.period.key}", "overdue",
+            f"「{position.title}」的点检项目「{item.title}」已逾期（截止 {occ.due_at:%m-%d %H:%M}）。",
+            url_for("checklists.overdue_list", position=position.id),
+            push=f"【点检逾期】「{position.title}」：{item.title}（截止 {occ.due_at:%m-%d %H:%M}）",
+            position_id=position.id)
     for d in due_list(now.date()):
         counts["entitlement"] += notify(
             [account_of(d.employee)], f"entitlement:{d.entitlement.id}:{d.employee.id}:{d.start}", "entitlement",
-            f"本期可领劳保用品：{d.entitlement.item.name} {d.due // 1000 if d.due % 1000 == 0 else d.due / 1000} {d.entitlement.item.unit}"
+            f"本期可领劳保用品：{d.entitlement.item.name} {fmt(d.due)} {d.entitlement.item.unit}"
             f"（{d.start:%m-%d} 至 {d.end:%m-%d}）。", url_for("main.index"))
     return counts

@@ -19,7 +19,7 @@ from sqlalchemy import event, select
 from app.extensions import db
 from app.notices.models import WebhookDelivery, WebhookTarget
 
-QUEUE = "webhook_queue"
+QUEUE, TARGETS = "webhook_queue", "webhook_targets"  # keys in session.info
 _threads: list[threading.Thread] = []
 
 
@@ -38,9 +38,9 @@ def check_url(url: str) -> str:
 def queue(text: str, link: str, position_id: int | None) -> None:
     """Remember an event for the robots; sent after the commit (dropped on a rollback)."""
     info = db.session.info
-    if QUEUE + "_targets" not in info:
-        info[QUEUE + "_targets"] = _targets()  # read inside the transaction, once
-    if not info[QUEUE + "_targets"]:
+    if TARGETS not in info:
+        info[TARGETS] = _targets()  # read inside the transaction, once
+    if not info[TARGETS]:
         return  # no robot configured: nothing to send
     base = current_app.config.get("PUBLIC_URL") or (request.url_root if has_request_context() else "")
     content = text + (f"\n{base.rstrip('/')}{link}" if base and link else "")
@@ -55,7 +55,7 @@ def _targets() -> list[tuple[int, str, int | None]]:
 
 def dispatch(session) -> None:
     """After a commit: hand the queued events and their robots to a sender thread."""
-    pending, targets = session.info.pop(QUEUE, None), session.info.pop(QUEUE + "_targets", None)
+    pending, targets = session.info.pop(QUEUE, None), session.info.pop(TARGETS, None)
     if not pending or not targets:
         return
     jobs = [(tid, url, content) for content, position_id in pending
@@ -110,17 +110,22 @@ def wait_idle(timeout: float = 30) -> None:
         thread.join(max(0.0, deadline - time.monotonic()))
 
 
+def _after_commit(session) -> None:
+    if QUEUE in session.info or TARGETS in session.info:
+        dispatch(session)
+
+
+def _after_soft_rollback(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outer transaction only, not a savepoint
+        session.info.pop(QUEUE, None)
+        session.info.pop(TARGETS, None)
+
+
 def install(app) -> None:
-    """Hooks the session: send after a commit, forget on a rollback."""
+    """Hooks every session: send after a commit, forget on a rollback. Once per process,
+    however many apps are created (the tests create one per test)."""
     from sqlalchemy.orm import Session
 
-    @event.listens_for(Session, "after_commit")
-    def _after_commit(session):
-        if QUEUE in session.info or QUEUE + "_targets" in session.info:
-            dispatch(session)
-
-    @event.listens_for(Session, "after_soft_rollback")
-    def _after_rollback(session, previous_transaction):
-        if previous_transaction.parent is None:  # the outer transaction only, not a savepoint
-            session.info.pop(QUEUE, None)
-            session.info.pop(QUEUE + "_targets", None)
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_soft_rollback)
