@@ -124,15 +124,80 @@ def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
                 occ.due_at - timedelta(minutes=rng.randint(5, 240))
             at = clock.to_utc(min(at_local, now))
             user = rng.choice(tickers)
-            db.session.add(ChecklistMark(item_id=item.id, period_key=occ.period.key, due_at=occ.due_at, done=True,
-                                         by_id=user.id, at=at, late=late,
-                                         note="当天补录" if late and rng.random() < 0.5 else ""))
-            db.session.add(ChecklistEvent(item_id=item.id, period_key=occ.period.key, action="tick",
-                                          user_id=user.id, at=at, late=late))
+            mark = ChecklistMark(item_id=item.id, period_key=occ.period.key, due_at=occ.due_at, done=True,
+                                 by_id=user.id, at=at, late=late, note="当天补录" if late and rng.random() < 0.5 else "")
+            event = ChecklistEvent(item_id=item.id, period_key=occ.period.key, action="tick", user_id=user.id,
+                                   at=at, late=late)
+            db.session.add_all([mark, event])
+            if item.fields:
+                db.session.flush()
+                _demo_values(item, event, mark, rng)
             made += 1
             late_n += late
     db.session.flush()
     return [f"点检记录：{made} 次勾选（其中补录 {late_n} 次），{missed} 次未完成。"] if made else []
+
+
+def _demo_entries(item, rng):
+    """What a tick of this item records in the demo: 回厂率 mostly 85–95 % with a few
+    below target, counts in a plausible spread, 夕会 minutes, a 5S photo."""
+    from app.checklists.fields import Entry, active_fields
+    from app.uploads import open_image
+
+    entries = []
+    for f in active_fields(item):
+        if f.kind == "number":
+            lo = f.min_value if f.min_value is not None else 0.0
+            hi = f.max_value if f.max_value is not None else 100.0
+            if f.target is not None and f.target_dir == "ge":
+                value = rng.uniform(70, f.target - 0.1) if rng.random() < 0.15 else rng.uniform(f.target, min(hi, 95))
+            elif f.unit == "元":
+                value = rng.uniform(300, 3000)
+            else:
+                value = rng.uniform(max(lo, 25), min(hi, 60))
+            entries.append(Entry(f, number=round(value, f.decimals)))
+        elif f.kind == "count":
+            if f.target is not None and f.target_dir == "le":
+                value = 0 if rng.random() < 0.85 else rng.randint(1, 3)
+            else:
+                value = rng.randint(*DEMO_COUNTS.get(f.label, (0, 20)))
+            entries.append(Entry(f, number=float(value)))
+        elif f.kind == "minutes":
+            topic = rng.choice(DEMO_MEETING_TOPICS)
+            entries.append(Entry(f, text=f"1. {topic}\n2. 明日预约 {rng.randint(12, 30)} 台，提前备件。\n3. 工位5S 按要求保持。",
+                                 attendees="张伟、陈晓燕、何师傅、马超、黄小明"))
+        elif f.kind == "photo":
+            entries.append(Entry(f, image=open_image(demo_photo(rng.randint(0, 10_000), size=(1024, 768))),
+                                 filename="工位.jpg"))
+    return entries
+
+
+def _demo_values(item, event, mark, rng) -> None:
+    from app.checklists.fields import Submission, store
+
+    entries = _demo_entries(item, rng)
+    if entries:
+        store(Submission(entries), event.id, item.id, event.period_key, [])
+        mark.values_event_id = event.id
+
+
+DEMO_COUNTS = {"工单数": (25, 60), "SA预约台次": (8, 25), "追加单数": (2, 12), "条数": (0, 6)}
+DEMO_MEETING_TOPICS = ["今日完工 38 台，返修 1 台（异响），由何师傅跟进。", "追加单 6 单，客户同意 5 单。",
+                       "预约到店率偏低，前台明日电话回访。", "新款车型保养项目注意事项。"]
+
+
+def adopt_technician_draft() -> list[str]:
+    """The demo adopts the reference draft for 技师 (as admin would), so the workshop has
+    its daily items (工位5S with a photo) to tick and self-check."""
+    from app.handbook.drafts import adopt, base_number, draft_for
+
+    tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+    author = db.session.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
+    if tech is None or author is None or draft_for(tech) is None:
+        return []
+    adopt(tech, author, base_number(tech))
+    db.session.flush()
+    return ["岗位职责：采用了「技师」的参考草稿（含工位5S等点检项目）。"]
 
 
 DEMO_SUPPLIES = [
@@ -329,9 +394,15 @@ def seed_self_checks() -> list[str]:
             if r.state != "done" and not (r.mark and r.mark.review)]
     if len(rows) < 2:
         return []
+    import random
+
+    from app.checklists.fields import Submission
+
+    rng = random.Random(11)
     try:
-        self_check(rows[0].item, rows[0].period_key, clerk, "已按系统数据统计")
-        self_check(rows[1].item, rows[1].period_key, clerk, "已完成")
+        self_check(rows[0].item, rows[0].period_key, clerk, "已按系统数据统计",
+                   Submission(_demo_entries(rows[0].item, rng)), [])
+        self_check(rows[1].item, rows[1].period_key, clerk, "已完成", Submission(_demo_entries(rows[1].item, rng)), [])
         return_check(rows[1].item, rows[1].period_key, manager, "请附上当日明细表")
     except TickError:
         return []
@@ -349,6 +420,7 @@ def seed_demo(force: bool = False) -> list[str]:
     staff = seed_staff()
     # Read confirmations only with staff created now: a later run never confirms
     # revisions that nobody has read.
-    report = staff + (seed_confirmations() if staff else []) + seed_checklist_ticks() + seed_supplies() \
+    report = staff + (seed_confirmations() if staff else []) + (adopt_technician_draft() if staff else []) \
+        + seed_checklist_ticks() + seed_supplies() \
         + seed_trainings() + (seed_self_checks() if staff else [])
     return report or ["演示数据已存在，未做改动。"]

@@ -126,14 +126,19 @@ def open_image(data: bytes) -> Image.Image:
     return img
 
 
-def store_image(data: bytes, sub: str) -> StoredImage:
+def store_image(data: bytes, sub: str, sizes: dict[str, int] | None = None) -> StoredImage:
     """Check, re-encode and store an image in three sizes; returns its generated key."""
-    img = open_image(data)
+    return save_image(open_image(data), sub, sizes)
+
+
+def save_image(img: Image.Image, sub: str, sizes: dict[str, int] | None = None) -> StoredImage:
+    """Store an image opened by open_image in the three renditions (edges from `sizes`,
+    by default SIZES); nothing is left behind when a write fails."""
     key = uuid.uuid4().hex
     written = []
     try:
         full_size = 0
-        for size, edge in SIZES.items():
+        for size, edge in (sizes or SIZES).items():
             copy = img.copy()
             copy.thumbnail((edge, edge), Image.Resampling.LANCZOS)
             path = path_for(sub, f"{key}-{size}.jpg")
@@ -247,10 +252,11 @@ def material_name(filename: str, kind: str) -> str:
     return f"{stem}.{kind}"
 
 
-def store_file(data: bytes, filename: str, sub: str) -> StoredFile:
-    """A material (see detect_material), stored byte for byte under a generated name."""
+def store_file(data: bytes, filename: str, sub: str, kind: str | None = None) -> StoredFile:
+    """A material (see detect_material), stored byte for byte under a generated name.
+    `kind`: the type detect_material already found for these bytes."""
     _check_size(data)
-    kind = detect_material(data, filename)
+    kind = kind or detect_material(data, filename)
     key = uuid.uuid4().hex
     with open(path_for(sub, f"{key}.bin"), "wb") as fh:
         fh.write(data)

@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select
 from app import clock
 from app.audit.models import AuditEntry
 from app.auth.models import User
-from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
+from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark, ChecklistValue
 from app.checklists.schedule import occurrences_between
 from app.extensions import db
 from app.handbook.models import PositionRevision, ReadConfirmation
@@ -117,8 +117,9 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print, prefi
         k += 1
     db.session.flush()
     supervisors = list(db.session.scalars(select(User).where(User.is_admin.is_(False), User.active.is_(True))))
-    mark_rows, event_rows = [], []
+    mark_rows, event_rows, value_rows = [], [], []
     for item in items:
+        recorded = [f for f in item.fields if f.active and f.kind in ("number", "count", "minutes")]
         item.created_at = start_utc
         occs = occurrences_between(item.rule(), start, today, clock.workday_end())
         for occ in occs:
@@ -136,17 +137,36 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print, prefi
             mark_rows.append({"item_id": item.id, "period_key": occ.period.key, "due_at": occ.due_at,
                               "done": not unticked, "by_id": by, "at": at, "note": "补录" if late else "",
                               "late": late})
-            event_rows.append({"item_id": item.id, "period_key": occ.period.key, "action": "tick", "user_id": by,
-                               "at": at, "note": "", "late": late})
+            event_id = len(event_rows) + 1
+            event_rows.append({"id": event_id, "item_id": item.id, "period_key": occ.period.key, "action": "tick",
+                               "user_id": by, "at": at, "note": "", "late": late})
+            if recorded:  # the figures and minutes the tick recorded (photos and files: not at scale)
+                mark_rows[-1]["values_event_id"] = event_id
+                for order, f in enumerate(recorded):
+                    number = None if f.kind == "minutes" else (
+                        round(rng.uniform(70, 96), f.decimals) if f.kind == "number" else float(rng.randint(0, 40)))
+                    value_rows.append({"event_id": event_id, "item_id": item.id, "period_key": occ.period.key,
+                                       "field_id": f.id, "label": f.label, "kind": f.kind, "unit": f.unit,
+                                       "decimals": f.decimals, "min_value": f.min_value, "max_value": f.max_value,
+                                       "target": f.target, "target_dir": f.target_dir, "number": number,
+                                       "text": "今日完工与返修情况，明日安排。" if f.kind == "minutes" else "",
+                                       "attendees": "张伟、陈晓燕" if f.kind == "minutes" else "", "file_name": "",
+                                       "file_mime": "", "file_size": 0, "sort_order": order})
             if unticked:
-                event_rows.append({"item_id": item.id, "period_key": occ.period.key, "action": "untick",
+                event_rows.append({"id": len(event_rows) + 1, "item_id": item.id, "period_key": occ.period.key,
+                                   "action": "untick",
                                    "user_id": by, "at": at + timedelta(minutes=3), "note": "误勾", "late": late})
+    for row in mark_rows:
+        row.setdefault("values_event_id", None)
+    db.session.execute(ChecklistValue.__table__.delete())
     db.session.execute(ChecklistMark.__table__.delete())
     db.session.execute(ChecklistEvent.__table__.delete())
-    _bulk(ChecklistMark, mark_rows)
     _bulk(ChecklistEvent, event_rows)
-    counts.update(checklist_items=len(items), marks=len(mark_rows), events=len(event_rows))
-    log(f"  checklist: {len(items)} items, {len(mark_rows)} marks, {len(event_rows)} events")
+    _bulk(ChecklistMark, mark_rows)
+    _bulk(ChecklistValue, value_rows)
+    counts.update(checklist_items=len(items), marks=len(mark_rows), events=len(event_rows), values=len(value_rows))
+    log(f"  checklist: {len(items)} items, {len(mark_rows)} marks, {len(event_rows)} events, "
+        f"{len(value_rows)} values")
 
     # --- supplies: 50,000 ledger rows --------------------------------------------------
     cats = {c.name: c.id for c in db.session.scalars(select(SupplyCategory))}
@@ -293,7 +313,7 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print, prefi
     if db.session.get_bind().dialect.name == "postgresql":  # rows inserted with explicit ids
         from sqlalchemy import text
 
-        for table in ("issue_slip", "requisition"):
+        for table in ("issue_slip", "requisition", "checklist_event"):
             db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                     f"(SELECT max(id) FROM {table}))"))
 

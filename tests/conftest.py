@@ -112,6 +112,19 @@ def app(template_db, tmp_path, monkeypatch):
         yield application
 
 
+@pytest.fixture
+def optional_fields(app):
+    """The shipped checklist fields (回厂率, 工单数 …) made optional, for tests about
+    ticking itself; test_checklist_fields.py covers required fields and their values."""
+    from sqlalchemy import update
+
+    from app.checklists.models import ChecklistField
+
+    with app.app_context():
+        db.session.execute(update(ChecklistField).values(required=False))
+        db.session.commit()
+
+
 class Client:
     """Test client wrapper that knows how to fetch a CSRF token and log in."""
 

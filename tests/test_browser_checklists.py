@@ -9,7 +9,7 @@ from app.checklists.models import ChecklistEvent
 from app.extensions import db
 from tests.conftest import browser_login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("optional_fields")]  # ticking, not fields
 
 
 def test_tick_and_untick_changes_only_that_row(app, live_server, page, make_user):
@@ -97,3 +97,48 @@ def test_phone_self_check_then_supervisor_confirms(app, live_server, browser, ma
     with app.app_context():
         actions = [e.action for e in db.session.scalars(select(ChecklistEvent).order_by(ChecklistEvent.id))]
     assert actions == ["selfcheck", "tick"]
+
+
+def test_phone_tick_with_a_figure_and_a_photo(app, live_server, browser, make_user, tmp_path):
+    """On a phone (390×844, touch) the manager ticks 回厂率 with a figure and a photo in
+    the row's form; the board shows the figure flagged below target and the photo, the
+    month grid shows the figure with the photo mark."""
+    from app.checklists.models import ChecklistField, ChecklistItem
+    from tests.imagegen import jpeg
+
+    make_user("wang", position="after_sales_manager")
+    with app.app_context():
+        item = db.session.scalar(select(ChecklistItem).filter_by(seed_key="clerk_return_rate"))
+        for f in item.fields:
+            f.required = f.label == "5K回厂率"
+        db.session.add(ChecklistField(item_id=item.id, label="看板照片", kind="photo", required=True, sort_order=9))
+        db.session.commit()
+        position_id = item.position_id
+    photo = tmp_path / "board.jpg"
+    photo.write_bytes(jpeg((1200, 900)))
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
+    ctx.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    p = ctx.new_page()
+    browser_login(p, live_server, "wang")
+    p.goto(live_server + "/checklists/")
+    row = p.locator("tr.ck-row", has_text="5K/10K客户回厂率").first
+    row_id = row.get_attribute("id")
+    file_input = row.locator("input[type=file]")
+    assert file_input.get_attribute("capture") == "environment"
+    _no_sideways_scroll(p)
+    row.get_by_label("5K回厂率").fill("80.5")
+    file_input.set_input_files(str(photo))
+    row.locator("button.tick-btn").tap()
+    done = p.locator(f"#{row_id}")
+    expect(done).to_contain_text("已完成")
+    expect(done).to_contain_text(re.compile(r"5K回厂率：\s*80\.5%"))
+    expect(done).to_contain_text("低于目标 85.0%")
+    expect(done.locator(".ck-photos img")).to_have_count(1)
+    assert p.evaluate(f"document.querySelector('#{row_id} .ck-photos img').naturalWidth") > 0
+    _no_sideways_scroll(p)
+    p.goto(live_server + f"/checklists/positions/{position_id}")
+    cell = p.locator("td.cell.has-value").first
+    expect(cell).to_contain_text("80.5")
+    expect(cell.locator("sup")).to_have_text("照")
+    _no_sideways_scroll(p)
+    ctx.close()

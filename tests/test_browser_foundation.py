@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.conftest import browser_login, wait_until
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("optional_fields")]  # ticking, not fields
 
 
 def test_login_and_navigate_through_htmx(app, live_server, page, make_user):

@@ -20,7 +20,7 @@ SKIP_ENDPOINTS = {"static", "auth.login", "handbook.edit_row", "supplies.slip_li
 def demo_ids() -> dict:
     """A demo object for every kind of id in a URL."""
     from app.auth.models import User
-    from app.checklists.models import ChecklistItem, ChecklistMark
+    from app.checklists.models import ChecklistField, ChecklistItem, ChecklistMark
     from app.handbook.models import Duty, GlossaryTerm
     from app.staff.models import Employee
     from app.supplies.models import IssueSlip, Requisition, SupplyItem
@@ -41,6 +41,7 @@ def demo_ids() -> dict:
         "training_id": db.session.scalar(select(Training.id).join(TrainingFile).order_by(Training.id)),
         "file_id": db.session.scalar(select(TrainingFile.id)), "size": "thumb",
         "_item_fallback": db.session.scalar(select(ChecklistItem.id)),
+        "field_id": db.session.scalar(select(ChecklistField.id).order_by(ChecklistField.id)),
     }
 
 
@@ -55,7 +56,7 @@ def html_pages(app) -> list[str]:
             for rule in app.url_map.iter_rules():
                 if "GET" not in rule.methods or rule.endpoint in SKIP_ENDPOINTS:
                     continue
-                if rule.rule.endswith((".pdf", ".csv")) or rule.endpoint == "trainings.file_get":
+                if rule.rule.endswith((".pdf", ".csv")) or rule.endpoint in ("trainings.file_get", "checklists.value_file"):
                     continue
                 args = {}
                 for name in rule.arguments:

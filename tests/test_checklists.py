@@ -12,6 +12,9 @@ from tests.conftest import Client
 
 TZ = ZoneInfo("Asia/Shanghai")
 
+# These tests are about ticking; the fields a tick records: test_checklist_fields.py.
+pytestmark = pytest.mark.usefixtures("optional_fields")
+
 
 @pytest.fixture
 def freeze(monkeypatch):

@@ -119,7 +119,7 @@ def test_htmx_post_after_the_login_expired_redirects_not_a_form_error(client, ma
     assert r.headers["HX-Redirect"] == "/auth/login?next=/checklists/?day%3D2026-11-28"
 
 
-def test_expired_token_with_a_valid_login_gets_a_fresh_one(app, client, make_user):
+def test_expired_token_with_a_valid_login_gets_a_fresh_one(app, client, make_user, optional_fields):
     """The refusal carries a fresh token; sent again with it, the same request passes."""
     from sqlalchemy import select
 

@@ -54,7 +54,7 @@ def test_repeat_comes_from_cache_and_new_revision_gives_new_pdf(app, admin_clien
     assert "主持每周质量例会" not in pdftotext(first.data)
 
 
-def test_a_tick_gives_a_new_month_pdf(app, admin_client, layouts):
+def test_a_tick_gives_a_new_month_pdf(app, admin_client, layouts, optional_fields):
     with app.app_context():
         item = db.session.scalar(select(ChecklistItem).filter_by(seed_key="clerk_return_rate"))
         position_id, item_id = item.position_id, item.id

@@ -1,6 +1,7 @@
 """自查 / 核查: the holder self-checks, the supervisor confirms (the tick) or returns it."""
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from app import clock
@@ -8,6 +9,9 @@ from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
 from app.extensions import db
 from app.notices.models import Notice
 from tests.conftest import Client
+
+# These tests are about ticking; the fields a tick records: test_checklist_fields.py.
+pytestmark = pytest.mark.usefixtures("optional_fields")
 
 
 def setup(app, make_user):

@@ -31,7 +31,8 @@ def home(client, username) -> str:
 def test_technician_sees_their_own_day(demo, client):
     html = home(client, "hesf")  # 何师傅, 技师
     assert "我的工作台" in html and "技师" in html
-    assert "本岗位点检" in html and "本岗位目前没有需要点检的项目" in html  # 技师 has no items until a draft is adopted
+    # The demo adopted the 技师 reference draft: his own items, 工位5S among them, to self-check.
+    assert "本岗位点检" in html and "工位5S" in html and "举升机班前检查" in html
     assert "我的培训" in html and "已签到课时" in html
     assert "我的劳保与物资" in html and "最近领用" in html and "工作服（XL）" in html
     assert "本期可领" in html and "防滑手套" in html  # 1 副 a week, not yet received this week

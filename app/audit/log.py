@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "checklist_untick": "取消点检",
     "checklist_item_create": "新增点检项目",
     "checklist_item_update": "修改点检项目",
+    "checklist_field_create": "新增点检字段",
+    "checklist_field_update": "修改点检字段",
     "supply_item_create": "新增物品",
     "supply_item_update": "修改物品",
     "stock_receipt": "入库",

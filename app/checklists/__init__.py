@@ -25,3 +25,67 @@ def _helpers():
 
     return {"checklist_items_for": checklist_items_for, "checklist_describe": checklist_describe,
             "checklist_date_is_default": date_is_default}
+
+
+# Helpers the checklist templates (board rows, grid, print-outs) use for item fields.
+@bp.app_template_global("ck_fields")
+def _ck_fields(item):
+    from app.checklists.fields import active_fields
+
+    return active_fields(item)
+
+
+@bp.app_template_global("ck_has_uploads")
+def _ck_has_uploads(item):
+    from app.checklists.fields import UPLOAD_KINDS, active_fields
+
+    return any(f.kind in UPLOAD_KINDS for f in active_fields(item))
+
+
+@bp.app_template_global("ck_attendees")
+def _ck_attendees(item):
+    """(employee id, name) of the active employees of the item's position, once per
+    position and request."""
+    from flask import g
+
+    from app.checklists.fields import attendee_choices
+
+    memo = g.setdefault("ck_attendees", {})
+    if item.position_id not in memo:
+        memo[item.position_id] = attendee_choices(item.position_id)
+    return memo[item.position_id]
+
+
+@bp.app_template_global("ck_num")
+def _ck_num(value, decimals=0):
+    from app.checklists.fields import fmt_number
+
+    return fmt_number(value, decimals or 0)
+
+
+@bp.app_template_global("ck_flag")
+def _ck_flag(value):
+    from app.checklists.fields import flag
+
+    return flag(value)
+
+
+@bp.app_template_global("ck_display")
+def _ck_display(value):
+    from app.checklists.fields import display
+
+    return display(value)
+
+
+@bp.app_template_global("ck_summary")
+def _ck_summary(values):
+    from app.checklists.fields import summarize
+
+    return summarize(values)
+
+
+@bp.app_template_global("ck_file_accept")
+def _ck_file_accept():
+    from app.checklists.fields import FILE_ACCEPT
+
+    return FILE_ACCEPT

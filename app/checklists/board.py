@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.auth.models import User
+from app.checklists.fields import preload_attendees, values_for
 from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
 from app.checklists.schedule import (KINDS, OVERDUE, Occurrence,
                                      occurrence, occurrences_between, period_of, state)
@@ -27,6 +28,7 @@ class Row:
     state: str
     can_tick: bool
     can_self: bool = False  # the user holds the position: may self-check (自查)
+    values: tuple = ()  # the recorded values (figures, photos, minutes) of the occurrence
 
     @property
     def review(self) -> str:
@@ -65,7 +67,8 @@ def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
         return out
     for item in db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.position_id.in_(position_ids), ChecklistItem.active.is_(True))
-        .order_by(ChecklistItem.sort_order, ChecklistItem.id).options(selectinload(ChecklistItem.duty))
+        .order_by(ChecklistItem.sort_order, ChecklistItem.id)
+        .options(selectinload(ChecklistItem.duty), selectinload(ChecklistItem.fields))
     ):
         out[item.position_id].append(item)
     return out
@@ -147,9 +150,17 @@ def _occurrence(item: ChecklistItem, day: date) -> Occurrence | None:
 
 
 def make_row(item: ChecklistItem, occ: Occurrence, mark: ChecklistMark | None, now: datetime, can_tick: bool,
-             can_self: bool = False) -> Row:
+             can_self: bool = False, values=()) -> Row:
     done = bool(mark and mark.done)
-    return Row(item, occ, mark, state(occ, now, done), can_tick, can_self)
+    return Row(item, occ, mark, state(occ, now, done), can_tick, can_self, tuple(values))
+
+
+def _values(items, pairs) -> dict:
+    """The recorded values of these (item id, period key) pairs, for the items that ask
+    for fields: one query whatever was ticked, none when no item has fields."""
+    with_fields = {i.id for i in items if i.fields}
+    pairs = [k for k in pairs if k[0] in with_fields]
+    return values_for(pairs) if pairs else {}
 
 
 def held_position_id(user) -> int | None:
@@ -172,6 +183,9 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None)
             if occ is not None:
                 occs[item.id] = occ
     marks = marks_for((iid, o.period.key) for iid, o in occs.items())
+    all_items = [i for plist in items.values() for i in plist]
+    values = _values(all_items, [(iid, o.period.key) for iid, o in occs.items()])
+    preload_attendees(all_items)
     held = held_position_id(user)
     result = []
     for p in positions:
@@ -179,8 +193,9 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None)
         for item in items.get(p.id, []):
             occ = occs.get(item.id)
             if occ is not None:
-                groups[item.kind].append(make_row(item, occ, marks.get((item.id, occ.period.key)), now,
-                                                  p.id in tickable, p.id == held))
+                key = (item.id, occ.period.key)
+                groups[item.kind].append(make_row(item, occ, marks.get(key), now, p.id in tickable, p.id == held,
+                                                  values.get(key, ())))
         if any(groups.values()):
             counts = defaultdict(int)
             for rows in groups.values():
@@ -196,9 +211,12 @@ def single_row(user, item: ChecklistItem, period_key: str, now: datetime | None 
     now = now or clock.local_now()
     occ = occurrence(item.rule(), period_from_key(item.kind, period_key), clock.workday_end(),
                      clock.to_local(item.created_at))
-    mark = marks_for([(item.id, period_key)]).get((item.id, period_key))
+    marks = marks_for([(item.id, period_key)])
+    mark = marks.get((item.id, period_key))
+    values = _values([item], [(item.id, period_key)]).get((item.id, period_key), ())
     _, tickable = visible_positions(user)
-    return make_row(item, occ, mark, now, item.position_id in tickable, item.position_id == held_position_id(user))
+    return make_row(item, occ, mark, now, item.position_id in tickable, item.position_id == held_position_id(user),
+                    values)
 
 
 # --- derived figures, memoised ---------------------------------------------------------
@@ -290,14 +308,16 @@ def overdue_summary(user, now: datetime | None = None, days: int = 62) -> list[d
 @dataclass
 class Cell:
     occ: Occurrence
-    status: str  # done, late, missed, open, future
+    status: str  # done, late, missed, open, future, review
     mark: MarkView | None
+    values: tuple = ()  # recorded values, when done or waiting for review
 
 
 def _position_items(position: Position) -> list[ChecklistItem]:
     return list(db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.position_id == position.id)
-        .order_by(ChecklistItem.sort_order, ChecklistItem.id).options(selectinload(ChecklistItem.duty))
+        .order_by(ChecklistItem.sort_order, ChecklistItem.id)
+        .options(selectinload(ChecklistItem.duty), selectinload(ChecklistItem.fields))
     ))
 
 
@@ -329,7 +349,10 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plist = _position_items(position)
     per_item = _occurrences(plist, first, last)
-    marks = mark_views(_pairs(per_item))
+    pairs = _pairs(per_item)
+    marks = mark_views(pairs)
+    with_fields = {i.id for i in plist if i.fields}
+    values = values_for([p for p in pairs if p[0] in with_fields]) if with_fields else {}
     rows = []
     total_due = total_done = 0
     for item in plist:
@@ -338,7 +361,8 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
         for occ in per_item[item.id]:
             mark = marks.get((item.id, occ.period.key))
             status = _cell_status(occ, mark, now)
-            cells[occ.due_date] = Cell(occ, status, mark)
+            shown = values.get((item.id, occ.period.key), ()) if status in ("done", "late", "review") else ()
+            cells[occ.due_date] = Cell(occ, status, mark, tuple(shown))
             if status in ("done", "late", "missed"):
                 due += 1
                 done += status in ("done", "late")

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TimeField
+from wtforms import BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.checklists.schedule import KIND_LABELS, WEEKDAY_LABELS
@@ -47,3 +47,48 @@ class ItemForm(FlaskForm):
 
 class TickForm(FlaskForm):
     note = StringField("备注", validators=[Length(max=200, message="备注最多200字。")])
+
+
+class FieldForm(FlaskForm):
+    """What an item asks for when it is ticked (回厂率 %, 照片, 会议纪要 …)."""
+    label = StringField("名称", validators=[DataRequired("请填写字段名称，如“回厂率”。"), Length(max=40, message="最多40字。")])
+    kind = SelectField("类型", choices=[])
+    unit = StringField("单位", validators=[Optional(), Length(max=10, message="单位最多10字。")])
+    decimals = IntegerField("小数位数", default=0, validators=[Optional(), NumberRange(0, 4, "小数位数应在0到4之间。")])
+    min_value = FloatField("最小值", validators=[Optional()])
+    max_value = FloatField("最大值", validators=[Optional()])
+    target = FloatField("目标值", validators=[Optional()])
+    target_dir = SelectField("目标方向", choices=[("ge", "不低于目标（≥）"), ("le", "不高于目标（≤）")], default="ge")
+    choices = TextAreaField("选项（每行一个）", validators=[Length(max=500, message="选项合计最多500字。")])
+    required = BooleanField("必填")
+    active = BooleanField("启用", default=True)
+
+    def __init__(self, *args, **kwargs):
+        from app.checklists.fields import KINDS
+
+        super().__init__(*args, **kwargs)
+        self.kind.choices = list(KINDS.items())
+
+    def validate(self, extra_validators=None):
+        from app.checklists.fields import MAX_ABS, NUMERIC
+
+        ok = super().validate(extra_validators)
+        problems = []
+        numeric = self.kind.data in NUMERIC
+        for f in (self.min_value, self.max_value, self.target):
+            if f.data is not None and (f.data != f.data or abs(f.data) > MAX_ABS):
+                problems.append((f, "数值无效。"))
+        if numeric and self.min_value.data is not None and self.max_value.data is not None \
+                and self.min_value.data > self.max_value.data:
+            problems.append((self.max_value, "最大值不能小于最小值。"))
+        if not numeric and any(f.data is not None for f in (self.min_value, self.max_value, self.target)):
+            problems.append((self.kind, "只有“数值”和“计数”字段可以设置范围和目标。"))
+        if self.kind.data == "choice":
+            options = [c.strip() for c in (self.choices.data or "").splitlines() if c.strip()]
+            if len(options) < 2:
+                problems.append((self.choices, "“选项”字段至少需要两个选项，每行一个。"))
+            elif len(set(options)) != len(options):
+                problems.append((self.choices, "选项不能重复。"))
+        for field, message in problems:
+            field.errors = list(field.errors) + [message]
+        return ok and not problems

@@ -3,7 +3,7 @@ keep the due moment they were ticked against."""
 from sqlalchemy import select
 
 from app.audit.log import record, record_changes
-from app.checklists.models import ChecklistItem
+from app.checklists.models import ChecklistField, ChecklistItem
 from app.extensions import db
 
 
@@ -56,3 +56,42 @@ def move_item(item: ChecklistItem, step: int) -> None:
         record("checklist_item_update", "checklist_item", item.id, summary=f"调整顺序「{item.title}」",
                after={"sort_order": item.sort_order})
     db.session.flush()
+
+
+def apply_field_form(f: ChecklistField, form) -> None:
+    from app.checklists.fields import NUMERIC
+
+    f.label = form.label.data.strip()
+    f.kind = form.kind.data
+    numeric = f.kind in NUMERIC
+    f.unit = (form.unit.data or "").strip() if numeric else ""
+    f.decimals = (form.decimals.data or 0) if f.kind == "number" else 0
+    f.min_value = form.min_value.data if numeric else None
+    f.max_value = form.max_value.data if numeric else None
+    f.target = form.target.data if numeric else None
+    f.target_dir = form.target_dir.data if numeric else "ge"
+    f.choices = "\n".join(c.strip() for c in (form.choices.data or "").splitlines() if c.strip()) \
+        if f.kind == "choice" else ""
+    f.required = bool(form.required.data)
+    f.active = bool(form.active.data)
+
+
+def create_field(item: ChecklistItem, form) -> ChecklistField:
+    order = db.session.scalar(select(db.func.max(ChecklistField.sort_order)).filter_by(item_id=item.id)) or 0
+    f = ChecklistField(item_id=item.id, sort_order=order + 1)
+    apply_field_form(f, form)
+    db.session.add(f)
+    db.session.flush()
+    db.session.refresh(item)  # item.fields includes the new one
+    record("checklist_field_create", "checklist_item", item.id, summary=f"「{item.title}」新增字段「{f.label}」",
+           after=f.snapshot())
+    return f
+
+
+def update_field(f: ChecklistField, form) -> None:
+    """Values entered before keep their own copy of the definition."""
+    before = f.snapshot()
+    apply_field_form(f, form)
+    db.session.flush()
+    record_changes("checklist_field_update", "checklist_item", f.item_id, before, f.snapshot(),
+                   summary=f"「{f.item.title}」字段「{f.label}」")

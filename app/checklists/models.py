@@ -1,7 +1,7 @@
 from datetime import datetime, time
 from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.checklists.schedule import ALL_DAYS, Rule
@@ -36,6 +36,7 @@ class ChecklistItem(db.Model):
 
     position = relationship("Position")
     duty = relationship("Duty")
+    fields = relationship("ChecklistField", back_populates="item", order_by="ChecklistField.sort_order, ChecklistField.id")
 
     def rule(self) -> Rule:
         return Rule(
@@ -84,6 +85,9 @@ class ChecklistMark(db.Model):
     self_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
     review: Mapped[str] = mapped_column(String(10), default="", server_default="")
     review_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The event (tick or self-check) whose recorded values (figures, photos, minutes) are
+    # this occurrence's results; earlier values stay with their own events.
+    values_event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("checklist_event.id"))
 
     item = relationship("ChecklistItem")
     by = relationship("User", foreign_keys=[by_id])
@@ -106,3 +110,75 @@ class ChecklistEvent(db.Model):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user = relationship("User")
+
+
+class ChecklistField(db.Model):
+    """What an item asks for when it is ticked (回厂率 %, 预约台次, 会议纪要, 照片 …).
+    A changed field keeps the values entered before under their own definition: every
+    value carries a copy of the definition it was entered with."""
+
+    __tablename__ = "checklist_field"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"), index=True)
+    label: Mapped[str] = mapped_column(String(40))
+    # number / count / yesno / choice / text / minutes / photo / file
+    kind: Mapped[str] = mapped_column(String(10))
+    unit: Mapped[str] = mapped_column(String(10), default="")
+    decimals: Mapped[int] = mapped_column(default=0)
+    min_value: Mapped[Optional[float]] = mapped_column(Float)
+    max_value: Mapped[Optional[float]] = mapped_column(Float)
+    target: Mapped[Optional[float]] = mapped_column(Float)
+    target_dir: Mapped[str] = mapped_column(String(2), default="ge")  # ge: at least; le: at most
+    choices: Mapped[str] = mapped_column(String(500), default="")  # one per line
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    seed_key: Mapped[Optional[str]] = mapped_column(String(60), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    item = relationship("ChecklistItem", back_populates="fields")
+
+    def choice_list(self) -> list[str]:
+        return [c.strip() for c in (self.choices or "").splitlines() if c.strip()]
+
+    def snapshot(self) -> dict:
+        return {"label": self.label, "kind": self.kind, "unit": self.unit, "decimals": self.decimals,
+                "min_value": self.min_value, "max_value": self.max_value, "target": self.target,
+                "target_dir": self.target_dir, "choices": self.choice_list(), "required": self.required,
+                "active": self.active}
+
+
+class ChecklistValue(db.Model):
+    """One recorded value of a field, kept with the tick or self-check event that entered
+    it (several rows for several photos). Append-only: an untick or a later tick adds
+    events, it never changes these rows."""
+
+    __tablename__ = "checklist_value"
+    __table_args__ = (Index("ix_checklist_value_item_period", "item_id", "period_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("checklist_event.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"))
+    period_key: Mapped[str] = mapped_column(String(12))
+    field_id: Mapped[int] = mapped_column(ForeignKey("checklist_field.id"), index=True)
+    # The field's definition when the value was entered.
+    label: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10))
+    unit: Mapped[str] = mapped_column(String(10), default="")
+    decimals: Mapped[int] = mapped_column(default=0)
+    min_value: Mapped[Optional[float]] = mapped_column(Float)
+    max_value: Mapped[Optional[float]] = mapped_column(Float)
+    target: Mapped[Optional[float]] = mapped_column(Float)
+    target_dir: Mapped[str] = mapped_column(String(2), default="ge")
+    # The value: a number (number, count, yes/no as 1/0), a text (choice, text, minutes),
+    # or a stored upload (photo, file).
+    number: Mapped[Optional[float]] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text, default="")
+    attendees: Mapped[str] = mapped_column(String(500), default="")  # minutes: names, 、-separated
+    file_key: Mapped[Optional[str]] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(String(120), default="")
+    file_mime: Mapped[str] = mapped_column(String(100), default="")
+    file_size: Mapped[int] = mapped_column(default=0)
+    sort_order: Mapped[int] = mapped_column(default=0)

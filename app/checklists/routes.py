@@ -1,22 +1,25 @@
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
 from app.checklists.board import board, can_view, month_grid, monthly_rates, overdue, single_row
-from app.checklists.forms import ItemForm, TickForm
-from app.checklists.items import create_item, move_item, update_item
-from app.checklists.models import ChecklistItem
+from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
+from app.checklists.forms import FieldForm, ItemForm, TickForm
+from app.checklists.items import create_field, create_item, move_item, update_field, update_item
+from app.checklists.models import ChecklistField, ChecklistItem, ChecklistValue
+from app.checklists import results as results_rules
 from app.checklists.schedule import KIND_LABELS, describe
 from app.checklists.ticks import TickError, history, resolve, return_check, self_check, tick, untick
 from app.extensions import db
 from app.org.models import Position
 from app.permissions import can_edit_org, may_self_check, require, supervises
 from app.printing import pdf_response, render_pdf
-from app.web import ListPage, is_htmx, render
+from app.csvexport import csv_response
+from app.web import ListPage, content_disposition, is_htmx, render
 
 GROUP_LABELS = {"daily": "今日", "weekly": "本周", "monthly": "本月", "yearly": "本年"}
 
@@ -49,7 +52,7 @@ def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None):
         day = params.parse_date(request.form.get("day")) if request.form.get("day") else None
         section = next(iter(board(current_user, day, only=item.position_id)), None) if day else None
         return render("checklists/_row_update.html", row=row, error=error, section=section, board_day=day,
-                      status=422 if error else 200, **_helpers())
+                      entered=request.form if error else {}, status=422 if error else 200, **_helpers())
     if error:
         flash(error, "error")
     target = request.form.get("next") or url_for("checklists.index")
@@ -58,27 +61,39 @@ def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None):
     return redirect(target, code=303)
 
 
-def _change_mark(item_id: int, period_key: str, change, holder: bool = False):
+def _change_mark(item_id: int, period_key: str, change, holder: bool = False, with_values: bool = False):
     """Tick, untick, self-check or return (`change`), then answer with the row (HTMX) or
-    a redirect. A refusal keeps the row and says why beside it."""
+    a redirect. A tick or self-check brings the values the item asks for. A refusal
+    keeps the row (with what was typed) and says why beside it; no upload is left behind."""
     item = _item_and_check(item_id, holder)
     form = TickForm()
     if not form.validate_on_submit():
         return _after_tick(item, period_key, "；".join(sum(form.errors.values(), [])) or "提交有误。")
+    stored: list = []
     try:
-        change(item, period_key, current_user, form.note.data)
+        extra = {}
+        if with_values and active_fields(item):
+            values = parse(item, request.form, request.files, dict(attendee_choices(item.position_id)))
+            extra = {"values": values, "stored": stored}
+        change(item, period_key, current_user, form.note.data, **extra)
+        db.session.commit()
     except PermissionError:
         db.session.rollback()
+        discard(stored)
         abort(403)
-    except TickError as exc:
+    except (TickError, FieldError) as exc:
         db.session.rollback()
+        discard(stored)
         if is_htmx():
             if exc.status == 422 and _period_ok(item, period_key):
                 return _after_tick(item, period_key, str(exc))  # the row again, the message in it
             abort(exc.status, description=str(exc))  # shown beside the control, the row stays
         flash(str(exc), "error")
         return redirect(url_for("checklists.index"), code=303)
-    db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        discard(stored)
+        raise
     return _after_tick(item, period_key)
 
 
@@ -94,7 +109,7 @@ def _period_ok(item: ChecklistItem, period_key: str) -> bool:
 @login_required
 def do_selfcheck(item_id: int, period_key: str):
     """自查: the holder of the position marks their item done, for the supervisor to confirm."""
-    return _change_mark(item_id, period_key, self_check, holder=True)
+    return _change_mark(item_id, period_key, self_check, holder=True, with_values=True)
 
 
 @bp.post("/items/<int:item_id>/<period_key>/return")
@@ -107,7 +122,7 @@ def do_return(item_id: int, period_key: str):
 @bp.post("/items/<int:item_id>/<period_key>/tick")
 @login_required
 def do_tick(item_id: int, period_key: str):
-    return _change_mark(item_id, period_key, tick)
+    return _change_mark(item_id, period_key, tick, with_values=True)
 
 
 @bp.post("/items/<int:item_id>/<period_key>/untick")
@@ -122,8 +137,52 @@ def item_history(item_id: int, period_key: str):
     item = db.get_or_404(ChecklistItem, item_id)
     if not can_view(current_user, item.position):
         abort(403)
-    return render("checklists/history.html", item=item, period_key=period_key,
-                  events=history(item.id, period_key), **_helpers())
+    from app.checklists.fields import values_of_events
+
+    events = history(item.id, period_key)
+    return render("checklists/history.html", item=item, period_key=period_key, events=events,
+                  event_values=values_of_events(e.id for e in events), **_helpers())
+
+
+@bp.get("/values/<int:value_id>/<size>")
+@login_required
+def value_file(value_id: int, size: str):
+    """A recorded photo (full/print/thumb JPEG) or file (a download with its name), for
+    those who may see the item's position. Never rendered inline as HTML."""
+    value = db.get_or_404(ChecklistValue, value_id)
+    item = db.get_or_404(ChecklistItem, value.item_id)
+    if not can_view(current_user, item.position) or not value.file_key:
+        abort(404)
+    if value.kind == "photo":
+        if size not in ("full", "print", "thumb"):
+            abort(404)
+        response = send_file(file_path(value, size), mimetype="image/jpeg", max_age=3600)
+    else:
+        response = send_file(file_path(value), mimetype=value.file_mime, as_attachment=True, max_age=0)
+        response.headers["Content-Disposition"] = content_disposition(value.file_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.get("/items/<int:item_id>/results")
+@login_required
+def item_results(item_id: int):
+    """An item's recorded figures over time: a table of the month, the month's average,
+    sum, minimum and maximum, and charts (figures as a line with the target, counts per
+    day, week or month)."""
+    item = db.get_or_404(ChecklistItem, item_id)
+    if not can_view(current_user, item.position):
+        abort(403)
+    year, month = params.month_arg()
+    group = request.args.get("group") if request.args.get("group") in results_rules.GROUPS else "day"
+    span = min(max(request.args.get("span", type=params.bounded_int) or 3, 1), 12)
+    report = results_rules.report(item, year, month, span, group)
+    prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
+    next_m = (year + 1, 1) if month == 12 else (year, month + 1)
+    return render("checklists/results.html", item=item, r=report, group=group, span=span,
+                  prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
 
 
 @bp.get("/overdue")
@@ -169,8 +228,19 @@ def position_month(position_id: int):
 def position_month_pdf(position_id: int):
     position = _viewable_position(position_id)
     year, month = params.month_arg()
-    pdf = render_pdf("print/checklist_month.html", grid=month_grid(position, year, month), **_helpers())
+    grid = month_grid(position, year, month)
+    pdf = render_pdf("print/checklist_month.html", grid=grid, appendix=results_rules.appendix(grid), **_helpers())
     return pdf_response(pdf, f"点检表-{position.title}-{year}年{month:02d}月.pdf")
+
+
+@bp.get("/positions/<int:position_id>/month.csv")
+@login_required
+def position_month_csv(position_id: int):
+    """One row per occurrence of the month, one column per field; opens in Excel."""
+    position = _viewable_position(position_id)
+    year, month = params.month_arg()
+    header, rows = results_rules.month_table(month_grid(position, year, month))
+    return csv_response(header, rows, f"点检记录-{position.title}-{year}年{month:02d}月.csv")
 
 
 # --- admin: items --------------------------------------------------------------------
@@ -245,3 +315,39 @@ def item_move(item_id: int):
     move_item(item, -1 if request.form.get("dir") == "up" else 1)
     db.session.commit()
     return redirect(url_for("checklists.items", position_id=item.position_id), code=303)
+
+
+# --- admin: the fields an item asks for -------------------------------------------------
+
+@bp.route("/items/<int:item_id>/fields", methods=["GET", "POST"])
+@login_required
+def item_fields(item_id: int):
+    """The item's fields, and a form to add one."""
+    require(can_edit_org)
+    item = db.get_or_404(ChecklistItem, item_id)
+    form = FieldForm()
+    if form.validate_on_submit():
+        create_field(item, form)
+        db.session.commit()
+        flash(f"已添加字段「{form.label.data.strip()}」。", "success")
+        return redirect(url_for("checklists.item_fields", item_id=item.id), code=303)
+    return render("checklists/fields.html", item=item, form=form, field=None, kinds=KINDS,
+                  status=422 if request.method == "POST" else 200, **_helpers())
+
+
+@bp.route("/fields/<int:field_id>/edit", methods=["GET", "POST"])
+@login_required
+def field_edit(field_id: int):
+    """Change a field; values entered before keep the definition they were entered with."""
+    require(can_edit_org)
+    f = db.get_or_404(ChecklistField, field_id)
+    form = FieldForm(obj=f)
+    if request.method == "GET":
+        form.choices.data = f.choices
+    if form.validate_on_submit():
+        update_field(f, form)
+        db.session.commit()
+        flash(f"已保存字段「{f.label}」。以往填写的数据按当时的定义保留。", "success")
+        return redirect(url_for("checklists.item_fields", item_id=f.item_id), code=303)
+    return render("checklists/fields.html", item=f.item, form=form, field=f, kinds=KINDS,
+                  status=422 if request.method == "POST" else 200, **_helpers())

@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, select
 
-from app.checklists.models import ChecklistItem
+from app.checklists.models import ChecklistField, ChecklistItem
 from app.extensions import db
 from app.handbook.models import Duty
 from app.org.models import Position
@@ -73,4 +73,37 @@ def add_items(entries: list[dict]) -> int:
         db.session.add(item)
         added += 1
     db.session.flush()
+    add_fields(entries)
+    return added
+
+
+def add_fields(entries: list[dict]) -> int:
+    """The entries' `fields` (what a tick records) for the items with their keys, each
+    once per item key and label, so an existing installation gets them too; fields
+    changed or retired in the app are kept as they are."""
+    from app.checklists.fields import KINDS
+
+    wanted = [(e["key"], n, spec) for e in entries for n, spec in enumerate(e.get("fields") or [], start=1)]
+    if not wanted:
+        return 0
+    items = {i.seed_key: i for i in db.session.scalars(
+        select(ChecklistItem).where(ChecklistItem.seed_key.in_({k for k, _, _ in wanted})))}
+    have = set(db.session.scalars(select(ChecklistField.seed_key).where(ChecklistField.seed_key.is_not(None))))
+    added = 0
+    for key, order, spec in wanted:
+        seed_key = f"{key}:{spec['label']}"[:60]
+        item = items.get(key)
+        if item is None or seed_key in have:
+            continue
+        if spec["kind"] not in KINDS:
+            raise ValueError(f"unknown field kind {spec['kind']!r} in {key}")
+        db.session.add(ChecklistField(
+            item_id=item.id, seed_key=seed_key, label=spec["label"], kind=spec["kind"], unit=spec.get("unit", ""),
+            decimals=spec.get("decimals", 0), min_value=spec.get("min"), max_value=spec.get("max"),
+            target=spec.get("target"), target_dir=spec.get("target_dir", "ge"),
+            choices="\n".join(spec.get("choices", [])), required=bool(spec.get("required")), sort_order=order))
+        added += 1
+    db.session.flush()
+    for item in items.values():
+        db.session.expire(item, ["fields"])
     return added

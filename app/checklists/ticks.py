@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.audit.log import record
+from app.checklists.fields import Submission, active_fields, display, store
 from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
 from app.checklists.schedule import Occurrence, is_late, occurrence, period_from_key, period_of
 from app.extensions import db
@@ -61,8 +62,33 @@ def _mark_for(item: ChecklistItem, period_key: str, occ: Occurrence) -> Checklis
     return mark
 
 
-def self_check(item: ChecklistItem, period_key: str, user, note: str = "") -> ChecklistMark:
-    """The holder marks their own position's item 已自查 for the period (待核查 then)."""
+def _submission(item: ChecklistItem, values: Submission | None) -> Submission:
+    """What was sent, or for a caller that sent nothing: no values, the required fields
+    missing."""
+    if values is not None:
+        return values
+    return Submission(missing=[f.label for f in active_fields(item) if f.required])
+
+
+def _require_complete(values: Submission) -> None:
+    if values.missing:
+        raise TickError("请填写：" + "、".join(values.missing) + "。")
+
+
+def _keep_values(item: ChecklistItem, period_key: str, mark: ChecklistMark, event: ChecklistEvent,
+                 values: Submission, stored: list | None) -> dict:
+    """Store the submission's values with the event and make them the occurrence's
+    current values; returns them for the audit record."""
+    rows = store(values, event.id, item.id, period_key, stored if stored is not None else [])
+    mark.values_event_id = event.id
+    db.session.flush()
+    return {v.label: display(v) for v in rows}
+
+
+def self_check(item: ChecklistItem, period_key: str, user, note: str = "", values: Submission | None = None,
+               stored: list | None = None) -> ChecklistMark:
+    """The holder marks their own position's item 已自查 for the period (待核查 then),
+    with the values the item asks for."""
     if not item.active:
         raise TickError("该点检项目已停用。")
     employee = getattr(user, "employee", None)
@@ -74,16 +100,22 @@ def self_check(item: ChecklistItem, period_key: str, user, note: str = "") -> Ch
         raise Conflict("该项目本周期已确认完成，无需再自查。")
     if mark.review == "pending" and mark.self_by_id == user.id:
         return mark  # a double tap
+    values = _submission(item, values)
+    _require_complete(values)
     now = clock.now_utc()
     late = is_late(occ, clock.to_local(now))
     note = (note or "").strip()[:200]
     mark.self_by_id, mark.self_at, mark.self_note, mark.review, mark.review_note = user.id, now, note, "pending", ""
-    db.session.add(ChecklistEvent(item_id=item.id, period_key=period_key, action="selfcheck", user_id=user.id,
-                                  at=now, note=note, late=late))
+    event = ChecklistEvent(item_id=item.id, period_key=period_key, action="selfcheck", user_id=user.id,
+                           at=now, note=note, late=late)
+    db.session.add(event)
     db.session.flush()
+    kept = _keep_values(item, period_key, mark, event, values, stored) if not values.empty else {}
+    if values.empty:
+        mark.values_event_id = None
     record("checklist_selfcheck", "checklist_item", item.id,
            summary=f"{item.position.title}「{item.title}」{occ.period.label} 已自查" + ("（补录）" if late else ""),
-           after={"period": period_key, "note": note})
+           after={"period": period_key, "note": note, **({"values": kept} if kept else {})})
     return mark
 
 
@@ -119,15 +151,22 @@ def return_check(item: ChecklistItem, period_key: str, user, note: str = "") -> 
     return mark
 
 
-def tick(item: ChecklistItem, period_key: str, user, note: str = "") -> ChecklistMark:
-    """Mark done. Idempotent: ticking a done item changes nothing and is no error, also
-    when two requests race (the unique constraint decides, the loser reads the winner)."""
+def tick(item: ChecklistItem, period_key: str, user, note: str = "", values: Submission | None = None,
+         stored: list | None = None) -> ChecklistMark:
+    """Mark done, with the values the item asks for. Idempotent: ticking a done item
+    changes nothing and is no error, also when two requests race (the unique constraint
+    decides, the loser reads the winner). Confirming a self-check without entering
+    anything keeps the values the holder entered."""
     if not item.active:
         raise TickError("该点检项目已停用。")
     occ = resolve(item, period_key)
     mark = _mark_for(item, period_key, occ)
     if mark.done:
         return mark
+    values = _submission(item, values)
+    confirming = mark.review == "pending" and mark.values_event_id is not None and values.empty
+    if not confirming:
+        _require_complete(values)
     now = clock.now_utc()
     late = is_late(occ, clock.to_local(now))
     note = (note or "").strip()[:200]
@@ -141,12 +180,18 @@ def tick(item: ChecklistItem, period_key: str, user, note: str = "") -> Checklis
     db.session.refresh(mark)
     if not won:
         return mark
-    db.session.add(ChecklistEvent(item_id=item.id, period_key=period_key, action="tick", user_id=user.id,
-                                  at=now, note=note, late=late))
+    event = ChecklistEvent(item_id=item.id, period_key=period_key, action="tick", user_id=user.id,
+                           at=now, note=note, late=late)
+    db.session.add(event)
     db.session.flush()
+    kept = {}
+    if not values.empty:
+        kept = _keep_values(item, period_key, mark, event, values, stored)
+    elif not confirming:
+        mark.values_event_id = None  # a re-tick without values does not show the old ones
     record("checklist_tick", "checklist_item", item.id,
            summary=f"{item.position.title}「{item.title}」{occ.period.label}" + ("（补录）" if late else ""),
-           after={"period": period_key, "note": note, "late": late})
+           after={"period": period_key, "note": note, "late": late, **({"values": kept} if kept else {})})
     return mark
 
 
