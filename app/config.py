@@ -80,4 +80,5 @@ def defaults(instance_path: str) -> dict:
         # Checklists: "下班前" means this local time; overdue list looks back this many days.
         "WORKDAY_END": os.environ.get("WORKDAY_END", "17:30"),
         "CHECKLIST_OVERDUE_DAYS": int(os.environ.get("CHECKLIST_OVERDUE_DAYS", "62")),
+        "COVERAGE_WARN_DAYS": int(os.environ.get("COVERAGE_WARN_DAYS", "60")),
     }

@@ -9,3 +9,5 @@ from app.supplies.models import (Entitlement, IssueSlip, Requisition, Requisitio
                                  RequisitionStep, StockEntry, SupplyCategory, SupplyItem)
 from app.trainings.models import Attendee, Training, TrainingCategory, TrainingFile  # noqa: F401,E402
 from app.notices.models import Notice, WebhookDelivery, WebhookTarget  # noqa: F401,E402
+from app.coverage.models import (Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement,  # noqa: F401,E402
+                                 TrainingFulfils)

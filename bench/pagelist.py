@@ -3,7 +3,7 @@ found in the dataset itself. Used by bench/pages.py, bench/plans.py and
 tests/test_page_queries.py. Call inside an application context."""
 from sqlalchemy import func, select
 
-from app.checklists.models import ChecklistItem
+from app.checklists.models import ChecklistField, ChecklistItem
 from app.extensions import db
 from app.handbook.models import Duty
 from app.supplies.models import IssueSlip, StockEntry, SupplyCategory
@@ -25,6 +25,9 @@ def targets() -> dict:
         "slip": db.session.scalar(select(func.max(IssueSlip.id))),
         "category": db.session.scalar(select(SupplyCategory.id).order_by(SupplyCategory.id)),
         "year": db.session.scalar(select(func.max(Training.held_on))).year,
+        "fields_item": db.session.scalar(select(func.min(ChecklistField.item_id))),
+        "fields_position": db.session.scalar(select(ChecklistItem.position_id).join(ChecklistField)
+                                             .order_by(ChecklistItem.id).limit(1)),
     }
 
 
@@ -45,6 +48,8 @@ def main_pages(t: dict) -> list[tuple[str, str]]:
         ("requisitions", "/supplies/requisitions"),
         ("slips", "/supplies/slips"),
         ("audit", "/admin/audit/"),
+        ("results", f"/checklists/items/{t['fields_item']}/results"),
+        ("matrix", "/coverage/"),
     ]
 
 
@@ -59,4 +64,7 @@ def exports(t: dict) -> list[tuple[str, str]]:
         ("count sheet.pdf", "/supplies/count-sheet.pdf"),
         ("slip.pdf", f"/supplies/slips/{t['slip']}.pdf"),
         ("ledger.csv (month)", "/supplies/ledger.csv"),
+        ("checklist month.csv", f"/checklists/positions/{t['fields_position']}/month.csv"),
+        ("matrix.pdf", "/coverage/matrix.pdf"),
+        ("matrix.csv", "/coverage/matrix.csv"),
     ]

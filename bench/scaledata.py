@@ -309,6 +309,37 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print, prefi
     _bulk(AuditEntry, au_rows)
     counts["audit"] = len(au_rows)
     log(f"  audit: {len(au_rows)}")
+
+    # --- training requirements: 12 across the largest positions, certificates ----------
+    from app.coverage.models import Certificate, Requirement, TrainingFulfils
+
+    db.session.execute(TrainingFulfils.__table__.delete())
+    db.session.execute(Certificate.__table__.delete())
+    db.session.execute(Requirement.__table__.delete())
+    sizes = dict(db.session.execute(select(Employee.position_id, func.count()).where(Employee.active.is_(True))
+                                    .group_by(Employee.position_id)).all())
+    largest = sorted(positions, key=lambda p: -sizes.get(p.id, 0))[:4]
+    req_rows = []
+    for n in range(12):
+        p = largest[n % len(largest)]
+        req_rows.append({"position_id": p.id, "name": f"要求{n + 1:02d}", "category_id": tcats[n % len(tcats)],
+                         "course": "", "due_days": 30 if n % 3 == 0 else None,
+                         "interval_months": 12 if n % 2 == 0 else None, "certificate": n % 4 == 3,
+                         "sort_order": n, "active": True, "created_at": start_utc})
+    _bulk(Requirement, req_rows)
+    cert_reqs = list(db.session.execute(select(Requirement.id, Requirement.position_id)
+                                        .where(Requirement.certificate.is_(True))).all())
+    cert_rows = []
+    for rid, pid in cert_reqs:
+        for emp in (e for e, ep in emp_pos.items() if ep == pid):
+            if rng.random() < 0.7:
+                issued = today - timedelta(days=rng.randint(30, 900))
+                cert_rows.append({"employee_id": emp, "requirement_id": rid, "name": "操作证", "number": f"C{emp}",
+                                  "issuer": "发证机关", "issued_on": issued, "expires_on": issued + timedelta(days=730),
+                                  "scan_kind": "", "scan_name": "", "created_by_id": admin.id, "created_at": start_utc})
+    _bulk(Certificate, cert_rows)
+    counts.update(requirements=len(req_rows), certificates=len(cert_rows))
+    log(f"  coverage: {len(req_rows)} requirements, {len(cert_rows)} certificates")
     db.session.flush()
     if db.session.get_bind().dialect.name == "postgresql":  # rows inserted with explicit ids
         from sqlalchemy import text

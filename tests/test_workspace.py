@@ -70,6 +70,8 @@ def test_banner_until_the_duties_are_confirmed(demo, client):
 def test_clerks_and_admin_blocks(demo, client, make_user):
     html = home(client, "chenxy")  # issues supplies and records trainings
     assert "物资发放</h2>" in html and ("已批准待发放" in html or "低于最低库存" in html)
+    # The demo's 举升机操作证: 何师傅's expires within 30 days, 马超's has expired.
+    assert "培训与证书到期" in html and "何师傅" in html and "即将到期" in html and "已过期" in html
     make_user("boss", admin=True)
     html = home(client, "boss")
     assert "账号与员工" in html and "没有账号的员工" in html

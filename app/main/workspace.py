@@ -150,6 +150,15 @@ def trainings_missing_records(today: date) -> Block:
     return Block(rows, total)
 
 
+def expiring_coverage(today: date) -> Block:
+    """Required trainings and certificates expired or expiring soon (培训覆盖 到期提醒)."""
+    from app.coverage.rules import expiring
+
+    lists = expiring(today)
+    rows = lists["expired"] + lists["soon"]
+    return Block(rows[:SHOW], len(rows))
+
+
 def account_gaps() -> dict:
     from app.auth.models import User
     from app.staff.models import Employee
@@ -190,7 +199,7 @@ def workspace(user, now: datetime | None = None) -> dict:
     if can_issue_supplies(user):
         out["supply_clerk"] = {"issue": requisitions_to_issue(), "low": low_stock()}
     if can_record_trainings(user):
-        out["training_clerk"] = {"missing": trainings_missing_records(today)}
+        out["training_clerk"] = {"missing": trainings_missing_records(today), "expiring": expiring_coverage(today)}
     if user.is_admin:
         out["admin"] = account_gaps()
     return out

@@ -36,6 +36,12 @@ class EmployeeForm(FlaskForm):
         self._employee = employee
         self.position_id.choices = position_choices()
 
+    def validate_hire_date(self, field):
+        from app.coverage.changes import hire_date_ok
+
+        if not hire_date_ok(field.data):
+            raise ValidationError("入职日期不能晚于今天起90天。")
+
     def validate_employee_no(self, field):
         other = db.session.scalar(select(Employee).filter_by(employee_no=field.data.strip()))
         if other is not None and other is not self._employee:

@@ -131,8 +131,10 @@ def parse(text: str) -> list[Row]:
         if v["hire_date"]:
             try:
                 parsed = parse_date(v["hire_date"])
-                if parsed > date.today().replace(year=date.today().year + 1) or parsed.year < 1950:
-                    row.errors.append("入职日期不合理")
+                from app.coverage.changes import hire_date_ok
+
+                if not hire_date_ok(parsed) or parsed.year < 1950:
+                    row.errors.append("入职日期不合理（不能早于1950年，也不能晚于今天起90天）")
             except ValueError:
                 row.errors.append("入职日期格式不正确（应为 2024-03-01）")
         for key, label in (("clothing_size", "服装尺码"), ("shoe_size", "鞋码")):

@@ -1,0 +1,165 @@
+"""State changes of the coverage part, each with its audit record."""
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, select
+
+from app import clock, uploads
+from app.audit.log import record
+from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement
+from app.extensions import db
+from app.staff.models import Employee
+
+SUB = "certificates"
+
+
+class Refused(ValueError):
+    """A change that does not fit; the message is shown to the user."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+def add_requirement(position, form) -> Requirement:
+    name = form.name.data.strip()
+    if db.session.scalar(select(Requirement.id).filter_by(position_id=position.id, name=name)):
+        raise Refused(f"「{position.title}」已有要求「{name}」，不能重复添加。", 409)
+    order = db.session.scalar(select(func.max(Requirement.sort_order)).filter_by(position_id=position.id)) or 0
+    r = Requirement(position_id=position.id, name=name, category_id=form.category_id.data or None,
+                    course=(form.course.data or "").strip(), due_days=form.due_days.data,
+                    interval_months=form.interval_months.data, certificate=bool(form.certificate.data),
+                    sort_order=order + 1)
+    db.session.add(r)
+    db.session.flush()
+    record("requirement_create", "position", position.id, summary=f"{position.title}：培训要求「{name}」",
+           after=r.snapshot())
+    return r
+
+
+def set_requirement_active(r: Requirement, active: bool) -> None:
+    before = r.snapshot()
+    r.active = active
+    db.session.flush()
+    record("requirement_update", "position", r.position_id,
+           summary=f"{r.position.title}：培训要求「{r.name}」" + ("恢复" if active else "停用"),
+           before=before, after=r.snapshot())
+
+
+def add_step(position, form) -> OnboardingStep:
+    order = db.session.scalar(select(func.max(OnboardingStep.sort_order)).filter_by(position_id=position.id)) or 0
+    s = OnboardingStep(position_id=position.id, title=form.title.data.strip(), due_days=form.due_days.data,
+                       sort_order=order + 1)
+    db.session.add(s)
+    db.session.flush()
+    record("onboarding_step_create", "position", position.id, summary=f"{position.title}：入职步骤「{s.title}」",
+           after={"title": s.title, "due_days": s.due_days})
+    return s
+
+
+def store_scan(upload) -> tuple[str, str, str, list]:
+    """A certificate scan: an image (re-encoded) or a PDF (checked by content)."""
+    data, name = upload.read(), uploads.display_name(upload.filename)
+    if data[:5] == b"%PDF-":
+        if uploads.detect_material(data, name) != "pdf":
+            raise uploads.UploadError("扫描件应为图片或 PDF。")
+        stored = uploads.store_file(data, name, SUB, kind="pdf")
+        return stored.key, "pdf", uploads.material_name(name, "pdf"), [("file", stored.key)]
+    try:
+        img = uploads.store_image(data, SUB)
+    except uploads.UploadError as exc:
+        if "不是图片" in str(exc):
+            raise uploads.UploadError("扫描件应为图片（JPG、PNG、WebP）或 PDF。") from None
+        raise
+    return img.key, "image", name, [("image", img.key)]
+
+
+def discard(stored: list) -> None:
+    for kind, key in stored:
+        (uploads.remove_image if kind == "image" else uploads.remove_file)(SUB, key)
+
+
+def add_certificate(employee: Employee, form, user, stored: list) -> Certificate:
+    c = Certificate(employee_id=employee.id, name=form.name.data.strip(), number=(form.number.data or "").strip(),
+                    issuer=(form.issuer.data or "").strip(), issued_on=form.issued_on.data,
+                    expires_on=form.expires_on.data, requirement_id=form.requirement_id.data or None,
+                    created_by_id=user.id)
+    upload = form.scan.data
+    if upload is not None and getattr(upload, "filename", ""):
+        c.scan_key, c.scan_kind, c.scan_name, written = store_scan(upload)
+        stored.extend(written)
+    db.session.add(c)
+    db.session.flush()
+    record("certificate_create", "employee", employee.id, summary=f"{employee.name}：证书「{c.name}」",
+           after=c.snapshot())
+    return c
+
+
+def start_onboarding(employee: Employee, mentor_id: int | None) -> Onboarding:
+    ob = db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id))
+    if ob is None:
+        ob = Onboarding(employee_id=employee.id)
+        db.session.add(ob)
+    ob.mentor_id = mentor_id
+    db.session.flush()
+    mentor = db.session.get(Employee, mentor_id) if mentor_id else None
+    record("onboarding_update", "employee", employee.id,
+           summary=f"{employee.name}：入职计划" + (f"，带教师傅 {mentor.name}" if mentor else ""),
+           after={"mentor": mentor.name if mentor else None})
+    return ob
+
+
+def mark_step(employee: Employee, step: OnboardingStep, user, note: str) -> OnboardingDone:
+    if step.position_id != employee.position_id:
+        raise Refused("该步骤不属于此员工的岗位。", 409)
+    ob = db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id)) or start_onboarding(employee, None)
+    if ob.signed_off_at is not None:
+        raise Refused("已上岗确认，入职记录不能再修改。", 409)
+    if db.session.scalar(select(OnboardingDone.id).filter_by(onboarding_id=ob.id, step_id=step.id)):
+        raise Refused(f"「{step.title}」已记录完成。", 409)
+    d = OnboardingDone(onboarding_id=ob.id, step_id=step.id, done_on=clock.local_now().date(), by_id=user.id,
+                       note=(note or "").strip()[:200])
+    db.session.add(d)
+    db.session.flush()
+    record("onboarding_step_done", "employee", employee.id, summary=f"{employee.name}：入职步骤「{step.title}」已完成",
+           after={"note": d.note})
+    return d
+
+
+def sign_off(employee: Employee, user, note: str) -> Onboarding:
+    note = (note or "").strip()[:200]
+    if not note:
+        raise Refused("上岗确认请填写意见。")
+    ob = db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id)) or start_onboarding(employee, None)
+    if ob.signed_off_at is not None:
+        raise Refused("已上岗确认。", 409)
+    ob.signed_off_by_id, ob.signed_off_at, ob.sign_off_note = user.id, clock.now_utc(), note
+    db.session.flush()
+    record("onboarding_signoff", "employee", employee.id, summary=f"{employee.name}：上岗确认", after={"note": note})
+    return ob
+
+
+def gap_training(requirement: Requirement, employees: list[Employee], user):
+    """A planned session for the employees missing a requirement, in a week's time; the
+    clerk then sets its time and place."""
+    from app.coverage.models import TrainingFulfils
+    from app.trainings.models import PLANNED, Training, TrainingCategory
+    from app.trainings.records import add_employees
+
+    if not employees:
+        raise Refused("请至少选择一名员工。")
+    category_id = requirement.category_id or db.session.scalar(
+        select(TrainingCategory.id).where(TrainingCategory.active.is_(True)).order_by(TrainingCategory.sort_order))
+    t = Training(topic=requirement.course or requirement.name, category_id=category_id,
+                 held_on=clock.local_now().date() + timedelta(days=7), start_time=time(14, 0), end_time=time(16, 0),
+                 organiser=user.name, status=PLANNED, created_by_id=user.id)
+    db.session.add(t)
+    db.session.flush()
+    db.session.add(TrainingFulfils(training_id=t.id, requirement_id=requirement.id))
+    record("training_create", "training", t.id, summary=f"{t.topic}（补齐「{requirement.name}」）", after=t.snapshot())
+    add_employees(t, employees)
+    db.session.flush()
+    return t
+
+
+def hire_date_ok(hire: date | None) -> bool:
+    return hire is None or hire <= clock.local_now().date() + timedelta(days=90)

@@ -1,0 +1,311 @@
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import clock, params, uploads
+from app.coverage import bp, rules
+from app.coverage.changes import (Refused, add_certificate, add_requirement, add_step, discard, gap_training,
+                                  mark_step, set_requirement_active, sign_off, start_onboarding)
+from app.coverage.forms import CertificateForm, RequirementForm, StepForm
+from app.coverage.models import Certificate, OnboardingStep, Requirement
+from app.csvexport import csv_response
+from app.extensions import db
+from app.trainings.forms import PlainForm
+from app.org.models import Position, ordered_positions
+from app.permissions import can_edit_org, can_record_trainings, is_supervisor, require, supervises
+from app.printing import pdf_response, render_pdf
+from app.staff.models import Employee
+from app.trainings.models import TrainingCategory
+from app.web import content_disposition, render
+
+
+def may_view_coverage(user) -> bool:
+    """The training clerk, supervisors and admin see the matrix and what expires."""
+    return can_record_trainings(user) or is_supervisor(user)
+
+
+def may_view_employee(user, employee: Employee) -> bool:
+    own = getattr(user, "employee", None)
+    return may_view_coverage(user) and (can_record_trainings(user) or user.is_admin or (
+        employee.position is not None and supervises(user, employee.position))) or (own is not None and own.id == employee.id)
+
+
+def _categories():
+    return list(db.session.scalars(select(TrainingCategory).where(TrainingCategory.active.is_(True))
+                                   .order_by(TrainingCategory.sort_order)))
+
+
+@bp.get("/")
+@login_required
+def matrix():
+    require(may_view_coverage)
+    position_id = params.id_arg("position")
+    m = rules.matrix(position_id)
+    return render("coverage/matrix.html", m=m, position_id=position_id, all_positions=_with_requirements(),
+                  labels=rules.LABELS, warn=rules.warn_days())
+
+
+def _with_requirements() -> list[Position]:
+    ids = set(db.session.scalars(select(Requirement.position_id).where(Requirement.active.is_(True))))
+    return [p for p in ordered_positions() if p.id in ids]
+
+
+@bp.get("/matrix.pdf")
+@login_required
+def matrix_pdf():
+    require(may_view_coverage)
+    position_id = params.id_arg("position")
+    pdf = render_pdf("print/coverage_matrix.html", m=rules.matrix(position_id), labels=rules.LABELS)
+    return pdf_response(pdf, f"培训覆盖矩阵-{clock.local_now().date():%Y%m%d}.pdf")
+
+
+@bp.get("/matrix.csv")
+@login_required
+def matrix_csv():
+    require(may_view_coverage)
+    m = rules.matrix(params.id_arg("position"))
+    header = ["工号", "姓名", "岗位"] + [f"{r.position.title}·{r.name}" for r in m.columns]
+    rows = []
+    for g in m.groups:
+        for row in g["rows"]:
+            e = row["employee"]
+            rows.append([e.employee_no, e.name, g["position"].title] + [
+                c.label + (f" {c.evidence.on:%Y-%m-%d}" if c.evidence and c.state != rules.NA else "")
+                + (f" 至{c.expires:%Y-%m-%d}" if c.expires else "") for c in row["cells"]])
+    return csv_response(header, rows, f"培训覆盖矩阵-{m.today:%Y%m%d}.csv")
+
+
+@bp.get("/expiring")
+@login_required
+def expiring():
+    require(may_view_coverage)
+    return render("coverage/expiring.html", lists=rules.expiring(), warn=rules.warn_days())
+
+
+@bp.post("/gap")
+@login_required
+def gap():
+    """From a gap to a session: the selected employees missing a requirement become the
+    attendees of a new planned training."""
+    require(can_record_trainings)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    requirement = db.get_or_404(Requirement, params.to_id(request.form.get("requirement")) or 0)
+    ids = [i for i in (params.to_id(v) for v in request.form.getlist(f"employee-{requirement.id}")) if i]
+    employees = list(db.session.scalars(select(Employee).where(Employee.id.in_(ids or [0]),
+                                                              Employee.position_id == requirement.position_id,
+                                                              Employee.active.is_(True))))
+    if len(employees) != len(set(ids)):
+        abort(422, description="所选员工不属于该要求的岗位，或已离职。")
+    try:
+        t = gap_training(requirement, employees, current_user)
+    except Refused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("coverage.matrix", position=requirement.position_id), code=303)
+    db.session.commit()
+    flash(f"已为 {len(employees)} 人新建培训「{t.topic}」（计划中，{t.held_on:%m月%d日}），请确认时间和地点。", "success")
+    return redirect(url_for("trainings.edit", training_id=t.id), code=303)
+
+
+# --- requirements and onboarding steps per position (admin) --------------------------
+
+@bp.route("/positions/<int:position_id>", methods=["GET", "POST"])
+@login_required
+def position_requirements(position_id: int):
+    require(can_edit_org)
+    position = db.get_or_404(Position, position_id)
+    form, step_form = RequirementForm(prefix="r"), StepForm(prefix="s")
+    form.category_id.choices = [(0, "（不限类别）")] + [(c.id, c.name) for c in _categories()]
+    status = 200
+    if request.method == "POST":
+        which = request.form.get("which")
+        target = form if which == "requirement" else step_form
+        if target.validate_on_submit():
+            try:
+                (add_requirement if which == "requirement" else add_step)(position, target)
+                db.session.commit()
+                flash("已保存。", "success")
+                return redirect(url_for("coverage.position_requirements", position_id=position.id), code=303)
+            except Refused as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                status = exc.status
+        else:
+            status = 422
+    reqs = list(db.session.scalars(select(Requirement).filter_by(position_id=position.id)
+                                   .order_by(Requirement.sort_order, Requirement.id)))
+    steps = list(db.session.scalars(select(OnboardingStep).filter_by(position_id=position.id)
+                                    .order_by(OnboardingStep.sort_order, OnboardingStep.id)))
+    return render("coverage/position.html", position=position, form=form, step_form=step_form, reqs=reqs,
+                  steps=steps, status=status)
+
+
+@bp.post("/requirements/<int:requirement_id>/active")
+@login_required
+def requirement_active(requirement_id: int):
+    require(can_edit_org)
+    r = db.get_or_404(Requirement, requirement_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    set_requirement_active(r, request.form.get("active") == "1")
+    db.session.commit()
+    return redirect(url_for("coverage.position_requirements", position_id=r.position_id), code=303)
+
+
+# --- one employee: requirements, certificates, onboarding ----------------------------
+
+def _employee(employee_id: int) -> Employee:
+    employee = db.get_or_404(Employee, employee_id)
+    if not may_view_employee(current_user, employee):
+        abort(403)
+    return employee
+
+
+def _cert_form(employee: Employee) -> CertificateForm:
+    form = CertificateForm()
+    reqs = rules.requirements_of([employee.position_id]) if employee.position_id else []
+    form.requirement_id.choices = [(0, "（不对应岗位要求）")] + [(r.id, r.name) for r in reqs if r.certificate]
+    return form
+
+
+@bp.get("/employees/<int:employee_id>")
+@login_required
+def employee(employee_id: int):
+    e = _employee(employee_id)
+    return _employee_page(e, _cert_form(e))
+
+
+def _employee_page(e: Employee, cert_form, status: int = 200):
+    today = clock.local_now().date()
+    certs = list(db.session.scalars(select(Certificate).filter_by(employee_id=e.id).order_by(Certificate.issued_on.desc())))
+    mentors = list(db.session.scalars(select(Employee).where(Employee.active.is_(True), Employee.id != e.id)
+                                      .order_by(Employee.employee_no))) if can_record_trainings(current_user) else []
+    return render("coverage/employee.html", employee=e, reqs=rules.employee_requirements(e, today), certs=certs,
+                  cert_form=cert_form, steps=rules.plan(e, today), onboarding=rules.onboarding_for(e),
+                  new_hire=rules.is_new_hire(e, today), today=today, mentors=mentors,
+                  may_edit=can_record_trainings(current_user),
+                  may_sign=e.position is not None and supervises(current_user, e.position), status=status)
+
+
+@bp.post("/employees/<int:employee_id>/certificates")
+@login_required
+def certificate_add(employee_id: int):
+    require(can_record_trainings)
+    e = db.get_or_404(Employee, employee_id)
+    form = _cert_form(e)
+    if not form.validate_on_submit():
+        return _employee_page(e, form, 422)
+    stored: list = []
+    try:
+        add_certificate(e, form, current_user, stored)
+        db.session.commit()
+    except uploads.UploadError as exc:
+        db.session.rollback()
+        discard(stored)
+        form.scan.errors = [str(exc)]
+        return _employee_page(e, form, 422)
+    except BaseException:
+        db.session.rollback()
+        discard(stored)
+        raise
+    flash(f"已添加证书「{form.name.data.strip()}」。", "success")
+    return redirect(url_for("coverage.employee", employee_id=e.id) + "#certificates", code=303)
+
+
+@bp.get("/certificates/<int:certificate_id>/scan")
+@login_required
+def certificate_scan(certificate_id: int):
+    c = db.get_or_404(Certificate, certificate_id)
+    if not may_view_employee(current_user, c.employee) or not c.scan_key:
+        abort(404)
+    if c.scan_kind == "image":
+        response = send_file(uploads.path_for("certificates", f"{c.scan_key}-full.jpg"), mimetype="image/jpeg")
+    else:
+        response = send_file(uploads.path_for("certificates", f"{c.scan_key}.bin"), mimetype="application/pdf",
+                             as_attachment=True)
+        response.headers["Content-Disposition"] = content_disposition(c.scan_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.post("/employees/<int:employee_id>/onboarding")
+@login_required
+def onboarding_start(employee_id: int):
+    """Start (or change the mentor of) an employee's onboarding plan."""
+    require(can_record_trainings)
+    e = db.get_or_404(Employee, employee_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    mentor_id = params.to_id(request.form.get("mentor")) or None
+    if mentor_id and db.session.get(Employee, mentor_id) is None:
+        abort(422, description="带教师傅不存在。")
+    start_onboarding(e, mentor_id)
+    db.session.commit()
+    flash("入职计划已保存。", "success")
+    return redirect(url_for("coverage.employee", employee_id=e.id) + "#onboarding", code=303)
+
+
+@bp.post("/employees/<int:employee_id>/onboarding/steps/<int:step_id>")
+@login_required
+def onboarding_step(employee_id: int, step_id: int):
+    """A step the app cannot tell by itself (师傅带教, 安全告知): marked done by the clerk
+    or a supervisor of the position."""
+    e = db.get_or_404(Employee, employee_id)
+    if not (can_record_trainings(current_user) or (e.position is not None and supervises(current_user, e.position))):
+        abort(403)
+    step = db.get_or_404(OnboardingStep, step_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    try:
+        mark_step(e, step, current_user, request.form.get("note", ""))
+    except Refused as exc:
+        db.session.rollback()
+        abort(exc.status, description=str(exc))
+    db.session.commit()
+    return redirect(url_for("coverage.employee", employee_id=e.id) + "#onboarding", code=303)
+
+
+@bp.post("/employees/<int:employee_id>/onboarding/signoff")
+@login_required
+def onboarding_signoff(employee_id: int):
+    """上岗确认: the supervisor of the position signs the onboarding off with a note."""
+    e = db.get_or_404(Employee, employee_id)
+    if e.position is None or not supervises(current_user, e.position):
+        abort(403)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    try:
+        sign_off(e, current_user, request.form.get("note", ""))
+    except Refused as exc:
+        db.session.rollback()
+        abort(exc.status, description=str(exc))
+    db.session.commit()
+    flash(f"{e.name} 已上岗确认。", "success")
+    return redirect(url_for("coverage.employee", employee_id=e.id) + "#onboarding", code=303)
+
+
+@bp.get("/employees/<int:employee_id>/onboarding.pdf")
+@login_required
+def onboarding_pdf(employee_id: int):
+    e = _employee(employee_id)
+    today = clock.local_now().date()
+    pdf = render_pdf("print/onboarding.html", employee=e, steps=rules.plan(e, today), today=today,
+                     onboarding=rules.onboarding_for(e))
+    return pdf_response(pdf, f"新员工入职培训记录-{e.name}.pdf")
+
+
+@bp.get("/onboarding")
+@login_required
+def onboarding_list():
+    """New hires and their onboarding progress."""
+    require(may_view_coverage)
+    today = clock.local_now().date()
+    hires = []
+    for e in rules.new_hires(today):
+        steps = rules.plan(e, today)
+        hires.append({"employee": e, "done": sum(s.done_on is not None for s in steps), "total": len(steps),
+                      "overdue": sum(s.state(today) == "overdue" for s in steps), "onboarding": rules.onboarding_for(e)})
+    return render("coverage/onboarding.html", hires=hires, today=today)

@@ -1,0 +1,319 @@
+"""Who had the trainings their position requires: fulfilment, the coverage matrix, what
+expires, and the onboarding plan of a new hire. Plain functions; `today` comes from the
+clock module, so tests fix the date.
+
+A session fulfils a requirement for an attendee who signed in (已签到) and, where the
+session was assessed, passed, on the session's date; the session must be held (已完成)
+and match the requirement by category (and, if the requirement names a course, by its
+topic) or be marked explicitly. A certificate requirement is fulfilled by an external
+certificate (外部证书) linked to it, until the certificate's expiry date. A repeated
+requirement expires `interval_months` after the last fulfilment.
+"""
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field as dc_field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.coverage.models import (Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement,
+                                 TrainingFulfils)
+from app.extensions import db
+from app.org.models import Position, ordered_positions
+from app.staff.models import Employee
+from app.trainings.models import DONE as HELD, SIGNED, Attendee, Training
+
+DONE, SOON, EXPIRED, MISSING, NA = "done", "soon", "expired", "missing", "na"
+LABELS = {DONE: "已完成", SOON: "即将到期", EXPIRED: "已过期", MISSING: "缺", NA: "不适用"}
+NEW_HIRE_DAYS = 90
+FIRST_ISSUE_DAYS = 7  # the first 劳保 issue is due within a week of hire
+CONFIRM_DAYS = 3      # reading and confirming the duties: within three days
+
+
+def add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    on: date
+    expires: date | None
+    source: str  # 培训「…」 / 证书「…」（编号）
+    training_id: int | None = None
+    certificate_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    state: str
+    evidence: Evidence | None = None
+    expires: date | None = None
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.state]
+
+    @property
+    def ok(self) -> bool:
+        return self.state in (DONE, SOON)
+
+
+def requirements_of(position_ids=None) -> list[Requirement]:
+    stmt = (select(Requirement).join(Position, Position.id == Requirement.position_id)
+            .where(Requirement.active.is_(True)).order_by(Position.sort_order, Requirement.sort_order, Requirement.id))
+    if position_ids is not None:
+        stmt = stmt.where(Requirement.position_id.in_(list(position_ids)))
+    return list(db.session.scalars(stmt))
+
+
+def _matches(req: Requirement, training_id: int, category_id: int, topic: str, links: set) -> bool:
+    if (training_id, req.id) in links:
+        return True
+    if req.certificate:
+        return False
+    if req.category_id is not None and req.category_id != category_id:
+        return False
+    if req.course and req.course not in (topic or ""):
+        return False
+    return req.category_id is not None or bool(req.course)
+
+
+def evidence(employee_ids, requirements: list[Requirement], until: date | None = None) -> dict[tuple[int, int], Evidence]:
+    """The latest fulfilment of each (employee id, requirement id), in two queries for the
+    sessions and one for the certificates."""
+    employee_ids = sorted(set(employee_ids))
+    out: dict[tuple[int, int], Evidence] = {}
+    if not employee_ids or not requirements:
+        return out
+    until = until or clock.local_now().date()
+    rows = db.session.execute(
+        select(Attendee.employee_id, Training.id, Training.held_on, Training.category_id, Training.topic)
+        .join(Training, Training.id == Attendee.training_id)
+        .where(Attendee.employee_id.in_(employee_ids), Attendee.status == SIGNED,
+               Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until)
+        .order_by(Training.held_on)).all()
+    links = set(db.session.execute(select(TrainingFulfils.training_id, TrainingFulfils.requirement_id)
+                                   .where(TrainingFulfils.training_id.in_({r[1] for r in rows} or {0}))).all())
+    by_position = defaultdict(list)
+    for req in requirements:
+        by_position[req.position_id].append(req)
+    reqs = list(requirements)
+    for emp_id, tid, held_on, category_id, topic in rows:
+        for req in reqs:
+            if _matches(req, tid, category_id, topic, links):
+                out[(emp_id, req.id)] = Evidence(held_on, None, f"培训「{topic}」", training_id=tid)
+    cert_reqs = {r.id for r in reqs if r.certificate}
+    if cert_reqs:
+        for c in db.session.scalars(select(Certificate).where(Certificate.employee_id.in_(employee_ids),
+                                                              Certificate.requirement_id.in_(cert_reqs),
+                                                              Certificate.issued_on <= until)
+                                    .order_by(Certificate.issued_on, Certificate.id)):
+            key = (c.employee_id, c.requirement_id)
+            prev = out.get(key)
+            if prev is None or (c.expires_on or date.max) >= (prev.expires or date.max):
+                out[key] = Evidence(c.issued_on, c.expires_on, f"证书「{c.name}」" + (f"（{c.number}）" if c.number else ""),
+                                    certificate_id=c.id)
+    return out
+
+
+def cell(req: Requirement, ev: Evidence | None, today: date, warn_days: int) -> Cell:
+    if ev is None:
+        return Cell(MISSING)
+    expires = ev.expires if req.certificate else (add_months(ev.on, req.interval_months)
+                                                  if req.interval_months else None)
+    if expires is not None and expires < today:
+        return Cell(EXPIRED, ev, expires)
+    if expires is not None and expires <= today + timedelta(days=warn_days):
+        return Cell(SOON, ev, expires)
+    return Cell(DONE, ev, expires)
+
+
+def warn_days() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("COVERAGE_WARN_DAYS", 60))
+
+
+@dataclass
+class Matrix:
+    today: date
+    positions: list
+    columns: list[Requirement]
+    groups: list[dict] = dc_field(default_factory=list)  # {position, rows: [{employee, cells}], pct}
+    column_pct: dict = dc_field(default_factory=dict)  # requirement id -> (ok, applicable)
+
+    @property
+    def employee_count(self) -> int:
+        return sum(len(g["rows"]) for g in self.groups)
+
+
+def matrix(position_id: int | None = None, today: date | None = None, warn: int | None = None) -> Matrix:
+    """Active employees (rows, grouped by position) × requirements (columns): a cell per
+    pair, 不适用 where the requirement is not of the employee's position."""
+    today = today or clock.local_now().date()
+    warn = warn_days() if warn is None else warn
+    positions = [p for p in ordered_positions() if position_id is None or p.id == position_id]
+    columns = requirements_of([p.id for p in positions])
+    with_reqs = {r.position_id for r in columns}
+    positions = [p for p in positions if p.id in with_reqs]
+    employees = list(db.session.scalars(
+        select(Employee).where(Employee.active.is_(True), Employee.position_id.in_([p.id for p in positions] or [0]))
+        .order_by(Employee.employee_no)))
+    ev = evidence([e.id for e in employees], columns, today)
+    m = Matrix(today, positions, columns)
+    tally = {r.id: [0, 0] for r in columns}
+    for p in positions:
+        rows, ok, applicable = [], 0, 0
+        for e in (e for e in employees if e.position_id == p.id):
+            cells = []
+            for r in columns:
+                if r.position_id != e.position_id:
+                    cells.append(Cell(NA))
+                    continue
+                c = cell(r, ev.get((e.id, r.id)), today, warn)
+                cells.append(c)
+                tally[r.id][0] += c.ok
+                tally[r.id][1] += 1
+                ok += c.ok
+                applicable += 1
+            rows.append({"employee": e, "cells": cells})
+        m.groups.append({"position": p, "rows": rows, "ok": ok, "applicable": applicable})
+    m.column_pct = {rid: tuple(v) for rid, v in tally.items()}
+    return m
+
+
+def expiring(today: date | None = None, warn: int | None = None) -> dict[str, list[dict]]:
+    """What expires within the warning window, and what has expired, soonest first."""
+    m = matrix(today=today, warn=warn)
+    soon, expired = [], []
+    for g in m.groups:
+        for row in g["rows"]:
+            for r, c in zip(m.columns, row["cells"]):
+                if c.state in (SOON, EXPIRED):
+                    (soon if c.state == SOON else expired).append(
+                        {"employee": row["employee"], "requirement": r, "cell": c})
+    soon.sort(key=lambda x: x["cell"].expires)
+    expired.sort(key=lambda x: x["cell"].expires)
+    return {"soon": soon, "expired": expired}
+
+
+def employee_requirements(employee: Employee, today: date | None = None) -> list[dict]:
+    """The employee's requirements with state, and the upcoming planned sessions that
+    would fulfil a missing or expiring one."""
+    today = today or clock.local_now().date()
+    if employee.position_id is None:
+        return []
+    reqs = requirements_of([employee.position_id])
+    ev = evidence([employee.id], reqs, today)
+    planned = list(db.session.scalars(select(Training).where(Training.status != HELD, Training.held_on >= today)
+                                      .order_by(Training.held_on)))
+    links = set(db.session.execute(select(TrainingFulfils.training_id, TrainingFulfils.requirement_id)).all()) \
+        if planned else set()
+    out = []
+    for r in reqs:
+        c = cell(r, ev.get((employee.id, r.id)), today, warn_days())
+        upcoming = [t for t in planned if _matches(r, t.id, t.category_id, t.topic, links)] if not c.state == DONE else []
+        out.append({"requirement": r, "cell": c, "upcoming": upcoming[:3],
+                    "due_on": employee.hire_date + timedelta(days=r.due_days)
+                    if r.due_days and employee.hire_date else None})
+    return out
+
+
+# --- onboarding (入职) --------------------------------------------------------------------
+
+@dataclass
+class Step:
+    kind: str  # confirm / requirement / issue / custom
+    title: str
+    due_on: date | None
+    done_on: date | None = None
+    evidence: str = ""
+    step_id: int | None = None
+    derived: bool = True  # the app knows the state; only custom steps are marked by hand
+
+    def state(self, today: date) -> str:
+        if self.done_on is not None:
+            return "done"
+        return "overdue" if self.due_on is not None and self.due_on < today else "open"
+
+
+def is_new_hire(employee: Employee, today: date | None = None) -> bool:
+    today = today or clock.local_now().date()
+    return employee.hire_date is not None and today - timedelta(days=NEW_HIRE_DAYS) <= employee.hire_date <= today
+
+
+def onboarding_for(employee: Employee) -> Onboarding | None:
+    return db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id))
+
+
+def plan(employee: Employee, today: date | None = None) -> list[Step]:
+    """The onboarding steps of the employee's position, each with its state derived
+    where the app knows it: the read confirmation, the requirements due after hire, the
+    first issue of each entitlement, then admin's further steps (marked by hand)."""
+    from app.handbook.models import ReadConfirmation
+    from app.handbook.revisions import current_revision
+    from app.supplies.models import ISSUE, Entitlement, IssueSlip, StockEntry, SupplyItem
+    from app.supplies.sizes import group_ids
+
+    today = today or clock.local_now().date()
+    hire = employee.hire_date or today
+    position = employee.position
+    if position is None:
+        return []
+    steps: list[Step] = []
+    revision = current_revision(position)
+    confirm = Step("confirm", f"阅读并确认《{position.title}》岗位职责", hire + timedelta(days=CONFIRM_DAYS))
+    if revision is not None:
+        row = db.session.execute(select(func.min(ReadConfirmation.confirmed_at))
+                                 .where(ReadConfirmation.employee_id == employee.id,
+                                        ReadConfirmation.revision_id == revision.id)).scalar()
+        if row is not None:
+            confirm.done_on = clock.to_local(row).date()
+            confirm.evidence = f"已确认第 {revision.number} 版"
+    steps.append(confirm)
+    reqs = [r for r in requirements_of([position.id]) if r.due_days]
+    ev = evidence([employee.id], reqs, today)
+    for r in reqs:
+        s = Step("requirement", r.name, hire + timedelta(days=r.due_days))
+        e = ev.get((employee.id, r.id))
+        if e is not None and e.on >= hire - timedelta(days=365):
+            s.done_on, s.evidence = e.on, e.source
+        steps.append(s)
+    for ent in db.session.scalars(select(Entitlement).where(Entitlement.position_id == position.id,
+                                                          Entitlement.active.is_(True))
+                                  .join(SupplyItem, SupplyItem.id == Entitlement.item_id).order_by(SupplyItem.name)):
+        s = Step("issue", f"首次领取{ent.item.name}", hire + timedelta(days=FIRST_ISSUE_DAYS))
+        first = db.session.execute(
+            select(IssueSlip.number, IssueSlip.issued_on).join(StockEntry, StockEntry.slip_id == IssueSlip.id)
+            .where(IssueSlip.employee_id == employee.id, StockEntry.kind == ISSUE,
+                   StockEntry.item_id.in_(group_ids(ent.item)), StockEntry.reverses_id.is_(None))
+            .order_by(IssueSlip.issued_on, IssueSlip.id).limit(1)).first()
+        if first is not None:
+            s.done_on, s.evidence = first.issued_on, f"领用单 {first.number}"
+        steps.append(s)
+    ob = onboarding_for(employee)
+    done = {d.step_id: d for d in db.session.scalars(select(OnboardingDone).filter_by(onboarding_id=ob.id))} \
+        if ob is not None else {}
+    for st in db.session.scalars(select(OnboardingStep).where(OnboardingStep.position_id == position.id,
+                                                            OnboardingStep.active.is_(True))
+                                 .order_by(OnboardingStep.sort_order, OnboardingStep.id)):
+        s = Step("custom", st.title, hire + timedelta(days=st.due_days), step_id=st.id, derived=False)
+        d = done.get(st.id)
+        if d is not None:
+            s.done_on, s.evidence = d.done_on, (d.by.name if d.by else "") + (f"：{d.note}" if d.note else "")
+        steps.append(s)
+    return steps
+
+
+def new_hires(today: date | None = None) -> list[Employee]:
+    """Active employees hired within NEW_HIRE_DAYS, or with an onboarding not signed off."""
+    today = today or clock.local_now().date()
+    marked = select(Onboarding.employee_id).where(Onboarding.signed_off_at.is_(None))
+    return list(db.session.scalars(
+        select(Employee).where(Employee.active.is_(True),
+                               (Employee.hire_date.between(today - timedelta(days=NEW_HIRE_DAYS), today))
+                               | Employee.id.in_(marked))
+        .order_by(Employee.hire_date.desc())))

@@ -1,0 +1,298 @@
+"""Training requirements, certificates, the coverage matrix and onboarding (coverage/rules.py)."""
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app import clock
+from app.coverage import rules
+from app.coverage.models import Certificate, OnboardingStep, Requirement
+from app.extensions import db
+from app.org.models import Position
+from app.staff.models import Employee
+from app.trainings.models import DONE, LEAVE, PLANNED, SIGNED, Attendee, Training, TrainingCategory
+from tests.imagegen import jpeg
+from tests.pdftools import assert_cjk_fonts_embedded, pdftotext
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    utc = datetime.combine(TODAY, time(2, 0))  # 10:00 in Shanghai
+    monkeypatch.setattr(clock, "now_utc", lambda: utc)
+    return TODAY
+
+
+def _pos(key) -> Position:
+    return db.session.scalar(select(Position).filter_by(seed_key=key))
+
+
+def _cat(name) -> int:
+    return db.session.scalar(select(TrainingCategory.id).filter_by(name=name))
+
+
+def _emp(no, key="technician", hired=date(2020, 1, 1)) -> Employee:
+    e = Employee(employee_no=no, name=f"员工{no}", position_id=_pos(key).id, hire_date=hired)
+    db.session.add(e)
+    db.session.flush()
+    return e
+
+
+def _session(on: date, category: str, attendees: list[tuple[Employee, str, bool | None]], topic="培训",
+             status=DONE) -> Training:
+    t = Training(topic=topic, category_id=_cat(category), held_on=on, start_time=time(9), end_time=time(11),
+                 status=status, created_by_id=1)
+    db.session.add(t)
+    db.session.flush()
+    for n, (e, st, passed) in enumerate(attendees):
+        db.session.add(Attendee(training_id=t.id, employee_id=e.id, name=e.name, status=st, passed=passed, sort_order=n))
+    db.session.flush()
+    return t
+
+
+def _req(name, key="technician", **kw) -> Requirement:
+    r = Requirement(position_id=_pos(key).id, name=name, **kw)
+    db.session.add(r)
+    db.session.flush()
+    return r
+
+
+def test_only_signed_in_and_passed_attendees_of_held_sessions_fulfil(app, make_user):
+    make_user("root", admin=True)
+    with app.app_context():
+        safety = _req("安全生产培训", category_id=_cat("安全/5S"), interval_months=12)
+        a, b, c, d, e = (_emp(f"T{i}") for i in range(5))
+        _session(date(2026, 3, 1), "安全/5S", [(a, SIGNED, None), (b, SIGNED, False), (c, LEAVE, None), (d, SIGNED, True)])
+        _session(date(2026, 12, 20), "安全/5S", [(e, SIGNED, True)], status=PLANNED)   # not held yet
+        _session(date(2026, 3, 2), "技术", [(e, SIGNED, True)])                        # another category
+        ev = rules.evidence([x.id for x in (a, b, c, d, e)], [safety], TODAY)
+        assert {k[0] for k in ev} == {a.id, d.id}
+        assert ev[(a.id, safety.id)].on == date(2026, 3, 1) and "培训" in ev[(a.id, safety.id)].source
+
+
+def test_repeat_interval_expiry_and_warning_window(app, make_user):
+    make_user("root", admin=True)
+    with app.app_context():
+        yearly = _req("安全生产培训", category_id=_cat("安全/5S"), interval_months=12)
+        once = _req("厂家技术认证", category_id=_cat("厂家培训"))
+        a = _emp("T1")
+        _session(date(2025, 12, 20), "安全/5S", [(a, SIGNED, True)])
+        ev = rules.evidence([a.id], [yearly, once], TODAY)
+        c = rules.cell(yearly, ev[(a.id, yearly.id)], TODAY, 60)
+        assert (c.state, c.expires) == (rules.SOON, date(2026, 12, 20))
+        assert rules.cell(yearly, ev[(a.id, yearly.id)], date(2026, 12, 21), 60).state == rules.EXPIRED
+        assert rules.cell(yearly, ev[(a.id, yearly.id)], date(2026, 9, 1), 60).state == rules.DONE
+        assert rules.cell(once, ev.get((a.id, once.id)), TODAY, 60).state == rules.MISSING
+        _session(date(2024, 1, 5), "厂家培训", [(a, SIGNED, True)])
+        ev = rules.evidence([a.id], [yearly, once], TODAY)
+        assert rules.cell(once, ev[(a.id, once.id)], TODAY, 60).state == rules.DONE  # once: never expires
+        assert rules.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+
+
+def test_certificates_fulfil_until_they_expire(app, make_user):
+    make_user("root", admin=True)
+    with app.app_context():
+        lift = _req("举升机操作证", certificate=True)
+        a, b, c = _emp("T1"), _emp("T2"), _emp("T3")
+        for e, exp in ((a, TODAY + timedelta(days=20)), (b, TODAY - timedelta(days=1)), (c, TODAY + timedelta(days=400))):
+            db.session.add(Certificate(employee_id=e.id, requirement_id=lift.id, name="举升机操作证",
+                                       issued_on=exp - timedelta(days=730), expires_on=exp, created_by_id=1))
+        # a session of any category never fulfils a certificate requirement
+        _session(date(2026, 5, 1), "安全/5S", [(a, SIGNED, True)])
+        db.session.flush()
+        ev = rules.evidence([a.id, b.id, c.id], [lift], TODAY)
+        states = [rules.cell(lift, ev.get((e.id, lift.id)), TODAY, 60).state for e in (a, b, c)]
+        assert states == [rules.SOON, rules.EXPIRED, rules.DONE]
+        assert "证书" in ev[(a.id, lift.id)].source
+
+
+def test_matrix_states_percentages_and_not_applicable(app, make_user, fixed_today):
+    make_user("root", admin=True)
+    with app.app_context():
+        safety = _req("安全生产培训", category_id=_cat("安全/5S"), interval_months=12)
+        sa_req = _req("服务流程", key="service_advisor", category_id=_cat("服务流程"))
+        t1, t2 = _emp("T1"), _emp("T2")
+        _emp("S1", key="service_advisor")
+        _session(date(2026, 6, 1), "安全/5S", [(t1, SIGNED, True)])
+        _session(date(2025, 6, 1), "安全/5S", [(t2, SIGNED, True)])  # expired 2026-06-01
+        m = rules.matrix()
+        assert [r.name for r in m.columns] == ["服务流程", "安全生产培训"] or \
+            [r.name for r in m.columns] == ["安全生产培训", "服务流程"]
+        cells = {(row["employee"].employee_no, r.name): c.state
+                 for g in m.groups for row in g["rows"] for r, c in zip(m.columns, row["cells"])}
+        assert cells[("T1", "安全生产培训")] == rules.DONE and cells[("T2", "安全生产培训")] == rules.EXPIRED
+        assert cells[("T1", "服务流程")] == rules.NA and cells[("S1", "服务流程")] == rules.MISSING
+        assert m.column_pct[safety.id] == (1, 2) and m.column_pct[sa_req.id] == (0, 1)
+        tech = next(g for g in m.groups if g["position"].seed_key == "technician")
+        assert (tech["ok"], tech["applicable"]) == (1, 2)
+        only = rules.matrix(position_id=_pos("service_advisor").id)
+        assert [r.name for r in only.columns] == ["服务流程"] and only.employee_count == 1
+        lists = rules.expiring()
+        assert [x["employee"].employee_no for x in lists["expired"]] == ["T2"] and lists["soon"] == []
+
+
+def test_matrix_pdf_and_csv(app, admin_client, fixed_today):
+    with app.app_context():
+        _req("安全生产培训", category_id=_cat("安全/5S"), interval_months=12)
+        t1 = _emp("T1")
+        _session(date(2026, 6, 1), "安全/5S", [(t1, SIGNED, True)])
+        _emp("T2")
+        db.session.commit()
+    r = admin_client.get("/coverage/matrix.csv")
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["工号", "姓名", "岗位"] and "技师·安全生产培训" in rows[0]
+    by_no = {row[0]: row for row in rows[1:]}
+    col = rows[0].index("技师·安全生产培训")
+    assert by_no["T1"][col] == "已完成 2026-06-01 至2027-06-01" and by_no["T2"][col] == "缺"
+    pdf = admin_client.get("/coverage/matrix.pdf").data
+    text = pdftotext(pdf)
+    assert "培训覆盖矩阵" in text and "安全生产培训" in text and "员工T1" in text and "缺" in text
+    assert_cjk_fonts_embedded(pdf)
+
+
+def test_bad_requirements_and_certificates_are_refused(app, admin_client):
+    with app.app_context():
+        pid = _pos("technician").id
+        emp_id = _emp("T1").id
+        db.session.commit()
+    url = f"/coverage/positions/{pid}"
+    base = {"which": "requirement", "r-name": "安全生产培训", "r-category_id": str(0), "r-course": "",
+            "r-certificate": "y"}
+    assert admin_client.post_form(url, {**base, "r-interval_months": "0"}).status_code == 422
+    assert "间隔应为1到600" in admin_client.post_form(url, {**base, "r-interval_months": "-3"}).get_data(as_text=True)
+    assert admin_client.post_form(url, {**base, "r-certificate": ""}).status_code == 422  # neither category nor course
+    assert admin_client.post_form(url, base).status_code == 303
+    r = admin_client.post_form(url, base)
+    assert r.status_code == 409
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Requirement.id))) == 1
+    curl = f"/coverage/employees/{emp_id}/certificates"
+    cert = {"name": "电工证", "requirement_id": "0", "issued_on": "2026-05-01", "expires_on": "2026-04-01"}
+    r = admin_client.post_form(curl, cert)
+    assert r.status_code == 422 and "有效期不能早于发证日期" in r.get_data(as_text=True)
+    r = admin_client.post_form(curl, {**cert, "expires_on": "2028-05-01", "scan": (io.BytesIO(b"MZ\x90\x00rubbish"), "证.exe")},
+                               content_type="multipart/form-data")
+    assert r.status_code == 422 and "图片" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Certificate.id))) == 0
+    r = admin_client.post_form(curl, {**cert, "expires_on": "2028-05-01", "scan": (io.BytesIO(jpeg()), "证.jpg")},
+                               content_type="multipart/form-data")
+    assert r.status_code == 303
+    with app.app_context():
+        c = db.session.scalar(select(Certificate))
+        assert c.scan_kind == "image" and c.scan_key
+        cid = c.id
+    assert admin_client.get(f"/coverage/certificates/{cid}/scan").mimetype == "image/jpeg"
+
+
+def test_hire_date_far_in_the_future_is_refused(app, admin_client):
+    with app.app_context():
+        pid = _pos("technician").id
+        too_late = (clock.local_now().date() + timedelta(days=120)).isoformat()
+    r = admin_client.post_form("/staff/new", {"employee_no": "N1", "name": "新人", "position_id": str(pid),
+                                              "hire_date": too_late, "active": "y"})
+    assert r.status_code == 422 and "入职日期不能晚于今天起90天" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Employee).filter_by(employee_no="N1")) is None
+
+
+def test_onboarding_steps_are_derived(app, make_user, fixed_today):
+    from app.auth.models import User
+    from app.coverage.changes import mark_step, sign_off
+    from app.handbook.models import ReadConfirmation
+    from app.handbook.revisions import current_revision
+    from app.supplies.ledger import issue, receive
+    from app.supplies.models import Entitlement, SupplyCategory, SupplyItem
+
+    boss = make_user("wm", position="workshop_manager")
+    make_user("root", admin=True)
+    with app.app_context():
+        user = db.session.get(User, boss.id)
+        tech = _pos("technician")
+        _req("安全生产培训", category_id=_cat("安全/5S"), interval_months=12, due_days=30)
+        _req("厂家技术认证", category_id=_cat("厂家培训"))  # not due after hire: not a step
+        step = OnboardingStep(position_id=tech.id, title="师傅带教", due_days=30)
+        db.session.add(step)
+        gloves = SupplyItem(name="防滑手套", category_id=db.session.scalar(select(SupplyCategory.id)), unit="副")
+        db.session.add(gloves)
+        db.session.flush()
+        db.session.add(Entitlement(position_id=tech.id, item_id=gloves.id, qty=1000, period="month"))
+        new = _emp("N1", hired=TODAY - timedelta(days=21))
+        assert rules.is_new_hire(new, TODAY) and new in rules.new_hires(TODAY)
+        steps = rules.plan(new, TODAY)
+        assert [s.kind for s in steps] == ["confirm", "requirement", "issue", "custom"]
+        assert [s.state(TODAY) for s in steps] == ["overdue", "open", "overdue", "open"]
+        assert steps[1].due_on == TODAY + timedelta(days=9)
+        # The app tells: a signed-in session, the read confirmation, a slip.
+        _session(TODAY - timedelta(days=5), "安全/5S", [(new, SIGNED, True)], topic="车间安全")
+        rev = current_revision(tech)
+        if rev is not None:
+            db.session.add(ReadConfirmation(employee_id=new.id, user_id=user.id, revision_id=rev.id,
+                                            confirmed_at=datetime.combine(TODAY - timedelta(days=19), time(1))))
+        receive(gloves, 10000, user)
+        issue(new, [(gloves, 1000)], user, issued_on=TODAY - timedelta(days=18))
+        mark_step(new, step, user, "何师傅带教")
+        db.session.flush()
+        steps = rules.plan(new, TODAY)
+        assert all(s.done_on for s in steps[1:]), [(s.title, s.done_on) for s in steps]
+        assert "车间安全" in steps[1].evidence and steps[2].evidence.startswith("领用单 ")
+        assert (rev is None) or steps[0].done_on == TODAY - timedelta(days=19)
+        with pytest.raises(Exception):
+            sign_off(new, user, "")  # a note is required
+        sign_off(new, user, "可以独立上岗")
+        db.session.commit()
+
+
+def test_onboarding_pdf_and_signoff_permissions(app, client, make_user, fixed_today):
+    make_user("wm", position="workshop_manager")
+    make_user("cs", position="customer_service")
+    make_user("root", admin=True)
+    with app.app_context():
+        tech = _pos("technician")
+        db.session.add(OnboardingStep(position_id=tech.id, title="安全告知", due_days=3))
+        new = _emp("N1", hired=TODAY - timedelta(days=21))
+        new.name = "林涛"
+        db.session.commit()
+        emp_id = new.id
+    client.login("cs")
+    assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/signoff", {"note": "好"}).status_code == 403
+    client.logout()
+    client.login("wm")
+    assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/signoff", {"note": ""}).status_code == 422
+    page = client.get(f"/coverage/employees/{emp_id}").get_data(as_text=True)
+    assert "入职计划" in page and "安全告知" in page and "已逾期" in page
+    pdf = client.get(f"/coverage/employees/{emp_id}/onboarding.pdf").data
+    text = pdftotext(pdf)
+    assert "新员工入职培训记录" in text and "林涛" in text and "安全告知" in text
+    assert "员工签字" in text and "带教师傅签字" in text and "主管签字" in text
+    assert_cjk_fonts_embedded(pdf)
+    assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/signoff", {"note": "同意上岗"}).status_code == 303
+    assert "已上岗确认" in client.get(f"/coverage/employees/{emp_id}").get_data(as_text=True)
+    assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/signoff", {"note": "再次"}).status_code == 409
+
+
+def test_gap_to_session(app, make_user, client, fixed_today):
+    make_user("clerk", position="workshop_clerk", can_record_trainings=True)
+    with app.app_context():
+        r = _req("厂家技术认证", category_id=_cat("厂家培训"))
+        a, b = _emp("T1"), _emp("T2")
+        sa = _emp("S1", key="service_advisor")
+        db.session.commit()
+        rid, ids, sa_id = r.id, [a.id, b.id], sa.id
+    client.login("clerk")
+    assert client.post_form("/coverage/gap", {"requirement": rid, f"employee-{rid}": [*ids, sa_id]}).status_code == 422
+    r = client.post_form("/coverage/gap", {"requirement": rid, f"employee-{rid}": ids})
+    assert r.status_code == 303 and "/trainings/" in r.headers["Location"]
+    with app.app_context():
+        t = db.session.scalar(select(Training).order_by(Training.id.desc()))
+        assert t.status == PLANNED and t.topic == "厂家技术认证"
+        assert sorted(x.employee_id for x in t.attendees) == sorted(ids)
+        from app.coverage.models import TrainingFulfils
+
+        assert db.session.get(TrainingFulfils, (t.id, rid)) is not None
+        # The employee page lists the upcoming session for the missing requirement.
+    page = client.get(f"/coverage/employees/{ids[0]}").get_data(as_text=True)
+    assert "厂家技术认证" in page and "缺" in page and t.held_on.isoformat() in page
