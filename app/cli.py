@@ -116,14 +116,16 @@ def register(app) -> None:
 
     @notices_group.command("send-due")
     def send_due_command():
-        """Notices of the day: overdue checklist items (to their supervisors) and
-        entitlements due (to the employee). Run it from cron or the systemd timer; running
+        """Notices of the day: overdue checklist items (to their supervisors), entitlements
+        due (to the employee), required trainings and certificates expiring or expired (to
+        the employee and the training clerks). Run it from cron or the systemd timer; running
         it twice creates nothing twice."""
         from app.notices.rules import send_due
 
         counts = send_due()
         db.session.commit()
-        click.echo(f"新通知：逾期点检 {counts['overdue']} 条，劳保待领 {counts['entitlement']} 条。")
+        click.echo(f"新通知：逾期点检 {counts['overdue']} 条，劳保待领 {counts['entitlement']} 条，"
+                   f"培训与证书到期 {counts['coverage']} 条。")
 
     @app.cli.command("prune-logins")
     @click.option("--days", default=30, show_default=True)

@@ -296,3 +296,26 @@ def test_gap_to_session(app, make_user, client, fixed_today):
         # The employee page lists the upcoming session for the missing requirement.
     page = client.get(f"/coverage/employees/{ids[0]}").get_data(as_text=True)
     assert "厂家技术认证" in page and "缺" in page and t.held_on.isoformat() in page
+
+
+def test_expiring_certificates_are_noticed_once(app, make_user, fixed_today):
+    from app.notices.models import Notice
+    from app.notices.rules import send_due
+
+    holder = make_user("hes", position="technician", employee_no="T9")
+    make_user("clerk", position="workshop_clerk", can_record_trainings=True)
+    with app.app_context():
+        lift = _req("举升机操作证", certificate=True)
+        emp = db.session.scalar(select(Employee).filter_by(employee_no="T9"))
+        db.session.add(Certificate(employee_id=emp.id, requirement_id=lift.id, name="举升机操作证",
+                                   issued_on=TODAY - timedelta(days=700), expires_on=TODAY + timedelta(days=20),
+                                   created_by_id=holder.id))
+        db.session.commit()
+        from app.auth.models import User
+
+        clerks = db.session.scalar(select(func.count(User.id)).where(User.can_record_trainings.is_(True)))
+        assert clerks >= 2  # the clerk made here and the first admin
+        assert send_due()["coverage"] == 1 + clerks  # the holder and every training clerk
+        assert send_due()["coverage"] == 0
+        texts = db.session.scalars(select(Notice.text).filter_by(kind="coverage")).all()
+        assert texts and all("「举升机操作证」即将到期（有效期至 2026-12-18）" in t for t in texts)

@@ -26,7 +26,7 @@ def measure(app, client) -> dict[str, tuple[int, list]]:
     out = {}
     for name, url in pages:
         client.get(url)  # warm: per-process caches (glossary, periods) filled once
-        from app.main.routes import _CACHE
+        from app.fragments import _CACHE
 
         _CACHE.clear()  # the workspace's own cost, not its cached content
         with record_statements(engine) as seen:

@@ -89,7 +89,7 @@ def test_workspace_costs_the_same_whatever_the_history(demo, client):
 
     home(client, "wangjg")
 
-    from app.main.routes import _CACHE
+    from app.fragments import _CACHE
 
     def count():
         client.get("/")

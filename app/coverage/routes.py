@@ -1,5 +1,6 @@
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app import clock, params, uploads
@@ -10,6 +11,7 @@ from app.coverage.forms import CertificateForm, RequirementForm, StepForm
 from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.csvexport import csv_response
 from app.extensions import db
+from app.fragments import cached
 from app.trainings.forms import PlainForm
 from app.org.models import Position, ordered_positions
 from app.permissions import can_edit_org, can_record_trainings, is_supervisor, require, supervises
@@ -40,9 +42,13 @@ def _categories():
 def matrix():
     require(may_view_coverage)
     position_id = params.id_arg("position")
-    m = rules.matrix(position_id)
-    return render("coverage/matrix.html", m=m, position_id=position_id, all_positions=_with_requirements(),
-                  labels=rules.LABELS, warn=rules.warn_days())
+    today, warn, may_gap = clock.local_now().date(), rules.warn_days(), can_record_trainings(current_user)
+    positions = _with_requirements()
+    # The table for 300 employees × 12 requirements is kept while nothing changed.
+    table = cached(("coverage-matrix", position_id, today, warn, may_gap), lambda: render_template(
+        "coverage/_matrix_table.html", m=rules.matrix(position_id, today, warn), may_gap=may_gap))
+    return render("coverage/matrix.html", table=Markup(table), position_id=position_id,  # nosec B704
+                  all_positions=positions, has_columns=bool(positions), labels=rules.LABELS, warn=warn)
 
 
 def _with_requirements() -> list[Position]:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field as dc_field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app import clock
 from app.coverage.models import (Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement,
@@ -70,10 +70,10 @@ def requirements_of(position_ids=None) -> list[Requirement]:
 
 
 def _matches(req: Requirement, training_id: int, category_id: int, topic: str, links: set) -> bool:
+    if req.certificate:
+        return False  # only a certificate fulfils a certificate requirement
     if (training_id, req.id) in links:
         return True
-    if req.certificate:
-        return False
     if req.category_id is not None and req.category_id != category_id:
         return False
     if req.course and req.course not in (topic or ""):
@@ -81,31 +81,56 @@ def _matches(req: Requirement, training_id: int, category_id: int, topic: str, l
     return req.category_id is not None or bool(req.course)
 
 
+def _attended(employee_ids, until: date, *where):
+    """(employee id, training id, date, category, topic) of the held sessions these
+    employees signed in to and, where assessed, passed."""
+    return (select(Attendee.employee_id, Training.id, Training.held_on, Training.category_id, Training.topic)
+            .join(Training, Training.id == Attendee.training_id)
+            .where(Attendee.employee_id.in_(employee_ids), Attendee.status == SIGNED,
+                   Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until, *where))
+
+
 def evidence(employee_ids, requirements: list[Requirement], until: date | None = None) -> dict[tuple[int, int], Evidence]:
-    """The latest fulfilment of each (employee id, requirement id), in two queries for the
-    sessions and one for the certificates."""
+    """The latest fulfilment of each (employee id, requirement id), in a fixed number of
+    queries whatever the history: per employee and category only the latest session (a
+    window function), then the sessions that name a course or were marked explicitly,
+    then the certificates."""
     employee_ids = sorted(set(employee_ids))
     out: dict[tuple[int, int], Evidence] = {}
     if not employee_ids or not requirements:
         return out
     until = until or clock.local_now().date()
-    rows = db.session.execute(
-        select(Attendee.employee_id, Training.id, Training.held_on, Training.category_id, Training.topic)
-        .join(Training, Training.id == Attendee.training_id)
-        .where(Attendee.employee_id.in_(employee_ids), Attendee.status == SIGNED,
-               Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until)
-        .order_by(Training.held_on)).all()
-    links = set(db.session.execute(select(TrainingFulfils.training_id, TrainingFulfils.requirement_id)
-                                   .where(TrainingFulfils.training_id.in_({r[1] for r in rows} or {0}))).all())
+    positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
+                                        .where(Employee.id.in_(employee_ids))).all())
     by_position = defaultdict(list)
     for req in requirements:
-        by_position[req.position_id].append(req)
-    reqs = list(requirements)
-    for emp_id, tid, held_on, category_id, topic in rows:
-        for req in reqs:
-            if _matches(req, tid, category_id, topic, links):
+        if not req.certificate:
+            by_position[req.position_id].append(req)
+
+    def take(emp_id, tid, held_on, category_id, topic, links):
+        for req in by_position.get(positions.get(emp_id), ()):
+            prev = out.get((emp_id, req.id))
+            if (prev is None or held_on >= prev.on) and _matches(req, tid, category_id, topic, links):
                 out[(emp_id, req.id)] = Evidence(held_on, None, f"培训「{topic}」", training_id=tid)
-    cert_reqs = {r.id for r in reqs if r.certificate}
+
+    if by_position:
+        latest = _attended(employee_ids, until).add_columns(func.row_number().over(
+            partition_by=(Attendee.employee_id, Training.category_id),
+            order_by=(Training.held_on.desc(), Training.id.desc())).label("rn")).subquery()
+        for row in db.session.execute(select(latest).where(latest.c.rn == 1)):
+            take(row[0], row[1], row[2], row[3], row[4], frozenset())
+        courses = sorted({r.course for reqs in by_position.values() for r in reqs if r.course})
+        linked = select(TrainingFulfils.training_id).where(
+            TrainingFulfils.requirement_id.in_([r.id for reqs in by_position.values() for r in reqs]))
+        special = db.session.execute(_attended(employee_ids, until, or_(
+            Training.id.in_(linked), *[Training.topic.contains(c, autoescape=True) for c in courses]))
+            .order_by(Training.held_on)).all()
+        if special:
+            links = set(db.session.execute(select(TrainingFulfils.training_id, TrainingFulfils.requirement_id)
+                                           .where(TrainingFulfils.training_id.in_({r[1] for r in special}))).all())
+            for row in special:
+                take(*row, links)
+    cert_reqs = {r.id for r in requirements if r.certificate}
     if cert_reqs:
         for c in db.session.scalars(select(Certificate).where(Certificate.employee_id.in_(employee_ids),
                                                               Certificate.requirement_id.in_(cert_reqs),

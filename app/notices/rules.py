@@ -21,7 +21,7 @@ from app.notices.models import Notice
 from app.staff.models import Employee
 
 KIND_LABELS = {"requisition": "申领", "revision": "岗位职责", "training": "培训", "overdue": "点检逾期",
-               "entitlement": "劳保", "selfcheck": "自查"}
+               "entitlement": "劳保", "selfcheck": "自查", "coverage": "培训到期"}
 
 
 def url_for(endpoint: str, **values) -> str:
@@ -191,4 +191,25 @@ def send_due(now: datetime | None = None) -> dict:
             [account_of(d.employee)], f"entitlement:{d.entitlement.id}:{d.employee.id}:{d.start}", "entitlement",
             f"本期可领劳保用品：{d.entitlement.item.name} {fmt(d.due)} {d.entitlement.item.unit}"
             f"（{d.start:%m-%d} 至 {d.end:%m-%d}）。", url_for("main.index"))
+    counts["coverage"] = coverage_due(now.date())
     return counts
+
+
+def coverage_due(today) -> int:
+    """A required training or certificate of an employee expiring soon or expired: to the
+    employee and the training clerks, once per state and expiry date."""
+    from app.coverage.rules import expiring
+
+    lists = expiring(today)
+    if not lists["soon"] and not lists["expired"]:
+        return 0
+    clerks = list(db.session.scalars(select(User).where(User.active.is_(True), User.can_record_trainings.is_(True))))
+    made = 0
+    for state, rows in (("soon", lists["soon"]), ("expired", lists["expired"])):
+        for x in rows:
+            e, r, c = x["employee"], x["requirement"], x["cell"]
+            what = "已过期" if state == "expired" else "即将到期"
+            made += notify([account_of(e)] + clerks, f"coverage:{e.id}:{r.id}:{c.expires}:{state}", "coverage",
+                           f"{e.name}的「{r.name}」{what}（有效期至 {c.expires:%Y-%m-%d}）。",
+                           url_for("coverage.employee", employee_id=e.id))
+    return made
