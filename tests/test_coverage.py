@@ -319,3 +319,18 @@ def test_expiring_certificates_are_noticed_once(app, make_user, fixed_today):
         assert send_due()["coverage"] == 0
         texts = db.session.scalars(select(Notice.text).filter_by(kind="coverage")).all()
         assert texts and all("「举升机操作证」即将到期（有效期至 2026-12-18）" in t for t in texts)
+
+
+def test_matrix_pdf_repeats_the_header_on_every_page(app, admin_client, fixed_today):
+    from tests.pdftools import pages_text
+
+    with app.app_context():
+        _req("安全生产培训", category_id=_cat("安全/5S"), interval_months=12)
+        _req("举升机操作证", certificate=True)
+        for n in range(70):
+            _emp(f"T{n:03d}")
+        db.session.commit()
+    pages = pages_text(admin_client.get("/coverage/matrix.pdf").data)
+    assert len(pages) >= 2
+    assert all("安全生产培训" in p and "举升机操作证" in p for p in pages)
+    assert "员工T069" in pages[-1]
