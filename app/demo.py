@@ -142,7 +142,6 @@ def _demo_entries(item, rng):
     """What a tick of this item records in the demo: 回厂率 mostly 85–95 % with a few
     below target, counts in a plausible spread, 夕会 minutes, a 5S photo."""
     from app.checklists.fields import Entry, active_fields
-    from app.uploads import open_image
 
     entries = []
     for f in active_fields(item):
@@ -167,9 +166,20 @@ def _demo_entries(item, rng):
             entries.append(Entry(f, text=f"1. {topic}\n2. 明日预约 {rng.randint(12, 30)} 台，提前备件。\n3. 工位5S 按要求保持。",
                                  attendees="张伟、陈晓燕、何师傅、马超、黄小明"))
         elif f.kind == "photo":
-            entries.append(Entry(f, image=open_image(demo_photo(rng.randint(0, 10_000), size=(1024, 768))),
-                                 filename="工位.jpg"))
+            entries.append(Entry(f, image=_demo_photo_pool()[rng.randrange(6)], filename="工位.jpg"))
     return entries
+
+
+_PHOTO_POOL: list = []
+
+
+def _demo_photo_pool() -> list:
+    """Six decoded demo pictures the 5S ticks take from (each tick stores its own files)."""
+    from app.uploads import open_image
+
+    if not _PHOTO_POOL:
+        _PHOTO_POOL.extend(open_image(demo_photo(500 + k, size=(800, 600))) for k in range(6))
+    return _PHOTO_POOL
 
 
 def _demo_values(item, event, mark, rng) -> None:

@@ -138,9 +138,13 @@ def save_image(img: Image.Image, sub: str, sizes: dict[str, int] | None = None) 
     written = []
     try:
         full_size = 0
-        for size, edge in (sizes or SIZES).items():
-            copy = img.copy()
+        source = img
+        # largest first, each rendition made from the one before: a 12-MP photo is scaled
+        # down once, not three times
+        for size, edge in sorted((sizes or SIZES).items(), key=lambda kv: -kv[1]):
+            copy = source.copy()
             copy.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+            source = copy
             path = path_for(sub, f"{key}-{size}.jpg")
             copy.save(path, "JPEG", quality=JPEG_QUALITY[size], optimize=True, progressive=size == "full")
             written.append(path)

@@ -83,16 +83,19 @@ def template_db(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def fresh_app(template_db, instance):
+def fresh_app(template_db, instance, pg_template: str = PG_TEMPLATE, uploads: str | None = None):
     """An app on a copy of the fresh install (a database made from the template), in the
-    folder `instance`; the copy is dropped afterwards."""
+    folder `instance`; the copy is dropped afterwards. `uploads`: a folder of stored files
+    that belongs to the template (copied too)."""
     if ON_POSTGRES:
         name = "intranet_test_" + uuid.uuid4().hex[:12]
-        _pg_admin(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}")
+        _pg_admin(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
         database = _pg_url(name)
     else:
         database = str(instance / "app.db")
         shutil.copy(template_db, database)
+    if uploads and os.path.isdir(uploads):
+        shutil.copytree(uploads, os.path.join(instance, "uploads"), dirs_exist_ok=True)
     os.environ["INSTANCE_PATH"] = str(instance)
     app = create_app(_config(str(instance), database))
     try:
@@ -103,6 +106,45 @@ def fresh_app(template_db, instance):
             db.engine.dispose()
         if ON_POSTGRES:
             _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def demo_template(template_db, tmp_path_factory):
+    """The fresh install plus `seed-demo`, built once per session, every account's
+    password TEST_PASSWORD: (database, uploads folder). Tests that only read the demo take
+    a copy of it (`demo_app`) instead of seeding their own."""
+    instance = tmp_path_factory.mktemp("demo-template")
+    if ON_POSTGRES:
+        name = PG_TEMPLATE + "_demo"
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _pg_admin(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}")
+        database = _pg_url(name)
+    else:
+        database = str(instance / "app.db")
+        shutil.copy(template_db, database)
+    os.environ["INSTANCE_PATH"] = str(instance)
+    app = create_app(_config(str(instance), database))
+    with app.app_context():
+        from app.auth.models import User
+        from app.demo import seed_demo
+
+        seed_demo()
+        for u in db.session.scalars(select(User)):
+            u.set_password(TEST_PASSWORD)
+            u.must_change_password = False
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return database, str(instance / "uploads")
+
+
+@pytest.fixture
+def demo_app(demo_template, tmp_path, monkeypatch):
+    """An app on a copy of the demo data (see demo_template)."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    database, uploads = demo_template
+    with fresh_app(database, tmp_path, pg_template=PG_TEMPLATE + "_demo", uploads=uploads) as application:
+        yield application
 
 
 @pytest.fixture

@@ -45,12 +45,13 @@ def grow(app, factor, prefix):
 
 
 @pytest.fixture
-def demo(app):
-    from app.demo import seed_demo
+def app(demo_app):
+    """A copy of the session's demo database (see conftest.demo_template)."""
+    return demo_app
 
-    with app.app_context():
-        seed_demo()
-        db.session.commit()
+
+@pytest.fixture
+def demo(app):
     return app
 
 

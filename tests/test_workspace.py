@@ -3,20 +3,16 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from tests.conftest import TEST_PASSWORD
+
+
+@pytest.fixture
+def app(demo_app):
+    """Every test here reads the demo data: a copy of the session's demo database."""
+    return demo_app
 
 
 @pytest.fixture
 def demo(app):
-    from app.auth.models import User
-    from app.demo import seed_demo
-
-    with app.app_context():
-        seed_demo()
-        for u in db.session.scalars(select(User)):
-            u.set_password(TEST_PASSWORD)
-            u.must_change_password = False
-        db.session.commit()
     return app
 
 
