@@ -68,7 +68,7 @@ def path_for(sub: str, name: str) -> str:
     return os.path.join(_root(sub), name)
 
 
-def _check_size(data: bytes) -> None:
+def check_size(data: bytes) -> None:
     if not data:
         raise UploadError("文件是空的（0 字节）。")
     limit = current_app.config["MAX_FILE_MB"] * 1024 * 1024
@@ -93,7 +93,7 @@ def _strict_decoding():
 
 def open_image(data: bytes) -> Image.Image:
     """A fully decoded, upright RGB image, or UploadError with the reason in Chinese."""
-    _check_size(data)
+    check_size(data)
     if _is_heic(data):
         raise UploadError("暂不支持 iPhone 的 HEIC 格式照片。请在手机“设置-相机-格式”中选择“兼容性最佳”，或转为 JPG 后上传。")
     # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES = True when imported, which would
@@ -259,7 +259,7 @@ def material_name(filename: str, kind: str) -> str:
 def store_file(data: bytes, filename: str, sub: str, kind: str | None = None) -> StoredFile:
     """A material (see detect_material), stored byte for byte under a generated name.
     `kind`: the type detect_material already found for these bytes."""
-    _check_size(data)
+    check_size(data)
     kind = kind or detect_material(data, filename)
     key = uuid.uuid4().hex
     with open(path_for(sub, f"{key}.bin"), "wb") as fh:
@@ -280,3 +280,28 @@ def remove_file(sub: str, key: str) -> None:
         os.remove(path_for(sub, f"{key}.bin"))
     except FileNotFoundError:
         pass
+
+
+def discard(sub: str, stored: list) -> None:
+    """Remove what a failed transaction wrote: (kind, key) pairs, kind "image" for the
+    three renditions of a picture, anything else for a stored file."""
+    for kind, key in stored:
+        (remove_image if kind == "image" else remove_file)(sub, key)
+
+
+def send_stored(path: str, mimetype: str, download_name: str | None = None):
+    """A stored upload as a response: a picture inline, anything else as a download with
+    its display name; never run as a page (nosniff, a sandboxing CSP)."""
+    from flask import send_file
+
+    from app.web import content_disposition
+
+    if download_name is None:
+        response = send_file(path, mimetype=mimetype, max_age=3600)
+    else:
+        response = send_file(path, mimetype=mimetype, as_attachment=True, max_age=0)
+        response.headers["Content-Disposition"] = content_disposition(download_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

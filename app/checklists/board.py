@@ -321,7 +321,7 @@ def _position_items(position: Position) -> list[ChecklistItem]:
     ))
 
 
-def _cell_status(occ: Occurrence, mark: MarkView | None, now: datetime) -> str:
+def cell_status(occ: Occurrence, mark: MarkView | None, now: datetime) -> str:
     if mark and mark.done:
         return "late" if mark.late else "done"
     if mark and mark.review == "pending":
@@ -360,7 +360,7 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
         due = done = 0
         for occ in per_item[item.id]:
             mark = marks.get((item.id, occ.period.key))
-            status = _cell_status(occ, mark, now)
+            status = cell_status(occ, mark, now)
             shown = values.get((item.id, occ.period.key), ()) if status in ("done", "late", "review") else ()
             cells[occ.due_date] = Cell(occ, status, mark, tuple(shown))
             if status in ("done", "late", "missed"):

@@ -205,7 +205,7 @@ def _parse_one(f: ChecklistField, name: str, form, files, attendee_names: dict[i
         u = uploaded[0]
         data, filename = u.read(), uploads.display_name(u.filename)
         try:
-            uploads._check_size(data)
+            uploads.check_size(data)
             kind = uploads.detect_material(data, filename)
         except uploads.UploadError as exc:
             _fail(f"「{f.label}」{filename}：{exc}")
@@ -229,7 +229,7 @@ def store(sub: Submission, event_id: int, item_id: int, period_key: str, stored:
                            attendees=e.attendees, sort_order=order)
         if e.image is not None:
             img = uploads.save_image(e.image, SUB, PHOTO_SIZES)
-            stored.append(("photo", img.key))
+            stored.append(("image", img.key))
             v.file_key, v.file_name, v.file_mime, v.file_size = img.key, e.filename, "image/jpeg", img.size
         elif e.data is not None:
             doc = uploads.store_file(e.data, e.filename, SUB, kind=e.file_type)
@@ -243,8 +243,7 @@ def store(sub: Submission, event_id: int, item_id: int, period_key: str, stored:
 
 def discard(stored: list) -> None:
     """Remove uploads written for a transaction that did not commit."""
-    for kind, key in stored:
-        (uploads.remove_image if kind == "photo" else uploads.remove_file)(SUB, key)
+    uploads.discard(SUB, stored)
 
 
 def file_path(v: ChecklistValue, size: str = "full") -> str:
@@ -325,7 +324,7 @@ def summarize(values: list[ChecklistValue]) -> CellSummary | None:
     if not values:
         return None
     s = CellSummary()
-    kinds = set()
+    kinds, kinds_listed = set(), set()
     parts = []
     for v in values:
         if v.kind in NUMERIC and v.number is not None and not s.figure:
@@ -335,10 +334,11 @@ def summarize(values: list[ChecklistValue]) -> CellSummary | None:
             s.flagged = f"{v.label} {why}"
         if v.kind in MARKS:
             kinds.add(v.kind)
-        if v.kind != "photo" or v.kind not in [p[0] for p in parts]:
-            parts.append((v.kind, f"{v.label}：{display(v)}" + (f"（{why}）" if why else "")))
+        if v.kind != "photo" or "photo" not in kinds_listed:
+            kinds_listed.add(v.kind)
+            parts.append(f"{v.label}：{display(v)}" + (f"（{why}）" if why else ""))
     s.marks = "".join(MARKS[k] for k in ("photo", "file", "minutes") if k in kinds)
-    s.title = "；".join(p[1] for p in parts)
+    s.title = "；".join(parts)
     return s
 
 

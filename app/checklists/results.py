@@ -6,7 +6,7 @@ from dataclasses import dataclass, field as dc_field
 from datetime import date, timedelta
 
 from app import clock
-from app.checklists.board import mark_views
+from app.checklists.board import cell_status, mark_views
 from app.checklists.fields import NUMERIC, display, flag, fmt_number, values_for
 from app.checklists.models import ChecklistItem
 from app.checklists.schedule import occurrences_between
@@ -61,12 +61,6 @@ def _month_range(year: int, month: int, span: int) -> tuple[date, date]:
     return clock.month_days(y, m)[0], clock.month_days(year, month)[1]
 
 
-def _status(occ, mark, now) -> str:
-    from app.checklists.board import _cell_status
-
-    return _cell_status(occ, mark, now)
-
-
 def series(item: ChecklistItem, first: date, last: date, now=None) -> list[dict]:
     """Every occurrence of the item due between first and last with its state and its
     recorded values (only those of done or self-checked occurrences)."""
@@ -78,7 +72,7 @@ def series(item: ChecklistItem, first: date, last: date, now=None) -> list[dict]
     out = []
     for occ in occs:
         mark = marks.get((item.id, occ.period.key))
-        status = _status(occ, mark, now)
+        status = cell_status(occ, mark, now)
         shown = values.get((item.id, occ.period.key), []) if status in ("done", "late", "review") else []
         out.append({"occ": occ, "status": status, "mark": mark, "values": shown})
     return out

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -19,7 +19,8 @@ from app.org.models import Position
 from app.permissions import can_edit_org, may_self_check, require, supervises
 from app.printing import pdf_response, render_pdf
 from app.csvexport import csv_response
-from app.web import ListPage, content_disposition, is_htmx, render
+from app.uploads import send_stored
+from app.web import ListPage, is_htmx, render
 
 GROUP_LABELS = {"daily": "今日", "weekly": "本周", "monthly": "本月", "yearly": "本年"}
 
@@ -153,17 +154,11 @@ def value_file(value_id: int, size: str):
     item = db.get_or_404(ChecklistItem, value.item_id)
     if not can_view(current_user, item.position) or not value.file_key:
         abort(404)
-    if value.kind == "photo":
-        if size not in ("full", "print", "thumb"):
-            abort(404)
-        response = send_file(file_path(value, size), mimetype="image/jpeg", max_age=3600)
-    else:
-        response = send_file(file_path(value), mimetype=value.file_mime, as_attachment=True, max_age=0)
-        response.headers["Content-Disposition"] = content_disposition(value.file_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    if value.kind != "photo":
+        return send_stored(file_path(value), value.file_mime, value.file_name)
+    if size not in ("full", "print", "thumb"):
+        abort(404)
+    return send_stored(file_path(value, size), "image/jpeg")
 
 
 @bp.get("/items/<int:item_id>/results")

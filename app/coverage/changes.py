@@ -74,8 +74,7 @@ def store_scan(upload) -> tuple[str, str, str, list]:
 
 
 def discard(stored: list) -> None:
-    for kind, key in stored:
-        (uploads.remove_image if kind == "image" else uploads.remove_file)(SUB, key)
+    uploads.discard(SUB, stored)
 
 
 def add_certificate(employee: Employee, form, user, stored: list) -> Certificate:

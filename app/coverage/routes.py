@@ -1,11 +1,11 @@
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
 from app import clock, params, uploads
 from app.coverage import bp, rules
-from app.coverage.changes import (Refused, add_certificate, add_requirement, add_step, discard, gap_training,
+from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement, add_step, discard, gap_training,
                                   mark_step, set_requirement_active, sign_off, start_onboarding)
 from app.coverage.forms import CertificateForm, RequirementForm, StepForm
 from app.coverage.models import Certificate, OnboardingStep, Requirement
@@ -18,7 +18,7 @@ from app.permissions import can_edit_org, can_record_trainings, is_supervisor, r
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings.models import TrainingCategory
-from app.web import content_disposition, render
+from app.web import render
 
 
 def may_view_coverage(user) -> bool:
@@ -226,15 +226,8 @@ def certificate_scan(certificate_id: int):
     if not may_view_employee(current_user, c.employee) or not c.scan_key:
         abort(404)
     if c.scan_kind == "image":
-        response = send_file(uploads.path_for("certificates", f"{c.scan_key}-full.jpg"), mimetype="image/jpeg")
-    else:
-        response = send_file(uploads.path_for("certificates", f"{c.scan_key}.bin"), mimetype="application/pdf",
-                             as_attachment=True)
-        response.headers["Content-Disposition"] = content_disposition(c.scan_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+        return uploads.send_stored(uploads.path_for(SUB, f"{c.scan_key}-full.jpg"), "image/jpeg")
+    return uploads.send_stored(uploads.path_for(SUB, f"{c.scan_key}.bin"), "application/pdf", c.scan_name)
 
 
 @bp.post("/employees/<int:employee_id>/onboarding")

@@ -235,7 +235,8 @@ def employee_requirements(employee: Employee, today: date | None = None) -> list
     ev = evidence([employee.id], reqs, today)
     planned = list(db.session.scalars(select(Training).where(Training.status != HELD, Training.held_on >= today)
                                       .order_by(Training.held_on)))
-    links = set(db.session.execute(select(TrainingFulfils.training_id, TrainingFulfils.requirement_id)).all()) \
+    links = set(db.session.execute(select(TrainingFulfils.training_id, TrainingFulfils.requirement_id)
+                                   .where(TrainingFulfils.training_id.in_([t.id for t in planned]))).all()) \
         if planned else set()
     out = []
     for r in reqs:

@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -20,7 +20,8 @@ from app.trainings.models import (DONE, MATERIAL, PHOTO, PLANNED, SIGN_LABELS, S
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
                                    set_assessment, set_status, sign_all, soft_delete, totals, totals_for, upload,
                                    years)
-from app.web import content_disposition, is_htmx, render
+from app.uploads import send_stored
+from app.web import is_htmx, render
 
 
 def _helpers(**extra) -> dict:
@@ -310,17 +311,10 @@ def file_get(file_id: int, size: str):
     if f.deleted_at is not None and not can_manage_accounts(current_user):
         abort(404)
     if f.kind == MATERIAL:
-        response = send_file(file_path(f), mimetype=f.mime, as_attachment=True, download_name=f.display_name,
-                             max_age=0)
-        response.headers["Content-Disposition"] = content_disposition(f.display_name)
-    else:
-        if size not in ("full", "print", "thumb"):
-            abort(404)
-        response = send_file(file_path(f, size), mimetype="image/jpeg", max_age=3600)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+        return send_stored(file_path(f), f.mime, f.display_name)
+    if size not in ("full", "print", "thumb"):
+        abort(404)
+    return send_stored(file_path(f, size), "image/jpeg")
 
 
 # --- print-outs ----------------------------------------------------------------------
