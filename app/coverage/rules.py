@@ -204,10 +204,24 @@ def matrix(position_id: int | None = None, today: date | None = None, warn: int 
                 tally[r.id][1] += 1
                 ok += c.ok
                 applicable += 1
-            rows.append({"employee": e, "cells": cells})
+            rows.append({"employee": e, "cells": cells, "spans": spans(cells)})
         m.groups.append({"position": p, "rows": rows, "ok": ok, "applicable": applicable})
     m.column_pct = {rid: tuple(v) for rid, v in tally.items()}
     return m
+
+
+def spans(cells: list[Cell]) -> list[tuple[int, Cell, int]]:
+    """The cells as (column index, cell, width): a run of 不适用 cells is one cell spanning
+    them. A position's requirements are adjacent columns, so a row is at most three cells
+    of 不适用 around its own, and the page stays small however many positions have columns."""
+    out: list[tuple[int, Cell, int]] = []
+    for i, c in enumerate(cells):
+        if c.state == NA and out and out[-1][1].state == NA:
+            start, first, width = out[-1]
+            out[-1] = (start, first, width + 1)
+        else:
+            out.append((i, c, 1))
+    return out
 
 
 def expiring(today: date | None = None, warn: int | None = None) -> dict[str, list[dict]]:
