@@ -36,16 +36,20 @@ def load(user_id: str) -> User | None:
     uid, version, token = (user_id.split(".") + ["", ""])[:3]
     if not (uid.isdigit() and len(uid) <= 10 and token):
         return None
-    row = db.session.scalar(select(LoginSession).where(LoginSession.token == token))
-    if row is None or row.user_id != int(uid) or row.ended_at is not None:
+    # The login and its account in one statement: this runs on every request.
+    found = db.session.execute(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+                               .where(LoginSession.token == token)).first()
+    if found is None:
+        return None
+    row, user = found
+    if row.user_id != int(uid) or row.ended_at is not None:
         return None
     now = utcnow()
     if now - row.created_at > _lifetime():
         end(row, "expired")
         db.session.commit()
         return None
-    user = db.session.get(User, row.user_id)
-    if user is None or str(user.session_version) != version:
+    if str(user.session_version) != version:
         return None
     if now - row.last_seen_at > SEEN_EVERY:
         # End the reads first: on SQLite a read transaction that turns into a write fails at

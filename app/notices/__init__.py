@@ -18,10 +18,14 @@ def _unread():
     from flask_login import current_user
 
     def unread_notices() -> int:
+        from flask import g
+
         if not getattr(current_user, "is_authenticated", False):
             return 0
-        from app.notices.rules import unread_count
+        if "_unread_notices" not in g:  # once per request, however often the page asks
+            from app.notices.rules import unread_count
 
-        return unread_count(current_user)
+            g._unread_notices = unread_count(current_user)
+        return g._unread_notices
 
     return {"unread_notices": unread_notices}
