@@ -13,7 +13,7 @@ from app import clock
 from app.auth.models import User
 from app.checklists.fields import preload_attendees, values_for
 from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
-from app.checklists.schedule import (KINDS, OVERDUE, Occurrence,
+from app.checklists.schedule import (KINDS, Occurrence,
                                      occurrence, occurrences_between, period_of, state)
 from app.extensions import db
 from app.org.models import Position, ordered_positions
@@ -275,18 +275,29 @@ def _pending(position_ids, now: datetime, days: int) -> list[tuple[ChecklistItem
     return [(by_id[iid], occ) for iid, occ in pending]
 
 
-def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
+def overdue_pending(user, now: datetime, days: int = 62) -> tuple[list[tuple[ChecklistItem, Occurrence]], set[int]]:
     """Every occurrence past its due moment and not done, in the last `days` days, across
-    the positions the user sees; newest first. Bounded by the window, not by the years of
-    history behind it; the undone occurrences are memoised (see above)."""
-    now = now or clock.local_now()
+    the positions the user sees, newest first, as (item, occurrence) without a mark loaded;
+    and the ids of the positions the user ticks. Bounded by the window, not by the years
+    of history behind it; the undone occurrences are memoised (see above)."""
     positions, tickable = visible_positions(user)
-    occs = _pending([p.id for p in positions], now, days)
-    marks = marks_for(((i.id, o.period.key) for i, o in occs), undone_only=True)
-    rows = [make_row(i, o, marks.get((i.id, o.period.key)), now, i.position_id in tickable) for i, o in occs]
-    rows = [r for r in rows if r.state == OVERDUE]
-    rows.sort(key=lambda r: (-r.occ.due_at.timestamp(), r.item.position.sort_order, r.item.sort_order))
-    return rows
+    pairs = [(i, o) for i, o in _pending([p.id for p in positions], now, days) if now > o.due_at]
+    pairs.sort(key=lambda p: (-p[1].due_at.timestamp(), p[0].position.sort_order, p[0].sort_order))
+    return pairs, tickable
+
+
+def overdue_rows(pairs, tickable: set[int], now: datetime) -> list[Row]:
+    """Rows of these overdue (item, occurrence) pairs, with their unticked marks (who took
+    a tick back): one query, for the page shown only."""
+    marks = marks_for(((i.id, o.period.key) for i, o in pairs), undone_only=True)
+    return [make_row(i, o, marks.get((i.id, o.period.key)), now, i.position_id in tickable) for i, o in pairs]
+
+
+def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
+    """The overdue rows (see overdue_pending), newest first."""
+    now = now or clock.local_now()
+    pairs, tickable = overdue_pending(user, now, days)
+    return overdue_rows(pairs, tickable, now)
 
 
 def overdue_summary(user, now: datetime | None = None, days: int = 62) -> list[dict]:

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
-from app.checklists.board import board, can_view, month_grid, monthly_rates, overdue, single_row
+from app.checklists.board import (board, can_view, month_grid, monthly_rates, overdue_pending, overdue_rows,
+                                  single_row)
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
 from app.checklists.forms import FieldForm, ItemForm, TickForm
 from app.checklists.items import create_field, create_item, move_item, update_field, update_item
@@ -187,14 +188,15 @@ def overdue_list():
     days = min(request.args.get("days", type=params.bounded_int) or window, window)
     days = max(days, 1)
     position_id = params.id_arg("position")
-    all_rows = overdue(current_user, days=window)
+    now = clock.local_now()
+    pending, tickable = overdue_pending(current_user, now, window)
     per_position: dict = {}
-    for r in all_rows:
-        per_position.setdefault(r.item.position, 0)
-        per_position[r.item.position] += 1
-    cutoff = clock.local_now() - timedelta(days=days)
-    rows = [r for r in all_rows if r.occ.due_at >= cutoff and (position_id is None or r.item.position_id == position_id)]
-    page = ListPage(rows, params.page_arg(), params.per_page())
+    for item, _ in pending:
+        per_position[item.position] = per_position.get(item.position, 0) + 1
+    cutoff = now - timedelta(days=days)
+    pending = [(i, o) for i, o in pending if o.due_at >= cutoff and (position_id is None or i.position_id == position_id)]
+    page = ListPage(pending, params.page_arg(), params.per_page())
+    page.items = overdue_rows(page.items, tickable, now)  # marks loaded for the page shown only
     return render("checklists/overdue.html", rows=page.items, page=page, days=days, window=window,
                   position_id=position_id, per_position=per_position, **_helpers())
 
