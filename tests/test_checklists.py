@@ -312,3 +312,43 @@ def test_memoised_overdue_and_rates_follow_every_tick_and_the_clock(app, people,
         assert (item_id, tomorrow) not in pending()
         freeze(now + timedelta(days=1, minutes=1))
         assert (item_id, tomorrow) in pending()
+
+
+def board_row(client, item_id, key):
+    import re
+
+    html = client.get("/checklists/").get_data(as_text=True)
+    row = re.search(rf'<tr id="ck-{item_id}-{key}".*?</tr>', html, re.S)
+    assert row, "the row is on the board"
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    return row.group(0), token
+
+
+def test_board_rows_kept_follow_the_clock_the_tick_and_the_viewer(app, client, people, freeze):
+    """Rows are kept rendered between changes (app/fragments.py): the clock passing the
+    due time, a tick, and who looks (may tick or not, their own form token) still show."""
+    import re
+
+    item_id, _ = item(app, "wclerk_booking")
+    key = day_after_tomorrow(16).date().isoformat()
+    freeze(day_after_tomorrow(16, 20))
+    client.login("wm")
+    row, _ = board_row(client, item_id, key)
+    assert "待完成" in row and "勾选" in row
+    def tokenless(html):  # a form token carries the second it was made
+        return re.sub(r'name="csrf_token" value="[^"]+"', "", html)
+
+    assert tokenless(board_row(client, item_id, key)[0]) == tokenless(row)  # the same row again
+    freeze(day_after_tomorrow(16, 31))  # nothing recorded, but 16:30 has passed
+    row, token = board_row(client, item_id, key)
+    assert "已逾期" in row and "补录" in row
+    assert set(re.findall(r'name="csrf_token" value="([^"]+)"', row)) == {token}
+    holder = Client(app.test_client())
+    holder.login("wc")
+    holder_row, holder_token = board_row(holder, item_id, key)
+    assert "已逾期" in holder_row and "tick-btn" not in holder_row and "自查完成" in holder_row
+    assert set(re.findall(r'name="csrf_token" value="([^"]+)"', holder_row)) == {holder_token} != {token}
+    assert client.post_form(f"/checklists/items/{item_id}/{key}/tick").status_code == 303
+    row, _ = board_row(client, item_id, key)
+    assert "已完成（补录）" in row and "取消勾选" in row
+    assert "已完成（补录）" in board_row(holder, item_id, key)[0]

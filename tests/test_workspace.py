@@ -85,11 +85,11 @@ def test_workspace_costs_the_same_whatever_the_history(demo, client):
 
     home(client, "wangjg")
 
-    from app.fragments import _CACHE
+    from app import fragments
 
     def count():
         client.get("/")
-        _CACHE.clear()  # the workspace itself, not its cached content
+        fragments.clear()  # the workspace itself, not its cached content
         with record_statements(db.engine) as seen:
             assert client.get("/").status_code == 200
         return len(seen)

@@ -16,6 +16,7 @@ from app.checklists import results as results_rules
 from app.checklists.schedule import KIND_LABELS, describe
 from app.checklists.ticks import TickError, history, resolve, return_check, self_check, tick, untick
 from app.extensions import db
+from app.fragments import data_version
 from app.org.models import Position
 from app.permissions import can_edit_org, may_self_check, require, supervises
 from app.printing import pdf_response, render_pdf
@@ -36,8 +37,9 @@ def _helpers() -> dict:
 def index():
     day = params.date_arg("date")
     today = clock.local_now().date()
+    version = data_version()  # before the marks are read: rows are kept per version (ck_row)
     return render("checklists/index.html", sections=board(current_user, day), day=day, today=today,
-                  board_day=day, **_helpers())
+                  board_day=day, row_version=version, **_helpers())
 
 
 def _item_and_check(item_id: int, holder: bool = False) -> ChecklistItem:
@@ -188,7 +190,7 @@ def overdue_list():
     days = min(request.args.get("days", type=params.bounded_int) or window, window)
     days = max(days, 1)
     position_id = params.id_arg("position")
-    now = clock.local_now()
+    now, version = clock.local_now(), data_version()  # the version before the marks (ck_row)
     pending, tickable = overdue_pending(current_user, now, window)
     per_position: dict = {}
     for item, _ in pending:
@@ -198,7 +200,7 @@ def overdue_list():
     page = ListPage(pending, params.page_arg(), params.per_page())
     page.items = overdue_rows(page.items, tickable, now)  # marks loaded for the page shown only
     return render("checklists/overdue.html", rows=page.items, page=page, days=days, window=window,
-                  position_id=position_id, per_position=per_position, **_helpers())
+                  position_id=position_id, per_position=per_position, row_version=version, **_helpers())
 
 
 def _viewable_position(position_id: int) -> Position:

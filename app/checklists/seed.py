@@ -73,7 +73,11 @@ def add_items(entries: list[dict]) -> int:
         db.session.add(item)
         added += 1
     db.session.flush()
-    add_fields(entries)
+    fields = add_fields(entries)
+    if fields and not added:  # new items are recorded by load_seed; new fields alone here
+        from app.audit.log import record
+
+        record("seed_load", "handbook", None, summary=f"载入点检项目的填写字段 {fields} 个")
     return added
 
 
