@@ -352,3 +352,26 @@ def test_board_rows_kept_follow_the_clock_the_tick_and_the_viewer(app, client, p
     row, _ = board_row(client, item_id, key)
     assert "已完成（补录）" in row and "取消勾选" in row
     assert "已完成（补录）" in board_row(holder, item_id, key)[0]
+
+
+def test_month_grid_kept_follows_the_clock_and_the_tick(app, client, people, freeze):
+    """The month grid is kept rendered between changes: today's cell still turns from ○ to
+    ✘ when its due time passes with nothing recorded, and a tick shows at once."""
+    import re
+
+    item_id, position_id = item(app, "wclerk_booking")
+    day = day_after_tomorrow(16).date()
+    url = f"/checklists/positions/{position_id}?month={day:%Y-%m}"
+
+    def cell():
+        html = client.get(url).get_data(as_text=True)
+        row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if "预约统计" in r)
+        return re.findall(r'<td class="cell ([^"]*)"', row)[day.day - 1].split()[0]
+
+    client.login("wm")
+    freeze(day_after_tomorrow(16, 20))
+    assert cell() == "open" and cell() == "open"
+    freeze(day_after_tomorrow(16, 31))
+    assert cell() == "missed"
+    assert client.post_form(f"/checklists/items/{item_id}/{day.isoformat()}/tick").status_code == 303
+    assert cell() == "late"

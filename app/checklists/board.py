@@ -352,6 +352,18 @@ def _pairs(per_item: dict) -> list[tuple[int, str]]:
     return [(iid, o.period.key) for iid, occs in per_item.items() for o in occs]
 
 
+def month_clock(position: Position, year: int, month: int, now: datetime) -> tuple:
+    """What of the clock a month grid shows, for keeping it rendered: in the month holding
+    today, the day and how many of today's occurrences are past their due time (a cell
+    turns from ○ to ✘ then); in any other month only whether it is past."""
+    first, last = clock.month_days(year, month)
+    today = now.date()
+    if not first <= today <= last:
+        return (today > last,)
+    due = [o.due_at for occs in _occurrences(_position_items(position), today, today).values() for o in occs]
+    return (today, sum(d < now for d in due))
+
+
 def month_grid(position: Position, year: int, month: int, now: datetime | None = None) -> dict:
     """Days of the month by items: each occurrence whose due date falls in the month, with
     done / late (补录) / missed / open / future, and completion rates."""

@@ -1,13 +1,14 @@
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
-from app.checklists.board import (board, can_view, month_grid, monthly_rates, overdue_pending, overdue_rows,
-                                  single_row)
+from app.checklists.board import (board, can_view, month_clock, month_grid, monthly_rates, overdue_pending,
+                                  overdue_rows, single_row)
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
 from app.checklists.forms import FieldForm, ItemForm, TickForm
 from app.checklists.items import create_field, create_item, move_item, update_field, update_item
@@ -16,7 +17,7 @@ from app.checklists import results as results_rules
 from app.checklists.schedule import KIND_LABELS, describe
 from app.checklists.ticks import TickError, history, resolve, return_check, self_check, tick, untick
 from app.extensions import db
-from app.fragments import data_version
+from app.fragments import cached, data_version
 from app.org.models import Position
 from app.permissions import can_edit_org, may_self_check, require, supervises
 from app.printing import pdf_response, render_pdf
@@ -215,11 +216,17 @@ def _viewable_position(position_id: int) -> Position:
 def position_month(position_id: int):
     position = _viewable_position(position_id)
     year, month = params.month_arg()
-    grid = month_grid(position, year, month)
+    now, version = clock.local_now(), data_version()  # the version before the marks are read
+    # The month's grid is the same for everyone who may see it: kept while nothing was
+    # recorded and no due time passed (board.month_clock).
+    body = cached(("ck-month", position.id, year, month, month_clock(position, year, month, now)),
+                  lambda: render_template("checklists/_month_body.html", grid=month_grid(position, year, month, now),
+                                          **_helpers()), version=version)
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
-    return render("checklists/position.html", grid=grid, rates=monthly_rates(position),
-                  prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
+    return render("checklists/position.html", body=Markup(body), position=position, year=year, month=month,  # nosec B704
+                  rates=monthly_rates(position, now=now), prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m,
+                  **_helpers())
 
 
 @bp.get("/positions/<int:position_id>/month.pdf")
