@@ -539,3 +539,17 @@ def test_photos_and_files_are_served_only_to_those_who_see_the_position(app, cli
     other.login("cs2")
     assert other.get(f"/checklists/values/{pid_}/thumb").status_code == 404
     assert other.get(f"/checklists/values/{did_}/file").status_code == 404
+
+
+def test_the_results_page_kept_follows_a_tick(app, client, clerk_people, freeze):
+    """The results page is kept rendered between changes (app/fragments.py): a figure
+    ticked after a first view shows on the next."""
+    freeze(day_after_tomorrow(10))
+    key = day_after_tomorrow(10).date().isoformat()
+    item_id, form = _rate_form(app, five="77.5", ten="90")
+    client.login("mgr")
+    url = f"/checklists/items/{item_id}/results?month={key[:7]}"
+    before = client.get(url).get_data(as_text=True)
+    assert "77.5%" not in before and "77.5%" not in client.get(url).get_data(as_text=True)
+    assert client.post_form(f"/checklists/items/{item_id}/{key}/tick", form).status_code == 303
+    assert "77.5%" in client.get(url).get_data(as_text=True)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -352,16 +352,22 @@ def _pairs(per_item: dict) -> list[tuple[int, str]]:
     return [(iid, o.period.key) for iid, occs in per_item.items() for o in occs]
 
 
-def month_clock(position: Position, year: int, month: int, now: datetime) -> tuple:
-    """What of the clock a month grid shows, for keeping it rendered: in the month holding
-    today, the day and how many of today's occurrences are past their due time (a cell
-    turns from ○ to ✘ then); in any other month only whether it is past."""
-    first, last = clock.month_days(year, month)
+def clock_key(items: Callable[[], list], first: date, last: date, now: datetime) -> tuple:
+    """What of the clock a page of occurrences between first and last shows, for keeping
+    it rendered: while today lies among them, the day and how many of today's occurrences
+    of `items()` are past their due time (a cell turns from ○ to ✘ then); otherwise only
+    whether they are past. `items` is asked for only when today lies among them."""
     today = now.date()
     if not first <= today <= last:
         return (today > last,)
-    due = [o.due_at for occs in _occurrences(_position_items(position), today, today).values() for o in occs]
+    due = [o.due_at for occs in _occurrences(items(), today, today).values() for o in occs]
     return (today, sum(d < now for d in due))
+
+
+def month_clock(position: Position, year: int, month: int, now: datetime) -> tuple:
+    """clock_key of a position's month grid."""
+    first, last = clock.month_days(year, month)
+    return clock_key(lambda: _position_items(position), first, last, now)
 
 
 def month_grid(position: Position, year: int, month: int, now: datetime | None = None) -> dict:

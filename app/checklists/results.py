@@ -54,7 +54,7 @@ class Chart:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y, *_ in self.points)
 
 
-def _month_range(year: int, month: int, span: int) -> tuple[date, date]:
+def month_range(year: int, month: int, span: int) -> tuple[date, date]:
     y, m = year, month
     for _ in range(span - 1):
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
@@ -154,7 +154,7 @@ def report(item: ChecklistItem, year: int, month: int, span: int = 3, group: str
     """Everything the item's results page shows: the month's table and figures, and a
     chart per numeric field over the last `span` months up to this one."""
     now = now or clock.local_now()
-    first, last = _month_range(year, month, span)
+    first, last = month_range(year, month, span)
     m_first, m_last = clock.month_days(year, month)
     rows = series(item, first, last, now)
     fields = [f for f in item.fields if f.active or any(v.field_id == f.id for r in rows for v in r["values"])]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
-from app.checklists.board import (board, can_view, month_clock, month_grid, monthly_rates, overdue_pending,
+from app.checklists.board import (board, can_view, clock_key, month_clock, month_grid, monthly_rates, overdue_pending,
                                   overdue_rows, single_row)
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
 from app.checklists.forms import FieldForm, ItemForm, TickForm
@@ -177,11 +177,18 @@ def item_results(item_id: int):
     year, month = params.month_arg()
     group = request.args.get("group") if request.args.get("group") in results_rules.GROUPS else "day"
     span = min(max(request.args.get("span", type=params.bounded_int) or 3, 1), 12)
-    report = results_rules.report(item, year, month, span, group)
+    now, version = clock.local_now(), data_version()  # the version before the values are read
+    first, last = results_rules.month_range(year, month, span)
+    may_edit = can_edit_org(current_user)
+    body = cached(("ck-results", item.id, year, month, span, group, may_edit,
+                   clock_key(lambda: [item], first, last, now)),
+                  lambda: render_template("checklists/_results_body.html", item=item, group=group, span=span,
+                                          r=results_rules.report(item, year, month, span, group, now),
+                                          may_edit=may_edit, **_helpers()), version=version)
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
-    return render("checklists/results.html", item=item, r=report, group=group, span=span,
-                  prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
+    return render("checklists/results.html", item=item, body=Markup(body), year=year, month=month,  # nosec B704
+                  group=group, span=span, prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
 
 
 @bp.get("/overdue")
