@@ -13,6 +13,7 @@ import tempfile
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -153,6 +154,17 @@ def pdf_for_html(html: str) -> bytes:
 def render_pdf(template: str, **context) -> bytes:
     """Render a print template to PDF bytes (cached by content, see pdf_for_html)."""
     return pdf_for_html(render_html(template, **context))
+
+
+def render_pdf_kept(key: tuple, template: str, context: Callable[[], dict]) -> bytes:
+    """render_pdf for a print-out whose content is costly to gather (hundreds of rows): its
+    HTML is kept per data version, print date and `key` (whatever else it shows, see
+    app/fragments.py), so a repeat costs a lookup and the PDF cache's hash, not a render."""
+    from app.fragments import cached
+
+    printed = print_context()["printed_at"].date()
+    return pdf_for_html(cached(("print", template, printed) + tuple(key),
+                               lambda: render_html(template, **context())))
 
 
 def pdf_response(data: bytes, filename: str, inline: bool = True):

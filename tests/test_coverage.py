@@ -334,3 +334,18 @@ def test_matrix_pdf_repeats_the_header_on_every_page(app, admin_client, fixed_to
     assert len(pages) >= 2
     assert all("安全生产培训" in p and "举升机操作证" in p for p in pages)
     assert "员工T069" in pages[-1]
+
+
+def test_the_matrix_pdf_kept_follows_a_certificate(app, admin_client, fixed_today):
+    """The matrix print's HTML is kept between prints (printing.render_pdf_kept); a
+    certificate recorded after a first print counts in the next one."""
+    with app.app_context():
+        lift = _req("举升机操作证", certificate=True)
+        lift_id, emp_id = lift.id, _emp("T1").id
+        db.session.commit()
+    first = pdftotext(admin_client.get("/coverage/matrix.pdf").data)
+    assert "达标 0%" in first
+    r = admin_client.post_form(f"/coverage/employees/{emp_id}/certificates", {
+        "name": "举升机操作证", "requirement_id": str(lift_id), "issued_on": "2026-05-01", "expires_on": "2028-05-01"})
+    assert r.status_code == 303
+    assert "达标 100%" in pdftotext(admin_client.get("/coverage/matrix.pdf").data)

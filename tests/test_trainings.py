@@ -440,3 +440,18 @@ def test_training_dates_outside_sane_bounds_refused(app, client, clerk):
         assert r.status_code == 422 and "日期应在 2000 年至 2100 年之间" in r.get_data(as_text=True), held_on
     with app.app_context():
         assert db.session.scalar(select(func.count(Training.id)).filter_by(topic="接待流程")) == 0
+
+
+def test_the_ledger_pdf_kept_follows_a_new_session(app, client, clerk, training_id):
+    """The ledger's HTML is kept between prints (printing.render_pdf_kept); a session
+    recorded after a first print is in the next one."""
+    client.login("clerk")
+    first = client.get("/trainings/ledger.pdf?year=2026")
+    assert client.get("/trainings/ledger.pdf?year=2026").data == first.data  # kept, then the PDF cache
+    assert "接待流程" not in pdftotext(first.data)
+    with app.app_context():
+        cat = db.session.scalar(select(TrainingCategory.id).filter_by(name="服务流程"))
+    assert client.post_form("/trainings/new", {
+        "topic": "接待流程", "category_id": cat, "held_on": "2026-11-27", "start_time": "09:00", "end_time": "10:30",
+        "trainer_employee_id": 0, "trainer_name": "刘主管", "place": "会议室", "status": "planned"}).status_code == 303
+    assert "接待流程" in pdftotext(client.get("/trainings/ledger.pdf?year=2026").data)

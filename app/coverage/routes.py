@@ -15,7 +15,7 @@ from app.fragments import cached
 from app.trainings.forms import PlainForm
 from app.org.models import Position, ordered_positions
 from app.permissions import can_edit_org, can_record_trainings, is_supervisor, require, supervises
-from app.printing import pdf_response, render_pdf
+from app.printing import pdf_response, render_pdf, render_pdf_kept
 from app.staff.models import Employee
 from app.trainings.models import TrainingCategory
 from app.web import render
@@ -61,7 +61,9 @@ def _with_requirements() -> list[Position]:
 def matrix_pdf():
     require(may_view_coverage)
     position_id = params.id_arg("position")
-    pdf = render_pdf("print/coverage_matrix.html", m=rules.matrix(position_id), labels=rules.LABELS)
+    today, warn = clock.local_now().date(), rules.warn_days()
+    pdf = render_pdf_kept(("coverage-matrix", position_id, today, warn), "print/coverage_matrix.html",
+                          lambda: {"m": rules.matrix(position_id, today, warn), "labels": rules.LABELS})
     return pdf_response(pdf, f"培训覆盖矩阵-{clock.local_now().date():%Y%m%d}.pdf")
 
 

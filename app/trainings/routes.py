@@ -11,7 +11,7 @@ from app.extensions import db
 from app.notices import rules as notices
 from app.org.models import Position, ordered_positions
 from app.permissions import can_manage_accounts, can_record_trainings, require
-from app.printing import pdf_response, render_pdf
+from app.printing import pdf_response, render_pdf, render_pdf_kept
 from app.staff.models import Employee
 from app.trainings import bp
 from app.trainings.forms import PlainForm, TrainingForm
@@ -338,10 +338,8 @@ def record_pdf(training_id: int):
     return pdf_response(pdf, f"培训记录-{t.held_on}-{t.topic}.pdf")
 
 
-@bp.get("/ledger.pdf")
-@login_required
-def ledger_pdf():
-    year = params.year_arg()
+def _ledger_context(year: int) -> dict:
+    """The year's sessions for the training ledger PDF, with subtotals per month."""
     rows = db.session.scalars(select(Training).where(Training.held_on.between(date(year, 1, 1), date(year, 12, 31)))
                               .order_by(Training.held_on, Training.start_time)
                               .options(selectinload(Training.category), selectinload(Training.trainer_employee))).all()
@@ -357,8 +355,15 @@ def ledger_pdf():
         m["hours"] += t.hours
         m["present"] += tt.signed
         m["expected"] += tt.expected
-    pdf = render_pdf("print/training_ledger.html", rows=rows, planned=planned, year=year, months=months,
-                     row_totals=row_totals, **_helpers())
+    return {"rows": rows, "planned": planned, "year": year, "months": months, "row_totals": row_totals,
+            **_helpers()}
+
+
+@bp.get("/ledger.pdf")
+@login_required
+def ledger_pdf():
+    year = params.year_arg()
+    pdf = render_pdf_kept(("training-ledger", year), "print/training_ledger.html", lambda: _ledger_context(year))
     return pdf_response(pdf, f"培训台账-{year}年.pdf")
 
 
