@@ -3,7 +3,8 @@ kept with their tick, shown on the board, the grid, the results page, the CSV an
 import csv
 import io
 import os
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -318,6 +319,10 @@ def test_self_check_with_figures_then_confirm_keeps_them(app, client, clerk_peop
     client.login("mgr")
     board = client.get(f"/checklists/?date={key}").get_data(as_text=True)
     assert "待核查" in board and "84.0%" in board
+    freeze(day_after_tomorrow(10) + timedelta(days=1))  # past due: on the overdue list, figures shown
+    overdue = client.get("/checklists/overdue").get_data(as_text=True)
+    row = re.search(rf'<tr id="ck-{item_id}-{key}".*?</tr>', overdue, re.S).group(0)
+    assert "待核查" in row and "84.0%" in row and f'name="{next(iter(form))}"' not in row
     assert client.post_form(url + "/tick", {}).status_code == 303  # confirm without retyping
     with app.app_context():
         mark = db.session.scalar(select(ChecklistMark))

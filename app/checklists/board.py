@@ -288,9 +288,13 @@ def overdue_pending(user, now: datetime, days: int = 62) -> tuple[list[tuple[Che
 
 def overdue_rows(pairs, tickable: set[int], now: datetime) -> list[Row]:
     """Rows of these overdue (item, occurrence) pairs, with their unticked marks (who took
-    a tick back): one query, for the page shown only."""
-    marks = marks_for(((i.id, o.period.key) for i, o in pairs), undone_only=True)
-    return [make_row(i, o, marks.get((i.id, o.period.key)), now, i.position_id in tickable) for i, o in pairs]
+    a tick back, who self-checked) and recorded values, for the page shown only."""
+    keys = [(i.id, o.period.key) for i, o in pairs]
+    marks = marks_for(keys, undone_only=True)
+    # A self-check waiting for review shows the holder's figures; confirming keeps them.
+    values = _values([i for i, _ in pairs], [k for k in keys if k in marks])
+    return [make_row(i, o, marks.get(k), now, i.position_id in tickable, values=values.get(k, ()))
+            for (i, o), k in zip(pairs, keys)]
 
 
 def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
