@@ -1,11 +1,11 @@
 """Rendered page fragments kept for as long as nothing changed.
 
 Every state change in the app writes an audit record in its transaction, so the newest
-audit id (one indexed MAX) is an exact version of the data;
-together with what else the fragment depends on (the user, the minute, a row's state, a
-filter) it makes the key. A fragment never holds a form token: one with forms is rendered
-with FORM_TOKEN_SLOT in its place, and with_form_token() puts this session's token in
-when it is served. Each worker process keeps its own bounded LRU.
+audit id (one indexed MAX) is an exact version of the data; together with what else the
+fragment depends on (the user, the minute, a row's state, a filter) it makes the key. A
+fragment never holds a form token: one with forms is rendered with FORM_TOKEN_SLOT in its
+place, and with_form_token() puts this session's token in when it is served. Each worker
+process keeps its own LRU, bounded by size.
 """
 from collections import OrderedDict
 from threading import Lock

@@ -103,12 +103,12 @@ def _ck_row(ctx, row, back_to: str, show_position: bool = False):
 
     from app.fragments import FORM_TOKEN_SLOT, cached, with_form_token
 
+    if "row_version" not in ctx:
+        raise RuntimeError("ck_row needs the page's row_version (app.fragments.data_version())")
     board_day, m = ctx.get("board_day"), row.mark
     mark = (m.id, m.done, m.at, m.by_id, m.review, m.self_at, m.values_event_id) if m is not None else None
     key = ("ck-row", row.item.id, row.period_key, row.state, row.review, mark, row.can_tick, row.can_self,
            show_position, board_day, back_to)
-    if "row_version" not in ctx:
-        raise RuntimeError("ck_row needs the page's row_version (app.fragments.data_version())")
     html = cached(key, lambda: current_app.jinja_env.get_template("checklists/_row.html").render(
         row=row, back_to=back_to, board_day=board_day, show_position=show_position, describe=ctx["describe"],
         csrf_token=lambda: FORM_TOKEN_SLOT), version=ctx["row_version"])

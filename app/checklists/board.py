@@ -328,7 +328,8 @@ class Cell:
     values: tuple = ()  # recorded values, when done or waiting for review
 
 
-def _position_items(position: Position) -> list[ChecklistItem]:
+def position_items(position: Position) -> list[ChecklistItem]:
+    """All the position's items, retired ones too (a past month shows them), in order."""
     return list(db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.position_id == position.id)
         .order_by(ChecklistItem.sort_order, ChecklistItem.id)
@@ -368,19 +369,21 @@ def clock_key(items: Callable[[], list], first: date, last: date, now: datetime)
     return (today, sum(d < now for d in due))
 
 
-def month_clock(position: Position, year: int, month: int, now: datetime) -> tuple:
-    """clock_key of a position's month grid."""
+def month_clock(items: list[ChecklistItem], year: int, month: int, now: datetime) -> tuple:
+    """clock_key of a month grid of these items (position_items)."""
     first, last = clock.month_days(year, month)
-    return clock_key(lambda: _position_items(position), first, last, now)
+    return clock_key(lambda: items, first, last, now)
 
 
-def month_grid(position: Position, year: int, month: int, now: datetime | None = None) -> dict:
-    """Days of the month by items: each occurrence whose due date falls in the month, with
-    done / late (补录) / missed / open / future, and completion rates."""
+def month_grid(position: Position, year: int, month: int, now: datetime | None = None,
+               items: list[ChecklistItem] | None = None) -> dict:
+    """Days of the month by items (position_items, read here unless given): each occurrence
+    whose due date falls in the month, with done / late (补录) / missed / open / future, and
+    completion rates."""
     now = now or clock.local_now()
     first, last = clock.month_days(year, month)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    plist = _position_items(position)
+    plist = position_items(position) if items is None else items
     per_item = _occurrences(plist, first, last)
     pairs = _pairs(per_item)
     marks = mark_views(pairs)
@@ -409,7 +412,8 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
             "due": total_due, "done": total_done, "rate": (total_done / total_due) if total_due else None}
 
 
-def monthly_rates(position: Position, months: int = 12, now: datetime | None = None) -> list[dict]:
+def monthly_rates(position: Position, months: int = 12, now: datetime | None = None,
+                  items: list[ChecklistItem] | None = None) -> list[dict]:
     """Completion rate of the position for each of the last `months` months (oldest first),
     counted as month_grid counts them, from one query for the items and one for the marks."""
     now = now or clock.local_now()
@@ -421,7 +425,8 @@ def monthly_rates(position: Position, months: int = 12, now: datetime | None = N
     months_list.reverse()
     first = clock.month_days(*months_list[0])[0]
     last = clock.month_days(*months_list[-1])[1]
-    tally = _month_tallies(_version(), _signature(_position_items(position)), first, last, _minute(now),
+    items = position_items(position) if items is None else items
+    tally = _month_tallies(_version(), _signature(items), first, last, _minute(now),
                            clock.workday_end())
     out = []
     for y, m in months_list:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app import clock, params
 from app.checklists import bp
 from app.checklists.board import (board, can_view, clock_key, month_clock, month_grid, monthly_rates, overdue_pending,
-                                  overdue_rows, single_row)
+                                  overdue_rows, position_items, single_row)
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
 from app.checklists.forms import FieldForm, ItemForm, TickForm
 from app.checklists.items import create_field, create_item, move_item, update_field, update_item
@@ -204,7 +204,8 @@ def overdue_list():
     for item, _ in pending:
         per_position[item.position] = per_position.get(item.position, 0) + 1
     cutoff = now - timedelta(days=days)
-    pending = [(i, o) for i, o in pending if o.due_at >= cutoff and (position_id is None or i.position_id == position_id)]
+    pending = [(i, o) for i, o in pending
+               if o.due_at >= cutoff and (position_id is None or i.position_id == position_id)]
     page = ListPage(pending, params.page_arg(), params.per_page())
     page.items = overdue_rows(page.items, tickable, now)  # marks loaded for the page shown only
     return render("checklists/overdue.html", rows=page.items, page=page, days=days, window=window,
@@ -226,14 +227,16 @@ def position_month(position_id: int):
     now, version = clock.local_now(), data_version()  # the version before the marks are read
     # The month's grid is the same for everyone who may see it: kept while nothing was
     # recorded and no due time passed (board.month_clock).
-    body = cached(("ck-month", position.id, year, month, month_clock(position, year, month, now)),
-                  lambda: render_template("checklists/_month_body.html", grid=month_grid(position, year, month, now),
-                                          **_helpers()), version=version)
+    items = position_items(position)  # for the clock key, the grid and the rates: read once
+    body = cached(("ck-month", position.id, year, month, month_clock(items, year, month, now)),
+                  lambda: render_template("checklists/_month_body.html",
+                                          grid=month_grid(position, year, month, now, items), **_helpers()),
+                  version=version)
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
-    return render("checklists/position.html", body=Markup(body), position=position, year=year, month=month,  # nosec B704
-                  rates=monthly_rates(position, now=now), prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m,
-                  **_helpers())
+    return render("checklists/position.html", body=Markup(body), position=position, year=year,  # nosec B704
+                  month=month, rates=monthly_rates(position, now=now, items=items),
+                  prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
 
 
 @bp.get("/positions/<int:position_id>/month.pdf")
