@@ -103,6 +103,9 @@ def register_web(app: Flask) -> None:
     register_error_handlers(app)
     register_template_helpers(app)
     app.before_request(require_password_change)
+    from app import fragments
+
+    fragments.install(app)  # kept pages: after the password check
 
     from app.web import SecureCookies, content_security_policy
 

@@ -1,39 +1,81 @@
-"""Rendered page fragments kept for as long as nothing changed.
+"""Rendered pages and page fragments kept for as long as nothing changed.
 
 Every state change in the app writes an audit record in its transaction, so the newest
-audit id (one indexed MAX) is an exact version of the data; together with what else the
+audit id (one indexed MAX) is an exact version of the data (with a count of this
+process's own commits, which also covers a write without an audit record made here); together with what else the
 fragment depends on (the user, the minute, a row's state, a filter) it makes the key. A
 fragment never holds a form token: one with forms is rendered with FORM_TOKEN_SLOT in its
 place, and with_form_token() puts this session's token in when it is served. Each worker
 process keeps its own LRU, bounded by size.
+
+Whole pages (views marked with @kept_page) are kept the same way, per user, address
+(query string included), minute, data version and the user's unread notices (reading a
+notice is the one change without an audit record, and the bell shows their number): a
+repeated view costs the login lookup, one statement for both versions and a dictionary
+lookup. A page is neither served from nor put in the store when a flash message waits
+(it shows once), for an HTMX request (which may want a fragment of the same address),
+or when the view changed the session (other than creating its form token).
 """
+import secrets
 from collections import OrderedDict
 from threading import Lock
 from typing import Callable
 
-from sqlalchemy import func, select
+from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import bindparam, func, select
 
 from app.extensions import db
 
-_CACHE: "OrderedDict[tuple, str]" = OrderedDict()
-_MAX_CHARS = 8_000_000  # per worker; a board row is ~1.5 K characters, the matrix ~60 K
+_CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()  # key -> (value, size)
+_MAX_CHARS = 24_000_000  # per worker; a board row is ~1.5 K characters, the matrix page ~100 K
 _size = 0
 _lock = Lock()
 FORM_TOKEN_SLOT = "\x00form-token\x00"  # cannot occur in escaped output
 
 
-def data_version() -> int:
-    from app.audit.models import AuditEntry
+_STATEMENTS: dict = {}  # built once: on every request, building them costs more than running them
 
-    return db.session.scalar(select(func.max(AuditEntry.id))) or 0
+
+def _statement(name: str):
+    if not _STATEMENTS:
+        from app.audit.models import AuditEntry
+        from app.notices.models import Notice
+
+        newest = select(func.max(AuditEntry.id))
+        unread = (select(func.count(Notice.id))
+                  .where(Notice.user_id == bindparam("user_id"), Notice.read_at.is_(None)).scalar_subquery())
+        _STATEMENTS.update(version=newest, both=select(newest.scalar_subquery(), unread))
+    return _STATEMENTS[name]
+
+
+def data_version() -> int:
+    return db.session.scalar(_statement("version")) or 0
+
+
+_local_writes = 0  # commits with ORM changes in this process
+
+
+def _after_flush(session, context) -> None:
+    session.info["fragments_wrote"] = True
+
+
+def _after_commit(session) -> None:
+    """A write committed in this process makes a new version here at once, even one that
+    wrote no audit record (a test's fixture, a script run in the same process)."""
+    global _local_writes
+    if session.info.pop("fragments_wrote", False):
+        _local_writes += 1
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("fragments_wrote", None)
 
 
 def with_form_token(html: str) -> str:
     """A cached fragment with this session's CSRF token where it was left out."""
     if FORM_TOKEN_SLOT not in html:
         return html
-    from flask_wtf.csrf import generate_csrf
-
     return html.replace(FORM_TOKEN_SLOT, generate_csrf())
 
 
@@ -45,22 +87,109 @@ def clear() -> None:
         _size = 0
 
 
+def _get(key: tuple):
+    with _lock:
+        found = _CACHE.get(key)
+        if found is None:
+            return None
+        _CACHE.move_to_end(key)
+        return found[0]
+
+
+def _put(key: tuple, value, size: int) -> None:
+    global _size
+    with _lock:
+        if key not in _CACHE:
+            _CACHE[key] = (value, size)
+            _size += size
+        while _size > _MAX_CHARS and _CACHE:  # the least recently used go first
+            _size -= _CACHE.popitem(last=False)[1][1]
+
+
+def _app_key() -> str:
+    """This application's share of the store: its database and a token of its own, so two
+    apps of one process (tests) never see each other's pages, even on one database."""
+    return current_app.extensions["fragments"]
+
+
 def cached(key: tuple, render: Callable[[], str], version: int | None = None) -> str:
     """The fragment for `key` at the current data version, rendered once. A page made of
     many fragments (a board's rows) reads the version once and passes it."""
-    global _size
     version = data_version() if version is None else version
-    full = (db.engine.url.render_as_string(hide_password=True), version) + tuple(key)
-    with _lock:
-        html = _CACHE.get(full)
-        if html is not None:
-            _CACHE.move_to_end(full)
-            return html
-    html = render()
-    with _lock:
-        if full not in _CACHE:
-            _CACHE[full] = html
-            _size += len(html)
-        while _size > _MAX_CHARS and _CACHE:  # the least recently used go first
-            _size -= len(_CACHE.popitem(last=False)[1])
+    full = (_app_key(), version, _local_writes) + tuple(key)
+    html = _get(full)
+    if html is None:
+        html = render()
+        _put(full, html, len(html))
     return html
+
+
+def kept_page(view):
+    """Marks a GET page whose HTML depends only on the data, the user, the address and the
+    minute, so it may be served again from the store (see the module doc). Put it under
+    the route decorator and above login_required."""
+    view.kept_page = True
+    return view
+
+
+def _page_versions(user_id: int) -> tuple[int, int]:
+    """(data version, the user's unread notices) in one statement."""
+    version, count = db.session.execute(_statement("both"), {"user_id": user_id}).one()
+    return version or 0, count or 0
+
+
+def _serve_kept():
+    from flask_login import current_user
+
+    view = current_app.view_functions.get(request.endpoint)
+    if (not getattr(view, "kept_page", False) or request.method != "GET" or "HX-Request" in request.headers
+            or "_flashes" in session or not current_user.is_authenticated):
+        return None
+    from app import clock
+
+    version, unread = _page_versions(current_user.id)
+    g._unread_notices = unread  # the bell's number, should the page be rendered
+    minute = clock.local_now().replace(second=0, microsecond=0)
+    g._kept_page_key = (_app_key(), version, _local_writes, "page", current_user.id, unread, minute, request.full_path)
+    g._kept_session = _session_but_token()
+    kept = _get(g._kept_page_key)
+    if kept is None:
+        return None
+    parts, vary = kept
+    response = current_app.response_class(parts[0] if len(parts) == 1 else generate_csrf().encode().join(parts),
+                                          mimetype="text/html")
+    response.vary.update(vary)  # HX-Request, where the address also serves a fragment
+    return response
+
+
+def _session_but_token() -> dict:
+    """The session without the form token's secret, which a page may create (the stored
+    page has a slot in place of the token, and each serving makes its own)."""
+    return {k: v for k, v in session.items() if k != "csrf_token"}
+
+
+def _keep(response):
+    key = g.pop("_kept_page_key", None)
+    if (key is None or response.status_code != 200 or response.mimetype != "text/html"
+            or response.is_streamed or (session.modified and _session_but_token() != g.get("_kept_session"))):
+        return response
+    body = response.get_data()
+    token = g.get("csrf_token")
+    parts = tuple(body.split(token.encode())) if token else (body,)  # joined by each serving's token
+    _put(key, (parts, tuple(response.vary)), len(body))
+    return response
+
+
+def install(app) -> None:
+    """This app's share of the store, and the hooks of kept pages (registered after the
+    login and password-change checks, so those still run first)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    app.extensions["fragments"] = f"{app.config.get('SQLALCHEMY_DATABASE_URI')}#{secrets.token_hex(4)}"
+    for name, hook in (("after_flush", _after_flush), ("after_commit", _after_commit),
+                       ("after_rollback", _after_rollback)):
+        if not event.contains(Session, name, hook):  # once per process, for every session
+            event.listen(Session, name, hook)
+    app.before_request(_serve_kept)
+    app.after_request(_keep)

@@ -80,11 +80,12 @@ def login(base: str) -> str:
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"csrf_token": token, "username": BENCH_ADMIN, "password": BENCH_PASSWORD}).encode()
     opener.open(base + "/auth/login", data)
-    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     check = opener.open(base + "/").geturl()
     if "/auth/login" in check:
         raise SystemExit("login failed")
-    return cookie
+    # The cookie as a browser holds it after its first page (login starts a new session;
+    # the first page adds the form token's secret), not as the login's redirect left it.
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def wrk(url: str, cookie: str | None, seconds: int) -> tuple[float, float, int]:

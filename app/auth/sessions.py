@@ -8,13 +8,16 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.auth.models import LoginSession, User
 from app.database import utcnow
 from app.extensions import db
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
+# The login and its account in one statement, built once: this runs on every request.
+_BY_TOKEN = (select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+             .where(LoginSession.token == bindparam("token")))
 
 
 def _lifetime() -> timedelta:
@@ -36,9 +39,7 @@ def load(user_id: str) -> User | None:
     uid, version, token = (user_id.split(".") + ["", ""])[:3]
     if not (uid.isdigit() and len(uid) <= 10 and token):
         return None
-    # The login and its account in one statement: this runs on every request.
-    found = db.session.execute(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-                               .where(LoginSession.token == token)).first()
+    found = db.session.execute(_BY_TOKEN, {"token": token}).first()
     if found is None:
         return None
     row, user = found

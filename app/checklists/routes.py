@@ -17,7 +17,7 @@ from app.checklists import results as results_rules
 from app.checklists.schedule import KIND_LABELS, describe
 from app.checklists.ticks import TickError, history, resolve, return_check, self_check, tick, untick
 from app.extensions import db
-from app.fragments import cached, data_version
+from app.fragments import cached, data_version, kept_page
 from app.org.models import Position
 from app.permissions import can_edit_org, may_self_check, require, supervises
 from app.printing import pdf_response, render_pdf
@@ -34,6 +34,7 @@ def _helpers() -> dict:
 
 
 @bp.get("/")
+@kept_page
 @login_required
 def index():
     day = params.date_arg("date")
@@ -166,6 +167,7 @@ def value_file(value_id: int, size: str):
 
 
 @bp.get("/items/<int:item_id>/results")
+@kept_page
 @login_required
 def item_results(item_id: int):
     """An item's recorded figures over time: a table of the month, the month's average,
@@ -192,6 +194,7 @@ def item_results(item_id: int):
 
 
 @bp.get("/overdue")
+@kept_page
 @login_required
 def overdue_list():
     window = current_app.config["CHECKLIST_OVERDUE_DAYS"]
@@ -220,6 +223,7 @@ def _viewable_position(position_id: int) -> Position:
 
 
 @bp.get("/positions/<int:position_id>")
+@kept_page
 @login_required
 def position_month(position_id: int):
     position = _viewable_position(position_id)

@@ -11,7 +11,7 @@ from app.coverage.forms import CertificateForm, RequirementForm, StepForm
 from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.csvexport import csv_response
 from app.extensions import db
-from app.fragments import cached
+from app.fragments import cached, kept_page
 from app.trainings.forms import PlainForm
 from app.org.models import Position, ordered_positions
 from app.permissions import can_edit_org, can_record_trainings, is_supervisor, require, supervises
@@ -38,6 +38,7 @@ def _categories():
 
 
 @bp.get("/")
+@kept_page
 @login_required
 def matrix():
     require(may_view_coverage)
@@ -84,6 +85,7 @@ def matrix_csv():
 
 
 @bp.get("/expiring")
+@kept_page
 @login_required
 def expiring():
     require(may_view_coverage)
@@ -178,6 +180,7 @@ def _cert_form(employee: Employee) -> CertificateForm:
 
 
 @bp.get("/employees/<int:employee_id>")
+@kept_page
 @login_required
 def employee(employee_id: int):
     e = _employee(employee_id)
@@ -299,6 +302,7 @@ def onboarding_pdf(employee_id: int):
 
 
 @bp.get("/onboarding")
+@kept_page
 @login_required
 def onboarding_list():
     """New hires and their onboarding progress."""

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app import params
 from app.audit.log import record
 from app.extensions import db
+from app.fragments import kept_page
 from app.handbook import POSITION_PANELS, bp
 from app.handbook.confirmations import (ConfirmError, confirm, needs_confirmation, position_status, unconfirmed,
                                         valid_confirmation)
@@ -35,6 +36,7 @@ def _position(position_id: int) -> Position:
 
 
 @bp.get("/")
+@kept_page
 @login_required
 def index():
     positions = ordered_positions()
@@ -54,6 +56,7 @@ def index():
 
 
 @bp.get("/positions/<int:position_id>")
+@kept_page
 @login_required
 def position(position_id: int):
     position = _position(position_id)
@@ -313,6 +316,7 @@ def print_handbook():
 
 
 @bp.get("/search")
+@kept_page
 @login_required
 def search_page():
     q = request.args.get("q", "").strip()
@@ -321,6 +325,7 @@ def search_page():
 
 
 @bp.get("/glossary")
+@kept_page
 @login_required
 def glossary():
     terms = active_terms() if not can_edit_org(current_user) else list(

@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from app import clock
 from app.checklists.routes import GROUP_LABELS
-from app.fragments import cached
+from app.fragments import cached, kept_page
 from app.main import bp
 from app.main.workspace import workspace
 from app.supplies.requisitions import STATUS_LABELS
@@ -22,6 +22,7 @@ def _body(user) -> str:
 
 
 @bp.get("/")
+@kept_page
 @login_required
 def index():
     """我的工作台: the person's day, and what waits for them."""

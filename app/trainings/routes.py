@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock, params
 from app.audit.log import record, record_changes
 from app.extensions import db
+from app.fragments import kept_page
 from app.notices import rules as notices
 from app.org.models import Position, ordered_positions
 from app.permissions import can_manage_accounts, can_record_trainings, require
@@ -34,6 +35,7 @@ def _categories():
 
 
 @bp.get("/")
+@kept_page
 @login_required
 def index():
     args = request.args
@@ -115,6 +117,7 @@ def edit(training_id):
 
 
 @bp.get("/<int:training_id>")
+@kept_page
 @login_required
 def detail(training_id: int):
     # the trainer with the training: one statement whether or not they are on the page already
