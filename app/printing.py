@@ -9,6 +9,7 @@ never reaches the network.
 import hashlib
 import mimetypes
 import os
+import secrets
 import tempfile
 from datetime import datetime
 from functools import lru_cache
@@ -123,6 +124,24 @@ def _prune(folder: Path, limit_bytes: int) -> None:
             pass
 
 
+def _read(path: Path) -> bytes | None:
+    try:
+        data = path.read_bytes()
+        os.utime(path)  # recently used
+        return data
+    except FileNotFoundError:
+        return None
+
+
+def _write(folder: Path, path: Path, data: bytes) -> None:
+    """Atomically (safe with several workers), then within PDF_CACHE_MB."""
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+    _prune(folder, current_app.config["PDF_CACHE_MB"] * 1024 * 1024)
+
+
 def pdf_for_html(html: str) -> bytes:
     """The PDF of this HTML, from the cache when the same content was printed before.
 
@@ -131,24 +150,21 @@ def pdf_for_html(html: str) -> bytes:
     so any change of content or template gives a new PDF and nothing can be served stale.
     Files live in instance/cache/pdf, written atomically (safe with several workers),
     bounded by PDF_CACHE_MB, least recently used dropped first."""
+    return _pdf_file(html)[0]
+
+
+def _pdf_file(html: str) -> tuple[bytes, Path | None]:
+    """(the PDF, its file in the cache or None without a cache)."""
     folder = _cache_dir()
     if folder is None:
-        return html_to_pdf(html)
+        return html_to_pdf(html), None
     key = hashlib.sha256((_asset_version(current_app.static_folder) + "\0" + html).encode()).hexdigest()
     path = folder / f"{key}.pdf"
-    try:
-        data = path.read_bytes()
-        os.utime(path)  # recently used
-        return data
-    except FileNotFoundError:
-        pass
-    data = html_to_pdf(html)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-    _prune(folder, current_app.config["PDF_CACHE_MB"] * 1024 * 1024)
-    return data
+    data = _read(path)
+    if data is None:
+        data = html_to_pdf(html)
+        _write(folder, path, data)
+    return data, path
 
 
 def render_pdf(template: str, **context) -> bytes:
@@ -156,15 +172,47 @@ def render_pdf(template: str, **context) -> bytes:
     return pdf_for_html(render_html(template, **context))
 
 
+@lru_cache(maxsize=4)
+def _print_templates_version(folder: str) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*.html")):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def render_pdf_kept(key: tuple, template: str, context: Callable[[], dict]) -> bytes:
-    """render_pdf for a print-out whose content is costly to gather (hundreds of rows): its
-    HTML is kept per data version, print date and `key` (whatever else it shows, see
-    app/fragments.py), so a repeat costs a lookup and the PDF cache's hash, not a render."""
-    from app.fragments import cached
+    """render_pdf for a print-out whose content is costly to gather (hundreds of rows).
+
+    Its PDF is also filed under the data version (the newest audit id, see
+    app/fragments.py), the print date, `key` (whatever else it shows), the print
+    templates and the assets, so a repeat from any worker is one file read; and its HTML
+    is kept per worker the same way, so a worker that lost the file does not gather the
+    rows again."""
+    from app.extensions import db
+    from app.fragments import cached, data_version
 
     printed = print_context()["printed_at"].date()
-    return pdf_for_html(cached(("print", template, printed) + tuple(key),
-                               lambda: render_html(template, **context())))
+    version = data_version()
+    folder = _cache_dir()
+    path = None
+    if folder is not None:
+        name = repr((db.engine.url.render_as_string(hide_password=True), version, template, printed, tuple(key),
+                     _asset_version(current_app.static_folder),
+                     _print_templates_version(os.path.join(current_app.root_path, current_app.template_folder, "print"))))
+        path = folder / f"v-{hashlib.sha256(name.encode()).hexdigest()}.pdf"
+        data = _read(path)
+        if data is not None:
+            return data
+    data, content = _pdf_file(cached(("print", template, printed) + tuple(key),
+                                     lambda: render_html(template, **context()), version=version))
+    if path is not None and content is not None:
+        tmp = folder / f"{path.name}.{secrets.token_hex(4)}.tmp"
+        try:  # a second name for the same file, not a copy
+            os.link(content, tmp)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # pruned meanwhile, or a file system without links: the next print files it
+    return data
 
 
 def pdf_response(data: bytes, filename: str, inline: bool = True):

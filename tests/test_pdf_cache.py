@@ -34,7 +34,14 @@ def layouts(monkeypatch):
 
 def cache_files(app):
     folder = os.path.join(app.instance_path, "cache", "pdf")
-    return sorted(f for f in os.listdir(folder) if f.endswith(".pdf")) if os.path.isdir(folder) else []
+    return sorted(f for f in os.listdir(folder) if f.endswith(".pdf") and not f.startswith("v-")) \
+        if os.path.isdir(folder) else []
+
+
+def version_names(app):
+    """Kept print-outs' second names (data version, date, filter: printing.render_pdf_kept)."""
+    folder = os.path.join(app.instance_path, "cache", "pdf")
+    return sorted(f for f in os.listdir(folder) if f.startswith("v-"))
 
 
 def test_repeat_comes_from_cache_and_new_revision_gives_new_pdf(app, admin_client, layouts):
@@ -42,6 +49,7 @@ def test_repeat_comes_from_cache_and_new_revision_gives_new_pdf(app, admin_clien
     again = admin_client.get("/handbook/handbook.pdf")
     assert first.status_code == again.status_code == 200
     assert first.data == again.data and len(layouts) == 1 and len(cache_files(app)) == 1
+    assert len(version_names(app)) == 1
 
     with app.app_context():
         pid = db.session.scalar(select(Position.id).filter_by(seed_key="after_sales_manager"))
@@ -107,3 +115,24 @@ def test_cache_off(app, admin_client, layouts):
     admin_client.get("/handbook/handbook.pdf")
     admin_client.get("/handbook/handbook.pdf")
     assert len(layouts) == 2 and cache_files(app) == []
+
+
+def test_a_kept_print_repeated_by_another_worker_is_one_file_read(app, admin_client, layouts, monkeypatch):
+    """Another worker has no kept HTML: the version name finds the file without gathering
+    the handbook again; a new revision is a new version, printed anew."""
+    from app import fragments
+
+    renders = []
+    real = printing.render_html
+    monkeypatch.setattr(printing, "render_html", lambda *a, **k: renders.append(a) or real(*a, **k))
+    first = admin_client.get("/handbook/handbook.pdf")
+    fragments.clear()  # as in the other worker
+    again = admin_client.get("/handbook/handbook.pdf")
+    assert first.data == again.data and len(renders) == 1 and len(layouts) == 1
+    with app.app_context():
+        pid = db.session.scalar(select(Position.id).filter_by(seed_key="after_sales_manager"))
+    data, rows = edit_payload(app, pid)
+    data, _ = edit_payload(app, pid, rows=rows + [(None, "主持每周质量例会", False)])
+    assert admin_client.post_form(f"/handbook/positions/{pid}/edit", data).status_code == 303
+    changed = admin_client.get("/handbook/handbook.pdf")
+    assert len(renders) == 2 and "主持每周质量例会" in pdftotext(changed.data)

@@ -21,7 +21,7 @@ from app.handbook.search import highlight, search
 from app.org.chart import chart_layout
 from app.org.models import Position, ordered_positions
 from app.permissions import can_edit_org, is_supervisor, require, supervises
-from app.printing import pdf_response, render_pdf
+from app.printing import pdf_response, render_pdf, render_pdf_kept
 from app.staff.models import Employee
 from app.web import render
 
@@ -311,7 +311,7 @@ def handbook_context() -> dict:
 @bp.get("/handbook.pdf")
 @login_required
 def print_handbook():
-    pdf = render_pdf("print/handbook.html", **handbook_context())
+    pdf = render_pdf_kept(("handbook",), "print/handbook.html", handbook_context)
     return pdf_response(pdf, f"岗位职责手册-{datetime.now().strftime('%Y%m%d')}.pdf")
 
 
