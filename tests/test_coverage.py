@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
+from app.audit.models import AuditEntry
 from app.coverage import rules
 from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.extensions import db
@@ -349,3 +350,39 @@ def test_the_matrix_pdf_kept_follows_a_certificate(app, admin_client, fixed_toda
         "name": "举升机操作证", "requirement_id": str(lift_id), "issued_on": "2026-05-01", "expires_on": "2028-05-01"})
     assert r.status_code == 303
     assert "达标 100%" in pdftotext(admin_client.get("/coverage/matrix.pdf").data)
+
+
+def test_a_retired_onboarding_step_leaves_new_plans_but_not_a_done_record(app, admin_client, make_user, fixed_today):
+    from app.auth.models import User
+    from app.coverage.changes import Refused, mark_step
+
+    with app.app_context():
+        tech = _pos("technician")
+        briefing = OnboardingStep(position_id=tech.id, title="安全告知", due_days=3)
+        mentoring = OnboardingStep(position_id=tech.id, title="师傅带教", due_days=30)
+        db.session.add_all([briefing, mentoring])
+        done_by, other = _emp("N1", hired=TODAY - timedelta(days=10)), _emp("N2", hired=TODAY - timedelta(days=2))
+        mark_step(done_by, briefing, db.session.scalar(select(User).filter_by(username="boss")), "已告知")
+        db.session.commit()
+        ids = (tech.id, briefing.id, mentoring.id, done_by.id, other.id)
+    tech_id, briefing_id, mentoring_id, done_id, other_id = ids
+    r = admin_client.post_form(f"/coverage/onboarding-steps/{briefing_id}/active", {"active": "0"},
+                               follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "入职步骤「安全告知」已停用。" in page and "恢复" in page
+    with app.app_context():
+        titles = lambda emp_id: [s.title for s in rules.plan(db.session.get(Employee, emp_id), TODAY)]  # noqa: E731
+        assert "安全告知" not in titles(other_id) and "师傅带教" in titles(other_id)
+        assert "安全告知" in titles(done_id)  # what was done stays on the record
+        entry = db.session.scalar(select(AuditEntry).filter_by(action="onboarding_step_update"))
+        assert entry is not None and "停用" in entry.summary
+    # Marking a retired step: refused, nothing recorded.
+    r = admin_client.post_form(f"/coverage/employees/{other_id}/onboarding/steps/{briefing_id}", {"note": "x"})
+    assert r.status_code == 409
+    with app.app_context():
+        with pytest.raises(Refused):
+            mark_step(db.session.get(Employee, other_id), db.session.get(OnboardingStep, briefing_id),
+                      db.session.scalar(select(User).filter_by(username="boss")), "")
+    admin_client.post_form(f"/coverage/onboarding-steps/{briefing_id}/active", {"active": "1"})
+    with app.app_context():
+        assert "安全告知" in [s.title for s in rules.plan(db.session.get(Employee, other_id), TODAY)]

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "requirement_create": "新增培训要求",
     "requirement_update": "修改培训要求",
     "onboarding_step_create": "新增入职步骤",
+    "onboarding_step_update": "修改入职步骤",
     "certificate_create": "新增证书",
     "onboarding_update": "入职计划",
     "onboarding_step_done": "入职步骤完成",

@@ -7,6 +7,7 @@ from app import clock, uploads
 from app.audit.log import record
 from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement
 from app.extensions import db
+from app.org.models import Position
 from app.staff.models import Employee
 
 SUB = "certificates"
@@ -43,6 +44,18 @@ def set_requirement_active(r: Requirement, active: bool) -> None:
     record("requirement_update", "position", r.position_id,
            summary=f"{r.position.title}：培训要求「{r.name}」" + ("恢复" if active else "停用"),
            before=before, after=r.snapshot())
+
+
+def set_step_active(step: OnboardingStep, active: bool) -> None:
+    """Retire (or bring back) an onboarding step. Plans leave a retired step out, except
+    where it was already done: that record stays on the employee's plan and print-out."""
+    before = {"title": step.title, "due_days": step.due_days, "active": step.active}
+    step.active = active
+    db.session.flush()
+    record("onboarding_step_update", "position", step.position_id,
+           summary=f"{db.session.get(Position, step.position_id).title}：入职步骤「{step.title}」"
+           + ("恢复" if active else "停用"),
+           before=before, after={**before, "active": active})
 
 
 def add_step(position, form) -> OnboardingStep:
@@ -110,6 +123,8 @@ def start_onboarding(employee: Employee, mentor_id: int | None) -> Onboarding:
 def mark_step(employee: Employee, step: OnboardingStep, user, note: str) -> OnboardingDone:
     if step.position_id != employee.position_id:
         raise Refused("该步骤不属于此员工的岗位。", 409)
+    if not step.active:
+        raise Refused(f"「{step.title}」已停用，不能再记录完成。", 409)
     ob = db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id)) or start_onboarding(employee, None)
     if ob.signed_off_at is not None:
         raise Refused("已上岗确认，入职记录不能再修改。", 409)

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from app import clock, params, uploads
 from app.coverage import bp, rules
 from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement, add_step, discard, gap_training,
-                                  mark_step, set_requirement_active, sign_off, start_onboarding)
+                                  mark_step, set_requirement_active, set_step_active, sign_off,
+                                  start_onboarding)
 from app.coverage.forms import CertificateForm, RequirementForm, StepForm
 from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.csvexport import csv_response
@@ -161,6 +162,19 @@ def requirement_active(requirement_id: int):
     set_requirement_active(r, request.form.get("active") == "1")
     db.session.commit()
     return redirect(url_for("coverage.position_requirements", position_id=r.position_id), code=303)
+
+
+@bp.post("/onboarding-steps/<int:step_id>/active")
+@login_required
+def step_active(step_id: int):
+    require(can_edit_org)
+    step = db.get_or_404(OnboardingStep, step_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    set_step_active(step, request.form.get("active") == "1")
+    db.session.commit()
+    flash(f"入职步骤「{step.title}」已{'恢复' if step.active else '停用'}。", "success")
+    return redirect(url_for("coverage.position_requirements", position_id=step.position_id) + "#steps", code=303)
 
 
 # --- one employee: requirements, certificates, onboarding ----------------------------
