@@ -20,7 +20,7 @@ from app.extensions import db
 from app.fragments import cached, data_version, kept_page
 from app.org.models import Position
 from app.permissions import can_edit_org, may_self_check, require, supervises
-from app.printing import pdf_response, render_pdf
+from app.printing import pdf_response, render_pdf_kept
 from app.csvexport import csv_response
 from app.uploads import send_stored
 from app.web import ListPage, is_htmx, render
@@ -248,8 +248,15 @@ def position_month(position_id: int):
 def position_month_pdf(position_id: int):
     position = _viewable_position(position_id)
     year, month = params.month_arg()
-    grid = month_grid(position, year, month)
-    pdf = render_pdf("print/checklist_month.html", grid=grid, appendix=results_rules.appendix(grid), **_helpers())
+    now, items = clock.local_now(), position_items(position)
+
+    def context() -> dict:
+        grid = month_grid(position, year, month, now, items)
+        return {"grid": grid, "appendix": results_rules.appendix(grid), **_helpers()}
+
+    # Kept like the page's grid: per data version and board.month_clock (printing.render_pdf_kept).
+    pdf = render_pdf_kept(("ck-month", position.id, year, month, month_clock(items, year, month, now)),
+                          "print/checklist_month.html", context)
     return pdf_response(pdf, f"点检表-{position.title}-{year}年{month:02d}月.pdf")
 
 
