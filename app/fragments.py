@@ -11,8 +11,8 @@ process keeps its own LRU, bounded by size.
 Whole pages (views marked with @kept_page) are kept the same way, per user, address
 (query string included), minute, data version and the user's unread notices (reading a
 notice is the one change without an audit record, and the bell shows their number): a
-repeated view costs the login lookup, one statement for both versions and a dictionary
-lookup. A page is neither served from nor put in the store when a flash message waits
+repeated view costs one statement (the login's, which reads both versions too) and a
+dictionary lookup. A page is neither served from nor put in the store when a flash message waits
 (it shows once), for an HTMX request (which may want a fragment of the same address),
 or when the view changed the session (other than creating its form token).
 """
@@ -37,15 +37,23 @@ FORM_TOKEN_SLOT = "\x00form-token\x00"  # cannot occur in escaped output
 _STATEMENTS: dict = {}  # built once: on every request, building them costs more than running them
 
 
+def version_columns(user_id) -> tuple:
+    """(the data version, the user's unread notices) as columns of a statement: the login's
+    own statement reads them with the account (auth/sessions.py), sparing a kept page's
+    second round trip to the database."""
+    from app.audit.models import AuditEntry
+    from app.notices.models import Notice
+
+    return (select(func.max(AuditEntry.id)).scalar_subquery(),
+            select(func.count(Notice.id)).where(Notice.user_id == user_id, Notice.read_at.is_(None)).scalar_subquery())
+
+
 def _statement(name: str):
     if not _STATEMENTS:
         from app.audit.models import AuditEntry
-        from app.notices.models import Notice
 
-        newest = select(func.max(AuditEntry.id))
-        unread = (select(func.count(Notice.id))
-                  .where(Notice.user_id == bindparam("user_id"), Notice.read_at.is_(None)).scalar_subquery())
-        _STATEMENTS.update(version=newest, both=select(newest.scalar_subquery(), unread))
+        _STATEMENTS.update(version=select(func.max(AuditEntry.id)),
+                           both=select(*version_columns(bindparam("user_id"))))
     return _STATEMENTS[name]
 
 
@@ -147,7 +155,7 @@ def _serve_kept():
         return None
     from app import clock
 
-    version, unread = _page_versions(current_user.id)
+    version, unread = g.pop("_login_versions", None) or _page_versions(current_user.id)
     g._unread_notices = unread  # the bell's number, should the page be rendered
     minute = clock.local_now().replace(second=0, microsecond=0)
     g._kept_page_key = (_app_key(), version, _local_writes, "page", current_user.id, unread, minute, request.full_path)

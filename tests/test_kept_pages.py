@@ -34,8 +34,9 @@ def test_repeated_view_is_served_kept_and_follows_a_change(app, admin_client):
     first, first_sql = count_statements(app, lambda: admin_client.get("/staff/"))
     again, again_sql = count_statements(app, lambda: admin_client.get("/staff/"))
     assert first.status_code == again.status_code == 200
-    # The login, then the data version with the unread notices: the page itself is not redone.
-    assert len(again_sql) <= 3 < len(first_sql), again_sql
+    # The login's statement (which reads the data version and the unread notices too), and on
+    # SQLite its BEGIN: the page itself is not redone.
+    assert len(again_sql) <= 2 < len(first_sql), again_sql
     assert CSRF_RE.sub("", again.get_data(as_text=True)) == CSRF_RE.sub("", first.get_data(as_text=True))
     r = admin_client.post_form("/staff/new", {"name": "陈晓燕", "employee_no": "S905", "position_id": "0",
                                               "active": "y"})

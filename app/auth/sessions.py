@@ -7,7 +7,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app, g, request
 from sqlalchemy import bindparam, select, update
 
 from app.auth.models import LoginSession, User
@@ -15,9 +15,19 @@ from app.database import utcnow
 from app.extensions import db
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
-# The login and its account in one statement, built once: this runs on every request.
-_BY_TOKEN = (select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-             .where(LoginSession.token == bindparam("token")))
+_BY_TOKEN = []  # the statement of every request, built once (building costs more than running it)
+
+
+def _by_token():
+    """The login and its account in one statement, with the data version and the account's
+    unread notices (app/fragments.py: a kept page needs nothing more from the database)."""
+    if not _BY_TOKEN:
+        from app.fragments import version_columns
+
+        _BY_TOKEN.append(select(LoginSession, User, *version_columns(User.id))
+                         .join(User, User.id == LoginSession.user_id)
+                         .where(LoginSession.token == bindparam("token")))
+    return _BY_TOKEN[0]
 
 
 def _lifetime() -> timedelta:
@@ -39,10 +49,10 @@ def load(user_id: str) -> User | None:
     uid, version, token = (user_id.split(".") + ["", ""])[:3]
     if not (uid.isdigit() and len(uid) <= 10 and token):
         return None
-    found = db.session.execute(_BY_TOKEN, {"token": token}).first()
+    found = db.session.execute(_by_token(), {"token": token}).first()
     if found is None:
         return None
-    row, user = found
+    row, user, data_version, unread = found
     if row.user_id != int(uid) or row.ended_at is not None:
         return None
     now = utcnow()
@@ -59,6 +69,7 @@ def load(user_id: str) -> User | None:
         db.session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
         db.session.commit()
     user.login_token = token
+    g._login_versions = (data_version or 0, unread or 0)  # read by a kept page, before its view runs
     return user
 
 
