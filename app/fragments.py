@@ -132,6 +132,16 @@ def cached(key: tuple, render: Callable[[], str], version: int | None = None) ->
     return html
 
 
+def kept_value(key: tuple, compute: Callable[[], object], size: int = 1000):
+    """Like cached(), for a plain value (no ORM objects: they would outlive their session)."""
+    full = (_app_key(), data_version(), _local_writes, "value") + tuple(key)
+    found = _get(full)
+    if found is None:
+        found = compute()
+        _put(full, found, size)
+    return found
+
+
 def kept_page(view):
     """Marks a GET page whose HTML depends only on the data, the user, the address and the
     minute, so it may be served again from the store (see the module doc). Put it under

@@ -134,3 +134,23 @@ def test_demo_supervisor_blocks_are_filled(demo, client):
     assert "待审批的申领" in html and "何师傅" in html
     html = home(client, "wangjg")
     assert "待核查的自查" in html and "李静" in html
+
+
+def test_the_expiring_block_follows_a_renewed_certificate(demo, client):
+    """The block is kept per data version and day (it reads the whole coverage matrix)."""
+    from datetime import timedelta
+
+    from app.coverage.models import Certificate
+    from app.staff.models import Employee
+
+    def block(html):
+        return html.split("培训与证书到期", 1)[1].split("</section>", 1)[0]
+
+    assert "何师傅" in block(home(client, "chenxy"))
+    assert "何师傅" in block(client.get("/").get_data(as_text=True))
+    with demo.app_context():
+        he = db.session.scalar(select(Employee).filter_by(name="何师傅"))
+        for cert in db.session.scalars(select(Certificate).filter_by(employee_id=he.id)):
+            cert.expires_on = cert.expires_on + timedelta(days=730)
+        db.session.commit()
+    assert "何师傅" not in block(client.get("/").get_data(as_text=True))
