@@ -2,8 +2,9 @@
 
 Every state change in the app writes an audit record in its transaction, so the newest
 audit id (one indexed MAX) is an exact version of the data (with a count of this
-process's own commits, which also covers a write without an audit record made here); together with what else the
-fragment depends on (the user, the minute, a row's state, a filter) it makes the key. A
+process's own commits, which also covers a write without an audit record made here);
+together with what else the fragment depends on (the user, the minute, a row's state, a
+filter) it makes the key. A
 fragment never holds a form token: one with forms is rendered with FORM_TOKEN_SLOT in its
 place, and with_form_token() puts this session's token in when it is served. Each worker
 process keeps its own LRU, bounded by size.
@@ -12,34 +13,32 @@ Whole pages (views marked with @kept_page) are kept the same way, per user, addr
 (query string included), minute, data version and the user's unread notices (reading a
 notice is the one change without an audit record, and the bell shows their number): a
 repeated view costs one statement (the login's, which reads both versions too) and a
-dictionary lookup. A page is neither served from nor put in the store when a flash message waits
-(it shows once), for an HTMX request (which may want a fragment of the same address),
-or when the view changed the session (other than creating its form token).
+dictionary lookup. A page is neither served from nor put in the store when a flash
+message waits (it shows once), for an HTMX request (which may want a fragment of the same
+address), or when the view changed the session (other than creating its form token).
 """
 import secrets
 from collections import OrderedDict
+from functools import lru_cache
 from threading import Lock
 from typing import Callable
 
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 
 _CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()  # key -> (value, size)
-_MAX_CHARS = 24_000_000  # per worker; a board row is ~1.5 K characters, the matrix page ~100 K
+_MAX_SIZE = 24_000_000  # per worker, in characters or bytes; a board row ~1.5 K, the matrix page ~100 K
 _size = 0
 _lock = Lock()
 FORM_TOKEN_SLOT = "\x00form-token\x00"  # cannot occur in escaped output
 
 
-_STATEMENTS: dict = {}  # built once: on every request, building them costs more than running them
-
-
 def version_columns(user_id) -> tuple:
     """(the data version, the user's unread notices) as columns of a statement: the login's
-    own statement reads them with the account (auth/sessions.py), sparing a kept page's
+    own statement reads them with the account (auth/sessions.py), so a kept page needs no
     second round trip to the database."""
     from app.audit.models import AuditEntry
     from app.notices.models import Notice
@@ -48,17 +47,16 @@ def version_columns(user_id) -> tuple:
             select(func.count(Notice.id)).where(Notice.user_id == user_id, Notice.read_at.is_(None)).scalar_subquery())
 
 
-def _statement(name: str):
-    if not _STATEMENTS:
-        from app.audit.models import AuditEntry
+@lru_cache(maxsize=1)
+def _newest_audit():
+    """Built once: on every request, building a statement costs more than running it."""
+    from app.audit.models import AuditEntry
 
-        _STATEMENTS.update(version=select(func.max(AuditEntry.id)),
-                           both=select(*version_columns(bindparam("user_id"))))
-    return _STATEMENTS[name]
+    return select(func.max(AuditEntry.id))
 
 
 def data_version() -> int:
-    return db.session.scalar(_statement("version")) or 0
+    return db.session.scalar(_newest_audit()) or 0
 
 
 _local_writes = 0  # commits with ORM changes in this process
@@ -110,7 +108,7 @@ def _put(key: tuple, value, size: int) -> None:
         if key not in _CACHE:
             _CACHE[key] = (value, size)
             _size += size
-        while _size > _MAX_CHARS and _CACHE:  # the least recently used go first
+        while _size > _MAX_SIZE and _CACHE:  # the least recently used go first
             _size -= _CACHE.popitem(last=False)[1][1]
 
 
@@ -120,25 +118,17 @@ def _app_key() -> str:
     return current_app.extensions["fragments"]
 
 
-def cached(key: tuple, render: Callable[[], str], version: int | None = None) -> str:
+def cached(key: tuple, render: Callable[[], object], version: int | None = None, size=len):
     """The fragment for `key` at the current data version, rendered once. A page made of
-    many fragments (a board's rows) reads the version once and passes it."""
+    many fragments (a board's rows) reads the version once and passes it. A plain value
+    (never ORM objects: they would outlive their session) is kept the same way, with
+    `size` giving its share of the store."""
     version = data_version() if version is None else version
     full = (_app_key(), version, _local_writes) + tuple(key)
-    html = _get(full)
-    if html is None:
-        html = render()
-        _put(full, html, len(html))
-    return html
-
-
-def kept_value(key: tuple, compute: Callable[[], object], size: int = 1000):
-    """Like cached(), for a plain value (no ORM objects: they would outlive their session)."""
-    full = (_app_key(), data_version(), _local_writes, "value") + tuple(key)
     found = _get(full)
     if found is None:
-        found = compute()
-        _put(full, found, size)
+        found = render()
+        _put(full, found, size(found))
     return found
 
 
@@ -150,22 +140,16 @@ def kept_page(view):
     return view
 
 
-def _page_versions(user_id: int) -> tuple[int, int]:
-    """(data version, the user's unread notices) in one statement."""
-    version, count = db.session.execute(_statement("both"), {"user_id": user_id}).one()
-    return version or 0, count or 0
-
-
 def _serve_kept():
     from flask_login import current_user
 
     view = current_app.view_functions.get(request.endpoint)
     if (not getattr(view, "kept_page", False) or request.method != "GET" or "HX-Request" in request.headers
-            or "_flashes" in session or not current_user.is_authenticated):
+            or "_flashes" in session or not current_user.is_authenticated or "_login_versions" not in g):
         return None
     from app import clock
 
-    version, unread = g.pop("_login_versions", None) or _page_versions(current_user.id)
+    version, unread = g.pop("_login_versions")  # read with the login (auth/sessions.py)
     g._unread_notices = unread  # the bell's number, should the page be rendered
     minute = clock.local_now().replace(second=0, microsecond=0)
     g._kept_page_key = (_app_key(), version, _local_writes, "page", current_user.id, unread, minute, request.full_path)

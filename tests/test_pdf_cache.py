@@ -44,6 +44,15 @@ def version_names(app):
     return sorted(f for f in os.listdir(folder) if f.startswith("v-"))
 
 
+def add_manager_duty(app, client, text):
+    """A new revision of the 售后经理's duties, saved through the editor."""
+    with app.app_context():
+        pid = db.session.scalar(select(Position.id).filter_by(seed_key="after_sales_manager"))
+    data, rows = edit_payload(app, pid)
+    data, _ = edit_payload(app, pid, rows=rows + [(None, text, False)])
+    assert client.post_form(f"/handbook/positions/{pid}/edit", data).status_code == 303
+
+
 def test_repeat_comes_from_cache_and_new_revision_gives_new_pdf(app, admin_client, layouts):
     first = admin_client.get("/handbook/handbook.pdf")
     again = admin_client.get("/handbook/handbook.pdf")
@@ -51,11 +60,7 @@ def test_repeat_comes_from_cache_and_new_revision_gives_new_pdf(app, admin_clien
     assert first.data == again.data and len(layouts) == 1 and len(cache_files(app)) == 1
     assert len(version_names(app)) == 1
 
-    with app.app_context():
-        pid = db.session.scalar(select(Position.id).filter_by(seed_key="after_sales_manager"))
-    data, rows = edit_payload(app, pid)
-    data, _ = edit_payload(app, pid, rows=rows + [(None, "主持每周质量例会", False)])
-    assert admin_client.post_form(f"/handbook/positions/{pid}/edit", data).status_code == 303
+    add_manager_duty(app, admin_client, "主持每周质量例会")
     changed = admin_client.get("/handbook/handbook.pdf")
     assert len(layouts) == 2 and changed.data != first.data
     assert "主持每周质量例会" in pdftotext(changed.data)
@@ -129,10 +134,6 @@ def test_a_kept_print_repeated_by_another_worker_is_one_file_read(app, admin_cli
     fragments.clear()  # as in the other worker
     again = admin_client.get("/handbook/handbook.pdf")
     assert first.data == again.data and len(renders) == 1 and len(layouts) == 1
-    with app.app_context():
-        pid = db.session.scalar(select(Position.id).filter_by(seed_key="after_sales_manager"))
-    data, rows = edit_payload(app, pid)
-    data, _ = edit_payload(app, pid, rows=rows + [(None, "主持每周质量例会", False)])
-    assert admin_client.post_form(f"/handbook/positions/{pid}/edit", data).status_code == 303
+    add_manager_duty(app, admin_client, "主持每周质量例会")
     changed = admin_client.get("/handbook/handbook.pdf")
     assert len(renders) == 2 and "主持每周质量例会" in pdftotext(changed.data)

@@ -6,6 +6,7 @@ A cookie is honoured only while its row is open, younger than the absolute lifet
 import re
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app, g, request
 from sqlalchemy import bindparam, select, update
@@ -15,19 +16,18 @@ from app.database import utcnow
 from app.extensions import db
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
-_BY_TOKEN = []  # the statement of every request, built once (building costs more than running it)
 
 
+@lru_cache(maxsize=1)
 def _by_token():
     """The login and its account in one statement, with the data version and the account's
-    unread notices (app/fragments.py: a kept page needs nothing more from the database)."""
-    if not _BY_TOKEN:
-        from app.fragments import version_columns
+    unread notices (app/fragments.py: a kept page needs nothing more from the database).
+    Built once: this runs on every request, and building it costs more than running it."""
+    from app.fragments import version_columns
 
-        _BY_TOKEN.append(select(LoginSession, User, *version_columns(User.id))
-                         .join(User, User.id == LoginSession.user_id)
-                         .where(LoginSession.token == bindparam("token")))
-    return _BY_TOKEN[0]
+    return (select(LoginSession, User, *version_columns(User.id))
+            .join(User, User.id == LoginSession.user_id)
+            .where(LoginSession.token == bindparam("token")))
 
 
 def _lifetime() -> timedelta:

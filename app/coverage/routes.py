@@ -152,29 +152,30 @@ def position_requirements(position_id: int):
                   steps=steps, status=status)
 
 
+def _set_active(model, object_id: int, setter, anchor: str = "", message=None):
+    """停用 / 恢复 of a requirement or an onboarding step, back to the position's page."""
+    require(can_edit_org)
+    obj = db.get_or_404(model, object_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    setter(obj, request.form.get("active") == "1")
+    db.session.commit()
+    if message:
+        flash(message(obj), "success")
+    return redirect(url_for("coverage.position_requirements", position_id=obj.position_id) + anchor, code=303)
+
+
 @bp.post("/requirements/<int:requirement_id>/active")
 @login_required
 def requirement_active(requirement_id: int):
-    require(can_edit_org)
-    r = db.get_or_404(Requirement, requirement_id)
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    set_requirement_active(r, request.form.get("active") == "1")
-    db.session.commit()
-    return redirect(url_for("coverage.position_requirements", position_id=r.position_id), code=303)
+    return _set_active(Requirement, requirement_id, set_requirement_active)
 
 
 @bp.post("/onboarding-steps/<int:step_id>/active")
 @login_required
 def step_active(step_id: int):
-    require(can_edit_org)
-    step = db.get_or_404(OnboardingStep, step_id)
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    set_step_active(step, request.form.get("active") == "1")
-    db.session.commit()
-    flash(f"入职步骤「{step.title}」已{'恢复' if step.active else '停用'}。", "success")
-    return redirect(url_for("coverage.position_requirements", position_id=step.position_id) + "#steps", code=303)
+    return _set_active(OnboardingStep, step_id, set_step_active, "#steps",
+                       lambda step: f"入职步骤「{step.title}」已{'恢复' if step.active else '停用'}。")
 
 
 # --- one employee: requirements, certificates, onboarding ----------------------------

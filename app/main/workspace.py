@@ -154,7 +154,7 @@ def trainings_missing_records(today: date) -> Block:
 def expiring_coverage(today: date) -> Block:
     """Required trainings and certificates expired or expiring soon (培训覆盖 到期提醒)."""
     from app.coverage.rules import expiring
-    from app.fragments import kept_value
+    from app.fragments import cached
 
     def gather() -> Block:  # the whole coverage matrix: kept per data version and day
         lists = expiring(today)
@@ -165,7 +165,7 @@ def expiring_coverage(today: date) -> Block:
                 for x in lists["expired"] + lists["soon"]]
         return Block(rows[:SHOW], len(rows))
 
-    return kept_value(("ws-expiring", today), gather)
+    return cached(("ws-expiring", today), gather, size=lambda block: 1000)
 
 
 def account_gaps() -> dict:
