@@ -57,6 +57,10 @@ def defaults(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(
             hours=float(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
         ),
+        # The cookie is signed anew when the session changes, not on every response: the
+        # login refreshes it when it records its use (every few minutes, auth/sessions.py),
+        # which keeps the idle lifetime sliding and spares each page a signing.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # The CSRF token lives as long as the session, so HTMX pages left open keep working.
         "WTF_CSRF_TIME_LIMIT": None,
         # OWASP password storage cheat sheet: scrypt N=2^15, r=8, p=3.

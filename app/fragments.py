@@ -12,8 +12,8 @@ process keeps its own LRU, bounded by size.
 Whole pages (views marked with @kept_page) are kept the same way, per user, address
 (query string included), minute, data version and the user's unread notices (reading a
 notice is the one change without an audit record, and the bell shows their number): a
-repeated view costs one statement (the login's, which reads both versions too) and a
-dictionary lookup. A page is neither served from nor put in the store when a flash
+repeated view costs one statement (the login's, which reads both versions too, outside
+a transaction and without loading the account) and a dictionary lookup. A page is neither served from nor put in the store when a flash
 message waits (it shows once), for an HTMX request (which may want a fragment of the same
 address), or when the view changed the session (other than creating its form token).
 """
@@ -38,8 +38,8 @@ FORM_TOKEN_SLOT = "\x00form-token\x00"  # cannot occur in escaped output
 
 def version_columns(user_id) -> tuple:
     """(the data version, the user's unread notices) as columns of a statement: the login's
-    own statement reads them with the account (auth/sessions.py), so a kept page needs no
-    second round trip to the database."""
+    statement for a kept page reads them with it (auth/sessions.py peek), so a kept page
+    needs no second round trip to the database."""
     from app.audit.models import AuditEntry
     from app.notices.models import Notice
 
@@ -141,18 +141,20 @@ def kept_page(view):
 
 
 def _serve_kept():
-    from flask_login import current_user
-
     view = current_app.view_functions.get(request.endpoint)
     if (not getattr(view, "kept_page", False) or request.method != "GET" or "HX-Request" in request.headers
-            or "_flashes" in session or not current_user.is_authenticated or "_login_versions" not in g):
+            or "_flashes" in session):
         return None
     from app import clock
+    from app.auth.sessions import peek
 
-    version, unread = g.pop("_login_versions")  # read with the login (auth/sessions.py)
+    login = peek()  # one statement, the account not loaded
+    if login is None:  # Flask-Login's full check has work to do: leave the page to it
+        return None
+    user_id, version, unread = login
     g._unread_notices = unread  # the bell's number, should the page be rendered
     minute = clock.local_now().replace(second=0, microsecond=0)
-    g._kept_page_key = (_app_key(), version, _local_writes, "page", current_user.id, unread, minute, request.full_path)
+    g._kept_page_key = (_app_key(), version, _local_writes, "page", user_id, unread, minute, request.full_path)
     g._kept_session = _session_but_token()
     kept = _get(g._kept_page_key)
     if kept is None:
@@ -183,8 +185,8 @@ def _keep(response):
 
 
 def install(app) -> None:
-    """This app's share of the store, and the hooks of kept pages (registered after the
-    login and password-change checks, so those still run first)."""
+    """This app's share of the store, and the hooks of kept pages (registered before the
+    password-change check, which loads the account: a kept page is served without it)."""
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 

@@ -57,6 +57,45 @@ def test_absolute_lifetime_holds_for_remember_me_too(app, client, make_user):
         assert db.session.scalar(select(LoginSession)).ended_reason == "expired"
 
 
+def seen_long_ago(app, **delta):
+    with app.app_context():
+        row = db.session.scalar(select(LoginSession).order_by(LoginSession.id.desc()))
+        row.last_seen_at = utcnow() - timedelta(**delta)
+        db.session.commit()
+
+
+def test_a_login_left_unused_ends_on_the_server_unless_remembered(app, client, make_user):
+    """The 12-hour idle lifetime holds on the server too (a copied cookie replayed later
+    does not revive it); remember-me is meant to outlive idle browsers."""
+    make_user("li")
+    client.login("li")
+    assert logged_in(client)
+    seen_long_ago(app, hours=13)
+    assert not logged_in(client)
+    with app.app_context():
+        assert db.session.scalar(select(LoginSession)).ended_reason == "idle"
+    other = Client(app.test_client())
+    other.post_form("/auth/login", {"username": "li", "password": TEST_PASSWORD, "remember": "y"})
+    seen_long_ago(app, hours=13)
+    assert logged_in(other)
+
+
+def test_the_cookie_is_signed_anew_when_the_login_records_its_use(app, client, make_user):
+    """Not on every page (that costs each view a signing), but every few minutes of use,
+    so the idle lifetime still slides."""
+    make_user("li")
+    client.login("li")
+    client.get("/checklists/")
+    for _ in range(2):
+        r = client.get("/checklists/")
+        assert r.status_code == 200 and "session=" not in r.headers.get("Set-Cookie", "")
+    seen_long_ago(app, minutes=6)
+    r = client.get("/checklists/")
+    assert r.status_code == 200 and "session=" in r.headers.get("Set-Cookie", "")
+    with app.app_context():
+        assert utcnow() - db.session.scalar(select(LoginSession.last_seen_at)) < timedelta(minutes=1)
+
+
 def test_user_sees_and_ends_other_logins(app, make_user):
     make_user("li")
     phone, desk = Client(app.test_client()), Client(app.test_client())

@@ -1,18 +1,20 @@
 """Server-side login sessions: every login is a LoginSession row, and the ids Flask-Login
 keeps in the session cookie and the remember-me cookie name it ("user.version.token").
 A cookie is honoured only while its row is open, younger than the absolute lifetime
-(SESSION_ABSOLUTE_HOURS, remember-me included) and the account's version unchanged.
+(SESSION_ABSOLUTE_HOURS, remember-me included), used within the idle lifetime
+(SESSION_LIFETIME_HOURS, as last_seen_at tells to within SEEN_EVERY; remember-me excepted)
+and the account's version unchanged.
 """
 import re
 import secrets
 from datetime import timedelta
 from functools import lru_cache
 
-from flask import current_app, g, request
+from flask import current_app, request, session
 from sqlalchemy import bindparam, select, update
 
 from app.auth.models import LoginSession, User
-from app.database import utcnow
+from app.database import read_once, utcnow
 from app.extensions import db
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
@@ -20,14 +22,47 @@ SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
 
 @lru_cache(maxsize=1)
 def _by_token():
-    """The login and its account in one statement, with the data version and the account's
-    unread notices (app/fragments.py: a kept page needs nothing more from the database).
-    Built once: this runs on every request, and building it costs more than running it."""
+    """The login and its account in one statement. Built once: this runs on every request,
+    and building it costs more than running it."""
+    return (select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+            .where(LoginSession.token == bindparam("token")))
+
+
+@lru_cache(maxsize=1)
+def _state_by_token():
+    """What a kept page needs of the login, as plain columns: its state, the account's
+    version and password flag, the data version and the unread notices (app/fragments.py)."""
     from app.fragments import version_columns
 
-    return (select(LoginSession, User, *version_columns(User.id))
+    return (select(LoginSession.user_id, LoginSession.ended_at, LoginSession.created_at,
+                   LoginSession.last_seen_at, LoginSession.remember, User.session_version,
+                   User.must_change_password, *version_columns(User.id))
             .join(User, User.id == LoginSession.user_id)
             .where(LoginSession.token == bindparam("token")))
+
+
+def _parts(cookie_id: str) -> tuple[int, str, str] | None:
+    uid, version, token = (cookie_id.split(".") + ["", ""])[:3]
+    if not (uid.isdigit() and len(uid) <= 10 and token):
+        return None
+    return int(uid), version, token
+
+
+def _ended(login, session_version: int, uid: int, version: str, now) -> str | None:
+    """Why `login` (a LoginSession, or a row with its columns) of an account at
+    `session_version` no longer admits the cookie (uid, version): "closed", "expired"
+    (past the absolute lifetime), "idle" (unused longer than the session lifetime; not for
+    remember-me, which outlives idle browsers by design) or "version" (password changed,
+    account disabled); None while it does."""
+    if login.user_id != uid or login.ended_at is not None:
+        return "closed"
+    if now - login.created_at > _lifetime():
+        return "expired"
+    if not login.remember and now - login.last_seen_at > current_app.permanent_session_lifetime:
+        return "idle"
+    if str(session_version) != version:
+        return "version"
+    return None
 
 
 def _lifetime() -> timedelta:
@@ -46,21 +81,20 @@ def start(user: User, remember: bool) -> LoginSession:
 
 def load(user_id: str) -> User | None:
     """The user of an open, unexpired login named by the cookie's id, or None."""
-    uid, version, token = (user_id.split(".") + ["", ""])[:3]
-    if not (uid.isdigit() and len(uid) <= 10 and token):
+    parts = _parts(user_id)
+    if parts is None:
         return None
+    uid, version, token = parts
     found = db.session.execute(_by_token(), {"token": token}).first()
     if found is None:
         return None
-    row, user, data_version, unread = found
-    if row.user_id != int(uid) or row.ended_at is not None:
-        return None
+    row, user = found
     now = utcnow()
-    if now - row.created_at > _lifetime():
-        end(row, "expired")
+    reason = _ended(row, user.session_version, uid, version, now)
+    if reason in ("expired", "idle"):
+        end(row, reason)
         db.session.commit()
-        return None
-    if str(user.session_version) != version:
+    if reason:
         return None
     if now - row.last_seen_at > SEEN_EVERY:
         # End the reads first: on SQLite a read transaction that turns into a write fails at
@@ -68,9 +102,38 @@ def load(user_id: str) -> User | None:
         db.session.commit()
         db.session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
         db.session.commit()
+        # The cookie is signed anew only now (SESSION_REFRESH_EACH_REQUEST is off): its
+        # 12-hour idle expiry slides every few minutes of use instead of on every request.
+        session.modified = True
     user.login_token = token
-    g._login_versions = (data_version or 0, unread or 0)  # read by a kept page, before its view runs
     return user
+
+
+def peek() -> tuple[int, int, int] | None:
+    """For a kept page: (user id, data version, unread notices) of the login the session
+    cookie names, read in one statement outside any transaction (on PostgreSQL no BEGIN and
+    ROLLBACK round trips) and without loading the account. None whenever the full check
+    (Flask-Login calling load() above) has something to do or say: no login in the session,
+    Flask-Login's session protection would react, the login is not valid, the password is
+    to be changed, or last_seen_at is due."""
+    if "_user_id" not in session or session.get("_id") != _identifier():
+        return None
+    parts = _parts(session["_user_id"])
+    if parts is None:
+        return None
+    uid, version, token = parts
+    found = read_once(_state_by_token(), {"token": token})
+    now = utcnow()
+    if (found is None or _ended(found, found.session_version, uid, version, now) or found.must_change_password
+            or now - found.last_seen_at > SEEN_EVERY):
+        return None
+    return uid, found[-2] or 0, found[-1] or 0
+
+
+def _identifier() -> str:
+    """Flask-Login's fingerprint of the browser (address and user agent) that session
+    protection compares with the session's "_id"."""
+    return current_app.login_manager._session_identifier_generator()
 
 
 def end(row: LoginSession, reason: str) -> None:
