@@ -72,10 +72,16 @@ def stop(proc: subprocess.Popen) -> None:
         pass
 
 
+# One browser: the login's session is bound to its address and user agent (Flask-Login's
+# session protection), so every request of the benchmark sends the same.
+USER_AGENT = "Mozilla/5.0 (bench/pages.py)"
+
+
 def login(base: str) -> str:
     """Log in as the bench admin; returns the Cookie header value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     html = opener.open(base + "/auth/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"csrf_token": token, "username": BENCH_ADMIN, "password": BENCH_PASSWORD}).encode()
@@ -92,7 +98,7 @@ def wrk(url: str, cookie: str | None, seconds: int) -> tuple[float, float, int]:
     """(requests/s, p50 in ms, non-2xx count)."""
     cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if cookie:
-        cmd += ["-H", f"Cookie: {cookie}"]
+        cmd += ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {USER_AGENT}"]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     m = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
@@ -102,7 +108,7 @@ def wrk(url: str, cookie: str | None, seconds: int) -> tuple[float, float, int]:
 
 
 def fetch(base: str, path: str, cookie: str) -> tuple[int, float, int]:
-    req = urllib.request.Request(base + path, headers={"Cookie": cookie})
+    req = urllib.request.Request(base + path, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
     start = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=120) as resp:

@@ -116,3 +116,15 @@ def test_a_password_to_change_is_asked_for_before_any_kept_page(app, admin_clien
             conn.execute(update(User).where(User.username == "boss").values(must_change_password=True))
     r = admin_client.get("/staff/")
     assert r.status_code == 302 and "/auth/password" in r.headers["Location"]
+
+
+def test_a_phone_that_changed_its_address_is_served_kept_again(app, admin_client):
+    """Flask-Login marks a session seen from another address no longer fresh, once; after
+    that the pages are kept again (a phone moving between Wi-Fi and 4G)."""
+    admin_client.get("/staff/")
+    admin_client.c.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    moved, moved_sql = count_statements(app, lambda: admin_client.get("/staff/"))
+    assert moved.status_code == 200 and "session=" in moved.headers.get("Set-Cookie", "")
+    admin_client.get("/staff/")
+    again, again_sql = count_statements(app, lambda: admin_client.get("/staff/"))
+    assert again.status_code == 200 and len(again_sql) <= 2 < len(moved_sql), again_sql

@@ -114,10 +114,13 @@ def peek() -> tuple[int, int, int] | None:
     cookie names, read in one statement outside any transaction (on PostgreSQL no BEGIN and
     ROLLBACK round trips) and without loading the account. None whenever the full check
     (Flask-Login calling load() above) has something to do or say: no login in the session,
-    Flask-Login's session protection would react, the login is not valid, the password is
-    to be changed, or last_seen_at is due."""
-    if "_user_id" not in session or session.get("_id") != _identifier():
+    Flask-Login's session protection would react (another address or browser than at the
+    login: the session is marked no longer fresh, once), the login is not valid, the
+    password is to be changed, or last_seen_at is due."""
+    if "_user_id" not in session:
         return None
+    if session.get("_fresh") is not False and session.get("_id") != _identifier():
+        return None  # Flask-Login's "basic" protection marks it no longer fresh, once
     parts = _parts(session["_user_id"])
     if parts is None:
         return None
