@@ -73,7 +73,16 @@ def matrix_pdf():
 @login_required
 def matrix_csv():
     require(may_view_coverage)
-    m = rules.matrix(params.id_arg("position"))
+    position_id = params.id_arg("position")
+    today, warn = clock.local_now().date(), rules.warn_days()
+    header, rows = cached(("coverage-matrix-csv", position_id, today, warn),
+                          lambda: _matrix_rows(rules.matrix(position_id, today, warn)),
+                          size=lambda table: 100 * len(table[1]))
+    return csv_response(header, rows, f"培训覆盖矩阵-{today:%Y%m%d}.csv")
+
+
+def _matrix_rows(m) -> tuple[list, list]:
+    """The matrix as CSV header and rows (plain strings, kept like the table)."""
     header = ["工号", "姓名", "岗位"] + [f"{r.position.title}·{r.name}" for r in m.columns]
     rows = []
     for g in m.groups:
@@ -82,7 +91,7 @@ def matrix_csv():
             rows.append([e.employee_no, e.name, g["position"].title] + [
                 c.label + (f" {c.evidence.on:%Y-%m-%d}" if c.evidence and c.state != rules.NA else "")
                 + (f" 至{c.expires:%Y-%m-%d}" if c.expires else "") for c in row["cells"]])
-    return csv_response(header, rows, f"培训覆盖矩阵-{m.today:%Y%m%d}.csv")
+    return header, rows
 
 
 @bp.get("/expiring")
