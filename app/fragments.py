@@ -12,10 +12,11 @@ process keeps its own LRU, bounded by size.
 Whole pages (views marked with @kept_page) are kept the same way, per user, address
 (query string included), minute, data version and the user's unread notices (reading a
 notice is the one change without an audit record, and the bell shows their number): a
-repeated view costs one statement (the login's, which reads both versions too, outside
-a transaction and without loading the account) and a dictionary lookup. A page is neither served from nor put in the store when a flash
-message waits (it shows once), for an HTMX request (which may want a fragment of the same
-address), or when the view changed the session (other than creating its form token).
+repeated view costs one statement (the login's, which reads both versions too, outside a
+transaction and without loading the account) and a dictionary lookup. A page is neither
+served from nor put in the store when a flash message waits (it shows once), for an HTMX
+request (which may want a fragment of the same address), or when the view changed the
+session (other than creating its form token).
 """
 import secrets
 from collections import OrderedDict
