@@ -41,11 +41,11 @@ def version_columns(user_id) -> tuple:
     """(the data version, the user's unread notices) as columns of a statement: the login's
     statement for a kept page reads them with it (auth/sessions.py peek), so a kept page
     needs no second round trip to the database."""
-    from app.audit.models import AuditEntry
     from app.notices.models import Notice
 
-    return (select(func.max(AuditEntry.id)).scalar_subquery(),
-            select(func.count(Notice.id)).where(Notice.user_id == user_id, Notice.read_at.is_(None)).scalar_subquery())
+    return (_newest_audit().scalar_subquery().label("data_version"),
+            select(func.count(Notice.id)).where(Notice.user_id == user_id, Notice.read_at.is_(None))
+            .scalar_subquery().label("unread_notices"))
 
 
 @lru_cache(maxsize=1)
@@ -156,9 +156,9 @@ def _serve_kept():
     g._unread_notices = unread  # the bell's number, should the page be rendered
     minute = clock.local_now().replace(second=0, microsecond=0)
     g._kept_page_key = (_app_key(), version, _local_writes, "page", user_id, unread, minute, request.full_path)
-    g._kept_session = _session_but_token()
     kept = _get(g._kept_page_key)
     if kept is None:
+        g._kept_session = _session_but_token()  # before the view: did it change the session?
         return None
     parts, vary = kept
     response = current_app.response_class(parts[0] if len(parts) == 1 else generate_csrf().encode().join(parts),

@@ -130,7 +130,7 @@ def peek() -> tuple[int, int, int] | None:
     if (found is None or _ended(found, found.session_version, uid, version, now) or found.must_change_password
             or now - found.last_seen_at > SEEN_EVERY):
         return None
-    return uid, found[-2] or 0, found[-1] or 0
+    return uid, found.data_version or 0, found.unread_notices or 0
 
 
 def _identifier() -> str:
