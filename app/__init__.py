@@ -102,11 +102,6 @@ def register_web(app: Flask) -> None:
 
     register_error_handlers(app)
     register_template_helpers(app)
-    from app import fragments
-
-    # Kept pages first: one served needs neither the account loaded (auth/sessions.py peek
-    # checks the login and the password flag) nor the password check below.
-    fragments.install(app)
     app.before_request(require_password_change)
 
     from app.web import SecureCookies, content_security_policy

@@ -6,7 +6,7 @@ import re
 
 from flask import make_response
 
-from app.web import content_disposition
+from app.responses import content_disposition
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")

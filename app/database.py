@@ -48,24 +48,9 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
-    if conn.dialect.name != "sqlite" or conn.get_execution_options().get("single_read"):
+    if conn.dialect.name != "sqlite":
         return
     if has_request_context() and request.method not in WRITE_METHODS:
         conn.exec_driver_sql("BEGIN")
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def read_once(statement, params: dict):
-    """The first row of one read statement run outside any transaction, for the hottest
-    path (a kept page's login check, auth/sessions.py): one statement is a consistent read
-    by itself. On SQLite no BEGIN is emitted; on PostgreSQL the connection autocommits, so
-    the read is one round trip instead of BEGIN, SELECT and ROLLBACK."""
-    from app.extensions import db
-
-    with db.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        else:
-            conn = conn.execution_options(single_read=True)  # _sqlite_on_begin emits no BEGIN
-        return conn.execute(statement, params).first()

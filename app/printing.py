@@ -9,12 +9,10 @@ never reaches the network.
 import hashlib
 import mimetypes
 import os
-import secrets
 import tempfile
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -22,6 +20,8 @@ from flask import current_app, make_response, render_template
 from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from app.responses import content_disposition
 
 BASE_URL = "http://print.invalid/"
 
@@ -172,52 +172,7 @@ def render_pdf(template: str, **context) -> bytes:
     return pdf_for_html(render_html(template, **context))
 
 
-@lru_cache(maxsize=4)
-def _print_templates_version(folder: str) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(Path(folder).rglob("*.html")):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def render_pdf_kept(key: tuple, template: str, context: Callable[[], dict]) -> bytes:
-    """render_pdf for a print-out whose content is costly to gather (hundreds of rows).
-
-    Its PDF is also filed under the data version (the newest audit id, see
-    app/fragments.py), the print date, `key` (whatever else it shows), the print
-    templates and the assets, so a repeat from any worker is one file read; and its HTML
-    is kept per worker the same way, so a worker that lost the file does not gather the
-    rows again."""
-    from app.extensions import db
-    from app.fragments import cached, data_version
-
-    printed = print_context()["printed_at"].date()
-    version = data_version()
-    folder = _cache_dir()
-    path = None
-    if folder is not None:
-        name = repr((db.engine.url.render_as_string(hide_password=True), version, template, printed, tuple(key),
-                     _asset_version(current_app.static_folder),
-                     _print_templates_version(os.path.join(current_app.root_path, current_app.template_folder, "print"))))
-        path = folder / f"v-{hashlib.sha256(name.encode()).hexdigest()}.pdf"
-        data = _read(path)
-        if data is not None:
-            return data
-    data, content = _pdf_file(cached(("print", template, printed) + tuple(key),
-                                     lambda: render_html(template, **context()), version=version))
-    if path is not None and content is not None:
-        tmp = folder / f"{path.name}.{secrets.token_hex(4)}.tmp"
-        try:  # a second name for the same file, not a copy
-            os.link(content, tmp)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # pruned meanwhile, or a file system without links: the next print files it
-    return data
-
-
 def pdf_response(data: bytes, filename: str, inline: bool = True):
-    from app.web import content_disposition
-
     """A PDF response; the Chinese file name is sent per RFC 5987 with an ASCII fallback."""
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"

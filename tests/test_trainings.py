@@ -442,12 +442,11 @@ def test_training_dates_outside_sane_bounds_refused(app, client, clerk):
         assert db.session.scalar(select(func.count(Training.id)).filter_by(topic="接待流程")) == 0
 
 
-def test_the_ledger_pdf_kept_follows_a_new_session(app, client, clerk, training_id):
-    """The ledger's HTML is kept between prints (printing.render_pdf_kept); a session
-    recorded after a first print is in the next one."""
+def test_the_ledger_pdf_follows_a_new_session(app, client, clerk, training_id):
+    """A session recorded after a first print is in the next one."""
     client.login("clerk")
     first = client.get("/trainings/ledger.pdf?year=2026")
-    assert client.get("/trainings/ledger.pdf?year=2026").data == first.data  # kept, then the PDF cache
+    assert client.get("/trainings/ledger.pdf?year=2026").data == first.data  # the PDF cache
     assert "接待流程" not in pdftotext(first.data)
     with app.app_context():
         cat = db.session.scalar(select(TrainingCategory.id).filter_by(name="服务流程"))

@@ -10,7 +10,6 @@ from app.clock import local_day_range
 from app.audit.log import ACTION_LABELS, OBJECT_LABELS
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.fragments import kept_page
 from app.permissions import admin_required
 from app.web import render
 
@@ -23,7 +22,6 @@ def _day(value: str) -> date | None:
 
 
 @bp.get("/")
-@kept_page
 @login_required
 @admin_required
 def index():

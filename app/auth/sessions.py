@@ -14,7 +14,7 @@ from flask import current_app, request, session
 from sqlalchemy import bindparam, select, update
 
 from app.auth.models import LoginSession, User
-from app.database import read_once, utcnow
+from app.database import utcnow
 from app.extensions import db
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
@@ -25,19 +25,6 @@ def _by_token():
     """The login and its account in one statement. Built once: this runs on every request,
     and building it costs more than running it."""
     return (select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-            .where(LoginSession.token == bindparam("token")))
-
-
-@lru_cache(maxsize=1)
-def _state_by_token():
-    """What a kept page needs of the login, as plain columns: its state, the account's
-    version and password flag, the data version and the unread notices (app/fragments.py)."""
-    from app.fragments import version_columns
-
-    return (select(LoginSession.user_id, LoginSession.ended_at, LoginSession.created_at,
-                   LoginSession.last_seen_at, LoginSession.remember, User.session_version,
-                   User.must_change_password, *version_columns(User.id))
-            .join(User, User.id == LoginSession.user_id)
             .where(LoginSession.token == bindparam("token")))
 
 
@@ -107,36 +94,6 @@ def load(user_id: str) -> User | None:
         session.modified = True
     user.login_token = token
     return user
-
-
-def peek() -> tuple[int, int, int] | None:
-    """For a kept page: (user id, data version, unread notices) of the login the session
-    cookie names, read in one statement outside any transaction (on PostgreSQL no BEGIN and
-    ROLLBACK round trips) and without loading the account. None whenever the full check
-    (Flask-Login calling load() above) has something to do or say: no login in the session,
-    Flask-Login's session protection would react (another address or browser than at the
-    login: the session is marked no longer fresh, once), the login is not valid, the
-    password is to be changed, or last_seen_at is due."""
-    if "_user_id" not in session:
-        return None
-    if session.get("_fresh") is not False and session.get("_id") != _identifier():
-        return None  # Flask-Login's "basic" protection marks it no longer fresh, once
-    parts = _parts(session["_user_id"])
-    if parts is None:
-        return None
-    uid, version, token = parts
-    found = read_once(_state_by_token(), {"token": token})
-    now = utcnow()
-    if (found is None or _ended(found, found.session_version, uid, version, now) or found.must_change_password
-            or now - found.last_seen_at > SEEN_EVERY):
-        return None
-    return uid, found.data_version or 0, found.unread_notices or 0
-
-
-def _identifier() -> str:
-    """Flask-Login's fingerprint of the browser (address and user agent) that session
-    protection compares with the session's "_id"."""
-    return current_app.login_manager._session_identifier_generator()
 
 
 def end(row: LoginSession, reason: str) -> None:

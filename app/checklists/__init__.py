@@ -1,5 +1,4 @@
 from flask import Blueprint
-from jinja2 import pass_context
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
 
@@ -90,26 +89,3 @@ def _ck_file_accept():
     from app.checklists.fields import FILE_ACCEPT
 
     return FILE_ACCEPT
-
-
-@bp.app_template_global("ck_row")
-@pass_context
-def _ck_row(ctx, row, back_to: str, show_position: bool = False):
-    """A board or overdue-list row, rendered once per data version and kept (see
-    app/fragments.py). The key holds everything the row shows besides the data: its state
-    (which moves with the clock), what the viewer may do, the page it returns to."""
-    from flask import current_app
-    from markupsafe import Markup
-
-    from app.fragments import FORM_TOKEN_SLOT, cached, with_form_token
-
-    if "row_version" not in ctx:
-        raise RuntimeError("ck_row needs the page's row_version (app.fragments.data_version())")
-    board_day, m = ctx.get("board_day"), row.mark
-    mark = (m.id, m.done, m.at, m.by_id, m.review, m.self_at, m.values_event_id) if m is not None else None
-    key = ("ck-row", row.item.id, row.period_key, row.state, row.review, mark, row.can_tick, row.can_self,
-           show_position, board_day, back_to)
-    html = cached(key, lambda: current_app.jinja_env.get_template("checklists/_row.html").render(
-        row=row, back_to=back_to, board_day=board_day, show_position=show_position, describe=ctx["describe"],
-        csrf_token=lambda: FORM_TOKEN_SLOT), version=ctx["row_version"])
-    return Markup(with_form_token(html))  # nosec B704 (this app's own autoescaped output)

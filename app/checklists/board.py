@@ -2,17 +2,15 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from functools import lru_cache
-from typing import Callable, NamedTuple
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.auth.models import User
 from app.checklists.fields import preload_attendees, values_for
-from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
+from app.checklists.models import ChecklistItem, ChecklistMark
 from app.checklists.schedule import (KINDS, Occurrence,
                                      occurrence, occurrences_between, period_of, state)
 from app.extensions import db
@@ -219,17 +217,10 @@ def single_row(user, item: ChecklistItem, period_key: str, now: datetime | None 
                     values)
 
 
-# --- derived figures, memoised ---------------------------------------------------------
-# The overdue occurrences and the monthly rates are pure functions of: the items (rules
-# and creation times), which marks are done, and the current minute (due moments are whole
-# minutes, so state changes only at a minute's start). Every tick and untick appends a
-# ChecklistEvent, so the newest event's id (one indexed MAX) identifies the marks. With the
-# database URL these make an exact key; each worker process keeps its own small LRU.
-
-def _version() -> tuple:
-    return (db.engine.url.render_as_string(hide_password=True),
-            db.session.scalar(select(func.max(ChecklistEvent.id))) or 0)
-
+# --- derived figures ---------------------------------------------------------------------
+# The overdue occurrences and the monthly rates are computed from the items' rules and the
+# done marks on every request: nothing is kept between requests, so a tick (or a change
+# made outside the app) shows at once, on every worker and database.
 
 def _signature(plist) -> tuple:
     return tuple((item.id, item.rule(), clock.to_local(item.created_at)) for item in plist)
@@ -239,8 +230,7 @@ def _minute(now: datetime) -> datetime:
     return now.replace(second=0, microsecond=0)
 
 
-@lru_cache(maxsize=256)
-def _overdue_occurrences(version: tuple, items: tuple, start: date, minute: datetime,
+def _overdue_occurrences(items: tuple, start: date, minute: datetime,
                          workday_end) -> tuple[tuple[int, Occurrence], ...]:
     """(item id, occurrence) of every occurrence due by `minute` since `start`, not done."""
     occs = [(iid, occ) for iid, rule, created in items
@@ -249,8 +239,7 @@ def _overdue_occurrences(version: tuple, items: tuple, start: date, minute: date
     return tuple((iid, o) for iid, o in occs if (iid, o.period.key) not in done)
 
 
-@lru_cache(maxsize=256)
-def _month_tallies(version: tuple, items: tuple, first: date, last: date, minute: datetime,
+def _month_tallies(items: tuple, first: date, last: date, minute: datetime,
                    workday_end) -> dict[tuple[int, int], tuple[int, int]]:
     """{(year, month): (due, done)} as month_grid counts them (补录 counts as done)."""
     per_item = {iid: occurrences_between(rule, first, last, workday_end, created) for iid, rule, created in items}
@@ -268,9 +257,9 @@ def _month_tallies(version: tuple, items: tuple, first: date, last: date, minute
 
 def _pending(position_ids, now: datetime, days: int) -> list[tuple[ChecklistItem, Occurrence]]:
     """(item, occurrence) due by this minute in the last `days` days and not done, for
-    the items of these positions: from the memo, no mark loaded."""
+    the items of these positions, no mark loaded."""
     by_id = {item.id: item for plist in items_for(position_ids).values() for item in plist}
-    pending = _overdue_occurrences(_version(), _signature(by_id.values()), now.date() - timedelta(days=days),
+    pending = _overdue_occurrences(_signature(by_id.values()), now.date() - timedelta(days=days),
                                    _minute(now), clock.workday_end())
     return [(by_id[iid], occ) for iid, occ in pending]
 
@@ -279,7 +268,7 @@ def overdue_pending(user, now: datetime, days: int = 62) -> tuple[list[tuple[Che
     """Every occurrence past its due moment and not done, in the last `days` days, across
     the positions the user sees, newest first, as (item, occurrence) without a mark loaded;
     and the ids of the positions the user ticks. Bounded by the window, not by the years
-    of history behind it; the undone occurrences are memoised (see above)."""
+    of history behind it."""
     positions, tickable = visible_positions(user)
     pairs = [(i, o) for i, o in _pending([p.id for p in positions], now, days) if now > o.due_at]
     pairs.sort(key=lambda p: (-p[1].due_at.timestamp(), p[0].position.sort_order, p[0].sort_order))
@@ -357,24 +346,6 @@ def _pairs(per_item: dict) -> list[tuple[int, str]]:
     return [(iid, o.period.key) for iid, occs in per_item.items() for o in occs]
 
 
-def clock_key(items: Callable[[], list], first: date, last: date, now: datetime) -> tuple:
-    """What of the clock a page of occurrences between first and last shows, for keeping
-    it rendered: while today lies among them, the day and how many of today's occurrences
-    of `items()` are past their due time (a cell turns from ○ to ✘ then); otherwise only
-    whether they are past. `items` is asked for only when today lies among them."""
-    today = now.date()
-    if not first <= today <= last:
-        return (today > last,)
-    due = [o.due_at for occs in _occurrences(items(), today, today).values() for o in occs]
-    return (today, sum(d < now for d in due))
-
-
-def month_clock(items: list[ChecklistItem], year: int, month: int, now: datetime) -> tuple:
-    """clock_key of a month grid of these items (position_items)."""
-    first, last = clock.month_days(year, month)
-    return clock_key(lambda: items, first, last, now)
-
-
 def month_grid(position: Position, year: int, month: int, now: datetime | None = None,
                items: list[ChecklistItem] | None = None) -> dict:
     """Days of the month by items (position_items, read here unless given): each occurrence
@@ -426,7 +397,7 @@ def monthly_rates(position: Position, months: int = 12, now: datetime | None = N
     first = clock.month_days(*months_list[0])[0]
     last = clock.month_days(*months_list[-1])[1]
     items = position_items(position) if items is None else items
-    tally = _month_tallies(_version(), _signature(items), first, last, _minute(now),
+    tally = _month_tallies(_signature(items), first, last, _minute(now),
                            clock.workday_end())
     out = []
     for y, m in months_list:

@@ -1,14 +1,13 @@
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
-from app.checklists.board import (board, can_view, clock_key, month_clock, month_grid, monthly_rates, overdue_pending,
-                                  overdue_rows, position_items, single_row)
+from app.checklists.board import (board, can_view, month_grid, monthly_rates, overdue_pending, overdue_rows,
+                                  position_items, single_row)
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
 from app.checklists.forms import FieldForm, ItemForm, TickForm
 from app.checklists.items import create_field, create_item, move_item, update_field, update_item
@@ -17,10 +16,9 @@ from app.checklists import results as results_rules
 from app.checklists.schedule import KIND_LABELS, describe
 from app.checklists.ticks import TickError, history, resolve, return_check, self_check, tick, untick
 from app.extensions import db
-from app.fragments import cached, data_version, kept_page
 from app.org.models import Position
 from app.permissions import can_edit_org, may_self_check, require, supervises
-from app.printing import pdf_response, render_pdf_kept
+from app.printing import pdf_response, render_pdf
 from app.csvexport import csv_response
 from app.uploads import send_stored
 from app.web import ListPage, is_htmx, render
@@ -34,14 +32,12 @@ def _helpers() -> dict:
 
 
 @bp.get("/")
-@kept_page
 @login_required
 def index():
     day = params.date_arg("date")
     today = clock.local_now().date()
-    version = data_version()  # before the marks are read: rows are kept per version (ck_row)
     return render("checklists/index.html", sections=board(current_user, day), day=day, today=today,
-                  board_day=day, row_version=version, **_helpers())
+                  board_day=day, **_helpers())
 
 
 def _item_and_check(item_id: int, holder: bool = False) -> ChecklistItem:
@@ -167,7 +163,6 @@ def value_file(value_id: int, size: str):
 
 
 @bp.get("/items/<int:item_id>/results")
-@kept_page
 @login_required
 def item_results(item_id: int):
     """An item's recorded figures over time: a table of the month, the month's average,
@@ -179,29 +174,22 @@ def item_results(item_id: int):
     year, month = params.month_arg()
     group = request.args.get("group") if request.args.get("group") in results_rules.GROUPS else "day"
     span = min(max(request.args.get("span", type=params.bounded_int) or 3, 1), 12)
-    now, version = clock.local_now(), data_version()  # the version before the values are read
-    first, last = results_rules.month_range(year, month, span)
-    may_edit = can_edit_org(current_user)
-    body = cached(("ck-results", item.id, year, month, span, group, may_edit,
-                   clock_key(lambda: [item], first, last, now)),
-                  lambda: render_template("checklists/_results_body.html", item=item, group=group, span=span,
-                                          r=results_rules.report(item, year, month, span, group, now),
-                                          may_edit=may_edit, **_helpers()), version=version)
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
-    return render("checklists/results.html", item=item, body=Markup(body), year=year, month=month,  # nosec B704
-                  group=group, span=span, prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
+    return render("checklists/results.html", item=item, year=year, month=month, group=group, span=span,
+                  r=results_rules.report(item, year, month, span, group, clock.local_now()),
+                  may_edit=can_edit_org(current_user), prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m,
+                  **_helpers())
 
 
 @bp.get("/overdue")
-@kept_page
 @login_required
 def overdue_list():
     window = current_app.config["CHECKLIST_OVERDUE_DAYS"]
     days = min(request.args.get("days", type=params.bounded_int) or window, window)
     days = max(days, 1)
     position_id = params.id_arg("position")
-    now, version = clock.local_now(), data_version()  # the version before the marks (ck_row)
+    now = clock.local_now()
     pending, tickable = overdue_pending(current_user, now, window)
     per_position: dict = {}
     for item, _ in pending:
@@ -212,7 +200,7 @@ def overdue_list():
     page = ListPage(pending, params.page_arg(), params.per_page())
     page.items = overdue_rows(page.items, tickable, now)  # marks loaded for the page shown only
     return render("checklists/overdue.html", rows=page.items, page=page, days=days, window=window,
-                  position_id=position_id, per_position=per_position, row_version=version, **_helpers())
+                  position_id=position_id, per_position=per_position, **_helpers())
 
 
 def _viewable_position(position_id: int) -> Position:
@@ -223,23 +211,16 @@ def _viewable_position(position_id: int) -> Position:
 
 
 @bp.get("/positions/<int:position_id>")
-@kept_page
 @login_required
 def position_month(position_id: int):
     position = _viewable_position(position_id)
     year, month = params.month_arg()
-    now, version = clock.local_now(), data_version()  # the version before the marks are read
-    # The month's grid is the same for everyone who may see it: kept while nothing was
-    # recorded and no due time passed (board.month_clock).
-    items = position_items(position)  # for the clock key, the grid and the rates: read once
-    body = cached(("ck-month", position.id, year, month, month_clock(items, year, month, now)),
-                  lambda: render_template("checklists/_month_body.html",
-                                          grid=month_grid(position, year, month, now, items), **_helpers()),
-                  version=version)
+    now = clock.local_now()
+    items = position_items(position)  # for the grid and the rates: read once
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
-    return render("checklists/position.html", body=Markup(body), position=position, year=year,  # nosec B704
-                  month=month, rates=monthly_rates(position, now=now, items=items),
+    return render("checklists/position.html", grid=month_grid(position, year, month, now, items), position=position,
+                  year=year, month=month, rates=monthly_rates(position, now=now, items=items),
                   prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
 
 
@@ -250,13 +231,8 @@ def position_month_pdf(position_id: int):
     year, month = params.month_arg()
     now, items = clock.local_now(), position_items(position)
 
-    def context() -> dict:
-        grid = month_grid(position, year, month, now, items)
-        return {"grid": grid, "appendix": results_rules.appendix(grid), **_helpers()}
-
-    # Kept like the page's grid: per data version and board.month_clock (printing.render_pdf_kept).
-    pdf = render_pdf_kept(("ck-month", position.id, year, month, month_clock(items, year, month, now)),
-                          "print/checklist_month.html", context)
+    grid = month_grid(position, year, month, now, items)
+    pdf = render_pdf("print/checklist_month.html", grid=grid, appendix=results_rules.appendix(grid), **_helpers())
     return pdf_response(pdf, f"点检表-{position.title}-{year}年{month:02d}月.pdf")
 
 

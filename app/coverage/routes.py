@@ -1,6 +1,5 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import select
 
 from app import clock, params, uploads
@@ -12,11 +11,10 @@ from app.coverage.forms import CertificateForm, RequirementForm, StepForm
 from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.csvexport import csv_response
 from app.extensions import db
-from app.fragments import cached, kept_page
 from app.trainings.forms import PlainForm
 from app.org.models import Position, ordered_positions
 from app.permissions import can_edit_org, can_record_trainings, is_supervisor, require, supervises
-from app.printing import pdf_response, render_pdf, render_pdf_kept
+from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings.models import TrainingCategory
 from app.web import render
@@ -39,17 +37,14 @@ def _categories():
 
 
 @bp.get("/")
-@kept_page
 @login_required
 def matrix():
     require(may_view_coverage)
     position_id = params.id_arg("position")
     today, warn, may_gap = clock.local_now().date(), rules.warn_days(), can_record_trainings(current_user)
     positions = _with_requirements()
-    # The table for 300 employees × 12 requirements is kept while nothing changed.
-    table = cached(("coverage-matrix", position_id, today, warn, may_gap), lambda: render_template(
-        "coverage/_matrix_table.html", m=rules.matrix(position_id, today, warn), may_gap=may_gap))
-    return render("coverage/matrix.html", table=Markup(table), position_id=position_id,  # nosec B704
+    return render("coverage/matrix.html", m=rules.matrix(position_id, today, warn), may_gap=may_gap,
+                  position_id=position_id,
                   all_positions=positions, has_columns=bool(positions), labels=rules.LABELS, warn=warn)
 
 
@@ -64,8 +59,7 @@ def matrix_pdf():
     require(may_view_coverage)
     position_id = params.id_arg("position")
     today, warn = clock.local_now().date(), rules.warn_days()
-    pdf = render_pdf_kept(("coverage-matrix", position_id, today, warn), "print/coverage_matrix.html",
-                          lambda: {"m": rules.matrix(position_id, today, warn), "labels": rules.LABELS})
+    pdf = render_pdf("print/coverage_matrix.html", m=rules.matrix(position_id, today, warn), labels=rules.LABELS)
     return pdf_response(pdf, f"培训覆盖矩阵-{clock.local_now().date():%Y%m%d}.pdf")
 
 
@@ -75,14 +69,12 @@ def matrix_csv():
     require(may_view_coverage)
     position_id = params.id_arg("position")
     today, warn = clock.local_now().date(), rules.warn_days()
-    header, rows = cached(("coverage-matrix-csv", position_id, today, warn),
-                          lambda: _matrix_rows(rules.matrix(position_id, today, warn)),
-                          size=lambda table: 100 * len(table[1]))
+    header, rows = _matrix_rows(rules.matrix(position_id, today, warn))
     return csv_response(header, rows, f"培训覆盖矩阵-{today:%Y%m%d}.csv")
 
 
 def _matrix_rows(m) -> tuple[list, list]:
-    """The matrix as CSV header and rows (plain strings, kept like the table)."""
+    """The matrix as CSV header and rows."""
     header = ["工号", "姓名", "岗位"] + [f"{r.position.title}·{r.name}" for r in m.columns]
     rows = []
     for g in m.groups:
@@ -95,7 +87,6 @@ def _matrix_rows(m) -> tuple[list, list]:
 
 
 @bp.get("/expiring")
-@kept_page
 @login_required
 def expiring():
     require(may_view_coverage)
@@ -204,7 +195,6 @@ def _cert_form(employee: Employee) -> CertificateForm:
 
 
 @bp.get("/employees/<int:employee_id>")
-@kept_page
 @login_required
 def employee(employee_id: int):
     e = _employee(employee_id)
@@ -326,7 +316,6 @@ def onboarding_pdf(employee_id: int):
 
 
 @bp.get("/onboarding")
-@kept_page
 @login_required
 def onboarding_list():
     """New hires and their onboarding progress."""

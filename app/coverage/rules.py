@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field as dc_field
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from app import clock
 from app.coverage.models import (Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement,
@@ -90,38 +90,65 @@ def _attended(employee_ids, until: date, *where):
                    Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until, *where))
 
 
-def evidence(employee_ids, requirements: list[Requirement], until: date | None = None) -> dict[tuple[int, int], Evidence]:
+def evidence(employee_ids, requirements: list[Requirement], until: date | None = None,
+             detail: bool = True) -> dict[tuple[int, int], Evidence]:
     """The latest fulfilment of each (employee id, requirement id), in a fixed number of
-    queries whatever the history: per employee and category only the latest session (a
-    window function), then the sessions that name a course or were marked explicitly,
-    then the certificates."""
-    employee_ids = sorted(set(employee_ids))
+    queries whatever the history: per employee and category the latest session, then the
+    sessions that name a course or were marked explicitly, then the certificates.
+
+    Without `detail` (the matrix, the workspace: hundreds of employees) the latest session
+    per employee and category is read as a date only (one GROUP BY, no window over the
+    whole history), so its Evidence names no session; with it, the session's topic too."""
     out: dict[tuple[int, int], Evidence] = {}
-    if not employee_ids or not requirements:
+    if isinstance(employee_ids, Select):  # a query of employee ids: no list of hundreds of parameters
+        positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
+                                            .where(Employee.id.in_(employee_ids))).all())
+    else:
+        employee_ids = sorted(set(employee_ids))
+        positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
+                                            .where(Employee.id.in_(employee_ids))).all()) if employee_ids else {}
+    if not positions or not requirements:
         return out
     until = until or clock.local_now().date()
-    positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
-                                        .where(Employee.id.in_(employee_ids))).all())
     by_position = defaultdict(list)
     for req in requirements:
         if not req.certificate:
             by_position[req.position_id].append(req)
+    # The same rule as _matches, on plain values: this runs for every row of hundreds of
+    # employees, where each ORM attribute read costs.
+    plain = {pid: [(r.id, r.category_id, r.course) for r in reqs] for pid, reqs in by_position.items()}
 
     def take(emp_id, tid, held_on, category_id, topic, links):
-        for req in by_position.get(positions.get(emp_id), ()):
-            prev = out.get((emp_id, req.id))
-            if (prev is None or held_on >= prev.on) and _matches(req, tid, category_id, topic, links):
-                out[(emp_id, req.id)] = Evidence(held_on, None, f"培训「{topic}」", training_id=tid)
+        for rid, r_category, course in plain.get(positions.get(emp_id), ()):
+            if not ((tid, rid) in links or (
+                    (r_category is None or r_category == category_id) and (not course or course in (topic or ""))
+                    and (r_category is not None or course))):
+                continue
+            prev = out.get((emp_id, rid))
+            if prev is None or held_on >= prev.on:
+                out[(emp_id, rid)] = Evidence(held_on, None, f"培训「{topic}」" if topic is not None else "培训",
+                                              training_id=tid)
 
     if by_position:
-        latest = _attended(employee_ids, until).add_columns(func.row_number().over(
-            partition_by=(Attendee.employee_id, Training.category_id),
-            order_by=(Training.held_on.desc(), Training.id.desc())).label("rn")).subquery()
-        for row in db.session.execute(select(latest).where(latest.c.rn == 1)):
-            take(row[0], row[1], row[2], row[3], row[4], frozenset())
-        courses = sorted({r.course for reqs in by_position.values() for r in reqs if r.course})
-        linked = select(TrainingFulfils.training_id).where(
-            TrainingFulfils.requirement_id.in_([r.id for reqs in by_position.values() for r in reqs]))
+        reqs = [r for rs in by_position.values() for r in rs]
+        categories = sorted({r.category_id for r in reqs if r.category_id is not None})
+        if categories and detail:
+            latest = _attended(employee_ids, until, Training.category_id.in_(categories)).add_columns(
+                func.row_number().over(partition_by=(Attendee.employee_id, Training.category_id),
+                                       order_by=(Training.held_on.desc(), Training.id.desc())).label("rn")).subquery()
+            for row in db.session.execute(select(latest).where(latest.c.rn == 1)):
+                take(row[0], row[1], row[2], row[3], row[4], frozenset())
+        elif categories:
+            for emp_id, category_id, held_on in db.session.execute(
+                    select(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
+                    .join(Training, Training.id == Attendee.training_id)
+                    .where(Attendee.employee_id.in_(employee_ids), Attendee.status == SIGNED,
+                           Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until,
+                           Training.category_id.in_(categories))
+                    .group_by(Attendee.employee_id, Training.category_id)):
+                take(emp_id, None, held_on, category_id, None, frozenset())
+        courses = sorted({r.course for r in reqs if r.course})
+        linked = select(TrainingFulfils.training_id).where(TrainingFulfils.requirement_id.in_([r.id for r in reqs]))
         special = db.session.execute(_attended(employee_ids, until, or_(
             Training.id.in_(linked), *[Training.topic.contains(c, autoescape=True) for c in courses]))
             .order_by(Training.held_on)).all()
@@ -184,22 +211,23 @@ def matrix(position_id: int | None = None, today: date | None = None, warn: int 
     columns = requirements_of([p.id for p in positions])
     with_reqs = {r.position_id for r in columns}
     positions = [p for p in positions if p.id in with_reqs]
-    employees = list(db.session.scalars(
-        select(Employee).where(Employee.active.is_(True), Employee.position_id.in_([p.id for p in positions] or [0]))
-        .order_by(Employee.employee_no)))
-    ev = evidence([e.id for e in employees], columns, today)
+    among = (Employee.active.is_(True), Employee.position_id.in_([p.id for p in positions] or [0]))
+    employees = list(db.session.scalars(select(Employee).where(*among).order_by(Employee.employee_no)))
+    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False)
     m = Matrix(today, positions, columns)
     tally = {r.id: [0, 0] for r in columns}
+    na = Cell(NA)
+    by_position = defaultdict(list)
+    for e in employees:
+        by_position[e.position_id].append(e)
     for p in positions:
         rows, ok, applicable = [], 0, 0
-        for e in (e for e in employees if e.position_id == p.id):
-            cells = []
-            for r in columns:
-                if r.position_id != e.position_id:
-                    cells.append(Cell(NA))
-                    continue
+        own = [(i, r) for i, r in enumerate(columns) if r.position_id == p.id]
+        for e in by_position.get(p.id, ()):
+            cells = [na] * len(columns)
+            for i, r in own:
                 c = cell(r, ev.get((e.id, r.id)), today, warn)
-                cells.append(c)
+                cells[i] = c
                 tally[r.id][0] += c.ok
                 tally[r.id][1] += 1
                 ok += c.ok
@@ -224,18 +252,43 @@ def spans(cells: list[Cell]) -> list[tuple[int, Cell, int]]:
     return out
 
 
-def expiring(today: date | None = None, warn: int | None = None) -> dict[str, list[dict]]:
-    """What expires within the warning window, and what has expired, soonest first."""
-    m = matrix(today=today, warn=warn)
+def expiring(today: date | None = None, warn: int | None = None, detail: bool = True) -> dict[str, list[dict]]:
+    """What expires within the warning window, and what has expired, soonest first. With
+    `detail`, each cell's evidence names its session or certificate (read for these
+    employees only)."""
+    today = today or clock.local_now().date()
+    warn = warn_days() if warn is None else warn
+    columns = [r for r in requirements_of() if r.certificate or r.interval_months]  # only these expire
+    among = (Employee.active.is_(True), Employee.position_id.in_({r.position_id for r in columns} or {0}))
+    employees = db.session.execute(select(Employee.id, Employee.position_id).where(*among)).all()  # plain rows
+    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False)
+    by_position = defaultdict(list)
+    for r in columns:
+        by_position[r.position_id].append(r)
     soon, expired = [], []
-    for g in m.groups:
-        for row in g["rows"]:
-            for r, c in zip(m.columns, row["cells"]):
-                if c.state in (SOON, EXPIRED):
-                    (soon if c.state == SOON else expired).append(
-                        {"employee": row["employee"], "requirement": r, "cell": c})
-    soon.sort(key=lambda x: x["cell"].expires)
-    expired.sort(key=lambda x: x["cell"].expires)
+    for emp_id, position_id in employees:
+        for r in by_position[position_id]:
+            found = ev.get((emp_id, r.id))
+            if found is None:
+                continue
+            c = cell(r, found, today, warn)
+            if c.state in (SOON, EXPIRED):
+                (soon if c.state == SOON else expired).append({"employee": emp_id, "requirement": r, "cell": c})
+    if soon or expired:  # the employees themselves, for the few listed
+        people = {e.id: e for e in db.session.scalars(
+            select(Employee).where(Employee.id.in_({x["employee"] for x in soon + expired})))}
+        for x in soon + expired:
+            x["employee"] = people[x["employee"]]
+    if detail and (soon or expired):
+        found = soon + expired
+        ev = evidence({x["employee"].id for x in found}, list({x["requirement"].id: x["requirement"]
+                                                                for x in found}.values()), today)
+        for x in found:
+            better = ev.get((x["employee"].id, x["requirement"].id))
+            if better is not None:
+                x["cell"] = Cell(x["cell"].state, better, x["cell"].expires)
+    soon.sort(key=lambda x: (x["cell"].expires, x["employee"].employee_no))
+    expired.sort(key=lambda x: (x["cell"].expires, x["employee"].employee_no))
     return {"soon": soon, "expired": expired}
 
 

@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from flask import g
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.audit.log import record, record_changes
 from app.extensions import db
@@ -22,22 +22,24 @@ def active_terms() -> list[GlossaryTerm]:
 
 
 def _version() -> tuple:
-    """What identifies the glossary's current content: one cheap query, once per request.
-    Any edit moves updated_at; adding a term moves the count and the largest id."""
+    """The glossary's current content itself (id, term, aliases, explanation of each active
+    term), read once per request: the key of the matcher and the marked texts below, so
+    they can never be older than the terms, whoever changed them and however."""
     if "_glossary_version" not in g:
-        g._glossary_version = (db.engine.url.render_as_string(hide_password=True),) + tuple(db.session.execute(
-            select(func.count(GlossaryTerm.id), func.max(GlossaryTerm.id), func.max(GlossaryTerm.updated_at))).one())
+        g._glossary_version = tuple(tuple(row) for row in db.session.execute(
+            select(GlossaryTerm.id, GlossaryTerm.term, GlossaryTerm.aliases, GlossaryTerm.explanation)
+            .where(GlossaryTerm.active.is_(True)).order_by(GlossaryTerm.term)))
     return g._glossary_version
 
 
 @lru_cache(maxsize=8)
 def _matcher(version: tuple):
-    """(compiled regex, form -> (term, explanation, id)) for a glossary version, built once
-    per process and version. Longest form wins."""
+    """(compiled regex, form -> (term, explanation, id)) for a glossary content, built once
+    per process and content. Longest form wins."""
     forms: dict[str, tuple[str, str, int]] = {}
-    for term in active_terms():
-        for form in term.forms:
-            forms.setdefault(form, (term.term, term.explanation, term.id))
+    for term_id, term, aliases, explanation in version:
+        for form in [term] + [a.strip() for a in (aliases or "").split("|") if a.strip()]:
+            forms.setdefault(form, (term, explanation, term_id))
     pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))) if forms else None
     return pattern, forms
 
@@ -64,7 +66,7 @@ def _marked(version: tuple, text: str) -> Markup:
 
 def mark_terms(text: str) -> Markup:
     """Escape `text` and wrap each glossary term in a focusable <dfn> with its explanation
-    (shown on hover, and on tap through :focus). Cached per glossary version and text, so
+    (shown on hover, and on tap through :focus). Memoised per glossary content and text, so
     a duty is marked once, not on every page view."""
     if not text:
         return Markup("")

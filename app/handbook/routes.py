@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from app import params
 from app.audit.log import record
 from app.extensions import db
-from app.fragments import kept_page
 from app.handbook import POSITION_PANELS, bp
 from app.handbook.confirmations import (ConfirmError, confirm, needs_confirmation, position_status, unconfirmed,
                                         valid_confirmation)
@@ -21,7 +20,7 @@ from app.handbook.search import highlight, search
 from app.org.chart import chart_layout
 from app.org.models import Position, ordered_positions
 from app.permissions import can_edit_org, is_supervisor, require, supervises
-from app.printing import pdf_response, render_pdf, render_pdf_kept
+from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.web import render
 
@@ -36,7 +35,6 @@ def _position(position_id: int) -> Position:
 
 
 @bp.get("/")
-@kept_page
 @login_required
 def index():
     positions = ordered_positions()
@@ -56,7 +54,6 @@ def index():
 
 
 @bp.get("/positions/<int:position_id>")
-@kept_page
 @login_required
 def position(position_id: int):
     position = _position(position_id)
@@ -311,12 +308,11 @@ def handbook_context() -> dict:
 @bp.get("/handbook.pdf")
 @login_required
 def print_handbook():
-    pdf = render_pdf_kept(("handbook",), "print/handbook.html", handbook_context)
+    pdf = render_pdf("print/handbook.html", **handbook_context())
     return pdf_response(pdf, f"岗位职责手册-{datetime.now().strftime('%Y%m%d')}.pdf")
 
 
 @bp.get("/search")
-@kept_page
 @login_required
 def search_page():
     q = request.args.get("q", "").strip()
@@ -325,7 +321,6 @@ def search_page():
 
 
 @bp.get("/glossary")
-@kept_page
 @login_required
 def glossary():
     terms = active_terms() if not can_edit_org(current_user) else list(

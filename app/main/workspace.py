@@ -6,7 +6,6 @@ is. The template shows a block only when it has something to say (or says so kin
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -154,18 +153,10 @@ def trainings_missing_records(today: date) -> Block:
 def expiring_coverage(today: date) -> Block:
     """Required trainings and certificates expired or expiring soon (培训覆盖 到期提醒)."""
     from app.coverage.rules import expiring
-    from app.fragments import cached
 
-    def gather() -> Block:  # the whole coverage matrix: kept per data version and day
-        lists = expiring(today)
-        rows = [SimpleNamespace(employee=SimpleNamespace(id=x["employee"].id, name=x["employee"].name),
-                                requirement=SimpleNamespace(name=x["requirement"].name),
-                                cell=SimpleNamespace(state=x["cell"].state, label=x["cell"].label,
-                                                     expires=x["cell"].expires))
-                for x in lists["expired"] + lists["soon"]]
-        return Block(rows[:SHOW], len(rows))
-
-    return cached(("ws-expiring", today), gather, size=lambda block: 1000)
+    lists = expiring(today, detail=False)
+    rows = lists["expired"] + lists["soon"]
+    return Block(rows[:SHOW], len(rows))
 
 
 def account_gaps() -> dict:

@@ -6,7 +6,6 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app import params
 from app.audit.log import record, record_changes
 from app.extensions import db
-from app.fragments import kept_page
 from app.org.models import Position, ordered_positions
 from app.permissions import can_manage_staff, require
 from app.staff import bp
@@ -17,7 +16,6 @@ from app.web import render
 
 
 @bp.get("/")
-@kept_page
 @login_required
 def index():
     q = request.args.get("q", "").strip()
@@ -42,7 +40,6 @@ def index():
 
 
 @bp.get("/<int:employee_id>")
-@kept_page
 @login_required
 def detail(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)

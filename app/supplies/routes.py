@@ -9,7 +9,6 @@ from app import clock, params
 from app.audit.log import record, record_changes
 from app.csvexport import csv_response
 from app.extensions import db
-from app.fragments import kept_page
 from app.permissions import can_issue_supplies, require, supervises
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
@@ -49,7 +48,6 @@ def _active_employees():
 # --- stock overview and items --------------------------------------------------------
 
 @bp.get("/")
-@kept_page
 @login_required
 def index():
     category_id = request.args.get("category", type=params.bounded_int)
@@ -59,7 +57,6 @@ def index():
 
 
 @bp.get("/items/<int:item_id>")
-@kept_page
 @login_required
 def item(item_id: int):
     require(can_issue_supplies)
@@ -288,7 +285,6 @@ def slip_line():
 
 
 @bp.get("/slips")
-@kept_page
 @login_required
 def slips():
     require(can_issue_supplies)
@@ -305,7 +301,6 @@ def _slip_visible(slip: IssueSlip) -> bool:
 
 
 @bp.get("/slips/<int:slip_id>")
-@kept_page
 @login_required
 def slip(slip_id: int):
     s = db.get_or_404(IssueSlip, slip_id)
@@ -326,7 +321,6 @@ def slip_pdf(slip_id: int):
 # --- per employee --------------------------------------------------------------------
 
 @bp.get("/employees/<int:employee_id>")
-@kept_page
 @login_required
 def employee_history(employee_id: int):
     emp = db.get_or_404(Employee, employee_id)
@@ -403,7 +397,6 @@ def entitlements():
 # --- requisitions --------------------------------------------------------------------
 
 @bp.get("/requisitions")
-@kept_page
 @login_required
 def requisitions():
     stmt = visible_requisitions(current_user).order_by(Requisition.id.desc()).options(

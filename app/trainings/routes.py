@@ -8,11 +8,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock, params
 from app.audit.log import record, record_changes
 from app.extensions import db
-from app.fragments import kept_page
 from app.notices import rules as notices
 from app.org.models import Position, ordered_positions
 from app.permissions import can_manage_accounts, can_record_trainings, require
-from app.printing import pdf_response, render_pdf, render_pdf_kept
+from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings import bp
 from app.trainings.forms import PlainForm, TrainingForm
@@ -35,7 +34,6 @@ def _categories():
 
 
 @bp.get("/")
-@kept_page
 @login_required
 def index():
     args = request.args
@@ -117,7 +115,6 @@ def edit(training_id):
 
 
 @bp.get("/<int:training_id>")
-@kept_page
 @login_required
 def detail(training_id: int):
     # the trainer with the training: one statement whether or not they are on the page already
@@ -366,7 +363,7 @@ def _ledger_context(year: int) -> dict:
 @login_required
 def ledger_pdf():
     year = params.year_arg()
-    pdf = render_pdf_kept(("training-ledger", year), "print/training_ledger.html", lambda: _ledger_context(year))
+    pdf = render_pdf("print/training_ledger.html", **_ledger_context(year))
     return pdf_response(pdf, f"培训台账-{year}年.pdf")
 
 
