@@ -103,6 +103,9 @@ def register_web(app: Flask) -> None:
     register_error_handlers(app)
     register_template_helpers(app)
     app.before_request(require_password_change)
+    from app.audit import guard
+
+    guard.install(app)  # tests: a request that commits a change without its audit record fails
 
     from app.web import SecureCookies, content_security_policy
 

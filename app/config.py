@@ -85,4 +85,7 @@ def defaults(instance_path: str) -> dict:
         "WORKDAY_END": os.environ.get("WORKDAY_END", "17:30"),
         "CHECKLIST_OVERDUE_DAYS": int(os.environ.get("CHECKLIST_OVERDUE_DAYS", "62")),
         "COVERAGE_WARN_DAYS": int(os.environ.get("COVERAGE_WARN_DAYS", "60")),
+        # Fail a request that commits a change without an audit record (app/audit/guard.py;
+        # on in the test suite).
+        "AUDIT_GUARD": os.environ.get("AUDIT_GUARD", "") == "1",
     }

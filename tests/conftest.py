@@ -49,7 +49,19 @@ def _config(instance: str, database: str) -> dict:
         "HTMX_SOURCE": "local",
         # Cheaper hashing keeps the suite fast; test_auth checks the production default.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        "AUDIT_GUARD": True,  # app/audit/guard.py: every committed change has its audit record
     }
+
+
+@pytest.fixture(autouse=True)
+def _audit_invariant():
+    """Fails the test in which a request committed a change without its audit record
+    (app/audit/guard.py), even where the request's error page went unchecked."""
+    from app.audit import guard
+
+    guard.VIOLATIONS.clear()
+    yield
+    assert not guard.VIOLATIONS, "\n".join(guard.VIOLATIONS)
 
 
 @pytest.fixture(scope="session")
