@@ -123,3 +123,22 @@ def test_checklist_items_reordered(app, admin_client):
     with app.app_context():
         assert order()[:2] == [before[1], before[0]]
     assert len(audited(app, "checklist_item_update")) >= 1
+
+
+def test_a_requirement_retired_and_restored(app, admin_client):
+    from app.coverage.models import Requirement
+
+    with app.app_context():
+        tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+        cat = db.session.scalar(select(TrainingCategory).order_by(TrainingCategory.id))
+        req = Requirement(position_id=tech.id, name="安全生产培训", category_id=cat.id, interval_months=12)
+        db.session.add(req)
+        db.session.commit()
+        req_id = req.id
+    assert admin_client.post_form(f"/coverage/requirements/{req_id}/active", {"active": "0"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Requirement, req_id).active is False
+    assert admin_client.post_form(f"/coverage/requirements/{req_id}/active", {"active": "1"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Requirement, req_id).active is True
+    assert len(audited(app, "requirement_update")) == 2

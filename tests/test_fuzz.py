@@ -31,6 +31,19 @@ QUERY_NAMES = ["date", "month", "year", "page", "start", "end", "q", "position",
                "trainer", "type", "user", "action", "next", "size", "only"]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _no_audit_credit():
+    """Random input succeeds by chance: the routes it happens to drive to a change count
+    for nothing in test_zz_audit_invariant.py (which needs a deterministic test for each),
+    though any change without its record still fails here (conftest._audit_invariant)."""
+    from app.audit import guard
+
+    before = set(guard.AUDITED)
+    yield
+    guard.AUDITED.clear()
+    guard.AUDITED.update(before)
+
+
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory, template_db):
     """One demo instance for the whole module (hypothesis runs many examples per test)."""

@@ -12,10 +12,12 @@ from functools import lru_cache
 
 from flask import current_app, request, session
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import LoginSession, User
 from app.database import utcnow
 from app.extensions import db
+from app.staff.models import Employee
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
 
@@ -24,8 +26,10 @@ SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
 def _by_token():
     """The login and its account in one statement. Built once: this runs on every request,
     and building it costs more than running it."""
+    # The account's employee and position come along: nearly every page shows them.
     return (select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-            .where(LoginSession.token == bindparam("token")))
+            .where(LoginSession.token == bindparam("token"))
+            .options(joinedload(User.employee).joinedload(Employee.position)))
 
 
 def _parts(cookie_id: str) -> tuple[int, str, str] | None:

@@ -13,6 +13,7 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field as dc_field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Select, func, or_, select
 
@@ -37,8 +38,7 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):  # NamedTuples: a matrix makes thousands, a frozen dataclass costs 5x more
     on: date
     expires: date | None
     source: str  # 培训「…」 / 证书「…」（编号）
@@ -46,8 +46,7 @@ class Evidence:
     certificate_id: int | None = None
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     state: str
     evidence: Evidence | None = None
     expires: date | None = None
@@ -172,13 +171,20 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
 
 
 def cell(req: Requirement, ev: Evidence | None, today: date, warn_days: int) -> Cell:
+    return _cell(req.certificate, req.interval_months, ev, today, today + timedelta(days=warn_days))
+
+
+_MISSING = Cell(MISSING)
+
+
+def _cell(certificate: bool, interval_months: int | None, ev: Evidence | None, today: date, soon: date) -> Cell:
+    """cell() on plain values (the matrix calls it for every employee and requirement)."""
     if ev is None:
-        return Cell(MISSING)
-    expires = ev.expires if req.certificate else (add_months(ev.on, req.interval_months)
-                                                  if req.interval_months else None)
+        return _MISSING
+    expires = ev.expires if certificate else (add_months(ev.on, interval_months) if interval_months else None)
     if expires is not None and expires < today:
         return Cell(EXPIRED, ev, expires)
-    if expires is not None and expires <= today + timedelta(days=warn_days):
+    if expires is not None and expires <= soon:
         return Cell(SOON, ev, expires)
     return Cell(DONE, ev, expires)
 
@@ -216,23 +222,27 @@ def matrix(position_id: int | None = None, today: date | None = None, warn: int 
     ev = evidence(select(Employee.id).where(*among), columns, today, detail=False)
     m = Matrix(today, positions, columns)
     tally = {r.id: [0, 0] for r in columns}
-    na = Cell(NA)
+    na, soon = Cell(NA), today + timedelta(days=warn)
     by_position = defaultdict(list)
     for e in employees:
         by_position[e.position_id].append(e)
     for p in positions:
         rows, ok, applicable = [], 0, 0
-        own = [(i, r) for i, r in enumerate(columns) if r.position_id == p.id]
+        own = [(i, r.id, r.certificate, r.interval_months, tally[r.id]) for i, r in enumerate(columns)
+               if r.position_id == p.id]
+        # Which cells are 不适用 depends on the position only: the spans are laid out once.
+        layout = [(i, w) for i, _, w in spans([na if r.position_id != p.id else _MISSING for r in columns])]
         for e in by_position.get(p.id, ()):
             cells = [na] * len(columns)
-            for i, r in own:
-                c = cell(r, ev.get((e.id, r.id)), today, warn)
+            for i, rid, certificate, interval, counts in own:
+                c = _cell(certificate, interval, ev.get((e.id, rid)), today, soon)
                 cells[i] = c
-                tally[r.id][0] += c.ok
-                tally[r.id][1] += 1
-                ok += c.ok
+                good = c.state in (DONE, SOON)
+                counts[0] += good
+                counts[1] += 1
+                ok += good
                 applicable += 1
-            rows.append({"employee": e, "cells": cells, "spans": spans(cells)})
+            rows.append({"employee": e, "cells": cells, "spans": [(i, cells[i], w) for i, w in layout]})
         m.groups.append({"position": p, "rows": rows, "ok": ok, "applicable": applicable})
     m.column_pct = {rid: tuple(v) for rid, v in tally.items()}
     return m

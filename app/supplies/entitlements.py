@@ -8,7 +8,6 @@ from app import clock
 from app.checklists.schedule import period_of
 from app.extensions import db
 from app.staff.models import Employee
-from app.supplies.sizes import group_ids
 from app.supplies.models import ISSUE, RETURN, REVERSAL, Entitlement, StockEntry, SupplyItem
 
 PERIOD_LABELS = {"week": "周", "month": "月", "quarter": "季度", "year": "年"}
@@ -36,37 +35,57 @@ class Due:
     choice: object = None  # sizes.Choice: the variant of the person's size, set by the page
 
 
-def received_between(employee_id: int, item_id: int | list[int], start: date, end: date) -> int:
-    """What the employee received net of the item (or of any of the item ids: the size
-    variants of one article) between the two days."""
-    lo, hi = clock.local_day_range(start, end)
-    ids = item_id if isinstance(item_id, list) else [item_id]
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(StockEntry.qty), 0)).where(
-            StockEntry.employee_id == employee_id, StockEntry.item_id.in_(ids),
-            StockEntry.kind.in_([ISSUE, RETURN, REVERSAL]), StockEntry.at >= lo, StockEntry.at < hi)
-    )
-    return -int(total)
-
-
 def due_list(today: date | None = None, employee_id: int | None = None) -> list[Due]:
-    """Who is due what in the current period (only `employee_id`, when given)."""
+    """Who is due what in the current period (only `employee_id`, when given), in a fixed
+    number of queries however many people and entitlements: the entitlements, the size
+    variants of their articles, the employees, and per distinct period (week, month …)
+    one sum of what each employee received of each item."""
+    from sqlalchemy.orm import selectinload
+
     today = today or clock.local_now().date()
-    out = []
-    stmt = select(Entitlement).join(SupplyItem).where(Entitlement.active.is_(True), SupplyItem.active.is_(True))
+    stmt = (select(Entitlement).join(SupplyItem).where(Entitlement.active.is_(True), SupplyItem.active.is_(True))
+            .options(selectinload(Entitlement.item)))
     if employee_id is not None:
         stmt = stmt.where(Entitlement.position_id == select(Employee.position_id).where(
             Employee.id == employee_id).scalar_subquery())
     entitlements = db.session.scalars(stmt).all()
-    for ent in entitlements:
-        start, end = period_bounds(ent.period, today)
-        ids = group_ids(ent.item)
-        who = select(Employee).where(Employee.position_id == ent.position_id, Employee.active.is_(True))
+    if not entitlements:
+        return []
+    sized = {(e.item.name, e.item.size_kind) for e in entitlements if e.item.size_kind}
+    variants: dict[tuple[str, str], list[int]] = {}
+    if sized:
+        for item_id, name, kind in db.session.execute(
+                select(SupplyItem.id, SupplyItem.name, SupplyItem.size_kind)
+                .where(SupplyItem.name.in_({n for n, _ in sized}), SupplyItem.size_kind != "")):
+            if (name, kind) in sized:
+                variants.setdefault((name, kind), []).append(item_id)
+    ids_of = {e.id: variants.get((e.item.name, e.item.size_kind), [e.item.id]) if e.item.size_kind else [e.item.id]
+              for e in entitlements}
+    who = select(Employee).where(Employee.position_id.in_({e.position_id for e in entitlements}),
+                                 Employee.active.is_(True))
+    if employee_id is not None:
+        who = who.where(Employee.id == employee_id)
+    by_position: dict[int, list[Employee]] = {}
+    for emp in db.session.scalars(who.order_by(Employee.employee_no)):
+        by_position.setdefault(emp.position_id, []).append(emp)
+    bounds = {e.id: period_bounds(e.period, today) for e in entitlements}
+    received: dict[tuple[date, date], dict[tuple[int, int], int]] = {}
+    for start, end in set(bounds.values()):
+        lo, hi = clock.local_day_range(start, end)
+        items = {i for e in entitlements if bounds[e.id] == (start, end) for i in ids_of[e.id]}
+        q = (select(StockEntry.employee_id, StockEntry.item_id, func.sum(StockEntry.qty))
+             .where(StockEntry.item_id.in_(items), StockEntry.kind.in_([ISSUE, RETURN, REVERSAL]),
+                    StockEntry.at >= lo, StockEntry.at < hi, StockEntry.employee_id.is_not(None))
+             .group_by(StockEntry.employee_id, StockEntry.item_id))
         if employee_id is not None:
-            who = who.where(Employee.id == employee_id)
-        employees = db.session.scalars(who.order_by(Employee.employee_no))
-        for emp in employees:
-            got = received_between(emp.id, ids, start, end)
+            q = q.where(StockEntry.employee_id == employee_id)
+        received[(start, end)] = {(emp, item): -int(total) for emp, item, total in db.session.execute(q)}
+    out = []
+    for ent in entitlements:
+        start, end = bounds[ent.id]
+        got_of = received[(start, end)]
+        for emp in by_position.get(ent.position_id, ()):
+            got = sum(got_of.get((emp.id, i), 0) for i in ids_of[ent.id])
             if got < ent.qty:
                 out.append(Due(emp, ent, got, ent.qty - got, start, end))
     out.sort(key=lambda d: (d.employee.employee_no, d.entitlement.item.name))

@@ -176,4 +176,4 @@ class Entitlement(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     position = relationship("Position")
-    item = relationship("SupplyItem")
+    item = relationship("SupplyItem", lazy="selectin")  # every use shows the item: one query for all
