@@ -130,6 +130,12 @@ def date_arg(name: str = "date", default: date | None = None) -> date:
     return _arg(name, parse_date, default if default is not None else clock.local_now().date())
 
 
+def optional_date_arg(name: str) -> date | None:
+    """An optional date filter (e.g. ?start=2026-11-01); a malformed or out-of-bounds one
+    is a 400 with the reason."""
+    return _arg(name, parse_date, None)
+
+
 def month_arg(name: str = "month") -> tuple[int, int]:
     now = clock.local_now()
     return _arg(name, parse_month, (now.year, now.month))

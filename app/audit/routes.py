@@ -1,5 +1,3 @@
-from datetime import date, datetime
-
 from flask import request
 from flask_login import login_required
 from sqlalchemy import or_, select
@@ -9,16 +7,8 @@ from app.audit import bp
 from app.clock import local_day_range
 from app.audit.log import ACTION_LABELS, OBJECT_LABELS
 from app.audit.models import AuditEntry
-from app.extensions import db
 from app.permissions import admin_required
 from app.web import render
-
-
-def _day(value: str) -> date | None:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except (TypeError, ValueError):
-        return None
 
 
 @bp.get("/")
@@ -35,10 +25,10 @@ def index():
         stmt = stmt.where(AuditEntry.object_type == args["object_type"])
     if args.get("q"):
         stmt = stmt.where(or_(AuditEntry.summary.like(f"%{args['q'].strip()}%")))
-    start = _day(args.get("start", ""))
+    start = params.optional_date_arg("start")
     if start:
         stmt = stmt.where(AuditEntry.at >= local_day_range(start, start)[0])
-    end = _day(args.get("end", ""))
+    end = params.optional_date_arg("end")
     if end:
         stmt = stmt.where(AuditEntry.at < local_day_range(end, end)[1])
     page = params.paginate(stmt, count=False)
