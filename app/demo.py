@@ -29,7 +29,7 @@ DEMO_STAFF = [
     ("S012", "何师傅", "technician", "13800000012", date(2012, 6, 1), "hesf", {}),
     ("S013", "马超", "technician", "13800000013", date(2019, 3, 18), None, {}),
     ("S014", "黄小明", "technician", "13800000014", date(2025, 7, 7), None, {}),
-    ("S015", "林涛", "technician", "13800000015", date(2026, 10, 12), None, {}),
+    ("S015", "林涛", "technician", "13800000015", date(2026, 10, 12), "lintao", {}),  # the new hire
 ]
 
 

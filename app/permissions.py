@@ -72,6 +72,41 @@ def can_see_assessment(user, attendee) -> bool:
         user.employee_id == employee.id or (employee.position is not None and supervises(user, employee.position))))
 
 
+def may_view_coverage(user) -> bool:
+    """The coverage matrix, what expires and the new hires: the training clerk,
+    supervisors and admin."""
+    return can_record_trainings(user) or is_supervisor(user)
+
+
+def may_view_employee(user, employee) -> bool:
+    """One employee's required trainings, certificates and onboarding: the person, the
+    supervisors of their position, the training clerk and admin."""
+    own = getattr(user, "employee", None)
+    return may_view_coverage(user) and (can_record_trainings(user) or user.is_admin or (
+        employee.position is not None and supervises(user, employee.position))) or (
+        own is not None and own.id == employee.id)
+
+
+def may_see_employee_details(user, employee) -> bool:
+    """An employee's phone, hire date, sizes, login name and records (trainings with their
+    results, supplies received, required trainings): the person, the supervisors of their
+    position, staff admin and the clerks who work with them (trainings, supplies). A plain
+    colleague sees the name, the number and the position, nothing more."""
+    if employee is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (user.employee_id == employee.id or can_manage_staff(user) or can_record_trainings(user)
+            or can_issue_supplies(user) or (employee.position is not None and supervises(user, employee.position)))
+
+
+def may_see_all_assessments(user, training) -> bool:
+    """Every attendee's score and feedback of a session (the pass rate too): training
+    clerks, admin, and supervisors of every position among its attendees."""
+    if can_record_trainings(user):
+        return True
+    return all(a.employee is not None and a.employee.position is not None and supervises(user, a.employee.position)
+               for a in training.attendees) and bool(training.attendees) and is_supervisor(user)
+
+
 def require(check, *args) -> None:
     """abort(403) unless check(current_user, *args) holds."""
     if not check(current_user, *args):
@@ -96,6 +131,10 @@ TEMPLATE_HELPERS = {
     "can_record_trainings": can_record_trainings,
     "can_issue_supplies": can_issue_supplies,
     "can_see_assessment": can_see_assessment,
+    "may_see_employee_details": may_see_employee_details,
+    "may_view_coverage": may_view_coverage,
+    "may_view_employee": may_view_employee,
+    "may_see_all_assessments": may_see_all_assessments,
 }
 
 

@@ -59,12 +59,12 @@ class ListPage:
 
 def _error_response(code: int, message: str | None = None):
     title, default = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
-    if not is_htmx():
-        return render_template("errors/error.html", code=code, title=title, message=message or default), code
-    # An error message, not a fragment for the target: app.js shows it beside the control
-    # even for a status the page otherwise swaps (422 re-rendered forms).
-    response = make_response(render_template("errors/_error.html", code=code, title=title,
-                                             message=message or default), code)
+    # X-Error-Message: an error message, not a page or fragment to swap in. app.js shows it
+    # beside the control used (at the top of the page for a link), also for a status the
+    # page otherwise swaps (422 re-rendered forms) and for boosted navigation, which swaps
+    # the 4xx pages of forms (the login's 401) but never an error page.
+    page = "errors/_error.html" if is_htmx() else "errors/error.html"
+    response = make_response(render_template(page, code=code, title=title, message=message or default), code)
     response.headers["X-Error-Message"] = "1"
     return response
 

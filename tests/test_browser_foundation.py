@@ -206,3 +206,39 @@ def test_drag_and_drop_label_survives_an_upload_swap(app, live_server, page, mak
         expect(form.locator(".dropzone span")).to_have_text("已选择 1 个文件")
         form.locator("button[type=submit]").click()
         expect(page.locator(".photo")).to_have_count(round_ + 1)
+
+
+def test_login_messages_with_javascript_on(app, live_server, page, make_user):
+    """A wrong password says so, and after five a locked-out user is told to wait: the
+    boosted form shows the page the server answered, as without JavaScript."""
+    make_user("tech", position="technician")
+    page.goto(live_server + "/auth/login")
+    def attempt(password) -> int:
+        page.fill("input[name=username]", "tech")
+        page.fill("input[name=password]", password)
+        with page.expect_response(lambda r: r.url.endswith("/auth/login") and r.request.method == "POST") as answer:
+            page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")  # the answer's page swapped in and settled
+        return answer.value.status
+
+    for n in range(5):
+        assert attempt(f"wrong-{n}") == 401
+        expect(page.locator(".field .error")).to_contain_text("用户名或密码不正确")
+    assert attempt("wrong-again") == 429
+    expect(page.locator(".flash-error")).to_contain_text("登录失败次数过多")
+    assert "忘记密码请联系" not in page.locator(".flash-error").inner_text()
+
+
+def test_an_htmx_403_on_a_link_is_a_message_at_the_top_never_in_the_tab_bar(app, live_server, page, make_user):
+    make_user("tech", position="technician")
+    browser_login(page, live_server, "tech")
+    page.goto(live_server + "/trainings/")
+    page.evaluate("""() => {
+        const a = document.createElement('a');
+        a.id = 'probe'; a.href = '/coverage/'; a.textContent = '覆盖矩阵';
+        (document.querySelector('nav.subnav') || document.querySelector('main')).append(a); htmx.process(a);
+    }""")
+    page.click("#probe")
+    note = page.locator("main > .page-error")
+    expect(note).to_contain_text("没有权限")
+    assert page.locator("nav .htmx-error").count() == 0

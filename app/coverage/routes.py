@@ -13,22 +13,12 @@ from app.csvexport import csv_response
 from app.extensions import db
 from app.trainings.forms import PlainForm
 from app.org.models import Position, ordered_positions
-from app.permissions import can_edit_org, can_record_trainings, is_supervisor, require, supervises
+from app.permissions import (can_edit_org, can_record_trainings, may_view_coverage, may_view_employee, require,
+                             supervises)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings.models import TrainingCategory
 from app.web import render
-
-
-def may_view_coverage(user) -> bool:
-    """The training clerk, supervisors and admin see the matrix and what expires."""
-    return can_record_trainings(user) or is_supervisor(user)
-
-
-def may_view_employee(user, employee: Employee) -> bool:
-    own = getattr(user, "employee", None)
-    return may_view_coverage(user) and (can_record_trainings(user) or user.is_admin or (
-        employee.position is not None and supervises(user, employee.position))) or (own is not None and own.id == employee.id)
 
 
 def _categories():

@@ -159,6 +159,24 @@ def expiring_coverage(today: date) -> Block:
     return Block(rows[:SHOW], len(rows))
 
 
+def my_onboarding(employee, today: date) -> dict | None:
+    """A new hire's own onboarding plan (入职计划): the steps with due dates, what is
+    overdue, the mentor; None once signed off or for an employee who is no new hire."""
+    from app.coverage import rules
+
+    onboarding = rules.onboarding_for(employee)
+    if onboarding is not None and onboarding.signed_off_at is not None:
+        return None
+    if onboarding is None and not rules.is_new_hire(employee, today):
+        return None
+    steps = rules.plan(employee, today)
+    if not steps:
+        return None
+    return {"steps": steps, "onboarding": onboarding, "today": today,
+            "done": sum(s.done_on is not None for s in steps),
+            "overdue": sum(s.state(today) == "overdue" for s in steps)}
+
+
 def account_gaps() -> dict:
     from app.auth.models import User
     from app.staff.models import Employee
@@ -189,6 +207,7 @@ def workspace(user, now: datetime | None = None) -> dict:
         out["trainings"] = my_trainings(employee, today)
         out["supplies"] = my_supplies(employee, today)
         out["requisitions"] = my_requisitions(employee)
+        out["onboarding"] = my_onboarding(employee, today)
     if is_supervisor(user):
         out["supervisor"] = {
             "overdue": overdue_by_position(user, now),

@@ -1,5 +1,5 @@
 from flask import flash, redirect, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -25,7 +25,8 @@ def index():
             .options(contains_eager(Employee.position), selectinload(Employee.account)))
     if q:
         like = f"%{q}%"
-        stmt = stmt.where(or_(Employee.name.like(like), Employee.employee_no.like(like), Employee.phone.like(like)))
+        by_phone = (Employee.phone.like(like),) if can_manage_staff(current_user) else ()  # nobody finds a number
+        stmt = stmt.where(or_(Employee.name.like(like), Employee.employee_no.like(like), *by_phone))
     if position_id:
         stmt = stmt.where(Employee.position_id == position_id)
     if show == "active":

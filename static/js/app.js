@@ -100,6 +100,21 @@
 
   /* --- an HTMX request the server refused: say why beside the control, in Chinese ---- */
   function showError(elt, text) {
+    /* A link (a tab, a menu entry) gets no note beside it: a tab bar or a menu is no place
+       for a sentence. The message goes to the top of the page, as a flash message would. */
+    if (!elt.closest || elt.tagName === 'A' || elt === document.body || elt.closest('nav')) {
+      var main = document.querySelector('main') || document.body;
+      var box = main.querySelector('.htmx-error.page-error');
+      if (!box) {
+        box = document.createElement('div');
+        box.className = 'flash flash-error htmx-error page-error';
+        box.setAttribute('role', 'alert');
+        main.insertAdjacentElement('afterbegin', box);
+      }
+      box.textContent = text;
+      box.scrollIntoView({block: 'nearest'});
+      return;
+    }
     var anchor = elt.closest('form') || elt, note = anchor.nextElementSibling;
     if (!(note && note.classList.contains('htmx-error'))) {
       note = document.createElement('div');
@@ -133,6 +148,11 @@
       ev.detail.shouldSwap = false;
       // detail.elt is the swap target here; the message goes beside the control used
       reportError((ev.detail.requestConfig && ev.detail.requestConfig.elt) || ev.detail.elt, xhr);
+    } else if (xhr.status >= 400 && ev.detail.boosted && !xhr.getResponseHeader('X-Error-Message')) {
+      /* A boosted form answered with its own page (the login with 用户名或密码不正确 (401),
+         the lockout's message (429)): show that page, as without JavaScript. */
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
     }
   });
   document.addEventListener('htmx:sendError', function (ev) {
@@ -142,6 +162,8 @@
     var anchor = ev.detail.elt.closest && (ev.detail.elt.closest('form') || ev.detail.elt);
     var note = anchor && anchor.nextElementSibling;
     if (note && note.classList.contains('htmx-error')) note.remove();
+    var page = document.querySelector('.htmx-error.page-error');
+    if (page) page.remove();
   });
 
   /* --- on load and on every swap ----------------------------------------------------- */
