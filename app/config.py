@@ -74,6 +74,10 @@ def defaults(instance_path: str) -> dict:
         "WEBHOOK_TIMEOUT": float(os.environ.get("WEBHOOK_TIMEOUT", "5")),
         "WEBHOOK_RETRIES": int(os.environ.get("WEBHOOK_RETRIES", "3")),
         "WEBHOOK_BACKOFF": float(os.environ.get("WEBHOOK_BACKOFF", "2")),
+        # Robots: https only unless this is 1; hosts (comma-separated) that may resolve to
+        # an inside address (a robot gateway in the LAN), none by default (notices/webhook.py).
+        "WEBHOOK_ALLOW_HTTP": os.environ.get("WEBHOOK_ALLOW_HTTP", "") == "1",
+        "WEBHOOK_ALLOWED_HOSTS": os.environ.get("WEBHOOK_ALLOWED_HOSTS", ""),
         # The address people open the intranet at, for links in robot messages (else the
         # address of the request that caused the message).
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),

@@ -214,6 +214,7 @@ def test_login_messages_with_javascript_on(app, live_server, page, make_user):
     make_user("tech", position="technician")
     page.goto(live_server + "/auth/login")
     def attempt(password) -> int:
+        page.goto(live_server + "/auth/login")  # a fresh page each time: no race with the last swap
         page.fill("input[name=username]", "tech")
         page.fill("input[name=password]", password)
         with page.expect_response(lambda r: r.url.endswith("/auth/login") and r.request.method == "POST") as answer:

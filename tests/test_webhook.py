@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.notices.models import WebhookDelivery, WebhookTarget
-from app.notices.webhook import wait_idle
+from app.notices import webhook
+from app.notices.webhook import WebhookError, check_url, wait_idle
 from tests.test_supplies import store  # noqa: F401  (fixture)
 
 
@@ -79,7 +80,10 @@ def robots():
 @pytest.fixture
 def requester(app, client, store, make_user):  # noqa: F811
     make_user("wm", position="workshop_manager")
-    app.config.update(WEBHOOK_BACKOFF=0.05, WEBHOOK_TIMEOUT=0.5, WEBHOOK_RETRIES=2, PUBLIC_URL="https://intranet.example.lan")
+    # The fake robots listen on plain HTTP on loopback: allowed here by the two settings a
+    # robot gateway in the LAN would need (by default both are refused, see the SSRF tests).
+    app.config.update(WEBHOOK_BACKOFF=0.05, WEBHOOK_TIMEOUT=0.5, WEBHOOK_RETRIES=2, PUBLIC_URL="https://intranet.example.lan",
+                      WEBHOOK_ALLOW_HTTP=True, WEBHOOK_ALLOWED_HOSTS="127.0.0.1")
     client.login("t1")
     return client
 
@@ -127,7 +131,7 @@ def test_a_hanging_robot_never_holds_the_request(app, requester, store, robots):
     took = ask(requester, store)
     assert took < 1.0  # answered while the robot still hangs
     status, attempts, error = deliveries(app)[0]
-    assert status == "failed" and attempts == 3 and "timed out" in error
+    assert status == "failed" and attempts == 3 and error == "超时"
 
 
 def test_admin_sees_failed_pushes(app, admin_client):
@@ -142,9 +146,9 @@ def test_admin_sees_failed_pushes(app, admin_client):
     assert "尝试 4 次：timed out" in page
 
 
-def test_no_robot_no_push_and_bad_urls_refused(app, admin_client):
+def test_no_robot_no_push_and_bad_urls_refused(app, admin_client, public_dns):
     r = admin_client.post_form("/notices/webhooks", {"url": "ftp://robot.example/x"})
-    assert r.status_code == 422 and "http:// 或 https://" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "https://" in r.get_data(as_text=True)
     r = admin_client.post_form("/notices/webhooks", {"url": "javascript:alert(1)"})
     assert r.status_code == 422
     with app.app_context():
@@ -153,3 +157,122 @@ def test_no_robot_no_push_and_bad_urls_refused(app, admin_client):
     assert r.status_code == 303
     page = admin_client.get("/notices/webhooks").get_data(as_text=True)
     assert "全部门" in page and "没有失败的推送" in page
+
+
+@pytest.fixture
+def public_dns(monkeypatch):
+    """Names resolve without the network: robot.example and the robot APIs to a public
+    address, `inside.example` to loopback; numbers as the resolver reads them."""
+    real = webhook.socket.getaddrinfo
+    names = {"inside.example": "127.0.0.1"}
+
+    def fake(host, port, *args, **kwargs):
+        if host in names:
+            return [(2, 1, 6, "", (names[host], port))]
+        if host.endswith((".example", ".qq.com", ".dingtalk.com")):
+            return [(2, 1, 6, "", ("93.184.216.34", port))]
+        return real(host, port, *args, **kwargs)  # numeric hosts and localhost: no network needed
+
+    monkeypatch.setattr(webhook.socket, "getaddrinfo", fake)
+    return names
+
+
+@pytest.mark.parametrize("url", [
+    "http://169.254.169.254/latest/meta-data/", "https://169.254.169.254/latest/meta-data/",
+    "https://[::1]:8443/x", "https://0x7f000001:8443/x", "https://localhost:8000/admin/accounts/",
+    "https://127.0.0.1/x", "https://10.0.0.5/x", "https://192.168.1.10/x", "https://172.16.0.1/x",
+    "https://[::ffff:127.0.0.1]/x", "https://[fe80::1]/x", "https://224.0.0.1/x", "https://0.0.0.0/x",
+    "https://inside.example/cgi-bin/webhook/send", "https://admin:secret@qyapi.weixin.qq.com/cgi-bin/webhook/send",
+    "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", "https://qyapi.weixin.qq.com:99999/x",
+])
+def test_robots_cannot_be_pointed_inside(app, public_dns, url):
+    with app.test_request_context():
+        with pytest.raises(WebhookError):
+            check_url(url)
+
+
+def test_a_public_robot_and_an_allowed_gateway_pass(app, public_dns):
+    with app.test_request_context():
+        assert check_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x")
+        app.config["WEBHOOK_ALLOWED_HOSTS"] = "inside.example"
+        assert check_url("https://inside.example/cgi-bin/webhook/send")
+
+
+def test_a_name_that_turns_inside_after_it_was_added_is_refused_at_send_time(app, requester, store, robots,
+                                                                              public_dns):  # noqa: F811
+    """DNS rebinding: the name passed when the robot was added, then points at a robot on
+    loopback. The send checks again and connects only to the address it checked."""
+    app.config["WEBHOOK_ALLOWED_HOSTS"] = ""
+    robot = robots()
+    public_dns["rebind.example"] = "93.184.216.34"
+    with app.test_request_context():
+        check_url(f"http://rebind.example:{robot.server.server_port}/x")
+    add_robot(app, f"http://rebind.example:{robot.server.server_port}/x")
+    public_dns["rebind.example"] = "127.0.0.1"
+    ask(requester, store)
+    status, attempts, error = deliveries(app)[0]
+    assert status == "failed" and "内部网络" in error and robot.received == []
+
+
+def test_a_redirect_is_not_followed_and_failures_say_little(app, requester, store, robots):  # noqa: F811
+    inside = robots()
+    target = f"http://127.0.0.1:{inside.server.server_port}/admin/"
+
+    class Redirect(Robot):
+        def __init__(self):
+            super().__init__()
+            handler = self.server.RequestHandlerClass
+
+            def do_POST(h):
+                h.rfile.read(int(h.headers["Content-Length"]))
+                h.send_response(302)
+                h.send_header("Location", target)
+                h.send_header("Content-Length", "0")
+                h.end_headers()
+
+            handler.do_POST = do_POST
+
+    redirecting = Redirect()
+    try:
+        add_robot(app, redirecting.url)
+        ask(requester, store)
+        status, attempts, error = deliveries(app)[0]
+        assert status == "failed" and error == "返回异常状态 3xx" and inside.received == []
+        assert target not in error and "127.0.0.1" not in error
+    finally:
+        redirecting.close()
+
+
+def test_a_trickling_robot_is_cut_off_at_the_deadline(app, requester, store, robots):  # noqa: F811
+    """WEBHOOK_TIMEOUT is the whole try, not one read: a byte every 0.3 s is not an answer."""
+
+    class Trickle(Robot):
+        def __init__(self):
+            super().__init__()
+            handler = self.server.RequestHandlerClass
+
+            def do_POST(h):
+                h.rfile.read(int(h.headers["Content-Length"]))
+                h.send_response(200)
+                h.send_header("Content-Length", "40")
+                h.end_headers()
+                for _ in range(40):
+                    try:
+                        h.wfile.write(b" ")
+                        h.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.3)
+
+            handler.do_POST = do_POST
+
+    slow = Trickle()
+    try:
+        app.config.update(WEBHOOK_RETRIES=0)
+        add_robot(app, slow.url)
+        started = time.monotonic()
+        ask(requester, store)
+        assert deliveries(app) == [("failed", 1, "超时")]
+        assert time.monotonic() - started < 3
+    finally:
+        slow.close()

@@ -6,11 +6,13 @@ transaction commits is it sent — in a background thread, with retries and back
 slow or failing robot never delays or fails the user's request. Each push ends as a
 WebhookDelivery row: sent, or failed with the reason (listed for admin).
 """
+import http.client
+import ipaddress
 import json
+import socket
+import ssl
 import threading
 import time
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
@@ -27,11 +29,59 @@ class WebhookError(ValueError):
     pass
 
 
+# --- where a robot may be: https on a public address (SSRF) ---------------------------------
+# A robot's address is admin's input, and the app posts to it from inside the network: an
+# address inside (loopback, the LAN, the cloud's metadata service, a redirect there) would
+# let anyone with admin rights probe or drive internal services. So: https only (http by
+# WEBHOOK_ALLOW_HTTP), no user or password in the URL, every address the host resolves to
+# public (hosts listed in WEBHOOK_ALLOWED_HOSTS excepted), checked when the robot is added
+# and again before every send, the connection made to the address that was checked (no
+# second lookup: DNS rebinding), no redirect followed, and only a short class of failure
+# kept (超时, 连接失败, 返回错误码 N from the robot API's own errcode).
+
+def _allowed_hosts() -> set[str]:
+    raw = str(current_app.config.get("WEBHOOK_ALLOWED_HOSTS") or "")
+    return {h.strip().lower().strip("[]") for h in raw.replace(",", " ").split() if h.strip()}
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback or ip.is_link_local
+                                 or ip.is_private or ip.is_unspecified)
+
+
+def resolve(url: str) -> tuple[str, str, int, list[str]]:
+    """(scheme, host, port, addresses) of an allowed robot URL; WebhookError otherwise."""
+    parts = urlsplit(url)
+    allow_http = bool(current_app.config.get("WEBHOOK_ALLOW_HTTP"))
+    if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
+        raise WebhookError("机器人地址应以 https:// 开头，如企业微信群机器人的 Webhook 地址。")
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise WebhookError("机器人地址中不能包含用户名或密码。")
+    try:
+        host, port = (parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise WebhookError("机器人地址的端口无效。")
+    if not host:
+        raise WebhookError("机器人地址缺少主机名。")
+    try:
+        addresses = sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
+    except (OSError, UnicodeError):
+        raise WebhookError("无法解析机器人地址的主机名。")
+    if not addresses:
+        raise WebhookError("无法解析机器人地址的主机名。")
+    if host not in _allowed_hosts() and not all(_public(a) for a in addresses):
+        raise WebhookError("机器人地址指向内部网络或本机，不允许使用。")
+    return parts.scheme, host, port, addresses
+
+
 def check_url(url: str) -> str:
     url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
-        raise WebhookError("机器人地址应以 http:// 或 https:// 开头，如企业微信群机器人的 Webhook 地址。")
+    if not url or len(url) > 500 or any(c.isspace() for c in url):
+        raise WebhookError("机器人地址应以 https:// 开头，如企业微信群机器人的 Webhook 地址。")
+    resolve(url)
     return url
 
 
@@ -67,17 +117,71 @@ def dispatch(session) -> None:
     thread.start()
 
 
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to the address that was checked, with the host's name for TLS (SNI and the
+    certificate) and the Host header: no second DNS lookup between check and connect."""
+
+    def __init__(self, host, address, port, timeout):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address
+
+    def connect(self):
+        self.raw_sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(self.raw_sock, server_hostname=self.host)
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    def __init__(self, host, address, port, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self):
+        self.raw_sock = self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
 def _post(url: str, content: str, timeout: float) -> None:
+    """One try, within `timeout` seconds in all (not per read: a robot trickling a byte at a
+    time is cut off too). Raises WebhookError with a short reason."""
+    scheme, host, port, addresses = resolve(url)  # again: the name may point elsewhere now
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     body = json.dumps({"msgtype": "text", "text": {"content": content}}, ensure_ascii=False).encode()
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json; charset=utf-8"})
-    with urllib.request.urlopen(req, timeout=timeout) as response:  # nosec B310 (http(s) checked)
-        answer = response.read(4096)
+    conn = (_PinnedHTTPS if scheme == "https" else _PinnedHTTP)(host, addresses[0], port, timeout)
+    expired = threading.Event()
+
+    def cut():
+        expired.set()
+        sock = getattr(conn, "raw_sock", None)  # conn.sock is None once the response took it over
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    timer = threading.Timer(timeout, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        conn.request("POST", path, body=body, headers={"Content-Type": "application/json; charset=utf-8"})
+        response = conn.getresponse()
+        status, answer = response.status, response.read(4096)
+    except (OSError, http.client.HTTPException) as exc:
+        if expired.is_set() or isinstance(exc, TimeoutError):
+            raise WebhookError("超时")
+        raise WebhookError("连接失败")
+    finally:
+        timer.cancel()
+        conn.close()
+    if expired.is_set():
+        raise WebhookError("超时")
+    if not 200 <= status < 300:  # a redirect is not followed: it counts as a failure
+        raise WebhookError(f"返回异常状态 {status // 100}xx")
     try:
         code = json.loads(answer or b"{}").get("errcode", 0)
     except (ValueError, AttributeError):
         code = 0
     if code:
-        raise WebhookError(f"机器人返回错误码 {code}")
+        raise WebhookError(f"返回错误码 {int(code) if str(code).lstrip('-').isdigit() else '（无效）'}")
 
 
 def _send_all(app, jobs) -> None:
@@ -85,17 +189,17 @@ def _send_all(app, jobs) -> None:
     tries, timeout, backoff = int(cfg["WEBHOOK_RETRIES"]) + 1, float(cfg["WEBHOOK_TIMEOUT"]), float(cfg["WEBHOOK_BACKOFF"])
     for target_id, url, content in jobs:
         error, attempts = "", 0
-        for attempt in range(tries):
-            attempts = attempt + 1
-            try:
-                _post(url, content, timeout)
-                error = ""
-                break
-            except (OSError, urllib.error.URLError, WebhookError, ValueError) as exc:
-                error = (str(getattr(exc, "reason", "") or exc) or type(exc).__name__)[:200]
-                if attempt + 1 < tries:
-                    time.sleep(backoff * 2 ** attempt)
         with app.app_context():
+            for attempt in range(tries):
+                attempts = attempt + 1
+                try:
+                    _post(url, content, timeout)
+                    error = ""
+                    break
+                except WebhookError as exc:
+                    error = str(exc)[:200]
+                    if attempt + 1 < tries:
+                        time.sleep(backoff * 2 ** attempt)
             db.session.add(WebhookDelivery(target_id=target_id, text=content[:500], status="failed" if error else "sent",
                                            attempts=attempts, error=error))
             db.session.commit()
