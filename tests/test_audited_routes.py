@@ -142,3 +142,23 @@ def test_a_requirement_retired_and_restored(app, admin_client):
     with app.app_context():
         assert db.session.get(Requirement, req_id).active is True
     assert len(audited(app, "requirement_update")) == 2
+
+
+def test_an_item_edit_that_leaves_the_minimum_out_keeps_it(app, admin_client):
+    """The form read the stored milli-units back as units when a post left the field out:
+    each such save multiplied the minimum by 1000 (and overflowed the column on PostgreSQL,
+    found by the fuzz test)."""
+    with app.app_context():
+        item = db.session.scalar(select(SupplyItem).order_by(SupplyItem.id))
+        if item is None:
+            cat = db.session.scalar(select(SupplyCategory).order_by(SupplyCategory.id))
+            item = SupplyItem(name="防割手套", spec="", category_id=cat.id, unit="副", decimals=0, min_stock=5_000)
+            db.session.add(item)
+        else:
+            item.min_stock = 5_000
+        db.session.commit()
+        item_id = item.id
+    for _ in range(2):
+        assert admin_client.post_form(f"/supplies/items/{item_id}/edit", {"a": ""}).status_code == 303
+    with app.app_context():
+        assert db.session.get(SupplyItem, item_id).min_stock == 5_000

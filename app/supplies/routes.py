@@ -68,7 +68,9 @@ def item(item_id: int):
 def _item_form(it: SupplyItem | None):
     form = ItemForm(obj=it)
     form.category_id.choices = [(c.id, c.name) for c in categories()]
-    if request.method == "GET" and it is not None:
+    if it is not None and "min_stock" not in request.form:
+        # The stored value is in milli-units: shown (and, when a post leaves the field out,
+        # kept) in the item's own units, never read back as units (it became 1000x).
         form.min_stock.data = fmt(it.min_stock)
     return form
 
