@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.checklists.models import ChecklistEvent
 from app.extensions import db
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("optional_fields")]  # ticking, not fields
 
@@ -134,7 +134,7 @@ def test_phone_tick_with_a_figure_and_a_photo(app, live_server, browser, make_us
     expect(done).to_contain_text(re.compile(r"5K回厂率：\s*80\.5%"))
     expect(done).to_contain_text("低于目标 85.0%")
     expect(done.locator(".ck-photos img")).to_have_count(1)
-    assert p.evaluate(f"document.querySelector('#{row_id} .ck-photos img').naturalWidth") > 0
+    wait_until(p, f"document.querySelector('#{row_id} .ck-photos img').naturalWidth > 0")  # loaded, not only placed
     _no_sideways_scroll(p)
     p.goto(live_server + f"/checklists/positions/{position_id}")
     cell = p.locator("td.cell.has-value").first
