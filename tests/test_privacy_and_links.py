@@ -88,3 +88,65 @@ def test_audit_dates_out_of_bounds_are_a_chinese_400(app, client, make_user):
     for q in ("end=9999-12-31", "start=0001-01-01", "start=2026-02-30"):
         r = client.get(f"/admin/audit/?{q}")
         assert r.status_code == 400 and "日期" in r.get_data(as_text=True), q
+
+
+def test_confirming_the_duties_settles_their_notice_and_absences_are_not_attended(app, client):
+    from app.auth.models import User
+    from app.handbook.confirmations import confirm
+    from app.handbook.revisions import current_revision
+    from app.notices import rules as notices
+    from app.notices.models import Notice
+
+    home(client, "chenxy")
+    with app.app_context():
+        user = db.session.scalar(select(User).filter_by(username="chenxy"))
+        revision = current_revision(user.position)
+        notices.revision_published(user.position, revision)
+        db.session.commit()
+        key = f"revision:{user.position.id}:{revision.number}"
+        assert db.session.scalar(select(Notice).filter_by(user_id=user.id, key=key)).read_at is None
+        confirm(user, user.position, revision.number)
+        db.session.commit()
+        assert db.session.scalar(select(Notice).filter_by(user_id=user.id, key=key)).read_at is not None
+        # 缺席 at a held session: not among the trainings attended
+        me = user.employee
+        t = db.session.scalar(select(Training).where(Training.status == "done").order_by(Training.held_on.desc()))
+        t.topic = "缺席的那场培训"
+        mine = db.session.scalar(select(Attendee).filter_by(training_id=t.id, employee_id=me.id))
+        if mine is None:
+            db.session.add(Attendee(training_id=t.id, employee_id=me.id, name=me.name, position_title="车间文员",
+                                    status="absent"))
+        else:
+            mine.status = "absent"
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "缺席的那场培训" not in page.split("我的培训", 1)[1].split("</section>", 1)[0]
+
+
+def test_the_matrix_uses_four_digit_years_and_tells_only_who_can_act(app, client):
+    page = home(client, "chenxy")  # the training clerk builds trainings from gaps
+    matrix = client.get("/coverage/").get_data(as_text=True)
+    assert "为所选建培训" in matrix and "勾选缺少" in matrix
+    import re
+    assert re.search(r"至20\d\d-\d\d-\d\d", matrix) and not re.search(r"至\d\d-\d\d-\d\d<", matrix)
+    home(client, "wangjg")  # a manager sees the matrix, but builds no training
+    matrix = client.get("/coverage/").get_data(as_text=True)
+    assert "为所选建培训" not in matrix and "勾选缺少" not in matrix
+    assert page
+
+
+def test_the_workspace_links_to_every_employee_without_an_account(app, client, make_user):
+    from app.auth.models import User
+
+    with app.app_context():
+        boss = User(username="boss3", is_admin=True)
+        boss.set_password("test-password-1")
+        db.session.add(boss)
+        db.session.commit()
+        total = db.session.scalar(select(db.func.count(Employee.id)).where(Employee.active.is_(True),
+                                                                          ~Employee.account.has()))
+    page = home(client, "boss3")
+    if total > 5:
+        assert f"全部 {total} 人" in page
+    listed = client.get("/staff/?show=no_account").get_data(as_text=True)
+    assert listed.count('href="/staff/') - listed.count('href="/staff/new') >= min(total, 50)

@@ -8,6 +8,7 @@ from app.audit.log import record
 from app.extensions import db
 from app.handbook.models import PositionRevision, ReadConfirmation
 from app.handbook.revisions import current_revision, current_revisions, duties_changed_since
+from app.notices import rules as notices
 from app.org.models import Position
 from app.staff.models import Employee
 
@@ -96,6 +97,7 @@ def confirm(user, position: Position, revision_number: int) -> ReadConfirmation:
         summary=f"{employee.name} 确认已阅读「{position.title}」第 {revision.number} 版",
         after={"employee": employee.employee_no, "revision": revision.number},
     )
+    notices.duties_confirmed(user, position)
     return confirmation
 
 

@@ -43,7 +43,8 @@ def my_trainings(employee, today: date) -> dict:
         Attendee.employee_id == employee.id)
     upcoming = db.session.execute(mine.where(Training.status == PLANNED, Training.held_on >= today)
                                   .order_by(Training.held_on, Training.start_time).limit(SHOW)).all()
-    recent = db.session.execute(mine.where(Training.status == DONE, Training.held_on <= today)
+    recent = db.session.execute(mine.where(Training.status == DONE, Training.held_on <= today,
+                                           Attendee.status == SIGNED)  # attended: not 缺席 or 请假
                                 .order_by(Training.held_on.desc()).limit(3)).all()
     year_start = date(today.year, 1, 1)
     hours = sum(t.hours for t in db.session.scalars(

@@ -116,6 +116,14 @@ def settle(key: str) -> None:
     db.session.execute(update(Notice).where(Notice.key == key, Notice.read_at.is_(None)).values(read_at=utcnow()))
 
 
+def duties_confirmed(user, position) -> None:
+    """The user confirmed his position's current duties: his notices asking for it are done
+    (each holder confirms for himself, so only his own)."""
+    db.session.execute(update(Notice).where(Notice.user_id == user.id, Notice.read_at.is_(None),
+                                            Notice.key.like(f"revision:{position.id}:%"))
+                       .values(read_at=utcnow()))
+
+
 def requisition_decided(req, approved: bool) -> None:
     settle(f"req-decide:{req.id}")  # one supervisor decided: the others need not
     notify([account_of(req.employee)], f"req-decided:{req.id}", "requisition",

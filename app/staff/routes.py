@@ -33,6 +33,8 @@ def index():
         stmt = stmt.where(Employee.active.is_(True))
     elif show == "inactive":
         stmt = stmt.where(Employee.active.is_(False))
+    elif show == "no_account" and can_manage_staff(current_user):  # the workspace's 没有账号的员工
+        stmt = stmt.where(Employee.active.is_(True), ~Employee.account.has())
     page = params.paginate(stmt)
     return render(
         "staff/index.html", "staff/_list.html",
