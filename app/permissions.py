@@ -107,6 +107,25 @@ def may_see_all_assessments(user, training) -> bool:
                for a in training.attendees) and bool(training.attendees) and is_supervisor(user)
 
 
+def _supervises_an_attendee(user, training) -> bool:
+    return any(a.employee is not None and a.employee.position is not None and supervises(user, a.employee.position)
+               for a in training.attendees)
+
+
+def may_see_training_files(user, training, kind: str) -> bool:
+    """A session's photos: everyone. Its scanned sign-in sheets (signatures): the training
+    clerks, admin and the supervisors of its attendees. Its materials: those, and the
+    attendees themselves."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if kind == "photo" or can_record_trainings(user):
+        return True
+    if _supervises_an_attendee(user, training):
+        return True
+    return kind == "material" and user.employee_id is not None and any(
+        a.employee_id == user.employee_id for a in training.attendees)
+
+
 def require(check, *args) -> None:
     """abort(403) unless check(current_user, *args) holds."""
     if not check(current_user, *args):
@@ -133,6 +152,7 @@ TEMPLATE_HELPERS = {
     "can_see_assessment": can_see_assessment,
     "may_see_employee_details": may_see_employee_details,
     "may_view_coverage": may_view_coverage,
+    "may_see_training_files": may_see_training_files,
     "may_view_employee": may_view_employee,
     "may_see_all_assessments": may_see_all_assessments,
 }

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
+from app.staff.models import Employee
 from app.org.models import Position
 from app.trainings.models import Attendee, Training, TrainingCategory, TrainingFile
 from tests import imagegen
@@ -454,3 +455,38 @@ def test_the_ledger_pdf_follows_a_new_session(app, client, clerk, training_id):
         "topic": "接待流程", "category_id": cat, "held_on": "2026-11-27", "start_time": "09:00", "end_time": "10:30",
         "trainer_employee_id": 0, "trainer_name": "刘主管", "place": "会议室", "status": "planned"}).status_code == 303
     assert "接待流程" in pdftotext(client.get("/trainings/ledger.pdf?year=2026").data)
+
+
+def test_signatures_and_materials_only_for_who_needs_them(app, client, clerk, training_id, make_user):
+    """A sign-in scan carries signatures: the clerk, admin and the attendees' supervisors.
+    Materials: those and the attendees. Photos: everyone. A non-attendee technician gets
+    neither the files nor a link to them, nor the scans in the record PDF."""
+    make_user("outsider", position="technician", employee_no="T9")
+    make_user("wm", position="workshop_manager")
+    client.login("clerk")
+    add_technicians(app, client, training_id)
+    upload(client, training_id, "signin", [("sheet.jpg", imagegen.jpeg())])
+    upload(client, training_id, "material", [("手册.docx", docx_bytes())])
+    upload(client, training_id, "photo", [("p.jpg", imagegen.jpeg())])
+    with app.app_context():
+        ids = {f.kind: f.id for f in db.session.scalars(select(TrainingFile))}
+        outsider_emp = db.session.scalar(select(Employee).filter_by(employee_no="T9"))
+        # the attendee list was made from the position: take the outsider off it
+        for a in db.session.get(Training, training_id).attendees:
+            if a.employee_id == outsider_emp.id:
+                db.session.delete(a)
+        db.session.commit()
+    url = lambda kind: f"/trainings/files/{ids[kind]}/{'file' if kind == 'material' else 'thumb'}"  # noqa: E731
+    for who, allowed in (("outsider", {"photo"}), ("tech0", {"photo", "material"}),
+                         ("wm", {"photo", "signin", "material"}), ("clerk", {"photo", "signin", "material"})):
+        client.logout()
+        client.login(who)
+        page = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+        for kind in ("photo", "signin", "material"):
+            status = client.get(url(kind)).status_code
+            assert (status == 200) == (kind in allowed), (who, kind, status)
+            assert (f"/trainings/files/{ids[kind]}/" in page) == (kind in allowed), (who, kind)
+    client.logout()
+    client.login("outsider")
+    record = pdftotext(client.get(f"/trainings/{training_id}/record.pdf").data)
+    assert "签到表（第 1 页）" not in record and "手册.docx" not in record

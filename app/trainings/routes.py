@@ -10,7 +10,7 @@ from app.audit.log import record, record_changes
 from app.extensions import db
 from app.notices import rules as notices
 from app.org.models import Position, ordered_positions
-from app.permissions import can_manage_accounts, can_record_trainings, require
+from app.permissions import can_manage_accounts, can_record_trainings, may_see_training_files, require
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings import bp
@@ -310,6 +310,7 @@ def file_get(file_id: int, size: str):
     f = db.get_or_404(TrainingFile, file_id)
     if f.deleted_at is not None and not can_manage_accounts(current_user):
         abort(404)
+    require(may_see_training_files, f.training, f.kind)
     if f.kind == MATERIAL:
         return send_stored(file_path(f), f.mime, f.display_name)
     if size not in ("full", "print", "thumb"):
