@@ -177,6 +177,11 @@ def test_the_readme_nginx_site_in_front_of_gunicorn(proxied):
     # static files come from nginx
     status, headers, _, _ = b.request("GET", "/static/css/app.css")
     assert status == 200 and "max-age=604800" in headers.get("Cache-Control", "")
+    # with the app's security headers, though the app never sees the request
+    assert headers.get("X-Content-Type-Options") == "nosniff" and "Strict-Transport-Security" in headers
+    assert "default-src 'none'" in headers.get("Content-Security-Policy", "")
+    status, headers, _, _ = b.request("GET", "/static/favicon.svg")
+    assert status == 200 and "default-src 'none'" in headers.get("Content-Security-Policy", "")
     # a 50 MB material passes the proxy and is stored
     with engine.connect() as conn:
         training = conn.execute(text("SELECT id FROM training")).scalar()
