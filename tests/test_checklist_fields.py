@@ -371,7 +371,9 @@ def test_admin_field_form_refuses_bad_definitions(app, admin_client):
                            ({"decimals": "7"}, "小数位数应在0到4之间"),
                            ({"kind": "choice", "choices": "甲"}, "至少需要两个选项"),
                            ({"kind": "text", "target": "3"}, "只有“数值”和“计数”字段可以设置范围和目标"),
-                           ({"label": ""}, "请填写字段名称")]:
+                           ({"label": ""}, "请填写字段名称"),
+                           ({"min_value": "10", "target": "0", "target_dir": "le"}, "目标值应在最小值与最大值之间"),
+                           ({"max_value": "100", "target": "120"}, "目标值应在最小值与最大值之间")]:
         r = admin_client.post_form(url, {**base, **extra})
         assert r.status_code == 422 and message in r.get_data(as_text=True)
     with app.app_context():

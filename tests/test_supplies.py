@@ -365,3 +365,16 @@ def test_rules_refuse_directly(app, store):
         with pytest.raises(LedgerError, match="至少需要一行"):
             ledger.issue(t1, [], clerk)
         assert stock_of([gloves.id])[gloves.id] == 10000
+
+
+def test_an_overlong_note_or_reason_is_refused_beside_its_field_never_cut(app, client, store):
+    """Long text was silently cut to 200 characters: now nothing is saved and the form says so."""
+    from app.supplies.models import StockEntry
+
+    client.login("clerk")
+    with app.app_context():
+        before = db.session.scalar(select(func.count(StockEntry.id)))
+    r = client.post_form("/supplies/receive", {"item_id": store["手套"], "qty": "5", "note": "很" * 10_000})
+    assert r.status_code == 422 and "备注最多 200 字（现为 10000 字）" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StockEntry.id))) == before

@@ -490,3 +490,14 @@ def test_signatures_and_materials_only_for_who_needs_them(app, client, clerk, tr
     client.login("outsider")
     record = pdftotext(client.get(f"/trainings/{training_id}/record.pdf").data)
     assert "签到表（第 1 页）" not in record and "手册.docx" not in record
+
+
+def test_an_overlong_caption_is_refused_never_cut(app, client, clerk, training_id):
+    client.login("clerk")
+    upload(client, training_id, "photo", [("a.jpg", imagegen.jpeg())])
+    with app.app_context():
+        fid = db.session.scalar(select(TrainingFile.id))
+    r = client.post_form(f"/trainings/files/{fid}/caption", {"caption": "长" * 500}, follow_redirects=True)
+    assert "说明最多 120 字（现为 500 字），未保存" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(TrainingFile, fid).caption == ""

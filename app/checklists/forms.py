@@ -81,6 +81,11 @@ class FieldForm(FlaskForm):
         if numeric and self.min_value.data is not None and self.max_value.data is not None \
                 and self.min_value.data > self.max_value.data:
             problems.append((self.max_value, "最大值不能小于最小值。"))
+        target, low, high = self.target.data, self.min_value.data, self.max_value.data
+        if numeric and target is not None and ((low is not None and target < low) or
+                                               (high is not None and target > high)):
+            # a target outside the allowed range is met by every value or by none
+            problems.append((self.target, "目标值应在最小值与最大值之间，否则每个数值都达标或都不达标。"))
         if not numeric and any(f.data is not None for f in (self.min_value, self.max_value, self.target)):
             problems.append((self.kind, "只有“数值”和“计数”字段可以设置范围和目标。"))
         if self.kind.data == "choice":

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 UNITS = ["件", "套", "双", "副", "只", "个", "盒", "包", "瓶", "支", "本", "卷", "张", "箱", "米", "千克", "升"]
@@ -23,6 +23,5 @@ class ItemForm(FlaskForm):
 
 
 class SimpleForm(FlaskForm):
-    """CSRF plus free text fields parsed by the ledger rules."""
-
-    note = TextAreaField(validators=[Length(max=500, message="最多500字。")])
+    """CSRF only: the free text fields are checked by the ledger rules, which say beside
+    the field what is too long (a bare 400 did before)."""

@@ -32,6 +32,14 @@ class LedgerError(ValueError):
         self.field = field
 
 
+def _text(value: str, limit: int, label: str, field: str) -> str:
+    """A note or reason as typed, or a refusal beside its field: never cut silently."""
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise LedgerError(f"{label}最多 {limit} 字（现为 {len(value)} 字），请删减后再提交。", field)
+    return value
+
+
 class Shortage(LedgerError):
     def __init__(self, short: list[tuple[SupplyItem, int, int]]):
         lines = [f"{i.label}：需要 {fmt(need)} {i.unit}，库存仅 {fmt(have)} {i.unit}" for i, need, have in short]
@@ -104,7 +112,8 @@ def receive(item: SupplyItem, qty: int, user, supplier: str = "", note: str = ""
     _usable_item(item)
     if qty <= 0:
         raise LedgerError("入库数量必须大于零。", "qty")
-    entry = _entry(item, RECEIPT, qty, user, supplier=supplier.strip()[:80], reason=note.strip()[:200])
+    entry = _entry(item, RECEIPT, qty, user, supplier=_text(supplier, 80, "供应商", "supplier"),
+                   reason=_text(note, 200, "备注", "note"))
     record("stock_receipt", "supply_item", item.id, summary=f"入库 {item.label} {fmt(qty)}{item.unit}",
            after={"qty": fmt(qty), "supplier": entry.supplier})
     return entry
@@ -129,7 +138,7 @@ def issue(employee: Employee, lines: list[tuple[SupplyItem, int]], user, *, note
     short = [(items[i], n, have[i]) for i, n in need.items() if have[i] < n]
     if short:
         raise Shortage(short)
-    slip = IssueSlip(number="", employee_id=employee.id, issued_by_id=user.id, note=note.strip()[:200],
+    slip = IssueSlip(number="", employee_id=employee.id, issued_by_id=user.id, note=_text(note, 200, "备注", "note"),
                      requisition_id=requisition.id if requisition else None,
                      issued_on=issued_on or clock.local_now().date())
     db.session.add(slip)
@@ -157,7 +166,7 @@ def give_back(item: SupplyItem, qty: int, employee: Employee, user, note: str = 
     )
     if qty > received:
         raise LedgerError(f"{employee.name} 名下该物品仅有 {fmt(received)} {item.unit}，不能退回更多。", "qty")
-    entry = _entry(item, RETURN, qty, user, employee_id=employee.id, reason=note.strip()[:200])
+    entry = _entry(item, RETURN, qty, user, employee_id=employee.id, reason=_text(note, 200, "备注", "note"))
     record("stock_return", "supply_item", item.id, summary=f"退回 {item.label} {fmt(qty)}{item.unit}（{employee.name}）",
            after={"qty": fmt(qty), "employee": employee.employee_no})
     return entry
@@ -174,7 +183,7 @@ def count(item: SupplyItem, counted: int, user, reason: str = "") -> StockEntry:
     diff = counted - book
     if diff != 0 and not reason.strip():
         raise LedgerError("盘点数量与账面不符，请填写差异原因。", "reason")
-    entry = _entry(item, ADJUST, diff, user, counted=counted, reason=reason.strip()[:200])
+    entry = _entry(item, ADJUST, diff, user, counted=counted, reason=_text(reason, 200, "原因", "reason"))
     record("stock_count", "supply_item", item.id, summary=f"盘点 {item.label}：账面 {fmt(book)}，实盘 {fmt(counted)}",
            before={"book": fmt(book)}, after={"counted": fmt(counted), "reason": entry.reason})
     return entry
@@ -195,7 +204,8 @@ def reverse(entry: StockEntry, user, reason: str) -> StockEntry:
     if stock_of([entry.item_id])[entry.item_id] - entry.qty < 0:
         raise LedgerError("冲销后库存将小于零（这些物品已发出），不能冲销。", "reason")
     rev = _entry(entry.item, REVERSAL, -entry.qty, user, employee_id=entry.employee_id, slip_id=entry.slip_id,
-                 requisition_line_id=entry.requisition_line_id, reverses_id=entry.id, reason=reason.strip()[:200])
+                 requisition_line_id=entry.requisition_line_id, reverses_id=entry.id,
+                 reason=_text(reason, 200, "冲销原因", "reason"))
     record("stock_reversal", "stock_entry", entry.id,
            summary=f"冲销 {KIND_LABELS[entry.kind]}记录 #{entry.id}（{entry.item.label}）",
            before={"qty": fmt(entry.qty)}, after={"qty": fmt(rev.qty), "reason": rev.reason})

@@ -270,7 +270,11 @@ def _file_for_change(file_id: int) -> TrainingFile:
 @login_required
 def file_caption(file_id: int):
     f = _file_for_change(file_id)
-    f.caption = request.form.get("caption", "").strip()[:120]
+    caption = request.form.get("caption", "").strip()
+    if len(caption) > 120:  # said, never cut silently
+        flash(f"说明最多 120 字（现为 {len(caption)} 字），未保存，请删减后再提交。", "error")
+        return redirect(url_for("trainings.detail", training_id=f.training_id) + f"#files-{f.kind}", code=303)
+    f.caption = caption
     order = request.form.get("sort_order", type=params.bounded_int)
     if order is not None:
         f.sort_order = order
