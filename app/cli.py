@@ -127,6 +127,38 @@ def register(app) -> None:
         click.echo(f"新通知：逾期点检 {counts['overdue']} 条，劳保待领 {counts['entitlement']} 条，"
                    f"培训与证书到期 {counts['coverage']} 条。")
 
+    uploads_group = AppGroup("uploads", help="Stored files.")
+    app.cli.add_command(uploads_group)
+
+    @uploads_group.command("check")
+    @click.option("--remove", is_flag=True, help="delete the files listed")
+    @click.option("--minutes", default=60, show_default=True, help="only files older than this")
+    def uploads_check(remove, minutes):
+        """List (and with --remove delete) stored files no record refers to."""
+        import os
+
+        from app import uploads
+        from app.checklists.fields import SUB as CHECKLISTS
+        from app.checklists.models import ChecklistValue
+        from app.coverage.changes import SUB as CERTIFICATES
+        from app.coverage.models import Certificate
+        from app.trainings.models import TrainingFile
+        from app.trainings.records import SUB as TRAININGS
+
+        referenced = {  # deleted (soft) rows still refer to their files: they can be restored
+            TRAININGS: set(db.session.scalars(db.select(TrainingFile.key))),
+            CHECKLISTS: set(db.session.scalars(db.select(ChecklistValue.file_key).where(
+                ChecklistValue.file_key.is_not(None)))),
+            CERTIFICATES: set(db.session.scalars(db.select(Certificate.scan_key).where(
+                Certificate.scan_key.is_not(None)))),
+        }
+        found = uploads.orphans(referenced, minutes * 60)
+        for path in found:
+            click.echo(path)
+            if remove:
+                os.remove(os.path.join(app.config["UPLOAD_FOLDER"], path))
+        click.echo(f"{'已删除' if remove else '发现'} {len(found)} 个没有记录的文件。")
+
     @app.cli.command("prune-logins")
     @click.option("--days", default=30, show_default=True)
     def prune_logins(days):

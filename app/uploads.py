@@ -305,3 +305,36 @@ def send_stored(path: str, mimetype: str, download_name: str | None = None):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# --- files no row refers to (left by a crash between writing a file and its commit) --------
+
+def stored_keys(folder: str) -> dict[str, list[str]]:
+    """{key: [file names]} of the files in one upload folder (`<key>-<size>.jpg`, `<key>.bin`)."""
+    root = os.path.join(current_app.config["UPLOAD_FOLDER"], folder)
+    out: dict[str, list[str]] = {}
+    if os.path.isdir(root):
+        for entry in os.scandir(root):
+            if entry.is_file():
+                key = re.split(r"[-.]", entry.name, maxsplit=1)[0]
+                out.setdefault(key, []).append(entry.name)
+    return out
+
+
+def orphans(referenced: dict[str, set[str]], older_than_seconds: float = 3600) -> list[str]:
+    """Paths (relative to UPLOAD_FOLDER) of files whose key no row refers to, older than
+    `older_than_seconds` (an upload still in its request has written files before its
+    commit). `referenced`: {folder: keys the database refers to}."""
+    import time
+
+    now, found = time.time(), []
+    root = current_app.config["UPLOAD_FOLDER"]
+    for folder, keys in referenced.items():
+        for key, names in stored_keys(folder).items():
+            if key in keys:
+                continue
+            for name in names:
+                path = os.path.join(folder, name)
+                if now - os.path.getmtime(os.path.join(root, path)) > older_than_seconds:
+                    found.append(path)
+    return sorted(found)

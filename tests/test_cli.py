@@ -122,3 +122,45 @@ def test_seed_demo_run_again_confirms_no_newer_revision(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():
         assert db.session.scalar(select(func.count(ReadConfirmation.id))) == before
+
+
+def test_uploads_check_lists_and_removes_files_no_record_refers_to(app, runner):
+    """A crash between writing an upload and its commit leaves files without a row: the
+    check lists those older than an hour, --remove deletes them, and never a file a row
+    (a deleted one too: admin may restore it) or an upload still in progress refers to."""
+    import os
+    import time
+
+    from app.extensions import db
+    from app.trainings.models import PHOTO, Training, TrainingCategory, TrainingFile
+    from sqlalchemy import select
+
+    folder = os.path.join(app.config["UPLOAD_FOLDER"], "trainings")
+    os.makedirs(folder, exist_ok=True)
+    hour_ago = time.time() - 2 * 3600
+    for name in ("kept-full.jpg", "kept-thumb.jpg", "lost-full.jpg", "lost2.bin", "fresh-full.jpg"):
+        path = os.path.join(folder, name)
+        with open(path, "wb") as fh:
+            fh.write(b"x")
+        if not name.startswith("fresh"):
+            os.utime(path, (hour_ago, hour_ago))
+    with app.app_context():
+        from datetime import date, time as t
+
+        from app.auth.models import User
+
+        cat = db.session.scalar(select(TrainingCategory).order_by(TrainingCategory.id))
+        admin = db.session.scalar(select(User).order_by(User.id))
+        training = Training(topic="x", category_id=cat.id, held_on=date(2026, 11, 2), start_time=t(9), end_time=t(10),
+                            place="", trainer_name="", organiser="", created_by_id=admin.id)
+        db.session.add(training)
+        db.session.flush()
+        db.session.add(TrainingFile(training_id=training.id, kind=PHOTO, key="kept", display_name="a.jpg",
+                                    mime="image/jpeg", size=1, uploaded_by_id=admin.id))
+        db.session.commit()
+    out = runner.invoke(args=["uploads", "check"]).output
+    assert "trainings/lost-full.jpg" in out and "trainings/lost2.bin" in out and "发现 2 个" in out
+    assert "kept" not in out and "fresh" not in out
+    out = runner.invoke(args=["uploads", "check", "--remove"]).output
+    assert "已删除 2 个" in out
+    assert sorted(os.listdir(folder)) == ["fresh-full.jpg", "kept-full.jpg", "kept-thumb.jpg"]
