@@ -126,6 +126,30 @@ def may_see_training_files(user, training, kind: str) -> bool:
         a.employee_id == user.employee_id for a in training.attendees)
 
 
+def may_view_checklist(user, position) -> bool:
+    """A position's checklist (board, month grid, results, photos): admin, its supervisors
+    and its holders."""
+    return user.is_admin or position.id in supervised_position_ids(user) or (
+        user.position is not None and user.position.id == position.id)
+
+
+def may_see_supplies_of(user, employee) -> bool:
+    """What an employee received (slips, per-person history): supply clerks, the person,
+    the supervisors of the position."""
+    return can_issue_supplies(user) or user.employee_id == employee.id or (
+        employee.position is not None and supervises(user, employee.position))
+
+
+def may_decide_requisition(user, req) -> bool:
+    """Approve or reject a requisition: admin and the supervisors of the person's position."""
+    position = req.employee.position
+    return user.is_admin or (position is not None and supervises(user, position))
+
+
+def may_see_requisition(user, req) -> bool:
+    return can_issue_supplies(user) or user.employee_id == req.employee_id or may_decide_requisition(user, req)
+
+
 def require(check, *args) -> None:
     """abort(403) unless check(current_user, *args) holds."""
     if not check(current_user, *args):

@@ -128,3 +128,33 @@ def test_admin_pages_are_admin_only(client, make_user):
     client.login("mgr")
     for url in ("/admin/accounts/", "/admin/accounts/new", "/admin/audit/", "/staff/new", "/staff/import"):
         assert client.get(url).status_code == 403, url
+
+
+def test_the_rules_moved_into_permissions_decide_from_the_org_chart(app, make_user):
+    """Called directly, without HTTP: who sees a checklist, someone's supplies and
+    requisitions, who decides a requisition, who sees a colleague's details."""
+    from types import SimpleNamespace
+
+    from app import permissions as p
+    from app.auth.models import User
+    from app.staff.models import Employee
+
+    make_user("wm", position="workshop_manager")         # supervises 技师
+    make_user("tech", position="technician", employee_no="E-t")
+    make_user("other", position="technician", employee_no="E-o")
+    make_user("cs", position="customer_service")          # elsewhere
+    make_user("clerk", position="workshop_clerk", can_issue_supplies=True)
+    with app.test_request_context():
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        tech_pos = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+        other = db.session.scalar(select(Employee).filter_by(employee_no="E-o"))
+        req = SimpleNamespace(employee=other, employee_id=other.id)
+        assert [n for n in ("wm", "tech", "cs", "clerk") if p.may_view_checklist(users[n], tech_pos)] == ["wm", "tech"]
+        assert [n for n in ("wm", "tech", "other", "cs", "clerk")
+                if p.may_see_supplies_of(users[n], other)] == ["wm", "other", "clerk"]
+        assert [n for n in ("wm", "tech", "other", "cs", "clerk")
+                if p.may_decide_requisition(users[n], req)] == ["wm"]
+        assert [n for n in ("wm", "tech", "other", "cs", "clerk")
+                if p.may_see_requisition(users[n], req)] == ["wm", "other", "clerk"]
+        assert [n for n in ("wm", "tech", "other", "cs", "clerk")
+                if p.may_see_employee_details(users[n], other)] == ["wm", "other", "clerk"]

@@ -54,11 +54,6 @@ def visible_positions(user) -> tuple[list[Position], set[int]]:
     return [p for p in positions if p.id in tickable or p.id == own], tickable
 
 
-def can_view(user, position: Position) -> bool:
-    return user.is_admin or position.id in supervised_position_ids(user) or (
-        user.position is not None and user.position.id == position.id)
-
-
 def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
     out: dict[int, list[ChecklistItem]] = defaultdict(list)
     if not position_ids:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
-from app.checklists.board import (board, can_view, month_grid, monthly_rates, overdue_pending, overdue_rows,
+from app.checklists.board import (board, month_grid, monthly_rates, overdue_pending, overdue_rows,
                                   position_items, single_row)
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
 from app.checklists.forms import FieldForm, ItemForm, TickForm
@@ -17,7 +17,7 @@ from app.checklists.schedule import KIND_LABELS, describe
 from app.checklists.ticks import TickError, history, resolve, return_check, self_check, tick, untick
 from app.extensions import db
 from app.org.models import Position
-from app.permissions import can_edit_org, may_self_check, require, supervises
+from app.permissions import can_edit_org, may_self_check, may_view_checklist, require, supervises
 from app.printing import pdf_response, render_pdf
 from app.csvexport import csv_response
 from app.uploads import send_stored
@@ -137,7 +137,7 @@ def do_untick(item_id: int, period_key: str):
 @login_required
 def item_history(item_id: int, period_key: str):
     item = db.get_or_404(ChecklistItem, item_id)
-    if not can_view(current_user, item.position):
+    if not may_view_checklist(current_user, item.position):
         abort(403)
     from app.checklists.fields import values_of_events
 
@@ -153,7 +153,7 @@ def value_file(value_id: int, size: str):
     those who may see the item's position. Never rendered inline as HTML."""
     value = db.get_or_404(ChecklistValue, value_id)
     item = db.get_or_404(ChecklistItem, value.item_id)
-    if not can_view(current_user, item.position) or not value.file_key:
+    if not may_view_checklist(current_user, item.position) or not value.file_key:
         abort(404)
     if value.kind != "photo":
         return send_stored(file_path(value), value.file_mime, value.file_name)
@@ -169,7 +169,7 @@ def item_results(item_id: int):
     sum, minimum and maximum, and charts (figures as a line with the target, counts per
     day, week or month)."""
     item = db.get_or_404(ChecklistItem, item_id)
-    if not can_view(current_user, item.position):
+    if not may_view_checklist(current_user, item.position):
         abort(403)
     year, month = params.month_arg()
     group = request.args.get("group") if request.args.get("group") in results_rules.GROUPS else "day"
@@ -205,7 +205,7 @@ def overdue_list():
 
 def _viewable_position(position_id: int) -> Position:
     position = db.get_or_404(Position, position_id)
-    if not can_view(current_user, position):
+    if not may_view_checklist(current_user, position):
         abort(403)
     return position
 

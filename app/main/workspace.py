@@ -105,13 +105,14 @@ def self_checks_to_review(user) -> Block:
 def requisitions_to_decide(user) -> Block:
     from app.staff.models import Employee
     from app.supplies.models import Requisition
-    from app.supplies.requisitions import may_decide, visible_requisitions
+    from app.permissions import may_decide_requisition
+    from app.supplies.requisitions import visible_requisitions
 
     pending = db.session.scalars(
         visible_requisitions(user).where(Requisition.status == "pending").order_by(Requisition.id)
         .limit(200).options(selectinload(Requisition.employee).selectinload(Employee.position),
                             selectinload(Requisition.lines))).all()
-    mine = [r for r in pending if r.employee_id != user.employee_id and may_decide(user, r)]
+    mine = [r for r in pending if r.employee_id != user.employee_id and may_decide_requisition(user, r)]
     return Block(mine[:SHOW], len(mine))
 
 

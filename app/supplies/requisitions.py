@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from app.audit.log import record
 from app.extensions import db
 from app.notices import rules as notices
-from app.permissions import supervises
+from app.permissions import may_decide_requisition
 from app.supplies.ledger import LedgerError, issue
 from app.supplies.models import Requisition, RequisitionLine, RequisitionStep, StockEntry, SupplyItem
 from app.supplies.quantity import fmt
@@ -66,13 +66,8 @@ def visible_requisitions(user):
     return stmt.where(or_(*conditions))
 
 
-def may_decide(user, req: Requisition) -> bool:
-    position = req.employee.position
-    return user.is_admin or (position is not None and supervises(user, position))
-
-
 def decide(req: Requisition, user, approve: bool, note: str = "") -> None:
-    if not may_decide(user, req):
+    if not may_decide_requisition(user, req):
         raise PermissionError
     if req.status != "pending":
         raise LedgerError(f"该申领当前状态为“{STATUS_LABELS[req.status]}”，不能再审批。")

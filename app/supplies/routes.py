@@ -9,7 +9,8 @@ from app import clock, params
 from app.audit.log import record, record_changes
 from app.csvexport import csv_response
 from app.extensions import db
-from app.permissions import can_issue_supplies, require, supervises
+from app.permissions import (can_issue_supplies, may_decide_requisition, may_see_requisition, may_see_supplies_of,
+                             require)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.supplies import bp
@@ -20,7 +21,7 @@ from app.supplies.sizes import SIZE_KINDS, variant_for, variants
 from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, RequisitionLine, StockEntry,
                                  SupplyCategory, SupplyItem)
 from app.supplies.quantity import QuantityError, fmt, parse
-from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, fulfil, may_decide, open_per_line,
+from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, fulfil, open_per_line,
                                        visible_requisitions)
 from app.supplies.stock import categories, overview
 from app.web import render
@@ -296,17 +297,11 @@ def slips():
     return render("supplies/slips.html", page=page, **_helpers())
 
 
-def _slip_visible(slip: IssueSlip) -> bool:
-    emp = slip.employee
-    return can_issue_supplies(current_user) or (current_user.employee_id == emp.id) or (
-        emp.position is not None and supervises(current_user, emp.position))
-
-
 @bp.get("/slips/<int:slip_id>")
 @login_required
 def slip(slip_id: int):
     s = db.get_or_404(IssueSlip, slip_id)
-    if not _slip_visible(s):
+    if not may_see_supplies_of(current_user, s.employee):
         abort(403)
     return render("supplies/slip.html", slip=s, **_helpers())
 
@@ -315,7 +310,7 @@ def slip(slip_id: int):
 @login_required
 def slip_pdf(slip_id: int):
     s = db.get_or_404(IssueSlip, slip_id)
-    if not _slip_visible(s):
+    if not may_see_supplies_of(current_user, s.employee):
         abort(403)
     return pdf_response(render_pdf("print/issue_slip.html", slip=s, **_helpers()), f"领用单-{s.number}.pdf")
 
@@ -326,9 +321,7 @@ def slip_pdf(slip_id: int):
 @login_required
 def employee_history(employee_id: int):
     emp = db.get_or_404(Employee, employee_id)
-    if not (can_issue_supplies(current_user) or current_user.employee_id == emp.id
-            or (emp.position is not None and supervises(current_user, emp.position))):
-        abort(403)
+    require(may_see_supplies_of, emp)
     year = params.year_arg()
     lo, hi = clock.local_day_range(date(year, 1, 1), date(year, 12, 31))
     in_year = (StockEntry.employee_id == emp.id, StockEntry.at >= lo, StockEntry.at < hi)
@@ -405,7 +398,7 @@ def requisitions():
         selectinload(Requisition.employee).selectinload(Employee.position),
         selectinload(Requisition.lines).selectinload(RequisitionLine.item))
     page = params.paginate(stmt, count=False)
-    return render("supplies/requisitions.html", requisitions=page.items, page=page, may_decide=may_decide,
+    return render("supplies/requisitions.html", requisitions=page.items, page=page, may_decide=may_decide_requisition,
                   **_helpers())
 
 
@@ -440,17 +433,13 @@ def requisition_new():
                   stock={i.id: i.stock for i in items}, status=422 if errors else 200, **_helpers())
 
 
-def _requisition_visible(req: Requisition) -> bool:
-    return can_issue_supplies(current_user) or current_user.employee_id == req.employee_id or may_decide(current_user, req)
-
-
 @bp.get("/requisitions/<int:req_id>")
 @login_required
 def requisition(req_id: int, errors=None, status=200):
     req = db.get_or_404(Requisition, req_id)
-    if not _requisition_visible(req):
+    if not may_see_requisition(current_user, req):
         abort(403)
-    return render("supplies/requisition.html", req=req, open=open_per_line(req), may_decide=may_decide(current_user, req),
+    return render("supplies/requisition.html", req=req, open=open_per_line(req), may_decide=may_decide_requisition(current_user, req),
                   can_issue=can_issue_supplies(current_user), errors=errors or {}, status=status,
                   stock=stock_of([l.item_id for l in req.lines]), **_helpers())
 
@@ -459,7 +448,7 @@ def requisition(req_id: int, errors=None, status=200):
 @login_required
 def requisition_decide(req_id: int):
     req = db.get_or_404(Requisition, req_id)
-    if not may_decide(current_user, req):
+    if not may_decide_requisition(current_user, req):
         abort(403)
     if not SimpleForm().validate_on_submit():
         abort(400)
