@@ -1,5 +1,4 @@
 """Cross-cutting web helpers: HTMX-aware rendering, error pages, template filters."""
-import json
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app import permissions
+from app.audit.changes import change_rows
 from app.printing import css_string
 
 HTMX_VERSION = "2.0.11"
@@ -147,9 +147,7 @@ def register_template_helpers(app) -> None:
     app.add_template_filter(mark_terms, "terms")
     app.add_template_filter(css_string, "css_string")
 
-    @app.template_filter("pretty_json")
-    def pretty_json(value):
-        return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    app.add_template_global(change_rows, "audit_change_rows")  # the audit log's before/after in words
 
     @app.template_filter("ymd")
     def ymd(value):

@@ -27,3 +27,25 @@ def test_audit_date_filter_uses_local_days(app, admin_client):
     assert "没有符合条件的记录" in html
     html = admin_client.get("/admin/audit/?start=bad-date").get_data(as_text=True)
     assert "boss" in html
+
+
+def test_the_log_shows_changes_in_chinese_field_by_field(app, admin_client):
+    """An item's edit reads 最低库存 / 启用 / 类型 in words, not raw JSON with English keys."""
+    from app.audit.changes import change_rows
+
+    rows = change_rows({"min_stock": 5, "active": True, "kind": "photo", "target_dir": "ge", "working_days": "01234"},
+                       {"min_stock": 8, "active": False, "kind": "number", "target_dir": "le", "working_days": "0123456"})
+    assert rows == [("最低库存", "5", "8"), ("启用", "是", "否"), ("类型", "照片", "数值"),
+                    ("目标方向", "不低于目标（≥）", "不高于目标（≤）"),
+                    ("工作日", "周一、周二、周三、周四、周五", "周一、周二、周三、周四、周五、周六、周日")]
+    from sqlalchemy import select
+
+    from app.supplies.models import SupplyCategory
+    with app.app_context():
+        cat = db.session.scalar(select(SupplyCategory.id).order_by(SupplyCategory.id))
+    form = {"name": "防割手套", "spec": "", "category_id": cat, "unit": "副", "decimals": "0", "min_stock": "10",
+            "size_kind": "", "active": "y"}
+    admin_client.post_form("/supplies/items/new", form)
+    page = admin_client.get("/admin/audit/?action=supply_item_create").get_data(as_text=True)
+    assert "<th scope=\"row\">最低库存</th>" in page and "<th scope=\"row\">启用</th><td></td><td>是</td>" in page
+    assert '"min_stock"' not in page and "size_kind" not in page

@@ -1,0 +1,63 @@
+"""An audit record's before and after, as a person reads them: one row per field that
+changed, the field's Chinese name, the values in words (是/否, 每日, 照片 …). Keys the
+table does not know are shown as recorded."""
+from typing import Any
+
+FIELD_LABELS = {
+    "name": "名称", "spec": "规格", "category": "类别", "unit": "单位", "decimals": "小数位", "min_stock": "最低库存",
+    "active": "启用", "size_kind": "尺码", "title": "名称", "kind": "类型", "weekday": "星期", "month_day": "每月日期",
+    "month_end": "月末", "month": "月份", "day": "日期", "due_time": "截止时间", "end_of_workday": "下班前",
+    "working_days": "工作日", "duty_id": "对应职责", "sort_order": "顺序", "note": "备注", "period": "周期",
+    "late": "补录", "values": "填写的数据", "qty": "数量", "supplier": "供应商", "employee": "员工",
+    "username": "用户名", "display_name": "姓名", "is_admin": "管理员", "can_record_trainings": "可记录培训",
+    "can_issue_supplies": "可发放物资", "employee_no": "工号", "phone": "电话", "hire_date": "入职日期",
+    "position": "岗位", "position_id": "岗位", "clothing_size": "服装尺码", "shoe_size": "鞋码", "target": "目标值",
+    "target_dir": "目标方向", "min_value": "最小值", "max_value": "最大值", "label": "名称", "required": "必填",
+    "choices": "选项", "term": "术语", "aliases": "别名", "explanation": "解释", "status": "状态", "topic": "主题",
+    "held_on": "日期", "start_time": "开始", "end_time": "结束", "place": "地点", "trainer": "讲师",
+    "organiser": "组织人", "content": "培训内容", "outcome": "培训效果", "score": "考核", "feedback": "反馈",
+    "reason": "原因", "lines": "明细", "revision": "版本", "due_days": "入职后天数", "interval_months": "间隔（月）",
+    "certificate": "证书", "course": "课程", "number": "编号", "issuer": "发证机构", "issued_on": "发证日期",
+    "expires_on": "有效期至", "mentor": "带教师傅", "caption": "说明", "department": "部门", "url": "地址",
+    "counted": "盘点数", "difference": "差异", "superior_ids": "直属上级", "subordinate_ids": "直属下级",
+    "target_dir_label": "目标方向", "decision": "决定", "attendees": "人员",
+}
+VALUE_LABELS = {
+    "kind": {"daily": "每日", "weekly": "每周", "monthly": "每月", "yearly": "每年", "number": "数值", "count": "计数",
+             "yesno": "是/否", "choice": "选项", "text": "短文本", "minutes": "会议纪要", "photo": "照片", "file": "文件",
+             "signin": "签到表", "material": "资料"},
+    "target_dir": {"ge": "不低于目标（≥）", "le": "不高于目标（≤）"},
+    "size_kind": {"": "不分尺码", "clothing": "按服装尺码", "shoe": "按鞋码"},
+    "status": {"planned": "计划中", "done": "已完成", "cancelled": "已取消", "pending": "待审批", "approved": "已批准",
+               "rejected": "已驳回", "partial": "部分发放", "issued": "已发放", "signed": "已签到", "leave": "请假",
+               "absent": "缺席"},
+    "weekday": {0: "周一", 1: "周二", 2: "周三", 3: "周四", 4: "周五", 5: "周六", 6: "周日"},
+}
+WEEKDAYS = "一二三四五六日"
+
+
+def _words(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    labels = VALUE_LABELS.get(key)
+    if labels is not None and value in labels:
+        return labels[value]
+    if key == "working_days" and isinstance(value, str) and value.isdigit():
+        return "、".join("周" + WEEKDAYS[int(c)] for c in value if c in "0123456") or "—"
+    if isinstance(value, dict):
+        return "；".join(f"{FIELD_LABELS.get(k, k)}：{_words(k, v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "、".join(_words(key, v) for v in value)
+    return str(value)
+
+
+def change_rows(before: dict | None, after: dict | None) -> list[tuple[str, str, str]]:
+    """(field, before, after) in words, for each key of either side."""
+    before, after = before or {}, after or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return [("内容", _words("", before), _words("", after))]
+    keys = list(dict.fromkeys([*before, *after]))
+    return [(FIELD_LABELS.get(k, k), _words(k, before.get(k)) if k in before else "",
+             _words(k, after.get(k)) if k in after else "") for k in keys]
