@@ -2,10 +2,10 @@
 that commits a change to the data commits an audit record with it.
 
 With AUDIT_GUARD on (the test configuration), every INSERT, UPDATE and DELETE a request
-sends is noted by table; at each COMMIT (before it is sent), a change to any table but the few below without
-an INSERT INTO audit_entry in the same transaction raises AuditMissing: nothing is
-committed, the request ends in an error page, and VIOLATIONS (which the suite checks
-after every test) says why. Endpoints that committed a change with its audit record are
+sends that changes rows is noted by table; at each COMMIT (before it is sent), a change to
+any table but the few below without an INSERT INTO audit_entry in the same transaction
+raises AuditMissing: nothing is committed, the request ends in an error page, and
+VIOLATIONS (which the suite checks after every test) says why. Endpoints that committed a change with its audit record are
 collected in AUDITED, which tests/test_zz_audit_invariant.py compares with the URL map.
 """
 import re
@@ -36,10 +36,12 @@ def _on() -> bool:
 
 
 def _note(conn, cursor, statement, parameters, context, executemany):
+    """After a statement: a write that changed rows (an UPDATE … WHERE that lost a race
+    and matched none changed nothing: no record is due; a failed INSERT never gets here)."""
     if not _on():
         return
     found = _WRITE.match(statement)
-    if found:
+    if found and (executemany or cursor.rowcount != 0):
         g._audit_guard.add(found.group(1).lower())
 
 
@@ -72,7 +74,7 @@ def _start():
 def install(app) -> None:
     if not app.config.get("AUDIT_GUARD"):
         return
-    for target, name, hook in ((Engine, "before_cursor_execute", _note), (Engine, "commit", _check),
+    for target, name, hook in ((Engine, "after_cursor_execute", _note), (Engine, "commit", _check),
                                (Engine, "rollback", _forget)):
         if not event.contains(target, name, hook):  # once per process
             event.listen(target, name, hook)
