@@ -5,6 +5,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import utcnow
+from app.supplies.quantity import fmt
 from app.extensions import db
 
 # Ledger entry kinds.
@@ -58,7 +59,7 @@ class SupplyItem(db.Model):
 
     def snapshot(self) -> dict:
         return {"name": self.name, "spec": self.spec, "category": self.category.name if self.category else None,
-                "unit": self.unit, "decimals": self.decimals, "min_stock": self.min_stock, "active": self.active,
+                "unit": self.unit, "decimals": self.decimals, "min_stock": fmt(self.min_stock), "active": self.active,
                 "size_kind": self.size_kind}
 
 
