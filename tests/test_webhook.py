@@ -31,7 +31,8 @@ class QuietServer(ThreadingHTTPServer):
 class Robot:
     """A fake robot: answers with the scripted statuses in turn (then 200), or hangs."""
 
-    def __init__(self, script=(), hang=0.0):
+    def __init__(self, script=(), hang=0.0, answer=None):
+        """`answer(handler)`, when given, writes the whole answer (a redirect, a trickle)."""
         self.script, self.hang, self.received = list(script), hang, []
         robot = self
 
@@ -39,6 +40,8 @@ class Robot:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 robot.received.append(json.loads(body))
+                if answer is not None:
+                    return answer(self)
                 if robot.hang:
                     time.sleep(robot.hang)
                 status = robot.script.pop(0) if robot.script else 200
@@ -218,61 +221,37 @@ def test_a_redirect_is_not_followed_and_failures_say_little(app, requester, stor
     inside = robots()
     target = f"http://127.0.0.1:{inside.server.server_port}/admin/"
 
-    class Redirect(Robot):
-        def __init__(self):
-            super().__init__()
-            handler = self.server.RequestHandlerClass
+    def redirect(h):
+        h.send_response(302)
+        h.send_header("Location", target)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
 
-            def do_POST(h):
-                h.rfile.read(int(h.headers["Content-Length"]))
-                h.send_response(302)
-                h.send_header("Location", target)
-                h.send_header("Content-Length", "0")
-                h.end_headers()
-
-            handler.do_POST = do_POST
-
-    redirecting = Redirect()
-    try:
-        add_robot(app, redirecting.url)
-        ask(requester, store)
-        status, attempts, error = deliveries(app)[0]
-        assert status == "failed" and error == "返回异常状态 3xx" and inside.received == []
-        assert target not in error and "127.0.0.1" not in error
-    finally:
-        redirecting.close()
+    add_robot(app, robots(answer=redirect).url)  # the robots fixture closes it
+    ask(requester, store)
+    status, attempts, error = deliveries(app)[0]
+    assert status == "failed" and error == "返回异常状态 3xx" and inside.received == []
+    assert target not in error and "127.0.0.1" not in error
 
 
 def test_a_trickling_robot_is_cut_off_at_the_deadline(app, requester, store, robots):  # noqa: F811
     """WEBHOOK_TIMEOUT is the whole try, not one read: a byte every 0.3 s is not an answer."""
 
-    class Trickle(Robot):
-        def __init__(self):
-            super().__init__()
-            handler = self.server.RequestHandlerClass
+    def trickle(h):
+        h.send_response(200)
+        h.send_header("Content-Length", "40")
+        h.end_headers()
+        for _ in range(40):
+            try:
+                h.wfile.write(b" ")
+                h.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.3)
 
-            def do_POST(h):
-                h.rfile.read(int(h.headers["Content-Length"]))
-                h.send_response(200)
-                h.send_header("Content-Length", "40")
-                h.end_headers()
-                for _ in range(40):
-                    try:
-                        h.wfile.write(b" ")
-                        h.wfile.flush()
-                    except OSError:
-                        return
-                    time.sleep(0.3)
-
-            handler.do_POST = do_POST
-
-    slow = Trickle()
-    try:
-        app.config.update(WEBHOOK_RETRIES=0)
-        add_robot(app, slow.url)
-        started = time.monotonic()
-        ask(requester, store)
-        assert deliveries(app) == [("failed", 1, "超时")]
-        assert time.monotonic() - started < 3
-    finally:
-        slow.close()
+    app.config.update(WEBHOOK_RETRIES=0)
+    add_robot(app, robots(answer=trickle).url)
+    started = time.monotonic()
+    ask(requester, store)
+    assert deliveries(app) == [("failed", 1, "超时")]
+    assert time.monotonic() - started < 3
