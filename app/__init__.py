@@ -65,7 +65,9 @@ def register_extensions(app: Flask) -> None:
             page = urlsplit(request.headers.get("HX-Current-URL", ""))
             target = (page.path + ("?" + page.query if page.query else "")) if page.path.startswith("/") else "/"
             return hx_redirect(url_for("auth.login", next=target))
-        flash(login_manager.login_message, login_manager.login_message_category)
+        from flask import g
+
+        flash(g.get("login_refused") or login_manager.login_message, login_manager.login_message_category)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader

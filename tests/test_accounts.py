@@ -59,3 +59,28 @@ def test_last_admin_cannot_lose_admin(app, admin_client):
         boss = db.session.scalar(select(User).filter_by(username="boss"))
     r = admin_client.post_form(f"/admin/accounts/{boss.id}/edit", {"username": "boss", "employee_id": 0, "active": "y"})
     assert r.status_code == 422 and "至少需要保留一个" in r.get_data(as_text=True)
+
+
+def test_a_new_account_without_a_typed_password_gets_one_shown_once(app, admin_client):
+    from tests.conftest import Client
+
+    r = admin_client.post_form("/admin/accounts/new", {"username": "newbie", "password": "", "employee_id": 0,
+                                                        "active": "y"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store" and "账号已创建" in page
+    password = page.split('<p class="secret"><code>')[1].split("</code>")[0]
+    assert len(password) >= 10
+    r = Client(app.test_client()).login("newbie", password)
+    assert r.headers["Location"] == "/auth/password"  # first login: a password of one's own
+
+
+def test_a_deactivated_users_open_session_is_told_why(app, admin_client, make_user):
+    from tests.conftest import Client
+
+    user = make_user("li")
+    li = Client(app.test_client())
+    li.login("li")
+    assert li.get("/").status_code == 200
+    assert admin_client.post_form(f"/admin/accounts/{user.id}/edit", {"username": "li", "employee_id": 0}).status_code == 303
+    page = li.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "您的账号已停用" in page and "登录" in page

@@ -46,4 +46,5 @@ class AccountForm(FlaskForm):
 
 
 class NewAccountForm(AccountForm):
-    password = PasswordField("初始密码", validators=[DataRequired("请设置初始密码。"), password_strength])
+    # Empty: a password is generated and shown once (accounts.create).
+    password = PasswordField("初始密码", validators=[Optional(), password_strength])

@@ -47,12 +47,17 @@ def create():
     if form.validate_on_submit():
         user = User()
         _fill(user, form)
-        user.set_password(form.password.data)
+        generated = None if form.password.data else generate_password()
+        user.set_password(form.password.data or generated)
         user.must_change_password = True
         db.session.add(user)
         db.session.flush()
         record("user_create", "user", user.id, summary=user.username, after=user.snapshot())
         db.session.commit()
+        if generated:  # shown once, in this response only (as a reset's password)
+            response = render("accounts/password_reset.html", account=user, password=generated, created=True)
+            response.headers["Cache-Control"] = "no-store"
+            return response
         flash(f"已创建账号 {user.username}，首次登录时需修改密码。", "success")
         return redirect(url_for("accounts.index"), code=303)
     return render("accounts/form.html", form=form, account=None, status=422 if form.errors else 200)

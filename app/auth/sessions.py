@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
@@ -86,6 +86,13 @@ def load(user_id: str) -> User | None:
         end(row, reason)
         db.session.commit()
     if reason:
+        if not user.active:  # the login page says why, not only 请先登录
+            g.login_refused = "您的账号已停用，如有疑问请联系售后经理或系统管理员。"
+        elif reason in ("expired", "idle"):
+            g.login_refused = "登录已超时，请重新登录。"
+        return None
+    if not user.active:
+        g.login_refused = "您的账号已停用，如有疑问请联系售后经理或系统管理员。"
         return None
     if now - row.last_seen_at > SEEN_EVERY:
         # End the reads first: on SQLite a read transaction that turns into a write fails at
