@@ -501,3 +501,14 @@ def test_an_overlong_caption_is_refused_never_cut(app, client, clerk, training_i
     assert "说明最多 120 字（现为 500 字），未保存" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(TrainingFile, fid).caption == ""
+
+
+def test_the_record_pdf_captions_photos_in_words_not_file_names(app, client, clerk, training_id):
+    client.login("clerk")
+    upload(client, training_id, "photo", [("IMG_20261120_0931.jpg", imagegen.jpeg()), ("b.jpg", imagegen.jpeg())])
+    with app.app_context():
+        first = db.session.scalar(select(TrainingFile).order_by(TrainingFile.id))
+        first.caption = "讲师演示制动检修"
+        db.session.commit()
+    text = pdftotext(client.get(f"/trainings/{training_id}/record.pdf").data)
+    assert "讲师演示制动检修" in text and "2. 培训照片" in text and "IMG_2026" not in text and "b.jpg" not in text
