@@ -396,11 +396,19 @@ def test_sign_all_remove_reset_and_a_sign_in_on_another_day(app, client, clerk, 
         assert [a.status for a in db.session.get(Training, training_id).attendees] == ["signed", "signed"]
         assert db.session.scalar(select(func.count(AuditEntry.id)).filter_by(action="training_signin")) == before + 2
     html = client.get(f"/trainings/{training_id}").get_data(as_text=True)
-    assert "2026-11-21 09:05" in html and "全部签到" not in html
+    assert "登记于 2026-11-21 09:05" in html and "全部签到" not in html
     from tests.pdftools import pdftotext
 
+    # The print states a sign-in time only when the sign-in was recorded during the
+    # session (14:00–16:30): a status entered the next morning is no sign-in time.
     text = pdftotext(client.get(f"/trainings/{training_id}/record.pdf").data)
-    assert "2026-11-21" in text and "09:05" in text
+    assert "已签到" in text and "09:05" not in text
+    with app.app_context():
+        first = db.session.get(Attendee, ids[0])
+        first.signed_at = datetime(2026, 11, 20, 6, 2)  # 14:02 local, during the session
+        db.session.commit()
+    text = pdftotext(client.get(f"/trainings/{training_id}/record.pdf").data)
+    assert "14:02" in text
     # a signed-in attendee is reset to 未签到 before it can be removed
     assert "重置" in html
     token = client.csrf()

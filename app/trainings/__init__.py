@@ -45,5 +45,20 @@ def _helpers():
         local = clock.to_local(attendee.signed_at)
         return local.strftime("%H:%M") if local.date() == training.held_on else local.strftime("%Y-%m-%d %H:%M")
 
+    def signin_time_given(attendee, training):
+        """The sign-in time as a print-out may state it: only when the sign-in was recorded
+        during the session (from half an hour before its start to its end). A status the
+        clerk entered afterwards (10:16 after an 08:30–10:00 session) is no sign-in time."""
+        from datetime import datetime, timedelta
+
+        from app import clock
+
+        if attendee.signed_at is None:
+            return ""
+        local = clock.to_local(attendee.signed_at).replace(tzinfo=None)
+        start = datetime.combine(training.held_on, training.start_time) - timedelta(minutes=30)
+        end = datetime.combine(training.held_on, training.end_time)
+        return local.strftime("%H:%M") if start <= local <= end else ""
+
     return {"training_history": training_history, "trainings_for_position": trainings_for_position,
-            "sign_labels": SIGN_LABELS, "signed_time": signed_time}
+            "sign_labels": SIGN_LABELS, "signed_time": signed_time, "signin_time_given": signin_time_given}
