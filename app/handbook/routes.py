@@ -297,9 +297,11 @@ def handbook_context() -> dict:
     positions = [p for p in ordered_positions() if not p.is_external]
     revisions = current_revisions()
     latest = max((r.created_at for r in revisions.values()), default=None)
+    duties = {p.id: duties_of(p) for p in positions}
     return {
         "positions": positions,
-        "duties": {p.id: duties_of(p) for p in positions},
+        "duties": duties,
+        "unwritten": [p for p in positions if not duties[p.id]],  # listed together on one page
         "revisions": revisions,
         "latest": latest,
     }
