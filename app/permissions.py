@@ -65,11 +65,16 @@ def can_issue_supplies(user) -> bool:
     )
 
 
+def supervises_employee(user, employee) -> bool:
+    """The user supervises the employee's position (admin supervises all)."""
+    return employee is not None and employee.position is not None and supervises(user, employee.position)
+
+
 def can_see_assessment(user, attendee) -> bool:
     """A trainee's score: the trainee, their supervisors, training clerks and admin."""
     employee = attendee.employee
     return can_record_trainings(user) or (employee is not None and (
-        user.employee_id == employee.id or (employee.position is not None and supervises(user, employee.position))))
+        user.employee_id == employee.id or supervises_employee(user, employee)))
 
 
 def may_view_coverage(user) -> bool:
@@ -82,8 +87,8 @@ def may_view_employee(user, employee) -> bool:
     """One employee's required trainings, certificates and onboarding: the person, the
     supervisors of their position, the training clerk and admin."""
     own = getattr(user, "employee", None)
-    return may_view_coverage(user) and (can_record_trainings(user) or user.is_admin or (
-        employee.position is not None and supervises(user, employee.position))) or (
+    return may_view_coverage(user) and (can_record_trainings(user) or user.is_admin or
+                                        supervises_employee(user, employee)) or (
         own is not None and own.id == employee.id)
 
 
@@ -95,7 +100,7 @@ def may_see_employee_details(user, employee) -> bool:
     if employee is None or not getattr(user, "is_authenticated", False):
         return False
     return (user.employee_id == employee.id or can_manage_staff(user) or can_record_trainings(user)
-            or can_issue_supplies(user) or (employee.position is not None and supervises(user, employee.position)))
+            or can_issue_supplies(user) or supervises_employee(user, employee))
 
 
 def may_see_all_assessments(user, training) -> bool:
@@ -103,13 +108,8 @@ def may_see_all_assessments(user, training) -> bool:
     clerks, admin, and supervisors of every position among its attendees."""
     if can_record_trainings(user):
         return True
-    return all(a.employee is not None and a.employee.position is not None and supervises(user, a.employee.position)
-               for a in training.attendees) and bool(training.attendees) and is_supervisor(user)
-
-
-def _supervises_an_attendee(user, training) -> bool:
-    return any(a.employee is not None and a.employee.position is not None and supervises(user, a.employee.position)
-               for a in training.attendees)
+    return bool(training.attendees) and is_supervisor(user) and all(
+        supervises_employee(user, a.employee) for a in training.attendees)
 
 
 def may_see_training_files(user, training, kind: str) -> bool:
@@ -120,10 +120,16 @@ def may_see_training_files(user, training, kind: str) -> bool:
         return False
     if kind == "photo" or can_record_trainings(user):
         return True
-    if _supervises_an_attendee(user, training):
+    if any(supervises_employee(user, a.employee) for a in training.attendees):
         return True
     return kind == "material" and user.employee_id is not None and any(
         a.employee_id == user.employee_id for a in training.attendees)
+
+
+def may_mark_onboarding_step(user, employee) -> bool:
+    """A step the app cannot tell itself (师傅带教, 安全告知): the training clerk or a
+    supervisor of the employee's position."""
+    return can_record_trainings(user) or supervises_employee(user, employee)
 
 
 def may_view_checklist(user, position) -> bool:
@@ -136,14 +142,12 @@ def may_view_checklist(user, position) -> bool:
 def may_see_supplies_of(user, employee) -> bool:
     """What an employee received (slips, per-person history): supply clerks, the person,
     the supervisors of the position."""
-    return can_issue_supplies(user) or user.employee_id == employee.id or (
-        employee.position is not None and supervises(user, employee.position))
+    return can_issue_supplies(user) or user.employee_id == employee.id or supervises_employee(user, employee)
 
 
 def may_decide_requisition(user, req) -> bool:
     """Approve or reject a requisition: admin and the supervisors of the person's position."""
-    position = req.employee.position
-    return user.is_admin or (position is not None and supervises(user, position))
+    return user.is_admin or supervises_employee(user, req.employee)
 
 
 def may_see_requisition(user, req) -> bool:

@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import threading
+import time
 import re
 import unicodedata
 import uuid
@@ -325,8 +326,6 @@ def orphans(referenced: dict[str, set[str]], older_than_seconds: float = 3600) -
     """Paths (relative to UPLOAD_FOLDER) of files whose key no row refers to, older than
     `older_than_seconds` (an upload still in its request has written files before its
     commit). `referenced`: {folder: keys the database refers to}."""
-    import time
-
     now, found = time.time(), []
     root = current_app.config["UPLOAD_FOLDER"]
     for folder, keys in referenced.items():

@@ -129,10 +129,10 @@ def prepare(instance: str, url: str) -> dict:
                         claimed.add(key)
                         p["pool"].append(key)
                         break
+        with_items = set(db.session.scalars(select(ChecklistItem.position_id).where(ChecklistItem.active.is_(True))))
         for p in people:
             user = p["user"]
             del p["candidates"]
-            with_items = set(db.session.scalars(select(ChecklistItem.position_id).where(ChecklistItem.active.is_(True))))
             p["grids"] = [pos.id for pos in visible_positions(user)[0] if pos.id in with_items] or [0]
             p.pop("user")
         targets = {

@@ -85,14 +85,11 @@ def load(user_id: str) -> User | None:
     if reason in ("expired", "idle"):
         end(row, reason)
         db.session.commit()
-    if reason:
-        if not user.active:  # the login page says why, not only 请先登录
+    if reason or not user.active:  # the login page says why, not only 请先登录
+        if not user.active:
             g.login_refused = "您的账号已停用，如有疑问请联系售后经理或系统管理员。"
         elif reason in ("expired", "idle"):
             g.login_refused = "登录已超时，请重新登录。"
-        return None
-    if not user.active:
-        g.login_refused = "您的账号已停用，如有疑问请联系售后经理或系统管理员。"
         return None
     if now - row.last_seen_at > SEEN_EVERY:
         # End the reads first: on SQLite a read transaction that turns into a write fails at

@@ -13,8 +13,8 @@ from app.csvexport import csv_response
 from app.extensions import db
 from app.trainings.forms import PlainForm
 from app.org.models import Position, ordered_positions
-from app.permissions import (can_edit_org, can_record_trainings, may_view_coverage, may_view_employee, require,
-                             supervises)
+from app.permissions import (can_edit_org, can_record_trainings, may_mark_onboarding_step, may_view_coverage,
+                             may_view_employee, require, supervises_employee)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings.models import TrainingCategory
@@ -200,7 +200,7 @@ def _employee_page(e: Employee, cert_form, status: int = 200):
                   cert_form=cert_form, steps=rules.plan(e, today), onboarding=rules.onboarding_for(e),
                   new_hire=rules.is_new_hire(e, today), today=today, mentors=mentors,
                   may_edit=can_record_trainings(current_user),
-                  may_sign=e.position is not None and supervises(current_user, e.position), status=status)
+                  may_sign=supervises_employee(current_user, e), status=status)
 
 
 @bp.post("/employees/<int:employee_id>/certificates")
@@ -262,8 +262,7 @@ def onboarding_step(employee_id: int, step_id: int):
     """A step the app cannot tell by itself (师傅带教, 安全告知): marked done by the clerk
     or a supervisor of the position."""
     e = db.get_or_404(Employee, employee_id)
-    if not (can_record_trainings(current_user) or (e.position is not None and supervises(current_user, e.position))):
-        abort(403)
+    require(may_mark_onboarding_step, e)
     step = db.get_or_404(OnboardingStep, step_id)
     if not PlainForm().validate_on_submit():
         abort(400)
@@ -281,7 +280,7 @@ def onboarding_step(employee_id: int, step_id: int):
 def onboarding_signoff(employee_id: int):
     """上岗确认: the supervisor of the position signs the onboarding off with a note."""
     e = db.get_or_404(Employee, employee_id)
-    if e.position is None or not supervises(current_user, e.position):
+    if not supervises_employee(current_user, e):
         abort(403)
     if not PlainForm().validate_on_submit():
         abort(400)

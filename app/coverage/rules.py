@@ -68,16 +68,29 @@ def requirements_of(position_ids=None) -> list[Requirement]:
     return list(db.session.scalars(stmt))
 
 
-def _matches(req: Requirement, training_id: int, category_id: int, topic: str, links: set) -> bool:
-    if req.certificate:
+class _Rule(NamedTuple):
+    """What of a requirement decides whether a session fulfils it, as plain values: read
+    for every row of hundreds of employees, where each ORM attribute read costs."""
+    id: int
+    category_id: int | None
+    course: str
+    certificate: bool
+
+
+def _rule(req: Requirement) -> _Rule:
+    return _Rule(req.id, req.category_id, req.course or "", bool(req.certificate))
+
+
+def _matches(rule: _Rule, training_id: int | None, category_id: int, topic: str | None, links) -> bool:
+    if rule.certificate:
         return False  # only a certificate fulfils a certificate requirement
-    if (training_id, req.id) in links:
+    if (training_id, rule.id) in links:
         return True
-    if req.category_id is not None and req.category_id != category_id:
+    if rule.category_id is not None and rule.category_id != category_id:
         return False
-    if req.course and req.course not in (topic or ""):
+    if rule.course and rule.course not in (topic or ""):
         return False
-    return req.category_id is not None or bool(req.course)
+    return rule.category_id is not None or bool(rule.course)
 
 
 def _attended(employee_ids, until: date, *where):
@@ -99,13 +112,11 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
     per employee and category is read as a date only (one GROUP BY, no window over the
     whole history), so its Evidence names no session; with it, the session's topic too."""
     out: dict[tuple[int, int], Evidence] = {}
-    if isinstance(employee_ids, Select):  # a query of employee ids: no list of hundreds of parameters
-        positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
-                                            .where(Employee.id.in_(employee_ids))).all())
-    else:
+    if not isinstance(employee_ids, Select):  # a query of employee ids: no list of hundreds of parameters
         employee_ids = sorted(set(employee_ids))
-        positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
-                                            .where(Employee.id.in_(employee_ids))).all()) if employee_ids else {}
+    positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
+                                        .where(Employee.id.in_(employee_ids))).all()) \
+        if isinstance(employee_ids, Select) or employee_ids else {}
     if not positions or not requirements:
         return out
     until = until or clock.local_now().date()
@@ -113,20 +124,16 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
     for req in requirements:
         if not req.certificate:
             by_position[req.position_id].append(req)
-    # The same rule as _matches, on plain values: this runs for every row of hundreds of
-    # employees, where each ORM attribute read costs.
-    plain = {pid: [(r.id, r.category_id, r.course) for r in reqs] for pid, reqs in by_position.items()}
+    rules = {pid: [_rule(r) for r in reqs] for pid, reqs in by_position.items()}
 
     def take(emp_id, tid, held_on, category_id, topic, links):
-        for rid, r_category, course in plain.get(positions.get(emp_id), ()):
-            if not ((tid, rid) in links or (
-                    (r_category is None or r_category == category_id) and (not course or course in (topic or ""))
-                    and (r_category is not None or course))):
+        for rule in rules.get(positions.get(emp_id), ()):
+            if not _matches(rule, tid, category_id, topic, links):
                 continue
-            prev = out.get((emp_id, rid))
+            prev = out.get((emp_id, rule.id))
             if prev is None or held_on >= prev.on:
-                out[(emp_id, rid)] = Evidence(held_on, None, f"培训「{topic}」" if topic is not None else "培训",
-                                              training_id=tid)
+                out[(emp_id, rule.id)] = Evidence(held_on, None, f"培训「{topic}」" if topic is not None else "培训",
+                                                  training_id=tid)
 
     if by_position:
         reqs = [r for rs in by_position.values() for r in rs]
@@ -139,11 +146,8 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
                 take(row[0], row[1], row[2], row[3], row[4], frozenset())
         elif categories:
             for emp_id, category_id, held_on in db.session.execute(
-                    select(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
-                    .join(Training, Training.id == Attendee.training_id)
-                    .where(Attendee.employee_id.in_(employee_ids), Attendee.status == SIGNED,
-                           Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until,
-                           Training.category_id.in_(categories))
+                    _attended(employee_ids, until, Training.category_id.in_(categories))
+                    .with_only_columns(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
                     .group_by(Attendee.employee_id, Training.category_id)):
                 take(emp_id, None, held_on, category_id, None, frozenset())
         courses = sorted({r.course for r in reqs if r.course})
@@ -237,10 +241,9 @@ def matrix(position_id: int | None = None, today: date | None = None, warn: int 
             for i, rid, certificate, interval, counts in own:
                 c = _cell(certificate, interval, ev.get((e.id, rid)), today, soon)
                 cells[i] = c
-                good = c.state in (DONE, SOON)
-                counts[0] += good
+                counts[0] += c.ok
                 counts[1] += 1
-                ok += good
+                ok += c.ok
                 applicable += 1
             rows.append({"employee": e, "cells": cells, "spans": [(i, cells[i], w) for i, w in layout]})
         m.groups.append({"position": p, "rows": rows, "ok": ok, "applicable": applicable})
@@ -318,7 +321,8 @@ def employee_requirements(employee: Employee, today: date | None = None) -> list
     out = []
     for r in reqs:
         c = cell(r, ev.get((employee.id, r.id)), today, warn_days())
-        upcoming = [t for t in planned if _matches(r, t.id, t.category_id, t.topic, links)] if not c.state == DONE else []
+        upcoming = [t for t in planned if _matches(_rule(r), t.id, t.category_id, t.topic, links)] \
+            if not c.state == DONE else []
         out.append({"requirement": r, "cell": c, "upcoming": upcoming[:3],
                     "due_on": employee.hire_date + timedelta(days=r.due_days)
                     if r.due_days and employee.hire_date else None})
@@ -336,6 +340,8 @@ class Step:
     evidence: str = ""
     step_id: int | None = None
     derived: bool = True  # the app knows the state; only custom steps are marked by hand
+
+    LABELS = {"done": "已完成", "overdue": "已逾期", "open": "待完成"}  # of state()
 
     def state(self, today: date) -> str:
         if self.done_on is not None:

@@ -10,7 +10,6 @@ import http.client
 import ipaddress
 import json
 import socket
-import ssl
 import threading
 import time
 from urllib.parse import urlsplit
@@ -117,26 +116,28 @@ def dispatch(session) -> None:
     thread.start()
 
 
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    """HTTPS to the address that was checked, with the host's name for TLS (SNI and the
-    certificate) and the Host header: no second DNS lookup between check and connect."""
-
-    def __init__(self, host, address, port, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
-
-    def connect(self):
-        self.raw_sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(self.raw_sock, server_hostname=self.host)
-
-
 class _PinnedHTTP(http.client.HTTPConnection):
+    """A connection to the address that was checked, with the host's name in the Host
+    header: no second DNS lookup between check and connect. `raw_sock` stays reachable
+    for the deadline after the response has taken `sock` over."""
+
     def __init__(self, host, address, port, timeout):
         super().__init__(host, port, timeout=timeout)
         self._address = address
 
+    def _open(self):
+        self.raw_sock = socket.create_connection((self._address, self.port), self.timeout)
+        return self.raw_sock
+
     def connect(self):
-        self.raw_sock = self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._open()
+
+
+class _PinnedHTTPS(_PinnedHTTP, http.client.HTTPSConnection):
+    """The same over TLS, the certificate checked against the host's name (SNI too)."""
+
+    def connect(self):
+        self.sock = self._context.wrap_socket(self._open(), server_hostname=self.host)
 
 
 def _post(url: str, content: str, timeout: float) -> None:

@@ -9,6 +9,7 @@ from app.checklists.schedule import period_of
 from app.extensions import db
 from app.staff.models import Employee
 from app.supplies.models import ISSUE, RETURN, REVERSAL, Entitlement, StockEntry, SupplyItem
+from app.supplies.sizes import group_ids_of
 
 PERIOD_LABELS = {"week": "周", "month": "月", "quarter": "季度", "year": "年"}
 
@@ -40,27 +41,16 @@ def due_list(today: date | None = None, employee_id: int | None = None) -> list[
     number of queries however many people and entitlements: the entitlements, the size
     variants of their articles, the employees, and per distinct period (week, month …)
     one sum of what each employee received of each item."""
-    from sqlalchemy.orm import selectinload
-
     today = today or clock.local_now().date()
-    stmt = (select(Entitlement).join(SupplyItem).where(Entitlement.active.is_(True), SupplyItem.active.is_(True))
-            .options(selectinload(Entitlement.item)))
+    stmt = select(Entitlement).join(SupplyItem).where(Entitlement.active.is_(True), SupplyItem.active.is_(True))
     if employee_id is not None:
         stmt = stmt.where(Entitlement.position_id == select(Employee.position_id).where(
             Employee.id == employee_id).scalar_subquery())
     entitlements = db.session.scalars(stmt).all()
     if not entitlements:
         return []
-    sized = {(e.item.name, e.item.size_kind) for e in entitlements if e.item.size_kind}
-    variants: dict[tuple[str, str], list[int]] = {}
-    if sized:
-        for item_id, name, kind in db.session.execute(
-                select(SupplyItem.id, SupplyItem.name, SupplyItem.size_kind)
-                .where(SupplyItem.name.in_({n for n, _ in sized}), SupplyItem.size_kind != "")):
-            if (name, kind) in sized:
-                variants.setdefault((name, kind), []).append(item_id)
-    ids_of = {e.id: variants.get((e.item.name, e.item.size_kind), [e.item.id]) if e.item.size_kind else [e.item.id]
-              for e in entitlements}
+    groups = group_ids_of({e.item for e in entitlements})
+    ids_of = {e.id: groups[e.item.id] for e in entitlements}
     who = select(Employee).where(Employee.position_id.in_({e.position_id for e in entitlements}),
                                  Employee.active.is_(True))
     if employee_id is not None:

@@ -33,10 +33,20 @@ def variants(item: SupplyItem) -> list[SupplyItem]:
 
 def group_ids(item: SupplyItem) -> list[int]:
     """Ids of every variant, active or not: what counts as having received the article."""
-    if not item.size_kind:
-        return [item.id]
-    return list(db.session.scalars(
-        select(SupplyItem.id).where(SupplyItem.name == item.name, SupplyItem.size_kind == item.size_kind)))
+    return group_ids_of([item])[item.id]
+
+
+def group_ids_of(items) -> dict[int, list[int]]:
+    """group_ids for several items in one query (none when no item comes in sizes)."""
+    sized = {(i.name, i.size_kind) for i in items if i.size_kind}
+    variants: dict[tuple[str, str], list[int]] = {}
+    if sized:
+        for item_id, name, kind in db.session.execute(
+                select(SupplyItem.id, SupplyItem.name, SupplyItem.size_kind)
+                .where(SupplyItem.name.in_({n for n, _ in sized}), SupplyItem.size_kind != "")):
+            if (name, kind) in sized:
+                variants.setdefault((name, kind), []).append(item_id)
+    return {i.id: variants.get((i.name, i.size_kind), [i.id]) if i.size_kind else [i.id] for i in items}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,12 @@ from app.uploads import send_stored
 from app.web import is_htmx, render
 
 
+# A session with its attendees, each with employee and position: the pages and the record
+# PDF ask of every attendee whether the viewer may see his result, and the files of the
+# attendees' supervisors (permissions), which otherwise loads each employee on its own.
+WITH_ATTENDEES = [selectinload(Training.attendees).selectinload(Attendee.employee).selectinload(Employee.position)]
+
+
 def _helpers(**extra) -> dict:
     return {"sign_labels": SIGN_LABELS, "status_labels": STATUS_LABELS, "plain_form": PlainForm(), **extra}
 
@@ -118,7 +124,7 @@ def edit(training_id):
 @login_required
 def detail(training_id: int):
     # the trainer with the training: one statement whether or not they are on the page already
-    t = db.get_or_404(Training, training_id, options=[joinedload(Training.trainer_employee)])
+    t = db.get_or_404(Training, training_id, options=[joinedload(Training.trainer_employee), *WITH_ATTENDEES])
     show_deleted = can_manage_accounts(current_user) and request.args.get("deleted") == "1"
     headcount = dict(db.session.execute(select(Employee.position_id, func.count()).where(Employee.active.is_(True))
                                         .group_by(Employee.position_id)).all())
@@ -314,7 +320,7 @@ def file_get(file_id: int, size: str):
     f = db.get_or_404(TrainingFile, file_id)
     if f.deleted_at is not None and not can_manage_accounts(current_user):
         abort(404)
-    require(may_see_training_files, f.training, f.kind)
+    require(may_see_training_files, db.session.get(Training, f.training_id, options=WITH_ATTENDEES), f.kind)
     if f.kind == MATERIAL:
         return send_stored(file_path(f), f.mime, f.display_name)
     if size not in ("full", "print", "thumb"):
@@ -338,7 +344,7 @@ def signin_pdf(training_id: int):
 @bp.get("/<int:training_id>/record.pdf")
 @login_required
 def record_pdf(training_id: int):
-    t = db.get_or_404(Training, training_id)
+    t = db.get_or_404(Training, training_id, options=WITH_ATTENDEES)
     pdf = render_pdf("print/training_record.html", training=t, totals=totals(t), **_helpers())
     return pdf_response(pdf, f"培训记录-{t.held_on}-{t.topic}.pdf")
 
