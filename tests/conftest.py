@@ -26,7 +26,8 @@ CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFTo
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgresql")
-PG_TEMPLATE = "intranet_test_template"
+# Several checkouts may test against one server at once: each names its own template.
+PG_TEMPLATE = os.environ.get("TEST_PG_TEMPLATE", "intranet_test_template")
 
 
 def _pg_admin(sql: str) -> None:
