@@ -78,6 +78,9 @@ def register_extensions(app: Flask) -> None:
 
     # Import every model so Alembic and the metadata see all tables.
     from app import models  # noqa: F401
+    from app.staff import tenure
+
+    tenure.install()  # who held which position when, kept with every change of an employee
 
 
 def register_blueprints(app: Flask) -> None:

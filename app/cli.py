@@ -114,6 +114,17 @@ def register(app) -> None:
     notices_group = AppGroup("notices", help="站内通知.")
     app.cli.add_command(notices_group)
 
+    @notices_group.command("remind")
+    def remind_command():
+        """Reminders before the due time: an occurrence still open within
+        CHECKLIST_REMIND_MINUTES (default 60) of its due time tells whoever must do it,
+        once. Run it every 5 minutes (the scheduler does); repeatable."""
+        from app.notices.rules import send_reminders
+
+        made = send_reminders()
+        db.session.commit()
+        click.echo(f"新提醒 {made} 条。")
+
     @notices_group.command("send-due")
     def send_due_command():
         """Notices of the day: overdue checklist items (to their supervisors), entitlements

@@ -88,6 +88,8 @@ def defaults(instance_path: str) -> dict:
         # Checklists: "下班前" means this local time; overdue list looks back this many days.
         "WORKDAY_END": os.environ.get("WORKDAY_END", "17:30"),
         "CHECKLIST_OVERDUE_DAYS": int(os.environ.get("CHECKLIST_OVERDUE_DAYS", "62")),
+        # Minutes before an occurrence's due time that its holder is reminded (0: never).
+        "CHECKLIST_REMIND_MINUTES": int(os.environ.get("CHECKLIST_REMIND_MINUTES", "60")),
         "COVERAGE_WARN_DAYS": int(os.environ.get("COVERAGE_WARN_DAYS", "60")),
         # Fail a request that commits a change without an audit record (app/audit/guard.py;
         # on in the test suite).

@@ -95,7 +95,7 @@ def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
 
     from app import clock
     from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
-    from app.checklists.schedule import occurrences_between
+    from app.checklists.board import expand
     from app.permissions import supervises
 
     if db.session.scalar(select(ChecklistMark.id).limit(1)):
@@ -103,6 +103,7 @@ def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     now = clock.local_now()
     users = [u for u in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))]
+    accounts = {u.employee_id: u for u in users if u.employee_id}
     made = late_n = missed = 0
     for item in db.session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True))):
         tickers = [u for u in users if not u.is_admin and supervises(u, item.position)] or \
@@ -111,8 +112,8 @@ def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
             continue
         # Demo items count as existing from the start of the demo window.
         item.created_at = clock.to_utc(now - timedelta(days=days))
-        for occ in occurrences_between(item.rule(), (now - timedelta(days=days)).date(), now.date(),
-                                       clock.workday_end()):
+        db.session.flush()
+        for _, occ, sub in expand([item], (now - timedelta(days=days)).date(), now.date()):
             if occ.due_at >= now:
                 continue
             roll = rng.random()
@@ -124,10 +125,18 @@ def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
                 occ.due_at - timedelta(minutes=rng.randint(5, 240))
             at = clock.to_utc(min(at_local, now))
             user = rng.choice(tickers)
-            mark = ChecklistMark(item_id=item.id, period_key=occ.period.key, due_at=occ.due_at, done=True,
-                                 by_id=user.id, at=at, late=late, note="当天补录" if late and rng.random() < 0.5 else "")
-            event = ChecklistEvent(item_id=item.id, period_key=occ.period.key, action="tick", user_id=user.id,
-                                   at=at, late=late)
+            holder = accounts.get(sub.id)  # a holder with an account self-checked his own first
+            mark = ChecklistMark(item_id=item.id, period_key=occ.period.key, subject_id=sub.id, due_at=occ.due_at,
+                                 done=True, by_id=user.id, at=at, late=late,
+                                 note="当天补录" if late and rng.random() < 0.5 else "")
+            event = ChecklistEvent(item_id=item.id, period_key=occ.period.key, subject_id=sub.id, action="tick",
+                                   user_id=user.id, at=at, late=late)
+            if holder is not None:
+                self_at = at - timedelta(minutes=rng.randint(10, 90))
+                mark.self_by_id, mark.self_at, mark.self_note = holder.id, self_at, rng.choice(DEMO_SELF_NOTES)
+                db.session.add(ChecklistEvent(item_id=item.id, period_key=occ.period.key, subject_id=sub.id,
+                                              action="selfcheck", user_id=holder.id, at=self_at,
+                                              note=mark.self_note))
             db.session.add_all([mark, event])
             if item.fields:
                 db.session.flush()
@@ -187,10 +196,11 @@ def _demo_values(item, event, mark, rng) -> None:
 
     entries = _demo_entries(item, rng)
     if entries:
-        store(Submission(entries), event.id, item.id, event.period_key, [])
+        store(Submission(entries), event.id, item.id, event.period_key, [], event.subject_id)
         mark.values_event_id = event.id
 
 
+DEMO_SELF_NOTES = ["工位已整理", "已检查，正常", "", "完成"]
 DEMO_COUNTS = {"工单数": (25, 60), "SA预约台次": (8, 25), "追加单数": (2, 12), "条数": (0, 6)}
 DEMO_MEETING_TOPICS = ["今日完工 38 台，返修 1 台（异响），由何师傅跟进。", "追加单 6 单，客户同意 5 单。",
                        "预约到店率偏低，前台明日电话回访。", "新款车型保养项目注意事项。"]
@@ -478,7 +488,20 @@ def seed_self_checks() -> list[str]:
     except TickError:
         return []
     db.session.flush()
-    return [f"自查：李静「{rows[0].item.title}」待核查，「{rows[1].item.title}」被王建国退回。"]
+    report = [f"自查：李静「{rows[0].item.title}」待核查，「{rows[1].item.title}」被王建国退回。"]
+    tech = db.session.scalar(select(User).filter_by(username="hesf"))
+    if tech is not None and tech.position is not None:
+        mine = [r for s in board(tech, clock.local_now().date(), only=tech.position.id)
+                for rows in s["groups"].values() for r in rows
+                if r.subject.id == tech.employee_id and r.state != "done" and not (r.mark and r.mark.review)]
+        if mine:
+            try:
+                self_check(mine[0].item, mine[0].period_key, tech, "工位已整理",
+                           Submission(_demo_entries(mine[0].item, rng)), [], subject_id=tech.employee_id)
+                report.append(f"自查：何师傅「{mine[0].item.title}」待核查。")
+            except TickError:
+                pass
+    return report
 
 
 def seed_demo(force: bool = False) -> list[str]:

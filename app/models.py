@@ -2,9 +2,10 @@
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import LoginAttempt, LoginSession, User  # noqa: F401
 from app.org.models import Position, ReportingLine  # noqa: F401
-from app.staff.models import Employee  # noqa: F401
+from app.staff.models import Employee, PositionTenure  # noqa: F401
 from app.handbook.models import Duty, GlossaryTerm, PositionRevision, ReadConfirmation  # noqa: F401,E402
-from app.checklists.models import ChecklistEvent, ChecklistField, ChecklistItem, ChecklistMark, ChecklistValue  # noqa: F401,E402
+from app.checklists.models import (ChecklistEvent, ChecklistField, ChecklistItem, ChecklistMark,  # noqa: F401,E402
+                                   ChecklistTargetChange, ChecklistValue)
 from app.supplies.models import (Entitlement, IssueSlip, Requisition, RequisitionLine,  # noqa: F401,E402
                                  RequisitionStep, StockEntry, SupplyCategory, SupplyItem)
 from app.trainings.models import Attendee, Training, TrainingCategory, TrainingFile  # noqa: F401,E402

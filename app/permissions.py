@@ -193,3 +193,16 @@ def may_self_check(user, item) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and employee is not None and employee.active and \
         employee.position_id == item.position_id
 TEMPLATE_HELPERS["may_self_check"] = may_self_check
+
+
+def may_self_check_subject(user, subject_id: int) -> bool:
+    """An item for each holder: a holder self-checks his own occurrence only (subject 0 is
+    the position's one occurrence, which any holder may self-check)."""
+    return subject_id == 0 or subject_id == getattr(user, "employee_id", None)
+
+
+def may_see_subject(user, position, subject_id: int) -> bool:
+    """One holder's occurrences (his bay's 5S, his photos): the person, the position's
+    supervisors and admin; a coworker sees only the position's shared items."""
+    return subject_id == 0 or subject_id == getattr(user, "employee_id", None) or supervises(user, position)
+TEMPLATE_HELPERS["may_see_subject"] = may_see_subject

@@ -217,7 +217,7 @@ def test_tick_with_figures_shows_them_flagged_on_the_board(app, client, clerk_pe
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert "5K回厂率：" in html and "80.5%" in html and "低于目标 85.0%" in html and "91.0%" in html
-    board = client.get(f"/checklists/?date={key}").get_data(as_text=True)
+    board = client.get(f"/checklists/?date={key}&show=all").get_data(as_text=True)
     assert "80.5%" in board and "低于目标" in board
     with app.app_context():
         mark = db.session.scalar(select(ChecklistMark))
@@ -294,13 +294,13 @@ def test_values_are_kept_through_untick_and_retick(app, client, clerk_people, fr
     assert client.post_form(url + "/tick", form).status_code == 303
     assert client.post_form(url + "/untick", {"note": "数据有误"}).status_code == 303
     # Unticked: the board no longer shows the figures as the result …
-    assert "88.0%" not in client.get(f"/checklists/?date={key}").get_data(as_text=True)
+    assert "88.0%" not in client.get(f"/checklists/?date={key}&show=all").get_data(as_text=True)
     # … re-ticking asks for them again, and keeps both in the history.
     _, form2 = _rate_form(app, five="86.5", ten="90")
     assert client.post_form(url + "/tick", form2).status_code == 303
     history = client.get(url + "/history").get_data(as_text=True)
     assert "88.0%" in history and "86.5%" in history and "数据有误" in history
-    board = client.get(f"/checklists/?date={key}").get_data(as_text=True)
+    board = client.get(f"/checklists/?date={key}&show=all").get_data(as_text=True)
     assert "86.5%" in board and "88.0%" not in board
     with app.app_context():
         assert db.session.scalar(select(func.count(ChecklistValue.id))) == 4
@@ -317,11 +317,11 @@ def test_self_check_with_figures_then_confirm_keeps_them(app, client, clerk_peop
     assert r.status_code == 422 and "请填写：5K回厂率、10K回厂率" in r.get_data(as_text=True)
     assert holder.post_form(url + "/selfcheck", form).status_code == 303
     client.login("mgr")
-    board = client.get(f"/checklists/?date={key}").get_data(as_text=True)
+    board = client.get(f"/checklists/?date={key}&show=all").get_data(as_text=True)
     assert "待核查" in board and "84.0%" in board
     freeze(day_after_tomorrow(10) + timedelta(days=1))  # past due: on the overdue list, figures shown
     overdue = client.get("/checklists/overdue").get_data(as_text=True)
-    row = re.search(rf'<tr id="ck-{item_id}-{key}".*?</tr>', overdue, re.S).group(0)
+    row = re.search(rf'<li id="ck-{item_id}-{key}-0".*?</li>', overdue, re.S).group(0)
     assert "待核查" in row and "84.0%" in row and f'name="{next(iter(form))}"' not in row
     assert client.post_form(url + "/tick", {}).status_code == 303  # confirm without retyping
     with app.app_context():
@@ -358,7 +358,7 @@ def test_a_changed_definition_leaves_old_values_readable(app, client, clerk_peop
     assert "首保回厂率" in page and "80.0%" in page and "录入时：5K回厂率" in page
     assert "10K回厂率（%）（已停用）" in page and "90.0%" in page
     # The retired field is no longer asked for; the renamed one is.
-    board = client.get(f"/checklists/?date={key}").get_data(as_text=True)
+    board = client.get(f"/checklists/?date={key}&show=all").get_data(as_text=True)
     assert f'name="f{ten_id}"' not in board
 
 
@@ -462,9 +462,10 @@ def test_grid_csv_and_pdf_show_the_figures(app, client, clerk_people, freeze):
     header = rows[0]
     assert "5K/10K客户回厂率数据统计·5K回厂率（%）" in header
     col = header.index("5K/10K客户回厂率数据统计·5K回厂率（%）")
-    by_day = {row[2][:10]: row for row in rows[1:] if row[0] == "5K/10K客户回厂率数据统计"}
+    assert header[:5] == ["项目", "人员", "周期", "截止", "状态"]
+    by_day = {row[3][:10]: row for row in rows[1:] if row[0] == "5K/10K客户回厂率数据统计"}
     assert by_day["2026-11-03"][col] == "80.0" and by_day["2026-11-04"][col] == "88.0"
-    assert by_day["2026-11-05"][col] == "" and by_day["2026-11-05"][3] == "未完成"
+    assert by_day["2026-11-05"][col] == "" and by_day["2026-11-05"][4] == "未完成"
     assert len(by_day) == 30  # one row per occurrence
     pdf = client.get(f"/checklists/positions/{position_id}/month.pdf?month=2026-11").data
     text = pdftotext(pdf)

@@ -91,7 +91,7 @@ def test_position_page_lists_items_and_item_shows_duty(app, client, people, free
     client.login("wm")
     html = client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
     assert "点检项目" in html and "预约统计" in html and "每天16:30前" in html
-    board = client.get("/checklists/").get_data(as_text=True)
+    board = client.get("/checklists/?show=all").get_data(as_text=True)
     assert "预约统计" in board and "岗位职责" in board
 
 
@@ -101,14 +101,16 @@ def test_supervisor_ticks_holder_reads_only_peer_refused(app, client, people, fr
     key = day_after_tomorrow(10).date().isoformat()
     holder = Client(app.test_client())
     holder.login("wc")
-    html = holder.get("/checklists/").get_data(as_text=True)
-    assert "预约统计" in html and "只读" in html and "tick-btn" not in html
+    html = holder.get("/checklists/?show=all").get_data(as_text=True)
+    # The holder can self-check it, so the board never calls it read-only (只读/仅查看).
+    assert "预约统计" in html and "只读" not in html and "仅查看" not in html and "tick-btn" not in html
+    assert "selfcheck-form" in html
     assert holder.post_form(f"/checklists/items/{item_id}/{key}/tick").status_code == 403
     peer = Client(app.test_client())
     peer.login("cs")
     assert peer.post_form(f"/checklists/items/{item_id}/{key}/tick").status_code == 403
     assert peer.get(f"/checklists/positions/{position_id}").status_code == 403
-    assert "预约统计" not in peer.get("/checklists/").get_data(as_text=True)
+    assert "预约统计" not in peer.get("/checklists/?show=all").get_data(as_text=True)
     client.login("wm")
     r = client.post_form(f"/checklists/items/{item_id}/{key}/tick", {"note": "已交刘主管"})
     assert r.status_code == 303
@@ -130,7 +132,7 @@ def test_untick_is_a_record(app, client, people, freeze):
     assert not marks(app)[0].done
     html = client.get(f"/checklists/items/{item_id}/{key}/history").get_data(as_text=True)
     assert "勾选" in html and "取消勾选" in html and "单据未齐" in html
-    board = client.get("/checklists/").get_data(as_text=True)
+    board = client.get("/checklists/?show=all").get_data(as_text=True)
     assert "取消勾选：单据未齐" in board
 
 
@@ -139,7 +141,7 @@ def test_late_tick_is_marked_with_real_time(app, client, people, freeze):
     item_id, _ = item(app, "wclerk_booking")
     key = day_after_tomorrow(10).date().isoformat()
     client.login("wm")
-    board = client.get("/checklists/").get_data(as_text=True)
+    board = client.get("/checklists/?show=all").get_data(as_text=True)
     assert "state-overdue" in board and "补录" in board
     client.post_form(f"/checklists/items/{item_id}/{key}/tick")
     m = marks(app)[0]
@@ -147,7 +149,7 @@ def test_late_tick_is_marked_with_real_time(app, client, people, freeze):
     with app.app_context():
         assert clock.to_local(m.at).strftime("%H:%M") == "17:05"
     assert events(app) == [("tick", True, "wm")]
-    assert "（补录）" in client.get("/checklists/").get_data(as_text=True)
+    assert "（补录）" in client.get("/checklists/?show=all").get_data(as_text=True)
 
 
 def test_past_period_can_be_ticked_late_future_refused(app, client, people, freeze):
@@ -217,7 +219,7 @@ def test_htmx_tick_returns_only_the_row(app, client, people, freeze):
     r = client.post(f"/checklists/items/{item_id}/{key}/tick", data={"csrf_token": token},
                     headers={"HX-Request": "true", "X-CSRFToken": token})
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and html.lstrip().startswith(f'<tr id="ck-{item_id}-{key}"')
+    assert r.status_code == 200 and html.lstrip().startswith(f'<li id="ck-{item_id}-{key}-0"')
     assert "已完成" in html and "取消勾选" in html and "<html" not in html
 
 
@@ -317,8 +319,8 @@ def test_memoised_overdue_and_rates_follow_every_tick_and_the_clock(app, people,
 def board_row(client, item_id, key):
     import re
 
-    html = client.get("/checklists/").get_data(as_text=True)
-    row = re.search(rf'<tr id="ck-{item_id}-{key}".*?</tr>', html, re.S)
+    html = client.get("/checklists/?show=all").get_data(as_text=True)
+    row = re.search(rf'<li id="ck-{item_id}-{key}-0".*?</li>', html, re.S)
     assert row, "the row is on the board"
     token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
     return row.group(0), token
@@ -365,7 +367,7 @@ def test_month_grid_follows_the_clock_and_the_tick(app, client, people, freeze):
 
     def cell():
         html = client.get(url).get_data(as_text=True)
-        row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if "预约统计" in r)
+        row = next(r for r in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S) if "预约统计" in r)
         return re.findall(r'<td class="cell ([^"]*)"', row)[day.day - 1].split()[0]
 
     client.login("wm")

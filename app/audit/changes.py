@@ -21,12 +21,14 @@ FIELD_LABELS = {
     "expires_on": "有效期至", "mentor": "带教师傅", "caption": "说明", "department": "部门", "url": "地址",
     "counted": "盘点数", "difference": "差异", "superior_ids": "直属上级", "subordinate_ids": "直属下级",
     "target_dir_label": "目标方向", "decision": "决定", "attendees": "人员",
+    "for_whom": "点检对象", "for_whom_from": "点检对象更改生效日期",
 }
 VALUE_LABELS = {
     "kind": {"daily": "每日", "weekly": "每周", "monthly": "每月", "yearly": "每年", "number": "数值", "count": "计数",
              "yesno": "是/否", "choice": "选项", "text": "短文本", "minutes": "会议纪要", "photo": "照片", "file": "文件",
              "signin": "签到表", "material": "资料"},
     "target_dir": {"ge": "不低于目标（≥）", "le": "不高于目标（≤）"},
+    "for_whom": {"position": "岗位一次", "holder": "每位在岗人员各一次"},
     "size_kind": {"": "不分尺码", "clothing": "按服装尺码", "shoe": "按鞋码"},
     "status": {"planned": "计划中", "done": "已完成", "cancelled": "已取消", "pending": "待审批", "approved": "已批准",
                "rejected": "已驳回", "partial": "部分发放", "issued": "已发放", "signed": "已签到", "leave": "请假",

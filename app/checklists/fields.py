@@ -215,14 +215,16 @@ def _parse_one(f: ChecklistField, name: str, form, files, attendee_names: dict[i
     return []
 
 
-def store(sub: Submission, event_id: int, item_id: int, period_key: str, stored: list) -> list[ChecklistValue]:
+def store(sub: Submission, event_id: int, item_id: int, period_key: str, stored: list,
+          subject_id: int = 0) -> list[ChecklistValue]:
     """The submission's values as rows of this event. Uploads are written to disk here;
     `stored` collects (kind, key) of each so the caller can remove them if the
     transaction fails."""
     rows = []
     for order, e in enumerate(sub.entries):
         f = e.field
-        v = ChecklistValue(event_id=event_id, item_id=item_id, period_key=period_key, field_id=f.id,
+        v = ChecklistValue(event_id=event_id, item_id=item_id, period_key=period_key, subject_id=subject_id,
+                           field_id=f.id,
                            label=f.label, kind=f.kind, unit=f.unit or "", decimals=f.decimals or 0,
                            min_value=f.min_value, max_value=f.max_value, target=f.target,
                            target_dir=f.target_dir or "ge", number=e.number, text=e.text,
@@ -281,20 +283,21 @@ def flag(v) -> str:
     return ""
 
 
-def values_for(pairs) -> dict[tuple[int, str], list[ChecklistValue]]:
-    """The current values (those of the mark's values event) of these (item id, period
-    key) pairs, in one query, in the fields' order."""
+def values_for(pairs) -> dict[tuple[int, str, int], list[ChecklistValue]]:
+    """The current values (those of the mark's values event) of these occurrences, given as
+    (item id, period key, subject id) keys, in one query, in the fields' order."""
     pairs = set(pairs)
     if not pairs:
         return {}
     stmt = (select(ChecklistValue).join(ChecklistMark, and_(ChecklistMark.values_event_id == ChecklistValue.event_id))
-            .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
-                   ChecklistMark.period_key.in_(sorted({k for _, k in pairs})))
+            .where(ChecklistMark.item_id.in_(sorted({k[0] for k in pairs})),
+                   ChecklistMark.period_key.in_(sorted({k[1] for k in pairs})))
             .order_by(ChecklistValue.sort_order, ChecklistValue.id))
-    out: dict[tuple[int, str], list[ChecklistValue]] = {}
+    out: dict[tuple[int, str, int], list[ChecklistValue]] = {}
     for v in db.session.scalars(stmt):
-        if (v.item_id, v.period_key) in pairs:
-            out.setdefault((v.item_id, v.period_key), []).append(v)
+        key = (v.item_id, v.period_key, v.subject_id)
+        if key in pairs:
+            out.setdefault(key, []).append(v)
     return out
 
 

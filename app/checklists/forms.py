@@ -20,6 +20,9 @@ class ItemForm(FlaskForm):
     due_time = TimeField("时间", validators=[Optional()], format="%H:%M")
     working_days = MultiCheckboxField("工作日（截止日不是工作日时，提前到本周期内最近的工作日）", coerce=int,
                                       choices=list(enumerate(WEEKDAY_LABELS)))
+    target = RadioField("点检对象", choices=[("position", "岗位一次（任一在岗人员完成即可，如每日报表）"),
+                                             ("holder", "每位在岗人员各一次（如各自工位5S、本人工具班前检查）")],
+                        default="position")
     active = BooleanField("启用", default=True)
 
     def __init__(self, *args, duty_choices=(), **kwargs):

@@ -2,8 +2,10 @@
 keep the due moment they were ticked against."""
 from sqlalchemy import select
 
+from app import clock
 from app.audit.log import record, record_changes
-from app.checklists.models import ChecklistField, ChecklistItem
+from app.checklists.models import TARGETS, ChecklistField, ChecklistItem, ChecklistTargetChange
+from app.checklists.schedule import next_period, period_of
 from app.extensions import db
 
 
@@ -23,9 +25,36 @@ def apply_form(item: ChecklistItem, form) -> None:
     item.rule()  # raises ValueError on an impossible combination
 
 
+def switch_target(item: ChecklistItem, target: str, user=None) -> ChecklistTargetChange | None:
+    """Switch whom the item is for, from the start of its next period: the current and past
+    periods stay counted as they were, and their records are never rewritten. Switching
+    back before the change takes effect cancels it."""
+    if target not in TARGETS:
+        raise ValueError(target)
+    today = clock.local_now().date()
+    starts = next_period(period_of(item.kind, today)).start
+    pending = [c for c in item.target_changes if c.valid_from > today]
+    effective = item.target_on(today) if item.target_changes else item.target
+    for c in pending:  # a switch not yet in force is replaced
+        item.target_changes.remove(c)
+    item.target = target
+    if target == effective:
+        return None
+    change = ChecklistTargetChange(valid_from=starts, previous=effective, target=target,
+                                   by_id=getattr(user, "id", None), at=clock.now_utc())
+    item.target_changes.append(change)
+    return change
+
+
+def pending_target_change(item: ChecklistItem) -> ChecklistTargetChange | None:
+    today = clock.local_now().date()
+    return next((c for c in item.target_changes if c.valid_from > today), None)
+
+
 def create_item(position, form) -> ChecklistItem:
     order = db.session.scalar(select(db.func.max(ChecklistItem.sort_order)).filter_by(position_id=position.id)) or 0
-    item = ChecklistItem(position_id=position.id, sort_order=order + 1)
+    item = ChecklistItem(position_id=position.id, sort_order=order + 1,
+                         target=form.target.data if form.target.data in TARGETS else "position")
     apply_form(item, form)
     db.session.add(item)
     db.session.flush()
@@ -34,11 +63,18 @@ def create_item(position, form) -> ChecklistItem:
     return item
 
 
-def update_item(item: ChecklistItem, form) -> None:
+def update_item(item: ChecklistItem, form, user=None) -> None:
     before = item.snapshot()
     apply_form(item, form)
+    if form.target.data in TARGETS and form.target.data != item.target:
+        switch_target(item, form.target.data, user)
     db.session.flush()
-    record_changes("checklist_item_update", "checklist_item", item.id, before, item.snapshot(),
+    after = item.snapshot()
+    pending = pending_target_change(item)
+    if pending is not None:
+        before.setdefault("for_whom_from", None)
+        after["for_whom_from"] = pending.valid_from.isoformat()
+    record_changes("checklist_item_update", "checklist_item", item.id, before, after,
                    summary=f"{item.position.title}「{item.title}」")
 
 

@@ -1,4 +1,4 @@
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Optional
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -7,6 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.checklists.schedule import ALL_DAYS, Rule
 from app.database import utcnow
 from app.extensions import db
+
+# Whom an item is for: once for the position (any holder does it: 售后内勤's daily report) or
+# once for each employee holding the position (each 技师's bay 5S).
+POSITION, HOLDER = "position", "holder"
+TARGETS = {POSITION: "岗位一次", HOLDER: "每位在岗人员各一次"}
 
 
 class ChecklistItem(db.Model):
@@ -31,12 +36,33 @@ class ChecklistItem(db.Model):
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     seed_key: Mapped[Optional[str]] = mapped_column(String(60), unique=True)
+    # Whom the item is for (TARGETS): once for the position, or once for each holder. A
+    # switch applies from the next period; target_changes keep when, so past periods are
+    # counted as they were.
+    target: Mapped[str] = mapped_column(String(10), default=POSITION, server_default=POSITION)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     position = relationship("Position")
     duty = relationship("Duty")
     fields = relationship("ChecklistField", back_populates="item", order_by="ChecklistField.sort_order, ChecklistField.id")
+    target_changes = relationship("ChecklistTargetChange", order_by="ChecklistTargetChange.valid_from",
+                                  cascade="all, delete-orphan")
+
+    def target_on(self, day: date) -> str:
+        """The target of the period starting on `day` (a period's start: switches take
+        effect at period starts only)."""
+        changes = self.target_changes
+        if not changes:
+            return self.target
+        current = changes[0].previous
+        for change in changes:
+            if change.valid_from <= day:
+                current = change.target
+        return current
+
+    def per_holder(self, period) -> bool:
+        return self.target_on(period.start) == HOLDER
 
     def rule(self) -> Rule:
         return Rule(
@@ -52,16 +78,33 @@ class ChecklistItem(db.Model):
             "due_time": self.due_time.strftime("%H:%M") if self.due_time else None,
             "end_of_workday": self.end_of_workday, "working_days": self.working_days,
             "duty_id": self.duty_id, "active": self.active, "sort_order": self.sort_order,
+            "for_whom": self.target,
         }
 
 
+class ChecklistTargetChange(db.Model):
+    """A switch of an item between once for the position and once for each holder, from
+    the first day of a period on (`previous` applied before it)."""
+
+    __tablename__ = "checklist_target_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"), index=True)
+    valid_from: Mapped[date]
+    previous: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(String(10))
+    by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ChecklistMark(db.Model):
-    """The state of one item in one period. At most one per (item, period): a double tap
-    or two supervisors at once give one tick."""
+    """The state of one item in one period for one subject: the position itself
+    (subject_id 0) or one holder (the employee's id). At most one per (item, period,
+    subject): a double tap or two supervisors at once give one tick."""
 
     __tablename__ = "checklist_mark"
     __table_args__ = (
-        UniqueConstraint("item_id", "period_key", name="uq_checklist_mark_item_period"),
+        UniqueConstraint("item_id", "period_key", "subject_id", name="uq_checklist_mark_occurrence"),
         # The few unticked marks, for the overdue list (queried with `done = false`).
         Index("ix_checklist_mark_undone", "item_id", "period_key",
               sqlite_where=text("done = 0"), postgresql_where=text("done = false")),
@@ -70,6 +113,7 @@ class ChecklistMark(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"))
     period_key: Mapped[str] = mapped_column(String(12))
+    subject_id: Mapped[int] = mapped_column(default=0, server_default="0")
     # The due moment (local time) as it was when ticked: a later change of the item's
     # rule never rewrites past ticks.
     due_at: Mapped[datetime]
@@ -103,6 +147,7 @@ class ChecklistEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"))
     period_key: Mapped[str] = mapped_column(String(12))
+    subject_id: Mapped[int] = mapped_column(default=0, server_default="0")  # as on the mark
     action: Mapped[str] = mapped_column(String(10))  # tick / untick / selfcheck / return
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     at: Mapped[datetime]  # UTC
@@ -162,6 +207,7 @@ class ChecklistValue(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("checklist_event.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"))
     period_key: Mapped[str] = mapped_column(String(12))
+    subject_id: Mapped[int] = mapped_column(default=0, server_default="0")  # as on the mark
     field_id: Mapped[int] = mapped_column(ForeignKey("checklist_field.id"), index=True)
     # The field's definition when the value was entered.
     label: Mapped[str] = mapped_column(String(40))

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field as dc_field
 from datetime import date, timedelta
 
 from app import clock
-from app.checklists.board import cell_status, mark_views
+from app.checklists.board import cell_status, expand, mark_views
 from app.checklists.fields import NUMERIC, display, flag, fmt_number, values_for
 from app.checklists.models import ChecklistItem
-from app.checklists.schedule import occurrences_between
 
 GROUPS = {"day": "按日", "week": "按周", "month": "按月"}
 STATUS_LABELS = {"done": "已完成", "late": "补录", "missed": "未完成", "open": "待完成", "future": "未到期",
@@ -61,20 +60,21 @@ def month_range(year: int, month: int, span: int) -> tuple[date, date]:
     return clock.month_days(y, m)[0], clock.month_days(year, month)[1]
 
 
-def series(item: ChecklistItem, first: date, last: date, now=None) -> list[dict]:
-    """Every occurrence of the item due between first and last with its state and its
-    recorded values (only those of done or self-checked occurrences)."""
+def series(item: ChecklistItem, first: date, last: date, now=None, person: int | None = None) -> list[dict]:
+    """Every occurrence of the item due between first and last (one per holder for an item
+    for each holder; `person` narrows to one) with its state and its recorded values (only
+    those of done or self-checked occurrences)."""
     now = now or clock.local_now()
-    occs = occurrences_between(item.rule(), first, last, clock.workday_end(), clock.to_local(item.created_at))
-    pairs = [(item.id, o.period.key) for o in occs]
-    marks = mark_views(pairs)
-    values = values_for(pairs)
+    occs = [(o, s) for _, o, s in expand([item], first, last) if person is None or s.id in (0, person)]
+    keys = [(item.id, o.period.key, s.id) for o, s in occs]
+    marks = mark_views(keys)
+    values = values_for(keys)
     out = []
-    for occ in occs:
-        mark = marks.get((item.id, occ.period.key))
+    for (occ, sub), key in zip(occs, keys):
+        mark = marks.get(key)
         status = cell_status(occ, mark, now)
-        shown = values.get((item.id, occ.period.key), []) if status in ("done", "late", "review") else []
-        out.append({"occ": occ, "status": status, "mark": mark, "values": shown})
+        shown = values.get(key, []) if status in ("done", "late", "review") else []
+        out.append({"occ": occ, "subject": sub, "status": status, "mark": mark, "values": shown})
     return out
 
 
@@ -150,13 +150,14 @@ def bar_chart(totals: list[tuple[date, str, float]]) -> Chart:
     return chart
 
 
-def report(item: ChecklistItem, year: int, month: int, span: int = 3, group: str = "day", now=None) -> dict:
+def report(item: ChecklistItem, year: int, month: int, span: int = 3, group: str = "day", now=None,
+           person: int | None = None) -> dict:
     """Everything the item's results page shows: the month's table and figures, and a
     chart per numeric field over the last `span` months up to this one."""
     now = now or clock.local_now()
     first, last = month_range(year, month, span)
     m_first, m_last = clock.month_days(year, month)
-    rows = series(item, first, last, now)
+    rows = series(item, first, last, now, person)
     fields = [f for f in item.fields if f.active or any(v.field_id == f.id for r in rows for v in r["values"])]
     month_rows = [r for r in rows if m_first <= r["occ"].due_date <= m_last]
     for r in month_rows:
@@ -187,17 +188,20 @@ def report(item: ChecklistItem, year: int, month: int, span: int = 3, group: str
 
 def _fields_of(grid) -> list[tuple]:
     """(item, field) of every field that is active or has a value this month, in order."""
+    used: dict[int, set] = {}
+    for r in grid["rows"]:
+        used.setdefault(r["item"].id, set()).update(v.field_id for c in r["cells"].values() for v in c.values)
     out = []
     for r in grid["rows"]:
-        used = {v.field_id for c in r["cells"].values() for v in c.values}
-        out += [(r["item"], f) for f in r["item"].fields if f.active or f.id in used]
+        if r.get("first", True):
+            out += [(r["item"], f) for f in r["item"].fields if f.active or f.id in used[r["item"].id]]
     return out
 
 
 def month_table(grid) -> tuple[list[str], list[list]]:
     """The CSV of a position's month: one row per occurrence, one column per field."""
     columns = _fields_of(grid)
-    header = ["项目", "周期", "截止", "状态", "点检人（自查）", "确认人", "确认时间", "备注"] + \
+    header = ["项目", "人员", "周期", "截止", "状态", "点检人（自查）", "自查备注", "确认人", "确认时间", "备注"] + \
         [f"{item.title[:20]}·{f.label}" + (f"（{f.unit}）" if f.unit else "") for item, f in columns]
     rows = []
     for r in grid["rows"]:
@@ -217,9 +221,10 @@ def month_table(grid) -> tuple[list[str], list[list]]:
                     cells.append(vs[0].text + (f"\n参会：{vs[0].attendees}" if vs[0].attendees else ""))
                 else:
                     cells.append("；".join(display(v) for v in vs))
-            rows.append([r["item"].title, c.occ.period.label, c.occ.due_at.strftime("%Y-%m-%d %H:%M"),
+            rows.append([r["item"].title, r["subject"].name, c.occ.period.label, c.occ.due_at.strftime("%Y-%m-%d %H:%M"),
                          STATUS_LABELS.get(c.status, c.status),
-                         m.self_by.name if m and m.self_by else "", m.by.name if m and m.done and m.by else "",
+                         m.self_by.name if m and m.self_by else "", m.self_note if m and m.self_by else "",
+                         m.by.name if m and m.done and m.by else "",
                          clock.to_local(m.at).strftime("%Y-%m-%d %H:%M") if m and m.done and m.at else "",
                          m.note if m and m.done else ""] + cells)
     return header, rows
@@ -228,13 +233,14 @@ def month_table(grid) -> tuple[list[str], list[list]]:
 def appendix(grid) -> dict:
     """The printed sheet's appendix: the month's photos (day and item) and minutes."""
     photos, minutes = [], []
-    for n, r in enumerate(grid["rows"], start=1):
+    for r in grid["rows"]:
         for day, c in sorted(r["cells"].items()):
             for v in c.values:
+                entry = {"n": r["n"], "item": r["item"], "subject": r.get("subject"), "day": day, "value": v}
                 if v.kind == "photo":
-                    photos.append({"n": n, "item": r["item"], "day": day, "value": v})
+                    photos.append(entry)
                 elif v.kind == "minutes":
-                    minutes.append({"n": n, "item": r["item"], "day": day, "value": v})
+                    minutes.append(entry)
     photos.sort(key=lambda p: (p["day"], p["n"]))
     minutes.sort(key=lambda p: (p["day"], p["n"]))
     return {"photos": photos, "minutes": minutes}

@@ -6,24 +6,29 @@ from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
-from app.checklists.board import (board, month_grid, monthly_rates, overdue_pending, overdue_rows,
-                                  position_items, single_row)
+from app.checklists.board import (FILTERS, board, month_grid, monthly_rates, overdue_pending, overdue_rows,
+                                  parse_subject, position_items, single_row, visible_positions)
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
 from app.checklists.forms import FieldForm, ItemForm, TickForm
-from app.checklists.items import create_field, create_item, move_item, update_field, update_item
-from app.checklists.models import ChecklistField, ChecklistItem, ChecklistValue
+from app.checklists.items import (create_field, create_item, move_item, pending_target_change, update_field,
+                                  update_item)
+from app.checklists.models import TARGETS, ChecklistField, ChecklistItem, ChecklistValue
 from app.checklists import results as results_rules
 from app.checklists.schedule import KIND_LABELS, describe
-from app.checklists.ticks import TickError, history, resolve, return_check, self_check, tick, untick
+from app.checklists.ticks import (TickError, confirm_all, history, resolve, return_check, self_check, subject_of,
+                                  tick, untick)
 from app.extensions import db
 from app.org.models import Position
-from app.permissions import can_edit_org, may_self_check, may_view_checklist, require, supervises
+from app.permissions import (can_edit_org, is_supervisor, may_see_subject, may_self_check, may_view_checklist,
+                             require, supervises)
 from app.printing import pdf_response, render_pdf
 from app.csvexport import csv_response
 from app.uploads import send_stored
 from app.web import ListPage, is_htmx, render
 
 GROUP_LABELS = {"daily": "今日", "weekly": "本周", "monthly": "本月", "yearly": "本年"}
+DAY_LABELS = {"daily": "当日", "weekly": "当周", "monthly": "当月", "yearly": "当年"}  # a past day's board
+OVERDUE_PER_PAGE = 20  # a phone's worth of compact rows
 
 
 def _helpers() -> dict:
@@ -31,13 +36,37 @@ def _helpers() -> dict:
             "kind_labels": KIND_LABELS, "group_labels": GROUP_LABELS, "tick_form": TickForm()}
 
 
+def _people(positions, tickable) -> list:
+    """The holders a supervisor can narrow the board or the overdue list to."""
+    from app.staff.models import Employee
+
+    ids = [p.id for p in positions if p.id in tickable]
+    if not ids:
+        return []
+    return db.session.scalars(select(Employee).where(Employee.position_id.in_(ids), Employee.active.is_(True))
+                              .order_by(Employee.employee_no)).all()
+
+
+def _filters(default_show: str) -> dict:
+    """The board's and the overdue list's filters, from the address (so a link or a reload
+    keeps them): what to show, one position, one person."""
+    show = request.args.get("show") or default_show
+    if show not in FILTERS:
+        show = default_show
+    return {"show": show, "position": params.id_arg("position"), "person": params.id_arg("person")}
+
+
 @bp.get("/")
 @login_required
 def index():
     day = params.date_arg("date")
     today = clock.local_now().date()
-    return render("checklists/index.html", sections=board(current_user, day), day=day, today=today,
-                  board_day=day, **_helpers())
+    f = _filters("open" if is_supervisor(current_user) else "all")
+    sections = board(current_user, day, only=f["position"], show=f["show"], person=f["person"])
+    positions, tickable = visible_positions(current_user)
+    return render("checklists/index.html", sections=sections, day=day, today=today, board_day=day,
+                  filters=f, filter_labels=FILTERS, positions=[p for p in positions if p.id in tickable],
+                  people=_people(positions, tickable), **_helpers())
 
 
 def _item_and_check(item_id: int, holder: bool = False) -> ChecklistItem:
@@ -47,20 +76,28 @@ def _item_and_check(item_id: int, holder: bool = False) -> ChecklistItem:
     return item
 
 
-def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None):
+def _subject_arg() -> int:
+    subject = parse_subject(request.form.get("subject") or request.args.get("subject"))
+    if subject < 0:
+        abort(400, description="人员参数无效。")
+    return subject
+
+
+def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None, subject_id: int = 0):
     if is_htmx():
-        row = single_row(current_user, item, period_key)
+        row = single_row(current_user, item, period_key, subject_id)
         # On the board, the section's counts (已完成 2 / 10, 逾期 1) change with the row.
         day = params.parse_date(request.form.get("day")) if request.form.get("day") else None
         section = next(iter(board(current_user, day, only=item.position_id)), None) if day else None
-        return render("checklists/_row_update.html", row=row, error=error, section=section, board_day=day,
+        group = None
+        if section is not None and subject_id:
+            group = next((g for g in section["groups"][item.kind]
+                          if getattr(g, "item", None) is item and getattr(g, "rows", None) is not None), None)
+        return render("checklists/_row_update.html", row=row, error=error, section=section, board_day=day, group=group,
                       entered=request.form if error else {}, status=422 if error else 200, **_helpers())
     if error:
         flash(error, "error")
-    target = request.form.get("next") or url_for("checklists.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("checklists.index")
-    return redirect(target, code=303)
+    return redirect(_back(), code=303)
 
 
 def _change_mark(item_id: int, period_key: str, change, holder: bool = False, with_values: bool = False):
@@ -68,15 +105,16 @@ def _change_mark(item_id: int, period_key: str, change, holder: bool = False, wi
     a redirect. A tick or self-check brings the values the item asks for. A refusal
     keeps the row (with what was typed) and says why beside it; no upload is left behind."""
     item = _item_and_check(item_id, holder)
+    subject_id = _subject_arg()
     form = TickForm()
     if not form.validate_on_submit():
-        return _after_tick(item, period_key, "；".join(sum(form.errors.values(), [])) or "提交有误。")
+        return _after_tick(item, period_key, "；".join(sum(form.errors.values(), [])) or "提交有误。", subject_id)
     stored: list = []
     try:
-        extra = {}
+        extra = {"subject_id": subject_id}
         if with_values and active_fields(item):
             values = parse(item, request.form, request.files, dict(attendee_choices(item.position_id)))
-            extra = {"values": values, "stored": stored}
+            extra.update(values=values, stored=stored)
         change(item, period_key, current_user, form.note.data, **extra)
         db.session.commit()
     except PermissionError:
@@ -87,8 +125,8 @@ def _change_mark(item_id: int, period_key: str, change, holder: bool = False, wi
         db.session.rollback()
         discard(stored)
         if is_htmx():
-            if exc.status == 422 and _period_ok(item, period_key):
-                return _after_tick(item, period_key, str(exc))  # the row again, the message in it
+            if exc.status == 422 and _period_ok(item, period_key, subject_id):
+                return _after_tick(item, period_key, str(exc), subject_id)  # the row again, the message in it
             abort(exc.status, description=str(exc))  # shown beside the control, the row stays
         flash(str(exc), "error")
         return redirect(url_for("checklists.index"), code=303)
@@ -96,15 +134,53 @@ def _change_mark(item_id: int, period_key: str, change, holder: bool = False, wi
         db.session.rollback()
         discard(stored)
         raise
-    return _after_tick(item, period_key)
+    return _after_tick(item, period_key, subject_id=subject_id)
 
 
-def _period_ok(item: ChecklistItem, period_key: str) -> bool:
+def _period_ok(item: ChecklistItem, period_key: str, subject_id: int = 0) -> bool:
     try:
-        resolve(item, period_key)
+        subject_of(item, resolve(item, period_key), subject_id)
     except TickError:
         return False
     return True
+
+
+@bp.post("/items/<int:item_id>/<period_key>/confirm-all")
+@login_required
+def do_confirm_all(item_id: int, period_key: str):
+    """批量确认: the supervisor confirms every waiting self-check of an item for each holder
+    in one action (or the ones ticked in the list); each occurrence gets its own audit
+    record, and one returned or redone meanwhile is skipped and named."""
+    item = _item_and_check(item_id)
+    if not TickForm().validate_on_submit():
+        abort(400)
+    subjects = [parse_subject(v) for v in request.form.getlist("subjects")]
+    if any(s <= 0 for s in subjects) or not subjects:
+        flash("请选择要确认的人员。", "error")
+        return redirect(_back(), code=303)
+    try:
+        resolve(item, period_key)
+        confirmed, skipped = confirm_all(item, period_key, current_user, subjects)
+        db.session.commit()
+    except TickError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(_back(), code=303)
+    if confirmed:
+        flash(f"「{item.title}」已确认 {len(confirmed)} 人的自查。", "success")
+    if skipped:
+        from app.staff.models import Employee
+
+        names = "、".join(e.name for e in db.session.scalars(select(Employee).where(Employee.id.in_(skipped))))
+        flash(f"{names} 的自查已被退回、重做或他人处理，未确认，请查看后再操作。", "error")
+    return redirect(_back(), code=303)
+
+
+def _back() -> str:
+    target = request.form.get("next") or url_for("checklists.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("checklists.index")
+    return target
 
 
 @bp.post("/items/<int:item_id>/<period_key>/selfcheck")
@@ -137,12 +213,18 @@ def do_untick(item_id: int, period_key: str):
 @login_required
 def item_history(item_id: int, period_key: str):
     item = db.get_or_404(ChecklistItem, item_id)
-    if not may_view_checklist(current_user, item.position):
+    subject_id = parse_subject(request.args.get("subject"))
+    if subject_id < 0:
+        abort(400, description="人员参数无效。")
+    if not may_view_checklist(current_user, item.position) or not may_see_subject(current_user, item.position,
+                                                                                   subject_id):
         abort(403)
     from app.checklists.fields import values_of_events
+    from app.staff.models import Employee
 
-    events = history(item.id, period_key)
-    return render("checklists/history.html", item=item, period_key=period_key, events=events,
+    events = history(item.id, period_key, subject_id)
+    subject = db.session.get(Employee, subject_id) if subject_id else None
+    return render("checklists/history.html", item=item, period_key=period_key, events=events, subject=subject,
                   event_values=values_of_events(e.id for e in events), **_helpers())
 
 
@@ -153,7 +235,8 @@ def value_file(value_id: int, size: str):
     those who may see the item's position. Never rendered inline as HTML."""
     value = db.get_or_404(ChecklistValue, value_id)
     item = db.get_or_404(ChecklistItem, value.item_id)
-    if not may_view_checklist(current_user, item.position) or not value.file_key:
+    if not may_view_checklist(current_user, item.position) or not value.file_key or \
+            not may_see_subject(current_user, item.position, value.subject_id):
         abort(404)
     if value.kind != "photo":
         return send_stored(file_path(value), value.file_mime, value.file_name)
@@ -177,7 +260,7 @@ def item_results(item_id: int):
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
     return render("checklists/results.html", item=item, year=year, month=month, group=group, span=span,
-                  r=results_rules.report(item, year, month, span, group, clock.local_now()),
+                  r=results_rules.report(item, year, month, span, group, clock.local_now(), _person_arg(item.position)),
                   may_edit=can_edit_org(current_user), prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m,
                   **_helpers())
 
@@ -189,18 +272,43 @@ def overdue_list():
     days = min(request.args.get("days", type=params.bounded_int) or window, window)
     days = max(days, 1)
     position_id = params.id_arg("position")
+    person = params.id_arg("person")
     now = clock.local_now()
-    pending, tickable = overdue_pending(current_user, now, window)
-    per_position: dict = {}
-    for item, _ in pending:
-        per_position[item.position] = per_position.get(item.position, 0) + 1
+    pending, tickable = overdue_pending(current_user, now, window, person)
     cutoff = now - timedelta(days=days)
-    pending = [(i, o) for i, o in pending
-               if o.due_at >= cutoff and (position_id is None or i.position_id == position_id)]
-    page = ListPage(pending, params.page_arg(), params.per_page())
-    page.items = overdue_rows(page.items, tickable, now)  # marks loaded for the page shown only
-    return render("checklists/overdue.html", rows=page.items, page=page, days=days, window=window,
-                  position_id=position_id, per_position=per_position, **_helpers())
+    pending = [r for r in pending if r[1].due_at >= cutoff]
+    per_position: dict = {}
+    for item, _, _ in pending:
+        per_position[item.position] = per_position.get(item.position, 0) + 1
+    pending = [r for r in pending if position_id is None or r[0].position_id == position_id]
+    # Grouped by position (in the org chart's order), newest first within each.
+    pending.sort(key=lambda r: (r[0].position.sort_order, r[0].position_id))
+    page = ListPage(pending, params.page_arg(), OVERDUE_PER_PAGE)
+    page.items = overdue_rows(page.items, tickable, now, current_user)  # marks loaded for the page shown only
+    positions, _ = visible_positions(current_user)
+    groups: dict = {}
+    for row in page.items:
+        groups.setdefault(row.item.position, []).append(row)
+    return render("checklists/overdue.html", rows=page.items, groups=groups, page=page, days=days, window=window,
+                  position_id=position_id, person=person, per_position=per_position,
+                  people=_people(positions, tickable), **_helpers())
+
+
+def _person_arg(position: Position) -> int | None:
+    """?person= narrows a month to one holder; a plain holder sees only his own lines."""
+    person = params.id_arg("person")
+    if not supervises(current_user, position):
+        person = current_user.employee_id or 0
+    elif person is not None and not may_see_subject(current_user, position, person):
+        abort(403)
+    return person
+
+
+def _name(person: int | None) -> str:
+    from app.staff.models import Employee
+
+    e = db.session.get(Employee, person) if person else None
+    return e.name if e else ""
 
 
 def _viewable_position(position_id: int) -> Position:
@@ -219,7 +327,9 @@ def position_month(position_id: int):
     items = position_items(position)  # for the grid and the rates: read once
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
-    return render("checklists/position.html", grid=month_grid(position, year, month, now, items), position=position,
+    person = _person_arg(position)
+    return render("checklists/position.html", grid=month_grid(position, year, month, now, items, person),
+                  position=position, person_name=_name(person),
                   year=year, month=month, rates=monthly_rates(position, now=now, items=items),
                   prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
 
@@ -231,7 +341,7 @@ def position_month_pdf(position_id: int):
     year, month = params.month_arg()
     now, items = clock.local_now(), position_items(position)
 
-    grid = month_grid(position, year, month, now, items)
+    grid = month_grid(position, year, month, now, items, _person_arg(position))
     pdf = render_pdf("print/checklist_month.html", grid=grid, appendix=results_rules.appendix(grid), **_helpers())
     return pdf_response(pdf, f"点检表-{position.title}-{year}年{month:02d}月.pdf")
 
@@ -242,7 +352,7 @@ def position_month_csv(position_id: int):
     """One row per occurrence of the month, one column per field; opens in Excel."""
     position = _viewable_position(position_id)
     year, month = params.month_arg()
-    header, rows = results_rules.month_table(month_grid(position, year, month))
+    header, rows = results_rules.month_table(month_grid(position, year, month, person=_person_arg(position)))
     return csv_response(header, rows, f"点检记录-{position.title}-{year}年{month:02d}月.csv")
 
 
@@ -299,12 +409,14 @@ def item_edit(item_id: int):
         form.due_mode.data = "time" if item.due_time else ("end_of_workday" if item.end_of_workday else "none")
         form.weekday.data = item.weekday or 0
         form.day.data = item.day
+        form.target.data = item.target
     if form.validate_on_submit():
-        update_item(item, form)
+        update_item(item, form, current_user)
         db.session.commit()
         flash("点检项目已保存。以往的勾选记录保持不变。", "success")
         return redirect(url_for("checklists.items", position_id=item.position_id), code=303)
     return render("checklists/item_form.html", form=form, position=item.position, item=item,
+                  pending_change=pending_target_change(item), targets=TARGETS,
                   status=422 if request.method == "POST" else 200)
 
 

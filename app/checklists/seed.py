@@ -66,6 +66,7 @@ def add_items(entries: list[dict]) -> int:
             day=e.get("day") if e["kind"] == "yearly" else None,
             due_time=time.fromisoformat(due) if due else None,
             end_of_workday=bool(e.get("end_of_workday")), sort_order=order,
+            target="holder" if e.get("per") == "holder" else "position",
         )
         duty = find_duty(position, e["duty"]) if e.get("duty") else None
         item.duty_id = duty.id if duty else None

@@ -21,7 +21,7 @@ from app.notices.models import Notice
 from app.staff.models import Employee
 
 KIND_LABELS = {"requisition": "申领", "revision": "岗位职责", "training": "培训", "overdue": "点检逾期",
-               "entitlement": "劳保", "selfcheck": "自查", "coverage": "培训到期"}
+               "entitlement": "劳保", "selfcheck": "自查", "coverage": "培训到期", "reminder": "点检提醒"}
 
 
 def url_for(endpoint: str, **values) -> str:
@@ -164,8 +164,8 @@ def send_due(now: datetime | None = None) -> dict:
     """Notices for every occurrence overdue in the last days (to the supervisors who tick
     it) and every entitlement due (to the employee). Safe to run as often as wanted: each
     occurrence and each entitlement period is noticed once."""
-    from app.checklists.board import items_for, marks_for
-    from app.checklists.schedule import OVERDUE, occurrences_between, state
+    from app.checklists.board import expand, items_for, marks_for
+    from app.checklists.schedule import OVERDUE, state
     from app.org.models import Position
     from app.supplies.entitlements import due_list
     from app.supplies.quantity import fmt
@@ -173,26 +173,27 @@ def send_due(now: datetime | None = None) -> dict:
     now = now or clock.local_now()
     counts = {"overdue": 0, "entitlement": 0}
     positions = db.session.scalars(select(Position).where(Position.active.is_(True))).all()
-    items = items_for([p.id for p in positions])
+    items = [i for plist in items_for([p.id for p in positions]).values() for i in plist]
     by_position = {p.id: p for p in positions}
-    start = now.date() - timedelta(days=7)
-    occs = [(item, occ) for plist in items.values() for item in plist
-            for occ in occurrences_between(item.rule(), start, now.date(), clock.workday_end(),
-                                           clock.to_local(item.created_at))]
-    marks = marks_for((item.id, o.period.key) for item, o in occs)  # one query for all of them
-    recipients: dict[int, list] = {}
-    for item, occ in occs:
-        mark = marks.get((item.id, occ.period.key))
+    occs = expand(items, now.date() - timedelta(days=7), now.date())
+    marks = marks_for((item.id, o.period.key, s.id) for item, o, s in occs)  # one query for all of them
+    supervisors: dict[int, list] = {}
+    holders: dict[int, list] = {}
+    for item, occ, sub in occs:
+        mark = marks.get((item.id, occ.period.key, sub.id))
         if state(occ, now, bool(mark and mark.done)) != OVERDUE:
             continue
         position = by_position[item.position_id]
-        if position.id not in recipients:  # the holders, and who confirms their work
-            recipients[position.id] = holders_of(position) + supervisors_of(position)
+        if position.id not in supervisors:  # the holders, and who confirms their work
+            supervisors[position.id] = supervisors_of(position)
+            holders[position.id] = holders_of(position)
+        who = [account_of(db.session.get(Employee, sub.id))] if sub.id else holders[position.id]
+        name = f"（{sub.name}）" if sub.id else ""
         counts["overdue"] += notify(
-            recipients[position.id], f"overdue:{item.id}:{occ.period.key}", "overdue",
-            f"「{position.title}」的点检项目「{item.title}」已逾期（截止 {occ.due_at:%m-%d %H:%M}）。",
-            url_for("checklists.overdue_list", position=position.id),
-            push=f"【点检逾期】「{position.title}」：{item.title}（截止 {occ.due_at:%m-%d %H:%M}）",
+            who + supervisors[position.id], f"overdue:{item.id}:{occ.period.key}" + (f":{sub.id}" if sub.id else ""),
+            "overdue", f"「{position.title}」的点检项目「{item.title}」{name}已逾期（截止 {occ.due_at:%m-%d %H:%M}）。",
+            url_for("checklists.overdue_list", position=position.id, person=sub.id or None),
+            push=f"【点检逾期】「{position.title}」：{item.title}{name}（截止 {occ.due_at:%m-%d %H:%M}）",
             position_id=position.id)
     for d in due_list(now.date()):
         counts["entitlement"] += notify(
@@ -201,6 +202,43 @@ def send_due(now: datetime | None = None) -> dict:
             f"（{d.start:%m-%d} 至 {d.end:%m-%d}）。", url_for("main.index"))
     counts["coverage"] = coverage_due(now.date())
     return counts
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """提醒: an occurrence still open within CHECKLIST_REMIND_MINUTES of its due time
+    tells whoever must do it (each holder for his own; every holder for the position's
+    one), once per occurrence and person. Run every few minutes by the scheduler; a run
+    that finds nothing new sends nothing."""
+    from app.checklists.board import expand, items_for, marks_for
+    from app.org.models import Position
+
+    now = now or clock.local_now()
+    ahead = timedelta(minutes=int(current_app.config.get("CHECKLIST_REMIND_MINUTES", 60)))
+    if ahead <= timedelta(0):
+        return 0
+    positions = db.session.scalars(select(Position).where(Position.active.is_(True))).all()
+    items = [i for plist in items_for([p.id for p in positions]).values() for i in plist]
+    soon = [(i, o, s) for i, o, s in expand(items, now.date(), (now + ahead).date()) if now < o.due_at <= now + ahead]
+    marks = marks_for((i.id, o.period.key, s.id) for i, o, s in soon)
+    made = 0
+    holders: dict[int, list] = {}
+    for item, occ, sub in soon:
+        mark = marks.get((item.id, occ.period.key, sub.id))
+        if mark is not None and (mark.done or mark.review == "pending"):
+            continue  # done, or self-checked and waiting for the supervisor
+        if sub.id:
+            who = [account_of(db.session.get(Employee, sub.id))]
+        else:
+            if item.position_id not in holders:
+                holders[item.position_id] = holders_of(item.position)
+            who = holders[item.position_id]
+        made += notify(who, f"remind:{item.id}:{occ.period.key}:{sub.id}", "reminder",
+                       f"「{item.title}」将于 {occ.due_at:%H:%M} 截止，尚未完成。",
+                       url_for("checklists.index", show="open"),
+                       push=f"【点检提醒】{item.position.title}「{item.title}」{('（' + sub.name + '）') if sub.id else ''}"
+                            f"将于 {occ.due_at:%H:%M} 截止，尚未完成。",
+                       position_id=item.position_id)
+    return made
 
 
 def coverage_due(today) -> int:

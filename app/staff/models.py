@@ -3,7 +3,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import utcnow
@@ -53,3 +53,24 @@ def normalize_size(size: str | None) -> str:
     text = unicodedata.normalize("NFKC", size or "").strip().upper()
     text = re.sub(r"\s+", "", text)
     return re.sub(r"(码|號|号)$", "", text)
+
+
+class PositionTenure(db.Model):
+    """A stretch of days an employee held a position (end inclusive; open while he holds
+    it). Written by app/staff/tenure.py whenever an employee's position or active state
+    changes, so that per-holder checklist items count a joiner or leaver only for the
+    days he held the position."""
+
+    __tablename__ = "position_tenure"
+    __table_args__ = (Index("ix_position_tenure_position", "position_id", "start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id"))
+    start: Mapped[date]
+    end: Mapped[Optional[date]]
+
+    employee = relationship("Employee")
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)

@@ -1,0 +1,42 @@
+"""Whom an occurrence is for: the position once (subject 0), or each employee who held
+the position on its due date (an item for each holder). Pure expansion of (item,
+occurrence) into (item, occurrence, subject), with the holders read once per page."""
+from datetime import date
+from typing import NamedTuple
+
+from app.staff.tenure import holders as tenures_of
+
+
+class Subject(NamedTuple):
+    id: int  # 0: the position itself; else the employee's id
+    name: str = ""
+    number: str = ""  # employee number, for ordering
+
+
+POSITION_SUBJECT = Subject(0)
+
+
+class Holders:
+    """The tenures of some positions over a date range, read on first use (one query),
+    so a page whose items are all once-per-position reads nothing."""
+
+    def __init__(self, position_ids, start: date, end: date):
+        self._args = (sorted(set(position_ids)), start, end)
+        self._by_position = None
+
+    def on(self, position_id: int, day: date) -> list[Subject]:
+        if self._by_position is None:
+            self._by_position = tenures_of(*self._args)
+        seen, out = set(), []
+        for t in self._by_position.get(position_id, ()):
+            if t.covers(day) and t.employee_id not in seen:
+                seen.add(t.employee_id)
+                out.append(Subject(t.employee_id, t.employee.name, t.employee.employee_no))
+        return out
+
+
+def subjects(item, occ, holders: Holders) -> list[Subject]:
+    """The subjects of the item's occurrence: the position, or the holders on its due date."""
+    if not item.per_holder(occ.period):
+        return [POSITION_SUBJECT]
+    return holders.on(item.position_id, occ.due_date)
