@@ -194,11 +194,13 @@ def tick(item: ChecklistItem, period_key: str, user, note: str = "", values: Sub
         raise TickError("该点检项目已停用。")
     occ = resolve(item, period_key)
     subject = subject_of(item, occ, subject_id)
+    if expect_pending:  # a bulk confirmation: only a self-check still waiting, nothing created
+        mark = _mark(item.id, period_key, subject_id)
+        if mark is None or mark.done or mark.review != "pending":
+            return None
     mark = _mark_for(item, period_key, occ, subject_id)
     if mark.done:
-        return None if expect_pending else mark
-    if expect_pending and mark.review != "pending":
-        return None  # a bulk confirmation: the self-check was returned or redone meanwhile
+        return mark
     values = _submission(item, values)
     confirming = mark.review == "pending" and mark.values_event_id is not None and values.empty
     if not confirming:

@@ -36,7 +36,7 @@ def _close(tenure: PositionTenure, today: date, session) -> None:
 
 def _sync(session, employee: Employee, is_new: bool) -> None:
     today = clock.local_now().date()
-    holds = employee.position_id if employee.active else None
+    holds = employee.position_id if employee.active is not False else None  # None: the default, active
     if is_new:
         if holds:
             session.add(PositionTenure(employee=employee, position_id=holds,

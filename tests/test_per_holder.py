@@ -1,0 +1,211 @@
+"""Checklist items for each holder: every technician has his own 工位5S, self-checks only
+his own, the supervisor confirms each (or all waiting ones at once); joiners and leavers
+count only for the days they held the position; switching an item never rewrites history."""
+import csv
+import io
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from app import clock
+from app.audit.models import AuditEntry
+from app.checklists.board import month_grid
+from app.checklists.models import ChecklistItem, ChecklistMark
+from app.extensions import db
+from app.notices.models import Notice
+from app.org.models import Position
+from app.staff.models import Employee
+from tests.conftest import Client
+from tests.pdftools import pdftotext
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def freeze(monkeypatch):
+    def set_(local: datetime):
+        utc = local.replace(tzinfo=TZ).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+        monkeypatch.setattr(clock, "now_utc", lambda: utc)
+        return local
+    return set_
+
+
+def later(days: int, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(datetime.now(TZ).date() + timedelta(days=days), time(hour, minute))
+
+
+@pytest.fixture
+def bay(app, make_user):
+    """工位5S for each 技师, due 17:00; two technicians with logins, their workshop manager."""
+    make_user("t1", position="technician", employee_no="T01")
+    make_user("t2", position="technician", employee_no="T02")
+    make_user("boss_wm", position="workshop_manager")
+    with app.app_context():
+        tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+        item = ChecklistItem(position_id=tech.id, title="工位5S（测试）", kind="daily", due_time=time(17, 0),
+                             target="holder", sort_order=99)
+        db.session.add(item)
+        db.session.commit()
+        ids = {e.name: e.id for e in db.session.scalars(select(Employee))}
+        return item.id, tech.id, ids
+
+
+def login(app, name):
+    c = Client(app.test_client())
+    assert c.login(name).status_code == 302
+    return c
+
+
+def state(app, item_id, key):
+    with app.app_context():
+        return {(m.subject_id, m.done, m.review) for m in db.session.scalars(
+            select(ChecklistMark).filter_by(item_id=item_id, period_key=key))}
+
+
+def test_each_holder_self_checks_his_own_only(app, bay, freeze):
+    item_id, _, ids = bay
+    freeze(later(2, 10))
+    key = later(2, 10).date().isoformat()
+    t1, t2 = login(app, "t1"), login(app, "t2")
+    board = t1.get("/checklists/").get_data(as_text=True)
+    assert "工位5S（测试）" in board and "t2" not in board  # a coworker's bay is not on his board
+    assert t1.post_form(f"/checklists/items/{item_id}/{key}/selfcheck", {"note": "工位已整理"}).status_code == 303
+    assert state(app, item_id, key) == {(ids["t1"], False, "pending")}
+    # t2's own occurrence is still open: one technician's 5S is not everyone's.
+    html = t2.get("/checklists/?show=open").get_data(as_text=True)
+    assert f'id="ck-{item_id}-{key}-{ids["t2"]}"' in html and "待完成" in html
+    # Self-checking another holder's occurrence: 403, nothing changed.
+    r = t1.post_form(f"/checklists/items/{item_id}/{key}/selfcheck", {"subject": ids["t2"]})
+    assert r.status_code == 403
+    assert state(app, item_id, key) == {(ids["t1"], False, "pending")}
+    # Someone not holding the position on that day has no occurrence to confirm.
+    wm = login(app, "boss_wm")
+    r = wm.post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": ids["boss_wm"]},
+                     headers={"HX-Request": "true"})
+    assert r.status_code == 422 and "不在本岗位" in r.get_data(as_text=True)
+
+
+def test_supervisor_sees_a_line_per_person_and_confirms_all_waiting(app, bay, freeze):
+    item_id, _, ids = bay
+    freeze(later(2, 10))
+    key = later(2, 10).date().isoformat()
+    login(app, "t1").post_form(f"/checklists/items/{item_id}/{key}/selfcheck", {"note": "整理完毕"})
+    wm = login(app, "boss_wm")
+    board = wm.get("/checklists/").get_data(as_text=True)  # 未完成 by default for a supervisor
+    assert 'aria-current="true">未完成' in board
+    assert f'id="ck-{item_id}-{key}-{ids["t1"]}"' in board and f'id="ck-{item_id}-{key}-{ids["t2"]}"' in board
+    assert "全部确认（1 人已自查）" in board and "整理完毕" in board
+    # A bulk confirmation that names t2 (nothing to confirm) skips him and says so.
+    r = wm.post_form(f"/checklists/items/{item_id}/{key}/confirm-all",
+                     {"subjects": [str(ids["t1"]), str(ids["t2"])], "next": "/checklists/"})
+    assert r.status_code == 303
+    page = wm.get("/checklists/?show=all").get_data(as_text=True)
+    assert "已确认 1 人的自查" in page and "t2 的自查已被退回、重做或他人处理" in page
+    assert state(app, item_id, key) == {(ids["t1"], True, "")}
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEntry.id)).filter_by(action="checklist_tick")) == 1
+    # Confirming again changes nothing and records nothing.
+    wm.post_form(f"/checklists/items/{item_id}/{key}/confirm-all", {"subjects": [str(ids["t1"])]})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEntry.id)).filter_by(action="checklist_tick")) == 1
+    # The filters stay in the address: 待核查 shows nothing now, 已逾期 nothing before 17:00.
+    assert f"ck-{item_id}-{key}-" not in wm.get("/checklists/?show=review").get_data(as_text=True)
+    only_t2 = wm.get(f"/checklists/?show=all&person={ids['t2']}").get_data(as_text=True)
+    assert f'id="ck-{item_id}-{key}-{ids["t2"]}"' in only_t2 and f'ck-{item_id}-{key}-{ids["t1"]}"' not in only_t2
+
+
+def test_joiner_and_leaver_count_only_for_days_held(app, bay, freeze, make_user):
+    item_id, tech_id, ids = bay
+    start = later(2, 9)
+    freeze(start)
+    make_user("t3", position="technician", employee_no="T03")  # joins today
+    freeze(later(4, 9))
+    with app.app_context():  # t2 leaves two days later
+        e = db.session.get(Employee, ids["t2"])
+        e.active = False
+        db.session.commit()
+        freeze(later(6, 9))
+        position = db.session.get(Position, tech_id)
+        day = later(6, 9).date()
+        grid = month_grid(position, day.year, day.month) if day.month == start.month else None
+        if grid is None:  # the window crossed a month: take the first month
+            grid = month_grid(position, start.year, start.month)
+        cells = {r["subject"].name: set(r["cells"]) for r in grid["rows"] if r["item"].id == item_id}
+    assert start.date() in cells["t3"] and start.date() - timedelta(days=1) not in cells["t3"]
+    assert later(3, 9).date() in cells["t2"] and later(4, 9).date() not in cells["t2"]
+    assert later(4, 9).date() in cells["t1"]
+
+
+def test_switching_applies_from_the_next_period_and_keeps_history(app, bay, make_user, freeze):
+    item_id, _, ids = bay
+    make_user("boss", admin=True)
+    freeze(later(2, 10))
+    key = later(2, 10).date().isoformat()
+    wm = login(app, "boss_wm")
+    wm.post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": ids["t1"]})
+    admin = login(app, "boss")
+    form = admin.get(f"/checklists/items/{item_id}/edit").get_data(as_text=True)
+    assert "每位在岗人员各一次" in form
+    r = admin.post_form(f"/checklists/items/{item_id}/edit", {
+        "title": "工位5S（测试）", "duty_id": "0", "kind": "daily", "weekday": "0", "due_mode": "time",
+        "due_time": "17:00", "working_days": [str(d) for d in range(7)], "target": "position", "active": "y"})
+    assert r.status_code == 303
+    with app.app_context():
+        item = db.session.get(ChecklistItem, item_id)
+        today, tomorrow = later(2, 10).date(), later(3, 10).date()
+        assert item.target_on(today) == "holder" and item.target_on(tomorrow) == "position"
+    # Today still counts per person; the recorded tick is untouched.
+    assert state(app, item_id, key) == {(ids["t1"], True, "")}
+    board = wm.get("/checklists/?show=all").get_data(as_text=True)
+    assert f'id="ck-{item_id}-{key}-{ids["t2"]}"' in board
+    freeze(later(3, 10))
+    board = wm.get("/checklists/?show=all").get_data(as_text=True)
+    assert f'id="ck-{item_id}-{later(3, 10).date().isoformat()}-0"' in board
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).filter_by(action="checklist_item_update"))
+        assert "holder" in str(entry.before) and "position" in str(entry.after)
+
+
+def test_overdue_list_and_reminder_per_person(app, bay, freeze):
+    from app.notices.rules import send_reminders
+
+    item_id, tech_id, ids = bay
+    freeze(later(2, 16, 15))
+    key = later(2, 16).date().isoformat()
+    with app.app_context():
+        assert send_reminders() == 2  # t1 and t2, 45 minutes before 17:00
+        assert send_reminders() == 0  # once per occurrence
+        texts = set(db.session.scalars(select(Notice.text).where(Notice.kind == "reminder")))
+        assert texts == {"「工位5S（测试）」将于 17:00 截止，尚未完成。"}
+    login(app, "t1").post_form(f"/checklists/items/{item_id}/{key}/selfcheck")
+    freeze(later(2, 18))
+    wm = login(app, "boss_wm")
+    html = wm.get(f"/checklists/overdue?position={tech_id}").get_data(as_text=True)
+    assert f'id="ck-{item_id}-{key}-{ids["t1"]}"' in html and f'id="ck-{item_id}-{key}-{ids["t2"]}"' in html
+    only = wm.get(f"/checklists/overdue?person={ids['t2']}").get_data(as_text=True)
+    assert f'ck-{item_id}-{key}-{ids["t1"]}"' not in only and f'ck-{item_id}-{key}-{ids["t2"]}"' in only
+    # A technician's overdue list holds his own occurrence, not his coworker's.
+    mine = login(app, "t2").get("/checklists/overdue").get_data(as_text=True)
+    assert f'ck-{item_id}-{key}-{ids["t2"]}"' in mine and f'ck-{item_id}-{key}-{ids["t1"]}"' not in mine
+
+
+def test_month_csv_and_pdf_have_a_row_per_person(app, bay, freeze):
+    item_id, tech_id, ids = bay
+    freeze(later(2, 10))
+    day = later(2, 10).date()
+    wm = login(app, "boss_wm")
+    wm.post_form(f"/checklists/items/{item_id}/{day.isoformat()}/tick", {"subject": ids["t1"], "note": "好"})
+    freeze(later(2, 18))
+    r = wm.get(f"/checklists/positions/{tech_id}/month.csv?month={day:%Y-%m}")
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    mine = [row for row in rows[1:] if row[0] == "工位5S（测试）" and row[3].startswith(day.isoformat())]
+    assert sorted((row[1], row[4]) for row in mine) == [("t1", "已完成"), ("t2", "未完成")]
+    page = wm.get(f"/checklists/positions/{tech_id}?month={day:%Y-%m}").get_data(as_text=True)
+    assert "各人完成率" in page and "t1" in page and "t2" in page
+    text = pdftotext(wm.get(f"/checklists/positions/{tech_id}/month.pdf?month={day:%Y-%m}").data)
+    assert "工位5S（测试）（每人）" in text and "t1" in text and "t2" in text
+    # A technician's own month shows his lines only.
+    own = login(app, "t2").get(f"/checklists/positions/{tech_id}?month={day:%Y-%m}").get_data(as_text=True)
+    assert "只看 t2 的记录" in own and ">t1<" not in own
