@@ -18,18 +18,21 @@ def test_tick_and_untick_changes_only_that_row(app, live_server, page, make_user
     page.click("nav.mainnav >> text=点检表")
     page.wait_for_url(re.compile(r"/checklists/$"))
     expect(page.locator("h1")).to_have_text("今日点检")
-    row = page.locator("tr.ck-row", has_text="夕会数据准备").first
+    row = page.locator("li.ck-row", has_text="夕会数据准备").first
     row_id = row.get_attribute("id")
-    other = page.locator("tr.ck-row", has_text="超越系统工单").first
+    other = page.locator("li.ck-row", has_text="超越系统工单").first
     # mark everything else so a reload or a wider swap would be noticed
-    page.evaluate("document.querySelectorAll('tr.ck-row').forEach(r => r.dataset.keep = '1')")
+    page.evaluate("document.querySelectorAll('li.ck-row').forEach(r => r.dataset.keep = '1')")
     other_html = other.inner_html()
     counts = page.locator("section.ck-section", has=row).locator(".ck-counts")
     done_before = int(re.search(r"已完成 (\d+)", counts.inner_text()).group(1))
-    row.locator("input[name=note]").fill("记录已存档")
-    row.locator("button.tick-btn").click()
+    # A note goes with the tick from the row's details; the bare tick is one tap.
+    row.locator("summary").click()
+    row.locator(".tick-form input[name=note]").last.fill("记录已存档")
+    row.locator("button.tick-detail-btn").click()
     page.wait_for_selector(f"#{row_id} >> text=已完成")
     new_row = page.locator(f"#{row_id}")
+    new_row.locator("summary").click()
     assert "记录已存档" in new_row.inner_text() and "wm" in new_row.inner_text()
     assert new_row.get_attribute("data-keep") is None          # this row was replaced
     assert other.get_attribute("data-keep") == "1"             # the others were not
@@ -38,11 +41,17 @@ def test_tick_and_untick_changes_only_that_row(app, live_server, page, make_user
     expect(counts).to_contain_text(f"已完成 {done_before + 1} /")
     new_row.locator("button.untick-btn").click()
     page.wait_for_selector(f"#{row_id} >> button.tick-btn")
+    page.locator(f"#{row_id} button.tick-btn").click()  # one tap
+    page.wait_for_selector(f"#{row_id} >> text=已完成")
+    expect(counts).to_contain_text(f"已完成 {done_before + 1} /")
+    page.locator(f"#{row_id} summary").click()
+    page.locator(f"#{row_id} button.untick-btn").click()
+    page.wait_for_selector(f"#{row_id} >> button.tick-btn")
     expect(counts).to_contain_text(f"已完成 {done_before} /")
     assert other.get_attribute("data-keep") == "1"
     with app.app_context():
         actions = list(db.session.scalars(select(ChecklistEvent.action).order_by(ChecklistEvent.id)))
-    assert actions == ["tick", "untick"]
+    assert actions == ["tick", "untick", "tick", "untick"]
 
 
 def _no_sideways_scroll(page):
@@ -71,10 +80,11 @@ def test_phone_self_check_then_supervisor_confirms(app, live_server, browser, ma
     expect(p.locator("a.ws-banner")).to_have_count(0)
     p.locator("text=去自查").tap()
     p.wait_for_url(re.compile(r"/checklists/$"))
-    row = p.locator("tr.ck-row", has=p.locator("button.selfcheck-btn")).first
+    row = p.locator("li.ck-row", has=p.locator("button.selfcheck-detail-btn")).first
     row_id = row.get_attribute("id")
-    row.locator("input[name=note]").fill("回厂率已统计")
-    row.locator("button.selfcheck-btn").tap()
+    row.locator("summary").tap()
+    row.locator(".selfcheck-form input[name=note]").fill("回厂率已统计")
+    row.locator("button.selfcheck-detail-btn").tap()
     expect(p.locator(f"#{row_id}")).to_contain_text("待核查")
     expect(p.locator(f"#{row_id}")).to_contain_text("已自查：回厂率已统计")
     _no_sideways_scroll(p)
@@ -91,7 +101,9 @@ def test_phone_self_check_then_supervisor_confirms(app, live_server, browser, ma
     expect(row).to_contain_text("待核查")
     row.locator("button.tick-btn").tap()
     expect(p.locator(f"#{row_id}")).to_contain_text("已完成")
-    expect(p.locator(f"#{row_id}")).to_contain_text("点检人 li · 确认人 wang")
+    expect(p.locator(f"#{row_id}")).to_contain_text("确认人 wang")
+    expect(p.locator(f"#{row_id}")).to_contain_text("点检人 li")
+    expect(p.locator(f"#{row_id}")).to_contain_text("已自查：回厂率已统计")  # kept beside the confirmation
     _no_sideways_scroll(p)
     ctx.close()
     with app.app_context():
@@ -121,16 +133,19 @@ def test_phone_tick_with_a_figure_and_a_photo(app, live_server, browser, make_us
     p = ctx.new_page()
     browser_login(p, live_server, "wang")
     p.goto(live_server + "/checklists/")
-    row = p.locator("tr.ck-row", has_text="5K/10K客户回厂率").first
+    row = p.locator("li.ck-row", has_text="5K/10K客户回厂率").first
     row_id = row.get_attribute("id")
+    expect(row.locator("summary")).to_have_text("填写并勾选")  # required figures: the form opens below
+    row.locator("summary").tap()
     file_input = row.locator("input[type=file]")
     assert file_input.get_attribute("capture") == "environment"
     _no_sideways_scroll(p)
     row.get_by_label("5K回厂率").fill("80.5")
     file_input.set_input_files(str(photo))
-    row.locator("button.tick-btn").tap()
+    row.locator("button.tick-detail-btn").tap()
     done = p.locator(f"#{row_id}")
     expect(done).to_contain_text("已完成")
+    done.locator("summary").tap()  # the figures and photo are in the row's details
     expect(done).to_contain_text(re.compile(r"5K回厂率：\s*80\.5%"))
     expect(done).to_contain_text("低于目标 85.0%")
     expect(done.locator(".ck-photos img")).to_have_count(1)
