@@ -209,3 +209,20 @@ def test_month_csv_and_pdf_have_a_row_per_person(app, bay, freeze):
     # A technician's own month shows his lines only.
     own = login(app, "t2").get(f"/checklists/positions/{tech_id}?month={day:%Y-%m}").get_data(as_text=True)
     assert "只看 t2 的记录" in own and ">t1<" not in own
+
+
+def test_employee_page_shows_his_month_and_past_days_are_not_today(app, bay, freeze):
+    item_id, _, ids = bay
+    freeze(later(2, 18))
+    key = later(2, 18).date().isoformat()
+    wm = login(app, "boss_wm")
+    wm.post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": ids["t1"]})
+    page = wm.get(f"/staff/{ids['t1']}").get_data(as_text=True)
+    assert "本月点检" in page and "工位5S（测试）" in page and "已完成 1 / " in page
+    # a coworker does not see it
+    assert "本月点检" not in login(app, "t2").get(f"/staff/{ids['t1']}").get_data(as_text=True)
+    # A past day's board says 当日, not 今日; its heading names the day.
+    past = wm.get(f"/checklists/?date={later(1, 9).date().isoformat()}&show=all")
+    html = past.get_data(as_text=True)
+    assert past.status_code == 200 and "当日" in html and "<h1>今日点检</h1>" not in html
+    assert f"{later(1, 9):%m-%d} 点检" in html

@@ -4,8 +4,10 @@ bp = Blueprint("checklists", __name__, url_prefix="/checklists")
 
 from app.checklists import routes  # noqa: E402,F401
 from app.handbook import POSITION_PANELS  # noqa: E402
+from app.staff import STAFF_PANELS  # noqa: E402
 
 POSITION_PANELS.append("checklists/_position_panel.html")
+STAFF_PANELS.append("checklists/_employee_panel.html")
 
 
 @bp.app_context_processor
@@ -21,10 +23,27 @@ def _helpers():
 
         return describe(item.rule(), clock.workday_end())
 
+    def checklist_record(employee):
+        """This month's record of the employee's own occurrences (items for each holder of
+        his position): per item, done and due so far, and the rate."""
+        from app import clock
+        from app.checklists.board import month_grid
+
+        if employee.position is None:
+            return None
+        now = clock.local_now()
+        grid = month_grid(employee.position, now.year, now.month, now, person=employee.id)
+        rows = [r for r in grid["rows"] if r["subject"].id == employee.id]
+        if not rows:
+            return None
+        due, done = sum(r["due"] for r in rows), sum(r["done"] for r in rows)
+        return {"rows": rows, "due": due, "done": done, "rate": (done / due) if due else None,
+                "year": now.year, "month": now.month}
+
     from app.checklists.seed import date_is_default
 
     return {"checklist_items_for": checklist_items_for, "checklist_describe": checklist_describe,
-            "checklist_date_is_default": date_is_default}
+            "checklist_date_is_default": date_is_default, "checklist_record": checklist_record}
 
 
 # Helpers the checklist templates (board rows, grid, print-outs) use for item fields.

@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.checklists.fields import preload_attendees, values_for
 from app.checklists.models import ChecklistItem, ChecklistMark
 from app.checklists.occurrences import POSITION_SUBJECT, Holders, Subject, subjects
-from app.checklists.schedule import (DONE, KINDS, OVERDUE, Occurrence,
+from app.checklists.schedule import (DONE, KINDS, OPEN, OVERDUE, Occurrence,
                                      occurrence, occurrences_between, period_of, state)
 from app.extensions import db
 from app.org.models import Position, ordered_positions
@@ -79,8 +79,10 @@ FILTERS = {"open": "未完成", "review": "待核查", "overdue": "已逾期", "
 
 
 def keep_row(row: Row, show: str) -> bool:
+    """未完成: what needs doing now — due today or overdue, self-checked or not — not
+    what falls due later in the week, month or year (全部 shows those)."""
     if show == "open":
-        return row.state != DONE
+        return row.state in (OPEN, OVERDUE)
     if show == "review":
         return row.review == "pending"
     if show == "overdue":

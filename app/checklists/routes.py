@@ -33,7 +33,8 @@ OVERDUE_PER_PAGE = 20  # a phone's worth of compact rows
 
 def _helpers() -> dict:
     return {"describe": lambda item: describe(item.rule(), clock.workday_end()),
-            "kind_labels": KIND_LABELS, "group_labels": GROUP_LABELS, "tick_form": TickForm()}
+            "kind_labels": KIND_LABELS, "group_labels": GROUP_LABELS, "day_labels": DAY_LABELS,
+            "tick_form": TickForm()}
 
 
 def _people(positions, tickable) -> list:

@@ -33,7 +33,13 @@ def my_checklist(user, now: datetime) -> dict | None:
     if position is None:
         return None
     sections = board(user, now.date(), now, only=position.id)
-    return sections[0] if sections else None
+    if not sections:
+        return None
+    section = sections[0]
+    for kind, entries in section["groups"].items():  # an item for each holder: my own line
+        section["groups"][kind] = [r for e in entries for r in (e.rows if hasattr(e, "rows") else [e])
+                                   if r.subject.id in (0, user.employee_id)]
+    return section
 
 
 def my_trainings(employee, today: date) -> dict:
