@@ -27,7 +27,7 @@ from app.checklists.schedule import occurrences_between
 from app.extensions import db
 from app.handbook.models import PositionRevision, ReadConfirmation
 from app.org.models import Position
-from app.staff.models import Employee
+from app.staff.models import Employee, PositionTenure
 from app.supplies.models import (ADJUST, ISSUE, RECEIPT, RETURN, IssueSlip, Requisition, RequisitionLine,
                                  RequisitionStep, StockEntry, SupplyCategory, SupplyItem)
 from app.trainings.models import DONE, PLANNED, Attendee, Training, TrainingCategory
@@ -98,6 +98,15 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print, prefi
                      "active": rng.random() > 0.06, "created_at": start_utc, "updated_at": start_utc})
     _bulk(Employee, rows)
     emp_ids = _ids(Employee, Employee.employee_no, prefix)
+    # Who held which position when (bulk inserts bypass the flush hook that keeps it):
+    # from the hire date; someone who left, until a day after it.
+    tenure_rows = []
+    for e in db.session.execute(select(Employee.id, Employee.position_id, Employee.hire_date, Employee.active)
+                                .where(Employee.id.in_(emp_ids))):
+        hired = min(e.hire_date, today)
+        end = None if e.active else hired + timedelta(days=rng.randint(0, max((today - hired).days, 0)))
+        tenure_rows.append({"employee_id": e.id, "position_id": e.position_id, "start": hired, "end": end})
+    _bulk(PositionTenure, tenure_rows)
     emp_pos = dict(db.session.execute(select(Employee.id, Employee.position_id).where(Employee.id.in_(emp_ids))).all())
     counts["employees"] = len(emp_ids)
     log(f"  employees: {len(emp_ids)}")
@@ -117,12 +126,20 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print, prefi
         k += 1
     db.session.flush()
     supervisors = list(db.session.scalars(select(User).where(User.is_admin.is_(False), User.active.is_(True))))
+    tenures: dict[int, list] = {}
+    for t in db.session.scalars(select(PositionTenure)):
+        tenures.setdefault(t.position_id, []).append((t.employee_id, t.start, t.end))
     mark_rows, event_rows, value_rows = [], [], []
     for item in items:
         recorded = [f for f in item.fields if f.active and f.kind in ("number", "count", "minutes")]
         item.created_at = start_utc
         occs = occurrences_between(item.rule(), start, today, clock.workday_end())
-        for occ in occs:
+        # An item for each holder: an occurrence per employee holding the position that day.
+        subjects = [(occ, eid) for occ in occs
+                    for eid in ([eid for eid, s, e in tenures.get(item.position_id, ())
+                                 if s <= occ.due_date and (e is None or e >= occ.due_date)]
+                                if item.target == "holder" else [0])]
+        for occ, subject in subjects:
             if occ.due_at >= now:
                 continue
             roll = rng.random()
@@ -134,11 +151,13 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print, prefi
             at = clock.to_utc(min(at_local, now))
             by = rng.choice(supervisors or actors).id
             unticked = roll > 0.985
-            mark_rows.append({"item_id": item.id, "period_key": occ.period.key, "due_at": occ.due_at,
+            mark_rows.append({"item_id": item.id, "period_key": occ.period.key, "subject_id": subject,
+                              "due_at": occ.due_at,
                               "done": not unticked, "by_id": by, "at": at, "note": "补录" if late else "",
                               "late": late})
             event_id = len(event_rows) + 1
-            event_rows.append({"id": event_id, "item_id": item.id, "period_key": occ.period.key, "action": "tick",
+            event_rows.append({"id": event_id, "item_id": item.id, "period_key": occ.period.key,
+                               "subject_id": subject, "action": "tick",
                                "user_id": by, "at": at, "note": "", "late": late})
             if recorded:  # the figures and minutes the tick recorded (photos and files: not at scale)
                 mark_rows[-1]["values_event_id"] = event_id
@@ -146,6 +165,7 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print, prefi
                     number = None if f.kind == "minutes" else (
                         round(rng.uniform(70, 96), f.decimals) if f.kind == "number" else float(rng.randint(0, 40)))
                     value_rows.append({"event_id": event_id, "item_id": item.id, "period_key": occ.period.key,
+                                       "subject_id": subject,
                                        "field_id": f.id, "label": f.label, "kind": f.kind, "unit": f.unit,
                                        "decimals": f.decimals, "min_value": f.min_value, "max_value": f.max_value,
                                        "target": f.target, "target_dir": f.target_dir, "number": number,
@@ -154,7 +174,7 @@ def grow(factor: float = 1.0, seed: int = 2026, years: int = 3, log=print, prefi
                                        "file_mime": "", "file_size": 0, "sort_order": order})
             if unticked:
                 event_rows.append({"id": len(event_rows) + 1, "item_id": item.id, "period_key": occ.period.key,
-                                   "action": "untick",
+                                   "subject_id": subject, "action": "untick",
                                    "user_id": by, "at": at + timedelta(minutes=3), "note": "误勾", "late": late})
     for row in mark_rows:
         row.setdefault("values_event_id", None)
