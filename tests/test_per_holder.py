@@ -226,3 +226,13 @@ def test_employee_page_shows_his_month_and_past_days_are_not_today(app, bay, fre
     html = past.get_data(as_text=True)
     assert past.status_code == 200 and "当日" in html and "<h1>今日点检</h1>" not in html
     assert f"{later(1, 9):%m-%d} 点检" in html
+
+
+def test_printed_photo_pages_never_hold_one_photo_alone():
+    from app.checklists.results import photo_pages
+
+    assert [len(p) for p in photo_pages(list(range(21)))] == [6, 6, 6, 3]
+    assert [len(p) for p in photo_pages(list(range(13)))] == [6, 5, 2]
+    assert [len(p) for p in photo_pages(list(range(7)))] == [5, 2]
+    assert [len(p) for p in photo_pages([1])] == [1]
+    assert sum(photo_pages(list(range(25))), []) == list(range(25))  # order kept

@@ -108,3 +108,10 @@ def _ck_file_accept():
     from app.checklists.fields import FILE_ACCEPT
 
     return FILE_ACCEPT
+
+
+@bp.app_template_global("ck_photo_pages")
+def _ck_photo_pages(photos):
+    from app.checklists.results import photo_pages
+
+    return photo_pages(photos)

@@ -244,3 +244,13 @@ def appendix(grid) -> dict:
     photos.sort(key=lambda p: (p["day"], p["n"]))
     minutes.sort(key=lambda p: (p["day"], p["n"]))
     return {"photos": photos, "minutes": minutes}
+
+
+def photo_pages(photos: list, per_page: int = 6) -> list[list]:
+    """The appendix's photos in printed pages of `per_page` (two rows of three); when the
+    last page would hold a single photo, the page before it gives one up, so no page holds
+    one photo alone."""
+    pages = [photos[i:i + per_page] for i in range(0, len(photos), per_page)]
+    if len(pages) > 1 and len(pages[-1]) == 1:
+        pages[-1].insert(0, pages[-2].pop())
+    return pages
