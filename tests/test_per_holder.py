@@ -236,3 +236,29 @@ def test_printed_photo_pages_never_hold_one_photo_alone():
     assert [len(p) for p in photo_pages(list(range(7)))] == [5, 2]
     assert [len(p) for p in photo_pages([1])] == [1]
     assert sum(photo_pages(list(range(25))), []) == list(range(25))  # order kept
+
+
+def test_results_page_has_a_row_per_person(app, bay, freeze):
+    item_id, _, ids = bay
+    with app.app_context():
+        from app.checklists.models import ChecklistField
+
+        db.session.add(ChecklistField(item_id=item_id, label="整理用时", kind="number", unit="分钟", sort_order=1))
+        db.session.commit()
+    freeze(later(2, 10))
+    key = later(2, 10).date().isoformat()
+    wm = login(app, "boss_wm")
+    field_id = None
+    with app.app_context():
+        from app.checklists.models import ChecklistField
+
+        field_id = db.session.scalar(select(ChecklistField.id).filter_by(item_id=item_id))
+    wm.post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": ids["t1"], f"f{field_id}": "12"})
+    wm.post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": ids["t2"], f"f{field_id}": "25"})
+    html = wm.get(f"/checklists/items/{item_id}/results?month={later(2, 10):%Y-%m}").get_data(as_text=True)
+    assert "<th>人员</th>" in html
+    assert html.count(f'data-label="人员">t1<') >= 1 and html.count(f'data-label="人员">t2<') >= 1
+    assert "12" in html and "25" in html
+    # The holder's own results: his lines only.
+    own = login(app, "t2").get(f"/checklists/items/{item_id}/results?month={later(2, 10):%Y-%m}").get_data(as_text=True)
+    assert 'data-label="人员">t2<' in own and 'data-label="人员">t1<' not in own
