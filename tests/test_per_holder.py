@@ -262,3 +262,37 @@ def test_results_page_has_a_row_per_person(app, bay, freeze):
     # The holder's own results: his lines only.
     own = login(app, "t2").get(f"/checklists/items/{item_id}/results?month={later(2, 10):%Y-%m}").get_data(as_text=True)
     assert 'data-label="人员">t2<' in own and 'data-label="人员">t1<' not in own
+
+
+def test_two_supervisors_confirming_one_holder_give_one_confirmation(app, bay, freeze, make_user):
+    import threading
+
+    from app.checklists.models import ChecklistEvent
+
+    item_id, _, ids = bay
+    make_user("boss_sm", position="after_sales_manager")
+    freeze(later(2, 10))
+    key = later(2, 10).date().isoformat()
+    login(app, "t1").post_form(f"/checklists/items/{item_id}/{key}/selfcheck")
+    clients = []
+    for name in ["boss_wm", "boss_sm"] * 3:
+        c = login(app, name)
+        clients.append((c, c.csrf()))
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def go(c, token):
+        barrier.wait()
+        r = c.post(f"/checklists/items/{item_id}/{key}/confirm-all",
+                   data={"csrf_token": token, "subjects": str(ids["t1"])})
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=go, args=ct) for ct in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [303] * len(clients)
+    assert state(app, item_id, key) == {(ids["t1"], True, "")}
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ChecklistEvent.id)).filter_by(item_id=item_id, action="tick")) == 1
