@@ -95,7 +95,7 @@ def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
 
     from app import clock
     from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
-    from app.checklists.board import expand
+    from app.checklists.occurrences import expand
     from app.permissions import supervises
 
     if db.session.scalar(select(ChecklistMark.id).limit(1)):

@@ -206,3 +206,13 @@ def may_see_subject(user, position, subject_id: int) -> bool:
     supervisors and admin; a coworker sees only the position's shared items."""
     return subject_id == 0 or subject_id == getattr(user, "employee_id", None) or supervises(user, position)
 TEMPLATE_HELPERS["may_see_subject"] = may_see_subject
+
+
+def checklist_positions(user, positions) -> tuple[list, set[int]]:
+    """Of these positions: those whose checklist the user sees (the ones he supervises and
+    his own), and the ids of those he may tick (confirm). Admin sees and ticks all."""
+    if user.is_admin:
+        return list(positions), {p.id for p in positions}
+    tickable = supervised_position_ids(user)
+    own = user.position.id if user.position else None
+    return [p for p in positions if p.id in tickable or p.id == own], tickable

@@ -283,7 +283,8 @@ def test_memoised_overdue_and_rates_follow_every_tick_and_the_clock(app, people,
     """The overdue list and the 12-month rates are memoised per worker: a tick, an untick
     and the passing of a due moment each show at once."""
     from app.auth.models import User
-    from app.checklists.board import monthly_rates, overdue
+    from app.checklists.board import overdue
+    from app.checklists.grid import monthly_rates
     from app.checklists.ticks import tick, untick
 
     item_id, position_id = item(app, "wclerk_chaoyue")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.audit.models import AuditEntry
-from app.checklists.board import month_grid
+from app.checklists.grid import month_grid
 from app.checklists.models import ChecklistItem, ChecklistMark
 from app.extensions import db
 from app.notices.models import Notice
@@ -257,7 +257,7 @@ def test_results_page_has_a_row_per_person(app, bay, freeze):
     wm.post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": ids["t2"], f"f{field_id}": "25"})
     html = wm.get(f"/checklists/items/{item_id}/results?month={later(2, 10):%Y-%m}").get_data(as_text=True)
     assert "<th>人员</th>" in html
-    assert html.count(f'data-label="人员">t1<') >= 1 and html.count(f'data-label="人员">t2<') >= 1
+    assert html.count('data-label="人员">t1<') >= 1 and html.count('data-label="人员">t2<') >= 1
     assert "12" in html and "25" in html
     # The holder's own results: his lines only.
     own = login(app, "t2").get(f"/checklists/items/{item_id}/results?month={later(2, 10):%Y-%m}").get_data(as_text=True)
@@ -296,3 +296,23 @@ def test_two_supervisors_confirming_one_holder_give_one_confirmation(app, bay, f
     assert state(app, item_id, key) == {(ids["t1"], True, "")}
     with app.app_context():
         assert db.session.scalar(select(func.count(ChecklistEvent.id)).filter_by(item_id=item_id, action="tick")) == 1
+
+
+def test_checklist_positions_rule(app, bay):
+    """Who sees and ticks which position's checklist: the rule in permissions.py."""
+    from app.auth.models import User
+    from app.org.models import ordered_positions
+    from app.permissions import checklist_positions, may_see_subject, may_self_check_subject
+
+    _, tech_id, ids = bay
+    with app.app_context():
+        t1 = db.session.scalar(select(User).filter_by(username="t1"))
+        wm = db.session.scalar(select(User).filter_by(username="boss_wm"))
+        seen, ticks = checklist_positions(t1, ordered_positions())
+        assert [p.id for p in seen] == [tech_id] and tech_id not in ticks
+        seen, ticks = checklist_positions(wm, ordered_positions())
+        assert tech_id in ticks and tech_id in {p.id for p in seen}
+        tech = db.session.get(Position, tech_id)
+        assert may_self_check_subject(t1, ids["t1"]) and not may_self_check_subject(t1, ids["t2"])
+        assert may_see_subject(t1, tech, 0) and not may_see_subject(t1, tech, ids["t2"])
+        assert may_see_subject(wm, tech, ids["t2"])

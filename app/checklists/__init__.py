@@ -27,7 +27,7 @@ def _helpers():
         """This month's record of the employee's own occurrences (items for each holder of
         his position): per item, done and due so far, and the rate."""
         from app import clock
-        from app.checklists.board import month_grid
+        from app.checklists.grid import month_grid
 
         if employee.position is None:
             return None

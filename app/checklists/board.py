@@ -1,22 +1,21 @@
-"""What a user sees: today's checklist per position, the overdue list, the month grid."""
+"""What a user sees: today's checklist per position (rows, and a group per item for each
+holder) and the overdue list. The month grid is grid.py; the marks' queries marks.py."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.auth.models import User
 from app.checklists.fields import preload_attendees, values_for
+from app.checklists.marks import done_pairs, marks_for
 from app.checklists.models import ChecklistItem, ChecklistMark
-from app.checklists.occurrences import POSITION_SUBJECT, Holders, Subject, subjects
-from app.checklists.schedule import (DONE, KINDS, OPEN, OVERDUE, Occurrence,
-                                     occurrence, occurrences_between, period_of, state)
+from app.checklists.occurrences import POSITION_SUBJECT, Holders, Subject, expand, subjects
+from app.checklists.schedule import DONE, KINDS, OPEN, OVERDUE, Occurrence, occurrence, period_of, state
 from app.extensions import db
 from app.org.models import Position, ordered_positions
-from app.permissions import supervised_position_ids
+from app.permissions import checklist_positions
 
 
 @dataclass
@@ -91,14 +90,9 @@ def keep_row(row: Row, show: str) -> bool:
 
 
 def visible_positions(user) -> tuple[list[Position], set[int]]:
-    """(positions whose checklist the user sees, ids of those the user may tick)."""
-    positions = ordered_positions()
-    if user.is_admin:
-        ids = {p.id for p in positions}
-        return positions, ids
-    tickable = supervised_position_ids(user)
-    own = user.position.id if user.position else None
-    return [p for p in positions if p.id in tickable or p.id == own], tickable
+    """(positions whose checklist the user sees, ids of those the user may tick), in the
+    org chart's order; the rule is permissions.checklist_positions."""
+    return checklist_positions(user, ordered_positions())
 
 
 def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
@@ -113,81 +107,6 @@ def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
     ):
         out[item.position_id].append(item)
     return out
-
-
-def _pairs_clause(pairs: set) -> tuple:
-    """WHERE clauses for a set of (item id, period key, subject id) keys.
-
-    Asked as item_id IN (…) AND period_key IN (…), which both databases answer from the
-    unique (item_id, period_key) index; a row-value IN of pairs made SQLite scan the whole
-    table, so the board slowed down with every year of ticks. Callers drop the few extra
-    rows the cross product may bring."""
-    return (ChecklistMark.item_id.in_(sorted({i for i, _, _ in pairs})),
-            ChecklistMark.period_key.in_(sorted({k for _, k, _ in pairs})))
-
-
-def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], ChecklistMark]:
-    """The marks of these (item id, period key, subject id) occurrences, in one query
-    (optionally only the unticked ones)."""
-    pairs = set(pairs)
-    if not pairs:
-        return {}
-    stmt = (select(ChecklistMark).where(*_pairs_clause(pairs))
-            .options(selectinload(ChecklistMark.by).selectinload(User.employee),
-                     selectinload(ChecklistMark.self_by).selectinload(User.employee)))
-    if undone_only:  # `= false`, as the partial index ix_checklist_mark_undone is defined
-        stmt = stmt.where(ChecklistMark.done == False)  # noqa: E712
-    marks = db.session.scalars(stmt)
-    return {(m.item_id, m.period_key, m.subject_id): m for m in marks
-            if (m.item_id, m.period_key, m.subject_id) in pairs}
-
-
-class Who(NamedTuple):
-    name: str
-
-
-class MarkView(NamedTuple):
-    """A mark as the month grid and its PDF show it: plain values, no ORM object. `by` is
-    who confirmed (确认人, the tick), `self_by` who self-checked it (点检人), if anyone."""
-    done: bool
-    late: bool
-    at: datetime | None
-    note: str
-    by: Who | None
-    self_by: Who | None = None
-    self_at: datetime | None = None
-    review: str = ""
-    self_note: str = ""  # the holder's note, kept beside the supervisor's once confirmed
-
-
-def mark_views(pairs) -> dict[tuple[int, str, int], MarkView]:
-    """The marks of these occurrences as plain values: one query for the marks, one for
-    the names of the people who ticked them."""
-    pairs = set(pairs)
-    if not pairs:
-        return {}
-    rows = [r for r in db.session.execute(
-        select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.done,
-               ChecklistMark.late,
-               ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id, ChecklistMark.self_by_id,
-               ChecklistMark.self_at, ChecklistMark.review, ChecklistMark.self_note).where(*_pairs_clause(pairs)))
-        if (r.item_id, r.period_key, r.subject_id) in pairs]
-    by_ids = {r.by_id for r in rows if r.by_id} | {r.self_by_id for r in rows if r.self_by_id}
-    names = {u.id: Who(u.name) for u in db.session.scalars(
-        select(User).where(User.id.in_(by_ids)).options(selectinload(User.employee)))} if by_ids else {}
-    return {(r.item_id, r.period_key, r.subject_id): MarkView(
-        r.done, r.late, r.at, r.note, names.get(r.by_id), names.get(r.self_by_id), r.self_at, r.review,
-        r.self_note) for r in rows}
-
-
-def done_pairs(pairs) -> set[tuple[int, str, int]]:
-    """The occurrences among these whose mark is done: plain tuples, no objects."""
-    pairs = set(pairs)
-    if not pairs:
-        return set()
-    rows = db.session.execute(select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id)
-                              .where(*_pairs_clause(pairs), ChecklistMark.done.is_(True)))
-    return {tuple(r) for r in rows if tuple(r) in pairs}
 
 
 def _occurrence(item: ChecklistItem, day: date) -> Occurrence | None:
@@ -325,19 +244,6 @@ def _minute(now: datetime) -> datetime:
     return now.replace(second=0, microsecond=0)
 
 
-def expand(items, start: date, end: date, holders: Holders | None = None) -> list[tuple]:
-    """(item, occurrence, subject) of every occurrence due between start and end."""
-    items = list(items)
-    if holders is None:
-        holders = Holders([i.position_id for i in items], start, end)
-    out = []
-    for item in items:
-        for occ in occurrences_between(item.rule(), start, end, clock.workday_end(), clock.to_local(item.created_at)):
-            for sub in subjects(item, occ, holders):
-                out.append((item, occ, sub))
-    return out
-
-
 def _pending(position_ids, now: datetime, days: int, person: int | None = None) -> list[tuple]:
     """(item, occurrence, subject) due by this minute in the last `days` days and not done,
     for the items of these positions, no mark loaded."""
@@ -397,114 +303,3 @@ def overdue_summary(user, now: datetime | None = None, days: int = 62) -> list[d
     return sorted(groups.values(), key=lambda g: g["due_at"], reverse=True)
 
 
-@dataclass
-class Cell:
-    occ: Occurrence
-    status: str  # done, late, missed, open, future, review
-    mark: MarkView | None
-    values: tuple = ()  # recorded values, when done or waiting for review
-
-
-def position_items(position: Position) -> list[ChecklistItem]:
-    """All the position's items, retired ones too (a past month shows them), in order."""
-    return list(db.session.scalars(
-        select(ChecklistItem).where(ChecklistItem.position_id == position.id)
-        .order_by(ChecklistItem.sort_order, ChecklistItem.id)
-        .options(selectinload(ChecklistItem.duty), selectinload(ChecklistItem.fields),
-                 selectinload(ChecklistItem.target_changes))
-    ))
-
-
-def cell_status(occ: Occurrence, mark: MarkView | None, now: datetime) -> str:
-    if mark and mark.done:
-        return "late" if mark.late else "done"
-    if mark and mark.review == "pending":
-        return "review"  # self-checked, waiting for the supervisor
-    if occ.due_at < now:
-        return "missed"
-    return "open" if occ.due_date == now.date() else "future"
-
-
-def month_grid(position: Position, year: int, month: int, now: datetime | None = None,
-               items: list[ChecklistItem] | None = None, person: int | None = None) -> dict:
-    """Days of the month by items (position_items, read here unless given): each occurrence
-    whose due date falls in the month, with done / late (补录) / missed / open / future, and
-    completion rates. An item for each holder has a row per person who held the position
-    that month (only on the days he held it), and `people` the rate of each person.
-    `person` narrows the rows to one holder's (and the position's shared items)."""
-    now = now or clock.local_now()
-    first, last = clock.month_days(year, month)
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    plist = position_items(position) if items is None else items
-    occs = [t for t in expand(plist, first, last) if person is None or t[2].id in (0, person)]
-    keys = [(i.id, o.period.key, s.id) for i, o, s in occs]
-    marks = mark_views(keys)
-    with_fields = {i.id for i in plist if i.fields}
-    values = values_for([k for k in keys if k[0] in with_fields]) if with_fields else {}
-    by_row: dict[tuple[int, int], dict] = {}
-    for item, occ, sub in occs:
-        key = (item.id, occ.period.key, sub.id)
-        r = by_row.setdefault((item.id, sub.id), {"item": item, "subject": sub, "cells": {}, "due": 0, "done": 0})
-        mark = marks.get(key)
-        status = cell_status(occ, mark, now)
-        shown = values.get(key, ()) if status in ("done", "late", "review") else ()
-        r["cells"][occ.due_date] = Cell(occ, status, mark, tuple(shown))
-        if status in ("done", "late", "missed"):
-            r["due"] += 1
-            r["done"] += status in ("done", "late")
-    rows, people = [], {}
-    total_due = total_done = 0
-    n = 0
-    for item in plist:
-        item_rows = sorted((r for (iid, _), r in by_row.items() if iid == item.id),
-                           key=lambda r: (r["subject"].id != 0, r["subject"].number))
-        if not item_rows and item.active:
-            item_rows = [{"item": item, "subject": POSITION_SUBJECT, "cells": {}, "due": 0, "done": 0}]
-        n += bool(item_rows)
-        for k, r in enumerate(item_rows):
-            r["rate"] = (r["done"] / r["due"]) if r["due"] else None
-            r["first"], r["span"], r["n"] = k == 0, len(item_rows), n
-            rows.append(r)
-            total_due += r["due"]
-            total_done += r["done"]
-            if r["subject"].id:
-                pr = people.setdefault(r["subject"].id, {"subject": r["subject"], "due": 0, "done": 0})
-                pr["due"] += r["due"]
-                pr["done"] += r["done"]
-    for pr in people.values():
-        pr["rate"] = (pr["done"] / pr["due"]) if pr["due"] else None
-    return {"position": position, "year": year, "month": month, "days": days, "rows": rows,
-            "people": sorted(people.values(), key=lambda p: p["subject"].number),
-            "due": total_due, "done": total_done, "rate": (total_done / total_due) if total_due else None}
-
-
-def monthly_rates(position: Position, months: int = 12, now: datetime | None = None,
-                  items: list[ChecklistItem] | None = None) -> list[dict]:
-    """Completion rate of the position for each of the last `months` months (oldest first),
-    counted as month_grid counts them, from one query for the items, one for the holders
-    and one for the marks."""
-    now = now or clock.local_now()
-    y, m = now.year, now.month
-    months_list = []
-    for _ in range(months):
-        months_list.append((y, m))
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    months_list.reverse()
-    first = clock.month_days(*months_list[0])[0]
-    last = clock.month_days(*months_list[-1])[1]
-    items = position_items(position) if items is None else items
-    minute = _minute(now)
-    occs = expand(items, first, last)
-    done = done_pairs((i.id, o.period.key, s.id) for i, o, s in occs)
-    tally: dict[tuple[int, int], list[int]] = {}
-    for i, occ, s in occs:
-        is_done = (i.id, occ.period.key, s.id) in done
-        if is_done or occ.due_at <= minute:
-            t = tally.setdefault((occ.due_date.year, occ.due_date.month), [0, 0])
-            t[0] += 1
-            t[1] += is_done
-    out = []
-    for y, m in months_list:
-        due, n = tally.get((y, m), (0, 0))
-        out.append({"year": y, "month": m, "due": due, "done": n, "rate": (n / due) if due else None})
-    return out

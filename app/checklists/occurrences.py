@@ -4,6 +4,8 @@ occurrence) into (item, occurrence, subject), with the holders read once per pag
 from datetime import date
 from typing import NamedTuple
 
+from app import clock
+from app.checklists.schedule import occurrences_between
 from app.staff.tenure import holders as tenures_of
 
 
@@ -40,3 +42,16 @@ def subjects(item, occ, holders: Holders) -> list[Subject]:
     if not item.per_holder(occ.period):
         return [POSITION_SUBJECT]
     return holders.on(item.position_id, occ.due_date)
+
+
+def expand(items, start: date, end: date, holders: Holders | None = None) -> list[tuple]:
+    """(item, occurrence, subject) of every occurrence due between start and end."""
+    items = list(items)
+    if holders is None:
+        holders = Holders([i.position_id for i in items], start, end)
+    out = []
+    for item in items:
+        for occ in occurrences_between(item.rule(), start, end, clock.workday_end(), clock.to_local(item.created_at)):
+            for sub in subjects(item, occ, holders):
+                out.append((item, occ, sub))
+    return out

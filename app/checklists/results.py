@@ -6,7 +6,9 @@ from dataclasses import dataclass, field as dc_field
 from datetime import date, timedelta
 
 from app import clock
-from app.checklists.board import cell_status, expand, mark_views
+from app.checklists.grid import cell_status
+from app.checklists.marks import mark_views
+from app.checklists.occurrences import expand
 from app.checklists.fields import NUMERIC, display, flag, fmt_number, values_for
 from app.checklists.models import ChecklistItem
 

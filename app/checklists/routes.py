@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
-from app.checklists.board import (FILTERS, board, month_grid, monthly_rates, overdue_pending, overdue_rows,
-                                  parse_subject, position_items, single_row, visible_positions)
+from app.checklists.board import (FILTERS, board, overdue_pending, overdue_rows, parse_subject, single_row,
+                                  visible_positions)
+from app.checklists.grid import month_grid, monthly_rates, position_items
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
 from app.checklists.forms import FieldForm, ItemForm, TickForm
 from app.checklists.items import (create_field, create_item, move_item, pending_target_change, update_field,

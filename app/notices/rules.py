@@ -164,7 +164,9 @@ def send_due(now: datetime | None = None) -> dict:
     """Notices for every occurrence overdue in the last days (to the supervisors who tick
     it) and every entitlement due (to the employee). Safe to run as often as wanted: each
     occurrence and each entitlement period is noticed once."""
-    from app.checklists.board import expand, items_for, marks_for
+    from app.checklists.board import items_for
+    from app.checklists.marks import marks_for
+    from app.checklists.occurrences import expand
     from app.checklists.schedule import OVERDUE, state
     from app.org.models import Position
     from app.supplies.entitlements import due_list
@@ -209,7 +211,9 @@ def send_reminders(now: datetime | None = None) -> int:
     tells whoever must do it (each holder for his own; every holder for the position's
     one), once per occurrence and person. Run every few minutes by the scheduler; a run
     that finds nothing new sends nothing."""
-    from app.checklists.board import expand, items_for, marks_for
+    from app.checklists.board import items_for
+    from app.checklists.marks import marks_for
+    from app.checklists.occurrences import expand
     from app.org.models import Position
 
     now = now or clock.local_now()

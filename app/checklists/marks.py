@@ -1,0 +1,86 @@
+"""The marks (state of each occurrence) read in bulk: one query for a page's occurrences,
+as ORM objects for the rows that are acted on, or as plain values for grids and print-outs."""
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.checklists.models import ChecklistMark
+from app.extensions import db
+
+
+def _pairs_clause(pairs: set) -> tuple:
+    """WHERE clauses for a set of (item id, period key, subject id) keys.
+
+    Asked as item_id IN (…) AND period_key IN (…), which both databases answer from the
+    unique (item_id, period_key) index; a row-value IN of pairs made SQLite scan the whole
+    table, so the board slowed down with every year of ticks. Callers drop the few extra
+    rows the cross product may bring."""
+    return (ChecklistMark.item_id.in_(sorted({i for i, _, _ in pairs})),
+            ChecklistMark.period_key.in_(sorted({k for _, k, _ in pairs})))
+
+
+def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], ChecklistMark]:
+    """The marks of these (item id, period key, subject id) occurrences, in one query
+    (optionally only the unticked ones)."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    stmt = (select(ChecklistMark).where(*_pairs_clause(pairs))
+            .options(selectinload(ChecklistMark.by).selectinload(User.employee),
+                     selectinload(ChecklistMark.self_by).selectinload(User.employee)))
+    if undone_only:  # `= false`, as the partial index ix_checklist_mark_undone is defined
+        stmt = stmt.where(ChecklistMark.done == False)  # noqa: E712
+    marks = db.session.scalars(stmt)
+    return {(m.item_id, m.period_key, m.subject_id): m for m in marks
+            if (m.item_id, m.period_key, m.subject_id) in pairs}
+
+
+class Who(NamedTuple):
+    name: str
+
+
+class MarkView(NamedTuple):
+    """A mark as the month grid and its PDF show it: plain values, no ORM object. `by` is
+    who confirmed (确认人, the tick), `self_by` who self-checked it (点检人), if anyone."""
+    done: bool
+    late: bool
+    at: datetime | None
+    note: str
+    by: Who | None
+    self_by: Who | None = None
+    self_at: datetime | None = None
+    review: str = ""
+    self_note: str = ""  # the holder's note, kept beside the supervisor's once confirmed
+
+
+def mark_views(pairs) -> dict[tuple[int, str, int], MarkView]:
+    """The marks of these occurrences as plain values: one query for the marks, one for
+    the names of the people who ticked them."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    rows = [r for r in db.session.execute(
+        select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.done,
+               ChecklistMark.late,
+               ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id, ChecklistMark.self_by_id,
+               ChecklistMark.self_at, ChecklistMark.review, ChecklistMark.self_note).where(*_pairs_clause(pairs)))
+        if (r.item_id, r.period_key, r.subject_id) in pairs]
+    by_ids = {r.by_id for r in rows if r.by_id} | {r.self_by_id for r in rows if r.self_by_id}
+    names = {u.id: Who(u.name) for u in db.session.scalars(
+        select(User).where(User.id.in_(by_ids)).options(selectinload(User.employee)))} if by_ids else {}
+    return {(r.item_id, r.period_key, r.subject_id): MarkView(
+        r.done, r.late, r.at, r.note, names.get(r.by_id), names.get(r.self_by_id), r.self_at, r.review,
+        r.self_note) for r in rows}
+
+
+def done_pairs(pairs) -> set[tuple[int, str, int]]:
+    """The occurrences among these whose mark is done: plain tuples, no objects."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    rows = db.session.execute(select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id)
+                              .where(*_pairs_clause(pairs), ChecklistMark.done.is_(True)))
+    return {tuple(r) for r in rows if tuple(r) in pairs}
