@@ -87,3 +87,33 @@ def test_technician_self_checks_his_own_and_manager_confirms_all(demo_app, demo_
                                                            ChecklistMark.review == "", ChecklistMark.done.is_(True))
                               .order_by(ChecklistMark.id.desc()))
         assert m is not None and m.self_by_id == hesf.id
+
+
+def test_ticking_a_persons_line_updates_the_items_counts(demo_app, demo_server, browser, monkeypatch):
+    """Inside an item for each holder, one tap on a person's line swaps that line only and
+    the item's counts (out of band), without a reload."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from app import clock
+
+    tz = ZoneInfo("Asia/Shanghai")
+    today = datetime.now(tz).date()
+    monday = datetime.combine(today + timedelta(days=7 - today.weekday()), time(10, 0), tz)
+    monkeypatch.setattr(clock, "now_utc", lambda: monday.astimezone(ZoneInfo("UTC")).replace(tzinfo=None))
+    ctx, p = phone(browser)
+    browser_login(p, demo_server, "zhangwei")
+    p.goto(demo_server + "/checklists/?show=all")
+    group = p.locator("li.ck-grp", has_text="举升机班前检查")
+    count = group.locator(".ck-gcount")
+    expect(count).to_contain_text("0/4")
+    group.locator("summary").first.tap()
+    p.evaluate("document.querySelectorAll('li.ck-row').forEach(r => r.dataset.keep = '1')")
+    line = group.locator("li.ck-row", has_text="马超")
+    line_id = line.get_attribute("id")
+    line.locator("button.tick-btn").tap()
+    expect(p.locator(f"#{line_id}")).to_contain_text("已完成")
+    expect(count).to_contain_text("1/4")
+    assert p.locator(f"#{line_id}").get_attribute("data-keep") is None  # this line was swapped
+    assert group.locator("li.ck-row", has_text="林涛").get_attribute("data-keep") == "1"  # not the others
+    ctx.close()
