@@ -256,12 +256,39 @@ def admin_client(client, make_user):
 @pytest.fixture
 def live_server(app):
     """The app served on a free localhost port in a thread, for browser tests."""
+    with serve(app) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve(app):
+    """Serve `app` on a free localhost port in a thread while the block runs; its URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def race(calls) -> list:
+    """Runs the callables in threads released at once (a barrier); their results, in the
+    order they finished."""
+    barrier = threading.Barrier(len(calls))
+    results = []
+
+    def go(call):
+        barrier.wait()
+        results.append(call())
+
+    threads = [threading.Thread(target=go, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 
 
 @pytest.fixture(scope="session")

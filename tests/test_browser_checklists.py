@@ -135,7 +135,7 @@ def test_phone_tick_with_a_figure_and_a_photo(app, live_server, browser, make_us
     p.goto(live_server + "/checklists/")
     row = p.locator("li.ck-row", has_text="5K/10K客户回厂率").first
     row_id = row.get_attribute("id")
-    expect(row.locator("summary")).to_have_text("填写并勾选")  # required figures: the form opens below
+    expect(row.locator(".ck-tap")).to_have_text("填写并勾选")  # required figures: the row opens to its form
     row.locator("summary").tap()
     file_input = row.locator("input[type=file]")
     assert file_input.get_attribute("capture") == "environment"

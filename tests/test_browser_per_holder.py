@@ -2,17 +2,15 @@
 count in one tap; the workshop manager's board, filtered to what is unfinished, fits two
 screens, and he confirms every waiting self-check of the item in one action."""
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app.auth.models import User
 from app.checklists.models import ChecklistMark
 from app.extensions import db
-from tests.conftest import browser_login
+from tests.conftest import browser_login, serve
 
 pytestmark = pytest.mark.browser
 PHONE = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
@@ -20,12 +18,8 @@ PHONE = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=T
 
 @pytest.fixture
 def demo_server(demo_app):
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serve(demo_app) as url:
+        yield url
 
 
 def phone(browser):

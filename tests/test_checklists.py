@@ -1,4 +1,3 @@
-import threading
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,7 +7,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
 from app.extensions import db
-from tests.conftest import Client
+from tests.conftest import Client, race
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -188,20 +187,9 @@ def test_concurrent_ticks_give_one_tick_and_no_error(app, people, make_user, fre
         c = Client(app.test_client())
         c.login(name)
         clients.append((c, c.csrf()))
-    barrier = threading.Barrier(len(clients))
-    statuses = []
-
-    def go(c, token):
-        barrier.wait()
-        r = c.post(f"/checklists/items/{item_id}/{key}/tick", data={"csrf_token": token},
-                   headers={"HX-Request": "true"})
-        statuses.append(r.status_code)
-
-    threads = [threading.Thread(target=go, args=ct) for ct in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = race([lambda c=c, token=token: c.post(
+        f"/checklists/items/{item_id}/{key}/tick", data={"csrf_token": token},
+        headers={"HX-Request": "true"}).status_code for c, token in clients])
     assert statuses == [200] * len(clients)
     assert len(marks(app)) == 1 and len(events(app)) == 1
 
