@@ -303,3 +303,14 @@ def test_checklist_positions_rule(app, bay):
         assert may_self_check_subject(t1, ids["t1"]) and not may_self_check_subject(t1, ids["t2"])
         assert may_see_subject(t1, tech, 0) and not may_see_subject(t1, tech, ids["t2"])
         assert may_see_subject(wm, tech, ids["t2"])
+
+
+def test_a_per_holder_item_needs_a_person(app, bay, freeze):
+    item_id, _, _ = bay
+    freeze(later(2, 10))
+    key = later(2, 10).date().isoformat()
+    r = login(app, "boss_wm").post_form(f"/checklists/items/{item_id}/{key}/tick", headers={"HX-Request": "true"})
+    assert r.status_code == 422 and "请在人员一行操作" in r.get_data(as_text=True)
+    assert state(app, item_id, key) == set()
+    r = login(app, "boss_wm").post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": "x1"})
+    assert r.status_code == 400

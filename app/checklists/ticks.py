@@ -56,6 +56,8 @@ def subject_of(item: ChecklistItem, occ: Occurrence, subject_id: int):
         if subject_id:
             raise TickError("该项目本周期按岗位点检一次，不分人员。")
         return None
+    if not subject_id:
+        raise TickError("该项目每位在岗人员各点检一次，请在人员一行操作。")
     tenure = db.session.scalar(select(PositionTenure).where(
         PositionTenure.employee_id == subject_id, PositionTenure.position_id == item.position_id,
         PositionTenure.start <= occ.due_date,
