@@ -12,8 +12,8 @@ measured --rounds times for --seconds, each time right after the bare page, and 
 medians are reported: this machine's speed drifts by a factor of two within minutes, so
 a ratio must compare figures taken seconds apart. The PDF cache is emptied before the
 exports, so "first" is a real first print. Datasets are built by
-bench/scale.py's build() into /tmp/intranet-bench/{demo,scale} when missing (or with
---rebuild). With DATABASE_URL set, the chosen datasets are built in that PostgreSQL
+bench/scale.py's build() into /tmp/intranet-bench/{demo,scale} (or $BENCH_DIR/…) when missing
+(or with --rebuild). With DATABASE_URL set, the chosen datasets are built in that PostgreSQL
 database instead (one at a time: it is rebuilt per dataset). Run by hand, never in CI.
 """
 import argparse
@@ -37,7 +37,7 @@ sys.path.insert(0, HERE)
 
 from scale import BENCH_ADMIN, BENCH_PASSWORD, build  # noqa: E402
 
-BASE = "/tmp/intranet-bench"
+BASE = os.environ.get("BENCH_DIR", "/tmp/intranet-bench")  # another folder for a second checkout
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 
 

@@ -16,7 +16,10 @@ ticks with the page's form token, slips as form posts).
 
 (a) Closed loop, 8 requests in flight: requests/s of the mix against the bare 50-row page
     (bench/bare_app.py) under the same gunicorn settings, both driven by this client,
-    alternated --rounds times (medians); p50/p95/p99 per request kind.
+    alternated --rounds times (medians); p50/p95/p99 per request kind. Also the CPU time
+    per request of the servers (gunicorn master and workers, from /proc; on PostgreSQL
+    without the database server's share) and of this client, and the ratio they give: on
+    a machine shared with other work, requests/s follow the load, CPU per request much less.
 (b) Open loop at --rate requests/s: latency per kind from the moment each request was due
     (no coordinated omission).
 (c) Checks: every write the client saw succeed has its audit record (counted per action),
@@ -375,8 +378,27 @@ def closed_loop(people: list[Person], seconds: float, confirmations, inflight: i
     return tally
 
 
-def bare_loop(base: str, seconds: float, inflight: int = 8) -> float:
-    """Requests/s of the bare page, same client, same concurrency."""
+def server_cpu(proc: subprocess.Popen) -> float:
+    """CPU seconds used so far by a gunicorn master and its workers (Linux /proc)."""
+    pids = [proc.pid]
+    try:
+        with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as fh:
+            pids += [int(p) for p in fh.read().split()]
+    except OSError:
+        return float("nan")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def bare_loop(base: str, seconds: float, inflight: int = 8) -> tuple[float, int]:
+    """Requests/s of the bare page, same client, same concurrency (and how many)."""
     host = urllib.parse.urlsplit(base)
     count, lock, stop_at = [0], threading.Lock(), time.perf_counter() + seconds
 
@@ -396,7 +418,7 @@ def bare_loop(base: str, seconds: float, inflight: int = 8) -> float:
         t.start()
     for t in threads:
         t.join()
-    return count[0] / (time.perf_counter() - started)
+    return count[0] / (time.perf_counter() - started), count[0]
 
 
 def open_loop(people: list[Person], rate: float, seconds: float, confirmations) -> Tally:
@@ -442,20 +464,39 @@ def run_dataset(name: str, instance: str, url: str, args) -> None:
             p.login()
         confirmations: queue.Queue = queue.Queue()
         warm = closed_loop(people, 5, confirmations)  # warm: templates compiled, connections open
-        rounds = []
+        rounds, cpu = [], defaultdict(float)  # CPU seconds: bare/mix server, bare/mix client; requests
         for r in range(args.rounds):
-            bare_rps = bare_loop(bare_base, args.bare_seconds)
+            s0, c0 = server_cpu(bare), time.process_time()
+            bare_rps, bare_n = bare_loop(bare_base, args.bare_seconds)
+            s1, c1 = server_cpu(bare), time.process_time()
+            m0 = server_cpu(proc)
             tally = closed_loop(people, args.seconds, confirmations)
+            m1, c2 = server_cpu(proc), time.process_time()
+            cpu["bare server"] += s1 - s0
+            cpu["bare client"] += c1 - c0
+            cpu["bare n"] += bare_n
+            cpu["mix server"] += m1 - m0
+            cpu["mix client"] += c2 - c1
+            cpu["mix n"] += tally.count
             rounds.append((bare_rps, tally))
             print(f"  round {r + 1}: bare {bare_rps:.0f} req/s, mix {tally.count / tally.elapsed:.0f} req/s "
                   f"({tally.count} requests, {sum(tally.successes.values())} writes, one every "
-                  f"{tally.elapsed / max(1, sum(tally.successes.values())):.2f} s)", flush=True)
+                  f"{tally.elapsed / max(1, sum(tally.successes.values())):.2f} s; {os.getloadavg()[0]:.1f} load)",
+                  flush=True)
         bare_rps = statistics.median(b for b, _ in rounds)
         mix_rps = statistics.median(t.count / t.elapsed for _, t in rounds)
         reference = wrk_bare(bare_base)
         print(f"  (a) closed loop, 8 in flight: mix {mix_rps:.0f} req/s, bare page {bare_rps:.0f} req/s "
               f"(same client) → ratio {mix_rps / bare_rps:.3f}"
               + (f"; bare page by wrk {reference:.0f} req/s → ratio {mix_rps / reference:.3f}" if reference else ""))
+        per = {k: 1000 * cpu[k] / max(1, cpu[k.split()[0] + " n"]) for k in ("bare server", "bare client",
+                                                                              "mix server", "mix client")}
+        print(f"      CPU per request (less disturbed by other work on the machine than req/s): bare page "
+              f"{per['bare server']:.2f} ms server + {per['bare client']:.2f} ms client, mix "
+              f"{per['mix server']:.2f} ms server (gunicorn only{'; the database server not counted' if url.startswith('postgresql') else ''})"
+              f" + {per['mix client']:.2f} ms client → ratio by server CPU "
+              f"{per['bare server'] / per['mix server']:.3f}, by server+client CPU "
+              f"{(per['bare server'] + per['bare client']) / (per['mix server'] + per['mix client']):.3f}")
         merged = defaultdict(list)
         for _, t in rounds:
             for k, v in t.times.items():

@@ -73,9 +73,8 @@ def main() -> None:
     sys.path.insert(0, os.path.join(HERE, ".."))
     sys.path.insert(0, HERE)
     from pagelist import main_pages, targets
-    from scale import BENCH_ADMIN, BENCH_PASSWORD
+    from scale import BENCH_ADMIN, BENCH_PASSWORD, DEFAULT_INSTANCE as instance
 
-    instance = "/tmp/intranet-bench/scale"
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance}/app.db"
     os.environ["INSTANCE_PATH"] = instance
     from app import create_app

@@ -7,7 +7,9 @@ so each timing is a full render from the database.
 
 The people are bench/peak.py's (made on the dataset if missing); for each role the pages of
 its day, and for the admin every page of bench/pagelist.py. Medians of --repeat renders
-after one warm-up render. Run by hand, never in CI.
+after one warm-up render: wall time, this process's CPU time (less disturbed by other work
+on a shared machine; on PostgreSQL it leaves out the server's share) and the number of SQL
+statements. Run by hand, never in CI.
 """
 import argparse
 import os
@@ -41,10 +43,15 @@ def main() -> None:
         from app.extensions import db
         from pagelist import main_pages, targets
 
+        from sqlalchemy import event
+
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
         with app.app_context():
             admin_pages = main_pages(targets())
-        print(f"\n[{name}] {'PostgreSQL' if pg else 'SQLite'}: median of {args.repeat} in-process renders, ms")
+            statements = [0]
+            event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+        print(f"\n[{name}] {'PostgreSQL' if pg else 'SQLite'}: median of {args.repeat} in-process renders "
+              f"(wall ms, CPU ms of this process, SQL statements)")
         seen_roles: set = set()
         worst = (0.0, "")
         for p in spec["people"]:
@@ -62,14 +69,17 @@ def main() -> None:
             print(f"  {p['role']} ({p['name']})")
             for kind, path in dict.fromkeys(pages):
                 client.get(path)
-                times = []
+                times, cpu = [], []
                 for _ in range(args.repeat):
-                    started = time.perf_counter()
+                    statements[0] = 0
+                    started, started_cpu = time.perf_counter(), time.process_time()
                     r = client.get(path)
                     times.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - started_cpu) * 1000)
                 ms = statistics.median(times)
                 worst = max(worst, (ms, f"{p['role']} {kind} {path}"))
-                print(f"    {kind:<14}{ms:7.1f}   {r.status_code} {len(r.data) // 1024:>4} KiB  {path}")
+                print(f"    {kind:<14}{ms:7.1f}{statistics.median(cpu):7.1f}{statements[0]:5d}   "
+                      f"{r.status_code} {len(r.data) // 1024:>4} KiB  {path}")
         print(f"  slowest: {worst[1]} {worst[0]:.1f} ms")
         with app.app_context():
             db.session.remove()

@@ -15,7 +15,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 
-DEFAULT_INSTANCE = "/tmp/intranet-bench/scale"
+DEFAULT_INSTANCE = os.path.join(os.environ.get("BENCH_DIR", "/tmp/intranet-bench"), "scale")
 BENCH_ADMIN, BENCH_PASSWORD = "bench-admin", "bench-password-2026"
 
 
