@@ -138,7 +138,8 @@ def register(app) -> None:
 
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="run the jobs due and send what waits, then exit (for cron)")
-    def worker_command(once):
+    @click.option("--no-jobs", is_flag=True, help="only send the pushes (another worker runs the jobs)")
+    def worker_command(once, no_jobs):
         """The background worker: sends the group robot pushes and runs the periodic jobs
         (send-due hourly; housekeeping, the orphan check and the backup nightly). Run one
         beside the web server (scripts/run.sh does); several at once are safe."""
@@ -151,12 +152,12 @@ def register(app) -> None:
             from app.jobs.schedule import run_due
             from app.notices.outbox import drain
 
-            for name, status in run_due().items():
+            for name, status in ({} if no_jobs else run_due()).items():
                 click.echo(f"{name}: {status}")
             db.session.remove()
             drain(application, timeout=600)
             return
-        worker.main(application)
+        worker.main(application, schedule=not no_jobs)
 
     uploads_group = AppGroup("uploads", help="Stored files.")
     app.cli.add_command(uploads_group)

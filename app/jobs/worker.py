@@ -68,7 +68,7 @@ def run(app, stop: threading.Event | None = None, *, schedule: bool = True) -> N
         scheduler.join(timeout=5)
 
 
-def main(app) -> None:
+def main(app, schedule: bool = True) -> None:
     stop = threading.Event()
 
     def on_signal(signum, frame):
@@ -77,4 +77,4 @@ def main(app) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     app.logger.info("worker started")
-    run(app, stop)
+    run(app, stop, schedule=schedule)
