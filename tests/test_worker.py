@@ -299,3 +299,24 @@ def test_the_shipped_schedule(app):
         assert set(run_due().values()) == {"done"}
         results = dict(db.session.execute(select(JobRun.job, JobRun.result)).all())
     assert "逾期点检" in results["notices-send-due"] and "跳过" in results["backup"]
+
+
+def test_failures_are_listed_by_when_they_failed_not_by_id(app, admin_client):
+    """A row's id says when the event happened; the worker gives rows up in any order (a
+    retried row fails last). The newest failure comes first, and what waits is counted."""
+    with app.app_context():
+        target = WebhookTarget(url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x")
+        db.session.add(target)
+        db.session.flush()
+        now = utcnow()
+        db.session.add_all([
+            WebhookDelivery(target_id=target.id, text="先发生后失败", status="failed", attempts=4, error="超时",
+                            created_at=now - timedelta(minutes=30), finished_at=now),
+            WebhookDelivery(target_id=target.id, text="后发生先失败", status="failed", attempts=1, error="连接失败",
+                            created_at=now - timedelta(minutes=20), finished_at=now - timedelta(minutes=19)),
+            WebhookDelivery(target_id=target.id, text="等待中", status="pending", attempts=0, error="",
+                            next_try_at=now)])
+        db.session.commit()
+    page = admin_client.get("/notices/webhooks").get_data(as_text=True)
+    assert page.index("先发生后失败") < page.index("后发生先失败")
+    assert "待发送 1 条" in page
