@@ -66,8 +66,16 @@ def _error_response(code: int, message: str | None = None, standalone: bool = Fa
     # beside the control used (at the top of the page for a link), also for a status the
     # page otherwise swaps (422 re-rendered forms) and for boosted navigation, which swaps
     # the 4xx pages of forms (the login's 401) but never an error page.
-    page = "errors/_error.html" if is_htmx() else "errors/unavailable.html" if standalone else "errors/error.html"
-    response = make_response(render_template(page, code=code, title=title, message=message or default), code)
+    context = {"code": code, "title": title, "message": message or default}
+    if standalone:
+        # Without the context processors: Flask-Login's loads the user from the database.
+        page = "errors/_error.html" if is_htmx() else "errors/unavailable.html"
+        html = current_app.jinja_env.get_template(page).render(
+            company_name=current_app.config["COMPANY_NAME"], department_name=current_app.config["DEPARTMENT_NAME"],
+            **context)
+    else:
+        html = render_template("errors/_error.html" if is_htmx() else "errors/error.html", **context)
+    response = make_response(html, code)
     response.headers["X-Error-Message"] = "1"
     return response
 

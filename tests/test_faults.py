@@ -21,16 +21,17 @@ from tests.test_trainings import clerk, training_id, upload  # noqa: F401  (fixt
 
 
 @contextlib.contextmanager
-def database_lost_at(app, table: str):
+def database_lost_at(app, table: str | None):
     """The database goes away when the request first inserts into `table` (after its
-    earlier writes): on PostgreSQL the server ends the request's connection
-    (pg_terminate_backend, as a restart would); on SQLite the statement fails with the
-    driver's OperationalError. Yields the statements that were cut (one at most)."""
+    earlier writes), or at every statement (`table` None: the database is down): on
+    PostgreSQL the server ends the connection (pg_terminate_backend, as a restart would);
+    on SQLite the statement fails with the driver's OperationalError. Yields the
+    statements that were cut."""
     insert = re.compile(rf'^\s*INSERT INTO "?{table}"?\b', re.I)
     cut = []
 
     def hook(conn, cursor, statement, parameters, context, executemany):
-        if cut or not insert.match(statement):
+        if table is not None and (cut or not insert.match(statement)):
             return statement, parameters
         cut.append(statement)
         if conn.dialect.name == "postgresql":
@@ -70,6 +71,17 @@ def test_database_lost_during_a_slip(app, client, store):  # noqa: F811
     assert r.status_code == 303
     assert stock(app, store["手套"]) == 7000 and stock(app, store["口罩"]) == 0
     ledger_sum_matches(app)
+
+
+def test_database_down_for_a_page_view(app, client, store):  # noqa: F811
+    """Even loading the logged-in user fails: the 503 page itself asks the database nothing."""
+    client.login("clerk")
+    with database_lost_at(app, None) as cut:
+        r = client.get("/supplies/")
+    assert cut
+    html = r.get_data(as_text=True)
+    assert r.status_code == 503 and "数据库暂时不可用" in html and "<html" in html
+    assert client.get("/supplies/").status_code == 200
 
 
 def test_database_lost_during_an_htmx_request_answers_in_the_page(app, client, store):  # noqa: F811
