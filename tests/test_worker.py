@@ -329,3 +329,19 @@ def test_failures_are_listed_by_when_they_failed_not_by_id(app, admin_client):
     page = admin_client.get("/notices/webhooks").get_data(as_text=True)
     assert page.index("先发生后失败") < page.index("后发生先失败")
     assert "待发送 1 条" in page
+
+
+def test_worker_once_from_cron_runs_each_slot_once(app, runner, robots, push_config):  # noqa: F811
+    """`flask worker --once` (for a machine without a lasting process): the jobs due and
+    the pushes waiting, then exit; a second call in the same slot runs nothing again."""
+    robot = robots()
+    add_robot(app, robot.url)
+    push(app, ["定时发送"])
+    app.config["BACKUP_DIR"] = ""
+    first = runner.invoke(args=["worker", "--once"])
+    assert first.exit_code == 0 and "notices-send-due: done" in first.output and "backup: done" in first.output
+    texts = [r["text"]["content"] for r in robot.received]
+    assert texts.count("定时发送") == 1 and any(t.startswith("【点检逾期】") for t in texts)  # send-due's too
+    second = runner.invoke(args=["worker", "--once"])
+    assert second.exit_code == 0 and second.output == ""
+    assert len(robot.received) == len(texts)
