@@ -16,6 +16,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.notices.models import JobRun, WebhookDelivery, WebhookTarget
 from app.notices.outbox import claim, drain, finish
+from tests.test_checklists import freeze  # noqa: F401  (fixture)
 from tests.test_webhook import robots  # noqa: F401  (fixture)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -331,9 +332,10 @@ def test_failures_are_listed_by_when_they_failed_not_by_id(app, admin_client):
     assert "待发送 1 条" in page
 
 
-def test_worker_once_from_cron_runs_each_slot_once(app, runner, robots, push_config):  # noqa: F811
+def test_worker_once_from_cron_runs_each_slot_once(app, runner, robots, push_config, freeze):  # noqa: F811
     """`flask worker --once` (for a machine without a lasting process): the jobs due and
     the pushes waiting, then exit; a second call in the same slot runs nothing again."""
+    freeze(datetime(2026, 12, 1, 10, 30))
     robot = robots()
     add_robot(app, robot.url)
     push(app, ["定时发送"])
