@@ -256,3 +256,28 @@ def test_a_trickling_robot_is_cut_off_at_the_deadline(app, requester, store, rob
     ask(requester, store)
     assert deliveries(app) == [("failed", 1, "超时")]
     assert time.monotonic() - started < 3
+
+
+def test_a_name_server_that_does_not_answer_counts_against_the_deadline(app, requester, store, robots,
+                                                                        public_dns, monkeypatch):  # noqa: F811
+    """The whole try has one deadline, the name lookup included (getaddrinfo has none)."""
+    import threading as _threading
+
+    robot = robots()
+    release = _threading.Event()
+    public_dns["slow-dns.example"] = "127.0.0.1"
+    app.config.update(WEBHOOK_RETRIES=0, WEBHOOK_ALLOWED_HOSTS="127.0.0.1 slow-dns.example")
+    add_robot(app, f"http://slow-dns.example:{robot.server.server_port}/x")
+    fake = webhook.socket.getaddrinfo
+
+    def hanging(host, *args, **kwargs):
+        if host == "slow-dns.example" and not _threading.current_thread().name.startswith("MainThread"):
+            release.wait(30)
+        return fake(host, *args, **kwargs)
+
+    monkeypatch.setattr(webhook.socket, "getaddrinfo", hanging)
+    try:
+        ask(requester, store)
+        assert deliveries(app) == [("failed", 1, "超时")] and robot.received == []
+    finally:
+        release.set()

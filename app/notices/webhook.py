@@ -12,6 +12,7 @@ import ipaddress
 import json
 import socket
 import threading
+import time
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
@@ -133,10 +134,38 @@ class _PinnedHTTPS(_PinnedHTTP, http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(self._open(), server_hostname=self.host)
 
 
+def _resolve_within(url: str, seconds: float) -> tuple[str, str, int, list[str]]:
+    """resolve(), but a name server that does not answer counts against the try's deadline
+    (getaddrinfo has no timeout of its own; the lookup thread is left to end by itself)."""
+    app, box = current_app._get_current_object(), {}
+
+    def look_up():
+        with app.app_context():
+            try:
+                box["found"] = resolve(url)
+            except WebhookError as exc:
+                box["error"] = exc
+
+    thread = threading.Thread(target=look_up, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise WebhookError("超时")
+    if "error" in box:
+        raise box["error"]
+    return box["found"]
+
+
 def _post(url: str, content: str, timeout: float) -> None:
-    """One try, within `timeout` seconds in all (not per read: a robot trickling a byte at a
-    time is cut off too). Raises WebhookError with a short reason."""
-    scheme, host, port, addresses = resolve(url)  # again: the name may point elsewhere now
+    """One try, within `timeout` seconds in all — name lookup, connection, sending and the
+    answer (not per read: a robot trickling a byte at a time is cut off too). Raises
+    WebhookError with a short reason."""
+    deadline = time.monotonic() + timeout
+    # again at send time: the name may point elsewhere now
+    scheme, host, port, addresses = _resolve_within(url, timeout)
+    timeout = deadline - time.monotonic()
+    if timeout <= 0:
+        raise WebhookError("超时")
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     body = json.dumps({"msgtype": "text", "text": {"content": content}}, ensure_ascii=False).encode()
