@@ -347,3 +347,15 @@ def test_worker_once_from_cron_runs_each_slot_once(app, runner, robots, push_con
     second = runner.invoke(args=["worker", "--once"])
     assert second.exit_code == 0 and second.output == ""
     assert len(robot.received) == len(texts)
+
+
+def test_a_stopped_robot_gets_nothing_more(push_config, robots, admin_client):  # noqa: F811
+    app = push_config
+    robot = robots()
+    target_id = add_robot(app, robot.url)
+    push(app, ["停用前的事件"])
+    r = admin_client.post_form(f"/notices/webhooks/{target_id}/remove")
+    assert r.status_code == 303
+    drain(app)
+    assert robot.received == []
+    assert rows(app) == [("停用前的事件", "failed", 0, "机器人已停用")]

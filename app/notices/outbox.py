@@ -45,6 +45,11 @@ def claim(limit: int, now=None) -> list[tuple[int, str, str, str]]:
     cfg = current_app.config
     lease = now + timedelta(seconds=float(cfg["WEBHOOK_TIMEOUT"]) + float(cfg["WORKER_LEASE_MARGIN"]))
     token = uuid.uuid4().hex
+    # a robot admin has stopped gets nothing more: what still waited for it ends, listed
+    db.session.execute(update(WebhookDelivery).where(
+        WebhookDelivery.status == "pending",
+        WebhookDelivery.target_id.in_(select(WebhookTarget.id).where(WebhookTarget.active.is_(False))))
+        .values(status="failed", error="机器人已停用", finished_at=now).execution_options(synchronize_session=False))
     candidates = (select(WebhookDelivery.id).where(_due(now))
                   .order_by(WebhookDelivery.next_try_at, WebhookDelivery.id).limit(limit))
     if db.session.get_bind().dialect.name == "postgresql":
