@@ -6,7 +6,6 @@ slip is whole; every tick has its mark and its audit record; the server starts a
 works. (A kill -9 of the worker during a push: tests/test_worker.py.)"""
 import http.client
 import os
-import re
 import signal
 import socket
 import subprocess

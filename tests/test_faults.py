@@ -3,7 +3,6 @@ Chinese, nothing half-written, the next request works) and a full disk while an 
 written (a clear message, no file and no row left)."""
 import contextlib
 import errno
-import io
 import os
 import re
 
@@ -15,7 +14,6 @@ from app.extensions import db
 from app.supplies.models import IssueSlip, StockEntry
 from app.trainings.models import TrainingFile
 from tests import imagegen
-from tests.conftest import ON_POSTGRES
 from tests.test_supplies import ledger_sum_matches, stock, store  # noqa: F401  (store is a fixture)
 from tests.test_trainings import clerk, training_id, upload  # noqa: F401  (fixtures)
 

@@ -31,6 +31,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.notices.models import WebhookDelivery, WebhookTarget
 
+
 def _due(now):
     return or_(and_(WebhookDelivery.status == "pending", WebhookDelivery.next_try_at <= now),
                and_(WebhookDelivery.status == "sending", WebhookDelivery.lease_until < now))
