@@ -13,6 +13,7 @@ decided in the database. On a stop, claimed pushes finish their try (bounded by 
 deadline) before the process exits; a worker killed outright leaves its claimed rows to be
 claimed again when their lease runs out.
 """
+import logging
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -48,10 +49,11 @@ def run(app, stop: threading.Event | None = None, *, schedule: bool = True) -> N
         scheduler = threading.Thread(target=_scheduler, args=(app, stop), name="scheduler", daemon=True)
         scheduler.start()
     inflight: set = set()
+    failures = 0
     with ThreadPoolExecutor(max_workers=size, thread_name_prefix="push") as pool:
         while not stop.is_set():
             inflight = {f for f in inflight if not f.done()}
-            claimed = []
+            claimed, wait = [], poll
             if len(inflight) < size:
                 try:
                     with app.app_context():
@@ -59,11 +61,15 @@ def run(app, stop: threading.Event | None = None, *, schedule: bool = True) -> N
                             claimed = claim(size - len(inflight))
                         finally:
                             db.session.remove()
-                except Exception:  # noqa: BLE001 - the database away for a moment
-                    app.logger.exception("claiming pushes")
+                    failures = 0
+                except Exception:  # noqa: BLE001 - the database away for a moment: look again, less often
+                    failures += 1
+                    if failures in (1, 10) or failures % 100 == 0:
+                        app.logger.exception("claiming pushes (failure %d in a row)", failures)
+                    wait = min(poll * 2 ** min(failures, 5), 30.0)
             for c in claimed:
                 inflight.add(pool.submit(send_one, app, *c))
-            stop.wait(0.05 if claimed else poll)
+            stop.wait(0.05 if claimed else wait)
     if scheduler is not None:
         scheduler.join(timeout=5)
 
@@ -76,5 +82,7 @@ def main(app, schedule: bool = True) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    app.logger.info("worker started")
+    app.logger.setLevel(logging.INFO)  # each job's outcome, beside gunicorn's log
+    app.logger.info("worker started (%s push threads%s)", app.config["WORKER_THREADS"],
+                    ", periodic jobs" if schedule else ", no periodic jobs")
     run(app, stop, schedule=schedule)

@@ -113,7 +113,10 @@ def send_one(app, row_id: int, token: str, url: str, text: str) -> str:
             app.logger.exception("webhook delivery %s", row_id)
             error = "连接失败"
         try:
-            return finish(row_id, token, error)
+            status = finish(row_id, token, error)
+            if status == "failed":
+                app.logger.warning("robot push %s given up: %s", row_id, error)
+            return status
         finally:
             db.session.remove()
 
