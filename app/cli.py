@@ -129,14 +129,46 @@ def register(app) -> None:
     def send_due_command():
         """Notices of the day: overdue checklist items (to their supervisors), entitlements
         due (to the employee), required trainings and certificates expiring or expired (to
-        the employee and the training clerks). Run it from cron or the systemd timer; running
-        it twice creates nothing twice."""
-        from app.notices.rules import send_due
+        the employee and the training clerks). The worker runs it every hour; running it
+        twice creates nothing twice."""
+        from app.jobs.tasks import send_due
 
-        counts = send_due()
+        line = send_due()
         db.session.commit()
-        click.echo(f"新通知：逾期点检 {counts['overdue']} 条，劳保待领 {counts['entitlement']} 条，"
-                   f"培训与证书到期 {counts['coverage']} 条。")
+        click.echo(line)
+
+    @notices_group.command("push")
+    def push_command():
+        """Send the group robot pushes waiting now (the worker does this all the time)."""
+        from flask import current_app
+
+        from app.notices.outbox import drain
+
+        drain(current_app._get_current_object(), timeout=600)
+        click.echo("待推送的消息已处理。")
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="run the jobs due and send what waits, then exit (for cron)")
+    @click.option("--no-jobs", is_flag=True, help="only send the pushes (another worker runs the jobs)")
+    def worker_command(once, no_jobs):
+        """The background worker: sends the group robot pushes and runs the periodic jobs
+        (send-due hourly; housekeeping, the orphan check and the backup nightly). Run one
+        beside the web server (scripts/run.sh does); several at once are safe."""
+        from flask import current_app
+
+        from app.jobs import worker
+
+        application = current_app._get_current_object()
+        if once:
+            from app.jobs.schedule import run_due
+            from app.notices.outbox import drain
+
+            for name, status in ({} if no_jobs else run_due()).items():
+                click.echo(f"{name}: {status}")
+            db.session.remove()
+            drain(application, timeout=600)
+            return
+        worker.main(application, schedule=not no_jobs)
 
     uploads_group = AppGroup("uploads", help="Stored files.")
     app.cli.add_command(uploads_group)
@@ -146,28 +178,11 @@ def register(app) -> None:
     @click.option("--minutes", default=60, show_default=True, help="only files older than this")
     def uploads_check(remove, minutes):
         """List (and with --remove delete) stored files no record refers to."""
-        import os
+        from app.jobs.tasks import uploads_check as check
 
-        from app import uploads
-        from app.checklists.fields import SUB as CHECKLISTS
-        from app.checklists.models import ChecklistValue
-        from app.coverage.changes import SUB as CERTIFICATES
-        from app.coverage.models import Certificate
-        from app.trainings.models import TrainingFile
-        from app.trainings.records import SUB as TRAININGS
-
-        referenced = {  # deleted (soft) rows still refer to their files: they can be restored
-            TRAININGS: set(db.session.scalars(db.select(TrainingFile.key))),
-            CHECKLISTS: set(db.session.scalars(db.select(ChecklistValue.file_key).where(
-                ChecklistValue.file_key.is_not(None)))),
-            CERTIFICATES: set(db.session.scalars(db.select(Certificate.scan_key).where(
-                Certificate.scan_key.is_not(None)))),
-        }
-        found = uploads.orphans(referenced, minutes * 60)
+        found = check(remove, minutes)
         for path in found:
             click.echo(path)
-            if remove:
-                os.remove(os.path.join(app.config["UPLOAD_FOLDER"], path))
         click.echo(f"{'已删除' if remove else '发现'} {len(found)} 个没有记录的文件。")
 
     @app.cli.command("prune-logins")

@@ -81,6 +81,15 @@ def defaults(instance_path: str) -> dict:
         # The address people open the intranet at, for links in robot messages (else the
         # address of the request that caused the message).
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+        # The worker process (`flask --app wsgi worker`, app/jobs/worker.py): pushes sent at
+        # once, seconds between looks at the outbox and at the job schedule, and how long
+        # past a try's deadline a claimed push counts as abandoned by a dead worker.
+        "WORKER_THREADS": int(os.environ.get("WORKER_THREADS", "4")),
+        "WORKER_POLL": float(os.environ.get("WORKER_POLL", "1")),
+        "SCHEDULER_POLL": float(os.environ.get("SCHEDULER_POLL", "20")),
+        "WORKER_LEASE_MARGIN": float(os.environ.get("WORKER_LEASE_MARGIN", "30")),
+        # The worker's nightly backup (scripts/backup.sh) goes here; empty: no backup job.
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(Path(__file__).resolve().parent.parent / "backup")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
         "PER_PAGE": 50,
         # Printed PDFs are cached by content in instance/cache/pdf, at most this many MB (0: off).

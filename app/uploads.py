@@ -7,8 +7,15 @@
   (≤400 px). A decompression bomb or a truncated file is refused.
 - Stored under generated names below UPLOAD_FOLDER (outside static/), served only through
   routes that check permissions. The original name is kept for display only.
+- Each file is written under a temporary name (`<name>.part`), flushed to disk and only
+  then renamed to its final name, before the caller's row is flushed: a file under its
+  final name is always complete, so a crash (kill -9, power) leaves at most whole files or
+  `.part` files without a row, never a row without its file or a half file under a row's
+  name; `flask uploads check --remove` (nightly in the worker) deletes those after an hour.
+  A full disk ends the upload with StorageFull (a Chinese message), nothing left behind.
 """
 import contextlib
+import errno
 import io
 import os
 import threading
@@ -33,6 +40,48 @@ _pillow_lock = threading.Lock()
 
 class UploadError(ValueError):
     """A refused file; the message is shown to the user next to the file's name."""
+
+
+class StorageFull(UploadError):
+    """The disk (or the quota) is full: nothing of the file was kept."""
+
+    def __init__(self):
+        super().__init__("服务器存储空间已满，文件未能保存（已上传的部分已清除）。请联系管理员清理空间后重试。")
+
+
+PART = ".part"  # suffix of a file being written; renamed to its final name once complete
+
+
+def _write_part(final_path: str, write) -> str:
+    """Writes a file through `write(fh)` into `final_path + PART`, flushed to disk; returns
+    the temporary path. A full disk raises StorageFull, the partial file removed."""
+    part = final_path + PART
+    try:
+        with open(part, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(part)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StorageFull() from None
+        raise
+    return part
+
+
+def _publish(parts: list[str]) -> None:
+    """Renames complete temporary files to their final names (each rename atomic)."""
+    done = []
+    try:
+        for part in parts:
+            os.replace(part, part[:-len(PART)])
+            done.append(part[:-len(PART)])
+    except BaseException:
+        for path in done + parts:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+        raise
 
 
 @dataclass
@@ -140,7 +189,6 @@ def save_image(img: Image.Image, sub: str, sizes: dict[str, int] | None = None) 
     key = uuid.uuid4().hex
     written = []
     try:
-        full_size = 0
         source = img
         # largest first, each rendition made from the one before: a 12-MP photo is scaled
         # down once, not three times
@@ -148,16 +196,17 @@ def save_image(img: Image.Image, sub: str, sizes: dict[str, int] | None = None) 
             copy = source.copy()
             copy.thumbnail((edge, edge), Image.Resampling.LANCZOS)
             source = copy
-            path = path_for(sub, f"{key}-{size}.jpg")
-            copy.save(path, "JPEG", quality=JPEG_QUALITY[size], optimize=True, progressive=size == "full")
-            written.append(path)
+            written.append(_write_part(path_for(sub, f"{key}-{size}.jpg"), lambda fh, c=copy, s=size: c.save(
+                fh, "JPEG", quality=JPEG_QUALITY[s], optimize=True, progressive=s == "full")))
             if size == "full":
-                full_size = os.path.getsize(path)
+                full_size = os.path.getsize(written[-1])
                 width, height = copy.size
-    except Exception:
+    except BaseException:
         for path in written:
-            os.remove(path)
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
         raise
+    _publish(written)
     return StoredImage(key, width, height, full_size)
 
 
@@ -265,8 +314,7 @@ def store_file(data: bytes, filename: str, sub: str, kind: str | None = None) ->
     check_size(data)
     kind = kind or detect_material(data, filename)
     key = uuid.uuid4().hex
-    with open(path_for(sub, f"{key}.bin"), "wb") as fh:
-        fh.write(data)
+    _publish([_write_part(path_for(sub, f"{key}.bin"), lambda fh: fh.write(data))])
     return StoredFile(key, MATERIAL_MIME[kind], len(data), kind)
 
 
@@ -323,16 +371,15 @@ def stored_keys(folder: str) -> dict[str, list[str]]:
 
 
 def orphans(referenced: dict[str, set[str]], older_than_seconds: float = 3600) -> list[str]:
-    """Paths (relative to UPLOAD_FOLDER) of files whose key no row refers to, older than
-    `older_than_seconds` (an upload still in its request has written files before its
-    commit). `referenced`: {folder: keys the database refers to}."""
+    """Paths (relative to UPLOAD_FOLDER) of files whose key no row refers to, and of
+    temporary files never finished, older than `older_than_seconds` (an upload still in
+    its request has written files before its commit). `referenced`: {folder: keys the
+    database refers to}."""
     now, found = time.time(), []
     root = current_app.config["UPLOAD_FOLDER"]
     for folder, keys in referenced.items():
         for key, names in stored_keys(folder).items():
-            if key in keys:
-                continue
-            for name in names:
+            for name in names if key not in keys else [n for n in names if n.endswith(PART)]:
                 path = os.path.join(folder, name)
                 if now - os.path.getmtime(os.path.join(root, path)) > older_than_seconds:
                     found.append(path)

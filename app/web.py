@@ -26,6 +26,8 @@ ERROR_MESSAGES = {
     422: ("内容有误", "提交的内容未通过检查，请修改后重试。"),
     429: ("操作过于频繁", "请稍后再试。"),
     500: ("系统出错", "服务器处理时出错，已记录。请稍后重试，或联系管理员。"),
+    503: ("数据库暂时不可用", "系统暂时连不上数据库，本次操作没有保存任何内容。请稍等片刻后重试；若持续出现，请联系管理员。"),
+    507: ("存储空间已满", "服务器存储空间已满，文件未能保存。请联系管理员清理空间后重试。"),
 }
 
 
@@ -57,14 +59,23 @@ class ListPage:
         self.prev_num, self.next_num = self.page - 1, self.page + 1
 
 
-def _error_response(code: int, message: str | None = None):
+def _error_response(code: int, message: str | None = None, standalone: bool = False):
+    """`standalone`: a page that asks the database nothing (it is away), not the app's layout."""
     title, default = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
     # X-Error-Message: an error message, not a page or fragment to swap in. app.js shows it
     # beside the control used (at the top of the page for a link), also for a status the
     # page otherwise swaps (422 re-rendered forms) and for boosted navigation, which swaps
     # the 4xx pages of forms (the login's 401) but never an error page.
-    page = "errors/_error.html" if is_htmx() else "errors/error.html"
-    response = make_response(render_template(page, code=code, title=title, message=message or default), code)
+    context = {"code": code, "title": title, "message": message or default}
+    if standalone:
+        # Without the context processors: Flask-Login's loads the user from the database.
+        page = "errors/_error.html" if is_htmx() else "errors/unavailable.html"
+        html = current_app.jinja_env.get_template(page).render(
+            company_name=current_app.config["COMPANY_NAME"], department_name=current_app.config["DEPARTMENT_NAME"],
+            **context)
+    else:
+        html = render_template("errors/_error.html" if is_htmx() else "errors/error.html", **context)
+    response = make_response(html, code)
     response.headers["X-Error-Message"] = "1"
     return response
 
@@ -121,6 +132,38 @@ def register_error_handlers(app) -> None:
         # A message written for the user (Chinese) replaces the generic one.
         own = error.description if error.description != type(error).description else None
         return _error_response(error.code or 500, own)
+
+    from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
+
+    from app.uploads import StorageFull
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error):
+        """The database away for a moment (restarted, its connection cut, locked past the
+        busy timeout): the transaction is rolled back, so nothing of the request is kept; a
+        dropped connection is discarded by the pool, so the next request gets a new one."""
+        app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
+                           str(error).splitlines()[0][:200])
+        from app.extensions import db
+
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the session is reset below
+            pass
+        db.session.remove()
+        response = _error_response(503, standalone=True)
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(StorageFull)
+    def storage_full(error):
+        app.logger.error("Disk full while storing an upload on %s %s", request.method, request.path)
+        from app.extensions import db
+
+        db.session.rollback()
+        return _error_response(507, str(error))
 
     @app.errorhandler(Exception)
     def unhandled(error):

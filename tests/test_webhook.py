@@ -1,6 +1,7 @@
 """Group robot pushes (企业微信 / 钉钉), against a local HTTP server started by the test:
-sent after the commit, retried after a 500, a timeout recorded as a failure; the user's
-request never waits for the robot and never fails because of it."""
+written as outbox rows with the notice, sent by the worker (here `outbox.drain`, the
+worker's loop run until nothing waits), retried after a 500, a timeout recorded as a
+failure; the user's request never waits for the robot and never fails because of it."""
 import json
 import threading
 import time
@@ -12,7 +13,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.notices.models import WebhookDelivery, WebhookTarget
 from app.notices import webhook
-from app.notices.webhook import WebhookError, check_url, wait_idle
+from app.notices.outbox import drain
+from app.notices.webhook import WebhookError, check_url
 from tests.test_supplies import store  # noqa: F401  (fixture)
 
 
@@ -75,7 +77,6 @@ def robots():
         return made[-1]
 
     yield make
-    wait_idle()
     for robot in made:
         robot.close()
 
@@ -105,7 +106,7 @@ def ask(client, store):  # noqa: F811
 
 
 def deliveries(app):
-    wait_idle()
+    drain(app)
     with app.app_context():
         return [(d.status, d.attempts, d.error) for d in db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))]
 
@@ -255,3 +256,28 @@ def test_a_trickling_robot_is_cut_off_at_the_deadline(app, requester, store, rob
     ask(requester, store)
     assert deliveries(app) == [("failed", 1, "超时")]
     assert time.monotonic() - started < 3
+
+
+def test_a_name_server_that_does_not_answer_counts_against_the_deadline(app, requester, store, robots,
+                                                                        public_dns, monkeypatch):  # noqa: F811
+    """The whole try has one deadline, the name lookup included (getaddrinfo has none)."""
+    import threading as _threading
+
+    robot = robots()
+    release = _threading.Event()
+    public_dns["slow-dns.example"] = "127.0.0.1"
+    app.config.update(WEBHOOK_RETRIES=0, WEBHOOK_ALLOWED_HOSTS="127.0.0.1 slow-dns.example")
+    add_robot(app, f"http://slow-dns.example:{robot.server.server_port}/x")
+    fake = webhook.socket.getaddrinfo
+
+    def hanging(host, *args, **kwargs):
+        if host == "slow-dns.example" and not _threading.current_thread().name.startswith("MainThread"):
+            release.wait(30)
+        return fake(host, *args, **kwargs)
+
+    monkeypatch.setattr(webhook.socket, "getaddrinfo", hanging)
+    try:
+        ask(requester, store)
+        assert deliveries(app) == [("failed", 1, "超时")] and robot.received == []
+    finally:
+        release.set()

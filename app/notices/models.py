@@ -47,16 +47,43 @@ class WebhookTarget(db.Model):
 
 
 class WebhookDelivery(db.Model):
-    """One push to a robot: sent, or failed after its retries (listed for admin)."""
+    """One push of one event to one robot: an outbox row, written in the same transaction
+    as the notice and sent afterwards by the worker (app/notices/outbox.py).
+
+    status: pending (waits for `next_try_at`) → sending (claimed by a worker until
+    `lease_until`; a worker that died leaves it to be claimed again once the lease ran
+    out) → sent, or failed after its tries (listed for admin with a short reason)."""
 
     __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_status_next", "status", "next_try_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("webhook_target.id"), index=True)
     text: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(10))  # sent / failed
+    status: Mapped[str] = mapped_column(String(10))  # pending / sending / sent / failed
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_try_at: Mapped[Optional[datetime]]
+    lease_until: Mapped[Optional[datetime]]
+    claimed_by: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    finished_at: Mapped[Optional[datetime]]
 
     target = relationship("WebhookTarget")
+
+
+class JobRun(db.Model):
+    """One run of a periodic job (app/jobs/schedule.py) for one slot of its period: the unique
+    (job, slot) key is inserted before the job runs, so two worker processes never run
+    the same job for the same moment."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "slot", name="uq_job_run_job_slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    slot: Mapped[datetime]  # the start of the period (naive UTC)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[Optional[datetime]]
+    status: Mapped[str] = mapped_column(String(10), default="running")  # running / done / failed
+    result: Mapped[str] = mapped_column(String(300), default="")

@@ -83,11 +83,18 @@ def webhooks():
             return redirect(url_for("notices.webhooks"), code=303)
     targets = db.session.scalars(select(WebhookTarget).where(WebhookTarget.active.is_(True))
                                  .order_by(WebhookTarget.id)).all()
+    # newest outcome first: a row's id is when the event happened, not when it was sent or
+    # given up (the worker finishes rows in any order)
     failures = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.status == "failed")
-                                  .order_by(WebhookDelivery.id.desc()).limit(50)).all()
+                                  .order_by(WebhookDelivery.finished_at.desc(), WebhookDelivery.id.desc())
+                                  .limit(50)).all()
     sent = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.status == "sent")
-                              .order_by(WebhookDelivery.id.desc()).limit(10)).all()
+                              .order_by(WebhookDelivery.finished_at.desc(), WebhookDelivery.id.desc())
+                              .limit(10)).all()
+    from app.notices.outbox import pending_count
+
     return render("notices/webhooks.html", targets=targets, failures=failures, sent=sent, error=error,
+                  waiting=pending_count(),
                   positions=[p for p in ordered_positions() if not p.is_external], post_form=form,
                   values=request.form, status=status)
 

@@ -1,10 +1,11 @@
 """Optional push of the notices' events to 企业微信 / 钉钉 group robots.
 
 Off until admin adds a robot's webhook URL (for the department, or for one position's
-group). An event noticed inside a transaction is queued on the session; only when that
-transaction commits is it sent — in a background thread, with retries and backoff, so a
-slow or failing robot never delays or fails the user's request. Each push ends as a
-WebhookDelivery row: sent, or failed with the reason (listed for admin).
+group). An event noticed inside a transaction adds one WebhookDelivery row per robot to
+that transaction (an outbox): it commits with the notice or not at all. The worker process
+(`flask --app wsgi worker`, app/notices/outbox.py) sends the rows afterwards, each try
+within a total deadline, robots independently, with retries and backoff, so a slow or
+failing robot never delays or fails the user's request, and nothing is lost on a restart.
 """
 import http.client
 import ipaddress
@@ -20,8 +21,7 @@ from sqlalchemy import event, select
 from app.extensions import db
 from app.notices.models import WebhookDelivery, WebhookTarget
 
-QUEUE, TARGETS = "webhook_queue", "webhook_targets"  # keys in session.info
-_threads: list[threading.Thread] = []
+TARGETS = "webhook_targets"  # key in session.info: the active robots, read once per transaction
 
 
 class WebhookError(ValueError):
@@ -85,35 +85,29 @@ def check_url(url: str) -> str:
 
 
 def queue(text: str, link: str, position_id: int | None) -> None:
-    """Remember an event for the robots; sent after the commit (dropped on a rollback)."""
+    """An event for the robots: one outbox row per robot that wants it, added to the
+    caller's transaction (committed with the notice, gone with a rollback), sent afterwards
+    by the worker (app/notices/outbox.py)."""
+    from app.database import utcnow
+
     info = db.session.info
     if TARGETS not in info:
         info[TARGETS] = _targets()  # read inside the transaction, once
-    if not info[TARGETS]:
-        return  # no robot configured: nothing to send
+    targets = [(tid, url) for tid, url, target_position in info[TARGETS]
+               if target_position is None or target_position == position_id]
+    if not targets:
+        return  # no robot configured for this event: nothing to send
     base = current_app.config.get("PUBLIC_URL") or (request.url_root if has_request_context() else "")
     content = text + (f"\n{base.rstrip('/')}{link}" if base and link else "")
-    info.setdefault(QUEUE, []).append((content, position_id))
+    now = utcnow()
+    db.session.add_all([WebhookDelivery(target_id=tid, text=content[:500], status="pending", attempts=0,
+                                        error="", next_try_at=now, created_at=now) for tid, _url in targets])
 
 
 def _targets() -> list[tuple[int, str, int | None]]:
     rows = db.session.execute(select(WebhookTarget.id, WebhookTarget.url, WebhookTarget.position_id)
                               .where(WebhookTarget.active.is_(True))).all()
     return [tuple(r) for r in rows]
-
-
-def dispatch(session) -> None:
-    """After a commit: hand the queued events and their robots to a sender thread."""
-    pending, targets = session.info.pop(QUEUE, None), session.info.pop(TARGETS, None)
-    if not pending or not targets:
-        return
-    jobs = [(tid, url, content) for content, position_id in pending
-            for tid, url, target_position in targets if target_position is None or target_position == position_id]
-    if not jobs:
-        return
-    thread = threading.Thread(target=_send_all, args=(current_app._get_current_object(), jobs), daemon=True)
-    _threads.append(thread)
-    thread.start()
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
@@ -140,10 +134,38 @@ class _PinnedHTTPS(_PinnedHTTP, http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(self._open(), server_hostname=self.host)
 
 
+def _resolve_within(url: str, seconds: float) -> tuple[str, str, int, list[str]]:
+    """resolve(), but a name server that does not answer counts against the try's deadline
+    (getaddrinfo has no timeout of its own; the lookup thread is left to end by itself)."""
+    app, box = current_app._get_current_object(), {}
+
+    def look_up():
+        with app.app_context():
+            try:
+                box["found"] = resolve(url)
+            except WebhookError as exc:
+                box["error"] = exc
+
+    thread = threading.Thread(target=look_up, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise WebhookError("超时")
+    if "error" in box:
+        raise box["error"]
+    return box["found"]
+
+
 def _post(url: str, content: str, timeout: float) -> None:
-    """One try, within `timeout` seconds in all (not per read: a robot trickling a byte at a
-    time is cut off too). Raises WebhookError with a short reason."""
-    scheme, host, port, addresses = resolve(url)  # again: the name may point elsewhere now
+    """One try, within `timeout` seconds in all — name lookup, connection, sending and the
+    answer (not per read: a robot trickling a byte at a time is cut off too). Raises
+    WebhookError with a short reason."""
+    deadline = time.monotonic() + timeout
+    # again at send time: the name may point elsewhere now
+    scheme, host, port, addresses = _resolve_within(url, timeout)
+    timeout = deadline - time.monotonic()
+    if timeout <= 0:
+        raise WebhookError("超时")
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     body = json.dumps({"msgtype": "text", "text": {"content": content}}, ensure_ascii=False).encode()
@@ -185,52 +207,16 @@ def _post(url: str, content: str, timeout: float) -> None:
         raise WebhookError(f"返回错误码 {int(code) if str(code).lstrip('-').isdigit() else '（无效）'}")
 
 
-def _send_all(app, jobs) -> None:
-    cfg = app.config
-    tries, timeout, backoff = int(cfg["WEBHOOK_RETRIES"]) + 1, float(cfg["WEBHOOK_TIMEOUT"]), float(cfg["WEBHOOK_BACKOFF"])
-    for target_id, url, content in jobs:
-        error, attempts = "", 0
-        with app.app_context():
-            for attempt in range(tries):
-                attempts = attempt + 1
-                try:
-                    _post(url, content, timeout)
-                    error = ""
-                    break
-                except WebhookError as exc:
-                    error = str(exc)[:200]
-                    if attempt + 1 < tries:
-                        time.sleep(backoff * 2 ** attempt)
-            db.session.add(WebhookDelivery(target_id=target_id, text=content[:500], status="failed" if error else "sent",
-                                           attempts=attempts, error=error))
-            db.session.commit()
-            db.session.remove()
-
-
-def wait_idle(timeout: float = 30) -> None:
-    """For tests and the CLI: wait until the sender threads have finished."""
-    deadline = time.monotonic() + timeout
-    while _threads:
-        thread = _threads.pop()
-        thread.join(max(0.0, deadline - time.monotonic()))
-
-
-def _after_commit(session) -> None:
-    if QUEUE in session.info or TARGETS in session.info:
-        dispatch(session)
-
-
-def _after_soft_rollback(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outer transaction only, not a savepoint
-        session.info.pop(QUEUE, None)
-        session.info.pop(TARGETS, None)
+def _forget_targets(session, *args) -> None:
+    session.info.pop(TARGETS, None)
 
 
 def install(app) -> None:
-    """Hooks every session: send after a commit, forget on a rollback. Once per process,
-    however many apps are created (the tests create one per test)."""
+    """The robots read once per transaction are forgotten when it ends (a robot added
+    meanwhile counts from the next one). Once per process, however many apps are created
+    (the tests create one per test)."""
     from sqlalchemy.orm import Session
 
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+    if not event.contains(Session, "after_commit", _forget_targets):
+        event.listen(Session, "after_commit", _forget_targets)
+        event.listen(Session, "after_rollback", _forget_targets)

@@ -2,7 +2,7 @@
 the subject of each mark, event and value, and who held which position when
 
 Revision ID: a1c3e5f7b901
-Revises: eaef7f0b335e
+Revises: b8e2f4a6c913
 Create Date: 2026-12-06 16:40:00
 """
 from datetime import date
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "a1c3e5f7b901"
-down_revision = "eaef7f0b335e"
+down_revision = "b8e2f4a6c913"
 branch_labels = None
 depends_on = None
 
