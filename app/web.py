@@ -49,14 +49,24 @@ class ListPage:
     """A page of rows already in memory (a derived list such as the overdue list), with the
     attributes of Flask-SQLAlchemy's Pagination that the pager macro uses."""
 
-    def __init__(self, rows: list, page: int, per_page: int):
-        self.total = len(rows)
+    def __init__(self, rows: list, page: int, per_page: int, total: int | None = None):
+        self.total = len(rows) if total is None else total
         self.per_page = per_page
         self.pages = max((self.total + per_page - 1) // per_page, 1)
         self.page = min(page, self.pages)
-        self.items = rows[(self.page - 1) * per_page:self.page * per_page]
+        self.items = rows[(self.page - 1) * per_page:self.page * per_page] if total is None else rows
         self.has_prev, self.has_next = self.page > 1, self.page < self.pages
         self.prev_num, self.next_num = self.page - 1, self.page + 1
+
+    @classmethod
+    def counted(cls, page: int, per_page: int, fetch) -> "ListPage":
+        """A page of a list whose total is known without listing it: fetch(page, per_page)
+        gives (the page's rows, the total); a page past the end shows the last one."""
+        rows, total = fetch(page, per_page)
+        last = max((total + per_page - 1) // per_page, 1)
+        if page > last:
+            rows, total = fetch(last, per_page)
+        return cls(rows, min(page, last), per_page, total)
 
 
 def _error_response(code: int, message: str | None = None, standalone: bool = False):

@@ -119,8 +119,10 @@ def prepare(instance: str, url: str) -> dict:
             user = p["user"]
             p["position"] = user.employee.position_id if user.employee else None
             pending, tickable = overdue_pending(user, now, 62)
-            p["candidates"] = [(item.id, occ.period.key) for item, occ in pending if item.id not in required and (
-                item.position_id == p["position"] if p["role"] == "技师"
+            own = user.employee_id
+            p["candidates"] = [(item.id, occ.period.key, sub.id) for item, occ, sub in pending
+                               if item.id not in required and (
+                item.position_id == p["position"] and sub.id in (0, own) if p["role"] == "技师"
                 else item.position_id in tickable and item.position_id != p["position"])]
             random.Random(p["name"]).shuffle(p["candidates"])
             p["pool"] = []
@@ -291,23 +293,23 @@ class Person:
         if kind in ("selfcheck", "tick"):
             if not self.pool:
                 return None
-            item_id, key = self.pool.pop()
+            item_id, key, subject = self.pool.pop()
             if kind == "tick":
-                self.ticked.append((item_id, key))
+                self.ticked.append((item_id, key, subject))
             return ("自查" if kind == "selfcheck" else "勾选", "POST", f"/checklists/items/{item_id}/{key}/{kind}",
-                    {"note": "", "next": "/checklists/"}, True, (kind, item_id, key))
+                    {"note": "", "next": "/checklists/", "subject": subject}, True, (kind, item_id, key, subject))
         if kind == "confirm":
             try:
-                item_id, key = confirmations.get_nowait()
+                item_id, key, subject = confirmations.get_nowait()
             except queue.Empty:
                 return None
-            self.ticked.append((item_id, key))
-            return ("确认自查", "POST", f"/checklists/items/{item_id}/{key}/tick", {"note": "已核查"}, True,
-                    ("confirm", item_id, key))
+            self.ticked.append((item_id, key, subject))
+            return ("确认自查", "POST", f"/checklists/items/{item_id}/{key}/tick", {"note": "已核查", "subject": subject},
+                    True, ("confirm", item_id, key, subject))
         if kind == "untick" and self.ticked:
-            item_id, key = self.ticked.pop(0)
-            return ("取消勾选", "POST", f"/checklists/items/{item_id}/{key}/untick", {"note": "复查"}, True,
-                    ("untick", item_id, key))
+            item_id, key, subject = self.ticked.pop(0)
+            return ("取消勾选", "POST", f"/checklists/items/{item_id}/{key}/untick", {"note": "复查", "subject": subject},
+                    True, ("untick", item_id, key, subject))
         if kind == "slip":
             return ("发放", "POST", "/supplies/slips/new",
                     {"csrf_token": self.token, "employee_id": self.rng.choice(self.targets["employees"]),
@@ -347,7 +349,7 @@ def one(person: Person, confirmations: "queue.Queue", tally: Tally | None, due: 
         status, _, _ = person.request(method, path, body, htmx)
         ms = (time.perf_counter() - started) * 1000
     if write is not None and write[0] == "selfcheck" and 200 <= status < 400:
-        confirmations.put((write[1], write[2]))
+        confirmations.put((write[1], write[2], write[3]))
     if tally is not None:
         tally.add(f"{person.role}·{kind}", ms, status, path, write)
 

@@ -314,3 +314,20 @@ def test_a_per_holder_item_needs_a_person(app, bay, freeze):
     assert state(app, item_id, key) == set()
     r = login(app, "boss_wm").post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": "x1"})
     assert r.status_code == 400
+
+
+def test_many_holders_are_listed_on_the_items_own_page(app, bay, freeze, make_user, monkeypatch):
+    """An item with more people than the board lists links to a page of its own with every
+    person's line; the board keeps its counts and bulk confirmation."""
+    from app.checklists import board as board_module
+
+    item_id, _, ids = bay
+    monkeypatch.setattr(board_module, "SHOW_PEOPLE", 1)
+    freeze(later(2, 10))
+    key = later(2, 10).date().isoformat()
+    wm = login(app, "boss_wm")
+    html = wm.get("/checklists/?show=all").get_data(as_text=True)
+    assert f'id="ck-{item_id}-{key}-{ids["t1"]}"' not in html and f"item={item_id}" in html and "0/2" in html
+    own = wm.get(f"/checklists/?show=all&item={item_id}").get_data(as_text=True)
+    assert f'id="ck-{item_id}-{key}-{ids["t1"]}"' in own and f'id="ck-{item_id}-{key}-{ids["t2"]}"' in own
+    assert "返回全部项目" in own

@@ -9,10 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.checklists.fields import preload_attendees, values_for
-from app.checklists.marks import done_pairs, marks_for
+from app.checklists.marks import done_counts, done_subjects, marks_for
 from app.checklists.models import ChecklistItem, ChecklistMark
-from app.checklists.occurrences import POSITION_SUBJECT, Holders, Subject, expand, subjects
-from app.checklists.schedule import DONE, KINDS, OPEN, OVERDUE, Occurrence, occurrence, period_of, state
+from app.checklists.occurrences import POSITION_SUBJECT, Holders, Subject, subjects
+from app.checklists.schedule import (DONE, KINDS, OPEN, OVERDUE, Occurrence, occurrence, occurrences_between,
+                                     period_of, state)
 from app.extensions import db
 from app.org.models import Position, ordered_positions
 from app.permissions import checklist_positions
@@ -64,6 +65,7 @@ class HolderGroup:
     overdue: int = 0
     pending: list = field(default_factory=list)  # subject ids waiting for confirmation
     can_tick: bool = False
+    open: bool = False  # its lines are shown (few people, one person or this item asked for)
 
     @property
     def dom_id(self) -> str:
@@ -149,8 +151,11 @@ def _shown_subjects(user, item, occ, holders, tickable: set[int], person: int | 
     return subs
 
 
+SHOW_PEOPLE = 8  # an item for each holder lists its people on the board up to this many
+
+
 def board(user, day: date, now: datetime | None = None, only: int | None = None, show: str = "all",
-          person: int | None = None) -> list[dict]:
+          person: int | None = None, item: int | None = None) -> list[dict]:
     """Per visible position (or only the one with id `only`): the occurrences of the
     periods containing `day`, grouped by kind (今日/本周/本月/本年). An item for each holder
     is one HolderGroup with a row per person. `show` filters the rows (FILTERS); the counts
@@ -160,6 +165,9 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
     if only is not None:
         positions = [p for p in positions if p.id == only]
     items = items_for([p.id for p in positions])
+    one_item = item  # the loop below names each item `item`
+    if one_item is not None:
+        items = {pid: [i for i in plist if i.id == one_item] for pid, plist in items.items()}
     all_items = [i for plist in items.values() for i in plist]
     occs = {}
     for item in all_items:
@@ -199,7 +207,8 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
                 groups[item.kind].append(HolderGroup(
                     item, occ, kept, total=len(rows), done=sum(r.state == DONE for r in rows),
                     overdue=sum(r.state == OVERDUE for r in rows),
-                    pending=[r.subject.id for r in rows if r.review == "pending"], can_tick=True))
+                    pending=[r.subject.id for r in rows if r.review == "pending"], can_tick=True,
+                    open=len(kept) <= SHOW_PEOPLE or person is not None or one_item is not None))
             else:
                 groups[item.kind].extend(kept)
         if counts:
@@ -244,27 +253,89 @@ def _minute(now: datetime) -> datetime:
     return now.replace(second=0, microsecond=0)
 
 
-def _pending(position_ids, now: datetime, days: int, person: int | None = None) -> list[tuple]:
-    """(item, occurrence, subject) due by this minute in the last `days` days and not done,
-    for the items of these positions, no mark loaded."""
-    items = [item for plist in items_for(position_ids).values() for item in plist]
+@dataclass
+class Slot:
+    """An occurrence of an item past its due moment with some of its subjects not done:
+    the position's one, or, for an item for each holder, the holders not done yet. Made
+    from a count per occurrence (one GROUP BY), not a row per person; the persons are
+    listed only for the page shown (subjects_missing)."""
+    item: ChecklistItem
+    occ: Occurrence
+    subjects: list  # the occurrence's subjects that count (holders on the due date, or the position)
+    missing: int    # how many of them are not done
+
+
+def slots(user, now: datetime, days: int, person: int | None = None,
+          position_ids=None) -> tuple[list[Slot], set[int]]:
+    """The overdue occurrences in the last `days` days across the positions the user sees
+    (or those of `position_ids` among them), as Slots, newest first; and the ids of the
+    positions the user ticks. A plain holder counts only his own occurrences and his
+    position's shared ones. Costs one query for the items, one for the holders and one
+    GROUP BY of the marks, whatever the number of people or years."""
+    positions, tickable = visible_positions(user)
+    ids = [p.id for p in positions if position_ids is None or p.id in position_ids]
+    items = [item for plist in items_for(ids).values() for item in plist]
     minute = _minute(now)
-    occs = [(i, o, s) for i, o, s in expand(items, now.date() - timedelta(days=days), minute.date())
-            if o.due_at <= minute and (person is None or s.id == person)]
-    done = done_pairs((i.id, o.period.key, s.id) for i, o, s in occs)
-    return [(i, o, s) for i, o, s in occs if (i.id, o.period.key, s.id) not in done]
+    start = now.date() - timedelta(days=days)
+    holders = Holders([i.position_id for i in items if i.target_changes or i.target != "position"], start,
+                      minute.date())
+    occs = [(i, o) for i in items for o in occurrences_between(i.rule(), start, minute.date(), clock.workday_end(),
+                                                                clock.to_local(i.created_at)) if o.due_at < minute]
+    own = getattr(user, "employee_id", None) or 0
+    ticked = [(i.id, o.period.key) for i, o in occs if i.position_id in tickable]
+    others = [(i.id, o.period.key) for i, o in occs if i.position_id not in tickable]
+    counts = done_counts(ticked, subject=person)
+    # Outside the positions he ticks, a holder counts his own occurrences and the shared ones.
+    own_done, shared_done = done_counts(others, subject=own), done_counts(others, subject=0)
+    out = []
+    for i, o in occs:
+        subs = subjects(i, o, holders)
+        key = (i.id, o.period.key)
+        if i.position_id in tickable:
+            if person is not None:
+                subs = [x for x in subs if x.id == person]
+            done = counts.get(key, 0)
+        else:
+            subs = [x for x in subs if x.id in (0, own) and (person is None or x.id == person)]
+            done = sum((own_done if x.id else shared_done).get(key, 0) for x in subs)
+        missing = len(subs) - min(done, len(subs))
+        if missing > 0:
+            out.append(Slot(i, o, subs, missing))
+    out.sort(key=lambda sl: (-sl.occ.due_at.timestamp(), sl.item.position.sort_order, sl.item.sort_order))
+    return out, tickable
+
+
+def subjects_missing(page_slots: list[Slot]) -> list[tuple]:
+    """(item, occurrence, subject) of every subject not done in these slots, in order: the
+    persons are read only for the slots a page shows."""
+    done = done_subjects((sl.item.id, sl.occ.period.key) for sl in page_slots)
+    return [(sl.item, sl.occ, x) for sl in page_slots for x in sl.subjects
+            if x.id not in done.get((sl.item.id, sl.occ.period.key), set())]
+
+
+def page_of(ordered: list[Slot], page: int, per_page: int) -> tuple[list[tuple], int]:
+    """The (item, occurrence, subject) rows of one page of the slots (in their order, each
+    slot's missing subjects by employee number), and the total number of rows."""
+    total = sum(sl.missing for sl in ordered)
+    first, last = (page - 1) * per_page, page * per_page
+    seen, shown = 0, []
+    for sl in ordered:
+        if seen + sl.missing > first and seen < last:
+            shown.append(sl)
+        seen += sl.missing
+        if seen >= last:
+            break
+    rows = subjects_missing(shown)
+    skip = first - sum(sl.missing for sl in ordered[:ordered.index(shown[0])]) if shown else 0
+    return rows[max(skip, 0):max(skip, 0) + per_page], total
 
 
 def overdue_pending(user, now: datetime, days: int = 62, person: int | None = None) -> tuple[list[tuple], set[int]]:
-    """Every occurrence past its due moment and not done, in the last `days` days, across
-    the positions the user sees (a holder: his own and his position's shared ones), newest
-    first, as (item, occurrence, subject) without a mark loaded; and the ids of the
-    positions the user ticks. Bounded by the window, not by the years of history behind it."""
-    positions, tickable = visible_positions(user)
-    rows = [(i, o, s) for i, o, s in _pending([p.id for p in positions], now, days, person)
-            if now > o.due_at and (i.position_id in tickable or s.id in (0, user.employee_id))]
-    rows.sort(key=lambda r: (-r[1].due_at.timestamp(), r[0].position.sort_order, r[0].sort_order, r[2].number))
-    return rows, tickable
+    """Every overdue (item, occurrence, subject) the user sees, newest first, and the ids of
+    the positions the user ticks: the slots expanded person by person (for the benchmark's
+    set-up and tests; pages use slots and page_of)."""
+    found, tickable = slots(user, now, days, person)
+    return subjects_missing(found), tickable
 
 
 def overdue_rows(pending, tickable: set[int], now: datetime, user=None) -> list[Row]:
@@ -289,17 +360,15 @@ def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
 
 def overdue_summary(user, now: datetime | None = None, days: int = 62) -> list[dict]:
     """Per position the user ticks: how many occurrences are overdue and the newest one,
-    newest first, without loading a mark."""
+    newest first, from the counts (no person listed, no mark loaded)."""
     now = now or clock.local_now()
-    positions, tickable = visible_positions(user)
+    _, tickable = visible_positions(user)
+    found, _ = slots(user, now, days, position_ids=tickable)
     groups: dict[int, dict] = {}
-    for item, occ, _ in _pending([p.id for p in positions if p.id in tickable], now, days):
-        if occ.due_at >= now:
-            continue
-        g = groups.setdefault(item.position_id, {"position": item.position, "count": 0, "item": item, "due_at": occ.due_at})
-        g["count"] += 1
-        if occ.due_at > g["due_at"]:
-            g["item"], g["due_at"] = item, occ.due_at
+    for sl in found:
+        g = groups.setdefault(sl.item.position_id, {"position": sl.item.position, "count": 0, "item": sl.item,
+                                                    "due_at": sl.occ.due_at})
+        g["count"] += sl.missing
+        if sl.occ.due_at > g["due_at"]:
+            g["item"], g["due_at"] = sl.item, sl.occ.due_at
     return sorted(groups.values(), key=lambda g: g["due_at"], reverse=True)
-
-

@@ -3,12 +3,16 @@ as ORM objects for the rows that are acted on, or as plain values for grids and 
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.checklists.models import ChecklistMark
 from app.extensions import db
+
+# `done = true`, as the partial index ix_checklist_mark_done is defined (SQLite uses a
+# partial index only for a condition written the same way; `IS 1` would not do).
+IS_DONE = ChecklistMark.done == True  # noqa: E712
 
 
 def _pairs_clause(pairs: set) -> tuple:
@@ -82,5 +86,36 @@ def done_pairs(pairs) -> set[tuple[int, str, int]]:
     if not pairs:
         return set()
     rows = db.session.execute(select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id)
-                              .where(*_pairs_clause(pairs), ChecklistMark.done.is_(True)))
+                              .where(*_pairs_clause(pairs), IS_DONE))
     return {tuple(r) for r in rows if tuple(r) in pairs}
+
+
+def done_counts(pairs, subject: int | None = None) -> dict[tuple[int, str], int]:
+    """How many subjects of each (item id, period key) are done, in one GROUP BY (not a
+    row per mark): what the overdue figures need for items for each holder, where an
+    occurrence is one per person. `subject` counts one person's only."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    stmt = (select(ChecklistMark.item_id, ChecklistMark.period_key, func.count())
+            .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
+                   ChecklistMark.period_key.in_(sorted({k for _, k in pairs})), IS_DONE)
+            .group_by(ChecklistMark.item_id, ChecklistMark.period_key))
+    if subject is not None:
+        stmt = stmt.where(ChecklistMark.subject_id == subject)
+    return {(i, k): n for i, k, n in db.session.execute(stmt) if (i, k) in pairs}
+
+
+def done_subjects(pairs) -> dict[tuple[int, str], set[int]]:
+    """The subjects done of each (item id, period key): for the few shown on a page."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    out: dict[tuple[int, str], set[int]] = {}
+    for i, k, s in db.session.execute(
+            select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id)
+            .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
+                   ChecklistMark.period_key.in_(sorted({k for _, k in pairs})), IS_DONE)):
+        if (i, k) in pairs:
+            out.setdefault((i, k), set()).add(s)
+    return out

@@ -25,15 +25,24 @@ class Holders:
     def __init__(self, position_ids, start: date, end: date):
         self._args = (sorted(set(position_ids)), start, end)
         self._by_position = None
+        self._on: dict[tuple[int, date], list[Subject]] = {}
 
     def on(self, position_id: int, day: date) -> list[Subject]:
-        if self._by_position is None:
-            self._by_position = tenures_of(*self._args)
+        """The holders of the position on that day, by employee number (one list per
+        position and day, shared by every item of the position)."""
+        key = (position_id, day)
+        if key in self._on:
+            return self._on[key]
+        if self._by_position is None:  # plain tuples: read the ORM attributes once
+            self._by_position = {pid: [(t.start, t.end, Subject(t.employee_id, t.employee.name, t.employee.employee_no))
+                                       for t in tenures]
+                                 for pid, tenures in tenures_of(*self._args).items()}
         seen, out = set(), []
-        for t in self._by_position.get(position_id, ()):
-            if t.covers(day) and t.employee_id not in seen:
-                seen.add(t.employee_id)
-                out.append(Subject(t.employee_id, t.employee.name, t.employee.employee_no))
+        for start, end, subject in self._by_position.get(position_id, ()):
+            if start <= day and (end is None or day <= end) and subject.id not in seen:
+                seen.add(subject.id)
+                out.append(subject)
+        self._on[key] = out
         return out
 
 

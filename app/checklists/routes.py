@@ -1,12 +1,10 @@
-from datetime import timedelta
-
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
-from app.checklists.board import (FILTERS, board, overdue_pending, overdue_rows, parse_subject, single_row,
+from app.checklists.board import (FILTERS, board, overdue_rows, page_of, parse_subject, single_row, slots,
                                   visible_positions)
 from app.checklists.grid import month_grid, monthly_rates, position_items
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
@@ -55,7 +53,8 @@ def _filters(default_show: str) -> dict:
     show = request.args.get("show") or default_show
     if show not in FILTERS:
         show = default_show
-    return {"show": show, "position": params.id_arg("position"), "person": params.id_arg("person")}
+    return {"show": show, "position": params.id_arg("position"), "person": params.id_arg("person"),
+            "item": params.id_arg("item")}
 
 
 @bp.get("/")
@@ -64,7 +63,7 @@ def index():
     day = params.date_arg("date")
     today = clock.local_now().date()
     f = _filters("open" if is_supervisor(current_user) else "all")
-    sections = board(current_user, day, only=f["position"], show=f["show"], person=f["person"])
+    sections = board(current_user, day, only=f["position"], show=f["show"], person=f["person"], item=f["item"])
     positions, tickable = visible_positions(current_user)
     return render("checklists/index.html", sections=sections, day=day, today=today, board_day=day,
                   filters=f, filter_labels=FILTERS, positions=[p for p in positions if p.id in tickable],
@@ -276,17 +275,15 @@ def overdue_list():
     position_id = params.id_arg("position")
     person = params.id_arg("person")
     now = clock.local_now()
-    pending, tickable = overdue_pending(current_user, now, window, person)
-    cutoff = now - timedelta(days=days)
-    pending = [r for r in pending if r[1].due_at >= cutoff]
+    found, tickable = slots(current_user, now, days, person)
     per_position: dict = {}
-    for item, _, _ in pending:
-        per_position[item.position] = per_position.get(item.position, 0) + 1
-    pending = [r for r in pending if position_id is None or r[0].position_id == position_id]
+    for sl in found:
+        per_position[sl.item.position] = per_position.get(sl.item.position, 0) + sl.missing
+    found = [sl for sl in found if position_id is None or sl.item.position_id == position_id]
     # Grouped by position (in the org chart's order), newest first within each.
-    pending.sort(key=lambda r: (r[0].position.sort_order, r[0].position_id))
-    page = ListPage(pending, params.page_arg(), OVERDUE_PER_PAGE)
-    page.items = overdue_rows(page.items, tickable, now, current_user)  # marks loaded for the page shown only
+    found.sort(key=lambda sl: (sl.item.position.sort_order, sl.item.position_id))
+    page = ListPage.counted(params.page_arg(), OVERDUE_PER_PAGE, lambda n, size: page_of(found, n, size))
+    page.items = overdue_rows(page.items, tickable, now, current_user)  # persons and marks for the page shown only
     positions, _ = visible_positions(current_user)
     groups: dict = {}
     for row in page.items:

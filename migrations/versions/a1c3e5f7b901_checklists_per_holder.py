@@ -37,6 +37,9 @@ def upgrade():
     for table in ("checklist_event", "checklist_value"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("subject_id", sa.Integer(), nullable=False, server_default="0"))
+    # The done marks, covering what the overdue figures count per occurrence.
+    op.create_index("ix_checklist_mark_done", "checklist_mark", ["item_id", "period_key", "subject_id"],
+                    sqlite_where=sa.text("done = 1"), postgresql_where=sa.text("done = true"))
     op.create_table(
         "position_tenure",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -76,6 +79,7 @@ def downgrade():
     op.drop_index("ix_position_tenure_position", table_name="position_tenure")
     op.drop_index("ix_position_tenure_employee_id", table_name="position_tenure")
     op.drop_table("position_tenure")
+    op.drop_index("ix_checklist_mark_done", table_name="checklist_mark")
     for table in ("checklist_value", "checklist_event"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("subject_id")
