@@ -19,9 +19,9 @@ from app.extensions import db
 from app.org.models import Position
 from app.permissions import can_edit_org, may_self_check, may_view_checklist, require, supervises
 from app.printing import pdf_response, render_pdf
-from app.csvexport import csv_response
 from app.uploads import send_stored
 from app.web import ListPage, is_htmx, render
+from app.xlsxexport import Table, requested_format, table_response
 
 GROUP_LABELS = {"daily": "今日", "weekly": "本周", "monthly": "本月", "yearly": "本年"}
 
@@ -237,13 +237,15 @@ def position_month_pdf(position_id: int):
 
 
 @bp.get("/positions/<int:position_id>/month.csv")
+@bp.get("/positions/<int:position_id>/month.xlsx", endpoint="position_month_xlsx")
 @login_required
 def position_month_csv(position_id: int):
-    """One row per occurrence of the month, one column per field; opens in Excel."""
+    """One row per occurrence of the month, one column per field; as CSV or Excel."""
     position = _viewable_position(position_id)
     year, month = params.month_arg()
     header, rows = results_rules.month_table(month_grid(position, year, month))
-    return csv_response(header, rows, f"点检记录-{position.title}-{year}年{month:02d}月.csv")
+    return table_response(Table("点检记录", header, rows), requested_format(),
+                          f"点检记录-{position.title}-{year}年{month:02d}月")
 
 
 # --- admin: items --------------------------------------------------------------------

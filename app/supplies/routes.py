@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
@@ -7,7 +8,6 @@ from sqlalchemy.orm import selectinload
 
 from app import clock, params
 from app.audit.log import record, record_changes
-from app.csvexport import csv_response
 from app.extensions import db
 from app.permissions import (can_issue_supplies, may_decide_requisition, may_see_requisition, may_see_supplies_of,
                              require)
@@ -25,6 +25,7 @@ from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decid
                                        visible_requisitions)
 from app.supplies.stock import categories, overview
 from app.web import render
+from app.xlsxexport import Table, requested_format, table_response
 
 
 @bp.app_template_filter("qty")
@@ -512,8 +513,10 @@ def count_sheet_pdf():
 
 
 @bp.get("/ledger.csv")
+@bp.get("/ledger.xlsx", endpoint="ledger_xlsx")
 @login_required
 def ledger_csv():
+    """The ledger of a date range (this month by default), as CSV or Excel."""
     require(can_issue_supplies)
     today = clock.local_now().date()
     start = params.date_arg("start", today.replace(day=1))
@@ -528,8 +531,8 @@ def ledger_csv():
                                           selectinload(StockEntry.user)))
     header = ["编号", "时间", "类型", "类别", "物品", "规格", "单位", "数量变化", "领用/退回人", "工号",
               "领用单号", "供应商", "原因/备注", "冲销编号", "经办人"]
-    rows = ([e.id, clock.to_local(e.at).strftime("%Y-%m-%d %H:%M"), KIND_LABELS[e.kind], e.item.category.name,
-             e.item.name, e.item.spec, e.item.unit, fmt(e.qty), e.employee.name if e.employee else "",
+    rows = [[e.id, clock.to_local(e.at), KIND_LABELS[e.kind], e.item.category.name,
+             e.item.name, e.item.spec, e.item.unit, Decimal(fmt(e.qty)), e.employee.name if e.employee else "",
              e.employee.employee_no if e.employee else "", e.slip.number if e.slip else "", e.supplier,
-             e.reason, e.reverses_id or "", e.user.name] for e in entries)
-    return csv_response(header, rows, f"物资台账-{start}-{end}.csv")
+             e.reason, e.reverses_id, e.user.name] for e in entries]
+    return table_response(Table("物资台账", header, rows), requested_format(), f"物资台账-{start}-{end}")
