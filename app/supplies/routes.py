@@ -21,8 +21,8 @@ from app.supplies.sizes import SIZE_KINDS, variant_for, variants
 from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, RequisitionLine, StockEntry,
                                  SupplyCategory, SupplyItem)
 from app.supplies.quantity import QuantityError, fmt, parse
-from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, fulfil, open_per_line,
-                                       visible_requisitions)
+from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, decision_context, fulfil,
+                                       may_withdraw, open_for, open_per_line, visible_requisitions, withdraw)
 from app.supplies.stock import categories, overview
 from app.web import render
 from app.xlsxexport import Table, requested_format, table_response
@@ -206,6 +206,9 @@ def reverse_view(entry_id: int):
 
 # --- issue slips ---------------------------------------------------------------------
 
+MAX_LINES = 40  # rows of one slip or requisition form
+
+
 def _parse_lines(items_by_id) -> tuple[list[tuple[SupplyItem, int]], list[dict], list[str]]:
     """(lines, raw rows to re-render, errors) from parallel item_id[] / qty[] fields."""
     lines, raw, errors = [], [], []
@@ -229,7 +232,7 @@ def _parse_lines(items_by_id) -> tuple[list[tuple[SupplyItem, int]], list[dict],
 
 def _slip_field(exc: LedgerError) -> str:
     """Where a refusal is shown on the slip and requisition forms."""
-    return exc.field if exc.field in ("employee_id", "reason") else "lines"
+    return exc.field if exc.field in ("employee_id", "reason", "duplicate", "requisition") else "lines"
 
 
 @bp.route("/slips/new", methods=["GET", "POST"])
@@ -250,6 +253,7 @@ def slip_new():
             errors["lines"] = line_errors
         else:
             try:
+                _refuse_outside_requisition(employee, lines)
                 slip = issue(employee, lines, current_user, note=request.form.get("note", ""))
             except LedgerError as exc:
                 db.session.rollback()
@@ -276,7 +280,20 @@ def slip_new():
     employee_id = request.form.get("employee_id", type=params.bounded_int) or request.args.get("employee", type=params.bounded_int)
     return render("supplies/slip_form.html", form=form, items=items, employees=_active_employees(), rows=raw,
                   employee_id=employee_id, errors=errors, stock=stock_of(by_id),
+                  open_requisitions=open_for(employee_id) if employee_id else [],
                   status=422 if errors else 200, **_helpers())
+
+
+def _refuse_outside_requisition(employee, lines) -> None:
+    """A slip for items an approved requisition of the same person asks for would leave the
+    requisition unsettled (未发): issue against it instead, or say this is a separate issue."""
+    if employee is None or request.form.get("separate"):
+        return
+    asked = {l.item_id for r in open_for(employee.id) for l in r.lines}
+    same = [item.label for item, _ in lines if item.id in asked]
+    if same:
+        raise LedgerError(f"{employee.name} 有已批准未发放的申领包含 {'、'.join(same)}：请按申领发放（见上方），"
+                          "或勾选“不按申领，单独发放”。", "requisition")
 
 
 @bp.get("/slips/new/line")
@@ -416,11 +433,15 @@ def requisition_new():
         if not form.validate_on_submit():
             abort(400)
         lines, raw, line_errors = _parse_lines({i.id: i for i in items})
-        if line_errors:
+        if request.form.get("add_line"):  # 再加一行, also without JavaScript: nothing is saved
+            if len(raw) < MAX_LINES:
+                raw.append({"item_id": "", "qty": ""})
+        elif line_errors:
             errors["lines"] = line_errors
         else:
             try:
-                req = create(current_user, lines, request.form.get("reason", ""))
+                req = create(current_user, lines, request.form.get("reason", ""),
+                             duplicate_ok=bool(request.form.get("duplicate_ok")))
             except LedgerError as exc:
                 db.session.rollback()
                 errors.setdefault(_slip_field(exc), []).append(str(exc))
@@ -440,9 +461,32 @@ def requisition(req_id: int, errors=None, status=200):
     req = db.get_or_404(Requisition, req_id)
     if not may_see_requisition(current_user, req):
         abort(403)
-    return render("supplies/requisition.html", req=req, open=open_per_line(req), may_decide=may_decide_requisition(current_user, req),
+    may_decide = may_decide_requisition(current_user, req)
+    return render("supplies/requisition.html", req=req, open=open_per_line(req), may_decide=may_decide,
                   can_issue=can_issue_supplies(current_user), errors=errors or {}, status=status,
+                  may_withdraw=may_withdraw(current_user, req),
+                  context=decision_context(req) if may_decide or can_issue_supplies(current_user) else None,
                   stock=stock_of([l.item_id for l in req.lines]), **_helpers())
+
+
+@bp.post("/requisitions/<int:req_id>/withdraw")
+@login_required
+def requisition_withdraw(req_id: int):
+    req = db.get_or_404(Requisition, req_id)
+    if not may_see_requisition(current_user, req) or not (may_withdraw(current_user, req) or req.status != "pending"):
+        abort(403)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    try:
+        withdraw(req, current_user)
+    except LedgerError as exc:
+        db.session.rollback()
+        return requisition(req_id, errors={"withdraw": str(exc)}, status=422)
+    except PermissionError:
+        abort(403)
+    db.session.commit()
+    flash("申领已撤回。", "success")
+    return redirect(url_for("supplies.requisition", req_id=req.id), code=303)
 
 
 @bp.post("/requisitions/<int:req_id>/decide")
