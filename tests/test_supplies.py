@@ -449,3 +449,28 @@ def test_a_slip_for_an_approved_requisition_is_issued_against_it(app, client, st
     # a separate issue stays possible when said so
     assert client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]],
                                                     "qty": ["1"], "separate": "1"}).status_code == 303
+
+
+def test_count_a_whole_list_in_one_form(app, client, store):
+    """盘点 took one item per submit: the whole list is one form now, all or nothing."""
+    client.login("clerk")
+    page = client.get("/supplies/count").get_data(as_text=True)
+    for name in ("手套", "口罩", "签字笔"):
+        assert f'name="qty-{store[name]}"' in page
+    # one row wrong (a difference without a reason): nothing saved, the row says why
+    r = client.post_form("/supplies/count", {f"qty-{store['手套']}": "10", f"qty-{store['口罩']}": "1",
+                                             f"qty-{store['签字笔']}": ""})
+    assert r.status_code == 422 and "请填写差异原因" in r.get_data(as_text=True)
+    assert 'value="10"' in r.get_data(as_text=True)  # what was typed stays
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StockEntry.id)).filter_by(kind="adjust")) == 0
+    r = client.post_form("/supplies/count", {f"qty-{store['手套']}": "10", f"qty-{store['口罩']}": "1",
+                                             f"reason-{store['口罩']}": "破损1盒", f"qty-{store['签字笔']}": ""})
+    assert r.status_code == 303
+    with app.app_context():
+        adjusted = {e.item_id: e for e in db.session.scalars(select(StockEntry).filter_by(kind="adjust"))}
+    assert set(adjusted) == {store["手套"], store["口罩"]}  # the empty row is not counted
+    assert adjusted[store["口罩"]].qty == -1000 and adjusted[store["手套"]].qty == 0
+    assert stock(app, store["口罩"]) == 1000
+    assert client.post_form("/supplies/count", {}).status_code == 422  # nothing filled in
+    ledger_sum_matches(app)

@@ -16,7 +16,8 @@ from app.staff.models import Employee
 from app.supplies import bp
 from app.supplies.entitlements import PERIOD_LABELS, due_list
 from app.supplies.forms import UNITS, ItemForm, SimpleForm
-from app.supplies.ledger import LedgerError, count, give_back, issue, item_ledger, receive, reverse, stock_of
+from app.supplies.ledger import (LedgerError, count_many, give_back, issue, item_ledger, receive, reverse,
+                                 stock_of)
 from app.supplies.sizes import SIZE_KINDS, variant_for, variants
 from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, RequisitionLine, StockEntry,
                                  SupplyCategory, SupplyItem)
@@ -168,9 +169,47 @@ def receive_view():
 @bp.route("/count", methods=["GET", "POST"])
 @login_required
 def count_view():
-    return _simple_action(
-        "supplies/count.html", lambda it, q: count(it, q, current_user, request.form.get("reason", "")),
-        "已记录盘点结果。", stock=stock_of([i.id for i in _active_items()]))
+    """盘点: the whole list (or a category, or one item) in one form; each filled row is a
+    count, all saved or none. A post naming one item_id is the single-item form."""
+    require(can_issue_supplies)
+    form = SimpleForm()
+    values = request.form.to_dict()
+    category_id = request.values.get("category", type=params.bounded_int)
+    only = request.values.get("item", type=params.bounded_int)
+    if "item_id" in values:  # the one-item form: item_id, qty, reason
+        only = params.to_id(values["item_id"]) or -1
+        values.update({f"qty-{only}": values.get("qty", ""), f"reason-{only}": values.get("reason", "")})
+    rows = [r for r in overview(category_id) if r.item.active and (not only or r.item.id == only)]
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        counted = []
+        for r in rows:
+            text = values.get(f"qty-{r.item.id}", "").strip()
+            if not text:
+                continue
+            try:
+                counted.append((r.item, parse(text, r.item.decimals, allow_zero=True),
+                                values.get(f"reason-{r.item.id}", "")))
+            except QuantityError as exc:
+                errors[r.item.id] = str(exc)
+        if not rows:
+            errors[0] = "请选择物品。"
+        elif not counted and not errors:
+            errors[0] = "请至少填写一种物品的实盘数量。"
+        if not errors:
+            entries, errors = count_many(counted, current_user)
+        if errors:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(f"已记录 {len(entries)} 种物品的盘点结果。", "success")
+            return redirect(url_for("supplies.index", category=category_id) if not only
+                            else url_for("supplies.item", item_id=only), code=303)
+    return render("supplies/count.html", form=form, rows=rows, errors=errors, values=values,
+                  categories=categories(), category_id=category_id, only=only,
+                  status=422 if errors else 200, **_helpers())
 
 
 @bp.route("/return", methods=["GET", "POST"])
