@@ -355,7 +355,8 @@ def test_what_the_app_inferred_or_mended_is_marked(app, client, make_user):
     make_user("tech", position="technician")
     client.login("tech")
     html = client.get(f"/handbook/positions/{pid(app, 'after_sales_clerk')}").get_data(as_text=True)
-    assert "名称为推断" in html and "原文档未写此岗位名称" in html          # inferred title
+    assert "原文档未写此岗位名称" in html and "推断</" not in html         # inferred title, no jargon badge
+    assert html.count("※ 标出系统整理过的地方") == 1                     # what the mark means, once
     assert "扫描错误校正：KPl → KPI" in html                              # a fixed scan error
     wc = client.get(f"/handbook/positions/{pid(app, 'workshop_clerk')}").get_data(as_text=True)
     assert "原文档未写明此汇报关系" in wc                                  # an inferred line
