@@ -319,7 +319,7 @@ def slip_new():
     employee_id = request.form.get("employee_id", type=params.bounded_int) or request.args.get("employee", type=params.bounded_int)
     return render("supplies/slip_form.html", form=form, items=items, employees=_active_employees(), rows=raw,
                   employee_id=employee_id, errors=errors, stock=stock_of(by_id),
-                  open_requisitions=open_for(employee_id) if employee_id else [],
+                  open_requisitions=[(r, open_per_line(r)) for r in open_for(employee_id)] if employee_id else [],
                   status=422 if errors else 200, **_helpers())
 
 
