@@ -279,7 +279,7 @@ def seed_supplies() -> list[str]:
     requisitions.decide(r2, manager, True)
     r3 = requisitions.create(office_clerk, [(folder, 30000)], "整理全年档案")
     requisitions.decide(r3, manager, False, "数量过多，请按季度申领")
-    r4 = requisitions.create(cs, [(pen, 10000), (folder, 5000)], "新员工入职")
+    r4 = requisitions.create(cs, [(pen, 10000), (folder, 5000)], "新员工入职", duplicate_ok=True)
     requisitions.decide(r4, manager, True)
     requisitions.fulfil(r4, office_clerk, {r4.lines[0].id: 10000, r4.lines[1].id: 2000})
     r5 = requisitions.create(cs, [(paper, 1000)], "KPI报表打印")

@@ -67,4 +67,7 @@ def exports(t: dict) -> list[tuple[str, str]]:
         ("checklist month.csv", f"/checklists/positions/{t['fields_position']}/month.csv"),
         ("matrix.pdf", "/coverage/matrix.pdf"),
         ("matrix.csv", "/coverage/matrix.csv"),
+        ("ledger.xlsx (month)", "/supplies/ledger.xlsx"),
+        ("checklist month.xlsx", f"/checklists/positions/{t['fields_position']}/month.xlsx"),
+        ("matrix.xlsx", "/coverage/matrix.xlsx"),
     ]

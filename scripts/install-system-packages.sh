@@ -4,7 +4,8 @@
 # Runtime: WeasyPrint's Pango stack and a CJK font (Noto CJK) for PDFs.
 # --test adds Chromium (browser tests), poppler-utils (pdftotext/pdffonts/pdfimages),
 # PostgreSQL (the suite runs a second time on it) and nginx with openssl (the README's
-# nginx site is tested in front of gunicorn). --bench adds wrk, the load generator of
+# nginx site is tested in front of gunicorn), Node with npm (installs axe-core and vnu.jar,
+# package.json) and Java (runs vnu, the HTML checker). --bench adds wrk, the load generator of
 # bench/pages.py, and PostgreSQL for its runs at scale.
 # Packages already present are skipped, so a second run is quick and needs no network.
 set -euo pipefail
@@ -12,7 +13,11 @@ set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig)
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(chromium poppler-utils postgresql nginx openssl) ;;
+    --test) packages+=(chromium poppler-utils postgresql nginx openssl)
+      # Debian's node and Java unless some are installed already (another npm's nodejs
+      # would conflict with Debian's npm)
+      command -v npm >/dev/null || packages+=(nodejs npm)
+      command -v java >/dev/null || packages+=(default-jre-headless) ;;
     --bench) packages+=(wrk postgresql) ;;
   esac
 done

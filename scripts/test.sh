@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs Chromium, poppler, PostgreSQL and the test requirements, then
+# The test command: installs Chromium, poppler, PostgreSQL, Node and Java and the test
+# requirements (Python and npm), then
 # runs the whole suite on SQLite (browser tests included) and, side by side with it, the
 # non-browser tests a second time on PostgreSQL (its output follows the SQLite run's).
 # Extra arguments go to both pytest runs (e.g. scripts/test.sh -k login).
@@ -8,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-packages.sh --test
 bash scripts/venv.sh requirements-dev.txt
+# axe-core and the Nu Html Checker (vnu.jar), pinned by package-lock.json, into the
+# git-ignored node_modules/; their install scripts are not needed (vnu runs on Debian's Java).
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 pg_pid=""
 if [[ "${TEST_POSTGRES:-1}" != "0" ]]; then
   url=$(bash scripts/start-postgres.sh)

@@ -40,3 +40,12 @@ def assert_cjk_fonts_embedded(data: bytes) -> None:
     for f in fonts:
         assert f["emb"] == "yes", f
         assert "CJK" in f["name"], f"non-CJK font used: {f['name']}"
+
+
+def pdfinfo(data: bytes) -> dict:
+    """pdfinfo's fields (Title, Author, CreationDate, Tagged, Pages …) as a dict."""
+    info = {}
+    for line in _run("pdfinfo", data).splitlines():
+        key, _, value = line.partition(":")
+        info[key.strip()] = value.strip()
+    return info

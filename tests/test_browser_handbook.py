@@ -45,3 +45,29 @@ def test_live_search_and_confirm_read(app, live_server, page, make_user):
     assert page.evaluate("document.querySelector('h1').dataset.keep") == "yes"
     with app.app_context():
         assert db.session.scalar(select(func.count(ReadConfirmation.id))) == 1
+
+
+def test_the_org_chart_fits_a_phone(app, live_server, browser, make_user):
+    """Found on a phone: the chart opened centred in a scroll box, positions cut off, no
+    hint that it scrolls. On a phone it is a vertical tree that fits the width."""
+    from app.org.models import Position
+
+    make_user("li", position="after_sales_clerk")
+    with app.app_context():
+        titles = set(db.session.scalars(select(Position.title).where(Position.active.is_(True))))
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    browser_login(page, live_server, "li")
+    page.goto(live_server + "/handbook/")
+    tree = page.locator(".orgchart .org-tree")
+    expect(tree).to_be_visible()
+    assert not page.locator(".orgchart svg").is_visible()
+    shown = set(tree.locator("a").all_inner_texts())
+    assert shown == titles                                  # every position, each once
+    assert len(tree.locator("a").all_inner_texts()) == len(titles)
+    right = page.evaluate("Math.max(...[...document.querySelectorAll('.org-tree a')].map(a => a.getBoundingClientRect().right))")
+    assert right <= 390
+    assert page.evaluate("document.querySelector('.orgchart').scrollWidth <= document.querySelector('.orgchart').clientWidth")
+    assert "亦向" in tree.inner_text()                      # a second superior is named, not lost
+    context.close()

@@ -56,7 +56,7 @@ def html_pages(app) -> list[str]:
             for rule in app.url_map.iter_rules():
                 if "GET" not in rule.methods or rule.endpoint in SKIP_ENDPOINTS:
                     continue
-                if rule.rule.endswith((".pdf", ".csv")) or rule.endpoint in ("trainings.file_get", "checklists.value_file",
+                if rule.rule.endswith((".pdf", ".csv", ".xlsx")) or rule.endpoint in ("trainings.file_get", "checklists.value_file",
                                                                            "coverage.certificate_scan"):
                     continue
                 args = {}

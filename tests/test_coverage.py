@@ -147,13 +147,15 @@ def test_matrix_pdf_and_csv(app, admin_client, fixed_today):
     assert rows[0][:3] == ["工号", "姓名", "岗位"] and "技师·安全生产培训" in rows[0]
     by_no = {row[0]: row for row in rows[1:]}
     col = rows[0].index("技师·安全生产培训")
-    assert by_no["T1"][col] == "已完成 2026-06-01 至2027-06-01" and by_no["T2"][col] == "缺"
+    # status, completion and expiry each in a column of their own, ISO dates
+    assert by_no["T1"][col:col + 3] == ["已完成", "2026-06-01", "2027-06-01"]
+    assert by_no["T2"][col:col + 3] == ["缺", "", ""]
     with app.app_context():  # a new training written outside a request shows
         _session(date(2026, 7, 1), "安全/5S", [(db.session.scalar(select(Employee).filter_by(employee_no="T2")),
                                               SIGNED, True)])
         db.session.commit()
     again = admin_client.get("/coverage/matrix.csv").get_data(as_text=True)
-    assert "已完成 2026-07-01 至2027-07-01" in again
+    assert "已完成,2026-07-01,2027-07-01" in again
     pdf = admin_client.get("/coverage/matrix.pdf").data
     text = pdftotext(pdf)
     assert "培训覆盖矩阵" in text and "安全生产培训" in text and "员工T1" in text and "缺" in text

@@ -226,7 +226,7 @@ def test_edit_add_remove_reorder_sub_items_and_diff(app, admin_client):
     assert "<ins>主持每周质量例会</ins>" in d and "<ins>检查返修车辆</ins>" in d
     assert f"<del>{rows[6][1]}</del>" in d
     # moved duties show as moved lines, not as every later duty rewritten
-    assert d.count('<tr class="change">') == 0
+    assert d.count('diff-row change') == 0
     assert "修订岗位职责" in admin_client.get("/admin/audit/?action=position_revision").get_data(as_text=True)
 
 
@@ -355,7 +355,8 @@ def test_what_the_app_inferred_or_mended_is_marked(app, client, make_user):
     make_user("tech", position="technician")
     client.login("tech")
     html = client.get(f"/handbook/positions/{pid(app, 'after_sales_clerk')}").get_data(as_text=True)
-    assert "名称为推断" in html and "原文档未写此岗位名称" in html          # inferred title
+    assert "原文档未写此岗位名称" in html and "推断</" not in html         # inferred title, no jargon badge
+    assert html.count("※ 标出系统整理过的地方") == 1                     # what the mark means, once
     assert "扫描错误校正：KPl → KPI" in html                              # a fixed scan error
     wc = client.get(f"/handbook/positions/{pid(app, 'workshop_clerk')}").get_data(as_text=True)
     assert "原文档未写明此汇报关系" in wc                                  # an inferred line
@@ -381,3 +382,19 @@ def test_overlong_department_and_duty_refused_nothing_saved(app, admin_client):
     assert revision_count(app, position_id) == before
     with app.app_context():
         assert db.session.get(Position, position_id).department == "售后服务部"
+
+
+def test_revision_diff_shows_the_changes_with_unchanged_lines_folded(app, admin_client):
+    """Found on a phone: the diff repeated "第 1 版（…）：" on every row and showed every
+    unchanged row, 2,600 px for 2 changes."""
+    position_id = pid(app, "after_sales_manager")
+    data, rows = edit_payload(app, position_id)
+    rows = list(rows)
+    rows[2] = (rows[2][0], rows[2][1] + "，每周复核一次", rows[2][2])
+    data, _ = edit_payload(app, position_id, rows=rows)
+    assert admin_client.post_form(f"/handbook/positions/{position_id}/edit", data).status_code in (302, 303)
+    d = admin_client.get(f"/handbook/positions/{position_id}/diff?a=1&b=2").get_data(as_text=True)
+    assert "<ins>，每周复核一次</ins>" in d and d.count("diff-row change") == 1
+    assert "1 处改动" in d and f"{len(rows) - 1} 条未改动" in d
+    assert d.count('<details class="diff-same">') == 2      # before and after the change, folded
+    assert d.count("（" + "2026") <= 2                       # the versions' dates said once, not per row

@@ -378,3 +378,99 @@ def test_an_overlong_note_or_reason_is_refused_beside_its_field_never_cut(app, c
     assert r.status_code == 422 and "备注最多 200 字（现为 10000 字）" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(StockEntry.id))) == before
+
+
+def test_requisition_form_grows_warns_withdraws_and_shows_context(app, client, store, make_user):
+    """Found trying it: exactly 3 lines and no way to add one (also without JavaScript), no
+    warning about a duplicate pending request, no withdraw, no context for the approver."""
+    make_user("wm", position="workshop_manager")
+    requester = Client(app.test_client())
+    requester.login("t1")
+    assert requester.get("/supplies/requisitions/new").get_data(as_text=True).count("data-line") == 3
+    # 再加一行: a plain form post (no JavaScript) keeps what was typed and adds a line
+    r = requester.post_form("/supplies/requisitions/new", {"item_id": [store["手套"], "", ""], "qty": ["2", "", ""],
+                                                           "reason": "破损", "add_line": "1"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and html.count("data-line") == 4 and 'value="2"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Requisition.id))) == 0
+    first = {"item_id": [store["手套"], "", "", store["口罩"]], "qty": ["2", "", "", "1"], "reason": "破损"}
+    assert requester.post_form("/supplies/requisitions/new", first).status_code == 303
+    # the same item again while the first waits: a warning, nothing saved, unless confirmed
+    again = {"item_id": [store["手套"]], "qty": ["1"], "reason": "再要一副"}
+    r = requester.post_form("/supplies/requisitions/new", again)
+    assert r.status_code == 422 and "已有待审批的申领包含相同物品" in r.get_data(as_text=True) and "仍然提交" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Requisition.id))) == 1
+        req_id = db.session.scalar(select(Requisition.id))
+    assert requester.post_form("/supplies/requisitions/new", dict(again, duplicate_ok="1")).status_code == 303
+    # the approver sees the person's entitlement and what he received lately
+    client.login("clerk")
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["口罩"]], "qty": ["1"]})
+    sup = Client(app.test_client())
+    sup.login("wm")
+    page = sup.get(f"/supplies/requisitions/{req_id}").get_data(as_text=True)
+    assert "的发放标准与近期领用" in page and "口罩" in page.split("近期领用", 1)[1] and "撤回申领" not in page
+    # withdraw (撤回) while pending: by the requester only, recorded, then no decision
+    other = Client(app.test_client())
+    other.login("t2")
+    assert other.post_form(f"/supplies/requisitions/{req_id}/withdraw").status_code == 403
+    assert "撤回申领" in requester.get(f"/supplies/requisitions/{req_id}").get_data(as_text=True)
+    assert requester.post_form(f"/supplies/requisitions/{req_id}/withdraw").status_code == 303
+    page = requester.get(f"/supplies/requisitions/{req_id}").get_data(as_text=True)
+    assert "已撤回" in page and "撤回申领" not in page
+    r = sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve"})
+    assert r.status_code == 422
+    assert requester.post_form(f"/supplies/requisitions/{req_id}/withdraw").status_code == 422
+
+
+def test_a_slip_for_an_approved_requisition_is_issued_against_it(app, client, store, make_user):
+    make_user("wm", position="workshop_manager")
+    requester = Client(app.test_client())
+    requester.login("t1")
+    requester.post_form("/supplies/requisitions/new", {"item_id": [store["手套"]], "qty": ["2"], "reason": "破损"})
+    with app.app_context():
+        req_id = db.session.scalar(select(Requisition.id))
+    sup = Client(app.test_client())
+    sup.login("wm")
+    sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve"})
+    client.login("clerk")
+    form = client.get(f"/supplies/slips/new?employee={store['t1']}").get_data(as_text=True)
+    assert f"/supplies/requisitions/{req_id}#issue" in form and "按申领" in form
+    # a plain slip for the same item would leave the requisition 未发: refused once, nothing issued
+    r = client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": ["2"]})
+    assert r.status_code == 422 and "请按申领发放" in r.get_data(as_text=True)
+    assert stock(app, store["手套"]) == 10000
+    with app.app_context():
+        line = db.session.get(Requisition, req_id).lines[0].id
+    assert client.post_form(f"/supplies/requisitions/{req_id}/issue", {f"qty-{line}": "2"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Requisition, req_id).status == "issued"
+    # a separate issue stays possible when said so
+    assert client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]],
+                                                    "qty": ["1"], "separate": "1"}).status_code == 303
+
+
+def test_count_a_whole_list_in_one_form(app, client, store):
+    """盘点 took one item per submit: the whole list is one form now, all or nothing."""
+    client.login("clerk")
+    page = client.get("/supplies/count").get_data(as_text=True)
+    for name in ("手套", "口罩", "签字笔"):
+        assert f'name="qty-{store[name]}"' in page
+    # one row wrong (a difference without a reason): nothing saved, the row says why
+    r = client.post_form("/supplies/count", {f"qty-{store['手套']}": "10", f"qty-{store['口罩']}": "1",
+                                             f"qty-{store['签字笔']}": ""})
+    assert r.status_code == 422 and "请填写差异原因" in r.get_data(as_text=True)
+    assert 'value="10"' in r.get_data(as_text=True)  # what was typed stays
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StockEntry.id)).filter_by(kind="adjust")) == 0
+    r = client.post_form("/supplies/count", {f"qty-{store['手套']}": "10", f"qty-{store['口罩']}": "1",
+                                             f"reason-{store['口罩']}": "破损1盒", f"qty-{store['签字笔']}": ""})
+    assert r.status_code == 303
+    with app.app_context():
+        adjusted = {e.item_id: e for e in db.session.scalars(select(StockEntry).filter_by(kind="adjust"))}
+    assert set(adjusted) == {store["手套"], store["口罩"]}  # the empty row is not counted
+    assert adjusted[store["口罩"]].qty == -1000 and adjusted[store["手套"]].qty == 0
+    assert stock(app, store["口罩"]) == 1000
+    assert client.post_form("/supplies/count", {}).status_code == 422  # nothing filled in
+    ledger_sum_matches(app)

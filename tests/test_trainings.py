@@ -520,3 +520,35 @@ def test_the_record_pdf_captions_photos_in_words_not_file_names(app, client, cle
         db.session.commit()
     text = pdftotext(client.get(f"/trainings/{training_id}/record.pdf").data)
     assert "讲师演示制动检修" in text and "2. 培训照片" in text and "IMG_2026" not in text and "b.jpg" not in text
+
+
+def test_signin_scans_may_be_pdfs_checked_by_content(app, client, clerk, training_id):
+    """Office copiers scan to PDF: a sign-in scan may be one ("pdf-signin.pdf：不是图片文件"
+    before); it opens from the training's page and travels inside the record PDF as an
+    attached file. A page dressed up as a PDF is still refused."""
+    import subprocess
+    import tempfile
+
+    from weasyprint import HTML
+
+    scan = HTML(string="<p>签到表 第1页</p>").write_pdf()
+    client.login("clerk")
+    page = upload(client, training_id, "signin", [("pdf-signin.pdf", scan),
+                                                   ("伪装.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>")])
+    html = page.get_data(as_text=True)
+    assert "pdf-signin.pdf：已上传" in html and "伪装.pdf：不是完整的 PDF 文件" in html
+    with app.app_context():
+        f = db.session.scalar(select(TrainingFile).filter_by(training_id=training_id, kind="signin"))
+        assert f.display_name == "pdf-signin.pdf" and f.is_pdf
+        file_id = f.id
+    detail = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert f"/trainings/files/{file_id}/file" in detail and "打开扫描件" in detail
+    got = client.get(f"/trainings/files/{file_id}/file")
+    assert got.status_code == 200 and got.mimetype == "application/pdf" and got.data == scan
+    record = client.get(f"/trainings/{training_id}/record.pdf").data
+    assert "已作为附件附在本文件中" in pdftotext(record)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
+        fh.write(record)
+        fh.flush()
+        attached = subprocess.run(["pdfdetach", "-list", fh.name], capture_output=True, text=True, check=True).stdout
+    assert "1 embedded files" in attached

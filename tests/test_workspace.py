@@ -165,3 +165,22 @@ def test_the_expiring_block_follows_a_renewed_certificate(demo, client):
             cert.expires_on = cert.expires_on + timedelta(days=730)
         db.session.commit()
     assert "何师傅" not in block(client.get("/").get_data(as_text=True))
+
+
+def test_the_coverage_matrix_offers_a_manager_only_what_he_can_do(app, client):
+    """Found trying it as 售后经理: the hint told him to tick employees and press 为所选建培训,
+    which he has neither of; on a phone the 技师 columns hid off to the right unannounced."""
+    import re
+
+    home(client, "wangjg")
+    page = client.get("/coverage/").get_data(as_text=True)
+    assert "为所选建培训" not in page and "勾选" not in page and 'name="employee-' not in page
+    assert "左右滑动查看全部" in page and 'tabindex="0"' in page   # the wide table says so
+    assert not re.search(r"至\d{2}-\d{2}-\d{2}\b", page)             # four-digit years
+    clerk = client.application.test_client()
+    from tests.conftest import Client
+
+    clerk = Client(clerk)
+    clerk.login("chenxy")  # the training clerk can: his hint and buttons stay
+    page = clerk.get("/coverage/").get_data(as_text=True)
+    assert "为所选建培训" in page and "勾选缺少或已过期的员工" in page

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -6,10 +5,11 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from app.auth.forms import password_strength
 from app.auth.models import User
 from app.extensions import db
+from app.forms import PageForm
 from app.staff.models import Employee
 
 
-class AccountForm(FlaskForm):
+class AccountForm(PageForm):
     username = StringField(
         "用户名",
         validators=[

@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "requisition_create": "提交申领",
     "requisition_approve": "批准申领",
     "requisition_reject": "驳回申领",
+    "requisition_withdraw": "撤回申领",
     "entitlement_save": "设置发放标准",
     "training_create": "新建培训",
     "training_update": "修改培训",

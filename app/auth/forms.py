@@ -1,6 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from app.forms import PageForm
 
 MIN_PASSWORD = 10
 
@@ -13,13 +14,13 @@ def password_strength(form, field):
         raise ValidationError("密码需同时包含字母和数字（或符号）。")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=40)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码。"), Length(max=200, message="密码最多200个字符。")])
     remember = BooleanField("在此设备上保持登录")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PageForm):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。"), Length(max=200)])
     new = PasswordField("新密码", validators=[DataRequired("请输入新密码。"), Length(max=200, message="密码最多200个字符。"),
                                            password_strength])
@@ -29,5 +30,5 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class PostForm(FlaskForm):
+class PostForm(PageForm):
     """CSRF-only form for POST buttons (logout, deactivate, remove …)."""

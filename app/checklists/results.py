@@ -4,6 +4,7 @@ sheet. Plain functions over the month grid and the values; the routes only rende
 """
 from dataclasses import dataclass, field as dc_field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from app import clock
 from app.checklists.grid import cell_status
@@ -201,7 +202,9 @@ def _fields_of(grid) -> list[tuple]:
 
 
 def month_table(grid) -> tuple[list[str], list[list]]:
-    """The CSV of a position's month: one row per occurrence, one column per field."""
+    """A position's month as a table (CSV or Excel, app/xlsxexport.py): one row per
+    occurrence, one column per field; figures as numbers with their decimals, times as
+    datetimes."""
     columns = _fields_of(grid)
     header = ["项目", "人员", "周期", "截止", "状态", "点检人（自查）", "自查备注", "确认人", "确认时间", "备注"] + \
         [f"{item.title[:20]}·{f.label}" + (f"（{f.unit}）" if f.unit else "") for item, f in columns]
@@ -218,16 +221,17 @@ def month_table(grid) -> tuple[list[str], list[list]]:
                 if not vs:
                     cells.append("")
                 elif f.kind in NUMERIC:
-                    cells.append(fmt_number(vs[0].number, vs[0].decimals if vs[0].kind == "number" else 0))
+                    text = fmt_number(vs[0].number, vs[0].decimals if vs[0].kind == "number" else 0)
+                    cells.append(Decimal(text) if text else "")
                 elif f.kind == "minutes":
                     cells.append(vs[0].text + (f"\n参会：{vs[0].attendees}" if vs[0].attendees else ""))
                 else:
                     cells.append("；".join(display(v) for v in vs))
-            rows.append([r["item"].title, r["subject"].name, c.occ.period.label, c.occ.due_at.strftime("%Y-%m-%d %H:%M"),
+            rows.append([r["item"].title, r["subject"].name, c.occ.period.label, c.occ.due_at,
                          STATUS_LABELS.get(c.status, c.status),
                          m.self_by.name if m and m.self_by else "", m.self_note if m and m.self_by else "",
                          m.by.name if m and m.done and m.by else "",
-                         clock.to_local(m.at).strftime("%Y-%m-%d %H:%M") if m and m.done and m.at else "",
+                         clock.to_local(m.at) if m and m.done and m.at else None,
                          m.note if m and m.done else ""] + cells)
     return header, rows
 

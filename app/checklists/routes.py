@@ -21,9 +21,9 @@ from app.org.models import Position
 from app.permissions import (can_edit_org, is_supervisor, may_see_subject, may_self_check, may_view_checklist,
                              require, supervises)
 from app.printing import pdf_response, render_pdf
-from app.csvexport import csv_response
 from app.uploads import send_stored
 from app.web import ListPage, is_htmx, render
+from app.xlsxexport import Table, requested_format, table_response
 
 GROUP_LABELS = {"daily": "今日", "weekly": "本周", "monthly": "本月", "yearly": "本年"}
 DAY_LABELS = {"daily": "当日", "weekly": "当周", "monthly": "当月", "yearly": "当年"}  # a past day's board
@@ -346,13 +346,15 @@ def position_month_pdf(position_id: int):
 
 
 @bp.get("/positions/<int:position_id>/month.csv")
+@bp.get("/positions/<int:position_id>/month.xlsx", endpoint="position_month_xlsx")
 @login_required
 def position_month_csv(position_id: int):
-    """One row per occurrence of the month, one column per field; opens in Excel."""
+    """One row per occurrence of the month, one column per field; as CSV or Excel."""
     position = _viewable_position(position_id)
     year, month = params.month_arg()
     header, rows = results_rules.month_table(month_grid(position, year, month, person=_person_arg(position)))
-    return csv_response(header, rows, f"点检记录-{position.title}-{year}年{month:02d}月.csv")
+    return table_response(Table("点检记录", header, rows), requested_format(),
+                          f"点检记录-{position.title}-{year}年{month:02d}月")
 
 
 # --- admin: items --------------------------------------------------------------------

@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.forms import PageForm
 from app.params import DateInBounds
 
 
-class RequirementForm(FlaskForm):
+class RequirementForm(PageForm):
     name = StringField("要求名称", validators=[DataRequired("请填写名称，如“安全生产培训”。"), Length(max=60, message="最多60字。")])
     category_id = SelectField("培训类别", coerce=int)
     course = StringField("课程（培训主题包含）", validators=[Optional(), Length(max=120, message="最多120字。")])
@@ -23,13 +23,13 @@ class RequirementForm(FlaskForm):
         return ok
 
 
-class StepForm(FlaskForm):
+class StepForm(PageForm):
     title = StringField("入职步骤", validators=[DataRequired("请填写步骤，如“师傅带教”。"), Length(max=60, message="最多60字。")])
     due_days = IntegerField("入职后几天内", default=7, validators=[DataRequired("请填写天数。"),
                                                                  NumberRange(1, 365, "天数应为1到365之间的整数。")])
 
 
-class CertificateForm(FlaskForm):
+class CertificateForm(PageForm):
     name = StringField("证书名称", validators=[DataRequired("请填写证书名称。"), Length(max=60, message="最多60字。")])
     requirement_id = SelectField("满足的岗位要求", coerce=int)
     number = StringField("证书编号", validators=[Optional(), Length(max=60, message="最多60字。")])

@@ -9,7 +9,6 @@ from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement
                                   start_onboarding)
 from app.coverage.forms import CertificateForm, RequirementForm, StepForm
 from app.coverage.models import Certificate, OnboardingStep, Requirement
-from app.csvexport import csv_response
 from app.extensions import db
 from app.trainings.forms import PlainForm
 from app.org.models import Position, ordered_positions
@@ -19,6 +18,7 @@ from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings.models import TrainingCategory
 from app.web import render
+from app.xlsxexport import Table, requested_format, table_response
 
 
 def _categories():
@@ -54,26 +54,32 @@ def matrix_pdf():
 
 
 @bp.get("/matrix.csv")
+@bp.get("/matrix.xlsx", endpoint="matrix_xlsx")
 @login_required
 def matrix_csv():
     require(may_view_coverage)
     position_id = params.id_arg("position")
     today, warn = clock.local_now().date(), rules.warn_days()
-    header, rows = _matrix_rows(rules.matrix(position_id, today, warn))
-    return csv_response(header, rows, f"培训覆盖矩阵-{today:%Y%m%d}.csv")
+    table = _matrix_table(rules.matrix(position_id, today, warn))
+    return table_response(table, requested_format(), f"培训覆盖矩阵-{today:%Y%m%d}")
 
 
-def _matrix_rows(m) -> tuple[list, list]:
-    """The matrix as CSV header and rows."""
-    header = ["工号", "姓名", "岗位"] + [f"{r.position.title}·{r.name}" for r in m.columns]
+def _matrix_table(m) -> Table:
+    """The matrix as a table: per requirement its status, the date it was fulfilled and
+    the date it runs out, each in a column of its own."""
+    header = ["工号", "姓名", "岗位"]
+    for r in m.columns:
+        name = f"{r.position.title}·{r.name}"
+        header += [name, f"{name}·完成日期", f"{name}·有效期至"]
     rows = []
     for g in m.groups:
         for row in g["rows"]:
             e = row["employee"]
-            rows.append([e.employee_no, e.name, g["position"].title] + [
-                c.label + (f" {c.evidence.on:%Y-%m-%d}" if c.evidence and c.state != rules.NA else "")
-                + (f" 至{c.expires:%Y-%m-%d}" if c.expires else "") for c in row["cells"]])
-    return header, rows
+            cells = [e.employee_no, e.name, g["position"].title]
+            for c in row["cells"]:
+                cells += [c.label, c.evidence.on if c.evidence and c.state != rules.NA else None, c.expires]
+            rows.append(cells)
+    return Table("培训覆盖矩阵", header, rows)
 
 
 @bp.get("/expiring")

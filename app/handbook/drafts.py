@@ -14,12 +14,12 @@ import yaml
 
 from app.handbook.editing import DutyRow, PositionInput, save_position
 from app.handbook.models import PositionRevision
+from app.handbook.provenance import ADOPT_NOTE
 from app.handbook.revisions import current_revision, duties_of
 from app.handbook.seed import DATA
 from app.org.models import Position
 
 MARK = "参考草稿，非原文档"
-ADOPT_NOTE = "采用参考草稿（非原文档）"
 
 
 @dataclass(frozen=True)

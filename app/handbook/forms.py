@@ -1,9 +1,9 @@
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, IntegerField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import PageForm
 from app.org.models import ordered_positions
 
 MAX_DUTY = 1000  # characters of one duty: a page of the printed form at most
@@ -25,7 +25,7 @@ class DutyRowForm(Form):
     remove = BooleanField("删除")
 
 
-class PositionEditForm(FlaskForm):
+class PositionEditForm(PageForm):
     title = StringField("岗位名称", validators=[Length(max=60, message="岗位名称最多60字。")], render_kw={"maxlength": 60})
     department = StringField("所属部门", validators=[Length(max=60, message="所属部门最多60字。")],
                              render_kw={"maxlength": 60})
@@ -45,7 +45,7 @@ class PositionEditForm(FlaskForm):
         self.subordinate_ids.choices = choices
 
 
-class GlossaryForm(FlaskForm):
+class GlossaryForm(PageForm):
     term = StringField("术语", validators=[DataRequired("请填写术语。"), Length(max=60, message="术语最多60字。")])
     aliases = StringField("其他写法", description="用“|”或逗号分隔，如：TACT系统|TACT工单",
                           validators=[Length(max=200, message="其他写法合计最多200字。")], render_kw={"maxlength": 200})
@@ -54,9 +54,9 @@ class GlossaryForm(FlaskForm):
     active = BooleanField("启用", default=True)
 
 
-class AdoptDraftForm(FlaskForm):
+class AdoptDraftForm(PageForm):
     base_revision = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PageForm):
     revision = HiddenField(validators=[DataRequired()])

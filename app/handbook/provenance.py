@@ -46,39 +46,37 @@ def title_note(position) -> Note | None:
     return shipped[1] if shipped and shipped[0] == position.title else None
 
 
-DRAFT_NOTE = Note("参考草稿", "参考草稿，非原文档：本条来自系统提供的参考草稿，由管理员采用")
+DRAFT_NOTE = Note("参考草稿", "参考草稿，非原文档：本岗位职责采用了系统提供的参考草稿，尚未经本店修改")
+ADOPT_NOTE = "采用参考草稿（非原文档）"  # the note of a revision that adopted a draft as it was
+
+
+def from_draft(revision) -> bool:
+    """The current text is a reference draft adopted unedited. Once admin edits and saves
+    (in the same step or later), the text is the department's own and carries no mark."""
+    return revision is not None and revision.note == ADOPT_NOTE
 
 
 def duty_notes(text: str) -> list[Note]:
-    from app.handbook.drafts import draft_texts
-
-    if text in draft_texts():
-        return [DRAFT_NOTE]
     return _shipped()[1].get(text, [])
 
 
 LINE_NOTE = Note("推断", "原文档未写明此汇报关系，按职责推断")
 
 
-def footnotes(position, duties) -> list[str]:
-    """The notes of a position as numbered footnote lines for the printed form."""
-    out = []
+def footnotes(position, duties, revision=None) -> list[str]:
+    """The notes of a position as numbered footnote lines for the printed form; with the
+    revision, a draft adopted unedited is said once."""
+    out = [f"岗位职责：{DRAFT_NOTE.explanation}"] if from_draft(revision) else []
     note = title_note(position)
     if note:
         out.append(f"岗位名称：{note.explanation}")
     inferred = [line.superior.title for line in position.superior_lines if line.inferred]
     if inferred:
         out.append(f"直属上级“{'、'.join(inferred)}”：{LINE_NOTE.explanation}")
-    drafted = []
     for n, d in enumerate(duties, start=1):
         for note in duty_notes(d.text):
-            if note is DRAFT_NOTE:
-                drafted.append(str(n))
-            else:
-                out.append(f"职责{n}：{note.explanation}")
+            out.append(f"职责{n}：{note.explanation}")
         for m, c in enumerate(d.items, start=1):
             for note in duty_notes(c.text):
                 out.append(f"职责{n}({m})：{note.explanation}")
-    if drafted:
-        out.append(f"职责{'、'.join(drafted)}：{DRAFT_NOTE.explanation}")
     return out

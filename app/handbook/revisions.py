@@ -137,6 +137,23 @@ class DiffLine:
     new: Markup
 
 
+@dataclass
+class DiffBlock:
+    same: bool              # a run of unchanged lines (folded on the page)
+    lines: list[DiffLine]
+
+
+def fold(lines: list[DiffLine]) -> list[DiffBlock]:
+    """The diff as runs: each run of unchanged lines one block, each change its own."""
+    blocks: list[DiffBlock] = []
+    for line in lines:
+        if line.kind == "same" and blocks and blocks[-1].same:
+            blocks[-1].lines.append(line)
+        else:
+            blocks.append(DiffBlock(line.kind == "same", [line]))
+    return blocks
+
+
 def _inline(a: str, b: str) -> tuple[Markup, Markup]:
     """Character-level marks inside a changed line (works for Chinese, no word breaks)."""
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)

@@ -15,7 +15,7 @@ from app.handbook.editing import Conflict, DutyRow, EditError, PositionInput, sa
 from app.handbook.forms import AdoptDraftForm, ConfirmForm, DutyRowForm, GlossaryForm, PositionEditForm
 from app.handbook.glossary import GlossaryError, active_terms, save_term
 from app.handbook.models import GlossaryTerm, PositionRevision
-from app.handbook.revisions import current_revision, current_revisions, diff, duties_of
+from app.handbook.revisions import current_revision, current_revisions, diff, duties_of, fold
 from app.handbook.search import highlight, search
 from app.org.chart import chart_layout
 from app.org.models import Position, ordered_positions
@@ -281,7 +281,7 @@ def compare(position_id: int):
         select(PositionRevision.number).filter_by(position_id=position.id).order_by(PositionRevision.number)
     ))
     return render("handbook/diff.html", position=position, old=old, new=new,
-                  lines=diff(old.snapshot, new.snapshot), numbers=numbers)
+                  blocks=fold(diff(old.snapshot, new.snapshot)), numbers=numbers)
 
 
 @bp.get("/positions/<int:position_id>/print.pdf")

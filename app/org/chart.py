@@ -215,4 +215,39 @@ def chart_layout(positions: list[Position]) -> dict:
         edges.append({"d": f"M{x1:.0f},{y1:.0f} V{mid:.0f} H{x2:.0f} V{y2:.0f}", "inferred": line.inferred,
                       "external": up["position"].is_external})
     height = PAD * 2 + len(levels) * BOX_H + max(len(levels) - 1, 0) * GAP_Y
-    return {"boxes": boxes, "edges": edges, "width": width, "height": height, "box_w": BOX_W, "box_h": BOX_H}
+    return {"boxes": boxes, "edges": edges, "width": width, "height": height, "box_w": BOX_W, "box_h": BOX_H,
+            "tree": chart_tree(positions)}
+
+
+def chart_tree(positions: list[Position]) -> list[dict]:
+    """The chart as a vertical tree, for a phone: each position under its first superior
+    (by the chart's order), with the others named ("also reports to"); the tops first.
+    Node: {"position", "children", "also": [titles]}."""
+    ids = {p.id for p in positions}
+    order = {p.id: (p.sort_order, p.id) for p in positions}
+    by_id = {p.id: p for p in positions}
+    children: dict[int, list[int]] = defaultdict(list)
+    for p in positions:
+        for line in p.superior_lines:
+            if line.superior_id in ids:
+                children[line.superior_id].append(p.id)
+    placed: set[int] = set()
+
+    def node(pid: int) -> dict:
+        placed.add(pid)
+        p = by_id[pid]
+        kids = [node(c) for c in sorted(children[pid], key=order.get) if c not in placed]
+        return {"position": p, "children": kids, "also": []}
+
+    roots = [p.id for p in positions if not any(l.superior_id in ids for l in p.superior_lines)]
+    tree = [node(r) for r in sorted(roots, key=order.get) if r not in placed]
+    tree += [node(p.id) for p in positions if p.id not in placed]  # a cycle never happens; no one lost
+
+    def walk(nodes, parent):
+        for n in nodes:
+            n["also"] = [by_id[l.superior_id].title for l in n["position"].superior_lines
+                         if l.superior_id in ids and l.superior_id != parent]
+            walk(n["children"], n["position"].id)
+
+    walk(tree, None)
+    return tree

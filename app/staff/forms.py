@@ -1,9 +1,9 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from app.forms import PageForm
 from app.params import DateInBounds
 from app.extensions import db
 from app.org.models import ordered_positions
@@ -14,7 +14,7 @@ def position_choices() -> list[tuple[int, str]]:
     return [(0, "（未分配）")] + [(p.id, p.title) for p in ordered_positions()]
 
 
-class EmployeeForm(FlaskForm):
+class EmployeeForm(PageForm):
     name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=40, message="姓名最多40字。")])
     employee_no = StringField(
         "工号", validators=[DataRequired("请填写工号。"), Length(max=30, message="工号最多30个字符。")]
@@ -48,9 +48,9 @@ class EmployeeForm(FlaskForm):
             raise ValidationError(f"工号 {field.data} 已被 {other.name} 使用。")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PageForm):
     file = FileField("CSV 文件", validators=[FileRequired("请选择要导入的 CSV 文件。")])
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(PageForm):
     payload = TextAreaField(validators=[DataRequired()])

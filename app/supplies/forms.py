@@ -1,11 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from app.forms import PageForm
 
 UNITS = ["件", "套", "双", "副", "只", "个", "盒", "包", "瓶", "支", "本", "卷", "张", "箱", "米", "千克", "升"]
 
 
-class ItemForm(FlaskForm):
+class ItemForm(PageForm):
     name = StringField("物品名称", validators=[DataRequired("请填写物品名称。"), Length(max=60, message="最多60字。")])
     spec = StringField("规格", validators=[Optional(), Length(max=60, message="最多60字。")])
     category_id = SelectField("类别", coerce=int)
@@ -22,6 +23,6 @@ class ItemForm(FlaskForm):
             raise ValidationError("按尺码区分的物品，规格请填写尺码（如 XL、42码）。")
 
 
-class SimpleForm(FlaskForm):
+class SimpleForm(PageForm):
     """CSRF only: the free text fields are checked by the ledger rules, which say beside
     the field what is too long (a bare 400 did before)."""

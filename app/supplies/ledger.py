@@ -189,6 +189,18 @@ def count(item: SupplyItem, counted: int, user, reason: str = "") -> StockEntry:
     return entry
 
 
+def count_many(rows: list[tuple[SupplyItem, int, str]], user) -> tuple[list[StockEntry], dict[int, str]]:
+    """A whole count sheet at once: (item, counted, reason) per counted item. Returns the
+    entries and the refusals by item id; the caller keeps all or nothing."""
+    entries, errors = [], {}
+    for item, counted, reason in rows:
+        try:
+            entries.append(count(item, counted, user, reason))
+        except LedgerError as exc:
+            errors[item.id] = str(exc)
+    return entries, errors
+
+
 def reverse(entry: StockEntry, user, reason: str) -> StockEntry:
     """A row that cancels `entry`. Refused for a reversal, a row already reversed, or when
     the reversal would take stock below zero."""

@@ -1,25 +1,49 @@
 """Requisitions (申领): submitted -> approved or rejected by a supervisor -> issued by a
 clerk in full or in part. Every step is a record with who and when."""
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
+from app import clock
 from app.audit.log import record
 from app.extensions import db
 from app.notices import rules as notices
 from app.permissions import may_decide_requisition
 from app.supplies.ledger import LedgerError, issue
-from app.supplies.models import Requisition, RequisitionLine, RequisitionStep, StockEntry, SupplyItem
+from app.supplies.models import (ISSUE, REVERSAL, Entitlement, Requisition, RequisitionLine, RequisitionStep,
+                                 StockEntry, SupplyItem)
 from app.supplies.quantity import fmt
 
 STATUS_LABELS = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回",
-                 "partial": "部分发放", "issued": "已发放"}
-STEP_LABELS = {"submit": "提交申请", "approve": "批准", "reject": "驳回", "issue": "发放"}
+                 "partial": "部分发放", "issued": "已发放", "withdrawn": "已撤回"}
+STEP_LABELS = {"submit": "提交申请", "approve": "批准", "reject": "驳回", "issue": "发放", "withdraw": "撤回"}
+OPEN = ("approved", "partial")  # approved, not yet issued in full
+
+
+class DuplicateRequest(LedgerError):
+    """The person already waits for a decision on some of these items."""
 
 
 def _step(req: Requisition, action: str, user, note: str = "") -> None:
     db.session.add(RequisitionStep(requisition_id=req.id, action=action, user_id=user.id, note=note.strip()[:200]))
 
 
-def create(user, lines: list[tuple[SupplyItem, int]], reason: str) -> Requisition:
+def pending_with(employee_id: int, item_ids) -> list[tuple[Requisition, list[SupplyItem]]]:
+    """The person's requisitions awaiting a decision that ask for any of these items."""
+    item_ids = set(item_ids)
+    out = []
+    for req in db.session.scalars(select(Requisition).where(Requisition.employee_id == employee_id,
+                                                           Requisition.status == "pending")
+                                  .order_by(Requisition.id)):
+        same = [l.item for l in req.lines if l.item_id in item_ids]
+        if same:
+            out.append((req, same))
+    return out
+
+
+def create(user, lines: list[tuple[SupplyItem, int]], reason: str, duplicate_ok: bool = False) -> Requisition:
+    """`duplicate_ok`: the person saw that a pending requisition asks for some of the same
+    items and submits anyway (DuplicateRequest otherwise)."""
     employee = user.employee
     if employee is None or not employee.active:
         raise LedgerError("您的账号未关联在职员工，不能提交申领。请联系管理员。")
@@ -32,6 +56,12 @@ def create(user, lines: list[tuple[SupplyItem, int]], reason: str) -> Requisitio
             raise LedgerError("数量必须大于零。", "lines")
     if not reason.strip():
         raise LedgerError("请填写申领理由。", "reason")
+    if not duplicate_ok:
+        same = pending_with(employee.id, [item.id for item, _ in lines])
+        if same:
+            listed = "；".join(f"#{r.id}（{'、'.join(i.label for i in items)}）" for r, items in same)
+            raise DuplicateRequest(f"您已有待审批的申领包含相同物品：{listed}。可等待审批、撤回原申领，"
+                                   "或勾选“仍然提交”再提交一次。", "duplicate")
     req = Requisition(employee_id=employee.id, requested_by_id=user.id, reason=reason.strip()[:500])
     db.session.add(req)
     db.session.flush()
@@ -64,6 +94,50 @@ def visible_requisitions(user):
     from sqlalchemy import or_
 
     return stmt.where(or_(*conditions))
+
+
+def may_withdraw(user, req: Requisition) -> bool:
+    """The person who asked (or for whom it was asked) may withdraw while it is pending."""
+    return req.status == "pending" and (user.id == req.requested_by_id or
+                                        (user.employee_id is not None and user.employee_id == req.employee_id))
+
+
+def withdraw(req: Requisition, user) -> None:
+    if req.status != "pending":
+        raise LedgerError(f"该申领当前状态为“{STATUS_LABELS[req.status]}”，只有待审批的申领可以撤回。")
+    if not may_withdraw(user, req):
+        raise PermissionError
+    req.status = "withdrawn"
+    _step(req, "withdraw", user)
+    db.session.flush()
+    record("requisition_withdraw", "requisition", req.id, summary=f"{req.employee.name} 撤回申领",
+           before={"status": "pending"}, after={"status": "withdrawn"})
+    notices.settle(f"req-decide:{req.id}")  # nothing left to decide
+
+
+def open_for(employee_id: int) -> list[Requisition]:
+    """The person's approved requisitions not yet issued in full: a slip for him should be
+    issued against them (so that they are settled)."""
+    return list(db.session.scalars(select(Requisition).where(Requisition.employee_id == employee_id,
+                                                            Requisition.status.in_(OPEN))
+                                   .order_by(Requisition.id)))
+
+
+RECENT_DAYS = 180
+
+
+def decision_context(req: Requisition) -> dict:
+    """What the person may get and what he got lately, for whoever decides or issues: his
+    position's entitlements (劳保用品发放标准) and his issues of the last RECENT_DAYS days."""
+    employee = req.employee
+    entitlements = list(db.session.scalars(
+        select(Entitlement).where(Entitlement.position_id == employee.position_id, Entitlement.active.is_(True))
+        .order_by(Entitlement.id))) if employee.position_id else []
+    since = clock.now_utc() - timedelta(days=RECENT_DAYS)
+    received = list(db.session.scalars(
+        select(StockEntry).where(StockEntry.employee_id == employee.id, StockEntry.kind.in_((ISSUE, REVERSAL)),
+                                 StockEntry.at >= since).order_by(StockEntry.at.desc()).limit(30)))
+    return {"entitlements": entitlements, "received": received, "days": RECENT_DAYS}
 
 
 def decide(req: Requisition, user, approve: bool, note: str = "") -> None:

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
@@ -7,7 +8,6 @@ from sqlalchemy.orm import selectinload
 
 from app import clock, params
 from app.audit.log import record, record_changes
-from app.csvexport import csv_response
 from app.extensions import db
 from app.permissions import (can_issue_supplies, may_decide_requisition, may_see_requisition, may_see_supplies_of,
                              require)
@@ -16,15 +16,17 @@ from app.staff.models import Employee
 from app.supplies import bp
 from app.supplies.entitlements import PERIOD_LABELS, due_list
 from app.supplies.forms import UNITS, ItemForm, SimpleForm
-from app.supplies.ledger import LedgerError, count, give_back, issue, item_ledger, receive, reverse, stock_of
+from app.supplies.ledger import (LedgerError, count_many, give_back, issue, item_ledger, receive, reverse,
+                                 stock_of)
 from app.supplies.sizes import SIZE_KINDS, variant_for, variants
 from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, RequisitionLine, StockEntry,
                                  SupplyCategory, SupplyItem)
 from app.supplies.quantity import QuantityError, fmt, parse
-from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, fulfil, open_per_line,
-                                       visible_requisitions)
+from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, decision_context, fulfil,
+                                       may_withdraw, open_for, open_per_line, visible_requisitions, withdraw)
 from app.supplies.stock import categories, overview
 from app.web import render
+from app.xlsxexport import Table, requested_format, table_response
 
 
 @bp.app_template_filter("qty")
@@ -167,9 +169,47 @@ def receive_view():
 @bp.route("/count", methods=["GET", "POST"])
 @login_required
 def count_view():
-    return _simple_action(
-        "supplies/count.html", lambda it, q: count(it, q, current_user, request.form.get("reason", "")),
-        "已记录盘点结果。", stock=stock_of([i.id for i in _active_items()]))
+    """盘点: the whole list (or a category, or one item) in one form; each filled row is a
+    count, all saved or none. A post naming one item_id is the single-item form."""
+    require(can_issue_supplies)
+    form = SimpleForm()
+    values = request.form.to_dict()
+    category_id = request.values.get("category", type=params.bounded_int)
+    only = request.values.get("item", type=params.bounded_int)
+    if "item_id" in values:  # the one-item form: item_id, qty, reason
+        only = params.to_id(values["item_id"]) or -1
+        values.update({f"qty-{only}": values.get("qty", ""), f"reason-{only}": values.get("reason", "")})
+    rows = [r for r in overview(category_id) if r.item.active and (not only or r.item.id == only)]
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        counted = []
+        for r in rows:
+            text = values.get(f"qty-{r.item.id}", "").strip()
+            if not text:
+                continue
+            try:
+                counted.append((r.item, parse(text, r.item.decimals, allow_zero=True),
+                                values.get(f"reason-{r.item.id}", "")))
+            except QuantityError as exc:
+                errors[r.item.id] = str(exc)
+        if not rows:
+            errors[0] = "请选择物品。"
+        elif not counted and not errors:
+            errors[0] = "请至少填写一种物品的实盘数量。"
+        if not errors:
+            entries, errors = count_many(counted, current_user)
+        if errors:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(f"已记录 {len(entries)} 种物品的盘点结果。", "success")
+            return redirect(url_for("supplies.index", category=category_id) if not only
+                            else url_for("supplies.item", item_id=only), code=303)
+    return render("supplies/count.html", form=form, rows=rows, errors=errors, values=values,
+                  categories=categories(), category_id=category_id, only=only,
+                  status=422 if errors else 200, **_helpers())
 
 
 @bp.route("/return", methods=["GET", "POST"])
@@ -205,6 +245,9 @@ def reverse_view(entry_id: int):
 
 # --- issue slips ---------------------------------------------------------------------
 
+MAX_LINES = 40  # rows of one slip or requisition form
+
+
 def _parse_lines(items_by_id) -> tuple[list[tuple[SupplyItem, int]], list[dict], list[str]]:
     """(lines, raw rows to re-render, errors) from parallel item_id[] / qty[] fields."""
     lines, raw, errors = [], [], []
@@ -228,7 +271,7 @@ def _parse_lines(items_by_id) -> tuple[list[tuple[SupplyItem, int]], list[dict],
 
 def _slip_field(exc: LedgerError) -> str:
     """Where a refusal is shown on the slip and requisition forms."""
-    return exc.field if exc.field in ("employee_id", "reason") else "lines"
+    return exc.field if exc.field in ("employee_id", "reason", "duplicate", "requisition") else "lines"
 
 
 @bp.route("/slips/new", methods=["GET", "POST"])
@@ -249,6 +292,7 @@ def slip_new():
             errors["lines"] = line_errors
         else:
             try:
+                _refuse_outside_requisition(employee, lines)
                 slip = issue(employee, lines, current_user, note=request.form.get("note", ""))
             except LedgerError as exc:
                 db.session.rollback()
@@ -275,7 +319,20 @@ def slip_new():
     employee_id = request.form.get("employee_id", type=params.bounded_int) or request.args.get("employee", type=params.bounded_int)
     return render("supplies/slip_form.html", form=form, items=items, employees=_active_employees(), rows=raw,
                   employee_id=employee_id, errors=errors, stock=stock_of(by_id),
+                  open_requisitions=[(r, open_per_line(r)) for r in open_for(employee_id)] if employee_id else [],
                   status=422 if errors else 200, **_helpers())
+
+
+def _refuse_outside_requisition(employee, lines) -> None:
+    """A slip for items an approved requisition of the same person asks for would leave the
+    requisition unsettled (未发): issue against it instead, or say this is a separate issue."""
+    if employee is None or request.form.get("separate"):
+        return
+    asked = {l.item_id for r in open_for(employee.id) for l in r.lines}
+    same = [item.label for item, _ in lines if item.id in asked]
+    if same:
+        raise LedgerError(f"{employee.name} 有已批准未发放的申领包含 {'、'.join(same)}：请按申领发放（见上方），"
+                          "或勾选“不按申领，单独发放”。", "requisition")
 
 
 @bp.get("/slips/new/line")
@@ -415,11 +472,15 @@ def requisition_new():
         if not form.validate_on_submit():
             abort(400)
         lines, raw, line_errors = _parse_lines({i.id: i for i in items})
-        if line_errors:
+        if request.form.get("add_line"):  # 再加一行, also without JavaScript: nothing is saved
+            if len(raw) < MAX_LINES:
+                raw.append({"item_id": "", "qty": ""})
+        elif line_errors:
             errors["lines"] = line_errors
         else:
             try:
-                req = create(current_user, lines, request.form.get("reason", ""))
+                req = create(current_user, lines, request.form.get("reason", ""),
+                             duplicate_ok=bool(request.form.get("duplicate_ok")))
             except LedgerError as exc:
                 db.session.rollback()
                 errors.setdefault(_slip_field(exc), []).append(str(exc))
@@ -439,9 +500,32 @@ def requisition(req_id: int, errors=None, status=200):
     req = db.get_or_404(Requisition, req_id)
     if not may_see_requisition(current_user, req):
         abort(403)
-    return render("supplies/requisition.html", req=req, open=open_per_line(req), may_decide=may_decide_requisition(current_user, req),
+    may_decide = may_decide_requisition(current_user, req)
+    return render("supplies/requisition.html", req=req, open=open_per_line(req), may_decide=may_decide,
                   can_issue=can_issue_supplies(current_user), errors=errors or {}, status=status,
+                  may_withdraw=may_withdraw(current_user, req),
+                  context=decision_context(req) if may_decide or can_issue_supplies(current_user) else None,
                   stock=stock_of([l.item_id for l in req.lines]), **_helpers())
+
+
+@bp.post("/requisitions/<int:req_id>/withdraw")
+@login_required
+def requisition_withdraw(req_id: int):
+    req = db.get_or_404(Requisition, req_id)
+    if not may_see_requisition(current_user, req) or not (may_withdraw(current_user, req) or req.status != "pending"):
+        abort(403)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    try:
+        withdraw(req, current_user)
+    except LedgerError as exc:
+        db.session.rollback()
+        return requisition(req_id, errors={"withdraw": str(exc)}, status=422)
+    except PermissionError:
+        abort(403)
+    db.session.commit()
+    flash("申领已撤回。", "success")
+    return redirect(url_for("supplies.requisition", req_id=req.id), code=303)
 
 
 @bp.post("/requisitions/<int:req_id>/decide")
@@ -512,8 +596,10 @@ def count_sheet_pdf():
 
 
 @bp.get("/ledger.csv")
+@bp.get("/ledger.xlsx", endpoint="ledger_xlsx")
 @login_required
 def ledger_csv():
+    """The ledger of a date range (this month by default), as CSV or Excel."""
     require(can_issue_supplies)
     today = clock.local_now().date()
     start = params.date_arg("start", today.replace(day=1))
@@ -528,8 +614,8 @@ def ledger_csv():
                                           selectinload(StockEntry.user)))
     header = ["编号", "时间", "类型", "类别", "物品", "规格", "单位", "数量变化", "领用/退回人", "工号",
               "领用单号", "供应商", "原因/备注", "冲销编号", "经办人"]
-    rows = ([e.id, clock.to_local(e.at).strftime("%Y-%m-%d %H:%M"), KIND_LABELS[e.kind], e.item.category.name,
-             e.item.name, e.item.spec, e.item.unit, fmt(e.qty), e.employee.name if e.employee else "",
+    rows = [[e.id, clock.to_local(e.at), KIND_LABELS[e.kind], e.item.category.name,
+             e.item.name, e.item.spec, e.item.unit, Decimal(fmt(e.qty)), e.employee.name if e.employee else "",
              e.employee.employee_no if e.employee else "", e.slip.number if e.slip else "", e.supplier,
-             e.reason, e.reverses_id or "", e.user.name] for e in entries)
-    return csv_response(header, rows, f"物资台账-{start}-{end}.csv")
+             e.reason, e.reverses_id, e.user.name] for e in entries]
+    return table_response(Table("物资台账", header, rows), requested_format(), f"物资台账-{start}-{end}")

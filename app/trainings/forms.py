@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import PageForm
 from app.params import DateInBounds
 from app.trainings.models import STATUS_LABELS
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(PageForm):
     topic = StringField("培训主题", validators=[DataRequired("请填写培训主题。"), Length(max=120, message="最多120字。")])
     category_id = SelectField("类别", coerce=int)
     held_on = DateField("日期", validators=[DataRequired("请填写日期，如 2026-11-27。"), DateInBounds()],
@@ -34,5 +34,5 @@ class TrainingForm(FlaskForm):
         return ok
 
 
-class PlainForm(FlaskForm):
+class PlainForm(PageForm):
     """CSRF for the small POST forms of the training page."""

@@ -118,5 +118,15 @@ class TrainingFile(db.Model):
     deleted_by = relationship("User", foreign_keys=[deleted_by_id])
 
     @property
+    def is_pdf(self) -> bool:
+        """A sign-in scan the copier made as a PDF (kept as handed in, like a material)."""
+        return self.mime == "application/pdf"
+
+    @property
     def is_image(self) -> bool:
-        return self.kind in ("photo", "signin") or self.mime.startswith("image/")
+        return self.kind == "photo" or (self.kind == "signin" and not self.is_pdf) or self.mime.startswith("image/")
+
+    @property
+    def stored_as_file(self) -> bool:
+        """Kept byte for byte ("<key>.bin"), not as JPEGs in three sizes."""
+        return self.kind == "material" or self.is_pdf

@@ -13,7 +13,8 @@ from app.notices import rules as notices
 from app.staff.models import Employee
 from app.trainings.models import (ABSENT, LEAVE, MATERIAL, PENDING, PHOTO, PLANNED, SIGN_LABELS, SIGNED, SIGNIN_SCAN,
                                   Attendee, Training, TrainingFile)
-from app.uploads import UploadError, display_name, material_name, remove_file, remove_image, store_file, store_image
+from app.uploads import (UploadError, detect_material, display_name, material_name, remove_file, remove_image,
+                         store_file, store_image)
 
 SUB = "trainings"
 PASS_MARK = 60
@@ -180,8 +181,21 @@ def upload(training: Training, files, kind: str, user) -> list[UploadResult]:
                 stored = store_file(data, name, SUB)
                 row = TrainingFile(kind=kind, key=stored.key, display_name=material_name(name, stored.kind)[:120],
                                    mime=stored.mime, size=stored.size)
+            elif kind == SIGNIN_SCAN and data[:5] == b"%PDF-":
+                # office copiers scan to PDF: checked by content (a whole PDF, not a page
+                # dressed up as one), kept as handed in
+                if detect_material(data, name) != "pdf":
+                    raise UploadError("不是完整的 PDF 文件。")
+                stored = store_file(data, name, SUB, kind="pdf")
+                row = TrainingFile(kind=kind, key=stored.key, display_name=material_name(name, "pdf")[:120],
+                                   mime=stored.mime, size=stored.size)
             else:
-                img = store_image(data, SUB)
+                try:
+                    img = store_image(data, SUB)
+                except UploadError as exc:
+                    if kind == SIGNIN_SCAN and "不是图片" in str(exc):
+                        raise UploadError("签到表扫描件应为图片（JPG、PNG、WebP）或 PDF。") from None
+                    raise
                 row = TrainingFile(kind=kind, key=img.key, display_name=name, size=img.size, width=img.width,
                                    height=img.height)
         except UploadError as exc:
@@ -205,7 +219,7 @@ def upload(training: Training, files, kind: str, user) -> list[UploadResult]:
 
 
 def _remove_stored(row: TrainingFile) -> None:
-    if row.kind == MATERIAL:
+    if row.stored_as_file:
         remove_file(SUB, row.key)
     else:
         remove_image(SUB, row.key)
@@ -240,7 +254,7 @@ def file_path(f: TrainingFile, size: str = "full") -> str:
     """Materials are stored as handed in ("<key>.bin"); photos and scans in three sizes."""
     from app.uploads import path_for
 
-    if f.kind == MATERIAL:
+    if f.stored_as_file:
         return path_for(SUB, f"{f.key}.bin")
     return path_for(SUB, f"{f.key}-{size}.jpg")
 

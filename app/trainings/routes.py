@@ -15,7 +15,7 @@ from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings import bp
 from app.trainings.forms import PlainForm, TrainingForm
-from app.trainings.models import (DONE, MATERIAL, PHOTO, PLANNED, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
+from app.trainings.models import (DONE, PHOTO, PLANNED, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
                                    set_assessment, set_status, sign_all, soft_delete, totals, totals_for, upload,
@@ -321,7 +321,7 @@ def file_get(file_id: int, size: str):
     if f.deleted_at is not None and not can_manage_accounts(current_user):
         abort(404)
     require(may_see_training_files, db.session.get(Training, f.training_id, options=WITH_ATTENDEES), f.kind)
-    if f.kind == MATERIAL:
+    if f.stored_as_file:
         return send_stored(file_path(f), f.mime, f.display_name)
     if size not in ("full", "print", "thumb"):
         abort(404)
