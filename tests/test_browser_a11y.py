@@ -23,15 +23,9 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORTS = ({"width": 1366, "height": 768}, {"width": 390, "height": 844})
 USERS = ("admin", "zhangwei", "hesf")
 
-# The checklist board, overdue list and month grid are being rebuilt for per-holder items
-# (templates/checklists/*, outside this change): their violations are known and listed in
-# the report of issue 23; the rebuild fixes them. Endpoints; one here that passes fails the
-# test, so the list cannot outlive the fix.
-EXPECTED_FAILURES = {
-    # the month grid's scroll box (.grid-wrap) takes no keyboard focus on a phone
-    # (scrollable-region-focusable): a keyboard user cannot scroll it
-    "checklists.position_month",
-}
+# Endpoints whose violations are known and being fixed elsewhere (none today); one here
+# that passes fails the test, so the list cannot outlive the fix.
+EXPECTED_FAILURES: set[str] = set()
 
 
 @pytest.fixture

@@ -18,13 +18,9 @@ VNU = os.path.join(ROOT, "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
 USERS = ("admin", "zhangwei", "hesf")
 HX_ATTRIBUTE = re.compile(r"^Attribute “hx-[a-z-]+” not allowed on element")
 
-# Pages being rebuilt elsewhere (templates/checklists/*: the board, overdue list and month
-# grid for per-holder items) whose errors are known; endpoint -> why. One here that passes
-# fails the test, so the list cannot outlive the fix.
-EXPECTED_FAILURES: dict[str, str] = {
-    "checklists.item_history": 'templates/checklists/history.html: <td id=""> (an empty, repeated id) '
-                               "on the events without values",
-}
+# Pages whose errors are known and being fixed elsewhere (none today); endpoint -> why.
+# One here that passes fails the test, so the list cannot outlive the fix.
+EXPECTED_FAILURES: dict[str, str] = {}
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from app.forms import PageForm
 from wtforms import BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -6,7 +6,7 @@ from app.checklists.schedule import KIND_LABELS, WEEKDAY_LABELS
 from app.handbook.forms import MultiCheckboxField
 
 
-class ItemForm(FlaskForm):
+class ItemForm(PageForm):
     title = StringField("点检内容", validators=[DataRequired("请填写点检内容。"), Length(max=200, message="最多200字。")])
     duty_id = SelectField("来自岗位职责", coerce=int)
     kind = SelectField("周期", choices=list(KIND_LABELS.items()))
@@ -48,11 +48,11 @@ class ItemForm(FlaskForm):
         return ok and not needs
 
 
-class TickForm(FlaskForm):
+class TickForm(PageForm):
     note = StringField("备注", validators=[Length(max=200, message="备注最多200字。")])
 
 
-class FieldForm(FlaskForm):
+class FieldForm(PageForm):
     """What an item asks for when it is ticked (回厂率 %, 照片, 会议纪要 …)."""
     label = StringField("名称", validators=[DataRequired("请填写字段名称，如“回厂率”。"), Length(max=40, message="最多40字。")])
     kind = SelectField("类型", choices=[])
