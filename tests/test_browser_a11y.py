@@ -75,8 +75,8 @@ def _add_slip_line(page, base):
 
 
 def _tick(page, base):
-    page.goto(base + "/checklists/")
-    row = page.locator("tr.ck-row", has=page.locator("form.tick-form:not(.has-fields) button.tick-btn")).first
+    page.goto(base + "/checklists/?show=all")
+    row = page.locator("li.ck-row:visible", has=page.locator(".ck-act button.tick-btn")).first
     row_id = row.get_attribute("id")
     row.locator("button.tick-btn").click()
     page.wait_for_selector(f"#{row_id}:not(:has(button.tick-btn))")
