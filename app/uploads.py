@@ -342,7 +342,9 @@ def discard(sub: str, stored: list) -> None:
 
 def send_stored(path: str, mimetype: str, download_name: str | None = None):
     """A stored upload as a response: a picture inline, anything else as a download with
-    its display name; never run as a page (nosniff, a sandboxing CSP)."""
+    its display name; never run as a page (nosniff, a sandboxing CSP). The browser keeps a
+    copy but asks again every time (no-cache; a 304 when unchanged), so someone whose access
+    ends cannot go on opening it from the cache."""
     from flask import send_file
 
     if download_name is None:
@@ -352,7 +354,7 @@ def send_stored(path: str, mimetype: str, download_name: str | None = None):
         response.headers["Content-Disposition"] = content_disposition(download_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

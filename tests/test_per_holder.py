@@ -331,3 +331,36 @@ def test_many_holders_are_listed_on_the_items_own_page(app, bay, freeze, make_us
     own = wm.get(f"/checklists/?show=all&item={item_id}").get_data(as_text=True)
     assert f'id="ck-{item_id}-{key}-{ids["t1"]}"' in own and f'id="ck-{item_id}-{key}-{ids["t2"]}"' in own
     assert "返回全部项目" in own
+
+
+def test_a_holders_photo_is_his_and_his_supervisors_and_asked_for_each_time(app, bay, freeze):
+    """A technician's 5S photo: he and his supervisor open it, a coworker gets a 404; the
+    browser may keep it but must ask again (no-cache), so ended access is not served from
+    the cache."""
+    import io as _io
+
+    from app.checklists.models import ChecklistField, ChecklistValue
+    from tests.imagegen import jpeg
+
+    item_id, _, ids = bay
+    with app.app_context():
+        f = ChecklistField(item_id=item_id, label="工位照片", kind="photo", required=True, sort_order=1)
+        db.session.add(f)
+        db.session.commit()
+        field_id = f.id
+    freeze(later(2, 10))
+    key = later(2, 10).date().isoformat()
+    t1 = login(app, "t1")
+    token = t1.csrf()
+    r = t1.post(f"/checklists/items/{item_id}/{key}/selfcheck",
+                data={"csrf_token": token, f"f{field_id}": (_io.BytesIO(jpeg((800, 600))), "bay.jpg")},
+                content_type="multipart/form-data")
+    assert r.status_code == 303
+    with app.app_context():
+        value_id = db.session.scalar(select(ChecklistValue.id))
+    url = f"/checklists/values/{value_id}/thumb"
+    mine = t1.get(url)
+    assert mine.status_code == 200 and mine.headers["Cache-Control"] == "private, no-cache"
+    assert t1.get(url, headers={"If-None-Match": mine.headers["ETag"]}).status_code == 304
+    assert login(app, "boss_wm").get(url).status_code == 200
+    assert login(app, "t2").get(url).status_code == 404
