@@ -130,6 +130,15 @@ def _refuse_with(app, endpoint, code):
     app.view_functions[endpoint] = refused
 
 
+def _note_tick_form(page):
+    """The tick form with a note of the first row that has one (in the row's details,
+    opened as a person would)."""
+    row_id = page.locator("li.ck-row:visible", has=page.locator("form.tick-form:not(.has-fields) input[name=note]")) \
+        .first.get_attribute("id")
+    page.locator(f"#{row_id} > details > summary").click()
+    return page.locator(f"#{row_id} .ck-detail form.tick-form")
+
+
 @pytest.mark.parametrize("code, expected", [
     (409, "操作冲突"), (413, "文件过大"), (422, "内容有误"), (429, "操作过于频繁"), (500, "系统出错"),
 ])
@@ -140,17 +149,17 @@ def test_every_htmx_error_status_shows_beside_the_control(app, live_server, page
     browser_login(page, live_server, "mgr")
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(live_server + "/checklists/")
+    page.goto(live_server + "/checklists/?show=all")
     if code == 413:
         app.config["MAX_CONTENT_LENGTH"] = 64  # the tick's own form is larger than this
     else:
         _refuse_with(app, "checklists.do_tick", code)
-    form = page.locator("form.tick-form").first
+    form = _note_tick_form(page)
     form.locator("input[name=note]").fill("已核对")
-    form.locator("button.tick-btn").click()
+    form.locator("button").click()
     expect(page.locator("form.tick-form + .htmx-error").first).to_contain_text(expected)
     assert dialogs == []
-    assert page.locator("form.tick-form input[name=note]").first.input_value() == "已核对"
+    assert form.locator("input[name=note]").input_value() == "已核对"
     assert page.locator("h1").first.is_visible() and "系统出错" not in page.locator("h1").first.inner_text()
 
 
@@ -162,17 +171,17 @@ def test_expired_form_token_with_a_valid_login_is_renewed_and_the_input_kept(app
 
     make_user("mgr", position="after_sales_manager")
     browser_login(page, live_server, "mgr")
-    page.goto(live_server + "/checklists/")
-    row_id = page.locator("form.tick-form").first.evaluate("f => f.closest('tr').id")
-    form = page.locator(f"#{row_id} form.tick-form")
+    page.goto(live_server + "/checklists/?show=all")
+    form = _note_tick_form(page)
+    row_id = form.evaluate("f => f.closest('li.ck-row').id")
     form.locator("input[name=note]").fill("数据已上报")
     app.config["WTF_CSRF_TIME_LIMIT"] = 1
     time.sleep(2.2)  # the page's token is now older than its lifetime
-    form.locator("button.tick-btn").click()
+    form.locator("button").click()
     expect(page.locator(f"#{row_id} form.tick-form + .htmx-error")).to_contain_text("安全校验已过期")
     assert form.locator("input[name=note]").input_value() == "数据已上报"
     app.config["WTF_CSRF_TIME_LIMIT"] = 3600
-    form.locator("button.tick-btn").click()
+    form.locator("button").click()
     expect(page.locator(f"#{row_id}")).to_contain_text("已完成")
     expect(page.locator(f"#{row_id}")).to_contain_text("数据已上报")
 
