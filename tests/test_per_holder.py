@@ -364,3 +364,26 @@ def test_a_holders_photo_is_his_and_his_supervisors_and_asked_for_each_time(app,
     assert t1.get(url, headers={"If-None-Match": mine.headers["ETag"]}).status_code == 304
     assert login(app, "boss_wm").get(url).status_code == 200
     assert login(app, "t2").get(url).status_code == 404
+
+
+def test_month_grid_pages_people_but_counts_everyone(app, bay, freeze, monkeypatch):
+    from app.checklists import grid as grid_module
+
+    item_id, tech_id, ids = bay
+    monkeypatch.setattr(grid_module, "PEOPLE_PER_PAGE", 1)
+    freeze(later(2, 10))
+    day = later(2, 10).date()
+    wm = login(app, "boss_wm")
+    wm.post_form(f"/checklists/items/{item_id}/{day.isoformat()}/tick", {"subject": ids["t2"]})
+    freeze(later(2, 18))
+    url = f"/checklists/positions/{tech_id}?month={day:%Y-%m}"
+    first = wm.get(url + "&people=1").get_data(as_text=True)
+    second = wm.get(url + "&people=2").get_data(as_text=True)
+    assert '<span class="ck-who">t1</span>' in first and '<span class="ck-who">t2</span>' not in first
+    assert '<span class="ck-who">t2</span>' in second and "第 2 / 2 页人员" in second
+    with app.app_context():
+        position = db.session.get(Position, tech_id)
+        paged = month_grid(position, day.year, day.month, people_page=1)
+        whole = month_grid(position, day.year, day.month)
+        assert (paged["due"], paged["done"]) == (whole["due"], whole["done"])  # everyone counted
+        assert {p["subject"].name: p["done"] for p in paged["people"]} == {"t1": 0, "t2": 1}

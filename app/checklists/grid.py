@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.checklists.fields import values_for
-from app.checklists.marks import MarkView, done_pairs, mark_views
+from app.checklists.marks import MarkView, done_by_subject, done_counts, mark_views
 from app.checklists.models import ChecklistItem
 from app.checklists.occurrences import POSITION_SUBJECT, expand
 from app.checklists.schedule import Occurrence
@@ -48,18 +48,35 @@ def cell_status(occ: Occurrence, mark: MarkView | None, now: datetime) -> str:
     return "open" if occ.due_date == now.date() else "future"
 
 
+PEOPLE_PER_PAGE = 20  # an item for each holder: the grid shows this many people a page
+
+
 def month_grid(position: Position, year: int, month: int, now: datetime | None = None,
-               items: list[ChecklistItem] | None = None, person: int | None = None) -> dict:
+               items: list[ChecklistItem] | None = None, person: int | None = None,
+               people_page: int | None = None) -> dict:
     """Days of the month by items (position_items, read here unless given): each occurrence
     whose due date falls in the month, with done / late (补录) / missed / open / future, and
     completion rates. An item for each holder has a row per person who held the position
     that month (only on the days he held it), and `people` the rate of each person.
-    `person` narrows the rows to one holder's (and the position's shared items)."""
+    `person` narrows the rows to one holder's (and the position's shared items);
+    `people_page` shows PEOPLE_PER_PAGE people's rows (the rates count everyone, from
+    counts, not cells)."""
     now = now or clock.local_now()
+    minute = _minute(now)
     first, last = clock.month_days(year, month)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plist = position_items(position) if items is None else items
-    occs = [t for t in expand(plist, first, last) if person is None or t[2].id in (0, person)]
+    every = expand(plist, first, last)
+    everyone = sorted({s for _, _, s in every if s.id}, key=lambda s: (s.number, s.id))
+    pages = max((len(everyone) + PEOPLE_PER_PAGE - 1) // PEOPLE_PER_PAGE, 1)
+    page = min(max(people_page or 1, 1), pages)
+    if person is not None:
+        shown = {person}
+    elif people_page is not None and len(everyone) > PEOPLE_PER_PAGE:
+        shown = {s.id for s in everyone[(page - 1) * PEOPLE_PER_PAGE:page * PEOPLE_PER_PAGE]}
+    else:
+        shown = None
+    occs = [t for t in every if t[2].id == 0 or shown is None or t[2].id in shown]
     keys = [(i.id, o.period.key, s.id) for i, o, s in occs]
     marks = mark_views(keys)
     with_fields = {i.id for i in plist if i.fields}
@@ -70,42 +87,84 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
         r = by_row.setdefault((item.id, sub.id), {"item": item, "subject": sub, "cells": {}, "due": 0, "done": 0})
         mark = marks.get(key)
         status = cell_status(occ, mark, now)
-        shown = values.get(key, ()) if status in ("done", "late", "review") else ()
-        r["cells"][occ.due_date] = Cell(occ, status, mark, tuple(shown))
+        shown_values = values.get(key, ()) if status in ("done", "late", "review") else ()
+        r["cells"][occ.due_date] = Cell(occ, status, mark, tuple(shown_values))
         if status in ("done", "late", "missed"):
             r["due"] += 1
             r["done"] += status in ("done", "late")
-    rows, people = [], {}
-    total_due = total_done = 0
+    rows = []
     n = 0
     for item in plist:
         item_rows = sorted((r for (iid, _), r in by_row.items() if iid == item.id),
                            key=lambda r: (r["subject"].id != 0, r["subject"].number))
-        if not item_rows and item.active:
+        if not item_rows and item.active and not any(i is item for i, _, _ in every):
             item_rows = [{"item": item, "subject": POSITION_SUBJECT, "cells": {}, "due": 0, "done": 0}]
-        n += bool(item_rows)
+        n += bool(item_rows) or any(i is item for i, _, _ in every)
         for k, r in enumerate(item_rows):
             r["rate"] = (r["done"] / r["due"]) if r["due"] else None
             r["first"], r["span"], r["n"] = k == 0, len(item_rows), n
             rows.append(r)
-            total_due += r["due"]
-            total_done += r["done"]
-            if r["subject"].id:
-                pr = people.setdefault(r["subject"].id, {"subject": r["subject"], "due": 0, "done": 0})
-                pr["due"] += r["due"]
-                pr["done"] += r["done"]
-    for pr in people.values():
-        pr["rate"] = (pr["done"] / pr["due"]) if pr["due"] else None
-    return {"position": position, "year": year, "month": month, "days": days, "rows": rows,
-            "people": sorted(people.values(), key=lambda p: p["subject"].number),
+    # The rates count everyone, shown or not: the position's from a count per occurrence,
+    # each person's from a count per person.
+    total_due, total_done = _tally(every, minute)
+    people = _people_rates(every, minute, everyone)
+    if person is not None:
+        people = [p for p in people if p["subject"].id == person]
+    return {"position": position, "year": year, "month": month, "days": days, "rows": rows, "people": people,
+            "people_pages": pages if shown is not None and person is None else 1, "people_page": page,
             "due": total_due, "done": total_done, "rate": (total_done / total_due) if total_due else None}
+
+
+def _occurrence_groups(every) -> dict:
+    """{(item id, period key): (occurrence, number of subjects)} of expanded occurrences."""
+    groups: dict = {}
+    for i, o, _ in every:
+        key = (i.id, o.period.key)
+        occ, count = groups.get(key, (o, 0))
+        groups[key] = (occ, count + 1)
+    return groups
+
+
+def _tally(every, minute: datetime, by_month: bool = False):
+    """Due and done as month_grid counts them (an occurrence counts once past due, or once
+    done), from one GROUP BY of the done marks: (due, done), or per (year, month)."""
+    groups = _occurrence_groups(every)
+    done = done_counts(groups)
+    out: dict = {}
+    for key, (occ, expected) in groups.items():
+        n = min(done.get(key, 0), expected)
+        t = out.setdefault((occ.due_date.year, occ.due_date.month) if by_month else None, [0, 0])
+        t[0] += expected if occ.due_at <= minute else n
+        t[1] += n
+    if by_month:
+        return {ym: tuple(t) for ym, t in out.items()}
+    return tuple(out.get(None, (0, 0)))
+
+
+def _people_rates(every, minute: datetime, everyone) -> list[dict]:
+    """Each holder's month: his occurrences past due, and his done marks (one count per
+    person)."""
+    past: dict[int, int] = {}
+    pairs = set()
+    for i, o, s in every:
+        if s.id:
+            pairs.add((i.id, o.period.key))
+            if o.due_at <= minute:
+                past[s.id] = past.get(s.id, 0) + 1
+    done = done_by_subject(pairs, minute)
+    out = []
+    for s in everyone:
+        n, early = done.get(s.id, (0, 0))
+        due = past.get(s.id, 0) + early
+        out.append({"subject": s, "due": due, "done": n, "rate": (n / due) if due else None})
+    return out
 
 
 def monthly_rates(position: Position, months: int = 12, now: datetime | None = None,
                   items: list[ChecklistItem] | None = None) -> list[dict]:
     """Completion rate of the position for each of the last `months` months (oldest first),
     counted as month_grid counts them, from one query for the items, one for the holders
-    and one for the marks."""
+    and one GROUP BY of the marks."""
     now = now or clock.local_now()
     y, m = now.year, now.month
     months_list = []
@@ -116,16 +175,7 @@ def monthly_rates(position: Position, months: int = 12, now: datetime | None = N
     first = clock.month_days(*months_list[0])[0]
     last = clock.month_days(*months_list[-1])[1]
     items = position_items(position) if items is None else items
-    minute = _minute(now)
-    occs = expand(items, first, last)
-    done = done_pairs((i.id, o.period.key, s.id) for i, o, s in occs)
-    tally: dict[tuple[int, int], list[int]] = {}
-    for i, occ, s in occs:
-        is_done = (i.id, occ.period.key, s.id) in done
-        if is_done or occ.due_at <= minute:
-            t = tally.setdefault((occ.due_date.year, occ.due_date.month), [0, 0])
-            t[0] += 1
-            t[1] += is_done
+    tally = _tally(expand(items, first, last), _minute(now), by_month=True)
     out = []
     for y, m in months_list:
         due, n = tally.get((y, m), (0, 0))

@@ -119,3 +119,23 @@ def done_subjects(pairs) -> dict[tuple[int, str], set[int]]:
         if (i, k) in pairs:
             out.setdefault((i, k), set()).add(s)
     return out
+
+
+def done_by_subject(pairs, minute: datetime) -> dict[int, tuple[int, int]]:
+    """Per subject: (done marks, of which for occurrences not yet due at `minute`) among
+    these (item id, period key): each person's month without a row per mark."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    rows = db.session.execute(
+        select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id,
+               ChecklistMark.due_at > minute)
+        .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
+               ChecklistMark.period_key.in_(sorted({k for _, k in pairs})), IS_DONE, ChecklistMark.subject_id != 0))
+    out: dict[int, list[int]] = {}
+    for item_id, key, subject, future in rows:
+        if (item_id, key) in pairs:
+            t = out.setdefault(subject, [0, 0])
+            t[0] += 1
+            t[1] += bool(future)
+    return {s: (a, b) for s, (a, b) in out.items()}

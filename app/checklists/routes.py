@@ -327,7 +327,8 @@ def position_month(position_id: int):
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
     person = _person_arg(position)
-    return render("checklists/position.html", grid=month_grid(position, year, month, now, items, person),
+    grid = month_grid(position, year, month, now, items, person, people_page=params.page_arg("people"))
+    return render("checklists/position.html", grid=grid,
                   position=position, person_name=_name(person),
                   year=year, month=month, rates=monthly_rates(position, now=now, items=items),
                   prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
