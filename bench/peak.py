@@ -313,7 +313,8 @@ class Person:
         if kind == "slip":
             return ("发放", "POST", "/supplies/slips/new",
                     {"csrf_token": self.token, "employee_id": self.rng.choice(self.targets["employees"]),
-                     "item_id": [self.rng.choice(self.targets["items"])], "qty": ["1"], "note": "早高峰"},
+                     "item_id": [self.rng.choice(self.targets["items"])], "qty": ["1"], "note": "早高峰",
+                     "separate": "1"},  # not against an approved requisition of the person
                     False, ("slip", None, None))
         if kind == "receive":
             return ("入库", "POST", "/supplies/receive",
