@@ -119,6 +119,7 @@ def prepare(instance: str, url: str) -> dict:
             user = p["user"]
             p["position"] = user.employee.position_id if user.employee else None
             pending, tickable = overdue_pending(user, now, 62)
+            p["tickable"] = sorted(tickable)
             own = user.employee_id
             p["candidates"] = [(item.id, occ.period.key, sub.id) for item, occ, sub in pending
                                if item.id not in required and (
@@ -150,6 +151,9 @@ def prepare(instance: str, url: str) -> dict:
             "positions": list(db.session.scalars(select(Position.id).where(Position.is_external.is_(False)))),
             "year": db.session.scalar(select(func.max(Training.held_on))).year,
             "audit_start": db.session.scalar(select(func.max(AuditEntry.id))) or 0,
+            # whose position an item is: a self-check is confirmed by someone who supervises it
+            "item_position": {str(i): pid for i, pid in db.session.execute(
+                select(ChecklistItem.id, ChecklistItem.position_id))},
         }
         db.session.remove()
         db.engine.dispose()
@@ -302,6 +306,9 @@ class Person:
             try:
                 item_id, key, subject = confirmations.get_nowait()
             except queue.Empty:
+                return None
+            if self.targets["item_position"][str(item_id)] not in self.tickable:
+                confirmations.put((item_id, key, subject))  # for one of the position's supervisors
                 return None
             self.ticked.append((item_id, key, subject))
             return ("确认自查", "POST", f"/checklists/items/{item_id}/{key}/tick", {"note": "已核查", "subject": subject},
