@@ -10,7 +10,7 @@ from app import clock
 from app.checklists.fields import values_for
 from app.checklists.marks import MarkView, done_by_subject, done_counts, mark_views
 from app.checklists.models import ChecklistItem
-from app.checklists.occurrences import POSITION_SUBJECT, expand
+from app.checklists.occurrences import POSITION_SUBJECT, counted, expand
 from app.checklists.schedule import Occurrence
 from app.extensions import db
 from app.org.models import Position
@@ -106,7 +106,10 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
             rows.append(r)
     # The rates count everyone, shown or not: the position's from a count per occurrence,
     # each person's from a count per person.
-    total_due, total_done = _tally(every, minute)
+    groups: dict = {}
+    for i, o, _ in every:
+        groups[(i.id, o.period.key)] = (i, o, groups.get((i.id, o.period.key), (i, o, 0))[2] + 1)
+    total_due, total_done = _tally(list(groups.values()), minute)
     people = _people_rates(every, minute, everyone)
     if person is not None:
         people = [p for p in people if p["subject"].id == person]
@@ -115,24 +118,14 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
             "due": total_due, "done": total_done, "rate": (total_done / total_due) if total_due else None}
 
 
-def _occurrence_groups(every) -> dict:
-    """{(item id, period key): (occurrence, number of subjects)} of expanded occurrences."""
-    groups: dict = {}
-    for i, o, _ in every:
-        key = (i.id, o.period.key)
-        occ, count = groups.get(key, (o, 0))
-        groups[key] = (occ, count + 1)
-    return groups
-
-
-def _tally(every, minute: datetime, by_month: bool = False):
+def _tally(occs, minute: datetime, by_month: bool = False):
     """Due and done as month_grid counts them (an occurrence counts once past due, or once
-    done), from one GROUP BY of the done marks: (due, done), or per (year, month)."""
-    groups = _occurrence_groups(every)
-    done = done_counts(groups)
+    done), from (item, occurrence, number of subjects) and one GROUP BY of the done marks:
+    (due, done), or per (year, month)."""
+    done = done_counts((i.id, o.period.key) for i, o, _ in occs)
     out: dict = {}
-    for key, (occ, expected) in groups.items():
-        n = min(done.get(key, 0), expected)
+    for i, occ, expected in occs:
+        n = min(done.get((i.id, occ.period.key), 0), expected)
         t = out.setdefault((occ.due_date.year, occ.due_date.month) if by_month else None, [0, 0])
         t[0] += expected if occ.due_at <= minute else n
         t[1] += n
@@ -175,7 +168,7 @@ def monthly_rates(position: Position, months: int = 12, now: datetime | None = N
     first = clock.month_days(*months_list[0])[0]
     last = clock.month_days(*months_list[-1])[1]
     items = position_items(position) if items is None else items
-    tally = _tally(expand(items, first, last), _minute(now), by_month=True)
+    tally = _tally(counted(items, first, last), _minute(now), by_month=True)
     out = []
     for y, m in months_list:
         due, n = tally.get((y, m), (0, 0))

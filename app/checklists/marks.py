@@ -3,7 +3,7 @@ as ORM objects for the rows that are acted on, or as plain values for grids and 
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -123,19 +123,16 @@ def done_subjects(pairs) -> dict[tuple[int, str], set[int]]:
 
 def done_by_subject(pairs, minute: datetime) -> dict[int, tuple[int, int]]:
     """Per subject: (done marks, of which for occurrences not yet due at `minute`) among
-    these (item id, period key): each person's month without a row per mark."""
+    these (item id, period key), in one GROUP BY: each person's month without a row per
+    mark. (The item and period lists are matched as a cross product, as elsewhere here;
+    callers pass the occurrences of one position's month, where that adds nothing.)"""
     pairs = set(pairs)
     if not pairs:
         return {}
+    early = func.sum(case((ChecklistMark.due_at > minute, 1), else_=0))
     rows = db.session.execute(
-        select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id,
-               ChecklistMark.due_at > minute)
+        select(ChecklistMark.subject_id, func.count(), early)
         .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
-               ChecklistMark.period_key.in_(sorted({k for _, k in pairs})), IS_DONE, ChecklistMark.subject_id != 0))
-    out: dict[int, list[int]] = {}
-    for item_id, key, subject, future in rows:
-        if (item_id, key) in pairs:
-            t = out.setdefault(subject, [0, 0])
-            t[0] += 1
-            t[1] += bool(future)
-    return {s: (a, b) for s, (a, b) in out.items()}
+               ChecklistMark.period_key.in_(sorted({k for _, k in pairs})), IS_DONE, ChecklistMark.subject_id != 0)
+        .group_by(ChecklistMark.subject_id))
+    return {s: (n, int(e or 0)) for s, n, e in rows}

@@ -64,3 +64,14 @@ def expand(items, start: date, end: date, holders: Holders | None = None) -> lis
             for sub in subjects(item, occ, holders):
                 out.append((item, occ, sub))
     return out
+
+
+def counted(items, start: date, end: date, holders: Holders | None = None) -> list[tuple]:
+    """(item, occurrence, number of subjects) of every occurrence due between start and end:
+    what rates need, without a tuple per person (a year of a position with a hundred
+    holders is a few thousand occurrences, not a few hundred thousand)."""
+    items = list(items)
+    if holders is None:
+        holders = Holders([i.position_id for i in items], start, end)
+    return [(item, occ, len(subjects(item, occ, holders))) for item in items
+            for occ in occurrences_between(item.rule(), start, end, clock.workday_end(), clock.to_local(item.created_at))]
