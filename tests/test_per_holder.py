@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
 from app.audit.models import AuditEntry
 from app.checklists.grid import month_grid
 from app.checklists.models import ChecklistItem, ChecklistMark
@@ -18,18 +17,10 @@ from app.notices.models import Notice
 from app.org.models import Position
 from app.staff.models import Employee
 from tests.conftest import Client, race
+from tests.test_checklists import freeze  # noqa: F401 (the fixture)
 from tests.pdftools import pdftotext
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def freeze(monkeypatch):
-    def set_(local: datetime):
-        utc = local.replace(tzinfo=TZ).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-        monkeypatch.setattr(clock, "now_utc", lambda: utc)
-        return local
-    return set_
 
 
 def later(days: int, hour: int, minute: int = 0) -> datetime:
