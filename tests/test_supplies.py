@@ -474,3 +474,31 @@ def test_count_a_whole_list_in_one_form(app, client, store):
     assert stock(app, store["口罩"]) == 1000
     assert client.post_form("/supplies/count", {}).status_code == 422  # nothing filled in
     ledger_sum_matches(app)
+
+
+def test_requisitions_to_decide_is_the_permission_as_a_query(app, make_user):
+    """The workspace's 待审批 block selects exactly what may_decide_requisition allows."""
+    from sqlalchemy import select as _select
+
+    from app.auth.models import User
+    from app.main.workspace import requisitions_to_decide
+    from app.permissions import may_decide_requisition
+    from app.supplies.models import Requisition
+
+    make_user("tech1", position="technician")
+    make_user("wm", position="workshop_manager")
+    make_user("cs", position="customer_service")
+    make_user("root", admin=True)
+    with app.app_context():
+        root = db.session.scalar(_select(User).filter_by(username="root"))
+        for name in ("tech1", "cs"):
+            e = db.session.scalar(_select(Employee).filter_by(name=name))
+            db.session.add(Requisition(employee_id=e.id, requested_by_id=root.id, status="pending", reason="测试"))
+        db.session.commit()
+        for name in ("wm", "cs", "root", "tech1"):
+            u = db.session.scalar(_select(User).filter_by(username=name))
+            with app.test_request_context():
+                expected = {r.id for r in db.session.scalars(_select(Requisition))
+                            if r.employee_id != u.employee_id and may_decide_requisition(u, r)}
+                block = requisitions_to_decide(u)
+                assert {r.id for r in block.rows} == expected and block.total == len(expected), name

@@ -109,6 +109,9 @@ class ChecklistMark(db.Model):
         # The done marks, covering what the overdue figures count (`done = true`).
         Index("ix_checklist_mark_done", "item_id", "period_key", "subject_id",
               sqlite_where=text("done = 1"), postgresql_where=text("done = true")),
+        # The few self-checks waiting for confirmation (待核查), for the supervisors' workspace.
+        Index("ix_checklist_mark_pending", "item_id", "self_at",
+              sqlite_where=text("review = 'pending'"), postgresql_where=text("review = 'pending'")),
         Index("ix_checklist_mark_undone", "item_id", "period_key",
               sqlite_where=text("done = 0"), postgresql_where=text("done = false")),
     )

@@ -109,17 +109,16 @@ def self_checks_to_review(user) -> Block:
 
 
 def requisitions_to_decide(user) -> Block:
+    """Pending requisitions I may decide (permissions.may_decide_requisition, as a query):
+    the oldest few and the count, without loading every pending one."""
     from app.staff.models import Employee
     from app.supplies.models import Requisition
-    from app.permissions import may_decide_requisition
-    from app.supplies.requisitions import visible_requisitions
+    from app.supplies.requisitions import decidable_requisitions
 
-    pending = db.session.scalars(
-        visible_requisitions(user).where(Requisition.status == "pending").order_by(Requisition.id)
-        .limit(200).options(selectinload(Requisition.employee).selectinload(Employee.position),
-                            selectinload(Requisition.lines))).all()
-    mine = [r for r in pending if r.employee_id != user.employee_id and may_decide_requisition(user, r)]
-    return Block(mine[:SHOW], len(mine))
+    stmt = decidable_requisitions(user).where(Requisition.status == "pending")
+    rows = db.session.scalars(stmt.order_by(Requisition.id).limit(SHOW).options(
+        selectinload(Requisition.employee).selectinload(Employee.position), selectinload(Requisition.lines))).all()
+    return Block(rows, db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
 def unconfirmed_staff(user) -> Block:

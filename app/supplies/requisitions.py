@@ -75,6 +75,23 @@ def create(user, lines: list[tuple[SupplyItem, int]], reason: str, duplicate_ok:
     return req
 
 
+def decidable_requisitions(user):
+    """SELECT of the requisitions this user may decide (permissions.may_decide_requisition:
+    admin, and the supervisors of the person's position), never his own."""
+    from app.permissions import supervised_position_ids
+    from app.staff.models import Employee
+
+    stmt = select(Requisition)
+    if user.employee_id:
+        stmt = stmt.where(Requisition.employee_id != user.employee_id)
+    if user.is_admin:
+        return stmt
+    supervised = supervised_position_ids(user)
+    if not supervised:
+        return stmt.where(False)
+    return stmt.where(Requisition.employee_id.in_(select(Employee.id).where(Employee.position_id.in_(supervised))))
+
+
 def visible_requisitions(user):
     """SELECT of the requisitions this user may see: all for a supply clerk, else their own
     and those of the employees in positions they supervise."""
