@@ -232,6 +232,17 @@ def test_bad_input_gets_the_message_beside_the_field_and_changes_nothing(app, cl
         assert db.session.scalar(select(func.count(Verification.id))) == 0
 
 
+def test_two_clerks_saving_one_asset_number_at_once_get_one_item(app, clerk, monkeypatch):
+    """The rule's check passes for both (neither sees the other's row yet); the unique
+    index keeps one, and the second gets the message beside the field, not a 500."""
+    new_item(app, asset_no="JC-01")
+    monkeypatch.setattr(register, "_asset_taken", lambda *a, **k: False)
+    r = clerk.post_form("/equipment/new", form_of(asset_no="jc-01", name="另一台"))
+    assert r.status_code == 409 and "资产编号 jc-01 已被其他设备使用" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Equipment.id))) == 1
+
+
 def test_state_change_and_verification_with_a_scan(app, clerk, make_user):
     item_id = new_item(app)
     r = clerk.post_form(f"/equipment/{item_id}/state", {"state": "repair", "on": today().isoformat(),

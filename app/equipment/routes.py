@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock, params, uploads
@@ -128,6 +129,13 @@ def edit(item_id: int | None = None):
                 db.session.rollback()
                 _refused_on(form, exc)
                 status = exc.status
+                item = db.session.get(Equipment, item_id) if item_id else None
+            except IntegrityError:
+                # two clerks saving the same asset number at once: the unique index keeps one
+                db.session.rollback()
+                _refused_on(form, register.Refused(f"资产编号 {form.asset_no.data.strip()} 已被其他设备使用（不区分大小写）。",
+                                                   "asset_no"))
+                status = 409
                 item = db.session.get(Equipment, item_id) if item_id else None
         else:
             status = 422
