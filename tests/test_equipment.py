@@ -334,3 +334,50 @@ def test_the_label_sheet_follows_the_list_filters(app, client, make_user):
     text = pdftotext(client.get("/equipment/labels.pdf").data)
     assert "JS-01" in text and "JC-01" in text
     assert client.get("/equipment/labels.pdf?q=nothing-like-this").status_code == 404
+
+
+def _statements(app, client, url) -> int:
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def before(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    client.get(url)  # warm
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return len(seen)
+
+
+def _grow(app, start: int, n: int, item_id: int) -> None:
+    """n more items, each with its own responsible person; n more verifications and state
+    changes of one item, each by its own user."""
+    from app.auth.models import User
+    from app.staff.models import Employee
+
+    with app.app_context():
+        item = db.session.get(Equipment, item_id)
+        for i in range(start, start + n):
+            e = Employee(employee_no=f"Q{i:03d}", name=f"员工{i}")
+            u = User(username=f"u{i}", password_hash="x", employee=e)
+            db.session.add_all([e, u])
+            db.session.flush()
+            register.create(item_data(asset_no=f"N-{i:03d}", responsible_id=e.id), u)
+            register.record_verification(item, {"verified_on": today() - timedelta(days=900 - i),
+                                                "result": "pass", "cert_no": f"C{i}"}, u)
+        db.session.commit()
+
+
+def test_list_due_and_item_pages_cost_the_same_statements_however_many_rows(app, clerk):
+    item_id = new_item(app, asset_no="JC-01")
+    _grow(app, 0, 3, item_id)
+    urls = ["/equipment/", "/equipment/due?days=90", f"/equipment/{item_id}"]
+    small = [_statements(app, clerk, u) for u in urls]
+    _grow(app, 3, 20, item_id)
+    assert [_statements(app, clerk, u) for u in urls] == small

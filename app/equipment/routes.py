@@ -9,6 +9,7 @@ from app import clock, params, uploads
 from app.equipment import bp, labels, register
 from app.equipment.forms import EquipmentForm, StateForm, VerificationForm
 from app.equipment.models import CATEGORIES, EVENT_KINDS, STATES, Equipment, EquipmentEvent, Verification
+from app.auth.models import User
 from app.extensions import db
 from app.permissions import can_manage_equipment, may_view_equipment, require
 from app.printing import pdf_response, render_pdf
@@ -145,7 +146,7 @@ def edit(item_id: int | None = None):
 def _item_page(item: Equipment, state_form=None, verify_form=None, status: int = 200):
     today = clock.local_now().date()
     events = list(db.session.scalars(select(EquipmentEvent).filter_by(equipment_id=item.id)
-                                     .options(selectinload(EquipmentEvent.user))
+                                     .options(selectinload(EquipmentEvent.user).selectinload(User.employee))
                                      .order_by(EquipmentEvent.happened_on.desc(), EquipmentEvent.id.desc()).limit(500)))
     verifications = list(db.session.scalars(select(Verification).filter_by(equipment_id=item.id)
                                             .order_by(Verification.verified_on.desc(), Verification.id.desc())
