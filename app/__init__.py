@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.checklists import bp as checklists_bp
     from app.coverage import bp as coverage_bp
+    from app.equipment import bp as equipment_bp
     from app.handbook import bp as handbook_bp
     from app.main import bp as main_bp
     from app.notices import bp as notices_bp
@@ -98,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from app.trainings import bp as trainings_bp
 
     for bp in (main_bp, auth_bp, handbook_bp, checklists_bp, trainings_bp, supplies_bp, accounts_bp, staff_bp, org_bp,
-               audit_bp, notices_bp, coverage_bp):
+               audit_bp, notices_bp, coverage_bp, equipment_bp):
         app.register_blueprint(bp)
 
 

@@ -12,3 +12,4 @@ from app.trainings.models import Attendee, Training, TrainingCategory, TrainingF
 from app.notices.models import Notice, WebhookDelivery, WebhookTarget  # noqa: F401,E402
 from app.coverage.models import (Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement,  # noqa: F401,E402
                                  TrainingFulfils)
+from app.equipment.models import Equipment, EquipmentEvent, Verification  # noqa: F401,E402

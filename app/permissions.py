@@ -65,6 +65,22 @@ def can_issue_supplies(user) -> bool:
     )
 
 
+def can_manage_equipment(user) -> bool:
+    """The equipment and tool register (entering, editing, state changes, verifications):
+    admin and holders of the capability 可管理设备 (the 车间文员, the workshop manager). A
+    capability of its own rather than the supply one: the 售后内勤 issues supplies but does
+    not keep the workshop's equipment."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_admin or user.can_manage_equipment
+    )
+
+
+def may_view_equipment(user) -> bool:
+    """Every logged-in employee sees the register: technicians look up the lift or the
+    aligner they use, and its verification."""
+    return bool(getattr(user, "is_authenticated", False))
+
+
 def supervises_employee(user, employee) -> bool:
     """The user supervises the employee's position (admin supervises all)."""
     return employee is not None and employee.position is not None and supervises(user, employee.position)
@@ -177,6 +193,7 @@ TEMPLATE_HELPERS = {
     "can_edit_org": can_edit_org,
     "can_record_trainings": can_record_trainings,
     "can_issue_supplies": can_issue_supplies,
+    "can_manage_equipment": can_manage_equipment,
     "can_see_assessment": can_see_assessment,
     "may_see_employee_details": may_see_employee_details,
     "may_view_coverage": may_view_coverage,

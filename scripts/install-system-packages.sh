@@ -3,6 +3,7 @@
 #   usage: scripts/install-system-packages.sh [--test] [--bench]
 # Runtime: WeasyPrint's Pango stack and a CJK font (Noto CJK) for PDFs.
 # --test adds Chromium (browser tests), poppler-utils (pdftotext/pdffonts/pdfimages),
+# zbar-tools (zbarimg reads the QR codes of the equipment labels back),
 # PostgreSQL (the suite runs a second time on it) and nginx with openssl (the README's
 # nginx site is tested in front of gunicorn), Node with npm (installs axe-core and vnu.jar,
 # package.json) and Java (runs vnu, the HTML checker). --bench adds wrk, the load generator of
@@ -13,7 +14,7 @@ set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig)
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(chromium poppler-utils postgresql nginx openssl)
+    --test) packages+=(chromium poppler-utils zbar-tools postgresql nginx openssl)
       # Debian's node and Java unless some are installed already (another npm's nodejs
       # would conflict with Debian's npm)
       command -v npm >/dev/null || packages+=(nodejs npm)

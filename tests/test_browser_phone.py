@@ -21,6 +21,7 @@ def demo_ids() -> dict:
     """A demo object for every kind of id in a URL."""
     from app.auth.models import User
     from app.checklists.models import ChecklistField, ChecklistItem, ChecklistMark
+    from app.equipment.models import Equipment, Verification
     from app.handbook.models import Duty, GlossaryTerm
     from app.staff.models import Employee
     from app.supplies.models import IssueSlip, Requisition, SupplyItem
@@ -42,6 +43,9 @@ def demo_ids() -> dict:
         "file_id": db.session.scalar(select(TrainingFile.id)), "size": "thumb",
         "_item_fallback": db.session.scalar(select(ChecklistItem.id)),
         "field_id": db.session.scalar(select(ChecklistField.id).order_by(ChecklistField.id)),
+        # the aligner: verification records, the forms of a clerk's view
+        "equipment.item_id": db.session.scalar(select(Equipment.id).filter_by(asset_no="JC-01")),
+        "verification_id": db.session.scalar(select(Verification.id).order_by(Verification.id)),
     }
 
 
@@ -57,7 +61,8 @@ def html_pages(app) -> list[str]:
                 if "GET" not in rule.methods or rule.endpoint in SKIP_ENDPOINTS:
                     continue
                 if rule.rule.endswith((".pdf", ".csv", ".xlsx")) or rule.endpoint in ("trainings.file_get", "checklists.value_file",
-                                                                           "coverage.certificate_scan"):
+                                                                           "coverage.certificate_scan",
+                                                                           "equipment.verification_scan"):
                     continue
                 args = {}
                 for name in rule.arguments:

@@ -27,6 +27,8 @@ TITLES = {
     "supplies.count_sheet_pdf": "盘点表 · ",
     "coverage.matrix_pdf": "培训覆盖矩阵",
     "coverage.onboarding_pdf": "新员工入职培训记录 · ",
+    "equipment.labels_pdf": "设备二维码标签",
+    "equipment.label_pdf": "设备二维码标签 · ",
 }
 
 

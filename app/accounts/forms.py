@@ -23,6 +23,7 @@ class AccountForm(PageForm):
     is_admin = BooleanField("管理员（可管理账号、员工、岗位和手册）")
     can_record_trainings = BooleanField("可记录培训")
     can_issue_supplies = BooleanField("可发放物资")
+    can_manage_equipment = BooleanField("可管理设备（车间设备、工具台账）")
     active = BooleanField("启用", default=True)
 
     def __init__(self, *args, account: User | None = None, **kwargs):

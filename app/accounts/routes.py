@@ -30,6 +30,7 @@ def _fill(user: User, form: AccountForm) -> None:
     user.is_admin = form.is_admin.data
     user.can_record_trainings = form.can_record_trainings.data
     user.can_issue_supplies = form.can_issue_supplies.data
+    user.can_manage_equipment = form.can_manage_equipment.data
     user.active = form.active.data
 
 

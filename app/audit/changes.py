@@ -10,7 +10,7 @@ FIELD_LABELS = {
     "working_days": "工作日", "duty_id": "对应职责", "sort_order": "顺序", "note": "备注", "period": "周期",
     "late": "补录", "values": "填写的数据", "qty": "数量", "supplier": "供应商", "employee": "员工",
     "username": "用户名", "display_name": "姓名", "is_admin": "管理员", "can_record_trainings": "可记录培训",
-    "can_issue_supplies": "可发放物资", "employee_no": "工号", "phone": "电话", "hire_date": "入职日期",
+    "can_issue_supplies": "可发放物资", "can_manage_equipment": "可管理设备", "employee_no": "工号", "phone": "电话", "hire_date": "入职日期",
     "position": "岗位", "position_id": "岗位", "clothing_size": "服装尺码", "shoe_size": "鞋码", "target": "目标值",
     "target_dir": "目标方向", "min_value": "最小值", "max_value": "最大值", "label": "名称", "required": "必填",
     "choices": "选项", "term": "术语", "aliases": "别名", "explanation": "解释", "status": "状态", "topic": "主题",
@@ -22,6 +22,10 @@ FIELD_LABELS = {
     "counted": "盘点数", "difference": "差异", "superior_ids": "直属上级", "subordinate_ids": "直属下级",
     "target_dir_label": "目标方向", "decision": "决定", "attendees": "人员",
     "for_whom": "点检对象", "for_whom_from": "点检对象更改生效日期",
+    "asset_no": "资产编号", "model": "型号", "maker": "生产厂家", "serial_no": "出厂编号", "location": "位置",
+    "quantity": "数量", "responsible": "负责人", "purchased_on": "购置日期", "needs_verification": "需要检定/校准",
+    "verify_months": "检定周期（月）", "notes": "备注", "state": "状态", "date": "日期",
+    "verified_on": "检定/校准日期", "result": "结论", "scan": "扫描件",
 }
 VALUE_LABELS = {
     "kind": {"daily": "每日", "weekly": "每周", "monthly": "每月", "yearly": "每年", "number": "数值", "count": "计数",

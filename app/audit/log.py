@@ -72,6 +72,10 @@ ACTION_LABELS = {
     "training_file_delete": "删除培训文件",
     "training_file_restore": "恢复培训文件",
     "training_category": "培训类别",
+    "equipment_create": "登记设备",
+    "equipment_update": "修改设备",
+    "equipment_state": "设备状态变更",
+    "equipment_verification": "设备检定/校准",
 }
 
 # Object types written by record() and their Chinese names (the filter of the audit
@@ -80,6 +84,7 @@ OBJECT_LABELS = {
     "user": "账号", "employee": "员工", "position": "岗位", "handbook": "岗位手册", "glossary": "术语",
     "checklist_item": "点检项目", "supply_item": "物品", "stock_entry": "台账记录", "issue_slip": "领用单",
     "requisition": "申领", "entitlement": "发放标准", "training": "培训", "training_category": "培训类别",
+    "equipment": "设备工具",
 }
 
 

@@ -23,6 +23,7 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     can_record_trainings: Mapped[bool] = mapped_column(Boolean, default=False)
     can_issue_supplies: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_manage_equipment: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped on password change/reset/deactivation: logs out every other session.
@@ -71,6 +72,7 @@ class User(UserMixin, db.Model):
             "is_admin": self.is_admin,
             "can_record_trainings": self.can_record_trainings,
             "can_issue_supplies": self.can_issue_supplies,
+            "can_manage_equipment": self.can_manage_equipment,
             "active": self.active,
             "employee": self.employee.employee_no if self.employee else None,
         }

@@ -46,6 +46,8 @@ def referenced_uploads() -> dict[str, set[str]]:
     from app.checklists.models import ChecklistValue
     from app.coverage.changes import SUB as CERTIFICATES
     from app.coverage.models import Certificate
+    from app.equipment.models import Verification
+    from app.equipment.register import SUB as EQUIPMENT
     from app.trainings.models import TrainingFile
     from app.trainings.records import SUB as TRAININGS
 
@@ -55,6 +57,8 @@ def referenced_uploads() -> dict[str, set[str]]:
             ChecklistValue.file_key.is_not(None)))),
         CERTIFICATES: set(db.session.scalars(db.select(Certificate.scan_key).where(
             Certificate.scan_key.is_not(None)))),
+        EQUIPMENT: set(db.session.scalars(db.select(Verification.scan_key).where(
+            Verification.scan_key.is_not(None)))),
     }
 
 

@@ -1,0 +1,111 @@
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import utcnow
+from app.extensions import db
+
+CATEGORIES = ["举升设备", "检测/计量设备", "专用工具", "气动/电动工具", "安全设施", "其他"]
+IN_USE, REPAIR, IDLE, SCRAPPED = "in_use", "repair", "idle", "scrapped"
+STATES = {IN_USE: "在用", REPAIR: "维修中", IDLE: "停用", SCRAPPED: "报废"}
+RESULTS = {"pass": "合格", "limited": "准用（限用）", "fail": "不合格"}
+
+
+class Equipment(db.Model):
+    """A piece of workshop equipment or a tool set (a tray of 10 sockets counts as one
+    entry with its quantity). Never deleted: a scrapped item keeps its history."""
+
+    __tablename__ = "equipment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # unique regardless of case (the index below): "JS-01" and "js-01" are one label
+    asset_no: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(80))
+    category: Mapped[str] = mapped_column(String(20))
+    model: Mapped[str] = mapped_column(String(60), default="")
+    maker: Mapped[str] = mapped_column(String(60), default="")
+    serial_no: Mapped[str] = mapped_column(String(60), default="")
+    location: Mapped[str] = mapped_column(String(60), default="")
+    quantity: Mapped[int] = mapped_column(default=1)
+    responsible_id: Mapped[Optional[int]] = mapped_column(ForeignKey("employee.id"), index=True)
+    purchased_on: Mapped[Optional[date]]
+    state: Mapped[str] = mapped_column(String(10), default=IN_USE)
+    state_since: Mapped[Optional[date]]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # 检定/校准: whether it needs it and on which cycle; the latest verification's facts
+    # are kept here in the same write as the Verification row (the list and the due
+    # lists read them without walking the history).
+    needs_verification: Mapped[bool] = mapped_column(Boolean, default=False)
+    verify_months: Mapped[Optional[int]]
+    last_verified_on: Mapped[Optional[date]]
+    last_result: Mapped[str] = mapped_column(String(10), default="")  # the latest verification's result
+    verification_due: Mapped[Optional[date]] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    responsible = relationship("Employee")
+
+    __table_args__ = (Index("ix_equipment_state_category", "state", "category"),
+                      Index("uq_equipment_asset_no_lower", func.lower(asset_no), unique=True))
+
+    @property
+    def state_label(self) -> str:
+        return STATES.get(self.state, self.state)
+
+    def snapshot(self) -> dict:
+        return {"asset_no": self.asset_no, "name": self.name, "category": self.category, "model": self.model,
+                "maker": self.maker, "serial_no": self.serial_no, "location": self.location,
+                "quantity": self.quantity, "responsible": self.responsible.name if self.responsible else None,
+                "purchased_on": self.purchased_on, "needs_verification": self.needs_verification,
+                "verify_months": self.verify_months, "notes": self.notes}
+
+
+class EquipmentEvent(db.Model):
+    """The item's history, append-only: state changes and verifications (faults, loans and
+    counts join it as those parts land)."""
+
+    __tablename__ = "equipment_event"
+    __table_args__ = (Index("ix_equipment_event_item", "equipment_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    equipment_id: Mapped[int] = mapped_column(ForeignKey("equipment.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # created / state / verification / edit
+    happened_on: Mapped[date]  # the day it happened (a state change's effective date)
+    state_from: Mapped[str] = mapped_column(String(10), default="")
+    state_to: Mapped[str] = mapped_column(String(10), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User")
+
+
+class Verification(db.Model):
+    """One 检定/校准: when, by which body, the certificate and its scan, the result."""
+
+    __tablename__ = "equipment_verification"
+    __table_args__ = (Index("ix_equipment_verification_item", "equipment_id", "verified_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    equipment_id: Mapped[int] = mapped_column(ForeignKey("equipment.id"))
+    verified_on: Mapped[date]
+    body: Mapped[str] = mapped_column(String(80), default="")
+    cert_no: Mapped[str] = mapped_column(String(60), default="")
+    result: Mapped[str] = mapped_column(String(10), default="pass")
+    valid_until: Mapped[date]
+    scan_key: Mapped[Optional[str]] = mapped_column(String(32))
+    scan_kind: Mapped[str] = mapped_column(String(10), default="")  # image / pdf
+    scan_name: Mapped[str] = mapped_column(String(120), default="")
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    equipment = relationship("Equipment")
+    user = relationship("User")
+
+    @property
+    def result_label(self) -> str:
+        return RESULTS.get(self.result, self.result)
+
+
+EVENT_KINDS = {"created": "登记入账", "state": "状态变更", "verification": "检定/校准", "edit": "修改信息"}
