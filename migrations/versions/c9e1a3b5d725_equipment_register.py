@@ -2,14 +2,14 @@
 (检定/校准); the capability 可管理设备 on accounts
 
 Revision ID: c9e1a3b5d725
-Revises: a1c3e5f7b901
+Revises: c2d4e6f8a024
 Create Date: 2026-12-06 17:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "c9e1a3b5d725"
-down_revision = "a1c3e5f7b901"
+down_revision = "c2d4e6f8a024"
 branch_labels = None
 depends_on = None
 
