@@ -318,6 +318,25 @@ def store_file(data: bytes, filename: str, sub: str, kind: str | None = None) ->
     return StoredFile(key, MATERIAL_MIME[kind], len(data), kind)
 
 
+def store_scan(upload, sub: str) -> tuple[str, str, str, list]:
+    """A scanned document (a certificate, a verification certificate): an image
+    (re-encoded, metadata dropped) or a PDF, both checked by content, whatever the name.
+    Returns (key, kind "image"/"pdf", display name, what was written, for discard)."""
+    data, name = upload.read(), display_name(upload.filename)
+    if data[:5] == b"%PDF-":
+        if detect_material(data, name) != "pdf":
+            raise UploadError("扫描件应为图片或 PDF。")
+        stored = store_file(data, name, sub, kind="pdf")
+        return stored.key, "pdf", material_name(name, "pdf"), [("file", stored.key)]
+    try:
+        img = store_image(data, sub)
+    except UploadError as exc:
+        if "不是图片" in str(exc):
+            raise UploadError("扫描件应为图片（JPG、PNG、WebP）或 PDF（按内容识别，与文件名无关）。") from None
+        raise
+    return img.key, "image", name, [("image", img.key)]
+
+
 def remove_image(sub: str, key: str) -> None:
     for size in SIZES:
         try:

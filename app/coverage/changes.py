@@ -69,23 +69,6 @@ def add_step(position, form) -> OnboardingStep:
     return s
 
 
-def store_scan(upload) -> tuple[str, str, str, list]:
-    """A certificate scan: an image (re-encoded) or a PDF (checked by content)."""
-    data, name = upload.read(), uploads.display_name(upload.filename)
-    if data[:5] == b"%PDF-":
-        if uploads.detect_material(data, name) != "pdf":
-            raise uploads.UploadError("扫描件应为图片或 PDF。")
-        stored = uploads.store_file(data, name, SUB, kind="pdf")
-        return stored.key, "pdf", uploads.material_name(name, "pdf"), [("file", stored.key)]
-    try:
-        img = uploads.store_image(data, SUB)
-    except uploads.UploadError as exc:
-        if "不是图片" in str(exc):
-            raise uploads.UploadError("扫描件应为图片（JPG、PNG、WebP）或 PDF。") from None
-        raise
-    return img.key, "image", name, [("image", img.key)]
-
-
 def discard(stored: list) -> None:
     uploads.discard(SUB, stored)
 
@@ -97,7 +80,7 @@ def add_certificate(employee: Employee, form, user, stored: list) -> Certificate
                     created_by_id=user.id)
     upload = form.scan.data
     if upload is not None and getattr(upload, "filename", ""):
-        c.scan_key, c.scan_kind, c.scan_name, written = store_scan(upload)
+        c.scan_key, c.scan_kind, c.scan_name, written = uploads.store_scan(upload, SUB)
         stored.extend(written)
     db.session.add(c)
     db.session.flush()

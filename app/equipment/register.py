@@ -160,24 +160,6 @@ def change_state(item: Equipment, state: str, on: date | None, reason: str, user
     return event
 
 
-def store_scan(upload) -> tuple[str, str, str, list]:
-    """A certificate scan: an image (re-encoded, metadata dropped) or a PDF, both checked
-    by content. Returns (key, kind, display name, what was written for a rollback)."""
-    data, name = upload.read(), uploads.display_name(upload.filename)
-    if data[:5] == b"%PDF-":
-        if uploads.detect_material(data, name) != "pdf":
-            raise uploads.UploadError("扫描件应为图片或 PDF。")
-        stored = uploads.store_file(data, name, SUB, kind="pdf")
-        return stored.key, "pdf", uploads.material_name(name, "pdf"), [("file", stored.key)]
-    try:
-        img = uploads.store_image(data, SUB)
-    except uploads.UploadError as exc:
-        if "不是图片" in str(exc):
-            raise uploads.UploadError("扫描件应为图片（JPG、PNG、WebP）或 PDF（按内容识别，与文件名无关）。") from None
-        raise
-    return img.key, "image", name, [("image", img.key)]
-
-
 def discard(stored: list) -> None:
     uploads.discard(SUB, stored)
 
@@ -204,7 +186,7 @@ def record_verification(item: Equipment, data: dict, user, upload=None, stored: 
                      result=data["result"], valid_until=on if data["result"] == "fail" else add_months(on, item.verify_months),
                      user_id=getattr(user, "id", None))
     if upload is not None and getattr(upload, "filename", ""):
-        v.scan_key, v.scan_kind, v.scan_name, written = store_scan(upload)
+        v.scan_key, v.scan_kind, v.scan_name, written = uploads.store_scan(upload, SUB)
         if stored is not None:
             stored.extend(written)
     db.session.add(v)
