@@ -79,6 +79,7 @@ def prepare(instance: str, url: str) -> dict:
     from app.audit.models import AuditEntry
     from app.auth.models import User
     from app.checklists.board import overdue_pending, visible_positions
+    from app.checklists.marks import marks_for
     from app.checklists.models import ChecklistField, ChecklistItem
     from app.extensions import db
     from app.org.models import Position
@@ -125,6 +126,10 @@ def prepare(instance: str, url: str) -> dict:
                                if item.id not in required and (
                 item.position_id == p["position"] and sub.id in (0, own) if p["role"] == "技师"
                 else item.position_id in tickable and item.position_id != p["position"])]
+            # Not one already self-checked (a dataset used by an earlier run): a second
+            # self-check of one's own waiting one is a double tap, answered without a record.
+            waiting = marks_for(p["candidates"])
+            p["candidates"] = [c for c in p["candidates"] if not (c in waiting and waiting[c].review == "pending")]
             random.Random(p["name"]).shuffle(p["candidates"])
             p["pool"] = []
         for _ in range(300):  # in turns, so people who share positions share their occurrences
