@@ -44,3 +44,8 @@ def month_days(year: int, month: int) -> tuple[date, date]:
 def workday_end() -> time:
     hh, mm = current_app.config["WORKDAY_END"].split(":")
     return time(int(hh), int(mm))
+
+
+def minute(dt: datetime) -> datetime:
+    """dt to the minute: what "past due" is judged against (a due time is to the minute)."""
+    return dt.replace(second=0, microsecond=0)

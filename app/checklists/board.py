@@ -41,10 +41,6 @@ class Row:
         return self.occ.period.key
 
     @property
-    def key(self) -> tuple[int, str, int]:
-        return (self.item.id, self.occ.period.key, self.subject.id)
-
-    @property
     def dom_id(self) -> str:
         return f"ck-{self.item.id}-{self.occ.period.key}-{self.subject.id}"
 
@@ -174,8 +170,7 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
         occ = _occurrence(item, day)
         if occ is not None:
             occs[item.id] = occ
-    holders = Holders([i.position_id for i in all_items if i.target_changes or i.target != "position"],
-                      min((o.due_date for o in occs.values()), default=day),
+    holders = Holders([i.position_id for i in all_items], min((o.due_date for o in occs.values()), default=day),
                       max((o.due_date for o in occs.values()), default=day))
     shown = {iid: _shown_subjects(user, item, occs[iid], holders, tickable, person)
              for item in all_items if (iid := item.id) in occs}
@@ -217,14 +212,6 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
     return result
 
 
-def parse_subject(value) -> int:
-    try:
-        n = int(value or 0)
-    except (TypeError, ValueError):
-        return -1
-    return n if 0 <= n < 2**31 else -1
-
-
 def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, now: datetime | None = None) -> Row:
     from app.checklists.schedule import period_from_key
     from app.staff.models import Employee
@@ -249,10 +236,6 @@ def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, 
 # holders' tenures and the done marks on every request: nothing is kept between requests,
 # so a tick (or a change made outside the app) shows at once, on every worker and database.
 
-def _minute(now: datetime) -> datetime:
-    return now.replace(second=0, microsecond=0)
-
-
 @dataclass
 class Slot:
     """An occurrence of an item past its due moment with some of its subjects not done:
@@ -275,10 +258,9 @@ def slots(user, now: datetime, days: int, person: int | None = None,
     positions, tickable = visible_positions(user)
     ids = [p.id for p in positions if position_ids is None or p.id in position_ids]
     items = [item for plist in items_for(ids).values() for item in plist]
-    minute = _minute(now)
+    minute = clock.minute(now)
     start = now.date() - timedelta(days=days)
-    holders = Holders([i.position_id for i in items if i.target_changes or i.target != "position"], start,
-                      minute.date())
+    holders = Holders([i.position_id for i in items], start, minute.date())
     occs = [(i, o) for i in items for o in occurrences_between(i.rule(), start, minute.date(), clock.workday_end(),
                                                                 clock.to_local(i.created_at)) if o.due_at < minute]
     own = getattr(user, "employee_id", None) or 0

@@ -16,10 +16,6 @@ from app.extensions import db
 from app.org.models import Position
 
 
-def _minute(now: datetime) -> datetime:
-    return now.replace(second=0, microsecond=0)
-
-
 @dataclass
 class Cell:
     occ: Occurrence
@@ -62,7 +58,7 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
     `people_page` shows PEOPLE_PER_PAGE people's rows (the rates count everyone, from
     counts, not cells)."""
     now = now or clock.local_now()
-    minute = _minute(now)
+    minute = clock.minute(now)
     first, last = clock.month_days(year, month)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plist = position_items(position) if items is None else items
@@ -94,12 +90,13 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
             r["done"] += status in ("done", "late")
     rows = []
     n = 0
+    due_items = {i.id for i, _, _ in every}  # items with an occurrence this month
     for item in plist:
         item_rows = sorted((r for (iid, _), r in by_row.items() if iid == item.id),
                            key=lambda r: (r["subject"].id != 0, r["subject"].number))
-        if not item_rows and item.active and not any(i is item for i, _, _ in every):
+        if not item_rows and item.active and item.id not in due_items:
             item_rows = [{"item": item, "subject": POSITION_SUBJECT, "cells": {}, "due": 0, "done": 0}]
-        n += bool(item_rows) or any(i is item for i, _, _ in every)
+        n += bool(item_rows) or item.id in due_items
         for k, r in enumerate(item_rows):
             r["rate"] = (r["done"] / r["due"]) if r["due"] else None
             r["first"], r["span"], r["n"] = k == 0, len(item_rows), n
@@ -168,7 +165,7 @@ def monthly_rates(position: Position, months: int = 12, now: datetime | None = N
     first = clock.month_days(*months_list[0])[0]
     last = clock.month_days(*months_list[-1])[1]
     items = position_items(position) if items is None else items
-    tally = _tally(counted(items, first, last), _minute(now), by_month=True)
+    tally = _tally(counted(items, first, last), clock.minute(now), by_month=True)
     out = []
     for y, m in months_list:
         due, n = tally.get((y, m), (0, 0))

@@ -80,16 +80,6 @@ def mark_views(pairs) -> dict[tuple[int, str, int], MarkView]:
         r.self_note) for r in rows}
 
 
-def done_pairs(pairs) -> set[tuple[int, str, int]]:
-    """The occurrences among these whose mark is done: plain tuples, no objects."""
-    pairs = set(pairs)
-    if not pairs:
-        return set()
-    rows = db.session.execute(select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id)
-                              .where(*_pairs_clause(pairs), IS_DONE))
-    return {tuple(r) for r in rows if tuple(r) in pairs}
-
-
 def done_counts(pairs, subject: int | None = None) -> dict[tuple[int, str], int]:
     """How many subjects of each (item id, period key) are done, in one GROUP BY (not a
     row per mark): what the overdue figures need for items for each holder, where an

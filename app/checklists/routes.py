@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
-from app.checklists.board import (FILTERS, board, overdue_rows, page_of, parse_subject, single_row, slots,
+from app.checklists.board import (FILTERS, HolderGroup, board, overdue_rows, page_of, single_row, slots,
                                   visible_positions)
 from app.checklists.grid import month_grid, monthly_rates, position_items
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
@@ -77,11 +77,15 @@ def _item_and_check(item_id: int, holder: bool = False) -> ChecklistItem:
     return item
 
 
-def _subject_arg() -> int:
-    subject = parse_subject(request.form.get("subject") or request.args.get("subject"))
-    if subject < 0:
+def _subject_arg(value: str | None = None) -> int:
+    """Whose occurrence (an employee id; 0, the position's own), from the form or the
+    address; a malformed one is a 400."""
+    if value is None:
+        value = request.form.get("subject") or request.args.get("subject")
+    try:
+        return params.parse_id(value) or 0
+    except params.BadParam:
         abort(400, description="人员参数无效。")
-    return subject
 
 
 def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None, subject_id: int = 0):
@@ -92,8 +96,8 @@ def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None, 
         section = next(iter(board(current_user, day, only=item.position_id)), None) if day else None
         group = None
         if section is not None and subject_id:
-            group = next((g for g in section["groups"][item.kind]
-                          if getattr(g, "item", None) is item and getattr(g, "rows", None) is not None), None)
+            group = next((g for g in section["groups"][item.kind] if isinstance(g, HolderGroup) and g.item is item),
+                         None)
         return render("checklists/_row_update.html", row=row, error=error, section=section, board_day=day, group=group,
                       entered=request.form if error else {}, status=422 if error else 200, **_helpers())
     if error:
@@ -155,8 +159,8 @@ def do_confirm_all(item_id: int, period_key: str):
     item = _item_and_check(item_id)
     if not TickForm().validate_on_submit():
         abort(400)
-    subjects = [parse_subject(v) for v in request.form.getlist("subjects")]
-    if any(s <= 0 for s in subjects) or not subjects:
+    subjects = [s for s in (_subject_arg(v) for v in request.form.getlist("subjects")) if s]
+    if not subjects:
         flash("请选择要确认的人员。", "error")
         return redirect(_back(), code=303)
     try:
@@ -214,9 +218,7 @@ def do_untick(item_id: int, period_key: str):
 @login_required
 def item_history(item_id: int, period_key: str):
     item = db.get_or_404(ChecklistItem, item_id)
-    subject_id = parse_subject(request.args.get("subject"))
-    if subject_id < 0:
-        abort(400, description="人员参数无效。")
+    subject_id = _subject_arg(request.args.get("subject", ""))
     if not may_view_checklist(current_user, item.position) or not may_see_subject(current_user, item.position,
                                                                                    subject_id):
         abort(403)

@@ -165,7 +165,7 @@ def send_due(now: datetime | None = None) -> dict:
     it) and every entitlement due (to the employee). Safe to run as often as wanted: each
     occurrence and each entitlement period is noticed once."""
     from app.checklists.board import items_for
-    from app.checklists.marks import marks_for
+    from app.checklists.marks import done_subjects
     from app.checklists.occurrences import expand
     from app.checklists.schedule import OVERDUE, state
     from app.org.models import Position
@@ -178,18 +178,18 @@ def send_due(now: datetime | None = None) -> dict:
     items = [i for plist in items_for([p.id for p in positions]).values() for i in plist]
     by_position = {p.id: p for p in positions}
     occs = expand(items, now.date() - timedelta(days=7), now.date())
-    marks = marks_for((item.id, o.period.key, s.id) for item, o, s in occs)  # one query for all of them
+    done = done_subjects((item.id, o.period.key) for item, o, _ in occs)  # one query for all of them
+    accounts = {u.employee_id: u for u in accounts_of({s.id for _, _, s in occs})}  # of the holders
     supervisors: dict[int, list] = {}
     holders: dict[int, list] = {}
     for item, occ, sub in occs:
-        mark = marks.get((item.id, occ.period.key, sub.id))
-        if state(occ, now, bool(mark and mark.done)) != OVERDUE:
+        if state(occ, now, sub.id in done.get((item.id, occ.period.key), ())) != OVERDUE:
             continue
         position = by_position[item.position_id]
         if position.id not in supervisors:  # the holders, and who confirms their work
             supervisors[position.id] = supervisors_of(position)
             holders[position.id] = holders_of(position)
-        who = [account_of(db.session.get(Employee, sub.id))] if sub.id else holders[position.id]
+        who = [accounts.get(sub.id)] if sub.id else holders[position.id]
         name = f"（{sub.name}）" if sub.id else ""
         counts["overdue"] += notify(
             who + supervisors[position.id], f"overdue:{item.id}:{occ.period.key}" + (f":{sub.id}" if sub.id else ""),
@@ -224,6 +224,7 @@ def send_reminders(now: datetime | None = None) -> int:
     items = [i for plist in items_for([p.id for p in positions]).values() for i in plist]
     soon = [(i, o, s) for i, o, s in expand(items, now.date(), (now + ahead).date()) if now < o.due_at <= now + ahead]
     marks = marks_for((i.id, o.period.key, s.id) for i, o, s in soon)
+    accounts = {u.employee_id: u for u in accounts_of({s.id for _, _, s in soon})}  # of the holders
     made = 0
     holders: dict[int, list] = {}
     for item, occ, sub in soon:
@@ -231,7 +232,7 @@ def send_reminders(now: datetime | None = None) -> int:
         if mark is not None and (mark.done or mark.review == "pending"):
             continue  # done, or self-checked and waiting for the supervisor
         if sub.id:
-            who = [account_of(db.session.get(Employee, sub.id))]
+            who = [accounts.get(sub.id)]
         else:
             if item.position_id not in holders:
                 holders[item.position_id] = holders_of(item.position)
