@@ -1,0 +1,134 @@
+"""The parts of the intranet, and the one place where each registers itself.
+
+A part (handbook, checklists, supplies, equipment, …) is a package with a `register(app)`
+that hands one `Part` to `add()`: its blueprint, its audit labels, its navigation entry,
+its workspace blocks, its nightly notices, its periodic jobs, its demo data and its bench
+pages. The application factory calls the parts' `register` in the order of `app.PARTS`;
+nothing else in the app names a part's pieces. Adding a part = its package + one line in
+that list.
+
+Everything here is plain data read at request (or job) time through `parts()`, so a test
+can register a throwaway part on its own app and see it in the nav, the audit log and the
+workspace.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable
+
+from flask import Blueprint, Flask, current_app
+
+KEY = "intranet_parts"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the top navigation. `active`: endpoint prefixes that mark it as the
+    current section (default: the part's blueprint); `visible(user)`: shown to this user
+    (default: everyone logged in); `badge(user)`: (count, title) or None."""
+    label: str
+    endpoint: str
+    order: int = 50
+    active: tuple[str, ...] = ()
+    visible: Callable[[Any], bool] | None = None
+    badge: Callable[[Any], tuple[int, str] | None] | None = None
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What a workspace block is built from: the user, his active employee record (or
+    None), his position (or None) and the time."""
+    user: Any
+    employee: Any
+    position: Any
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+@dataclass(frozen=True)
+class WorkspaceBlock:
+    """A block of 我的工作台. `build(desk)` returns what `template` shows (as `block`), or
+    something falsy to leave the block out. `card`: "" gives the block a card of its own;
+    "todo" makes it a section of the 待我处理 card (what waits for the user to decide or
+    do). `order` sorts blocks, lower first."""
+    name: str
+    template: str
+    build: Callable[[Desk], Any]
+    order: int = 50
+    card: str = ""
+
+
+@dataclass
+class Part:
+    name: str
+    blueprint: Blueprint | None = None
+    audit_labels: dict[str, str] = field(default_factory=dict)
+    object_labels: dict[str, str] = field(default_factory=dict)
+    nav: tuple[NavEntry, ...] = ()
+    workspace: tuple[WorkspaceBlock, ...] = ()
+    # Run by the hourly notices job (notices.rules.send_due): fn(now) -> how many notices
+    # it made; each must be safe to repeat (a notice key per thing and state).
+    notices: tuple[Callable[[datetime], int], ...] = ()
+    jobs: tuple = ()  # app.jobs.schedule.Job
+    # Demo data (flask seed-demo): fn(fresh) -> report lines; `fresh` is True when the demo
+    # staff was created by this run. Parts run in demo_order, lower first.
+    demo: Callable[[bool], list[str]] | None = None
+    demo_order: int = 50
+    # bench/pages: fn() -> [(kind, url)] for a logged-in admin on the demo or scale data.
+    bench_pages: Callable[[], list[tuple[str, str]]] | None = None
+    template_globals: dict[str, Any] = field(default_factory=dict)
+
+
+def add(app: Flask, part: Part) -> None:
+    registry: dict[str, Part] = app.extensions.setdefault(KEY, {})
+    if part.name in registry:
+        raise ValueError(f"part {part.name!r} registered twice")
+    registry[part.name] = part
+    if part.blueprint is not None:
+        app.register_blueprint(part.blueprint)
+    app.jinja_env.globals.update(part.template_globals)
+
+
+def parts(app: Flask | None = None) -> list[Part]:
+    return list((app or current_app).extensions.get(KEY, {}).values())
+
+
+def audit_labels() -> dict[str, str]:
+    return {code: label for p in parts() for code, label in p.audit_labels.items()}
+
+
+def object_labels() -> dict[str, str]:
+    return {code: label for p in parts() for code, label in p.object_labels.items()}
+
+
+def nav_entries(user) -> list[tuple[NavEntry, tuple[str, ...]]]:
+    """The entries this user sees, in order, each with the endpoint prefixes that mark it
+    active."""
+    out = []
+    for p in parts():
+        for entry in p.nav:
+            if entry.visible is None or entry.visible(user):
+                out.append((entry, entry.active or ((p.blueprint.name,) if p.blueprint else ())))
+    return sorted(out, key=lambda e: e[0].order)
+
+
+def workspace_blocks() -> list[WorkspaceBlock]:
+    return sorted((b for p in parts() for b in p.workspace), key=lambda b: b.order)
+
+
+def jobs() -> list:
+    return [j for p in parts() for j in p.jobs]
+
+
+def notice_rules() -> list[tuple[str, Callable[[datetime], int]]]:
+    return [(p.name, fn) for p in parts() for fn in p.notices]
+
+
+def demo_steps() -> list[tuple[str, Callable[[bool], list[str]]]]:
+    return [(p.name, p.demo) for p in sorted(parts(), key=lambda p: p.demo_order) if p.demo is not None]
+
+
+def bench_pages() -> list[tuple[str, str]]:
+    return [page for p in parts() if p.bench_pages is not None for page in p.bench_pages()]
