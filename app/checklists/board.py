@@ -16,7 +16,7 @@ from app.checklists.schedule import (DONE, KINDS, OPEN, OVERDUE, Occurrence, occ
                                      period_of, state)
 from app.extensions import db
 from app.org.models import Position, ordered_positions
-from app.permissions import checklist_positions
+from app.permissions import checklist_positions, holds_position, may_see_subject, may_self_check_occurrence
 
 
 @dataclass
@@ -75,7 +75,7 @@ class HolderGroup:
 FILTERS = {"open": "未完成", "review": "待核查", "overdue": "已逾期", "all": "全部"}
 
 
-def keep_row(row: Row, show: str) -> bool:
+def row_matches(row: Row, show: str) -> bool:
     """未完成: what needs doing now — due today or overdue, self-checked or not — not
     what falls due later in the week, month or year (全部 shows those)."""
     if show == "open":
@@ -125,23 +125,10 @@ def _values(items, pairs) -> dict:
     return values_for(pairs) if pairs else {}
 
 
-def held_position_id(user) -> int | None:
-    employee = getattr(user, "employee", None)
-    return employee.position_id if employee is not None and employee.active else None
-
-
-def _mine(user, item: ChecklistItem, subject: Subject, held: int | None) -> bool:
-    """The user may self-check this occurrence: he holds the position and, for an item
-    for each holder, it is his own."""
-    return item.position_id == held and (subject.id == 0 or subject.id == user.employee_id)
-
-
-def _shown_subjects(user, item, occ, holders, tickable: set[int], person: int | None) -> list[Subject]:
-    """Whose occurrences of this item the user sees: a supervisor everyone's, a holder his
-    own (a coworker's bay is not his business); narrowed to one person on request."""
-    subs = subjects(item, occ, holders)
-    if item.position_id not in tickable:
-        subs = [s for s in subs if s.id == 0 or s.id == user.employee_id]
+def _shown_subjects(user, item, occ, holders, person: int | None) -> list[Subject]:
+    """Whose occurrences of this item the user sees (permissions.may_see_subject: a
+    supervisor everyone's, a holder his own); narrowed to one person on request."""
+    subs = [s for s in subjects(item, occ, holders) if may_see_subject(user, item.position_id, s.id)]
     if person is not None:
         subs = [s for s in subs if s.id == person]
     return subs
@@ -172,13 +159,12 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
             occs[item.id] = occ
     holders = Holders([i.position_id for i in all_items], min((o.due_date for o in occs.values()), default=day),
                       max((o.due_date for o in occs.values()), default=day))
-    shown = {iid: _shown_subjects(user, item, occs[iid], holders, tickable, person)
+    shown = {iid: _shown_subjects(user, item, occs[iid], holders, person)
              for item in all_items if (iid := item.id) in occs}
     keys = [(iid, occs[iid].period.key, s.id) for iid, subs in shown.items() for s in subs]
     marks = marks_for(keys)
     values = _values(all_items, keys)
     preload_attendees(all_items)
-    held = held_position_id(user)
     result = []
     for p in positions:
         groups = {k: [] for k in KINDS}
@@ -190,25 +176,25 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
             rows = []
             for sub in shown[item.id]:
                 key = (item.id, occ.period.key, sub.id)
-                row = make_row(item, occ, marks.get(key), now, p.id in tickable, _mine(user, item, sub, held),
-                               values.get(key, ()), sub)
+                row = make_row(item, occ, marks.get(key), now, p.id in tickable,
+                               may_self_check_occurrence(user, item, sub.id), values.get(key, ()), sub)
                 counts[row.state] += 1
                 counts["review"] += row.review == "pending"
                 rows.append(row)
-            kept = [r for r in rows if keep_row(r, show)]
+            matching = [r for r in rows if row_matches(r, show)]
             if item.per_holder(occ.period) and p.id in tickable:
-                if not rows or not kept:
+                if not rows or not matching:
                     continue
                 groups[item.kind].append(HolderGroup(
-                    item, occ, kept, total=len(rows), done=sum(r.state == DONE for r in rows),
+                    item, occ, matching, total=len(rows), done=sum(r.state == DONE for r in rows),
                     overdue=sum(r.state == OVERDUE for r in rows),
                     pending=[r.subject.id for r in rows if r.review == "pending"], can_tick=True,
-                    open=len(kept) <= SHOW_PEOPLE or person is not None or one_item is not None))
+                    open=len(matching) <= SHOW_PEOPLE or person is not None or one_item is not None))
             else:
-                groups[item.kind].extend(kept)
+                groups[item.kind].extend(matching)
         if counts:
             result.append({"position": p, "groups": groups, "counts": counts, "can_tick": p.id in tickable,
-                           "can_self": p.id == held, "shown": sum(len(g) for g in groups.values())})
+                           "can_self": holds_position(user, p), "shown": sum(len(g) for g in groups.values())})
     return result
 
 
@@ -228,7 +214,7 @@ def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, 
         e = db.session.get(Employee, subject_id)
         subject = Subject(e.id, e.name, e.employee_no) if e else Subject(subject_id, "?")
     return make_row(item, occ, mark, now, item.position_id in tickable,
-                    _mine(user, item, subject, held_position_id(user)), values, subject)
+                    may_self_check_occurrence(user, item, subject.id), values, subject)
 
 
 # --- derived figures ---------------------------------------------------------------------
@@ -327,9 +313,8 @@ def overdue_rows(pending, tickable: set[int], now: datetime, user=None) -> list[
     marks = marks_for(keys, undone_only=True)
     # A self-check waiting for review shows the holder's figures; confirming keeps them.
     values = _values([i for i, _, _ in pending], [k for k in keys if k in marks])
-    held = held_position_id(user) if user is not None else None
     return [make_row(i, o, marks.get(k), now, i.position_id in tickable,
-                     user is not None and _mine(user, i, s, held), values.get(k, ()), s)
+                     user is not None and may_self_check_occurrence(user, i, s.id), values.get(k, ()), s)
             for (i, o, s), k in zip(pending, keys)]
 
 

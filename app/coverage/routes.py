@@ -12,8 +12,8 @@ from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.extensions import db
 from app.trainings.forms import PlainForm
 from app.org.models import Position, ordered_positions
-from app.permissions import (can_edit_org, can_record_trainings, may_mark_onboarding_step, may_view_coverage,
-                             may_view_employee, require, supervises_employee)
+from app.permissions import (can_edit_org, can_record_trainings, may_mark_onboarding_step, may_sign_off_onboarding,
+                             may_view_coverage, may_view_employee, require)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings.models import TrainingCategory
@@ -178,8 +178,7 @@ def step_active(step_id: int):
 
 def _employee(employee_id: int) -> Employee:
     employee = db.get_or_404(Employee, employee_id)
-    if not may_view_employee(current_user, employee):
-        abort(403)
+    require(may_view_employee, employee)
     return employee
 
 
@@ -206,7 +205,7 @@ def _employee_page(e: Employee, cert_form, status: int = 200):
                   cert_form=cert_form, steps=rules.plan(e, today), onboarding=rules.onboarding_for(e),
                   new_hire=rules.is_new_hire(e, today), today=today, mentors=mentors,
                   may_edit=can_record_trainings(current_user),
-                  may_sign=supervises_employee(current_user, e), status=status)
+                  may_sign=may_sign_off_onboarding(current_user, e), status=status)
 
 
 @bp.post("/employees/<int:employee_id>/certificates")
@@ -286,8 +285,7 @@ def onboarding_step(employee_id: int, step_id: int):
 def onboarding_signoff(employee_id: int):
     """上岗确认: the supervisor of the position signs the onboarding off with a note."""
     e = db.get_or_404(Employee, employee_id)
-    if not supervises_employee(current_user, e):
-        abort(403)
+    require(may_sign_off_onboarding, e)
     if not PlainForm().validate_on_submit():
         abort(400)
     try:

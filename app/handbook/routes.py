@@ -19,7 +19,8 @@ from app.handbook.revisions import current_revision, current_revisions, diff, du
 from app.handbook.search import highlight, search
 from app.org.chart import chart_layout
 from app.org.models import Position, ordered_positions
-from app.permissions import can_edit_org, is_supervisor, require, supervises
+from app.permissions import (can_edit_org, holds_position, is_supervisor, may_confirm_reading, may_view_position,
+                             require, supervises)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.web import render
@@ -29,7 +30,7 @@ SPARE_ROWS = 3
 
 def _position(position_id: int) -> Position:
     position = db.get_or_404(Position, position_id)
-    if not position.active and not can_edit_org(current_user):
+    if not may_view_position(current_user, position):
         abort(404)
     return position
 
@@ -58,7 +59,7 @@ def index():
 def position(position_id: int):
     position = _position(position_id)
     revision = current_revision(position)
-    own = current_user.position is not None and current_user.position.id == position.id
+    own = holds_position(current_user, position)
     confirmation = valid_confirmation(current_user.employee, position, revision) if own and revision else None
     in_position = (Employee.position_id == position.id, Employee.active.is_(True))
     staff = db.session.scalars(select(Employee).where(*in_position).order_by(Employee.employee_no).limit(40)).all()
@@ -78,9 +79,7 @@ def position(position_id: int):
 def confirm_read(position_id: int):
     position = _position(position_id)
     form = ConfirmForm()
-    employee = current_user.employee
-    if employee is None or not employee.active or employee.position_id != position.id:
-        abort(403)
+    require(may_confirm_reading, position)
     if not form.validate_on_submit() or not form.revision.data.isdigit():
         abort(400)
     try:

@@ -9,8 +9,9 @@ from sqlalchemy.orm import selectinload
 from app import clock, params
 from app.audit.log import record, record_changes
 from app.extensions import db
-from app.permissions import (can_issue_supplies, may_decide_requisition, may_see_requisition, may_see_supplies_of,
-                             require)
+from app.permissions import (can_issue_supplies, may_decide_requisition, may_see_requisition,
+                             may_see_requisition_context, may_see_supplies_of, may_submit_requisition,
+                             may_withdraw_requisition, require)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.supplies import bp
@@ -23,7 +24,7 @@ from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisitio
                                  SupplyCategory, SupplyItem)
 from app.supplies.quantity import QuantityError, fmt, parse
 from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, decision_context, fulfil,
-                                       may_withdraw, open_for, open_per_line, visible_requisitions, withdraw)
+                                       open_for, open_per_line, visible_requisitions, withdraw)
 from app.supplies.stock import categories, overview
 from app.web import render
 from app.xlsxexport import Table, requested_format, table_response
@@ -358,8 +359,7 @@ def slips():
 @login_required
 def slip(slip_id: int):
     s = db.get_or_404(IssueSlip, slip_id)
-    if not may_see_supplies_of(current_user, s.employee):
-        abort(403)
+    require(may_see_supplies_of, s.employee)
     return render("supplies/slip.html", slip=s, **_helpers())
 
 
@@ -367,8 +367,7 @@ def slip(slip_id: int):
 @login_required
 def slip_pdf(slip_id: int):
     s = db.get_or_404(IssueSlip, slip_id)
-    if not may_see_supplies_of(current_user, s.employee):
-        abort(403)
+    require(may_see_supplies_of, s.employee)
     return pdf_response(render_pdf("print/issue_slip.html", slip=s, **_helpers()), f"领用单-{s.number}.pdf")
 
 
@@ -462,8 +461,7 @@ def requisitions():
 @bp.route("/requisitions/new", methods=["GET", "POST"])
 @login_required
 def requisition_new():
-    if current_user.employee is None:
-        abort(403)
+    require(may_submit_requisition)
     form = SimpleForm()
     items = _active_items()
     errors: dict[str, list[str]] = {}
@@ -498,13 +496,12 @@ def requisition_new():
 @login_required
 def requisition(req_id: int, errors=None, status=200):
     req = db.get_or_404(Requisition, req_id)
-    if not may_see_requisition(current_user, req):
-        abort(403)
+    require(may_see_requisition, req)
     may_decide = may_decide_requisition(current_user, req)
     return render("supplies/requisition.html", req=req, open=open_per_line(req), may_decide=may_decide,
                   can_issue=can_issue_supplies(current_user), errors=errors or {}, status=status,
-                  may_withdraw=may_withdraw(current_user, req),
-                  context=decision_context(req) if may_decide or can_issue_supplies(current_user) else None,
+                  may_withdraw=may_withdraw_requisition(current_user, req),
+                  context=decision_context(req) if may_see_requisition_context(current_user, req) else None,
                   stock=stock_of([l.item_id for l in req.lines]), **_helpers())
 
 
@@ -512,8 +509,7 @@ def requisition(req_id: int, errors=None, status=200):
 @login_required
 def requisition_withdraw(req_id: int):
     req = db.get_or_404(Requisition, req_id)
-    if not may_see_requisition(current_user, req) or not (may_withdraw(current_user, req) or req.status != "pending"):
-        abort(403)
+    require(may_see_requisition, req)  # withdraw() refuses one not pending (422), then anyone but the asker (403)
     if not SimpleForm().validate_on_submit():
         abort(400)
     try:
@@ -532,8 +528,7 @@ def requisition_withdraw(req_id: int):
 @login_required
 def requisition_decide(req_id: int):
     req = db.get_or_404(Requisition, req_id)
-    if not may_decide_requisition(current_user, req):
-        abort(403)
+    require(may_decide_requisition, req)
     if not SimpleForm().validate_on_submit():
         abort(400)
     try:

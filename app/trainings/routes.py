@@ -10,7 +10,7 @@ from app.audit.log import record, record_changes
 from app.extensions import db
 from app.notices import rules as notices
 from app.org.models import Position, ordered_positions
-from app.permissions import can_manage_accounts, can_record_trainings, may_see_training_files, require
+from app.permissions import can_record_trainings, may_restore_training_files, may_see_training_files, require
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings import bp
@@ -125,7 +125,7 @@ def edit(training_id):
 def detail(training_id: int):
     # the trainer with the training: one statement whether or not they are on the page already
     t = db.get_or_404(Training, training_id, options=[joinedload(Training.trainer_employee), *WITH_ATTENDEES])
-    show_deleted = can_manage_accounts(current_user) and request.args.get("deleted") == "1"
+    show_deleted = may_restore_training_files(current_user) and request.args.get("deleted") == "1"
     headcount = dict(db.session.execute(select(Employee.position_id, func.count()).where(Employee.active.is_(True))
                                         .group_by(Employee.position_id)).all())
     return render("trainings/detail.html", training=t, totals=totals(t), positions=ordered_positions(),
@@ -302,7 +302,7 @@ def file_delete(file_id: int):
 @bp.post("/files/<int:file_id>/restore")
 @login_required
 def file_restore(file_id: int):
-    require(can_manage_accounts)
+    require(may_restore_training_files)
     f = db.get_or_404(TrainingFile, file_id)
     if not PlainForm().validate_on_submit():
         abort(400)
@@ -318,7 +318,7 @@ def file_get(file_id: int, size: str):
     """Photos and scans as JPEG (full/print/thumb); materials as downloads with the
     original name. Never rendered inline as HTML."""
     f = db.get_or_404(TrainingFile, file_id)
-    if f.deleted_at is not None and not can_manage_accounts(current_user):
+    if f.deleted_at is not None and not may_restore_training_files(current_user):
         abort(404)
     require(may_see_training_files, db.session.get(Training, f.training_id, options=WITH_ATTENDEES), f.kind)
     if f.stored_as_file:
