@@ -21,7 +21,7 @@ from app.extensions import db
 from app.staff.models import Employee
 from app.supplies.models import (ADJUST, ISSUE, KIND_LABELS, RECEIPT, RETURN, REVERSAL, IssueSlip, StockEntry,
                                  SupplyItem)
-from app.supplies.quantity import fmt
+from app.supplies.quantity import QuantityError, fmt, parse
 
 
 class LedgerError(ValueError):
@@ -187,6 +187,27 @@ def count(item: SupplyItem, counted: int, user, reason: str = "") -> StockEntry:
     record("stock_count", "supply_item", item.id, summary=f"盘点 {item.label}：账面 {fmt(book)}，实盘 {fmt(counted)}",
            before={"book": fmt(book)}, after={"counted": fmt(counted), "reason": entry.reason})
     return entry
+
+
+def typed_counts(items: list[SupplyItem], typed: dict[str, str]
+                 ) -> tuple[list[tuple[SupplyItem, int, str]], dict[int, str]]:
+    """(item, counted milli-units, reason) of each item whose qty-<id> field is filled in
+    the count form, and the messages per item id (0: the form as a whole) for what cannot
+    be taken: a quantity that is not one of the unit, no item, no row filled in."""
+    counted, errors = [], {}
+    for item in items:
+        text = typed.get(f"qty-{item.id}", "").strip()
+        if not text:
+            continue
+        try:
+            counted.append((item, parse(text, item.decimals, allow_zero=True), typed.get(f"reason-{item.id}", "")))
+        except QuantityError as exc:
+            errors[item.id] = str(exc)
+    if not items:
+        errors[0] = "请选择物品。"
+    elif not counted and not errors:
+        errors[0] = "请至少填写一种物品的实盘数量。"
+    return counted, errors
 
 
 def count_many(rows: list[tuple[SupplyItem, int, str]], user) -> tuple[list[StockEntry], dict[int, str]]:

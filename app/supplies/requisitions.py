@@ -14,7 +14,7 @@ from app.staff.models import Employee
 from app.supplies.ledger import LedgerError, issue
 from app.supplies.models import (ISSUE, REVERSAL, Entitlement, Requisition, RequisitionLine, RequisitionStep,
                                  StockEntry, SupplyItem)
-from app.supplies.quantity import fmt
+from app.supplies.quantity import fmt, parse
 
 STATUS_LABELS = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回",
                  "partial": "部分发放", "issued": "已发放", "withdrawn": "已撤回"}
@@ -172,6 +172,16 @@ def issued_per_line(req: Requisition) -> dict[int, int]:
 def open_per_line(req: Requisition) -> dict[int, int]:
     issued = issued_per_line(req)
     return {l.id: max(l.qty - issued[l.id], 0) for l in req.lines}
+
+
+def issue_quantities(req: Requisition, typed: dict[str, str]) -> dict[int, int]:
+    """line id -> milli-units from the issue form's qty-<line id> fields (blank: none of
+    that line); QuantityError for one that is not a quantity of its item's unit."""
+    quantities = {}
+    for line in req.lines:
+        text = (typed.get(f"qty-{line.id}") or "").strip()
+        quantities[line.id] = parse(text, line.item.decimals, allow_zero=True) if text else 0
+    return quantities
 
 
 def fulfil(req: Requisition, user, quantities: dict[int, int], note: str = ""):
