@@ -29,6 +29,22 @@ class ItemForm(PageForm):
         super().__init__(*args, **kwargs)
         self.duty_id.choices = [(0, "（不关联）")] + list(duty_choices)
 
+    def fill_new(self, duty_id: int | None = None) -> None:
+        """A new item: every day a working day, linked to `duty_id` when it came from one."""
+        self.working_days.data = list(range(7))
+        self.duty_id.data = duty_id or 0
+
+    def fill_from(self, item) -> None:
+        """Show a stored item: the fields whose stored form differs from the form's (no duty
+        is 0, working days a string of digits, the due mode two columns, no weekday 0);
+        items.apply_form is the way back."""
+        self.duty_id.data = item.duty_id or 0
+        self.working_days.data = [int(c) for c in item.working_days]
+        self.due_mode.data = "time" if item.due_time else ("end_of_workday" if item.end_of_workday else "none")
+        self.weekday.data = item.weekday or 0
+        self.day.data = item.day
+        self.target.data = item.target
+
     def validate(self, extra_validators=None):
         """Field checks, then the checks that depend on the chosen kind and due mode."""
         ok = super().validate(extra_validators)
@@ -71,6 +87,10 @@ class FieldForm(PageForm):
 
         super().__init__(*args, **kwargs)
         self.kind.choices = list(KINDS.items())
+
+    def fill_from(self, field) -> None:
+        """Show a stored field: its options one per line (obj= maps the rest by name)."""
+        self.choices.data = field.choices
 
     def validate(self, extra_validators=None):
         from app.checklists.fields import MAX_ABS, NUMERIC

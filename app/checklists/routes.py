@@ -390,8 +390,7 @@ def item_new(position_id: int):
     position = db.get_or_404(Position, position_id)
     form = ItemForm(duty_choices=_duty_choices(position))
     if request.method == "GET":
-        form.working_days.data = list(range(7))
-        form.duty_id.data = request.args.get("duty", type=params.bounded_int) or 0
+        form.fill_new(request.args.get("duty", type=params.bounded_int))
     if form.validate_on_submit():
         create_item(position, form)
         db.session.commit()
@@ -408,12 +407,7 @@ def item_edit(item_id: int):
     item = db.get_or_404(ChecklistItem, item_id)
     form = ItemForm(obj=item, duty_choices=_duty_choices(item.position))
     if request.method == "GET":
-        form.duty_id.data = item.duty_id or 0
-        form.working_days.data = [int(c) for c in item.working_days]
-        form.due_mode.data = "time" if item.due_time else ("end_of_workday" if item.end_of_workday else "none")
-        form.weekday.data = item.weekday or 0
-        form.day.data = item.day
-        form.target.data = item.target
+        form.fill_from(item)
     if form.validate_on_submit():
         update_item(item, form, current_user)
         db.session.commit()
@@ -462,7 +456,7 @@ def field_edit(field_id: int):
     f = db.get_or_404(ChecklistField, field_id)
     form = FieldForm(obj=f)
     if request.method == "GET":
-        form.choices.data = f.choices
+        form.fill_from(f)
     if form.validate_on_submit():
         update_field(f, form)
         db.session.commit()
