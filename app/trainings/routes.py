@@ -6,20 +6,19 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock, params
-from app.audit.log import record, record_changes
+from app.audit.log import record
 from app.extensions import db
-from app.notices import rules as notices
 from app.org.models import Position, ordered_positions
 from app.permissions import can_record_trainings, may_restore_training_files, may_see_training_files, require
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings import bp
 from app.trainings.forms import PlainForm, TrainingForm
-from app.trainings.models import (DONE, PHOTO, PLANNED, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
+from app.trainings.models import (DONE, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
-                                   set_assessment, set_status, sign_all, soft_delete, totals, totals_for, upload,
-                                   years)
+                                   save_training, set_assessment, set_caption, set_status, sign_all, soft_delete,
+                                   totals, totals_for, upload, years)
 from app.uploads import send_stored
 from app.web import is_htmx, render
 
@@ -91,28 +90,7 @@ def edit(training_id):
     training = db.get_or_404(Training, training_id) if training_id else None
     form = _form(training)
     if form.validate_on_submit():
-        before = training.snapshot() if training else None
-        t = training or Training(created_by_id=current_user.id)
-        text = lambda field: (field.data or "").strip()  # noqa: E731  (absent fields are None)
-        t.topic, t.category_id, t.held_on = text(form.topic), form.category_id.data, form.held_on.data
-        t.start_time, t.end_time, t.place = form.start_time.data, form.end_time.data, text(form.place)
-        t.trainer_employee_id = form.trainer_employee_id.data or None
-        t.trainer_name = "" if t.trainer_employee_id else text(form.trainer_name)
-        t.organiser, t.content, t.outcome = text(form.organiser), text(form.content), text(form.outcome)
-        t.status = form.status.data
-        if training is None:
-            db.session.add(t)
-            db.session.flush()
-            record("training_create", "training", t.id, summary=t.topic, after=t.snapshot())
-        else:
-            db.session.flush()
-            db.session.refresh(t)
-            record_changes("training_update", "training", t.id, before, t.snapshot(), summary=t.topic)
-            after = t.snapshot()
-            moved = [label for key, label in (("held_on", "日期"), ("start", "开始时间"), ("place", "地点"))
-                     if before.get(key) != after.get(key)]
-            if moved and t.status == PLANNED:
-                notices.training_changed(t, "的" + "、".join(moved) + "有变更，请留意")
+        t = save_training(training, form, current_user)
         db.session.commit()
         flash("培训记录已保存。", "success")
         return redirect(url_for("trainings.detail", training_id=t.id), code=303)
@@ -276,15 +254,12 @@ def _file_for_change(file_id: int) -> TrainingFile:
 @login_required
 def file_caption(file_id: int):
     f = _file_for_change(file_id)
-    caption = request.form.get("caption", "").strip()
-    if len(caption) > 120:  # said, never cut silently
-        flash(f"说明最多 120 字（现为 {len(caption)} 字），未保存，请删减后再提交。", "error")
+    try:
+        set_caption(f, request.form.get("caption", ""), request.form.get("sort_order", type=params.bounded_int))
+    except TrainingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
         return redirect(url_for("trainings.detail", training_id=f.training_id) + f"#files-{f.kind}", code=303)
-    f.caption = caption
-    order = request.form.get("sort_order", type=params.bounded_int)
-    if order is not None:
-        f.sort_order = order
-    record("training_file_caption", "training", f.training_id, summary=f"{f.display_name}：{f.caption}")
     db.session.commit()
     return redirect(url_for("trainings.detail", training_id=f.training_id) + f"#files-{f.kind}", code=303)
 
