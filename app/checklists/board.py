@@ -219,7 +219,7 @@ def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, 
 
 # --- derived figures ---------------------------------------------------------------------
 # The overdue occurrences and the monthly rates are computed from the items' rules, the
-# holders' tenures and the done marks on every request: nothing is kept between requests,
+# holders' tenures and the done marks on every request: nothing is cached between requests,
 # so a tick (or a change made outside the app) shows at once, on every worker and database.
 
 @dataclass

@@ -406,8 +406,8 @@ def plan(employee: Employee, today: date | None = None) -> list[Step]:
     ob = onboarding_for(employee)
     done = {d.step_id: d for d in db.session.scalars(select(OnboardingDone).filter_by(onboarding_id=ob.id))} \
         if ob is not None else {}
-    kept = OnboardingStep.active.is_(True) | OnboardingStep.id.in_(list(done))  # a retired step done stays
-    for st in db.session.scalars(select(OnboardingStep).where(OnboardingStep.position_id == position.id, kept)
+    listed = OnboardingStep.active.is_(True) | OnboardingStep.id.in_(list(done))  # a retired step done stays
+    for st in db.session.scalars(select(OnboardingStep).where(OnboardingStep.position_id == position.id, listed)
                                  .order_by(OnboardingStep.sort_order, OnboardingStep.id)):
         s = Step("custom", st.title, hire + timedelta(days=st.due_days), step_id=st.id, derived=False)
         d = done.get(st.id)

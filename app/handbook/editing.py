@@ -77,7 +77,7 @@ def _validate(position: Position, data: PositionInput) -> list[DutyRow]:
             err("superior_ids", f"不能保存：「{name}」已在本岗位之下，设为直属上级会形成循环汇报关系。")
 
     own_ids = set(db.session.scalars(select(Duty.id).where(Duty.position_id == position.id)))
-    kept: list[tuple[float, int, DutyRow]] = []
+    remaining: list[tuple[float, int, DutyRow]] = []
     for index, row in enumerate(data.duties):
         if row.id is None and not row.text.strip():
             continue  # a blank spare row
@@ -92,9 +92,9 @@ def _validate(position: Position, data: PositionInput) -> list[DutyRow]:
         if len(row.text.strip()) > MAX_DUTY:
             err("duties", f"第 {index + 1} 行职责超过{MAX_DUTY}字，请拆分为几条。")
             continue
-        kept.append((row.order, index, row))
-    kept.sort(key=lambda t: (t[0], t[1]))
-    rows = [r for _, _, r in kept]
+        remaining.append((row.order, index, row))
+    remaining.sort(key=lambda t: (t[0], t[1]))
+    rows = [r for _, _, r in remaining]
     if rows and rows[0].sub:
         err("duties", "第一条职责不能是子项。")
     if errors:
@@ -118,7 +118,7 @@ def save_position(position: Position, data: PositionInput, author) -> PositionRe
     set_lines(position, data.superior_ids, data.subordinate_ids)
 
     existing = {d.id: d for d in db.session.scalars(select(Duty).where(Duty.position_id == position.id))}
-    kept_ids = set()
+    saved_ids = set()
     parent: Duty | None = None
     top_order = sub_order = 0
     for row in rows:
@@ -141,9 +141,9 @@ def save_position(position: Position, data: PositionInput, author) -> PositionRe
             duty.sort_order = top_order
             parent = duty
         db.session.flush()
-        kept_ids.add(duty.id)
+        saved_ids.add(duty.id)
     for duty_id, duty in existing.items():
-        if duty_id not in kept_ids and duty.active:
+        if duty_id not in saved_ids and duty.active:
             duty.active = False  # kept for links and history; gone from the handbook
     db.session.flush()
     db.session.expire(position)
