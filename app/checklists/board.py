@@ -13,9 +13,10 @@ from app.checklists.marks import done_counts, done_subjects, marks_for
 from app.checklists.models import ChecklistItem, ChecklistMark
 from app.checklists.occurrences import POSITION_SUBJECT, Holders, Subject, subjects
 from app.checklists.schedule import (DONE, KINDS, OPEN, OVERDUE, Occurrence, occurrence, occurrences_between,
-                                     period_of, state)
+                                     period_from_key, period_of, state)
 from app.extensions import db
 from app.org.models import Position, ordered_positions
+from app.staff.models import Employee
 from app.permissions import checklist_positions, holds_position, may_see_subject, may_self_check_occurrence
 
 
@@ -91,6 +92,16 @@ def visible_positions(user) -> tuple[list[Position], set[int]]:
     """(positions whose checklist the user sees, ids of those the user may tick), in the
     org chart's order; the rule is permissions.checklist_positions."""
     return checklist_positions(user, ordered_positions())
+
+
+def people_to_narrow(positions, tickable: set[int]) -> list:
+    """The holders a supervisor can narrow the board or the overdue list to: the active
+    employees of the positions he ticks, by number."""
+    ids = [p.id for p in positions if p.id in tickable]
+    if not ids:
+        return []
+    return db.session.scalars(select(Employee).where(Employee.position_id.in_(ids), Employee.active.is_(True))
+                              .order_by(Employee.employee_no)).all()
 
 
 def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
@@ -199,9 +210,6 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
 
 
 def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, now: datetime | None = None) -> Row:
-    from app.checklists.schedule import period_from_key
-    from app.staff.models import Employee
-
     now = now or clock.local_now()
     occ = occurrence(item.rule(), period_from_key(item.kind, period_key), clock.workday_end(),
                      clock.to_local(item.created_at))

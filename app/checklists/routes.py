@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from app import clock, params
 from app.checklists import bp
-from app.checklists.board import (FILTERS, HolderGroup, board, overdue_rows, page_of, single_row, slots,
-                                  visible_positions)
+from app.checklists.board import (FILTERS, HolderGroup, board, overdue_rows, page_of, people_to_narrow, single_row,
+                                  slots, visible_positions)
 from app.checklists.grid import month_grid, monthly_rates, position_items
 from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
 from app.checklists.forms import FieldForm, ItemForm, TickForm
@@ -36,17 +36,6 @@ def _helpers() -> dict:
             "tick_form": TickForm()}
 
 
-def _people(positions, tickable) -> list:
-    """The holders a supervisor can narrow the board or the overdue list to."""
-    from app.staff.models import Employee
-
-    ids = [p.id for p in positions if p.id in tickable]
-    if not ids:
-        return []
-    return db.session.scalars(select(Employee).where(Employee.position_id.in_(ids), Employee.active.is_(True))
-                              .order_by(Employee.employee_no)).all()
-
-
 def _filters(default_show: str) -> dict:
     """The board's and the overdue list's filters, from the address (so a link or a reload
     keeps them): what to show, one position, one person."""
@@ -67,7 +56,7 @@ def index():
     positions, tickable = visible_positions(current_user)
     return render("checklists/index.html", sections=sections, day=day, today=today, board_day=day,
                   filters=f, filter_labels=FILTERS, positions=[p for p in positions if p.id in tickable],
-                  people=_people(positions, tickable), **_helpers())
+                  people=people_to_narrow(positions, tickable), **_helpers())
 
 
 def _item_and_check(item_id: int, holder: bool = False) -> ChecklistItem:
@@ -292,7 +281,7 @@ def overdue_list():
         groups.setdefault(row.item.position, []).append(row)
     return render("checklists/overdue.html", rows=page.items, groups=groups, page=page, days=days, window=window,
                   position_id=position_id, person=person, per_position=per_position,
-                  people=_people(positions, tickable), **_helpers())
+                  people=people_to_narrow(positions, tickable), **_helpers())
 
 
 def _person_arg(position: Position) -> int | None:
