@@ -3,8 +3,8 @@ import os
 
 from flask import Flask
 
-from app import accounts, audit, auth, checklists, coverage, equipment, handbook, jobs, main, notices, org, staff, \
-    supplies, trainings
+from app import accounts, auth, checklists, coverage, equipment, handbook, jobs, main, notices, staff, supplies, \
+    trainings
 from app.extensions import csrf, db, login_manager, migrate
 
 # The parts of the intranet, each registering itself (app/parts.py). A new part is its
@@ -13,10 +13,8 @@ PARTS = [
     main.register,
     auth.register,
     accounts.register,
-    audit.register,
     notices.register,
     jobs.register,
-    org.register,
     staff.register,
     handbook.register,
     checklists.register,

@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from app.audit.log import record
 from app.extensions import db
-from app.jobs.schedule import Job
+from app.parts import Job
 from app.parts import NavEntry, NoticeRule, Part, WorkspaceBlock, add, parts
 
 

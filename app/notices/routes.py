@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import params
-from app.auth.forms import PostForm
+from app.forms import PostForm
 from app.extensions import db
 
 from app.notices.models import Notice
