@@ -10,3 +10,7 @@ class PageForm(FlaskForm):
             if field.type == "CSRFTokenField":
                 render_kw = dict(render_kw, id=False)  # WTForms leaves out a False attribute
             return super().render_field(field, render_kw)
+
+
+class PostForm(PageForm):
+    """CSRF-only form for POST buttons (logout, deactivate, remove …)."""

@@ -12,10 +12,13 @@ can register a throwaway part on its own app and see it in the nav, the audit lo
 workspace.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from flask import Blueprint, Flask, current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
 
 KEY = "intranet_parts"
 
@@ -31,6 +34,10 @@ class NavEntry:
     active: tuple[str, ...] = ()
     visible: Callable[[Any], bool] | None = None
     badge: Callable[[Any], tuple[int, str] | None] | None = None
+    # A tile in the workspace's 全部功能: its line of text, and where it leads this user
+    # (default: `endpoint`). No tile without text.
+    tile: str = ""
+    tile_endpoint: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -50,9 +57,11 @@ class Desk:
 @dataclass(frozen=True)
 class WorkspaceBlock:
     """A block of 我的工作台. `build(desk)` returns what `template` shows (as `block`), or
-    something falsy to leave the block out. `card`: "" gives the block a card of its own;
-    "todo" makes it a section of the 待我处理 card (what waits for the user to decide or
-    do). `order` sorts blocks, lower first."""
+    None when the block is not for this user. `card`: "" gives the block a card of its own
+    (its template is the whole card); "banner" puts it above the cards; "todo" makes it a
+    section of the 待我处理 card (what waits for the user to decide or do), shown when
+    what it built is truthy, the card itself whenever one of its sections is for the user.
+    `order` sorts blocks, lower first."""
     name: str
     template: str
     build: Callable[[Desk], Any]
@@ -60,25 +69,72 @@ class WorkspaceBlock:
     card: str = ""
 
 
+@dataclass(frozen=True)
+class Job:
+    name: str
+    period: timedelta
+    run: Callable[[], object]
+    offset: timedelta = field(default=timedelta(0))
+
+    def slot(self, now_local: datetime) -> datetime:
+        """The start (naive local time) of the slot `now_local` falls in."""
+        origin = datetime(2000, 1, 1) + self.offset  # a local midnight, plus the offset
+        return origin + ((now_local - origin) // self.period) * self.period
+
+
+@dataclass(frozen=True)
+class NoticeRule:
+    """Run by the hourly notices job (notices.rules.send_due): run(now) makes the notices
+    of what is due or overdue and says how many; it must be safe to repeat (a notice key
+    per thing and state). `label` names them in the job's line (逾期点检 3 条)."""
+    key: str
+    label: str
+    run: Callable[[datetime], int]
+
+
 @dataclass
 class Part:
     name: str
     blueprint: Blueprint | None = None
+    more_blueprints: tuple[Blueprint, ...] = ()  # a part with pages under a second prefix
     audit_labels: dict[str, str] = field(default_factory=dict)
     object_labels: dict[str, str] = field(default_factory=dict)
     nav: tuple[NavEntry, ...] = ()
     workspace: tuple[WorkspaceBlock, ...] = ()
-    # Run by the hourly notices job (notices.rules.send_due): fn(now) -> how many notices
-    # it made; each must be safe to repeat (a notice key per thing and state).
-    notices: tuple[Callable[[datetime], int], ...] = ()
-    jobs: tuple = ()  # app.jobs.schedule.Job
+    notices: tuple[NoticeRule, ...] = ()
+    notice_kinds: dict[str, str] = field(default_factory=dict)  # a notice's kind → its label
+    jobs: tuple[Job, ...] = ()  # run by the worker (app/jobs/schedule.py)
     # Demo data (flask seed-demo): fn(fresh) -> report lines; `fresh` is True when the demo
     # staff was created by this run. Parts run in demo_order, lower first.
     demo: Callable[[bool], list[str]] | None = None
     demo_order: int = 50
-    # bench/pages: fn() -> [(kind, url)] for a logged-in admin on the demo or scale data.
+    # The part's main pages and its exports (PDF, CSV, xlsx) for the benchmarks under bench/
+    # and tests/test_page_queries.py: fn() -> [(kind, url)], for an admin, with the busiest
+    # object of each kind in the dataset.
     bench_pages: Callable[[], list[tuple[str, str]]] | None = None
+    bench_exports: Callable[[], list[tuple[str, str]]] | None = None
+    # The nightly uploads check: fn() -> {upload folder: keys some row refers to}; files in
+    # those folders that no row refers to are removed. A folder no part names is left alone.
+    uploads: Callable[[], dict[str, set[str]]] | None = None
     template_globals: dict[str, Any] = field(default_factory=dict)
+    template_filters: dict[str, Callable] = field(default_factory=dict)
+    # Templates this part adds to a position's handbook page (with `position`) and to an
+    # employee's page (with `employee`), in the order of the parts.
+    position_panels: tuple[str, ...] = ()
+    employee_panels: tuple[str, ...] = ()
+
+
+SHOW = 5  # rows a workspace list shows before its "全部" link
+
+
+@dataclass
+class Listing:
+    """The first rows of a list and how many there are in all; falsy when empty."""
+    rows: list = field(default_factory=list)
+    total: int = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
 
 
 def add(app: Flask, part: Part) -> None:
@@ -86,9 +142,10 @@ def add(app: Flask, part: Part) -> None:
     if part.name in registry:
         raise ValueError(f"part {part.name!r} registered twice")
     registry[part.name] = part
-    if part.blueprint is not None:
-        app.register_blueprint(part.blueprint)
+    for bp in ((part.blueprint,) if part.blueprint else ()) + part.more_blueprints:
+        app.register_blueprint(bp)
     app.jinja_env.globals.update(part.template_globals)
+    app.jinja_env.filters.update(part.template_filters)
 
 
 def parts(app: Flask | None = None) -> list[Part]:
@@ -122,8 +179,20 @@ def jobs() -> list:
     return [j for p in parts() for j in p.jobs]
 
 
-def notice_rules() -> list[tuple[str, Callable[[datetime], int]]]:
-    return [(p.name, fn) for p in parts() for fn in p.notices]
+def referenced_uploads() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for p in parts():
+        for folder, keys in (p.uploads() if p.uploads else {}).items():
+            out.setdefault(folder, set()).update(keys)
+    return out
+
+
+def notice_rules() -> list[NoticeRule]:
+    return [rule for p in parts() for rule in p.notices]
+
+
+def notice_kinds() -> dict[str, str]:
+    return {kind: label for p in parts() for kind, label in p.notice_kinds.items()}
 
 
 def demo_steps() -> list[tuple[str, Callable[[bool], list[str]]]]:
@@ -132,3 +201,26 @@ def demo_steps() -> list[tuple[str, Callable[[bool], list[str]]]]:
 
 def bench_pages() -> list[tuple[str, str]]:
     return [page for p in parts() if p.bench_pages is not None for page in p.bench_pages()]
+
+
+def bench_exports() -> list[tuple[str, str]]:
+    return [page for p in parts() if p.bench_exports is not None for page in p.bench_exports()]
+
+
+def busiest(col, *where):
+    """The value of `col` with the most rows (ties: the highest), for the bench pages."""
+    return db.session.execute(select(col, func.count()).where(*where).group_by(col)
+                              .order_by(func.count().desc(), col.desc()).limit(1)).first()[0]
+
+
+def position_panels() -> list[str]:
+    return [t for p in parts() for t in p.position_panels]
+
+
+def employee_panels() -> list[str]:
+    return [t for p in parts() for t in p.employee_panels]
+
+
+def tiles(user) -> list[tuple[NavEntry, str]]:
+    """The workspace's 全部功能: (entry, endpoint) of the nav entries with a tile."""
+    return [(e, e.tile_endpoint(user) if e.tile_endpoint else e.endpoint) for e, _ in nav_entries(user) if e.tile]

@@ -1,16 +1,18 @@
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.accounts import bp
+
 from app.accounts.forms import AccountForm, NewAccountForm
 from app.accounts.changes import Refused, create_account, end_logins, update_account
 from app.accounts.changes import reset_password as reset_password_of
-from app.auth.forms import PostForm
+from app.forms import PostForm
 from app.auth.models import User
 from app.extensions import db
 from app.permissions import admin_required
 from app.web import render
+
+bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 
 
 @bp.get("/")

@@ -1,5 +1,3 @@
-from flask import Blueprint
-
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
-
-from app.audit import routes  # noqa: E402,F401
+"""操作日志: every state change's record (log.py), in the same transaction, and the guard
+that tests a request never commits a change without one. The browser of the log is the
+accounts part's (admin's 管理 section)."""

@@ -1,5 +1,5 @@
 """State changes of the coverage part, each with its audit record."""
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
@@ -171,6 +171,3 @@ def gap_training(requirement: Requirement, employees: list[Employee], user):
     db.session.flush()
     return t
 
-
-def hire_date_ok(hire: date | None) -> bool:
-    return hire is None or hire <= clock.local_now().date() + timedelta(days=90)

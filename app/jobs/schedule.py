@@ -1,8 +1,7 @@
 """The periodic jobs, and how each runs once per slot of its period.
 
-JOBS is the list: (name, period, function[, offset]). A part adds its job with one entry,
-as the checklist reminders do (every 5 minutes). The
-function runs in an app context, only flushes, returns a short line (or None), and is
+Each part lists its jobs in its Part (app.parts): Job(name, period, function[, offset]), as
+the checklist reminders do (every 5 minutes). The function runs in an app context, only flushes, returns a short line (or None), and is
 committed by the scheduler; an exception rolls it back and marks the run failed.
 
 A period's slots are aligned to local midnight plus `offset` (daily at 02:30 is
@@ -14,9 +13,7 @@ worker that was down runs the current slot once when it starts (not every slot i
 a worker that dies during a job leaves its slot taken: the next slot runs it again, and
 every job here is safe to repeat.
 """
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import select
@@ -25,30 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from app.database import utcnow
 from app.extensions import db
-from app.jobs import tasks
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    period: timedelta
-    run: Callable[[], object]
-    offset: timedelta = field(default=timedelta(0))
-
-    def slot(self, now_local: datetime) -> datetime:
-        """The start (naive local time) of the slot `now_local` falls in."""
-        origin = datetime(2000, 1, 1) + self.offset  # a local midnight, plus the offset
-        return origin + ((now_local - origin) // self.period) * self.period
+from app.parts import Job, jobs as registered_jobs  # noqa: F401  (Job: the parts' jobs)
 
 
 NIGHT = timedelta(hours=2, minutes=30)
-JOBS: list[Job] = [
-    Job("notices-send-due", timedelta(hours=1), tasks.send_due),
-    Job("checklist-reminders", timedelta(minutes=5), tasks.checklist_reminders),
-    Job("housekeeping", timedelta(days=1), tasks.housekeeping, NIGHT),
-    Job("uploads-check", timedelta(days=1), tasks.remove_orphan_uploads, NIGHT),
-    Job("backup", timedelta(days=1), tasks.backup, NIGHT),
-]
 
 
 def run_due(now_local: datetime | None = None, jobs: list[Job] | None = None) -> dict[str, str]:
@@ -58,7 +35,7 @@ def run_due(now_local: datetime | None = None, jobs: list[Job] | None = None) ->
 
     now_local = now_local or clock.local_now()
     ran = {}
-    for job in JOBS if jobs is None else jobs:
+    for job in registered_jobs() if jobs is None else jobs:
         slot = clock.to_utc(job.slot(now_local))
         if db.session.scalar(select(JobRun.id).where(JobRun.job == job.name, JobRun.slot == slot)) is not None:
             db.session.rollback()

@@ -8,22 +8,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete
 
+from app import uploads
 from app.database import utcnow
 from app.extensions import db
-
-
-def send_due() -> str:
-    from app.notices.rules import send_due as run
-
-    counts = run()
-    return (f"新通知：逾期点检 {counts['overdue']} 条，劳保待领 {counts['entitlement']} 条，"
-            f"培训与证书到期 {counts['coverage']} 条。")
-
-
-def checklist_reminders() -> str:
-    from app.notices.rules import send_reminders
-
-    return f"点检提醒 {send_reminders()} 条。"
+from app.parts import referenced_uploads
 
 
 def housekeeping() -> str:
@@ -40,33 +28,9 @@ def housekeeping() -> str:
     return f"清理登录记录 {logins} 条、任务记录 {runs} 条、推送记录 {pushes} 条。"
 
 
-def referenced_uploads() -> dict[str, set[str]]:
-    """{upload folder: keys some row refers to} (soft-deleted rows too: they can be restored)."""
-    from app.checklists.fields import SUB as CHECKLISTS
-    from app.checklists.models import ChecklistValue
-    from app.coverage.changes import SUB as CERTIFICATES
-    from app.coverage.models import Certificate
-    from app.equipment.models import Verification
-    from app.equipment.register import SUB as EQUIPMENT
-    from app.trainings.models import TrainingFile
-    from app.trainings.records import SUB as TRAININGS
-
-    return {
-        TRAININGS: set(db.session.scalars(db.select(TrainingFile.key))),
-        CHECKLISTS: set(db.session.scalars(db.select(ChecklistValue.file_key).where(
-            ChecklistValue.file_key.is_not(None)))),
-        CERTIFICATES: set(db.session.scalars(db.select(Certificate.scan_key).where(
-            Certificate.scan_key.is_not(None)))),
-        EQUIPMENT: set(db.session.scalars(db.select(Verification.scan_key).where(
-            Verification.scan_key.is_not(None)))),
-    }
-
-
 def uploads_check(remove: bool = False, minutes: int = 60) -> list[str]:
     """Stored files (and unfinished temporary files) no row refers to, older than `minutes`;
     deleted with `remove`. Paths relative to UPLOAD_FOLDER."""
-    from app import uploads
-
     found = uploads.orphans(referenced_uploads(), minutes * 60)
     if remove:
         for path in found:

@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("org", __name__, url_prefix="/org")
-
-from app.org import routes  # noqa: E402,F401
+"""The org chart: positions and reporting lines (models, the chart's rules and forms). Its
+pages are the handbook part's (岗位手册 shows and edits the chart)."""

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,7 +13,7 @@ from app.permissions import (can_issue_supplies, may_decide_requisition, may_see
                              may_withdraw_requisition, require)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
-from app.supplies import bp
+
 from app.supplies.entitlements import PERIOD_LABELS, due_by_employee, save_entitlement
 from app.supplies.history import category_issues, employee_entries, employee_totals, entries_between
 from app.supplies.items import save_item
@@ -30,6 +30,8 @@ from app.supplies.slips import MAX_LINES, parse_lines, prefilled_rows, refuse_ou
 from app.supplies.stock import categories, overview
 from app.web import render
 from app.xlsxexport import Table, requested_format, table_response
+
+bp = Blueprint("supplies", __name__, url_prefix="/supplies")
 
 
 @bp.app_template_filter("qty")
