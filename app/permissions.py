@@ -12,6 +12,8 @@ from functools import wraps
 from flask import abort, g
 from flask_login import current_user
 
+from app.org.chart import positions_below
+
 
 def supervised_position_ids(user) -> set[int]:
     """Ids of the positions this user supervises (cached for the request)."""
@@ -19,8 +21,6 @@ def supervised_position_ids(user) -> set[int]:
         return set()
     cache = g.setdefault("_supervised", {})
     if user.id not in cache:
-        from app.org.chart import positions_below  # late: app.org imports this module
-
         position = user.position
         cache[user.id] = positions_below(position.id) if position else set()
     return cache[user.id]
