@@ -84,3 +84,33 @@ def test_a_glossary_terms_spellings_are_shown_comma_separated(app):
         assert form.aliases.data == "TACT系统，TACT工单"
         form.fill_from(SimpleNamespace(aliases=""))
         assert form.aliases.data == ""
+
+
+def test_a_reporting_line_gives_both_positions_a_revision(app, make_user):
+    import pytest
+
+    from app.handbook.models import PositionRevision
+    from app.handbook.org_changes import LINE_NOTE, add_reporting_line, new_position, remove_reporting_line
+    from app.org.chart import OrgError
+
+    admin = make_user("root", admin=True)
+    with app.test_request_context():
+        author = db.session.get(User, admin.id)
+
+        def notes(position):
+            return list(db.session.scalars(select(PositionRevision.note).filter_by(position_id=position.id)
+                                           .order_by(PositionRevision.number)))
+
+        trainee = new_position("见习技师", "售后服务部", False, author)
+        assert notes(trainee) == ["新建岗位"]
+        with pytest.raises(OrgError):
+            new_position("见习技师", "售后服务部", False, author)  # the title is taken
+        tech = _position("technician")
+        before = notes(tech)
+        line = add_reporting_line(tech, trainee, author)
+        assert notes(trainee) == ["新建岗位", LINE_NOTE] and notes(tech) == before + [LINE_NOTE]
+        with pytest.raises(OrgError):
+            add_reporting_line(trainee, trainee, author)
+        assert notes(trainee) == ["新建岗位", LINE_NOTE]  # a refused line revises nothing
+        remove_reporting_line(line, author)
+        assert notes(trainee) == ["新建岗位", LINE_NOTE, LINE_NOTE] and trainee.superiors == []
