@@ -7,7 +7,8 @@ from app import clock, params
 from app.checklists.board import (FILTERS, HolderGroup, board, overdue_rows, page_of, people_to_narrow, single_row,
                                   slots, visible_positions)
 from app.checklists.grid import month_grid, monthly_rates, position_items
-from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
+from app.checklists.fields import (KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse,
+                                   values_of_events)
 from app.checklists.forms import FieldForm, ItemForm, TickForm
 from app.checklists.items import (create_field, create_item, move_item, pending_target_change, update_field,
                                   update_item)
@@ -17,10 +18,12 @@ from app.checklists.schedule import KIND_LABELS, describe
 from app.checklists.ticks import (TickError, confirm_all, history, resolve, return_check, self_check, subject_of,
                                   tick, untick)
 from app.extensions import db
+from app.handbook.revisions import duties_of
 from app.org.models import Position
 from app.permissions import (can_edit_org, is_supervisor, may_see_subject, may_self_check, may_view_checklist,
                              require, supervises)
 from app.printing import pdf_response, render_pdf
+from app.staff.models import Employee
 from app.uploads import send_stored
 from app.checklists.templating import GROUP_LABELS
 from app.web import ListPage, is_htmx, render
@@ -165,8 +168,6 @@ def do_confirm_all(item_id: int, period_key: str):
     if confirmed:
         flash(f"「{item.title}」已确认 {len(confirmed)} 人的自查。", "success")
     if skipped:
-        from app.staff.models import Employee
-
         names = "、".join(e.name for e in db.session.scalars(select(Employee).where(Employee.id.in_(skipped))))
         flash(f"{names} 的自查已被退回、重做或他人处理，未确认，请查看后再操作。", "error")
     return redirect(_back(), code=303)
@@ -213,9 +214,6 @@ def item_history(item_id: int, period_key: str):
     if not may_view_checklist(current_user, item.position) or not may_see_subject(current_user, item.position,
                                                                                    subject_id):
         abort(403)
-    from app.checklists.fields import values_of_events
-    from app.staff.models import Employee
-
     events = history(item.id, period_key, subject_id)
     subject = db.session.get(Employee, subject_id) if subject_id else None
     return render("checklists/history.html", item=item, period_key=period_key, events=events, subject=subject,
@@ -297,8 +295,6 @@ def _person_arg(position: Position) -> int | None:
 
 
 def _name(person: int | None) -> str:
-    from app.staff.models import Employee
-
     e = db.session.get(Employee, person) if person else None
     return e.name if e else ""
 
@@ -354,8 +350,6 @@ def position_month_csv(position_id: int):
 # --- admin: items --------------------------------------------------------------------
 
 def _duty_choices(position: Position):
-    from app.handbook.revisions import duties_of
-
     choices = []
     for n, d in enumerate(duties_of(position), start=1):
         choices.append((d.id, f"{n}. {d.text[:40]}"))
