@@ -88,3 +88,20 @@ def test_an_employee_is_saved_trimmed_with_sizes_in_one_spelling(app):
         assert e.clothing_size == "XL" and _audits("employee_create") == 1
         save_employee(e, _form(**{**values, "position_id": 0, "phone": "138 0000 0000"}))
         assert e.position is None and e.phone == "138 0000 0000" and _audits("employee_update") == 1
+
+
+def test_the_forms_show_a_stored_session_and_employee(app):
+    from app.staff.forms import EmployeeForm
+    from app.trainings.forms import TrainingForm
+
+    with app.test_request_context():
+        form = TrainingForm()
+        form.fill_new(date(2026, 12, 1), "李静")
+        assert (form.held_on.data, form.organiser.data) == (date(2026, 12, 1), "李静")
+        form.fill_from(SimpleNamespace(trainer_employee_id=None))
+        assert form.trainer_employee_id.data == 0  # 外部讲师
+        form.fill_from(SimpleNamespace(trainer_employee_id=7))
+        assert form.trainer_employee_id.data == 7
+        form = EmployeeForm()
+        form.fill_from(SimpleNamespace(position_id=None))
+        assert form.position_id.data == 0

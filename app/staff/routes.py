@@ -72,7 +72,7 @@ def edit(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)
     form = EmployeeForm(obj=employee, employee=employee)
     if request.method == "GET":
-        form.position_id.data = employee.position_id or 0
+        form.fill_from(employee)
     if form.validate_on_submit():
         save_employee(employee, form)
         db.session.commit()

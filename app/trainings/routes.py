@@ -77,10 +77,9 @@ def _form(training: Training | None) -> TrainingForm:
         (e.id, f"{e.name}（{e.position.title if e.position else '无岗位'}）")
         for e in db.session.scalars(select(Employee).where(Employee.active.is_(True)).order_by(Employee.employee_no))]
     if request.method == "GET" and training is not None:
-        form.trainer_employee_id.data = training.trainer_employee_id or 0
+        form.fill_from(training)
     if request.method == "GET" and training is None:
-        form.held_on.data = clock.local_now().date()
-        form.organiser.data = current_user.name
+        form.fill_new(clock.local_now().date(), current_user.name)
     return form
 
 
