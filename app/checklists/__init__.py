@@ -115,3 +115,18 @@ def _ck_photo_pages(photos):
     from app.checklists.results import photo_pages
 
     return photo_pages(photos)
+
+
+@bp.app_template_global("ck_fault_points")
+def _ck_fault_points(item, values):
+    from app.checklists.fields import fault_points
+
+    return fault_points(item, values) if values else []
+
+
+@bp.app_template_global("ck_thing_scope")
+def _ck_thing_scope(item):
+    """An item for each piece of equipment: its selection in words (举升设备 · 一号车间)."""
+    from app.checklists.targets import describe
+
+    return describe(item)

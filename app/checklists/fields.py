@@ -372,3 +372,10 @@ def preload_attendees(items) -> None:
     ids = {i.position_id for i in items if any(f.active and f.kind == "minutes" for f in i.fields)}
     if ids and has_request_context():
         g.setdefault("ck_attendees", {}).update(attendees_of(ids))
+
+
+def fault_points(item, values) -> list[str]:
+    """The yes/no points of these recorded values answered 否 whose field is marked
+    fault_on_no (举升机安全锁止有效？否): a failed check, which offers 报修."""
+    faulty = {f.id for f in item.fields if f.fault_on_no}
+    return [v.label for v in values if v.kind == "yesno" and v.field_id in faulty and v.number == 0]

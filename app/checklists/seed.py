@@ -1,4 +1,5 @@
 """Loads the shipped checklist items (data/checklists.yaml), once per key."""
+import json
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
@@ -66,7 +67,8 @@ def add_items(entries: list[dict]) -> int:
             day=e.get("day") if e["kind"] == "yearly" else None,
             due_time=time.fromisoformat(due) if due else None,
             end_of_workday=bool(e.get("end_of_workday")), sort_order=order,
-            target="holder" if e.get("per") == "holder" else "position",
+            target=e.get("per") if e.get("per") in ("holder", "equipment") else "position",
+            target_scope=_scope(e.get("equipment")),
         )
         duty = find_duty(position, e["duty"]) if e.get("duty") else None
         item.duty_id = duty.id if duty else None
@@ -80,6 +82,12 @@ def add_items(entries: list[dict]) -> int:
 
         record("seed_load", "handbook", None, summary=f"载入点检项目的填写字段 {fields} 个")
     return added
+
+
+def _scope(equipment: dict | None) -> str:
+    """`equipment: {category: 举升设备, location: …}` of an item for each piece of equipment."""
+    return json.dumps({k: v for k, v in equipment.items() if k in ("category", "location") and v},
+                      ensure_ascii=False) if equipment else ""
 
 
 def add_fields(entries: list[dict]) -> int:
@@ -106,7 +114,8 @@ def add_fields(entries: list[dict]) -> int:
             item_id=item.id, seed_key=seed_key, label=spec["label"], kind=spec["kind"], unit=spec.get("unit", ""),
             decimals=spec.get("decimals", 0), min_value=spec.get("min"), max_value=spec.get("max"),
             target=spec.get("target"), target_dir=spec.get("target_dir", "ge"),
-            choices="\n".join(spec.get("choices", [])), required=bool(spec.get("required")), sort_order=order))
+            choices="\n".join(spec.get("choices", [])), required=bool(spec.get("required")),
+            fault_on_no=bool(spec.get("fault_on_no")), sort_order=order))
         added += 1
     db.session.flush()
     for item in items.values():
