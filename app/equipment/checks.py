@@ -74,7 +74,7 @@ def _flag(e: Equipment, day: date) -> str:
 
 
 def _subject(e: Equipment, day: date) -> Subject:
-    return Subject(e.id, e.name, e.asset_no, thing=True, flag=_flag(e, day))
+    return Subject(e.id, f"{e.asset_no} {e.name}", e.asset_no, thing=True, flag=_flag(e, day))
 
 
 def _events_of(ids) -> dict[int, list]:
