@@ -224,3 +224,34 @@ def test_admin_makes_an_item_for_each_piece_of_equipment(app, admin_client):
     with app.app_context():
         item = db.session.scalar(select(ChecklistItem).filter_by(title="四柱举升机月度保养"))
         assert item.target == "equipment" and item.scope == {"category": "举升设备", "location": "5号工位"}
+
+
+def test_an_overdue_lift_check_is_noticed_to_the_holders_not_to_a_namesake_id(app, lifts, freeze):
+    """The subject of a lift's occurrence is the lift's id: the overdue notice goes to the
+    position's holders (and its supervisors), never to the employee with that id."""
+    from app.notices.models import Notice
+    from app.notices.rules import send_due
+    freeze(later(2, 10))
+    with app.app_context():
+        made = send_due(clock.local_now())["overdue"]
+        db.session.commit()
+        notices = list(db.session.scalars(select(Notice).where(Notice.text.contains("举升机班前检查（测试）"))))
+        from app.auth.models import User
+
+        names = {db.session.get(User, n.user_id).username for n in notices}
+        assert made and names == {"t1", "t2", "boss_wm"}
+        assert any("JS-01 双柱举升机" in n.text for n in notices) and any("JS-02 双柱举升机" in n.text for n in notices)
+
+
+def test_permission_rules_for_lines_of_equipment(app, make_user):
+    from app.permissions import may_see_subject, may_self_check_subject
+
+    from app.auth.models import User
+
+    made = make_user("t1", position="technician")
+    with app.app_context():
+        t1 = db.session.get(User, made.id)
+        other = t1.employee_id + 1
+        assert not may_self_check_subject(t1, other) and may_self_check_subject(t1, other, thing=True)
+        tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+        assert not may_see_subject(t1, tech, other) and may_see_subject(t1, tech, other, thing=True)
