@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -96,9 +96,19 @@ class EquipmentTargets:
         categories = {s.get("category") for s in scopes.values() if s.get("category")}
         if not categories:
             return {}
-        pieces = list(db.session.scalars(select(Equipment).where(Equipment.category.in_(sorted(categories)))
-                                         .order_by(Equipment.asset_no, Equipment.id)))
-        events = _events_of([e.id for e in pieces])
+        # one statement: the pieces with their state history (an outer join)
+        rows = db.session.execute(
+            select(Equipment, EquipmentEvent)
+            .outerjoin(EquipmentEvent, and_(EquipmentEvent.equipment_id == Equipment.id,
+                                            EquipmentEvent.kind.in_(("created", "state"))))
+            .where(Equipment.category.in_(sorted(categories)))
+            .order_by(Equipment.asset_no, Equipment.id, EquipmentEvent.happened_on, EquipmentEvent.id)).all()
+        pieces, events = [], {}
+        for e, ev in rows:
+            if not pieces or pieces[-1] is not e:
+                pieces.append(e)
+            if ev is not None:
+                events.setdefault(e.id, []).append(ev)
         today = clock.local_now().date()
         out: dict[int, list] = {}
         for e in pieces:
