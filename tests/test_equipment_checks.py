@@ -255,3 +255,25 @@ def test_permission_rules_for_lines_of_equipment(app, make_user):
         assert not may_self_check_subject(t1, other) and may_self_check_subject(t1, other, thing=True)
         tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
         assert not may_see_subject(t1, tech, other) and may_see_subject(t1, tech, other, thing=True)
+
+
+def test_a_technician_sees_every_lift_but_no_bulk_confirmation(app, lifts, freeze):
+    item_id, _, ids, lock = lifts
+    freeze(later(2, 8))
+    key = later(2, 8).date().isoformat()
+    t1 = login(app, "t1")
+    assert t1.post_form(f"/checklists/items/{item_id}/{key}/selfcheck",
+                        {"subject": ids["JS-02"], f"f{lock}": "yes"}).status_code == 303
+    board = t1.get("/checklists/?show=all").get_data(as_text=True)
+    assert "JS-01 双柱举升机" in board and "JS-02 双柱举升机" in board and "待核查" in board
+    assert "全部确认" not in board
+    # confirming stays with the supervisors
+    r = t1.post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": ids["JS-02"]})
+    assert r.status_code == 403
+
+
+def test_the_parts_pieces_are_ready_to_register():
+    from app.equipment import part_25b
+
+    assert set(part_25b.AUDIT_LABELS) == {"equipment_fault_report", "equipment_fault_repair", "equipment_photo"}
+    assert len(part_25b.WORKSPACE_BLOCKS) == 2 and callable(part_25b.NOTICES[0]) and callable(part_25b.demo)
