@@ -263,3 +263,23 @@ def test_an_expired_verification_is_printed_on_the_label(app, client, make_user)
     make_user("tech", position="technician")
     client.login("tech")
     assert "检定已过期" in pdftotext(client.get(f"/equipment/{item_id}/label.pdf").data)
+
+
+def test_the_demo_has_lift_checks_an_open_and_a_repaired_fault(demo_app):
+    from app.checklists.models import ChecklistMark
+    from app.equipment import demo_checks
+
+    with demo_app.app_context():
+        lines = demo_checks.seed(True)
+        db.session.commit()
+        assert lines and "举升机班前检查" in lines[0]
+        js3 = db.session.scalar(select(Equipment).filter_by(asset_no="JS-03"))
+        js5 = db.session.scalar(select(Equipment).filter_by(asset_no="JS-05"))
+        assert js3.open_faults == 1 and js3.state == "repair"
+        assert db.session.scalar(select(Fault).filter_by(equipment_id=js5.id)).state == "closed"
+        assert js5.state == "in_use"
+        lifts = {e.id for e in db.session.scalars(select(Equipment).filter_by(category="举升设备"))}
+        subjects = set(db.session.scalars(select(ChecklistMark.subject_id).where(ChecklistMark.subject_id.in_(lifts))))
+        assert subjects == lifts  # every lift has checks
+        assert db.session.scalar(select(Equipment).filter_by(asset_no="JS-01")).photo_key
+        assert demo_checks.seed(True) == []  # once
