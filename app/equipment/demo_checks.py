@@ -13,13 +13,29 @@ from app.auth.models import User
 from app.checklists.fields import Entry, Submission, store
 from app.checklists.models import EQUIPMENT, ChecklistEvent, ChecklistItem, ChecklistMark
 from app.checklists.occurrences import expand
-from app.demo import demo_photo
-from app.equipment import due
+import app.equipment.due as due
 from app.equipment.models import (FAULT_CLOSED, FAULT_OPEN, IN_USE, REPAIR, Equipment, EquipmentEvent,
                                   EquipmentPhoto, Fault)
 from app.extensions import db
 
 DAYS = 21
+
+
+def _picture(seed: int, size=(1200, 900)) -> bytes:
+    """A demo JPEG (a coloured scene), made here: the register does not import app.demo."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    img = Image.new("RGB", size, (rng.randint(90, 160), rng.randint(90, 160), rng.randint(90, 160)))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, size[1] * 2 // 3, size[0], size[1]), fill=(80, 80, 90))  # the floor
+    for x in (size[0] // 4, size[0] * 3 // 4):  # two posts of a lift
+        draw.rectangle((x - 40, size[1] // 8, x + 40, size[1] * 2 // 3), fill=(30, 90, 160))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 def _utc(local: datetime) -> datetime:
@@ -128,7 +144,7 @@ def seed(fresh: bool) -> list[str]:
     # a photo of JS-01
     js1 = lifts.get("JS-01")
     if js1 is not None:
-        stored = uploads.store_image(demo_photo(2501, size=(1200, 900)), "equipment")
+        stored = uploads.store_image(_picture(2501), "equipment")
         db.session.add(EquipmentPhoto(equipment_id=js1.id, file_key=stored.key, user_id=clerk.id))
         js1.photo_key = stored.key
     db.session.flush()

@@ -5,7 +5,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app import clock, params, uploads
-from app.equipment import bp, faults
+import app.equipment.faults as faults
+from app.equipment import bp
 from app.equipment.forms import FaultForm, PhotoForm, RepairForm
 from app.equipment.routes import _item_page
 from app.equipment.models import Equipment, Fault, FaultPhoto

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app import clock, uploads
 from app.audit.log import record
-from app.equipment import register
+from app.equipment.register import change_state
 from app.equipment.models import (FAULT_CLOSED, FAULT_OPEN, IN_USE, REPAIR, SCRAPPED, STATES, Equipment,
                                   EquipmentEvent, EquipmentPhoto, Fault, FaultPhoto)
 from app.equipment.register import Refused
@@ -82,7 +82,7 @@ def report(item: Equipment, description: str, user, files=(), stored: list | Non
                                   note=f"报修 #{fault.id}：{description[:200]}", user_id=getattr(user, "id", None)))
     if item.state == IN_USE:
         on = max(today, item.state_since or today)
-        register.change_state(item, REPAIR, on, f"故障报修 #{fault.id}", user)
+        change_state(item, REPAIR, on, f"故障报修 #{fault.id}", user)
     db.session.flush()
     record("equipment_fault_report", "equipment", item.id, summary=f"{item.asset_no} {item.name} 报修：{description[:80]}",
            after={"fault": fault.id, "description": description, "photos": len(images),
@@ -133,9 +133,9 @@ def repair(fault: Fault, data: dict, user) -> Fault:
                                   user_id=getattr(user, "id", None)))
     db.session.flush()
     if outcome == SCRAPPED and item.state != SCRAPPED:
-        register.change_state(item, SCRAPPED, max(on, item.state_since or on), f"维修后报废（报修 #{fault.id}）：{result}"[:500], user)
+        change_state(item, SCRAPPED, max(on, item.state_since or on), f"维修后报废（报修 #{fault.id}）：{result}"[:500], user)
     elif outcome == IN_USE and item.state == REPAIR and item.open_faults == 0:
-        register.change_state(item, IN_USE, max(on, item.state_since or on), f"维修完成（报修 #{fault.id}）"[:500], user)
+        change_state(item, IN_USE, max(on, item.state_since or on), f"维修完成（报修 #{fault.id}）"[:500], user)
     record("equipment_fault_repair", "equipment", item.id, summary=f"{item.asset_no} {item.name} 维修：{result[:80]}",
            after={"fault": fault.id, "repaired_by": by, "repaired_on": on, "cost": cost, "parts": parts,
                   "result": result, "state": STATES[item.state]}, user=user)

@@ -1,7 +1,9 @@
 """What the item's page shows from the second slice (issue 25b): the photo form, the
 faults (an open one with its repair form), the checks that cover it, the whole history."""
 from app import clock
-from app.equipment import checks, faults, history
+import app.equipment.checks as checks
+import app.equipment.faults as faults
+import app.equipment.history as history
 from app.equipment.forms import PhotoForm, RepairForm
 from app.equipment.models import IN_USE, Equipment
 

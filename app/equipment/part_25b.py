@@ -12,7 +12,9 @@ register(app), ready-made, for the lead to wire once the parts register themselv
 Until then the target provider is installed when the blueprint is registered
 (app/equipment/__init__.py)."""
 from app.checklists import targets
-from app.equipment import demo_checks, due, faults
+import app.equipment.demo_checks as demo_checks
+import app.equipment.due as due
+import app.equipment.faults as faults
 from app.equipment.checks import EquipmentTargets
 
 AUDIT_LABELS = dict(faults.AUDIT_LABELS)

@@ -7,7 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from app import clock, params, uploads
 from app.equipment import bp, labels, register
-from app.equipment import due as due_rules, itempage  # issue 25b
+import app.equipment.due as due_rules  # issue 25b
+import app.equipment.itempage as itempage  # issue 25b
 from app.equipment.forms import EquipmentForm, StateForm, VerificationForm
 from app.equipment.models import CATEGORIES, EVENT_KINDS, STATES, Equipment, EquipmentEvent, Verification
 from app.auth.models import User
