@@ -2,6 +2,7 @@
 item's whole history: the rules called directly, the pages, and a phone reporting a fault
 from the item's page."""
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -283,3 +284,17 @@ def test_the_demo_has_lift_checks_an_open_and_a_repaired_fault(demo_app):
         assert subjects == lifts  # every lift has checks
         assert db.session.scalar(select(Equipment).filter_by(asset_no="JS-01")).photo_key
         assert demo_checks.seed(True) == []  # once
+
+
+def test_the_due_block_renders_its_rows(app, make_user):
+    from flask import render_template
+
+    keeper = make_user("keeper", position="workshop_manager")
+    _verified(app, "JC-01", 365 - 20, keeper.employee_id)
+    _verified(app, "JC-02", 400, keeper.employee_id)
+    with app.test_request_context():
+        u = db.session.get(User, keeper.id)
+        block = due.mine(Desk(u, u.employee, u.employee.position, datetime.combine(today(), datetime.min.time())))
+        html = render_template("equipment/_ws_verify_due.html", block=block)
+    assert "我负责的设备检定到期" in html and "2 项，其中 1 项已过期" in html
+    assert "JC-02 尾气分析仪" in html and re.search(r"已过期 3[45] 天", html) and "mine=1" in html
