@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.equipment import register
+from app.equipment import rules as register
 from app.equipment.models import Equipment, Fault
 from app.extensions import db
 from tests.conftest import browser_login

@@ -12,7 +12,7 @@ from app import clock
 from app.checklists.grid import month_grid
 from app.checklists.models import ChecklistField, ChecklistItem, ChecklistMark
 from app.checklists.occurrences import expand
-from app.equipment import checks, register
+from app.equipment import checks, rules as register
 from app.equipment.models import Equipment
 from app.extensions import db
 from app.org.models import Position

@@ -37,7 +37,7 @@ def objects(app, make_user):
         receive(item, 10000, user)
         create(user, [(item, 1000)], "测试")
         # issue 25b: a lift with a fault (id 1), for the repair and photo routes
-        from app.equipment import faults, register
+        from app.equipment import faults, rules as register
 
         lift = register.create({"asset_no": "JS-01", "name": "举升机", "category": "举升设备"}, user)
         faults.report(lift, "异响", user)

@@ -1,21 +1,37 @@
 """车间设备、工具台账: the workshop's equipment and tools, their states, verifications
-(检定/校准) and QR labels."""
-from flask import Blueprint
+(检定/校准), QR labels; fault reports and repairs, the item's photo, checks for each piece
+of equipment on the checklist engine, verification due lists, blocks and notices."""
+from flask import Flask
 
 from app.checklists import targets as checklist_targets
+from app.equipment import demo, demo_checks, due, fault_routes, faults, routes
+from app.equipment.checks import EquipmentTargets
+from app.parts import NavEntry, NoticeRule, Part, add
 
-bp = Blueprint("equipment", __name__, url_prefix="/equipment")
-
-from app.equipment import routes  # noqa: E402,F401
-from app.equipment import fault_routes  # noqa: E402,F401  (issue 25b: faults, photo, checks)
-from app.equipment.checks import EquipmentTargets  # noqa: E402
-
-
-def _install_targets(state) -> None:
-    """The checklist engine's items for each piece of equipment ask the register which
-    pieces they cover (app/checklists/targets.py). To move into register(app) once the
-    parts register themselves."""
-    checklist_targets.install(state.app, EquipmentTargets())
+AUDIT_LABELS = {
+    "equipment_create": "登记设备",
+    "equipment_update": "修改设备",
+    "equipment_state": "设备状态变更",
+    "equipment_verification": "设备检定/校准",
+    **faults.AUDIT_LABELS,  # issue 25b: 设备故障报修, 设备维修记录, 设备照片
+}
 
 
-bp.record_once(_install_targets)
+def _demo(fresh: bool) -> list[str]:
+    """The register's demo, then the lifts' checks and faults on it (issue 25b)."""
+    return demo.demo(fresh) + demo_checks.seed(fresh)
+
+
+def register(app: Flask) -> None:
+    add(app, Part(
+        "equipment", demo=_demo, demo_order=60, blueprint=routes.bp, audit_labels=AUDIT_LABELS,
+        object_labels={"equipment": "设备工具"},
+        nav=(NavEntry("设备工具", "equipment.index", order=60, tile="设备、工具台账与检定"),),
+        workspace=due.WORKSPACE_BLOCKS,
+        notices=(NoticeRule("verification", "检定到期", due.send_notices),),
+        notice_kinds={"equipment": "设备"},
+    ))
+    # the checklist engine's items for each piece of equipment ask the register which
+    # pieces they cover (app/checklists/targets.py)
+    checklist_targets.install(app, EquipmentTargets())
+    assert fault_routes  # its routes are on routes.bp

@@ -22,6 +22,7 @@ from app.checklists.models import EQUIPMENT, ChecklistEvent, ChecklistItem, Chec
 from app.checklists.occurrences import Subject
 from app.checklists.schedule import DONE, occurrence, period_of, state
 from app.equipment.models import CATEGORIES, IN_USE, Equipment, EquipmentEvent
+from app.equipment.rules import verification_state
 from app.extensions import db
 
 FLAGS = {"expired": "检定已过期", "failed": "检定不合格"}
@@ -33,15 +34,6 @@ def make_scope(category: str, location: str = "") -> str:
     if location:
         scope["location"] = location
     return json.dumps(scope, ensure_ascii=False)
-
-
-def check_scope(category: str, location: str = "") -> None:
-    from app.equipment.register import Refused
-
-    if category not in CATEGORIES:
-        raise Refused("请选择设备类别。", "equipment_category")
-    if len(location or "") > 60:
-        raise Refused("位置最多60字。", "equipment_location")
 
 
 def _matches(e: Equipment, scope: dict) -> bool:
@@ -68,8 +60,6 @@ def in_use_spans(e: Equipment, events) -> list[tuple[date, date | None]]:
 
 
 def _flag(e: Equipment, day: date) -> str:
-    from app.equipment.register import verification_state
-
     return FLAGS.get(verification_state(e, day) or "", "")
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.equipment.models import CATEGORIES
-from app.equipment.register import EXPIRED, FAILED, MISSING, Due, due_list
+from app.equipment.rules import EXPIRED, FAILED, MISSING, Due, due_list
 from app.extensions import db
 from app.parts import WorkspaceBlock
 from app.permissions import can_manage_equipment

@@ -6,11 +6,10 @@ from flask_login import current_user, login_required
 
 from app import clock, params, uploads
 import app.equipment.faults as faults
-from app.equipment import bp
+from app.equipment.routes import _item_page, bp
 from app.equipment.forms import FaultForm, PhotoForm, RepairForm
-from app.equipment.routes import _item_page
 from app.equipment.models import Equipment, Fault, FaultPhoto
-from app.equipment.register import Refused
+from app.equipment.rules import Refused
 from app.extensions import db
 from app.permissions import (may_record_repair, may_report_fault, may_set_equipment_photo, may_view_equipment,
                              require)

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from app import clock, uploads
 from app.audit.log import record
-from app.equipment.register import change_state
+from app.equipment.rules import change_state
 from app.equipment.models import (FAULT_CLOSED, FAULT_OPEN, IN_USE, REPAIR, SCRAPPED, STATES, Equipment,
                                   EquipmentEvent, EquipmentPhoto, Fault, FaultPhoto)
-from app.equipment.register import Refused
+from app.equipment.rules import Refused
 from app.extensions import db
 
 SUB = "equipment"  # upload folder (as the certificate scans)

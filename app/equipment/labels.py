@@ -5,7 +5,7 @@ from flask import current_app, request, url_for
 
 from app import clock
 from app.equipment.checks import FLAGS
-from app.equipment.register import verification_state
+from app.equipment.rules import verification_state
 from app.printing import render_pdf
 
 
