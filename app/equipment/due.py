@@ -85,7 +85,7 @@ class DueBlock:
 
 
 def _block(desk, responsible_id):
-    rows = due_list(desk.today, 30, responsible_id)
+    rows = due_list(desk.today, 30, responsible_id, people=False)  # the block names no one
     rows = [r for r in rows if r.state != MISSING or responsible_id is None]
     if not rows:
         return None
