@@ -277,3 +277,14 @@ def test_the_parts_pieces_are_ready_to_register():
 
     assert set(part_25b.AUDIT_LABELS) == {"equipment_fault_report", "equipment_fault_repair", "equipment_photo"}
     assert len(part_25b.WORKSPACE_BLOCKS) == 2 and callable(part_25b.NOTICES[0]) and callable(part_25b.demo)
+
+
+def test_the_results_page_lists_every_lift_for_a_technician(app, lifts, freeze):
+    item_id, _, ids, lock = lifts
+    freeze(later(0, 8))
+    key = later(0, 8).date().isoformat()
+    t1 = login(app, "t1")
+    assert t1.post_form(f"/checklists/items/{item_id}/{key}/selfcheck",
+                        {"subject": ids["JS-02"], f"f{lock}": "no"}).status_code == 303
+    page = t1.get(f"/checklists/items/{item_id}/results").get_data(as_text=True)
+    assert "<th>设备</th>" in page and "JS-01 双柱举升机" in page and "JS-02 双柱举升机" in page
