@@ -298,3 +298,33 @@ def test_the_due_block_renders_its_rows(app, make_user):
         html = render_template("equipment/_ws_verify_due.html", block=block)
     assert "我负责的设备检定到期" in html and "（1 项已过期）" in html
     assert "JC-02 尾气分析仪" in html and re.search(r"已过期 3[45] 天", html) and "mine=1" in html
+
+
+def test_two_people_recording_one_repair_at_once_close_it_once(app, make_user):
+    from tests.conftest import race
+
+    item_id = _lift(app)
+    with app.app_context():
+        fault = faults.report(db.session.get(Equipment, item_id), "异响", None)
+        db.session.commit()
+        fault_id = fault.id
+
+    def close():
+        with app.app_context():
+            f = db.session.get(Fault, fault_id)
+            try:
+                faults.repair(f, {"repaired_by": "刘工", "repaired_on": today(), "cost": None, "parts": "",
+                                  "result": "已修复", "outcome": "in_use"}, None)
+                db.session.commit()
+                return "ok"
+            except register.Refused:
+                db.session.rollback()
+                return "refused"
+
+    results = race([close, close])
+    assert sorted(results) == ["ok", "refused"]
+    with app.app_context():
+        item = db.session.get(Equipment, item_id)
+        assert item.open_faults == 0 and item.state == "in_use"
+        assert db.session.scalar(select(func.count(EquipmentEvent.id)).filter_by(equipment_id=item_id,
+                                                                                kind="repair")) == 1

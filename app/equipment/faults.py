@@ -5,7 +5,7 @@ it to 在用, or scraps it (the register's state rule). Also the item's photo. P
 functions: they validate, write, flush and record the audit entry; the route commits."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import clock, uploads
 from app.audit.log import record
@@ -55,6 +55,14 @@ def discard(stored: list) -> None:
         uploads.remove_image(SUB, key)
 
 
+def _count_open(item: Equipment, step: int) -> None:
+    """The item's open faults, counted in one UPDATE (two reports at once count two)."""
+    db.session.flush()
+    db.session.execute(update(Equipment).where(Equipment.id == item.id)
+                       .values(open_faults=Equipment.open_faults + step).execution_options(synchronize_session=False))
+    db.session.refresh(item, ["open_faults"])
+
+
 def report(item: Equipment, description: str, user, files=(), stored: list | None = None,
            check_item_id: int | None = None, check_period: str = "") -> Fault:
     """A fault on the item. An item in use goes to 维修中 (a state change in its
@@ -77,7 +85,7 @@ def report(item: Equipment, description: str, user, files=(), stored: list | Non
     db.session.flush()
     for s in _store(images, stored):
         db.session.add(FaultPhoto(fault_id=fault.id, file_key=s.key, width=s.width, height=s.height))
-    item.open_faults = (item.open_faults or 0) + 1
+    _count_open(item, +1)
     db.session.add(EquipmentEvent(equipment_id=item.id, kind="fault", happened_on=today,
                                   note=f"报修 #{fault.id}：{description[:200]}", user_id=getattr(user, "id", None)))
     if item.state == IN_USE:
@@ -123,10 +131,15 @@ def repair(fault: Fault, data: dict, user) -> Fault:
         raise Refused("维修结果最多500字。", "result")
     if outcome not in OUTCOMES:
         raise Refused("请选择维修后设备的状态。", "outcome")
+    # one UPDATE … WHERE state is open: of two people recording the repair at once, one does
+    won = db.session.execute(update(Fault).where(Fault.id == fault.id, Fault.state == FAULT_OPEN)
+                             .values(state=FAULT_CLOSED).execution_options(synchronize_session=False)).rowcount
+    if not won:
+        raise Refused("该报修刚刚已由他人记录维修结果，请刷新后查看。", None, 409)
     fault.repaired_by, fault.repaired_on, fault.cost, fault.parts, fault.result = by, on, cost, parts, result
     fault.outcome, fault.state = outcome, FAULT_CLOSED
     fault.closed_by_id, fault.closed_at = getattr(user, "id", None), clock.now_utc()
-    item.open_faults = max((item.open_faults or 1) - 1, 0)
+    _count_open(item, -1)
     note = f"#{fault.id} {by} 维修：{result}" + (f"；配件 {parts}" if parts else "") + \
         (f"；费用 {cost:g} 元" if cost is not None else "")
     db.session.add(EquipmentEvent(equipment_id=item.id, kind="repair", happened_on=on, note=note[:500],
