@@ -14,11 +14,11 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.checklists.models import EQUIPMENT, ChecklistEvent, ChecklistItem, ChecklistMark
+from app.checklists.models import EQUIPMENT, ChecklistEvent, ChecklistItem, ChecklistMark, ChecklistTargetChange
 from app.checklists.occurrences import Subject
 from app.checklists.schedule import DONE, occurrence, period_of, state
 from app.equipment.models import CATEGORIES, IN_USE, Equipment, EquipmentEvent
@@ -134,12 +134,15 @@ class EquipmentTargets:
 
 # --- on the equipment's page ---------------------------------------------------------------
 
-def _equipment_items() -> list[ChecklistItem]:
-    """Every active item that is (or was) for each piece of equipment."""
-    return [i for i in db.session.scalars(
-        select(ChecklistItem).where(ChecklistItem.active.is_(True))
-        .options(selectinload(ChecklistItem.target_changes), selectinload(ChecklistItem.position)))
-        if i.ever_per_equipment]
+def _equipment_items(active_only: bool = True) -> list[ChecklistItem]:
+    """Every active item that is (or was) for each piece of equipment (asked in SQL: the
+    few such items, not every item of the app)."""
+    switched = select(ChecklistTargetChange.item_id).where(
+        or_(ChecklistTargetChange.target == EQUIPMENT, ChecklistTargetChange.previous == EQUIPMENT))
+    return list(db.session.scalars(
+        select(ChecklistItem).where(ChecklistItem.active.is_(True) if active_only else True,
+                                    or_(ChecklistItem.target == EQUIPMENT, ChecklistItem.id.in_(switched)))
+        .options(selectinload(ChecklistItem.target_changes), selectinload(ChecklistItem.position))))
 
 
 @dataclass
@@ -186,7 +189,7 @@ def checks_of(e: Equipment, now: datetime | None = None) -> list[CheckLine]:
 
 def check_history(e: Equipment, limit: int = 200) -> list[ChecklistEvent]:
     """The checklist events (ticks, self-checks, returns, unticks) of this piece."""
-    items = {i.id: i for i in _equipment_items()}
+    items = {i.id: i for i in _equipment_items(active_only=False)}  # retired items' checks too
     if not items:
         return []
     events = db.session.scalars(
