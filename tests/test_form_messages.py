@@ -1,4 +1,6 @@
 """WTForms' own messages, in Chinese like every message the app writes itself."""
+
+
 def test_wtforms_own_messages_are_chinese(app, admin_client):
     """A value outside a select's choices (a stale page, a hand-made request) is refused in
     Chinese, as every message the app writes itself."""
