@@ -2,10 +2,13 @@
 (检定/校准), QR labels; fault reports and repairs, the item's photo, checks for each piece
 of equipment on the checklist engine, verification due lists, blocks and notices."""
 from flask import Flask
+from sqlalchemy import func, select
 
 from app.checklists import targets as checklist_targets
-from app.equipment import demo, demo_checks, due, fault_routes, faults, routes
+from app.equipment import demo, demo_checks, due, fault_routes, faults, routes, rules
 from app.equipment.checks import EquipmentTargets
+from app.equipment.models import Equipment, EquipmentPhoto, FaultPhoto, Verification
+from app.extensions import db
 from app.parts import NavEntry, NoticeRule, Part, add
 
 AUDIT_LABELS = {
@@ -22,10 +25,23 @@ def _demo(fresh: bool) -> list[str]:
     return demo.demo(fresh) + demo_checks.seed(fresh)
 
 
+def stored_files() -> dict[str, set[str]]:
+    """Verification certificate scans, the items' photos and the fault photos (one folder)."""
+    return {rules.SUB: set(db.session.scalars(select(Verification.scan_key).where(
+        Verification.scan_key.is_not(None))))
+        | set(db.session.scalars(select(EquipmentPhoto.file_key)))
+        | set(db.session.scalars(select(FaultPhoto.file_key)))}
+
+
+def bench_pages() -> list[tuple[str, str]]:
+    item = db.session.scalar(select(func.max(Equipment.id)))
+    return [("equipment", "/equipment/")] + ([("equipment item", f"/equipment/{item}")] if item else [])
+
+
 def register(app: Flask) -> None:
     add(app, Part(
-        "equipment", demo=_demo, demo_order=60, blueprint=routes.bp, audit_labels=AUDIT_LABELS,
-        object_labels={"equipment": "设备工具"},
+        "equipment", blueprint=routes.bp, audit_labels=AUDIT_LABELS, object_labels={"equipment": "设备工具"},
+        demo=_demo, demo_order=60, uploads=stored_files, bench_pages=bench_pages,
         nav=(NavEntry("设备工具", "equipment.index", order=60, tile="设备、工具台账与检定"),),
         workspace=due.WORKSPACE_BLOCKS,
         notices=(NoticeRule("verification", "检定到期", due.send_notices),),
