@@ -328,3 +328,16 @@ def test_two_people_recording_one_repair_at_once_close_it_once(app, make_user):
         assert item.open_faults == 0 and item.state == "in_use"
         assert db.session.scalar(select(func.count(EquipmentEvent.id)).filter_by(equipment_id=item_id,
                                                                                 kind="repair")) == 1
+
+
+def test_the_photos_are_not_orphans_for_the_cleanup(app):
+    from app import uploads
+    from app.parts import referenced_uploads
+
+    item_id = _lift(app)
+    with app.app_context():
+        item = db.session.get(Equipment, item_id)
+        faults.report(item, "异响", None, [Upload(jpeg((400, 300)))])
+        faults.set_photo(item, Upload(jpeg((400, 300))), None, [])
+        db.session.commit()
+        assert uploads.orphans(referenced_uploads(), 0) == []
