@@ -99,6 +99,25 @@ def may_view_equipment(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+def may_report_fault(user, item) -> bool:
+    """故障报修: anyone logged in (the technician at the lift), on any item not scrapped."""
+    return bool(getattr(user, "is_authenticated", False)) and item.state != "scrapped"
+
+
+def may_record_repair(user, item) -> bool:
+    """The repair of a fault (and the item back to 在用, or scrapped): the item's
+    responsible person and the equipment managers."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return can_manage_equipment(user) or (item.responsible_id is not None and
+                                          item.responsible_id == getattr(user, "employee_id", None))
+
+
+def may_set_equipment_photo(user, item) -> bool:
+    """The item's photo: its responsible person and the equipment managers."""
+    return may_record_repair(user, item)
+
+
 def supervises_employee(user, employee) -> bool:
     """The user supervises the employee's position (admin supervises all)."""
     return employee is not None and employee.position is not None and supervises(user, employee.position)
@@ -271,6 +290,9 @@ TEMPLATE_HELPERS = {
     "can_record_trainings": can_record_trainings,
     "can_issue_supplies": can_issue_supplies,
     "can_manage_equipment": can_manage_equipment,
+    "may_report_fault": may_report_fault,
+    "may_record_repair": may_record_repair,
+    "may_set_equipment_photo": may_set_equipment_photo,
     "can_see_assessment": can_see_assessment,
     "may_see_employee_details": may_see_employee_details,
     "may_view_coverage": may_view_coverage,
@@ -293,22 +315,25 @@ def may_self_check(user, item) -> bool:
 TEMPLATE_HELPERS["may_self_check"] = may_self_check
 
 
-def may_self_check_subject(user, subject_id: int) -> bool:
+def may_self_check_subject(user, subject_id: int, thing: bool = False) -> bool:
     """An item for each holder: a holder self-checks his own occurrence only (subject 0 is
-    the position's one occurrence, which any holder may self-check)."""
-    return subject_id == 0 or subject_id == getattr(user, "employee_id", None)
+    the position's one occurrence, which any holder may self-check). An item for each
+    piece of equipment (`thing`): any holder checks any piece (whoever uses the lift
+    first that morning)."""
+    return thing or subject_id == 0 or subject_id == getattr(user, "employee_id", None)
 
 
-def may_self_check_occurrence(user, item, subject_id: int) -> bool:
+def may_self_check_occurrence(user, item, subject_id: int, thing: bool = False) -> bool:
     """自查 of one occurrence: a holder of the item's position, and for an item for each
-    holder only his own."""
-    return may_self_check(user, item) and may_self_check_subject(user, subject_id)
+    holder only his own (any piece of equipment, `thing`, is any holder's)."""
+    return may_self_check(user, item) and may_self_check_subject(user, subject_id, thing)
 
 
-def may_see_subject(user, position, subject_id: int) -> bool:
+def may_see_subject(user, position, subject_id: int, thing: bool = False) -> bool:
     """One holder's occurrences (his bay's 5S, his photos): the person, the position's
-    supervisors and admin; a coworker sees only the position's shared items."""
-    return subject_id == 0 or subject_id == getattr(user, "employee_id", None) or supervises(user, position)
+    supervisors and admin; a coworker sees only the position's shared items. A piece of
+    equipment's occurrences (`thing`) are shared like the position's."""
+    return thing or subject_id == 0 or subject_id == getattr(user, "employee_id", None) or supervises(user, position)
 TEMPLATE_HELPERS["may_see_subject"] = may_see_subject
 
 

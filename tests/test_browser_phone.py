@@ -62,7 +62,9 @@ def html_pages(app) -> list[str]:
                     continue
                 if rule.rule.endswith((".pdf", ".csv", ".xlsx")) or rule.endpoint in ("trainings.file_get", "checklists.value_file",
                                                                            "coverage.certificate_scan",
-                                                                           "equipment.verification_scan"):
+                                                                           "equipment.verification_scan",
+                                                                           "equipment.fault_photo",  # images
+                                                                           "equipment.item_photo"):
                     continue
                 args = {}
                 for name in rule.arguments:

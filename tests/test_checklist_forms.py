@@ -19,6 +19,8 @@ ITEMS = [
     dict(title="月末盘点", kind="monthly", month_end=True, working_days="01234"),
     dict(title="年检", kind="yearly", month=3, day=15, working_days="01234", active=False),
     dict(title="工位5S", kind="daily", target="holder", working_days="012345"),
+    dict(title="举升机班前检查", kind="daily", target="equipment", working_days="012345",
+         target_scope='{"category": "举升机", "location": "一号工位"}'),
 ]
 
 

@@ -61,7 +61,9 @@ def test_statements_per_page_do_not_grow_with_the_data(demo, admin_client):
     assert not diffs, f"statements per page grew with the data (small, large): {diffs}"
     for name, (count, _) in large.items():
         # the workspace gathers a few rows from each of the four parts; every other page ≤ 25
-        assert count <= (40 if name == "home" else 25), (name, count)
+        # (42: the overdue summary also reads the lifts in use for the lifts' daily check,
+        # and the equipment managers' block the verifications due)
+        assert count <= (42 if name == "home" else 25), (name, count)
 
     if ON_POSTGRES:
         return  # at this size PostgreSQL's planner rightly prefers sequential scans

@@ -113,3 +113,4 @@ def test_the_application_factory_reads_as_a_list_of_parts(app):
     with app.app_context():
         names = [p.name for p in parts()]
     assert len(names) == len(PARTS) and {"handbook", "checklists", "trainings", "supplies", "equipment"} <= set(names)
+

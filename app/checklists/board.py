@@ -63,6 +63,11 @@ class HolderGroup:
     pending: list = field(default_factory=list)  # subject ids waiting for confirmation
     can_tick: bool = False
     open: bool = False  # its lines are shown (few people, one person or this item asked for)
+    things: bool = False  # an item for each piece of equipment: a line per piece
+
+    @property
+    def unit(self) -> str:
+        return "台" if self.things else "人"
 
     @property
     def dom_id(self) -> str:
@@ -138,10 +143,11 @@ def _values(items, pairs) -> dict:
 
 def _shown_subjects(user, item, occ, holders, person: int | None) -> list[Subject]:
     """Whose occurrences of this item the user sees (permissions.may_see_subject: a
-    supervisor everyone's, a holder his own); narrowed to one person on request."""
-    subs = [s for s in subjects(item, occ, holders) if may_see_subject(user, item.position_id, s.id)]
+    supervisor everyone's, a holder his own, everyone who sees the item every piece of
+    equipment); narrowed to one person on request."""
+    subs = [s for s in subjects(item, occ, holders) if may_see_subject(user, item.position_id, s.id, s.thing)]
     if person is not None:
-        subs = [s for s in subs if s.id == person]
+        subs = [s for s in subs if not s.thing and s.id == person]
     return subs
 
 
@@ -169,7 +175,7 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
         if occ is not None:
             occs[item.id] = occ
     holders = Holders([i.position_id for i in all_items], min((o.due_date for o in occs.values()), default=day),
-                      max((o.due_date for o in occs.values()), default=day))
+                      max((o.due_date for o in occs.values()), default=day), all_items)
     shown = {iid: _shown_subjects(user, item, occs[iid], holders, person)
              for item in all_items if (iid := item.id) in occs}
     keys = [(iid, occs[iid].period.key, s.id) for iid, subs in shown.items() for s in subs]
@@ -188,19 +194,22 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
             for sub in shown[item.id]:
                 key = (item.id, occ.period.key, sub.id)
                 row = make_row(item, occ, marks.get(key), now, p.id in tickable,
-                               may_self_check_occurrence(user, item, sub.id), values.get(key, ()), sub)
+                               may_self_check_occurrence(user, item, sub.id, sub.thing), values.get(key, ()), sub)
                 counts[row.state] += 1
                 counts["review"] += row.review == "pending"
                 rows.append(row)
             matching = [r for r in rows if row_matches(r, show)]
-            if item.per_holder(occ.period) and p.id in tickable:
+            things = item.per_equipment(occ.period)
+            if (item.per_holder(occ.period) and p.id in tickable) or things:
+                # an item for each holder (to a supervisor), or for each piece of equipment
+                # (to everyone who sees it: any holder checks any of them)
                 if not rows or not matching:
                     continue
                 groups[item.kind].append(HolderGroup(
                     item, occ, matching, total=len(rows), done=sum(r.state == DONE for r in rows),
                     overdue=sum(r.state == OVERDUE for r in rows),
-                    pending=[r.subject.id for r in rows if r.review == "pending"], can_tick=True,
-                    open=len(matching) <= SHOW_PEOPLE or person is not None or one_item is not None))
+                    pending=[r.subject.id for r in rows if r.review == "pending"], can_tick=p.id in tickable,
+                    open=len(matching) <= SHOW_PEOPLE or person is not None or one_item is not None, things=things))
             else:
                 groups[item.kind].extend(matching)
         if counts:
@@ -218,11 +227,16 @@ def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, 
     values = _values([item], [key]).get(key, ())
     _, tickable = visible_positions(user)
     subject = POSITION_SUBJECT
-    if subject_id:
+    if subject_id and item.per_equipment(occ.period):
+        from app.checklists.targets import provider
+
+        p = provider()
+        subject = (p.subject_on(item, subject_id, occ.due_date) if p else None) or Subject(subject_id, "?", thing=True)
+    elif subject_id:
         e = db.session.get(Employee, subject_id)
         subject = Subject(e.id, e.name, e.employee_no) if e else Subject(subject_id, "?")
     return make_row(item, occ, mark, now, item.position_id in tickable,
-                    may_self_check_occurrence(user, item, subject.id), values, subject)
+                    may_self_check_occurrence(user, item, subject.id, subject.thing), values, subject)
 
 
 # --- derived figures ---------------------------------------------------------------------
@@ -254,12 +268,14 @@ def slots(user, now: datetime, days: int, person: int | None = None,
     items = [item for plist in items_for(ids).values() for item in plist]
     minute = clock.minute(now)
     start = now.date() - timedelta(days=days)
-    holders = Holders([i.position_id for i in items], start, minute.date())
+    holders = Holders([i.position_id for i in items], start, minute.date(), items)
     occs = [(i, o) for i in items for o in occurrences_between(i.rule(), start, minute.date(), clock.workday_end(),
                                                                 clock.to_local(i.created_at)) if o.due_at < minute]
     own = getattr(user, "employee_id", None) or 0
-    ticked = [(i.id, o.period.key) for i, o in occs if i.position_id in tickable]
-    others = [(i.id, o.period.key) for i, o in occs if i.position_id not in tickable]
+    # all subjects count where he ticks, and for an item for each piece of equipment
+    whole = [(i, o) for i, o in occs if i.position_id in tickable or i.per_equipment(o.period)]
+    ticked = [(i.id, o.period.key) for i, o in whole]
+    others = [(i.id, o.period.key) for i, o in occs if not (i.position_id in tickable or i.per_equipment(o.period))]
     counts = done_counts(ticked, subject=person)
     # Outside the positions he ticks, a holder counts his own occurrences and the shared ones.
     own_done, shared_done = done_counts(others, subject=own), done_counts(others, subject=0)
@@ -267,10 +283,10 @@ def slots(user, now: datetime, days: int, person: int | None = None,
     for i, o in occs:
         subs = subjects(i, o, holders)
         key = (i.id, o.period.key)
-        if i.position_id in tickable:
+        if i.position_id in tickable or i.per_equipment(o.period):
             if person is not None:
-                subs = [x for x in subs if x.id == person]
-            done = counts.get(key, 0)
+                subs = [x for x in subs if not x.thing and x.id == person]
+            done = counts.get(key, 0) if person is None or not i.per_equipment(o.period) else 0
         else:
             subs = [x for x in subs if x.id in (0, own) and (person is None or x.id == person)]
             done = sum((own_done if x.id else shared_done).get(key, 0) for x in subs)
@@ -322,7 +338,7 @@ def overdue_rows(pending, tickable: set[int], now: datetime, user=None) -> list[
     # A self-check waiting for review shows the holder's figures; confirming keeps them.
     values = _values([i for i, _, _ in pending], [k for k in keys if k in marks])
     return [make_row(i, o, marks.get(k), now, i.position_id in tickable,
-                     user is not None and may_self_check_occurrence(user, i, s.id), values.get(k, ()), s)
+                     user is not None and may_self_check_occurrence(user, i, s.id, s.thing), values.get(k, ()), s)
             for (i, o, s), k in zip(pending, keys)]
 
 

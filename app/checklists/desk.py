@@ -31,7 +31,7 @@ def _my_section(user, now: datetime) -> dict | None:
     section = sections[0]
     for kind, entries in section["groups"].items():  # an item for each holder: my own line
         section["groups"][kind] = [r for e in entries for r in (e.rows if hasattr(e, "rows") else [e])
-                                   if r.subject.id in (0, user.employee_id)]
+                                   if r.subject.id in (0, user.employee_id) or r.subject.thing]
     return section
 
 

@@ -1,8 +1,9 @@
-from app.forms import PageForm
-from wtforms import BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.checklists.fields import KINDS, MAX_ABS, NUMERIC
 from app.checklists.schedule import KIND_LABELS, WEEKDAY_LABELS
+from app.forms import PageForm
 from app.handbook.forms import MultiCheckboxField
 
 
@@ -21,13 +22,19 @@ class ItemForm(PageForm):
     working_days = MultiCheckboxField("工作日（截止日不是工作日时，提前到本周期内最近的工作日）", coerce=int,
                                       choices=list(enumerate(WEEKDAY_LABELS)))
     target = RadioField("点检对象", choices=[("position", "岗位一次（任一在岗人员完成即可，如每日报表）"),
-                                             ("holder", "每位在岗人员各一次（如各自工位5S、本人工具班前检查）")],
+                                             ("holder", "每位在岗人员各一次（如各自工位5S、本人工具班前检查）"),
+                                             ("equipment", "每台设备各一次（如每台举升机的班前检查；只计在用设备）")],
                         default="position")
+    # an item for each piece of equipment: which equipment (choices from targets.scope_choices)
+    equipment_category = SelectField("设备类别", choices=[], validate_choice=False)
+    equipment_location = StringField("设备位置（可选，留空为该类别全部）",
+                                     validators=[Optional(), Length(max=60, message="最多60字。")])
     active = BooleanField("启用", default=True)
 
-    def __init__(self, *args, duty_choices=(), **kwargs):
+    def __init__(self, *args, duty_choices=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.duty_id.choices = [(0, "（不关联）")] + list(duty_choices)
+        self.equipment_category.choices = [("", "（请选择）")] + [(c, c) for c in categories]
 
     def fill_new(self, duty_id: int | None = None) -> None:
         """A new item: every day a working day, linked to `duty_id` when it came from one."""
@@ -36,8 +43,10 @@ class ItemForm(PageForm):
 
     def fill_from(self, item) -> None:
         """Show a stored item: the fields whose stored form differs from the form's (no duty
-        is 0, working days a string of digits, the due mode two columns, no weekday 0);
-        items.apply_form is the way back."""
+        is 0, working days a string of digits, the due mode two columns, no weekday 0, the
+        equipment's category and location one JSON scope); items.apply_form is the way back."""
+        self.equipment_category.data = item.scope.get("category", "")
+        self.equipment_location.data = item.scope.get("location", "")
         self.duty_id.data = item.duty_id or 0
         self.working_days.data = [int(c) for c in item.working_days]
         self.due_mode.data = "time" if item.due_time else ("end_of_workday" if item.end_of_workday else "none")
@@ -59,6 +68,9 @@ class ItemForm(PageForm):
             needs.append((self.due_time, "请填写截止时间，如 16:30。"))
         if not self.working_days.data:
             needs.append((self.working_days, "至少选择一个工作日。"))
+        if self.target.data == "equipment" and self.equipment_category.data not in [
+                c for c, _ in self.equipment_category.choices if c]:
+            needs.append((self.equipment_category, "每台设备各一次的项目请选择设备类别。"))
         for field, message in needs:
             field.errors = list(field.errors) + [message]
         return ok and not needs
@@ -80,11 +92,10 @@ class FieldForm(PageForm):
     target_dir = SelectField("目标方向", choices=[("ge", "不低于目标（≥）"), ("le", "不高于目标（≤）")], default="ge")
     choices = TextAreaField("选项（每行一个）", validators=[Length(max=500, message="选项合计最多500字。")])
     required = BooleanField("必填")
+    fault_on_no = BooleanField("回答“否”即为故障（是/否类型：点检时答“否”可直接报修）")
     active = BooleanField("启用", default=True)
 
     def __init__(self, *args, **kwargs):
-        from app.checklists.fields import KINDS
-
         super().__init__(*args, **kwargs)
         self.kind.choices = list(KINDS.items())
 
@@ -93,8 +104,6 @@ class FieldForm(PageForm):
         self.choices.data = field.choices
 
     def validate(self, extra_validators=None):
-        from app.checklists.fields import MAX_ABS, NUMERIC
-
         ok = super().validate(extra_validators)
         problems = []
         numeric = self.kind.data in NUMERIC

@@ -5,7 +5,9 @@ from flask import g
 
 from app import clock
 from app.checklists.board import items_for
-from app.checklists.fields import (FILE_ACCEPT, UPLOAD_KINDS, active_fields, attendee_choices, display, flag, fmt_number, summarize)
+from app.checklists import targets
+from app.checklists.fields import (FILE_ACCEPT, UPLOAD_KINDS, active_fields, attendee_choices, display, fault_points,
+                                   flag, fmt_number, summarize)
 from app.checklists.grid import month_grid
 from app.checklists.results import photo_pages
 from app.checklists.schedule import ALL_DAYS, Rule, describe
@@ -55,6 +57,11 @@ def ck_num(value, decimals=0):
     return fmt_number(value, decimals or 0)
 
 
+def ck_fault_points(item, values):
+    """The yes/no points answered 否 whose 否 is a fault (an equipment line offers 报修)."""
+    return fault_points(item, values) if values else []
+
+
 def draft_rhythm(entry: dict) -> str:
     """A reference draft's checklist entry's rhythm in words (每天08:30前, 每周五下班前 …),
     for the handbook's draft preview."""
@@ -77,4 +84,6 @@ TEMPLATE_GLOBALS = {
     "ck_fields": active_fields, "ck_has_uploads": ck_has_uploads, "ck_attendees": ck_attendees,
     "ck_num": ck_num, "ck_flag": flag, "ck_display": display, "ck_summary": summarize,
     "ck_file_accept": lambda: FILE_ACCEPT, "ck_photo_pages": photo_pages,
+    # Items for each piece of equipment: the failed points, the selection in words.
+    "ck_fault_points": ck_fault_points, "ck_thing_scope": targets.describe,
 }

@@ -5,10 +5,12 @@ from sqlalchemy import func, select
 
 from app import clock, uploads
 from app.audit.log import record
-from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement
+from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement, TrainingFulfils
 from app.extensions import db
 from app.org.models import Position
 from app.staff.models import Employee
+from app.trainings.models import PLANNED, Training, TrainingCategory
+from app.trainings.records import add_employees
 
 SUB = "certificates"
 
@@ -152,10 +154,6 @@ def gap_attendees(requirement: Requirement, employee_ids: list[int]) -> list[Emp
 def gap_training(requirement: Requirement, employees: list[Employee], user):
     """A planned session for the employees missing a requirement, in a week's time; the
     clerk then sets its time and place."""
-    from app.coverage.models import TrainingFulfils
-    from app.trainings.models import PLANNED, Training, TrainingCategory
-    from app.trainings.records import add_employees
-
     if not employees:
         raise Refused("请至少选择一名员工。")
     category_id = requirement.category_id or db.session.scalar(

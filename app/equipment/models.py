@@ -41,6 +41,10 @@ class Equipment(db.Model):
     last_verified_on: Mapped[Optional[date]]
     last_result: Mapped[str] = mapped_column(String(10), default="")  # the latest verification's result
     verification_due: Mapped[Optional[date]] = mapped_column(index=True)
+    # issue 25b: the current photo (EquipmentPhoto keeps every one) and the open faults
+    # (故障, kept in the same write as the fault rows: the list shows them without a query)
+    photo_key: Mapped[Optional[str]] = mapped_column(String(32))
+    open_faults: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -109,3 +113,74 @@ class Verification(db.Model):
 
 
 EVENT_KINDS = {"created": "登记入账", "state": "状态变更", "verification": "检定/校准", "edit": "修改信息"}
+
+
+# --- issue 25b: item photo, fault reports (故障报修) --------------------------------------
+# (kept in one block for the merge with the loans/counts branch)
+
+FAULT_OPEN, FAULT_CLOSED = "open", "closed"
+FAULT_STATES = {FAULT_OPEN: "报修中", FAULT_CLOSED: "已修复"}
+EVENT_KINDS.update({"fault": "故障报修", "repair": "维修记录", "photo": "更换照片"})
+
+
+class EquipmentPhoto(db.Model):
+    """The item's photo (the newest row is shown; earlier ones stay: nothing is lost).
+    Stored through app/uploads.py: upright, stripped, in three sizes."""
+
+    __tablename__ = "equipment_photo"
+    __table_args__ = (Index("ix_equipment_photo_item", "equipment_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    equipment_id: Mapped[int] = mapped_column(ForeignKey("equipment.id"))
+    file_key: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Fault(db.Model):
+    """A fault report (故障报修) and, once closed, its repair: who repaired it, when, the
+    cost and parts, the result, and the state the item went back to (在用 or 报废)."""
+
+    __tablename__ = "equipment_fault"
+    __table_args__ = (Index("ix_equipment_fault_item", "equipment_id", "id"),
+                      Index("ix_equipment_fault_state", "state", "equipment_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    equipment_id: Mapped[int] = mapped_column(ForeignKey("equipment.id"))
+    description: Mapped[str] = mapped_column(String(1000))
+    state: Mapped[str] = mapped_column(String(10), default=FAULT_OPEN)
+    reported_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reported_on: Mapped[date]
+    # the failed check it came from, if any (checklist item and period)
+    check_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("checklist_item.id"))
+    check_period: Mapped[str] = mapped_column(String(12), default="")
+    # the repair
+    repaired_by: Mapped[str] = mapped_column(String(80), default="")
+    repaired_on: Mapped[Optional[date]]
+    cost: Mapped[Optional[float]]
+    parts: Mapped[str] = mapped_column(String(500), default="")
+    result: Mapped[str] = mapped_column(String(500), default="")
+    outcome: Mapped[str] = mapped_column(String(10), default="")  # the item's state after it
+    closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    closed_at: Mapped[Optional[datetime]]
+
+    equipment = relationship("Equipment")
+    reported_by = relationship("User", foreign_keys=[reported_by_id])
+    closed_by = relationship("User", foreign_keys=[closed_by_id])
+    photos = relationship("FaultPhoto", order_by="FaultPhoto.id")
+
+    @property
+    def state_label(self) -> str:
+        return FAULT_STATES.get(self.state, self.state)
+
+
+class FaultPhoto(db.Model):
+    __tablename__ = "equipment_fault_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fault_id: Mapped[int] = mapped_column(ForeignKey("equipment_fault.id"), index=True)
+    file_key: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+# --- end issue 25b ------------------------------------------------------------------------

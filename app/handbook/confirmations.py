@@ -1,7 +1,6 @@
 """Read confirmations (我已阅读并理解), tied to the revision that was read."""
 from dataclasses import dataclass
 
-
 from sqlalchemy import select
 
 from app.audit.log import record

@@ -23,6 +23,7 @@ from app import clock
 from app.database import utcnow
 from app.extensions import db
 from app.parts import Job, jobs as registered_jobs  # noqa: F401  (Job: the parts' jobs)
+from app.notices.models import JobRun
 
 
 NIGHT = timedelta(hours=2, minutes=30)
@@ -31,8 +32,6 @@ NIGHT = timedelta(hours=2, minutes=30)
 def run_due(now_local: datetime | None = None, jobs: list[Job] | None = None) -> dict[str, str]:
     """Runs every job whose current slot nobody has taken yet; {name: status} of those
     this call ran ("done" or "failed")."""
-    from app.notices.models import JobRun
-
     now_local = now_local or clock.local_now()
     ran = {}
     for job in registered_jobs() if jobs is None else jobs:

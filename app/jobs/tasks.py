@@ -9,17 +9,16 @@ from flask import current_app
 from sqlalchemy import delete
 
 from app import uploads
+from app.auth.throttle import prune
 from app.database import utcnow
 from app.extensions import db
+from app.notices.models import JobRun, WebhookDelivery
 from app.parts import referenced_uploads
 
 
 def housekeeping() -> str:
     """Login attempts older than 30 days, job records older than 30 days and robot pushes
     finished more than 90 days ago."""
-    from app.auth.throttle import prune
-    from app.notices.models import JobRun, WebhookDelivery
-
     logins = prune(30)
     runs = db.session.execute(delete(JobRun).where(JobRun.started_at < utcnow() - timedelta(days=30))).rowcount
     pushes = db.session.execute(delete(WebhookDelivery).where(
