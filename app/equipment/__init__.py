@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("equipment", __name__, url_prefix="/equipment")
 
 from app.equipment import routes  # noqa: E402,F401
+from app.equipment import routes_counts, routes_loans  # noqa: E402,F401  (loans, counts, import: issue 25a)

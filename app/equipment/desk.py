@@ -1,0 +1,82 @@
+"""What loans put on 我的工作台 and in the nightly notices: ready-made WorkspaceBlocks and a
+notice function (app/parts.py) for the part's register(app) to hand over.
+
+- equipment.loans_mine: the tools I hold (overdue flagged);
+- equipment.loans_overdue (待我处理): overdue loans, for the equipment clerks;
+- equipment.leavers_with_tools (待我处理): people who left with tools outstanding, for admin.
+Each reads a few rows and a count, never the history behind them."""
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.equipment import loans
+from app.equipment.models import Loan
+from app.extensions import db
+from app.main.workspace import SHOW, Block
+from app.notices.rules import account_of, notify, url_for
+from app.parts import Desk, WorkspaceBlock
+from app.permissions import can_manage_accounts, can_manage_equipment
+
+
+def my_tools(desk: Desk):
+    """The tools the user holds now; None (no block) when he holds none."""
+    if desk.employee is None:
+        return None
+    rows = loans.held_by(desk.employee.id)
+    if not rows:
+        return None
+    return {"rows": rows, "today": desk.today, "overdue": sum(l.overdue(desk.today) for l in rows)}
+
+
+def overdue_loans(desk: Desk):
+    """Overdue loans (oldest due first) for whoever manages the equipment."""
+    if not can_manage_equipment(desk.user):
+        return None
+    total = loans.overdue_count(desk.today)
+    if not total:
+        return None
+    rows = list(db.session.scalars(loans.overdue_stmt(desk.today).limit(SHOW)))
+    return {"block": Block(rows, total), "today": desk.today}
+
+
+def leavers_with_tools(desk: Desk):
+    """Employees who left (inactive) with tools outstanding, for admin."""
+    if not can_manage_accounts(desk.user):
+        return None
+    rows = loans.leavers_holding(SHOW)
+    return {"rows": rows, "today": desk.today} if rows else None
+
+
+WORKSPACE_BLOCKS = (
+    WorkspaceBlock("equipment.loans_mine", "equipment/_ws_loans_mine.html", my_tools, order=45),
+    WorkspaceBlock("equipment.loans_overdue", "equipment/_ws_loans_overdue.html", overdue_loans, order=46, card="todo"),
+    WorkspaceBlock("equipment.leavers_with_tools", "equipment/_ws_leavers.html", leavers_with_tools, order=47,
+                   card="todo"),
+)
+
+
+def overdue_loan_notices(now: datetime) -> int:
+    """Each overdue loan: to the borrower (if he has an account) and the equipment clerks,
+    once per loan and due date (a loan whose due date were moved would be noticed again)."""
+    today = now.date()
+    rows = list(db.session.scalars(loans.overdue_stmt(today).limit(1000)))
+    if not rows:
+        return 0
+    clerks = list(db.session.scalars(select(User).where(User.active.is_(True), User.can_manage_equipment.is_(True))))
+    made = 0
+    for loan in rows:
+        item, who = loan.equipment, loan.borrower
+        days = (today - loan.due_on).days
+        pieces = f" {loan.quantity} 件" if item.quantity > 1 else ""
+        made += notify([account_of(who)] + clerks, f"loan-overdue:{loan.id}:{loan.due_on}", "loan",
+                       f"{who.name} 借用的 {item.asset_no} {item.name}{pieces} 已逾期 {days} 天未还"
+                       f"（应于 {loan.due_on:%Y-%m-%d} 归还）。", url_for("equipment.item", item_id=item.id))
+    return made
+
+
+NOTICES = (overdue_loan_notices,)
+
+
+def open_loan_count() -> int:
+    return db.session.scalar(select(func.count(Loan.id)).where(Loan.returned_at.is_(None))) or 0
