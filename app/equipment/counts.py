@@ -131,9 +131,8 @@ def scan(count: Count, asset_no: str, user) -> tuple[CountLine, bool]:
         return line, False
     line = CountLine(count_id=count.id, equipment_id=item.id, expected=False, result=EXTRA, expected_qty=0,
                      counted_qty=1, by_id=_who(user), at=utcnow())
-    db.session.add(line)
+    count.lines.append(line)
     db.session.flush()
-    db.session.refresh(line, ["equipment", "count"])
     record("equipment_count_mark", "equipment_count", count.id,
            summary=f"盘点 #{count.id}：清单外发现 {item.asset_no} {item.name}（台账位置：{item.location or '未填'}）",
            after={"result": COUNT_RESULTS[EXTRA], "asset_no": item.asset_no}, user=user)
@@ -155,7 +154,7 @@ def add_extra(count: Count, label: str, user, quantity: int | None = 1) -> Count
         raise Refused("件数应在1到9999之间。", "extra_qty")
     line = CountLine(count_id=count.id, equipment_id=None, expected=False, label=label, result=EXTRA, expected_qty=0,
                      counted_qty=quantity, by_id=_who(user), at=utcnow())
-    db.session.add(line)
+    count.lines.append(line)
     db.session.flush()
     record("equipment_count_mark", "equipment_count", count.id, summary=f"盘点 #{count.id}：清单外发现 {label} {quantity} 件",
            after={"result": COUNT_RESULTS[EXTRA], "label": label, "counted": quantity}, user=user)
