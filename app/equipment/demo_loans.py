@@ -9,7 +9,7 @@ from app import clock
 from app.auth.models import User
 from app.database import utcnow
 from app.equipment import counts, loans
-from app.equipment.models import ELSEWHERE, FOUND, Count, Equipment, Loan
+from app.equipment.models import ELSEWHERE, FOUND, Count, Equipment, EquipmentEvent, Loan
 from app.extensions import db
 from app.staff.models import Employee
 
@@ -40,6 +40,8 @@ def seed_loans_and_counts(fresh: bool = True) -> list[str]:
     closed.started_on, closed.started_at, closed.closed_at = today - timedelta(days=20), then, then + timedelta(hours=1)
     for ln in closed.lines:
         ln.at = then + timedelta(minutes=10)
+    for ev in db.session.scalars(select(EquipmentEvent).where(EquipmentEvent.kind == "count")):
+        ev.happened_on = closed.started_on
 
     # a returned loan: 变速箱拆装专用工具 back with one piece missing, the register adjusted
     back = loans.lend(items["ZG-02"], staff["S014"].id, today + timedelta(days=3), clerk, 18, "DSG 离合器更换")
@@ -50,6 +52,12 @@ def seed_loans_and_counts(fresh: bool = True) -> list[str]:
     late = loans.lend(items["ZG-03"], staff["S013"].id, today, clerk, 4, "新能源车高压系统检修")
     late.lent_on, late.due_on = today - timedelta(days=8), today - timedelta(days=3)
     loans.lend(items["QD-01"], staff["S014"].id, today + timedelta(days=5), clerk, 1)
+    # the items' histories say when it happened
+    for loan in (back, late):
+        for ev in db.session.scalars(select(EquipmentEvent).where(EquipmentEvent.equipment_id == loan.equipment_id,
+                                                                  EquipmentEvent.kind.in_(("loan", "return", "edit")),
+                                                                  EquipmentEvent.happened_on == today)):
+            ev.happened_on = loan.lent_on if ev.kind == "loan" else (loan.returned_on or today)
 
     # an open count of the 工具室: the 变速箱工具 counted, the rest of the HV set not yet
     open_count = counts.start("location", "工具室", clerk)
