@@ -77,7 +77,7 @@ def _after_write(count_id: int, message: str, line_id: int | None = None):
     if is_htmx():
         return _count_page(_load(count_id), flash_line=message)
     flash(message, "success")
-    return redirect(url_for("equipment.count", count_id=count_id) + (f"#line-{line_id}" if line_id else "#work"),
+    return redirect(url_for("equipment.count", count_id=count_id) + "#work",
                     code=303)
 
 
