@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.equipment import counts, register
+from app.equipment import counts, rules as register
 from app.equipment.models import Count, Equipment
 from app.extensions import db
 from tests.conftest import browser_login

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.equipment import counts, loans, register
+from app.equipment import counts, loans, rules as register
 from app.equipment.models import Count, CountLine, Equipment, EquipmentEvent
 from app.extensions import db
 from app.staff.models import Employee

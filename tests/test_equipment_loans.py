@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.models import AuditEntry
-from app.equipment import desk, loans, register
+from app.equipment import desk, loans, rules as register
 from app.equipment.models import Equipment, EquipmentEvent, Loan
 from app.extensions import db
 from app.notices.models import Notice
@@ -283,14 +283,14 @@ def test_the_workspace_blocks_borrower_clerk_and_admin(app, make_user):
         assert [l.id for l in mine["rows"]] == [loan_id] and mine["overdue"] == 1
         clerk = db.session.get(User, clerk.id)
         over = desk.overdue_loans(Desk(clerk, clerk.employee, None, now))
-        assert over["block"].total == 1
+        assert over.total == 1 and [l.id for l in over.rows] == [loan_id]
         assert desk.overdue_loans(Desk(user, he, None, now)) is None  # not a clerk
         admin = db.session.get(User, boss.id)
-        assert desk.leavers_with_tools(Desk(admin, None, None, now)) is None  # nobody left yet
+        assert not desk.leavers_with_tools(Desk(admin, None, None, now))  # nobody left yet
         he.active = False
         db.session.commit()
         left = desk.leavers_with_tools(Desk(admin, None, None, now))
-        assert [r.employee.id for r in left["rows"]] == [he_id]
+        assert [r.employee.id for r in left.rows] == [he_id]
         assert desk.leavers_with_tools(Desk(clerk, clerk.employee, None, now)) is None
         from flask import render_template
 
@@ -298,7 +298,7 @@ def test_the_workspace_blocks_borrower_clerk_and_admin(app, make_user):
             for block, data in ((desk.WORKSPACE_BLOCKS[0], mine), (desk.WORKSPACE_BLOCKS[1], over),
                                 (desk.WORKSPACE_BLOCKS[2], left)):
                 html = render_template(block.template, block=data)
-                assert "ZG-01" in html and "逾期" in html or "离职" in html, block.name
+                assert "ZG-01" in html and ("逾期" in html or "离职" in html), block.name
 
 
 def test_the_overdue_notice_goes_to_borrower_and_clerks_once(app, make_user):

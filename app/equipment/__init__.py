@@ -1,8 +1,33 @@
 """车间设备、工具台账: the workshop's equipment and tools, their states, verifications
-(检定/校准) and QR labels."""
-from flask import Blueprint
+(检定/校准) and QR labels; tool loans (借用/归还), counts (盘点) and the CSV import."""
+from flask import Flask
 
-bp = Blueprint("equipment", __name__, url_prefix="/equipment")
+from app.equipment import demo, demo_loans, desk, labels_audit, routes, routes_counts, routes_loans
+from app.parts import NavEntry, NoticeRule, Part, add
 
-from app.equipment import routes  # noqa: E402,F401
-from app.equipment import routes_counts, routes_loans  # noqa: E402,F401  (loans, counts, import: issue 25a)
+AUDIT_LABELS = {
+    "equipment_create": "登记设备",
+    "equipment_update": "修改设备",
+    "equipment_state": "设备状态变更",
+    "equipment_verification": "设备检定/校准",
+    **labels_audit.AUDIT_LABELS,
+}
+
+
+def _demo(fresh: bool) -> list[str]:
+    """The register, then its loans and counts (which lend and count the register's tools)."""
+    return demo.demo(fresh) + (demo_loans.seed_loans_and_counts(fresh) if fresh else [])
+
+
+def register(app: Flask) -> None:
+    assert routes_counts.bp is routes_loans.bp is routes.bp  # their pages are the register's blueprint
+    add(app, Part(
+        "equipment", demo=_demo, demo_order=60, blueprint=routes.bp, audit_labels=AUDIT_LABELS,
+        object_labels={"equipment": "设备工具", **labels_audit.OBJECT_LABELS},
+        nav=(NavEntry("设备工具", "equipment.index", order=60, tile="设备、工具台账与检定"),),
+        workspace=desk.WORKSPACE_BLOCKS,
+        notices=(NoticeRule("equipment_loan_overdue", "工具逾期未还", desk.overdue_loan_notices),),
+        notice_kinds=labels_audit.NOTICE_KINDS,
+        template_globals=routes_loans.TEMPLATE_GLOBALS,
+        employee_panels=("equipment/_employee_tools.html",),
+    ))

@@ -18,7 +18,7 @@ from app.audit.log import record
 from app.database import utcnow
 from app.equipment.models import (CATEGORIES, COUNT_CLOSED, COUNT_OPEN, COUNT_RESULTS, COUNT_SCOPES, ELSEWHERE, EXTRA,
                                   FOUND, MISSING, PENDING, SCRAPPED, Count, CountLine, Equipment, EquipmentEvent)
-from app.equipment.register import Refused
+from app.equipment.rules import Refused
 from app.extensions import db
 from app.xlsxexport import Table
 

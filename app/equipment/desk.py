@@ -5,17 +5,16 @@ notice function (app/parts.py) for the part's register(app) to hand over.
 - equipment.loans_overdue (待我处理): overdue loans, for the equipment clerks;
 - equipment.leavers_with_tools (待我处理): people who left with tools outstanding, for admin.
 Each reads a few rows and a count, never the history behind them."""
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.equipment import loans
-from app.equipment.models import Loan
 from app.extensions import db
-from app.main.workspace import SHOW, Block
 from app.notices.rules import account_of, notify, url_for
-from app.parts import Desk, WorkspaceBlock
+from app.parts import SHOW, Desk, Listing, WorkspaceBlock
 from app.permissions import can_manage_accounts, can_manage_equipment
 
 
@@ -29,23 +28,27 @@ def my_tools(desk: Desk):
     return {"rows": rows, "today": desk.today, "overdue": sum(l.overdue(desk.today) for l in rows)}
 
 
+@dataclass
+class OverdueLoans(Listing):
+    today: date | None = None
+
+
 def overdue_loans(desk: Desk):
-    """Overdue loans (oldest due first) for whoever manages the equipment."""
+    """Overdue loans (oldest due first) for whoever manages the equipment (falsy, the
+    section left out of 待我处理, when there are none)."""
     if not can_manage_equipment(desk.user):
         return None
     total = loans.overdue_count(desk.today)
-    if not total:
-        return None
-    rows = list(db.session.scalars(loans.overdue_stmt(desk.today).limit(SHOW)))
-    return {"block": Block(rows, total), "today": desk.today}
+    rows = list(db.session.scalars(loans.overdue_stmt(desk.today).limit(SHOW))) if total else []
+    return OverdueLoans(rows, total, desk.today)
 
 
 def leavers_with_tools(desk: Desk):
-    """Employees who left (inactive) with tools outstanding, for admin."""
+    """Employees who left (inactive) with tools outstanding, for admin (falsy: none)."""
     if not can_manage_accounts(desk.user):
         return None
     rows = loans.leavers_holding(SHOW)
-    return {"rows": rows, "today": desk.today} if rows else None
+    return Listing(rows, len(rows))
 
 
 WORKSPACE_BLOCKS = (
@@ -75,8 +78,3 @@ def overdue_loan_notices(now: datetime) -> int:
     return made
 
 
-NOTICES = (overdue_loan_notices,)
-
-
-def open_loan_count() -> int:
-    return db.session.scalar(select(func.count(Loan.id)).where(Loan.returned_at.is_(None))) or 0

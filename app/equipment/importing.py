@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.csvexport import looks_like_formula
 from app.csvimport import ImportError_, Row, decode, parse_date, read_rows  # noqa: F401  (the route uses them)
-from app.equipment import register
+from app.equipment import rules as register
 from app.equipment.models import SCRAPPED, Equipment
 from app.extensions import db
 from app.staff.models import Employee

@@ -14,10 +14,10 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.audit.log import record
 from app.database import utcnow
-from app.equipment import register
+from app.equipment import rules as register
 from app.equipment.models import (IN_USE, LOAN_CONDITIONS, LOAN_DAMAGED, LOAN_MISSING, REPAIR, STATES, Equipment,
                                   EquipmentEvent, Loan)
-from app.equipment.register import Refused
+from app.equipment.rules import Refused
 from app.extensions import db
 from app.staff.models import Employee
 

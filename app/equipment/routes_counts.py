@@ -4,11 +4,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app import clock, params
-from app.equipment import bp, counts, importing
+from app.equipment import counts, importing
 from app.equipment.forms_loans import CloseForm, CountStartForm, ExtraForm, ScanForm
 from app.equipment.models import CATEGORIES, COUNT_RESULTS, CountLine
-from app.equipment.register import Refused
-from app.equipment.routes import _refused_on
+from app.equipment.rules import Refused
+from app.equipment.routes import _refused_on, bp
 from app.extensions import db
 from app.permissions import may_count_equipment, may_import_equipment, may_view_equipment, require
 from app.printing import pdf_response, render_pdf

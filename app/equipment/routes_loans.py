@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock, params
-from app.equipment import bp, loans
+from app.equipment import loans
 from app.equipment.forms_loans import LendForm, ReturnForm
 from app.equipment.models import Equipment, Loan
-from app.equipment.register import Refused
-from app.equipment.routes import _refused_on
+from app.equipment.rules import Refused
+from app.equipment.routes import _refused_on, bp
 from app.extensions import db
 from app.permissions import may_lend_equipment, may_view_equipment, require
 from app.staff.models import Employee
@@ -118,10 +118,9 @@ def item_extras():
     return {"equipment_item_extras": equipment_item_extras}
 
 
-@bp.app_context_processor
-def employee_tools():
+def equipment_held_by(employee) -> dict:
     """The tools an employee holds, for his page in the staff directory."""
-    def equipment_held_by(employee):
-        return {"rows": loans.held_by(employee.id), "today": clock.local_now().date()}
+    return {"rows": loans.held_by(employee.id), "today": clock.local_now().date()}
 
-    return {"equipment_held_by": equipment_held_by}
+
+TEMPLATE_GLOBALS = {"equipment_held_by": equipment_held_by}
