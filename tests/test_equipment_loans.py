@@ -14,7 +14,7 @@ from app.extensions import db
 from app.notices.models import Notice
 from app.parts import Desk
 from app.staff.models import Employee
-from tests.conftest import race
+from tests.conftest import TEST_PASSWORD, race
 from tests.test_equipment import item_data, today
 
 
@@ -241,7 +241,12 @@ def test_the_responsible_technician_lends_his_item_and_no_other(app, client, mak
     assert client.get("/equipment/import").status_code == 403
 
 
-def test_an_employee_page_lists_the_tools_he_holds(app, clerk, make_user):
+def test_an_employee_page_lists_the_tools_he_holds(app, client, make_user):
+    """Shown among the employee's records (the person, his supervisors, admin and the
+    clerks who see records: here the demo's 车间文员, who also issues supplies)."""
+    make_user("chen", position="workshop_clerk", can_manage_equipment=True, can_issue_supplies=True)
+    clerk = client
+    clerk.login("chen")
     item_id, he_id = _setup(app)
     clerk.post_form(f"/equipment/{item_id}/lend", {"borrower_id": he_id, "due_on": today().isoformat()})
     html = clerk.get(f"/staff/{he_id}").get_data(as_text=True)
@@ -327,3 +332,35 @@ def test_the_loan_list_flags_overdue(app, clerk):
     _overdue_loan(app)
     html = clerk.get("/equipment/loans?show=overdue").get_data(as_text=True)
     assert "ZG-01" in html and "逾期 3 天" in html
+
+
+def test_the_part_puts_the_blocks_on_the_workspace_and_the_rule_in_send_due(app, client, make_user):
+    """Registered through the equipment part (app.parts): the borrower's, the clerk's and
+    admin's workspaces show them; notices send-due runs the overdue rule."""
+    from app.auth.models import User
+    from app.notices.rules import send_due
+
+    loan_id, he_id = _overdue_loan(app)
+    make_user("chen", position="workshop_clerk", can_manage_equipment=True)
+    make_user("boss", admin=True)
+    with app.app_context():
+        user = User(username="hesf", employee_id=he_id)
+        user.set_password(TEST_PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    client.login("hesf")
+    assert "我借用的工具" in client.get("/").get_data(as_text=True)
+    client.logout()
+    client.login("chen")
+    html = client.get("/").get_data(as_text=True)
+    assert "逾期未还的工具" in html and "ZG-01" in html
+    client.logout()
+    with app.app_context():
+        db.session.get(Employee, he_id).active = False
+        db.session.commit()
+    client.login("boss")
+    html = client.get("/").get_data(as_text=True)
+    assert "离职人员未还工具" in html and "何师傅" in html
+    with app.app_context():
+        assert send_due()["equipment_loan_overdue"] == 1  # the clerk (the borrower left: no notice to him)
+        assert send_due()["equipment_loan_overdue"] == 0
