@@ -298,3 +298,48 @@ def test_the_import_previews_every_bad_row_and_imports_the_good_ones(app, clerk)
     r = clerk.post_form("/equipment/import", {"file": (io.BytesIO("名称,类别\n扳手,专用工具\n".encode()), "x.csv")},
                         content_type="multipart/form-data")
     assert r.status_code == 422 and "缺少必填列：资产编号" in r.get_data(as_text=True)
+
+
+def test_the_count_and_loan_pages_cost_the_same_statements_however_many_rows(app, clerk):
+    """Lines, their items and who recorded them, loans with item and borrower: loaded in
+    bulk, not per row."""
+    from app.equipment.desk import bench_pages
+    from tests.test_equipment import _statements
+
+    def grow(start, n):
+        with app.app_context():
+            from app.auth.models import User
+
+            for i in range(start, start + n):
+                e = Employee(employee_no=f"Q{i:03d}", name=f"员工{i}")
+                u = User(username=f"u{i}", password_hash="x", employee=e)
+                db.session.add_all([e, u])
+                db.session.flush()
+                item = register.create(tool(f"N-{i:03d}"), u)
+                if i % 2:
+                    loans.lend(item, e.id, today() + timedelta(days=1), u)
+            db.session.commit()
+
+    grow(0, 3)
+    with app.app_context():
+        from app.auth.models import User
+
+        count = counts.start("location", "工具室", None)
+        for i, ln in enumerate(count.lines):
+            counts.mark(ln, "found", db.session.scalar(select(User).filter_by(username="u0")))
+        db.session.commit()
+        count_id = count.id
+        pages = [url for _, url in bench_pages()]
+    small = [_statements(app, clerk, u) for u in pages]
+    grow(3, 12)
+    with app.app_context():  # the same count, with more lines, each recorded by someone else
+        from app.auth.models import User
+
+        c = db.session.get(Count, count_id)
+        for i, item in enumerate(db.session.scalars(select(Equipment).where(Equipment.asset_no.like("N-%")))):
+            line = CountLine(count_id=c.id, equipment_id=item.id, expected=True, expected_qty=1)
+            db.session.add(line)
+            db.session.flush()
+            counts.mark(line, "found", db.session.scalar(select(User).filter_by(username=f"u{i:d}")))
+        db.session.commit()
+    assert [_statements(app, clerk, u) for u in pages] == small

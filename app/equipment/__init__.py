@@ -30,4 +30,5 @@ def register(app: Flask) -> None:
         notice_kinds=labels_audit.NOTICE_KINDS,
         template_globals=routes_loans.TEMPLATE_GLOBALS,
         employee_panels=("equipment/_employee_tools.html",),
+        bench_pages=desk.bench_pages,
     ))

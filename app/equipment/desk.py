@@ -8,14 +8,17 @@ Each reads a few rows and a count, never the history behind them."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import g
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.equipment import loans
+from app.equipment.models import Loan
 from app.extensions import db
 from app.notices.rules import account_of, notify, url_for
 from app.parts import SHOW, Desk, Listing, WorkspaceBlock
 from app.permissions import can_manage_accounts, can_manage_equipment
+from app.staff.models import Employee
 
 
 def my_tools(desk: Desk):
@@ -33,22 +36,40 @@ class OverdueLoans(Listing):
     today: date | None = None
 
 
+ATTENTION_ROWS = 200  # open loans overdue or held by leavers, read once per request
+
+
+def _attention(today: date) -> list:
+    """The open loans that need someone: overdue, or held by someone who left. One
+    statement per request for both blocks (kept on flask.g), bounded."""
+    key = f"_equipment_loan_attention_{today:%Y%m%d}"
+    if key not in g:
+        stmt = (loans.open_loans_stmt().join(Employee, Employee.id == Loan.borrower_id)
+                .where((Loan.due_on < today) | Employee.active.is_(False))
+                .order_by(Loan.due_on, Loan.id).limit(ATTENTION_ROWS))
+        setattr(g, key, list(db.session.scalars(stmt)))
+    return getattr(g, key)
+
+
 def overdue_loans(desk: Desk):
     """Overdue loans (oldest due first) for whoever manages the equipment (falsy, the
     section left out of 待我处理, when there are none)."""
     if not can_manage_equipment(desk.user):
         return None
-    total = loans.overdue_count(desk.today)
-    rows = list(db.session.scalars(loans.overdue_stmt(desk.today).limit(SHOW))) if total else []
-    return OverdueLoans(rows, total, desk.today)
+    rows = [loan for loan in _attention(desk.today) if loan.due_on < desk.today]
+    total = len(rows) if len(rows) < ATTENTION_ROWS else loans.overdue_count(desk.today)
+    return OverdueLoans(rows[:SHOW], total, desk.today)
 
 
 def leavers_with_tools(desk: Desk):
     """Employees who left (inactive) with tools outstanding, for admin (falsy: none)."""
     if not can_manage_accounts(desk.user):
         return None
-    rows = loans.leavers_holding(SHOW)
-    return Listing(rows, len(rows))
+    people: dict[int, loans.Leaver] = {}
+    for loan in _attention(desk.today):
+        if not loan.borrower.active:
+            people.setdefault(loan.borrower_id, loans.Leaver(loan.borrower, [])).loans.append(loan)
+    return Listing(list(people.values())[:SHOW], len(people))
 
 
 WORKSPACE_BLOCKS = (
@@ -78,3 +99,12 @@ def overdue_loan_notices(now: datetime) -> int:
     return made
 
 
+
+
+def bench_pages() -> list[tuple[str, str]]:
+    """The count a clerk works through and the loan list, for bench/ (the latest count)."""
+    from app.equipment.models import Count
+
+    latest = db.session.scalar(select(Count.id).order_by(Count.id.desc()).limit(1))
+    return [("equipment_loans", "/equipment/loans")] + ([("equipment_count", f"/equipment/counts/{latest}")]
+                                                        if latest else [])

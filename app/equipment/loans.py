@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.audit.log import record
@@ -158,8 +158,9 @@ def give_back(loan: Loan, condition: str, user, note: str = "", missing_qty: int
 # --- who holds what ------------------------------------------------------------------------------
 
 def open_loans_stmt():
+    """Open loans with their item and borrower in the same statement (both many-to-one)."""
     return (select(Loan).where(Loan.returned_at.is_(None))
-            .options(selectinload(Loan.equipment), selectinload(Loan.borrower).selectinload(Employee.position)))
+            .options(joinedload(Loan.equipment), joinedload(Loan.borrower)))
 
 
 def held_by(employee_id: int) -> list[Loan]:
