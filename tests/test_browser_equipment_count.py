@@ -54,6 +54,7 @@ def test_counting_a_tool_room_on_a_phone(app, live_server, browser, make_user):
     scan.press("Enter")
     expect(p.locator(".count-progress")).to_contain_text("已盘 3 / 4")
     scan = p.locator("input[name=asset_no]")
+    expect(scan).to_be_focused()  # ready for the next scan
     scan.fill("XX-99")
     scan.press("Enter")
     expect(p.locator("#work [role=alert]")).to_contain_text("不在台账中")

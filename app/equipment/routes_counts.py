@@ -59,7 +59,10 @@ def count_list():
 
 def _count_page(count, status: int = 200, scan_form=None, extra_form=None, flash_line=None, refused=False):
     s = counts.summary(count)
+    # after a scan the field takes the next one (a handheld scanner types into it)
+    scanning = request.endpoint == "equipment.count_scan"
     ctx = dict(count=count, s=s, current=counts.next_pending(count), results=COUNT_RESULTS, refused=refused,
+               scanning=scanning,
                scan_form=scan_form or ScanForm(formdata=None), extra_form=extra_form or ExtraForm(formdata=None),
                manage=may_count_equipment(current_user) and count.is_open, flash_line=flash_line)
     return render("equipment/count.html", "equipment/_count_work.html", status=status, **ctx)
@@ -72,7 +75,7 @@ def count(count_id: int):
     return _count_page(_load(count_id))
 
 
-def _after_write(count_id: int, message: str, line_id: int | None = None):
+def _after_write(count_id: int, message: str):
     """The work area again (HTMX) or a redirect to the count (a plain form post)."""
     if is_htmx():
         return _count_page(_load(count_id), flash_line=message)
@@ -111,7 +114,7 @@ def count_mark(count_id: int, line_id: int):
         db.session.commit()
     except Refused as exc:
         return _refused_page(count_id, exc)
-    return _after_write(count_id, f"{line.asset_no} {line.name}：{line.result_label}", line.id)
+    return _after_write(count_id, f"{line.asset_no} {line.name}：{line.result_label}")
 
 
 @bp.post("/counts/<int:count_id>/scan")
@@ -134,7 +137,7 @@ def count_scan(count_id: int):
             return _count_page(_load(count_id), flash_line=message)
         flash(message, "info")
         return redirect(url_for("equipment.count", count_id=count_id) + "#work", code=303)
-    return _after_write(count_id, message, line.id)
+    return _after_write(count_id, message)
 
 
 @bp.post("/counts/<int:count_id>/extras")
@@ -150,7 +153,7 @@ def count_extra(count_id: int):
         db.session.commit()
     except Refused as exc:
         return _refused_page(count_id, exc, extra_form=form)
-    return _after_write(count_id, f"已登记清单外物品：{line.label} {line.counted_qty} 件", line.id)
+    return _after_write(count_id, f"已登记清单外物品：{line.label} {line.counted_qty} 件")
 
 
 @bp.route("/counts/<int:count_id>/close", methods=["GET", "POST"])
