@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.checklists.board import board, overdue_summary
 from app.checklists.models import ChecklistItem, ChecklistMark
 from app.extensions import db
-from app.parts import SHOW, Desk, Listing
+from app.parts import Desk, Listing, SHOW
 from app.permissions import is_supervisor, supervised_position_ids
 
 

@@ -12,15 +12,16 @@ stored in three sizes; files are checked by content as training materials are.
 """
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field as dc_field
 
+import unicodedata
 from PIL import Image
 from sqlalchemy import and_, select
 
+from app import uploads
 from app.checklists.models import ChecklistField, ChecklistItem, ChecklistMark, ChecklistValue
 from app.extensions import db
-from app import uploads
+from app.staff.models import Employee
 
 KINDS = {"number": "数值", "count": "计数", "yesno": "是/否", "choice": "选项", "text": "短文本",
          "minutes": "会议纪要", "photo": "照片", "file": "文件"}
@@ -352,8 +353,6 @@ def attendee_choices(position_id: int) -> list[tuple[int, str]]:
 
 def attendees_of(position_ids) -> dict[int, list[tuple[int, str]]]:
     """(employee id, name) of the active employees per position, in one query."""
-    from app.staff.models import Employee
-
     out: dict[int, list[tuple[int, str]]] = {pid: [] for pid in position_ids}
     if not out:
         return out

@@ -1,8 +1,9 @@
-from app.forms import PageForm
-from wtforms import BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.checklists.fields import KINDS, MAX_ABS, NUMERIC
 from app.checklists.schedule import KIND_LABELS, WEEKDAY_LABELS
+from app.forms import PageForm
 from app.handbook.forms import MultiCheckboxField
 
 
@@ -67,14 +68,10 @@ class FieldForm(PageForm):
     active = BooleanField("启用", default=True)
 
     def __init__(self, *args, **kwargs):
-        from app.checklists.fields import KINDS
-
         super().__init__(*args, **kwargs)
         self.kind.choices = list(KINDS.items())
 
     def validate(self, extra_validators=None):
-        from app.checklists.fields import MAX_ABS, NUMERIC
-
         ok = super().validate(extra_validators)
         problems = []
         numeric = self.kind.data in NUMERIC

@@ -1,7 +1,8 @@
 """Whom an occurrence is for: the position once (subject 0), or each employee who held
 the position on its due date (an item for each holder). Pure expansion of (item,
 occurrence) into (item, occurrence, subject), with the holders read once per page."""
-from datetime import date
+from bisect import bisect_right
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from app import clock
@@ -25,18 +26,22 @@ class Holders:
     def __init__(self, position_ids, start: date, end: date):
         self._args = (sorted(set(position_ids)), start, end)
         self._by_position = None
-        self._on: dict[tuple[int, date], list[Subject]] = {}
+        self._changes: dict[int, list[date]] = {}  # per position: the days its holders change
+        self._on: dict[tuple[int, int], list[Subject]] = {}
 
     def on(self, position_id: int, day: date) -> list[Subject]:
-        """The holders of the position on that day, by employee number (one list per
-        position and day, shared by every item of the position)."""
-        key = (position_id, day)
-        if key in self._on:
-            return self._on[key]
-        if self._by_position is None:  # plain tuples: read the ORM attributes once
-            self._by_position = {pid: [(t.start, t.end, Subject(t.employee_id, t.employee.name, t.employee.employee_no))
+        """The holders of the position on that day, by employee number: one list per
+        position and stretch of days between two changes of its holders, shared by every
+        item and day of the stretch."""
+        if self._by_position is None:
+            self._by_position = {pid: [(t.start, t.end, Subject(t.employee_id, t.name, t.employee_no))
                                        for t in tenures]
                                  for pid, tenures in tenures_of(*self._args).items()}
+            self._changes = {pid: sorted({s for s, _, _ in rows} | {e + timedelta(days=1) for _, e, _ in rows if e})
+                             for pid, rows in self._by_position.items()}
+        key = (position_id, bisect_right(self._changes.get(position_id, ()), day))
+        if key in self._on:
+            return self._on[key]
         seen, out = set(), []
         for start, end, subject in self._by_position.get(position_id, ()):
             if start <= day and (end is None or day <= end) and subject.id not in seen:

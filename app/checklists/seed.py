@@ -6,9 +6,12 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, select
 
+from app.audit.log import record
+from app.checklists.fields import KINDS
 from app.checklists.models import ChecklistField, ChecklistItem
 from app.extensions import db
 from app.handbook.models import Duty
+from app.handbook.revisions import duties_of
 from app.org.models import Position
 
 DATA = Path(__file__).resolve().parent / "data" / "checklists.yaml"
@@ -16,8 +19,6 @@ DATA = Path(__file__).resolve().parent / "data" / "checklists.yaml"
 
 def find_duty(position: Position, ref: str) -> Duty | None:
     """"5" -> the 5th active duty; "1.3" -> sub-item (3) of duty 1."""
-    from app.handbook.revisions import duties_of
-
     parts = [int(x) for x in str(ref).split(".")]
     duties = duties_of(position)
     if not 1 <= parts[0] <= len(duties):
@@ -76,7 +77,6 @@ def add_items(entries: list[dict]) -> int:
     db.session.flush()
     fields = add_fields(entries)
     if fields and not added:  # new items are recorded by load_seed; new fields alone here
-        from app.audit.log import record
 
         record("seed_load", "handbook", None, summary=f"载入点检项目的填写字段 {fields} 个")
     return added
@@ -86,8 +86,6 @@ def add_fields(entries: list[dict]) -> int:
     """The entries' `fields` (what a tick records) for the items with their keys, each
     once per item key and label, so an existing installation gets them too; fields
     changed or retired in the app are kept as they are."""
-    from app.checklists.fields import KINDS
-
     wanted = [(e["key"], n, spec) for e in entries for n, spec in enumerate(e.get("fields") or [], start=1)]
     if not wanted:
         return 0

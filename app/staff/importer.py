@@ -8,6 +8,7 @@ from app.csvimport import ImportError_, Row, decode, parse_date, read_rows  # no
 from app.csvexport import looks_like_formula
 from app.extensions import db
 from app.org.models import Position
+from app.staff.rules import hire_date_ok
 from app.staff.models import Employee, normalize_size
 
 HEADERS = {
@@ -59,8 +60,6 @@ def parse(text: str) -> list[Row]:
         if v["hire_date"]:
             try:
                 parsed = parse_date(v["hire_date"])
-                from app.coverage.changes import hire_date_ok
-
                 if not hire_date_ok(parsed) or parsed.year < 1950:
                     row.errors.append("入职日期不合理（不能早于1950年，也不能晚于今天起90天）")
             except ValueError:
