@@ -1,7 +1,7 @@
 """Tool loans (借用/归还): the rules called directly (who may lend, what may be lent, the
 return in each condition, two clerks at once), the pages (item, loan list, employee page),
 the workspace blocks and the nightly notice."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select

@@ -10,7 +10,7 @@ write, flush and record the audit entry; the route commits (or rolls back on Ref
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -261,8 +261,6 @@ def open_counts_for(item: Equipment) -> list[Count]:
     conds = [(Count.scope == "category") & (Count.scope_value == item.category)]
     if item.location:
         conds.append((Count.scope == "location") & (Count.scope_value == item.location))
-    from sqlalchemy import or_
-
     return list(db.session.scalars(select(Count).where(Count.status == COUNT_OPEN, or_(*conds)).order_by(Count.id)
                                    .limit(5)))
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.equipment import loans
-from app.equipment.models import Loan
+from app.equipment.models import Count, Loan
 from app.extensions import db
 from app.notices.rules import account_of, notify, url_for
 from app.parts import SHOW, Desk, Listing, WorkspaceBlock
@@ -103,8 +103,6 @@ def overdue_loan_notices(now: datetime) -> int:
 
 def bench_pages() -> list[tuple[str, str]]:
     """The count a clerk works through and the loan list, for bench/ (the latest count)."""
-    from app.equipment.models import Count
-
     latest = db.session.scalar(select(Count.id).order_by(Count.id.desc()).limit(1))
     return [("equipment_loans", "/equipment/loans")] + ([("equipment_count", f"/equipment/counts/{latest}")]
                                                         if latest else [])

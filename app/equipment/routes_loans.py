@@ -8,12 +8,13 @@ from sqlalchemy.orm import selectinload
 
 from app import clock, params
 from app.equipment import loans
+from app.equipment.counts import open_counts_for
 from app.equipment.forms_loans import LendForm, ReturnForm
 from app.equipment.models import Equipment, Loan
 from app.equipment.rules import Refused
 from app.equipment.routes import _refused_on, bp
 from app.extensions import db
-from app.permissions import may_lend_equipment, may_view_equipment, require
+from app.permissions import may_count_equipment, may_lend_equipment, may_view_equipment, require
 from app.staff.models import Employee
 from app.web import render
 
@@ -106,9 +107,6 @@ def loan_list():
 def item_extras():
     """What the item page's loan and count panel (equipment/_item_loans.html) shows."""
     def equipment_item_extras(item):
-        from app.equipment.counts import open_counts_for
-        from app.permissions import may_count_equipment
-
         today = clock.local_now().date()
         rows = loans.item_loans(item.id)
         return {"loans": rows, "today": today, "may_lend": may_lend_equipment(current_user, item),
