@@ -345,3 +345,40 @@ def checklist_positions(user, positions) -> tuple[list, set[int]]:
     tickable = supervised_position_ids(user)
     own = user.position.id if user.position else None
     return [p for p in positions if p.id in tickable or p.id == own], tickable
+
+
+# --- equipment loans and counts (issue 25) ---------------------------------------------------
+
+def _responsible_for(user, item) -> bool:
+    return item is not None and item.responsible_id is not None and \
+        getattr(user, "employee_id", None) == item.responsible_id
+
+
+def may_lend_equipment(user, item=None) -> bool:
+    """Lend a tool and record its return: the equipment clerks (可管理设备) and admin, and
+    the item's responsible person for that item. A technician borrows only through them.
+    Without an item (a route before it loads the row): the clerks only."""
+    return can_manage_equipment(user) or (bool(getattr(user, "is_authenticated", False)) and
+                                          _responsible_for(user, item))
+
+
+def may_see_loans_of(user, employee) -> bool:
+    """The tools an employee holds: the person, his supervisors, the equipment clerks, admin."""
+    if employee is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (can_manage_equipment(user) or user.employee_id == employee.id or supervises_employee(user, employee))
+
+
+def may_count_equipment(user) -> bool:
+    """Start, record and close a count (盘点): the equipment clerks (可管理设备) and admin;
+    everyone who sees the register reads the counts."""
+    return can_manage_equipment(user)
+
+
+def may_import_equipment(user) -> bool:
+    """Import the register from a CSV file: the equipment clerks and admin."""
+    return can_manage_equipment(user)
+
+
+TEMPLATE_HELPERS.update({"may_lend_equipment": may_lend_equipment, "may_see_loans_of": may_see_loans_of,
+                         "may_count_equipment": may_count_equipment, "may_import_equipment": may_import_equipment})

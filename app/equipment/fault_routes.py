@@ -4,7 +4,7 @@ faults.py, checks.py and history.py."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from app import clock, params, uploads
+from app import params, uploads
 import app.equipment.faults as faults
 from app.equipment.routes import _item_page, bp
 from app.equipment.forms import FaultForm, PhotoForm, RepairForm
@@ -86,21 +86,9 @@ def fault_new(item_id: int):
         else:
             flash(f"已报修 {item.asset_no} {item.name}（#{fault.id}），设备状态为“维修中”，已通知负责人。"
                   if item.state == "repair" else f"已报修 {item.asset_no} {item.name}（#{fault.id}）。", "success")
-            _notify_report(item, fault)
             db.session.commit()
             return redirect(url_for("equipment.item", item_id=item.id) + "#faults", code=303)
     return render("equipment/fault_form.html", item=item, form=form, check=check, period=period, status=status)
-
-
-def _notify_report(item: Equipment, fault: Fault) -> None:
-    """The responsible person and the equipment managers hear of the fault."""
-    from app.equipment.due import managers
-    from app.notices.rules import account_of, notify
-
-    notify([account_of(item.responsible)] + managers(), f"fault:{fault.id}", "equipment",
-           f"{item.asset_no} {item.name} 报修：{fault.description[:100]}",
-           url_for("equipment.item", item_id=item.id) + "#faults",
-           push=f"【设备报修】{item.asset_no} {item.name}：{fault.description[:100]}")
 
 
 @bp.post("/faults/<int:fault_id>/repair")

@@ -14,6 +14,8 @@ from app.equipment.models import (FAULT_CLOSED, FAULT_OPEN, IN_USE, REPAIR, SCRA
                                   EquipmentEvent, EquipmentPhoto, Fault, FaultPhoto)
 from app.equipment.rules import Refused
 from app.extensions import db
+from app.equipment.due import managers
+from app.notices.rules import account_of, notify, url_for
 
 SUB = "equipment"  # upload folder (as the certificate scans)
 MAX_PHOTOS = 6
@@ -95,6 +97,7 @@ def report(item: Equipment, description: str, user, files=(), stored: list | Non
     record("equipment_fault_report", "equipment", item.id, summary=f"{item.asset_no} {item.name} 报修：{description[:80]}",
            after={"fault": fault.id, "description": description, "photos": len(images),
                   **({"check": f"{check_item_id}:{check_period}"} if check_item_id else {})}, user=user)
+    notify_report(item, fault)
     return fault
 
 
@@ -193,3 +196,11 @@ def set_photo(item: Equipment, upload, user, stored: list) -> EquipmentPhoto:
     db.session.flush()
     record("equipment_photo", "equipment", item.id, summary=f"{item.asset_no} {item.name} 照片", user=user)
     return photo
+
+
+def notify_report(item: Equipment, fault: Fault) -> None:
+    """The responsible person and the equipment managers hear of the fault, once."""
+    notify([account_of(item.responsible)] + managers(), f"fault:{fault.id}", "equipment",
+           f"{item.asset_no} {item.name} 报修：{fault.description[:100]}",
+           url_for("equipment.item", item_id=item.id) + "#faults",
+           push=f"【设备报修】{item.asset_no} {item.name}：{fault.description[:100]}")

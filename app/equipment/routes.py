@@ -10,11 +10,11 @@ from app.equipment import labels, rules as register
 import app.equipment.due as due_rules  # issue 25b
 import app.equipment.itempage as itempage  # issue 25b
 from app.equipment.forms import EquipmentForm, StateForm, VerificationForm
-from app.equipment.models import CATEGORIES, EVENT_KINDS, STATES, Equipment, EquipmentEvent, Verification
+from app.equipment.models import CATEGORIES, EVENT_KINDS, STATES, Equipment, EquipmentEvent, Loan, Verification
 from app.auth.models import User
 from app.extensions import db
 from app.permissions import can_manage_equipment, may_view_equipment, require
-from app.printing import pdf_response, render_pdf
+from app.printing import pdf_response
 from app.staff.models import Employee
 from app.web import render
 
@@ -62,7 +62,9 @@ def _filtered(f: dict):
         stmt = stmt.where(or_(*(func.lower(c).like(like, escape="\\") for c in (
             Equipment.asset_no, Equipment.name, Equipment.model, Equipment.maker, Equipment.serial_no))))
     order = case({c: i for i, c in enumerate(CATEGORIES)}, value=Equipment.category, else_=len(CATEGORIES))
-    return stmt.options(selectinload(Equipment.responsible)).order_by(order, Equipment.asset_no, Equipment.id)
+    return stmt.options(selectinload(Equipment.responsible),
+                        selectinload(Equipment.open_loans).selectinload(Loan.borrower)  # 借出 to whom
+                        ).order_by(order, Equipment.asset_no, Equipment.id)
 
 
 @bp.get("/")

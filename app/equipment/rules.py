@@ -139,6 +139,8 @@ def change_state(item: Equipment, state: str, on: date | None, reason: str, user
         raise Refused("请选择状态。", "state")
     if state == item.state:
         raise Refused(f"该设备已是“{STATES[state]}”。", "state")
+    if state == SCRAPPED and item.lent_qty:
+        raise Refused(f"该设备尚有 {item.lent_qty} 件借出未还，归还后才能报废。", "state", 409)
     if on is None:
         raise Refused("请填写日期。", "on")
     if on > clock.local_now().date():
