@@ -11,13 +11,13 @@ from app import clock
 from app.checklists.fields import preload_attendees, values_for
 from app.checklists.marks import done_counts, done_subjects, marks_for
 from app.checklists.models import ChecklistItem, ChecklistMark
-from app.checklists.occurrences import POSITION_SUBJECT, Holders, Subject, subjects
-from app.checklists.schedule import (DONE, KINDS, OPEN, OVERDUE, Occurrence, occurrence, occurrences_between,
-                                     period_from_key, period_of, state)
+from app.checklists.occurrences import Holders, POSITION_SUBJECT, Subject, subjects
+from app.checklists.schedule import (DONE, KINDS, Occurrence, OPEN, OVERDUE, occurrence, occurrences_between, period_from_key, period_of, state)
+from app.checklists.targets import provider
 from app.extensions import db
 from app.org.models import Position, ordered_positions
-from app.staff.models import Employee
 from app.permissions import checklist_positions, holds_position, may_see_subject, may_self_check_occurrence
+from app.staff.models import Employee
 
 
 @dataclass
@@ -228,8 +228,6 @@ def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, 
     _, tickable = visible_positions(user)
     subject = POSITION_SUBJECT
     if subject_id and item.per_equipment(occ.period):
-        from app.checklists.targets import provider
-
         p = provider()
         subject = (p.subject_on(item, subject_id, occ.due_date) if p else None) or Subject(subject_id, "?", thing=True)
     elif subject_id:

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.audit.log import record, record_changes
-from app.checklists.models import EQUIPMENT, TARGETS, ChecklistField, ChecklistItem, ChecklistTargetChange
+from app.checklists.fields import NUMERIC
+from app.checklists.models import ChecklistField, ChecklistItem, ChecklistTargetChange, EQUIPMENT, TARGETS
 from app.checklists.schedule import next_period, period_of
 from app.extensions import db
 
@@ -102,8 +103,6 @@ def move_item(item: ChecklistItem, step: int) -> None:
 
 
 def apply_field_form(f: ChecklistField, form) -> None:
-    from app.checklists.fields import NUMERIC
-
     f.label = form.label.data.strip()
     f.kind = form.kind.data
     numeric = f.kind in NUMERIC

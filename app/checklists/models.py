@@ -4,7 +4,7 @@ from typing import Optional
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.checklists.schedule import ALL_DAYS, Rule
+from app.checklists.schedule import ALL_DAYS, Rule, period_from_key
 from app.database import utcnow
 from app.extensions import db
 
@@ -91,7 +91,6 @@ class ChecklistItem(db.Model):
         """The subjects of the period named by key are pieces of equipment."""
         if not self.ever_per_equipment:
             return False
-        from app.checklists.schedule import period_from_key
 
         try:
             return self.per_equipment(period_from_key(self.kind, period_key))

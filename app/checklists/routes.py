@@ -3,30 +3,24 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import clock, params
-
-from app.checklists.board import (FILTERS, HolderGroup, board, overdue_rows, page_of, people_to_narrow, single_row,
-                                  slots, visible_positions)
-from app.checklists.grid import month_grid, monthly_rates, position_items
-from app.checklists.fields import (KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse,
-                                   values_of_events)
-from app.checklists.forms import FieldForm, ItemForm, TickForm
-from app.checklists.items import (create_field, create_item, move_item, pending_target_change, update_field,
-                                  update_item)
-from app.checklists.models import TARGETS, ChecklistField, ChecklistItem, ChecklistValue
 from app.checklists import results as results_rules
+from app.checklists.board import (FILTERS, HolderGroup, board, overdue_rows, page_of, people_to_narrow, single_row, slots, visible_positions)
+from app.checklists.fields import (FieldError, KINDS, active_fields, attendee_choices, discard, file_path, parse, values_of_events)
+from app.checklists.forms import FieldForm, ItemForm, TickForm
+from app.checklists.grid import month_grid, monthly_rates, position_items
+from app.checklists.items import create_field, create_item, move_item, pending_target_change, update_field, update_item
+from app.checklists.models import ChecklistField, ChecklistItem, ChecklistValue, TARGETS
 from app.checklists.schedule import KIND_LABELS, describe
-from app.checklists.targets import scope_choices
-from app.checklists.ticks import (TickError, confirm_all, history, resolve, return_check, self_check, subject_of,
-                                  tick, untick)
+from app.checklists.targets import provider, scope_choices
+from app.checklists.templating import GROUP_LABELS
+from app.checklists.ticks import (TickError, confirm_all, history, resolve, return_check, self_check, subject_of, tick, untick)
 from app.extensions import db
 from app.handbook.revisions import duties_of
 from app.org.models import Position
-from app.permissions import (can_edit_org, is_supervisor, may_see_subject, may_self_check, may_view_checklist,
-                             require, supervises)
+from app.permissions import (can_edit_org, is_supervisor, may_see_subject, may_self_check, may_view_checklist, require, supervises)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.uploads import send_stored
-from app.checklists.templating import GROUP_LABELS
 from app.web import ListPage, is_htmx, render
 from app.xlsxexport import Table, requested_format, table_response
 
@@ -218,8 +212,6 @@ def item_history(item_id: int, period_key: str):
         abort(403)
     events = history(item.id, period_key, subject_id)
     if thing:
-        from app.checklists.targets import provider
-
         subject = provider().subject_on(item, subject_id, None) if provider() and subject_id else None
     else:
         subject = db.session.get(Employee, subject_id) if subject_id else None

@@ -12,7 +12,9 @@ from app.audit.log import record
 from app.checklists.fields import Submission, active_fields, display, store
 from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
 from app.checklists.schedule import Occurrence, is_late, occurrence, period_from_key, period_of
+from app.checklists.targets import provider
 from app.extensions import db
+from app.notices import rules as notices
 from app.permissions import may_self_check_subject
 from app.staff.models import Employee, PositionTenure
 
@@ -54,8 +56,6 @@ def subject_of(item: ChecklistItem, occ: Occurrence, subject_id: int):
     is once for the position. An item for each piece of equipment: the piece (a Subject),
     if it was in use on the due date."""
     if item.per_equipment(occ.period):
-        from app.checklists.targets import provider
-
         if not subject_id:
             raise TickError("该项目每台设备各点检一次，请在设备一行操作。")
         p = provider()
@@ -167,8 +167,6 @@ def self_check(item: ChecklistItem, period_key: str, user, note: str = "", value
 
 def return_check(item: ChecklistItem, period_key: str, user, note: str = "", subject_id: int = 0) -> ChecklistMark:
     """The supervisor returns a self-check (退回) with the reason; the holder can redo it."""
-    from app.notices import rules as notices
-
     occ = resolve(item, period_key)
     subject = subject_of(item, occ, subject_id)
     note = (note or "").strip()[:200]

@@ -3,7 +3,10 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app import clock
 from app.auth.models import User
+from app.equipment import rules as register
+from app.equipment.models import Equipment
 from app.extensions import db
 from app.staff.models import Employee
 
@@ -29,10 +32,6 @@ def seed_equipment() -> list[str]:
     meter with their verifications (the analyser's runs out within 30 days, the smoke
     meter's has expired), special-tool sets counted in pieces; one lift under repair."""
     from datetime import timedelta
-
-    from app import clock
-    from app.equipment import rules as register
-    from app.equipment.models import Equipment
 
     if db.session.scalar(select(Equipment.id).limit(1)):
         return []

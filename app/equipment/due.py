@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.equipment.models import CATEGORIES
-from app.equipment.rules import EXPIRED, FAILED, MISSING, Due, due_list
+from app.equipment.rules import Due, EXPIRED, FAILED, MISSING, due_list
 from app.extensions import db
+from app.notices.rules import account_of, notify, url_for
 from app.parts import WorkspaceBlock
 from app.permissions import can_manage_equipment
 
@@ -50,8 +51,6 @@ def send_notices(now: datetime) -> int:
     """Notices of verifications due within 90 days or expired, to the item's responsible
     person and the equipment managers; once per item, due date and threshold (a new
     verification moves the due date and starts again). Returns how many were new."""
-    from app.notices.rules import account_of, notify, url_for
-
     made = 0
     keepers = managers()
     for d in due_list(now.date(), max(THRESHOLDS)):

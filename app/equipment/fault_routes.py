@@ -4,15 +4,16 @@ faults.py, checks.py and history.py."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from app import params, uploads
 import app.equipment.faults as faults
-from app.equipment.routes import _item_page, bp
+from app import params, uploads
+from app.checklists.fields import fault_points, values_for
+from app.checklists.models import ChecklistItem
 from app.equipment.forms import FaultForm, PhotoForm, RepairForm
 from app.equipment.models import Equipment, Fault, FaultPhoto
+from app.equipment.routes import _item_page, bp
 from app.equipment.rules import Refused
 from app.extensions import db
-from app.permissions import (may_record_repair, may_report_fault, may_set_equipment_photo, may_view_equipment,
-                             require)
+from app.permissions import may_record_repair, may_report_fault, may_set_equipment_photo, may_view_equipment, require
 from app.web import render
 
 
@@ -38,8 +39,6 @@ def _prefill(item: Equipment, check: int | None, period: str) -> str:
     """A report opened from a failed check starts with what failed."""
     if not check:
         return ""
-    from app.checklists.fields import fault_points, values_for
-    from app.checklists.models import ChecklistItem
 
     ck = db.session.get(ChecklistItem, check)
     if ck is None:

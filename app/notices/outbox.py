@@ -21,15 +21,16 @@ the outcome was committed leaves a claimed row, sent again once its lease runs o
 robots' APIs take no idempotency key). A row is never sent by two workers at once.
 """
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from concurrent.futures import ThreadPoolExecutor
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from app.database import utcnow
 from app.extensions import db
 from app.notices.models import WebhookDelivery, WebhookTarget
+from app.notices.webhook import WebhookError, _post
 
 
 def _due(now):
@@ -101,8 +102,6 @@ def finish(row_id: int, token: str, error: str) -> str:
 
 def send_one(app, row_id: int, token: str, url: str, text: str) -> str:
     """One try of one claimed row, in its own app context (a worker thread)."""
-    from app.notices.webhook import WebhookError, _post
-
     with app.app_context():
         try:
             _post(url, text, float(app.config["WEBHOOK_TIMEOUT"]))

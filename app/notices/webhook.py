@@ -7,17 +7,18 @@ that transaction (an outbox): it commits with the notice or not at all. The work
 within a total deadline, robots independently, with retries and backoff, so a slow or
 failing robot never delays or fails the user's request, and nothing is lost on a restart.
 """
-import http.client
-import ipaddress
 import json
-import socket
 import threading
 import time
 from urllib.parse import urlsplit
 
+import http.client
+import ipaddress
+import socket
 from flask import current_app, has_request_context, request
 from sqlalchemy import event, select
 
+from app.database import utcnow
 from app.extensions import db
 from app.notices.models import WebhookDelivery, WebhookTarget
 
@@ -88,8 +89,6 @@ def queue(text: str, link: str, position_id: int | None) -> None:
     """An event for the robots: one outbox row per robot that wants it, added to the
     caller's transaction (committed with the notice, gone with a rollback), sent afterwards
     by the worker (app/notices/outbox.py)."""
-    from app.database import utcnow
-
     info = db.session.info
     if TARGETS not in info:
         info[TARGETS] = _targets()  # read inside the transaction, once

@@ -18,9 +18,9 @@ from app import clock
 from app.audit.log import record
 from app.auth.models import User
 from app.extensions import db
+from app.params import SlicePage
 from app.staff.models import Employee
-from app.supplies.models import (ADJUST, ISSUE, KIND_LABELS, RECEIPT, RETURN, REVERSAL, IssueSlip, StockEntry,
-                                 SupplyItem)
+from app.supplies.models import ADJUST, ISSUE, IssueSlip, KIND_LABELS, RECEIPT, RETURN, REVERSAL, StockEntry, SupplyItem
 from app.supplies.quantity import QuantityError, fmt, parse
 
 
@@ -256,8 +256,6 @@ def item_ledger(item: SupplyItem, page: int = 1, per_page: int = 50):
     """One page of an item's rows, newest first, each with the balance after it (stored on
     the row) and the row that reversed it, if any. Returns (rows, pagination)."""
     from sqlalchemy.orm import selectinload
-
-    from app.params import SlicePage
 
     pagination = SlicePage(
         select(StockEntry).filter_by(item_id=item.id).order_by(StockEntry.id.desc())

@@ -11,10 +11,8 @@ from app.audit.log import record, record_changes
 from app.extensions import db
 from app.notices import rules as notices
 from app.staff.models import Employee
-from app.trainings.models import (ABSENT, LEAVE, MATERIAL, PENDING, PHOTO, PLANNED, SIGN_LABELS, SIGNED, SIGNIN_SCAN,
-                                  Attendee, Training, TrainingFile)
-from app.uploads import (UploadError, detect_material, display_name, material_name, remove_file, remove_image,
-                         store_file, store_image)
+from app.trainings.models import (ABSENT, Attendee, LEAVE, MATERIAL, PENDING, PHOTO, PLANNED, SIGN_LABELS, SIGNED, SIGNIN_SCAN, Training, TrainingFile)
+from app.uploads import (UploadError, detect_material, display_name, material_name, path_for, remove_file, remove_image, store_file, store_image)
 
 SUB = "trainings"
 PASS_MARK = 60
@@ -298,8 +296,6 @@ def restore(f: TrainingFile) -> None:
 
 def file_path(f: TrainingFile, size: str = "full") -> str:
     """Materials are stored as handed in ("<key>.bin"); photos and scans in three sizes."""
-    from app.uploads import path_for
-
     if f.stored_as_file:
         return path_for(SUB, f"{f.key}.bin")
     return path_for(SUB, f"{f.key}-{size}.jpg")
