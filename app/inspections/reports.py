@@ -91,7 +91,9 @@ def trend(area_key: str, today: date) -> dict:
         for key, (total, count) in sums[template_id].items():
             s.points[key] = (round(total / count, 1), count)
         series.append(s)
-    return {"months": months, "series": series}
+    rows = [(y, m, [s.points.get((y, m)) for s in series]) for y, m in reversed(months)
+            if any((y, m) in s.points for s in series)]
+    return {"months": months, "series": series, "rows": rows}
 
 
 COLOURS = ["#1f6feb", "#d9480f", "#2b8a3e", "#7048e8"]

@@ -31,7 +31,8 @@ ITEM_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 @bp.context_processor
 def words():
     return {"value_labels": scoring.VALUE_LABELS, "action_states": ACTION_STATES, "event_labels": EVENT_LABELS,
-            "answer_label": scoring.label, "target_text": scoring.target_text, "type_labels": tpl.TYPES}
+            "answer_label": scoring.label,
+            "answer_failed": lambda item, value: scoring.evaluate(item, value)[1], "target_text": scoring.target_text, "type_labels": tpl.TYPES}
 
 
 def _refuse(exc: Refused):
@@ -101,6 +102,11 @@ def start():
 
 # --- doing one -------------------------------------------------------------------------------
 
+def _prefix(item_key: str) -> str:
+    """Each finding's form has its own field names and ids (several on one page)."""
+    return "f-" + item_key
+
+
 def _page(insp: Inspection, area, status: int = 200, problems=None, forms=None):
     answers = inspecting.answers_of(insp)
     photos = inspecting.photos_by_item(insp)
@@ -111,10 +117,13 @@ def _page(insp: Inspection, area, status: int = 200, problems=None, forms=None):
     people = list(db.session.scalars(select(Employee).where(Employee.active.is_(True))
                                      .options(selectinload(Employee.position)).order_by(Employee.employee_no)))
     forms = forms or {}
+    assign_forms = {f.item["key"]: forms.get(f.item["key"]) or AssignForm(formdata=None, people=people,
+                                                                          prefix=_prefix(f.item["key"]))
+                    for f in findings}
     bad = {k for k, _ in (problems or [])}
     return render("inspections/inspection.html", insp=insp, area=area, answers=answers, photos=photos,
                   score=inspecting.current_score(insp), findings=findings, editable=may_edit_inspection(current_user, insp),
-                  problems=problems or [], bad=bad, forms=forms, people=people, reason_form=ReasonForm(formdata=None),
+                  problems=problems or [], bad=bad, assign_forms=assign_forms,
                   may_assign=may_assign_action(current_user, insp, area),
                   may_reopen=may_reopen_inspection(current_user, insp), today=clock.local_now().date(),
                   status=status)
@@ -257,7 +266,7 @@ def assign(insp_id: int, item_key: str):
     require(may_assign_action, insp, area)
     people = list(db.session.scalars(select(Employee).where(Employee.active.is_(True))
                                      .options(selectinload(Employee.position)).order_by(Employee.employee_no)))
-    form = AssignForm(people=people)
+    form = AssignForm(people=people, prefix=_prefix(key))
     if form.validate_on_submit():
         try:
             action_rules.assign(insp, key, form.assignee.data or None, form.due_on.data, form.what.data, current_user)
@@ -437,6 +446,8 @@ def _edits_from_form(template: InspectionTemplate) -> dict:
              "pass_mark": int(mark) if mark.isascii() and mark.isdigit() and len(mark) <= 3 else None, "items": {}}
     for item in template.current.items():
         k = item["key"]
+        if f"question-{k}" not in form:
+            continue  # not on the form: kept as it is
         w = form.get(f"weight-{k}", "").strip()
         try:
             weight = float(w)
@@ -465,7 +476,7 @@ def edit_template(template_id: int):
             db.session.rollback()
             error, status, items_bad = str(exc), exc.status, set(exc.items)
             template = db.get_or_404(InspectionTemplate, template_id)
-    return render("inspections/template_edit.html", template=template, version=template.current, error=error,
+    return render("inspections/template_edit.html", tmpl=template, version=template.current, error=error,
                   items_bad=items_bad, form=request.form if request.method == "POST" else None, status=status)
 
 
