@@ -306,3 +306,9 @@ def may_view_action(user, action, area) -> bool:
 def may_manage_inspection_templates(user) -> bool:
     """Edit the inspection templates (new versions, retire): admin."""
     return bool(getattr(user, "is_authenticated", False) and user.is_admin)
+
+
+def may_inspect(user) -> bool:
+    """Inspect at all (some area): admin and supervisors. Checked before an inspection is
+    even looked up, so a plain employee gets 403 on every inspector's action."""
+    return is_supervisor(user)

@@ -46,7 +46,19 @@ def demo_ids() -> dict:
         # the aligner: verification records, the forms of a clerk's view
         "equipment.item_id": db.session.scalar(select(Equipment.id).filter_by(asset_no="JC-01")),
         "verification_id": db.session.scalar(select(Verification.id).order_by(Verification.id)),
+        # a submitted workshop 5S inspection with findings, an action, a photo, a template
+        **inspection_ids(),
     }
+
+
+def inspection_ids() -> dict:
+    from app.inspections.models import CorrectiveAction, InspectionPhoto, InspectionTemplate
+
+    action = db.session.scalar(select(CorrectiveAction).order_by(CorrectiveAction.id))
+    return {"insp_id": action.inspection_id if action else None, "action_id": action.id if action else None,
+            "item_key": action.item_key if action else None,
+            "photo_id": db.session.scalar(select(InspectionPhoto.id).order_by(InspectionPhoto.id)),
+            "template_id": db.session.scalar(select(InspectionTemplate.id).order_by(InspectionTemplate.id))}
 
 
 def html_pages(app) -> list[str]:
@@ -61,6 +73,7 @@ def html_pages(app) -> list[str]:
                 if "GET" not in rule.methods or rule.endpoint in SKIP_ENDPOINTS:
                     continue
                 if rule.rule.endswith((".pdf", ".csv", ".xlsx")) or rule.endpoint in ("trainings.file_get", "checklists.value_file",
+                                                                           "inspections.photo",
                                                                            "coverage.certificate_scan",
                                                                            "equipment.verification_scan"):
                     continue

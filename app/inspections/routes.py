@@ -16,14 +16,14 @@ from app.inspections.errors import Refused
 from app.inspections.forms import AssignForm, DoneForm, NoteForm, ReasonForm
 from app.inspections.models import (ACTION_STATES, CANCELLED, CLOSED, DONE, DRAFT, EVENT_LABELS, OPEN, SUBMITTED,
                                     CorrectiveAction, Inspection, InspectionPhoto, InspectionTemplate)
-from app.permissions import (is_action_assignee, may_assign_action, may_edit_inspection, may_inspect_area,
+from app.permissions import (is_action_assignee, may_inspect, may_assign_action, may_edit_inspection, may_inspect_area,
                              may_manage_inspection_templates, may_reopen_inspection, may_update_action,
                              may_verify_action, may_view_action, may_view_area_inspections, may_view_inspection,
                              require)
 from app.printing import pdf_response
 from app.staff.models import Employee
 from app.web import is_htmx, render
-from app.xlsxexport import table_response
+from app.xlsxexport import requested_format, table_response
 
 ITEM_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
@@ -87,6 +87,7 @@ def index():
 @bp.post("/start")
 @login_required
 def start():
+    require(may_inspect)
     template = db.session.get(InspectionTemplate, params.to_id(request.form.get("template")) or 0)
     area = tpl.area(request.form.get("area", ""))
     if template is None or area is None:
@@ -153,6 +154,7 @@ def _item_response(insp: Inspection, key: str, error: str | None = None, status:
 @bp.post("/<int:insp_id>/items/<item_key>")
 @login_required
 def answer(insp_id: int, item_key: str):
+    require(may_inspect)
     insp, area = _inspection(insp_id)
     key = _item_key(item_key)
     require(may_view_inspection, insp, area)
@@ -174,6 +176,7 @@ def answer(insp_id: int, item_key: str):
 @bp.post("/<int:insp_id>/items/<item_key>/photos")
 @login_required
 def add_photo(insp_id: int, item_key: str):
+    require(may_inspect)
     insp, area = _inspection(insp_id)
     key = _item_key(item_key)
     require(may_view_inspection, insp, area)
@@ -201,6 +204,7 @@ def add_photo(insp_id: int, item_key: str):
 @bp.post("/<int:insp_id>/submit")
 @login_required
 def submit(insp_id: int):
+    require(may_inspect)
     insp, area = _inspection(insp_id)
     require(may_view_inspection, insp, area)
     if insp.state == SUBMITTED:
@@ -222,6 +226,7 @@ def submit(insp_id: int):
 @bp.post("/<int:insp_id>/reopen")
 @login_required
 def reopen(insp_id: int):
+    require(may_inspect)
     insp, area = _inspection(insp_id)
     require(may_view_inspection, insp, area)
     require(may_reopen_inspection, insp)
@@ -261,6 +266,7 @@ def report_pdf(insp_id: int):
 @bp.post("/<int:insp_id>/items/<item_key>/action")
 @login_required
 def assign(insp_id: int, item_key: str):
+    require(may_inspect)
     insp, area = _inspection(insp_id)
     key = _item_key(item_key)
     require(may_assign_action, insp, area)
@@ -314,6 +320,9 @@ def action(action_id: int):
 @bp.post("/actions/<int:action_id>/done")
 @login_required
 def action_done(action_id: int):
+    # a missing action is one nobody may update: 403, as for someone else's
+    if db.session.get(CorrectiveAction, action_id) is None:
+        abort(403)
     action, area = _action(action_id)
     require(may_update_action, action)
     form = DoneForm()
@@ -341,9 +350,8 @@ def action_done(action_id: int):
     return redirect(url_for("inspections.action", action_id=action.id), code=303)
 
 
-@bp.post("/actions/<int:action_id>/<any(close, reopen, cancel):step>")
-@login_required
-def action_step(action_id: int, step: str):
+def _action_step(action_id: int, step: str):
+    require(may_inspect)
     action, area = _action(action_id)
     require(may_verify_action, action, area)
     form = NoteForm() if step == "close" else ReasonForm()
@@ -362,6 +370,24 @@ def action_step(action_id: int, step: str):
     flash({"close": "整改已验证关闭。", "reopen": "整改已退回，责任人会收到通知。", "cancel": "整改已取消（原因已记录）。"}[step],
           "success")
     return redirect(url_for("inspections.action", action_id=action.id), code=303)
+
+
+@bp.post("/actions/<int:action_id>/close")
+@login_required
+def action_close(action_id: int):
+    return _action_step(action_id, "close")
+
+
+@bp.post("/actions/<int:action_id>/reopen")
+@login_required
+def action_reopen(action_id: int):
+    return _action_step(action_id, "reopen")
+
+
+@bp.post("/actions/<int:action_id>/cancel")
+@login_required
+def action_cancel(action_id: int):
+    return _action_step(action_id, "cancel")
 
 
 def _action_filter() -> tuple[str, list[CorrectiveAction]]:
@@ -393,11 +419,12 @@ def actions_pdf():
     return pdf_response(reports.actions_pdf(rows, show), f"整改清单-{clock.local_now():%Y%m%d}.pdf")
 
 
-@bp.get("/actions.xlsx")
+@bp.get("/actions.csv")
+@bp.get("/actions.xlsx", endpoint="actions_xlsx")
 @login_required
-def actions_xlsx():
+def actions_csv():
     show, rows = _action_filter()
-    return table_response(reports.actions_table(rows), "xlsx", f"整改清单-{clock.local_now():%Y%m%d}")
+    return table_response(reports.actions_table(rows), requested_format(), f"整改清单-{clock.local_now():%Y%m%d}")
 
 
 # --- the trend ---------------------------------------------------------------------------------
