@@ -97,7 +97,7 @@ def seed(fresh: bool) -> list[str]:
             if who is None:
                 break
             due = day + timedelta(days=3)
-            a = actions.assign(insp, finding.item["key"], who.id, due, f"整改：{finding.item['question'][:30]}，完成后拍照上传",
+            a = actions.assign(insp, finding.item["key"], who.id, due, f"{finding.item['question'][:30]}：立即整改，完成后拍照上传",
                                inspector, today=day)
             acts.append(a)
             action_count += 1
