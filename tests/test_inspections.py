@@ -468,3 +468,47 @@ def test_the_demo_data(app):
         assert any(a.overdue(today) for a in db.session.scalars(select(CorrectiveAction)))
         assert db.session.scalar(select(func.count(InspectionPhoto.id)).where(InspectionPhoto.action_id.is_not(None)))
         assert demo.seed(True) == []
+
+
+def test_the_action_and_inspection_permissions_decide_from_people_and_the_org_chart(people, client):
+    """Called directly: who edits a draft, who reopens, who updates and who verifies an action."""
+    from app import permissions as p
+    from app.auth.models import User
+
+    app = people
+    client.login("wm")
+    draft = _start(client, app)
+    done = _submitted_with_fail(client, app)
+    tech = _employee_id(app)
+    with app.app_context():
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        d, s = db.session.get(Inspection, draft), db.session.get(Inspection, done)
+        workshop = tpl.area("workshop")
+        with app.test_request_context():
+            assert [n for n in ("wm", "tech", "sa") if p.may_edit_inspection(users[n], d)] == ["wm"]
+            assert not p.may_edit_inspection(users["wm"], s) and p.may_reopen_inspection(users["wm"], s)
+            # a draft is its inspector's (and the area's inspectors'); a submitted one the area's too
+            assert [n for n in ("wm", "tech", "sa") if p.may_view_inspection(users[n], d, workshop)] == ["wm"]
+            assert [n for n in ("wm", "tech", "sa") if p.may_view_inspection(users[n], s, workshop)] == ["wm", "tech"]
+            a = actions.assign(s, "w2", tech, clock.local_now().date(), "清理", users["wm"])
+            assert [n for n in ("wm", "tech", "sa") if p.may_update_action(users[n], a)] == ["tech"]
+            assert [n for n in ("wm", "tech", "sa") if p.may_verify_action(users[n], a, workshop)] == ["wm"]
+            assert [n for n in ("wm", "tech", "sa") if p.may_view_action(users[n], a, workshop)] == ["wm", "tech"]
+        db.session.rollback()
+    client.logout()
+    client.login("tech")
+    assert client.get(f"/inspections/{draft}").status_code == 403
+    assert client.post_form(f"/inspections/{draft}/items/w1", {"value": "pass"}).status_code == 403
+
+
+def test_an_unknown_item_is_404_and_someone_elses_draft_is_not_his_to_fill(people, client, make_user):
+    app = people
+    make_user("mgr", position="after_sales_manager")
+    client.login("wm")
+    insp = _start(client, app)
+    assert client.post_form(f"/inspections/{insp}/items/nope", {"value": "pass"}).status_code == 404
+    client.logout()
+    client.login("mgr")  # supervises the workshop too: sees the draft, cannot answer in it
+    assert client.get(f"/inspections/{insp}").status_code == 200
+    assert client.post_form(f"/inspections/{insp}/items/w1", {"value": "pass"}).status_code == 403
+    assert client.post_form(f"/inspections/{insp}/submit").status_code == 403
