@@ -3,7 +3,29 @@ import os
 
 from flask import Flask
 
+from app import accounts, audit, auth, checklists, coverage, equipment, handbook, inspections, jobs, main, notices, \
+    org, staff, supplies, trainings
 from app.extensions import csrf, db, login_manager, migrate
+
+# The parts of the intranet, each registering itself (app/parts.py). A new part is its
+# package and one line here.
+PARTS = [
+    main.register,
+    auth.register,
+    accounts.register,
+    audit.register,
+    notices.register,
+    jobs.register,
+    org.register,
+    staff.register,
+    handbook.register,
+    checklists.register,
+    trainings.register,
+    supplies.register,
+    coverage.register,
+    equipment.register,
+    inspections.register,
+]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     register_extensions(app)
-    register_blueprints(app)
+    register_parts(app)
     register_web(app)
     register_cli(app)
     return app
@@ -83,25 +105,12 @@ def register_extensions(app: Flask) -> None:
     tenure.install()  # who held which position when, kept with every change of an employee
 
 
-def register_blueprints(app: Flask) -> None:
-    from app.accounts import bp as accounts_bp
-    from app.audit import bp as audit_bp
-    from app.auth import bp as auth_bp
-    from app.checklists import bp as checklists_bp
-    from app.coverage import bp as coverage_bp
-    from app.equipment import bp as equipment_bp
-    from app.handbook import bp as handbook_bp
-    from app.main import bp as main_bp
-    from app.notices import bp as notices_bp
-    from app.org import bp as org_bp
-    from app.staff import bp as staff_bp
-    from app.supplies import bp as supplies_bp
-    from app.trainings import bp as trainings_bp
-
-    for bp in (main_bp, auth_bp, handbook_bp, checklists_bp, trainings_bp, supplies_bp, accounts_bp, staff_bp, org_bp,
-               audit_bp, notices_bp, coverage_bp, equipment_bp):
-        app.register_blueprint(bp)
-    from app.inspections import register as _r; _r(app)  # noqa: E702  (temporary, until parts register themselves)
+def register_parts(app: Flask) -> None:
+    """Each part adds its blueprint, audit labels, navigation, workspace blocks, notices,
+    jobs, demo data and panels (app/parts.py); the order here is the navigation's and the
+    panels' tie-break, and the order in which their pieces are read."""
+    for register in PARTS:
+        register(app)
 
 
 def register_web(app: Flask) -> None:

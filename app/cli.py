@@ -119,7 +119,7 @@ def register(app) -> None:
         """Reminders before the due time: an occurrence still open within
         CHECKLIST_REMIND_MINUTES (default 60) of its due time tells whoever must do it,
         once. Run it every 5 minutes (the scheduler does); repeatable."""
-        from app.notices.rules import send_reminders
+        from app.checklists.notices import send_reminders
 
         made = send_reminders()
         db.session.commit()
@@ -131,9 +131,9 @@ def register(app) -> None:
         due (to the employee), required trainings and certificates expiring or expired (to
         the employee and the training clerks). The worker runs it every hour; running it
         twice creates nothing twice."""
-        from app.jobs.tasks import send_due
+        from app.notices.rules import send_due_job
 
-        line = send_due()
+        line = send_due_job()
         db.session.commit()
         click.echo(line)
 

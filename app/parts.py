@@ -31,6 +31,10 @@ class NavEntry:
     active: tuple[str, ...] = ()
     visible: Callable[[Any], bool] | None = None
     badge: Callable[[Any], tuple[int, str] | None] | None = None
+    # A tile in the workspace's 全部功能: its line of text, and where it leads this user
+    # (default: `endpoint`). No tile without text.
+    tile: str = ""
+    tile_endpoint: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -50,14 +54,26 @@ class Desk:
 @dataclass(frozen=True)
 class WorkspaceBlock:
     """A block of 我的工作台. `build(desk)` returns what `template` shows (as `block`), or
-    something falsy to leave the block out. `card`: "" gives the block a card of its own;
-    "todo" makes it a section of the 待我处理 card (what waits for the user to decide or
-    do). `order` sorts blocks, lower first."""
+    None when the block is not for this user. `card`: "" gives the block a card of its own
+    (its template is the whole card); "banner" puts it above the cards; "todo" makes it a
+    section of the 待我处理 card (what waits for the user to decide or do), shown when
+    what it built is truthy, the card itself whenever one of its sections is for the user.
+    `order` sorts blocks, lower first."""
     name: str
     template: str
     build: Callable[[Desk], Any]
     order: int = 50
     card: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeRule:
+    """Run by the hourly notices job (notices.rules.send_due): run(now) makes the notices
+    of what is due or overdue and says how many; it must be safe to repeat (a notice key
+    per thing and state). `label` names them in the job's line (逾期点检 3 条)."""
+    key: str
+    label: str
+    run: Callable[[datetime], int]
 
 
 @dataclass
@@ -68,9 +84,8 @@ class Part:
     object_labels: dict[str, str] = field(default_factory=dict)
     nav: tuple[NavEntry, ...] = ()
     workspace: tuple[WorkspaceBlock, ...] = ()
-    # Run by the hourly notices job (notices.rules.send_due): fn(now) -> how many notices
-    # it made; each must be safe to repeat (a notice key per thing and state).
-    notices: tuple[Callable[[datetime], int], ...] = ()
+    notices: tuple[NoticeRule, ...] = ()
+    notice_kinds: dict[str, str] = field(default_factory=dict)  # a notice's kind → its label
     jobs: tuple = ()  # app.jobs.schedule.Job
     # Demo data (flask seed-demo): fn(fresh) -> report lines; `fresh` is True when the demo
     # staff was created by this run. Parts run in demo_order, lower first.
@@ -79,6 +94,24 @@ class Part:
     # bench/pages: fn() -> [(kind, url)] for a logged-in admin on the demo or scale data.
     bench_pages: Callable[[], list[tuple[str, str]]] | None = None
     template_globals: dict[str, Any] = field(default_factory=dict)
+    template_filters: dict[str, Callable] = field(default_factory=dict)
+    # Templates this part adds to a position's handbook page (with `position`) and to an
+    # employee's page (with `employee`), in the order of the parts.
+    position_panels: tuple[str, ...] = ()
+    employee_panels: tuple[str, ...] = ()
+
+
+SHOW = 5  # rows a workspace list shows before its "全部" link
+
+
+@dataclass
+class Listing:
+    """The first rows of a list and how many there are in all; falsy when empty."""
+    rows: list = field(default_factory=list)
+    total: int = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
 
 
 def add(app: Flask, part: Part) -> None:
@@ -89,6 +122,7 @@ def add(app: Flask, part: Part) -> None:
     if part.blueprint is not None:
         app.register_blueprint(part.blueprint)
     app.jinja_env.globals.update(part.template_globals)
+    app.jinja_env.filters.update(part.template_filters)
 
 
 def parts(app: Flask | None = None) -> list[Part]:
@@ -122,8 +156,12 @@ def jobs() -> list:
     return [j for p in parts() for j in p.jobs]
 
 
-def notice_rules() -> list[tuple[str, Callable[[datetime], int]]]:
-    return [(p.name, fn) for p in parts() for fn in p.notices]
+def notice_rules() -> list[NoticeRule]:
+    return [rule for p in parts() for rule in p.notices]
+
+
+def notice_kinds() -> dict[str, str]:
+    return {kind: label for p in parts() for kind, label in p.notice_kinds.items()}
 
 
 def demo_steps() -> list[tuple[str, Callable[[bool], list[str]]]]:
@@ -132,3 +170,16 @@ def demo_steps() -> list[tuple[str, Callable[[bool], list[str]]]]:
 
 def bench_pages() -> list[tuple[str, str]]:
     return [page for p in parts() if p.bench_pages is not None for page in p.bench_pages()]
+
+
+def position_panels() -> list[str]:
+    return [t for p in parts() for t in p.position_panels]
+
+
+def employee_panels() -> list[str]:
+    return [t for p in parts() for t in p.employee_panels]
+
+
+def tiles(user) -> list[tuple[NavEntry, str]]:
+    """The workspace's 全部功能: (entry, endpoint) of the nav entries with a tile."""
+    return [(e, e.tile_endpoint(user) if e.tile_endpoint else e.endpoint) for e, _ in nav_entries(user) if e.tile]

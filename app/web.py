@@ -6,7 +6,7 @@ from flask import current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app import permissions
+from app import parts, permissions
 from app.audit.changes import change_rows
 from app.printing import css_string
 
@@ -194,11 +194,9 @@ def register_template_helpers(app) -> None:
             return ""
         return value.replace(tzinfo=utc).astimezone(tz).strftime(fmt)
 
-    from app.handbook.glossary import mark_terms
-
-
-    app.add_template_filter(mark_terms, "terms")
     app.add_template_filter(css_string, "css_string")
+    app.add_template_global(parts.nav_entries, "nav_entries")
+    app.add_template_global(parts.tiles, "nav_tiles")
 
     app.add_template_global(change_rows, "audit_change_rows")  # the audit log's before/after in words
 

@@ -20,16 +20,20 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def imports(path: Path) -> set[str]:
-    """The app.* modules this file imports, at any depth of the file."""
+def imports(path: Path, modules: set[str] | frozenset = frozenset()) -> set[str]:
+    """The app.* modules this file imports, at any depth of the file. `from app.x import y`
+    imports the module app.x.y when there is one (not app.x's __init__ as well)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.startswith("app")}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.startswith("app"):
-            found.add(node.module)
-            found |= {f"{node.module}.{a.name}" for a in node.names}  # `from app.x import y` may name a module
+            named = {f"{node.module}.{a.name}" for a in node.names}
+            submodules = named & set(modules)
+            found |= submodules
+            if len(submodules) < len(named):  # some name is the package's own
+                found.add(node.module)
     return found
 
 
@@ -43,7 +47,7 @@ def graph(by_module: bool = False) -> dict[str, set[str]]:
     edges: dict[str, set[str]] = {}
     for name, path in modules.items():
         src = name if by_module else part_of(name)
-        for target in imports(path):
+        for target in imports(path, set(modules)):
             while target not in modules and "." in target:
                 target = target.rsplit(".", 1)[0]
             if target not in modules or target == "app":

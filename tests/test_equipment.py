@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.equipment import register
+from app.equipment import rules as register
 from app.equipment.models import Equipment, EquipmentEvent, Verification
 from app.extensions import db
 from tests.imagegen import jpeg

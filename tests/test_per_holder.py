@@ -160,7 +160,7 @@ def test_switching_applies_from_the_next_period_and_keeps_history(app, bay, make
 
 
 def test_overdue_list_and_reminder_per_person(app, bay, freeze):
-    from app.notices.rules import send_reminders
+    from app.checklists.notices import send_reminders
 
     item_id, tech_id, ids = bay
     freeze(later(2, 16, 15))

@@ -481,7 +481,9 @@ def test_requisitions_to_decide_is_the_permission_as_a_query(app, make_user):
     from sqlalchemy import select as _select
 
     from app.auth.models import User
-    from app.main.workspace import requisitions_to_decide
+    from app.main.workspace import desk_of
+    from app.parts import Listing
+    from app.supplies.desk import requisitions_to_decide
     from app.permissions import may_decide_requisition
     from app.supplies.models import Requisition
 
@@ -500,5 +502,5 @@ def test_requisitions_to_decide_is_the_permission_as_a_query(app, make_user):
             with app.test_request_context():
                 expected = {r.id for r in db.session.scalars(_select(Requisition))
                             if r.employee_id != u.employee_id and may_decide_requisition(u, r)}
-                block = requisitions_to_decide(u)
+                block = requisitions_to_decide(desk_of(u)) or Listing()  # None: not for this user
                 assert {r.id for r in block.rows} == expected and block.total == len(expected), name

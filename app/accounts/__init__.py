@@ -1,5 +1,23 @@
-from flask import Blueprint
+"""账号管理 (admin): accounts, their capabilities and sessions."""
+from flask import Flask
 
-bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
+from app.accounts import desk, routes
+from app.parts import NavEntry, Part, WorkspaceBlock, add
+from app.permissions import can_manage_accounts
 
-from app.accounts import routes  # noqa: E402,F401
+AUDIT_LABELS = {
+    "user_sessions_ended": "结束账号的全部登录",
+    "user_create": "创建账号",
+    "user_update": "修改账号",
+    "user_password_reset": "重置密码",
+}
+
+
+def register(app: Flask) -> None:
+    add(app, Part(
+        "accounts", blueprint=routes.bp, audit_labels=AUDIT_LABELS,
+        # 管理: accounts, the audit log and the robots are one section for admins.
+        nav=(NavEntry("管理", "accounts.index", order=90, active=("accounts", "audit", "notices.webhook"),
+                      visible=can_manage_accounts),),
+        workspace=(WorkspaceBlock("accounts.gaps", "accounts/_ws_gaps.html", desk.account_gaps, 40),),
+    ))

@@ -1,8 +1,8 @@
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.accounts import bp
+
 from app.accounts.forms import AccountForm, NewAccountForm
 from app.audit.log import record, record_changes
 from app.auth import sessions
@@ -13,6 +13,8 @@ from app.extensions import db
 from app.permissions import admin_required
 from app.staff.models import Employee
 from app.web import render
+
+bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 
 
 @bp.get("/")

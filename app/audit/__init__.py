@@ -1,5 +1,9 @@
-from flask import Blueprint
+"""操作日志: every state change's record, and the browser of them (admin)."""
+from flask import Flask
 
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+from app.audit import routes
+from app.parts import Part, add
 
-from app.audit import routes  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    add(app, Part("audit", blueprint=routes.bp))

@@ -1,14 +1,16 @@
-from flask import request
+from flask import Blueprint, request
 from flask_login import login_required
 from sqlalchemy import or_, select
 
 from app import params
-from app.audit import bp
+
 from app.clock import local_day_range
-from app.audit.log import ACTION_LABELS, OBJECT_LABELS
+from app.parts import audit_labels, object_labels
 from app.audit.models import AuditEntry
 from app.permissions import admin_required
 from app.web import render
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 
 @bp.get("/")
@@ -34,5 +36,5 @@ def index():
     page = params.paginate(stmt, count=False)
     return render(
         "audit/index.html", "audit/_rows.html",
-        page=page, args=args, actions=ACTION_LABELS, object_labels=OBJECT_LABELS,
+        page=page, args=args, actions=audit_labels(), object_labels=object_labels(),
     )

@@ -3,18 +3,20 @@ import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit.log import record
-from app.auth import bp
+
 from app.auth.forms import ChangePasswordForm, LoginForm, PostForm
 from app.auth import sessions
 from app.auth.models import LoginSession, User
 from app.auth.throttle import is_throttled, note_attempt, slowdown
 from app.database import utcnow
 from app.extensions import db
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 BAD_LOGIN = "用户名或密码不正确。"
 

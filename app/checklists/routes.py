@@ -1,9 +1,9 @@
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import clock, params
-from app.checklists import bp
+
 from app.checklists.board import (FILTERS, HolderGroup, board, overdue_rows, page_of, single_row, slots,
                                   visible_positions)
 from app.checklists.grid import month_grid, monthly_rates, position_items
@@ -22,10 +22,12 @@ from app.permissions import (can_edit_org, is_supervisor, may_see_subject, may_s
                              require, supervises)
 from app.printing import pdf_response, render_pdf
 from app.uploads import send_stored
+from app.checklists.templating import GROUP_LABELS
 from app.web import ListPage, is_htmx, render
 from app.xlsxexport import Table, requested_format, table_response
 
-GROUP_LABELS = {"daily": "今日", "weekly": "本周", "monthly": "本月", "yearly": "本年"}
+bp = Blueprint("checklists", __name__, url_prefix="/checklists")
+
 DAY_LABELS = {"daily": "当日", "weekly": "当周", "monthly": "当月", "yearly": "当年"}  # a past day's board
 OVERDUE_PER_PAGE = 20  # a phone's worth of compact rows
 

@@ -1,9 +1,9 @@
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import clock, params, uploads
-from app.coverage import bp, rules
+from app.coverage import rules
 from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement, add_step, discard, gap_training,
                                   mark_step, set_requirement_active, set_step_active, sign_off,
                                   start_onboarding)
@@ -19,6 +19,8 @@ from app.staff.models import Employee
 from app.trainings.models import TrainingCategory
 from app.web import render
 from app.xlsxexport import Table, requested_format, table_response
+
+bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
 
 def _categories():

@@ -1,12 +1,12 @@
-"""The register's pages: thin, the rules are in register.py."""
-from flask import abort, flash, redirect, request, url_for
+"""The register's pages: thin, the rules are in rules.py."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock, params, uploads
-from app.equipment import bp, labels, register
+from app.equipment import labels, rules as register
 from app.equipment.forms import EquipmentForm, StateForm, VerificationForm
 from app.equipment.models import CATEGORIES, EVENT_KINDS, STATES, Equipment, EquipmentEvent, Verification
 from app.auth.models import User
@@ -15,6 +15,8 @@ from app.permissions import can_manage_equipment, may_view_equipment, require
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.web import render
+
+bp = Blueprint("equipment", __name__, url_prefix="/equipment")
 
 DUE_WINDOWS = (30, 60, 90)
 

@@ -1,20 +1,34 @@
-from flask import Blueprint
+"""岗位职责手册: positions' duties, read confirmations, glossary, search, revisions, PDF."""
+from flask import Flask
 
-bp = Blueprint("handbook", __name__, url_prefix="/handbook")
+from app.handbook import demo, desk, routes
+from app.handbook.drafts import rhythm as draft_rhythm
+from app.handbook.glossary import mark_terms
+from app.handbook.provenance import LINE_NOTE, duty_notes, footnotes, from_draft, title_note
+from app.parts import NavEntry, Part, WorkspaceBlock, add
 
-# Templates that later parts add to the position page (checklist items, trainings,
-# supply entitlements). Each is included with `position` in the context.
-POSITION_PANELS: list[str] = []
+AUDIT_LABELS = {
+    "seed_load": "载入手册数据",
+    "read_confirm": "确认阅读",
+    "position_revision": "修订岗位职责",
+    "position_draft_adopted": "采用参考草稿",
+    "glossary_create": "新增术语",
+    "glossary_update": "修改术语",
+}
 
-from app.handbook import routes  # noqa: E402,F401
-from app.handbook.provenance import LINE_NOTE, duty_notes, footnotes, from_draft, title_note  # noqa: E402
 
-# What the app inferred or mended, marked wherever the handbook's text shows.
-bp.add_app_template_global(duty_notes, "duty_notes")
-bp.add_app_template_global(title_note, "title_note")
-bp.add_app_template_global(LINE_NOTE, "line_note")
-bp.add_app_template_global(footnotes, "handbook_footnotes")
-bp.add_app_template_global(from_draft, "from_draft")
-from app.handbook.drafts import rhythm as draft_rhythm  # noqa: E402
-
-bp.add_app_template_global(draft_rhythm, "draft_rhythm")
+def register(app: Flask) -> None:
+    add(app, Part(
+        "handbook", demo=demo.demo, demo_order=10, blueprint=routes.bp, audit_labels=AUDIT_LABELS,
+        object_labels={"handbook": "岗位手册", "glossary": "术语"},
+        nav=(NavEntry("岗位手册", "handbook.index", order=20, active=("handbook", "org"), tile="岗位职责与汇报关系"),),
+        workspace=(
+            WorkspaceBlock("handbook.confirm", "handbook/_ws_banner.html", desk.confirmation_banner, 0, "banner"),
+            WorkspaceBlock("handbook.unconfirmed", "handbook/_ws_unconfirmed.html", desk.unconfirmed_staff, 40, "todo"),
+        ),
+        notice_kinds={"revision": "岗位职责"},
+        # What the app inferred or mended, marked wherever the handbook's text shows.
+        template_globals={"duty_notes": duty_notes, "title_note": title_note, "line_note": LINE_NOTE,
+                          "handbook_footnotes": footnotes, "from_draft": from_draft, "draft_rhythm": draft_rhythm},
+        template_filters={"terms": mark_terms},
+    ))

@@ -1,13 +1,13 @@
 from datetime import datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app import params
 from app.audit.log import record
 from app.extensions import db
-from app.handbook import POSITION_PANELS, bp
+
 from app.handbook.confirmations import (ConfirmError, confirm, needs_confirmation, position_status, unconfirmed,
                                         valid_confirmation)
 from app.handbook.drafts import ADOPT_NOTE, MARK as DRAFT_MARK, AdoptError, add_checklist_after_edit, adopt, draft_for
@@ -19,10 +19,13 @@ from app.handbook.revisions import current_revision, current_revisions, diff, du
 from app.handbook.search import highlight, search
 from app.org.chart import chart_layout
 from app.org.models import Position, ordered_positions
+from app.parts import position_panels
 from app.permissions import can_edit_org, is_supervisor, require, supervises
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.web import render
+
+bp = Blueprint("handbook", __name__, url_prefix="/handbook")
 
 SPARE_ROWS = 3
 
@@ -67,7 +70,7 @@ def position(position_id: int):
         "handbook/position.html", staff=staff, staff_count=staff_count,
         position=position, duties=duties_of(position), revision=revision, own=own,
         confirmation=confirmation, confirm_form=ConfirmForm(revision=revision.number if revision else ""),
-        panels=POSITION_PANELS,
+        panels=position_panels(),
         draft=draft_for(position) if can_edit_org(current_user) else None,
         adopt_form=AdoptDraftForm(base_revision=str(revision.number if revision else 0)),
     )

@@ -1,11 +1,13 @@
 """检查与整改: scored inspections (5S检查、厂家审核自查) from versioned templates, their
 findings and the corrective actions (整改) closed with proof. The first part built the new
 way: `register(app)` hands one Part to app.parts.add."""
-from flask import Blueprint
+from flask import Flask
+from sqlalchemy import select
 
-from app.parts import NavEntry, Part, add
-
-bp = Blueprint("inspections", __name__, url_prefix="/inspections")
+from app.extensions import db
+from app.inspections import actions, demo, desk, routes
+from app.inspections.models import CorrectiveAction, Inspection
+from app.parts import NavEntry, NoticeRule, Part, add
 
 AUDIT_LABELS = {
     "inspection_template_create": "载入检查模板",
@@ -26,11 +28,6 @@ OBJECT_LABELS = {"inspection_template": "检查模板", "inspection": "检查", 
 
 
 def _bench_pages() -> list[tuple[str, str]]:
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.inspections.models import CorrectiveAction, Inspection
-
     insp = db.session.scalar(select(Inspection.id).order_by(Inspection.id.desc()).limit(1))
     action = db.session.scalar(select(CorrectiveAction.id).order_by(CorrectiveAction.id.desc()).limit(1))
     pages = [("inspections", "/inspections/"), ("inspection actions", "/inspections/actions"),
@@ -42,17 +39,16 @@ def _bench_pages() -> list[tuple[str, str]]:
     return pages
 
 
-def register(app) -> None:
-    from app.inspections import actions, demo, desk, routes  # noqa: F401  (routes: the blueprint's views)
-
+def register(app: Flask) -> None:
     add(app, Part(
         name="inspections",
-        blueprint=bp,
+        blueprint=routes.bp,
         audit_labels=AUDIT_LABELS,
         object_labels=OBJECT_LABELS,
-        nav=(NavEntry("检查整改", "inspections.index", order=55),),
+        nav=(NavEntry("检查整改", "inspections.index", order=65, tile="5S检查、厂家审核自查与整改闭环"),),
         workspace=desk.BLOCKS,
-        notices=(actions.overdue_notices,),
+        notices=(NoticeRule("inspection_overdue", "逾期整改", actions.overdue_notices),),
+        notice_kinds={"inspection": "整改"},
         demo=demo.seed,
         demo_order=90,
         bench_pages=_bench_pages,

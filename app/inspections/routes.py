@@ -2,7 +2,7 @@
 templates.py, inspecting.py, scoring.py, actions.py and reports.py."""
 import re
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from app import clock, params, uploads
 from app.extensions import db
 from app.inspections import actions as action_rules
-from app.inspections import bp, inspecting, reports, scoring
+from app.inspections import inspecting, reports, scoring
 from app.inspections import templates as tpl
 from app.inspections.errors import Refused
 from app.inspections.forms import AssignForm, DoneForm, NoteForm, ReasonForm
@@ -24,6 +24,8 @@ from app.printing import pdf_response
 from app.staff.models import Employee
 from app.web import is_htmx, render
 from app.xlsxexport import requested_format, table_response
+
+bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
 ITEM_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 

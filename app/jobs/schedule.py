@@ -1,8 +1,7 @@
 """The periodic jobs, and how each runs once per slot of its period.
 
-JOBS is the list: (name, period, function[, offset]). A part adds its job with one entry,
-as the checklist reminders do (every 5 minutes). The
-function runs in an app context, only flushes, returns a short line (or None), and is
+Each part lists its jobs in its Part (app.parts): Job(name, period, function[, offset]), as
+the checklist reminders do (every 5 minutes). The function runs in an app context, only flushes, returns a short line (or None), and is
 committed by the scheduler; an exception rolls it back and marks the run failed.
 
 A period's slots are aligned to local midnight plus `offset` (daily at 02:30 is
@@ -25,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from app.database import utcnow
 from app.extensions import db
-from app.jobs import tasks
+from app.parts import jobs as registered_jobs
 
 
 @dataclass(frozen=True)
@@ -42,13 +41,6 @@ class Job:
 
 
 NIGHT = timedelta(hours=2, minutes=30)
-JOBS: list[Job] = [
-    Job("notices-send-due", timedelta(hours=1), tasks.send_due),
-    Job("checklist-reminders", timedelta(minutes=5), tasks.checklist_reminders),
-    Job("housekeeping", timedelta(days=1), tasks.housekeeping, NIGHT),
-    Job("uploads-check", timedelta(days=1), tasks.remove_orphan_uploads, NIGHT),
-    Job("backup", timedelta(days=1), tasks.backup, NIGHT),
-]
 
 
 def run_due(now_local: datetime | None = None, jobs: list[Job] | None = None) -> dict[str, str]:
@@ -58,7 +50,7 @@ def run_due(now_local: datetime | None = None, jobs: list[Job] | None = None) ->
 
     now_local = now_local or clock.local_now()
     ran = {}
-    for job in JOBS if jobs is None else jobs:
+    for job in registered_jobs() if jobs is None else jobs:
         slot = clock.to_utc(job.slot(now_local))
         if db.session.scalar(select(JobRun.id).where(JobRun.job == job.name, JobRun.slot == slot)) is not None:
             db.session.rollback()

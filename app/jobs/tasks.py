@@ -12,20 +12,6 @@ from app.database import utcnow
 from app.extensions import db
 
 
-def send_due() -> str:
-    from app.notices.rules import send_due as run
-
-    counts = run()
-    return (f"新通知：逾期点检 {counts['overdue']} 条，劳保待领 {counts['entitlement']} 条，"
-            f"培训与证书到期 {counts['coverage']} 条。")
-
-
-def checklist_reminders() -> str:
-    from app.notices.rules import send_reminders
-
-    return f"点检提醒 {send_reminders()} 条。"
-
-
 def housekeeping() -> str:
     """Login attempts older than 30 days, job records older than 30 days and robot pushes
     finished more than 90 days ago."""
@@ -47,7 +33,7 @@ def referenced_uploads() -> dict[str, set[str]]:
     from app.coverage.changes import SUB as CERTIFICATES
     from app.coverage.models import Certificate
     from app.equipment.models import Verification
-    from app.equipment.register import SUB as EQUIPMENT
+    from app.equipment.rules import SUB as EQUIPMENT
     from app.trainings.models import TrainingFile
     from app.trainings.records import SUB as TRAININGS
 

@@ -1,5 +1,9 @@
-from flask import Blueprint
+"""我的工作台: the home page, built from the blocks every part registers."""
+from flask import Flask
 
-bp = Blueprint("main", __name__)
+from app.main import routes
+from app.parts import NavEntry, Part, add
 
-from app.main import routes  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    add(app, Part("main", blueprint=routes.bp, nav=(NavEntry("工作台", "main.index", order=10, active=("main.",)),)))

@@ -1,31 +1,30 @@
-from flask import Blueprint
+"""站内通知 and the department's group robots: who is told what, once."""
+from datetime import timedelta
 
-bp = Blueprint("notices", __name__, url_prefix="/notices")
+from flask import Flask, g
+from flask_login import current_user
 
-from app.notices import routes  # noqa: E402,F401
+from app.jobs.schedule import Job
+from app.notices import routes, rules, webhook
+from app.parts import Part, add
 
-
-@bp.record_once
-def _install(state):
-    from app.notices import webhook
-
-    webhook.install(state.app)
+AUDIT_LABELS = {"webhook_add": "添加群机器人", "webhook_remove": "停用群机器人"}
 
 
-@bp.app_context_processor
-def _unread():
-    """The bell's number in the navigation: one indexed COUNT per page."""
-    from flask_login import current_user
+def unread_notices() -> int:
+    """The bell's number in the navigation: one indexed COUNT per page, however often the
+    page asks."""
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    if "_unread_notices" not in g:
+        g._unread_notices = rules.unread_count(current_user)
+    return g._unread_notices
 
-    def unread_notices() -> int:
-        from flask import g
 
-        if not getattr(current_user, "is_authenticated", False):
-            return 0
-        if "_unread_notices" not in g:  # once per request, however often the page asks
-            from app.notices.rules import unread_count
-
-            g._unread_notices = unread_count(current_user)
-        return g._unread_notices
-
-    return {"unread_notices": unread_notices}
+def register(app: Flask) -> None:
+    webhook.install(app)
+    add(app, Part(
+        "notices", blueprint=routes.bp, audit_labels=AUDIT_LABELS,
+        jobs=(Job("notices-send-due", timedelta(hours=1), rules.send_due_job),),
+        template_globals={"unread_notices": unread_notices},
+    ))

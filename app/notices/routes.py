@@ -1,14 +1,17 @@
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import params
 from app.auth.forms import PostForm
 from app.extensions import db
-from app.notices import bp
+
 from app.notices.models import Notice
-from app.notices.rules import KIND_LABELS, mark_read
+from app.notices.rules import mark_read
+from app.parts import notice_kinds
 from app.web import render
+
+bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 
 @bp.get("/")
@@ -18,7 +21,7 @@ def index():
     stmt = (select(Notice).where(Notice.user_id == current_user.id)
             .order_by(Notice.read_at.is_not(None), Notice.id.desc()))
     page = params.paginate(stmt, count=False)
-    return render("notices/index.html", notices=page.items, page=page, kinds=KIND_LABELS, post_form=PostForm())
+    return render("notices/index.html", notices=page.items, page=page, kinds=notice_kinds(), post_form=PostForm())
 
 
 @bp.post("/<int:notice_id>/open")

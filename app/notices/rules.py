@@ -6,7 +6,7 @@ INSERT … ON CONFLICT DO NOTHING on (user, key): an event noticed twice — a r
 events of the four parts and their recipients; the parts call them where the event
 happens, so the notice commits (or rolls back) with it.
 """
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app, has_request_context, url_for as flask_url_for
 from sqlalchemy import func, select, update
@@ -18,11 +18,8 @@ from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
 from app.notices.models import Notice
+from app.parts import notice_rules
 from app.staff.models import Employee
-
-KIND_LABELS = {"requisition": "申领", "revision": "岗位职责", "training": "培训", "overdue": "点检逾期",
-               "entitlement": "劳保", "selfcheck": "自查", "coverage": "培训到期", "reminder": "点检提醒"}
-
 
 def url_for(endpoint: str, **values) -> str:
     """A link path, also outside a request (the CLI, the demo seed)."""
@@ -158,109 +155,16 @@ def training_changed(training, what: str) -> None:
            push=f"【培训变更】「{training.topic}」{what}。")
 
 
-# --- the daily run: due and overdue -----------------------------------------------------------
+# --- the hourly run: what is due, from every part ---------------------------------------------
 
-def send_due(now: datetime | None = None) -> dict:
-    """Notices for every occurrence overdue in the last days (to the supervisors who tick
-    it) and every entitlement due (to the employee). Safe to run as often as wanted: each
-    occurrence and each entitlement period is noticed once."""
-    from app.checklists.board import items_for
-    from app.checklists.marks import done_subjects
-    from app.checklists.occurrences import expand
-    from app.checklists.schedule import OVERDUE, state
-    from app.org.models import Position
-    from app.supplies.entitlements import due_list
-    from app.supplies.quantity import fmt
-
+def send_due(now: datetime | None = None) -> dict[str, int]:
+    """Runs every part's notice rules (app.parts.NoticeRule: checklist items overdue,
+    entitlements due, trainings and certificates expiring, …) and returns how many notices
+    each made. Safe to run as often as wanted: each rule notices each thing and state once."""
     now = now or clock.local_now()
-    counts = {"overdue": 0, "entitlement": 0}
-    positions = db.session.scalars(select(Position).where(Position.active.is_(True))).all()
-    items = [i for plist in items_for([p.id for p in positions]).values() for i in plist]
-    by_position = {p.id: p for p in positions}
-    occs = expand(items, now.date() - timedelta(days=7), now.date())
-    done = done_subjects((item.id, o.period.key) for item, o, _ in occs)  # one query for all of them
-    accounts = {u.employee_id: u for u in accounts_of({s.id for _, _, s in occs})}  # of the holders
-    supervisors: dict[int, list] = {}
-    holders: dict[int, list] = {}
-    for item, occ, sub in occs:
-        if state(occ, now, sub.id in done.get((item.id, occ.period.key), ())) != OVERDUE:
-            continue
-        position = by_position[item.position_id]
-        if position.id not in supervisors:  # the holders, and who confirms their work
-            supervisors[position.id] = supervisors_of(position)
-            holders[position.id] = holders_of(position)
-        who = [accounts.get(sub.id)] if sub.id else holders[position.id]
-        name = f"（{sub.name}）" if sub.id else ""
-        counts["overdue"] += notify(
-            who + supervisors[position.id], f"overdue:{item.id}:{occ.period.key}" + (f":{sub.id}" if sub.id else ""),
-            "overdue", f"「{position.title}」的点检项目「{item.title}」{name}已逾期（截止 {occ.due_at:%m-%d %H:%M}）。",
-            url_for("checklists.overdue_list", position=position.id, person=sub.id or None),
-            push=f"【点检逾期】「{position.title}」：{item.title}{name}（截止 {occ.due_at:%m-%d %H:%M}）",
-            position_id=position.id)
-    for d in due_list(now.date()):
-        counts["entitlement"] += notify(
-            [account_of(d.employee)], f"entitlement:{d.entitlement.id}:{d.employee.id}:{d.start}", "entitlement",
-            f"本期可领劳保用品：{d.entitlement.item.name} {fmt(d.due)} {d.entitlement.item.unit}"
-            f"（{d.start:%m-%d} 至 {d.end:%m-%d}）。", url_for("main.index"))
-    counts["coverage"] = coverage_due(now.date())
-    return counts
+    return {rule.key: rule.run(now) for rule in notice_rules()}
 
 
-def send_reminders(now: datetime | None = None) -> int:
-    """提醒: an occurrence still open within CHECKLIST_REMIND_MINUTES of its due time
-    tells whoever must do it (each holder for his own; every holder for the position's
-    one), once per occurrence and person. Run every few minutes by the scheduler; a run
-    that finds nothing new sends nothing."""
-    from app.checklists.board import items_for
-    from app.checklists.marks import marks_for
-    from app.checklists.occurrences import expand
-    from app.org.models import Position
-
-    now = now or clock.local_now()
-    ahead = timedelta(minutes=int(current_app.config.get("CHECKLIST_REMIND_MINUTES", 60)))
-    if ahead <= timedelta(0):
-        return 0
-    positions = db.session.scalars(select(Position).where(Position.active.is_(True))).all()
-    items = [i for plist in items_for([p.id for p in positions]).values() for i in plist]
-    soon = [(i, o, s) for i, o, s in expand(items, now.date(), (now + ahead).date()) if now < o.due_at <= now + ahead]
-    marks = marks_for((i.id, o.period.key, s.id) for i, o, s in soon)
-    accounts = {u.employee_id: u for u in accounts_of({s.id for _, _, s in soon})}  # of the holders
-    made = 0
-    holders: dict[int, list] = {}
-    for item, occ, sub in soon:
-        mark = marks.get((item.id, occ.period.key, sub.id))
-        if mark is not None and (mark.done or mark.review == "pending"):
-            continue  # done, or self-checked and waiting for the supervisor
-        if sub.id:
-            who = [accounts.get(sub.id)]
-        else:
-            if item.position_id not in holders:
-                holders[item.position_id] = holders_of(item.position)
-            who = holders[item.position_id]
-        made += notify(who, f"remind:{item.id}:{occ.period.key}:{sub.id}", "reminder",
-                       f"「{item.title}」将于 {occ.due_at:%H:%M} 截止，尚未完成。",
-                       url_for("checklists.index", show="open"),
-                       push=f"【点检提醒】{item.position.title}「{item.title}」{('（' + sub.name + '）') if sub.id else ''}"
-                            f"将于 {occ.due_at:%H:%M} 截止，尚未完成。",
-                       position_id=item.position_id)
-    return made
-
-
-def coverage_due(today) -> int:
-    """A required training or certificate of an employee expiring soon or expired: to the
-    employee and the training clerks, once per state and expiry date."""
-    from app.coverage.rules import expiring
-
-    lists = expiring(today)
-    if not lists["soon"] and not lists["expired"]:
-        return 0
-    clerks = list(db.session.scalars(select(User).where(User.active.is_(True), User.can_record_trainings.is_(True))))
-    made = 0
-    for state, rows in (("soon", lists["soon"]), ("expired", lists["expired"])):
-        for x in rows:
-            e, r, c = x["employee"], x["requirement"], x["cell"]
-            what = "已过期" if state == "expired" else "即将到期"
-            made += notify([account_of(e)] + clerks, f"coverage:{e.id}:{r.id}:{c.expires}:{state}", "coverage",
-                           f"{e.name}的「{r.name}」{what}（有效期至 {c.expires:%Y-%m-%d}）。",
-                           url_for("coverage.employee", employee_id=e.id))
-    return made
+def send_due_job() -> str:
+    counts = send_due()
+    return "新通知：" + "，".join(f"{rule.label} {counts[rule.key]} 条" for rule in notice_rules()) + "。"

@@ -1,5 +1,16 @@
-from flask import Blueprint
+"""The org chart: positions and reporting lines."""
+from flask import Flask
 
-bp = Blueprint("org", __name__, url_prefix="/org")
+from app.org import routes
+from app.parts import Part, add
 
-from app.org import routes  # noqa: E402,F401
+AUDIT_LABELS = {
+    "position_create": "新增岗位",
+    "position_update": "修改岗位",
+    "line_add": "新增汇报关系",
+    "line_remove": "删除汇报关系",
+}
+
+
+def register(app: Flask) -> None:
+    add(app, Part("org", blueprint=routes.bp, audit_labels=AUDIT_LABELS, object_labels={"position": "岗位"}))

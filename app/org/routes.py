@@ -1,15 +1,17 @@
-from flask import flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from app.auth.forms import PostForm
 from app.extensions import db
 from app.handbook import revisions  # module import: revisions imports app.org.models in turn
-from app.org import bp
+
 from app.org.chart import OrgError, add_line, chart_layout, create_position, remove_line
 from app.org.forms import LineForm, PositionForm
 from app.org.models import Position, ReportingLine, ordered_positions
 from app.permissions import can_edit_org, require
 from app.web import render
+
+bp = Blueprint("org", __name__, url_prefix="/org")
 
 
 def _revise(*positions: Position) -> None:

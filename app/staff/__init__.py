@@ -1,9 +1,16 @@
-from flask import Blueprint
+"""员工名录: employees, their positions over time, the CSV import."""
+from flask import Flask
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
+from app.parts import NavEntry, Part, add
+from app.staff import routes
 
-# Templates that other parts add to an employee's page (training history …), each
-# included with `employee` in the context.
-STAFF_PANELS: list[str] = []
+AUDIT_LABELS = {
+    "employee_create": "新增员工",
+    "employee_update": "修改员工",
+    "employee_import": "导入员工",
+}
 
-from app.staff import routes  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    add(app, Part("staff", blueprint=routes.bp, audit_labels=AUDIT_LABELS, object_labels={"employee": "员工"},
+                  nav=(NavEntry("员工", "staff.index", order=70, tile="在职员工"),)))

@@ -1,4 +1,4 @@
-from flask import flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -7,12 +7,15 @@ from app import params
 from app.audit.log import record, record_changes
 from app.extensions import db
 from app.org.models import Position, ordered_positions
+from app.parts import employee_panels
 from app.permissions import can_manage_staff, require
-from app.staff import bp
+
 from app.staff.forms import EmployeeForm, ImportConfirmForm, ImportForm
 from app.staff.importer import ImportError_, apply, decode, parse
 from app.staff.models import Employee, normalize_size as normalize
 from app.web import render
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 @bp.get("/")
@@ -46,9 +49,7 @@ def index():
 @login_required
 def detail(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)
-    from app.staff import STAFF_PANELS
-
-    return render("staff/detail.html", employee=employee, panels=STAFF_PANELS)
+    return render("staff/detail.html", employee=employee, panels=employee_panels())
 
 
 def _fill(employee: Employee, form: EmployeeForm) -> None:

@@ -1,42 +1,43 @@
-from flask import Blueprint
+"""物资发放: labour-protection and office supplies, stock, issue slips, requisitions,
+entitlements, per-person history."""
+from flask import Flask
 
-bp = Blueprint("supplies", __name__, url_prefix="/supplies")
+from app.parts import NavEntry, NoticeRule, Part, WorkspaceBlock, add
+from app.permissions import can_issue_supplies
+from app.supplies import demo, desk, notices, routes, templating
 
-from app.supplies import routes  # noqa: E402,F401
-from app.handbook import POSITION_PANELS  # noqa: E402
-from app.staff import STAFF_PANELS  # noqa: E402
+AUDIT_LABELS = {
+    "supply_item_create": "新增物品",
+    "supply_item_update": "修改物品",
+    "stock_receipt": "入库",
+    "stock_issue": "发放",
+    "stock_return": "退回",
+    "stock_count": "盘点",
+    "stock_reversal": "冲销",
+    "requisition_create": "提交申领",
+    "requisition_approve": "批准申领",
+    "requisition_reject": "驳回申领",
+    "requisition_withdraw": "撤回申领",
+    "entitlement_save": "设置发放标准",
+}
+OBJECT_LABELS = {"supply_item": "物品", "stock_entry": "台账记录", "issue_slip": "领用单", "requisition": "申领",
+                 "entitlement": "发放标准"}
 
-POSITION_PANELS.append("supplies/_position_panel.html")
-STAFF_PANELS.append("supplies/_employee_panel.html")
 
-
-@bp.app_context_processor
-def _low_stock_badge():
-    """Number of active items below their minimum, for the navigation badge."""
-    def supplies_low_count():
-        from flask_login import current_user
-
-        from app.permissions import can_issue_supplies
-        from flask import g
-
-        from app.supplies.stock import below_minimum_count
-
-        if not can_issue_supplies(current_user):
-            return 0
-        if "_low_stock" not in g:  # once per request, however often the template asks
-            g._low_stock = below_minimum_count()
-        return g._low_stock
-
-    def entitlements_for(position):
-        from sqlalchemy import select
-
-        from app.extensions import db
-        from app.supplies.models import Entitlement
-
-        return list(db.session.scalars(select(Entitlement).where(
-            Entitlement.position_id == position.id, Entitlement.active.is_(True))))
-
-    from app.supplies.entitlements import PERIOD_LABELS
-
-    return {"supplies_low_count": supplies_low_count, "entitlements_for": entitlements_for,
-            "entitlement_periods": PERIOD_LABELS}
+def register(app: Flask) -> None:
+    add(app, Part(
+        "supplies", demo=demo.demo, demo_order=30, blueprint=routes.bp, audit_labels=AUDIT_LABELS, object_labels=OBJECT_LABELS,
+        nav=(NavEntry("物资发放", "supplies.index", order=50, badge=templating.low_stock_badge,
+                      tile="劳保与办公用品",
+                      tile_endpoint=lambda u: "supplies.index" if can_issue_supplies(u) else "supplies.requisitions"),),
+        workspace=(
+            WorkspaceBlock("supplies.decide", "supplies/_ws_decide.html", desk.requisitions_to_decide, 20, "todo"),
+            WorkspaceBlock("supplies.issuing", "supplies/_ws_issuing.html", desk.issuing, 20),
+            WorkspaceBlock("supplies.mine", "supplies/_ws_mine.html", desk.my_supplies, 80),
+        ),
+        notices=(NoticeRule("entitlement", "劳保待领", notices.entitlements_due),),
+        notice_kinds={"entitlement": "劳保", "requisition": "申领"},
+        template_globals=templating.TEMPLATE_GLOBALS,
+        position_panels=("supplies/_position_panel.html",),
+        employee_panels=("supplies/_employee_panel.html",),
+    ))

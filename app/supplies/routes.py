@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -13,7 +13,7 @@ from app.permissions import (can_issue_supplies, may_decide_requisition, may_see
                              require)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
-from app.supplies import bp
+
 from app.supplies.entitlements import PERIOD_LABELS, due_list
 from app.supplies.forms import UNITS, ItemForm, SimpleForm
 from app.supplies.ledger import (LedgerError, count_many, give_back, issue, item_ledger, receive, reverse,
@@ -27,6 +27,8 @@ from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decid
 from app.supplies.stock import categories, overview
 from app.web import render
 from app.xlsxexport import Table, requested_format, table_response
+
+bp = Blueprint("supplies", __name__, url_prefix="/supplies")
 
 
 @bp.app_template_filter("qty")

@@ -1,64 +1,34 @@
-from flask import Blueprint
+"""培训档案: sessions with report, sign-in sheet, photos and materials, printed as records."""
+from flask import Flask
 
-bp = Blueprint("trainings", __name__, url_prefix="/trainings")
+from app.parts import NavEntry, Part, WorkspaceBlock, add
+from app.trainings import demo, desk, routes, templating
 
-from app.trainings import routes  # noqa: E402,F401
-from app.handbook import POSITION_PANELS  # noqa: E402
-from app.staff import STAFF_PANELS  # noqa: E402
+AUDIT_LABELS = {
+    "training_create": "新建培训",
+    "training_update": "修改培训",
+    "training_attendees": "培训人员",
+    "training_signin": "培训签到",
+    "training_assess": "培训考核",
+    "training_upload": "上传培训文件",
+    "training_file_caption": "修改照片说明",
+    "training_file_delete": "删除培训文件",
+    "training_file_restore": "恢复培训文件",
+    "training_category": "培训类别",
+}
 
-STAFF_PANELS.append("trainings/_employee_panel.html")
-POSITION_PANELS.append("trainings/_position_panel.html")
 
-
-@bp.app_context_processor
-def _helpers():
-    def training_history(employee):
-        from app.trainings.records import employee_history
-
-        return employee_history(employee)
-
-    def trainings_for_position(position, limit=5):
-        from sqlalchemy import select
-
-        from app.extensions import db
-        from app.staff.models import Employee
-        from app.trainings.models import Attendee, Training
-
-        from sqlalchemy import exists
-        from sqlalchemy.orm import selectinload
-
-        # Newest first, stopping at `limit`: walks the held_on index, not every attendee
-        # the position ever had.
-        attended = exists().where(Attendee.training_id == Training.id, Attendee.employee_id == Employee.id,
-                                  Employee.position_id == position.id)
-        return list(db.session.scalars(select(Training).where(attended)
-                                       .order_by(Training.held_on.desc(), Training.id.desc()).limit(limit)
-                                       .options(selectinload(Training.category))))
-
-    from app.trainings.models import SIGN_LABELS
-
-    def signed_time(attendee, training):
-        """The sign-in time; with its date when it was not the session's day (a sign-in
-        recorded the next day must not read as if before the start)."""
-        from app import clock
-
-        local = clock.to_local(attendee.signed_at)
-        return local.strftime("%H:%M") if local.date() == training.held_on else local.strftime("%Y-%m-%d %H:%M")
-
-    def signin_time_given(attendee, training):
-        """The sign-in time as a print-out may state it: only when the sign-in was recorded
-        during the session (from half an hour before its start to its end). A status the
-        clerk entered afterwards (10:16 after an 08:30–10:00 session) is no sign-in time."""
-        from datetime import datetime, timedelta
-
-        from app import clock
-
-        if attendee.signed_at is None:
-            return ""
-        local = clock.to_local(attendee.signed_at).replace(tzinfo=None)
-        start = datetime.combine(training.held_on, training.start_time) - timedelta(minutes=30)
-        end = datetime.combine(training.held_on, training.end_time)
-        return local.strftime("%H:%M") if start <= local <= end else ""
-
-    return {"training_history": training_history, "trainings_for_position": trainings_for_position,
-            "sign_labels": SIGN_LABELS, "signed_time": signed_time, "signin_time_given": signin_time_given}
+def register(app: Flask) -> None:
+    add(app, Part(
+        "trainings", demo=demo.demo, demo_order=40, blueprint=routes.bp, audit_labels=AUDIT_LABELS,
+        object_labels={"training": "培训", "training_category": "培训类别"},
+        nav=(NavEntry("培训档案", "trainings.index", order=40, tile="培训记录、签到与照片"),),
+        workspace=(
+            WorkspaceBlock("trainings.missing", "trainings/_ws_missing.html", desk.missing_records, 30),
+            WorkspaceBlock("trainings.mine", "trainings/_ws_mine.html", desk.my_trainings, 70),
+        ),
+        notice_kinds={"training": "培训"},
+        template_globals=templating.TEMPLATE_GLOBALS,
+        position_panels=("trainings/_position_panel.html",),
+        employee_panels=("trainings/_employee_panel.html",),
+    ))

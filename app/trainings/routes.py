@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,7 +13,7 @@ from app.org.models import Position, ordered_positions
 from app.permissions import can_manage_accounts, can_record_trainings, may_see_training_files, require
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
-from app.trainings import bp
+
 from app.trainings.forms import PlainForm, TrainingForm
 from app.trainings.models import (DONE, PHOTO, PLANNED, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
@@ -22,6 +22,8 @@ from app.trainings.records import (TrainingError, add_employees, add_outside, fi
                                    years)
 from app.uploads import send_stored
 from app.web import is_htmx, render
+
+bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
 
 # A session with its attendees, each with employee and position: the pages and the record

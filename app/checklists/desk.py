@@ -1,0 +1,58 @@
+"""The checklist part's blocks of 我的工作台: my position's items, and for supervisors the
+self-checks to review and what is overdue."""
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.checklists.board import board, overdue_summary
+from app.checklists.models import ChecklistItem, ChecklistMark
+from app.extensions import db
+from app.parts import SHOW, Desk, Listing
+from app.permissions import is_supervisor, supervised_position_ids
+
+
+def my_checklist(desk: Desk) -> dict | None:
+    """My position's items today / this week / this month, with their state: None for
+    someone without an employee record; {} when the position has nothing to check."""
+    if desk.employee is None:
+        return None
+    return _my_section(desk.user, desk.now) or {}
+
+
+def _my_section(user, now: datetime) -> dict | None:
+    position = user.position
+    if position is None:
+        return None
+    sections = board(user, now.date(), now, only=position.id)
+    if not sections:
+        return None
+    section = sections[0]
+    for kind, entries in section["groups"].items():  # an item for each holder: my own line
+        section["groups"][kind] = [r for e in entries for r in (e.rows if hasattr(e, "rows") else [e])
+                                   if r.subject.id in (0, user.employee_id)]
+    return section
+
+
+def overdue_by_position(desk: Desk) -> Listing | None:
+    """Overdue items in the positions I supervise: a count per position, newest first."""
+    if not is_supervisor(desk.user):
+        return None
+    groups = overdue_summary(desk.user, desk.now, current_app.config["CHECKLIST_OVERDUE_DAYS"])
+    return Listing(groups, sum(g["count"] for g in groups))
+
+
+def self_checks_to_review(desk: Desk) -> Listing | None:
+    """Self-checks (待核查) of the positions I supervise, oldest first."""
+    user = desk.user
+    if not is_supervisor(user):
+        return None
+    stmt = select(ChecklistMark).join(ChecklistItem, ChecklistItem.id == ChecklistMark.item_id).where(
+        ChecklistMark.review == "pending", ChecklistMark.done == False, ChecklistItem.active.is_(True))  # noqa: E712
+    if not user.is_admin:
+        stmt = stmt.where(ChecklistItem.position_id.in_(supervised_position_ids(user) or {0}))
+    rows = db.session.scalars(stmt.order_by(ChecklistMark.self_at).limit(SHOW).options(
+        selectinload(ChecklistMark.item).selectinload(ChecklistItem.position),
+        selectinload(ChecklistMark.self_by))).all()
+    return Listing(rows, db.session.scalar(select(func.count()).select_from(stmt.subquery())))

@@ -1,0 +1,65 @@
+"""What the checklist templates (board rows, grid, print-outs, panels of other pages) call."""
+from flask import g
+
+from app import clock
+from app.checklists.board import items_for
+from app.checklists.fields import (FILE_ACCEPT, UPLOAD_KINDS, active_fields, attendee_choices, display, flag,
+                                   fmt_number, summarize)
+from app.checklists.grid import month_grid
+from app.checklists.results import photo_pages
+from app.checklists.seed import date_is_default
+from app.checklists.schedule import describe
+
+GROUP_LABELS = {"daily": "今日", "weekly": "本周", "monthly": "本月", "yearly": "本年"}
+STATE_LABELS = {"done": "已完成", "open": "待完成", "overdue": "已逾期", "not_yet_due": "未到期"}
+
+
+def checklist_items_for(position):
+    return items_for([position.id]).get(position.id, [])
+
+
+def checklist_describe(item):
+    return describe(item.rule(), clock.workday_end())
+
+
+def checklist_record(employee):
+    """This month's record of the employee's own occurrences (items for each holder of
+    his position): per item, done and due so far, and the rate."""
+    if employee.position is None:
+        return None
+    now = clock.local_now()
+    grid = month_grid(employee.position, now.year, now.month, now, person=employee.id)
+    rows = [r for r in grid["rows"] if r["subject"].id == employee.id]
+    if not rows:
+        return None
+    due, done = sum(r["due"] for r in rows), sum(r["done"] for r in rows)
+    return {"rows": rows, "due": due, "done": done, "rate": (done / due) if due else None,
+            "year": now.year, "month": now.month}
+
+
+def ck_has_uploads(item):
+    return any(f.kind in UPLOAD_KINDS for f in active_fields(item))
+
+
+def ck_attendees(item):
+    """(employee id, name) of the active employees of the item's position, once per
+    position and request."""
+    memo = g.setdefault("ck_attendees", {})
+    if item.position_id not in memo:
+        memo[item.position_id] = attendee_choices(item.position_id)
+    return memo[item.position_id]
+
+
+def ck_num(value, decimals=0):
+    return fmt_number(value, decimals or 0)
+
+
+TEMPLATE_GLOBALS = {
+    "checklist_items_for": checklist_items_for, "checklist_describe": checklist_describe,
+    "checklist_date_is_default": date_is_default, "checklist_record": checklist_record,
+    "checklist_group_labels": GROUP_LABELS, "checklist_state_labels": STATE_LABELS,
+    # Helpers for item fields.
+    "ck_fields": active_fields, "ck_has_uploads": ck_has_uploads, "ck_attendees": ck_attendees,
+    "ck_num": ck_num, "ck_flag": flag, "ck_display": display, "ck_summary": summarize,
+    "ck_file_accept": lambda: FILE_ACCEPT, "ck_photo_pages": photo_pages,
+}

@@ -1,0 +1,29 @@
+"""What the supplies templates and the navigation call."""
+from flask import g
+from sqlalchemy import select
+
+from app.extensions import db
+from app.permissions import can_issue_supplies
+from app.supplies.entitlements import PERIOD_LABELS
+from app.supplies.models import Entitlement
+from app.supplies.requisitions import STATUS_LABELS
+from app.supplies.stock import below_minimum_count
+
+
+def low_stock_badge(user) -> tuple[int, str] | None:
+    """Active items below their minimum, for the issuing clerks' navigation badge; once per
+    request, however often the page asks."""
+    if not can_issue_supplies(user):
+        return None
+    if "_low_stock" not in g:
+        g._low_stock = below_minimum_count()
+    return (g._low_stock, f"{g._low_stock} 种物品低于最低库存") if g._low_stock else None
+
+
+def entitlements_for(position):
+    return list(db.session.scalars(select(Entitlement).where(
+        Entitlement.position_id == position.id, Entitlement.active.is_(True))))
+
+
+TEMPLATE_GLOBALS = {"entitlements_for": entitlements_for, "entitlement_periods": PERIOD_LABELS,
+                    "requisition_status_labels": STATUS_LABELS}
