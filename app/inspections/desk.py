@@ -1,5 +1,5 @@
 """What the inspection part offers the workspace (我的工作台): the actions a person must
-do, and those waiting for him to verify. Each build(desk) returns what its template shows,
+do (a card of its own), and those waiting for him to verify (in 待我处理). Each build(desk) returns what its template shows,
 or None to leave the block out."""
 from dataclasses import dataclass
 
@@ -47,7 +47,7 @@ def to_verify(desk: Desk) -> ActionList | None:
 
 
 BLOCKS = (
-    WorkspaceBlock("inspections.actions_mine", "inspections/_ws_actions_mine.html", my_actions, order=30, card="todo"),
+    WorkspaceBlock("inspections.actions_mine", "inspections/_ws_actions_mine.html", my_actions, order=45),
     WorkspaceBlock("inspections.actions_verify", "inspections/_ws_actions_verify.html", to_verify, order=31,
                    card="todo"),
 )
