@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.inspections import templates as tpl
-from app.inspections.models import Inspection, InspectionAnswer, InspectionPhoto
+from app.inspections.models import Inspection, InspectionAnswer, InspectionPhoto, InspectionTemplate
 from tests import imagegen
 from tests.conftest import browser_login
 
@@ -78,3 +78,49 @@ def test_an_inspection_with_a_fail_and_a_photo_on_a_phone(app, live_server, phon
         assert insp.state == "submitted" and insp.score == 85.0 and insp.passed is True
         assert db.session.scalar(select(InspectionAnswer.value).filter_by(inspection_id=insp_id, item_key="w2")) == "fail"
         assert len(list(db.session.scalars(select(InspectionPhoto).filter_by(inspection_id=insp_id)))) == 1
+
+
+def test_an_action_done_with_an_after_photo_and_closed_on_a_phone(app, live_server, phone, browser, make_user,
+                                                                  tmp_path):
+    """The assignee records what he did with a photo from his phone; the inspector closes it."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.auth.models import User
+    from app.inspections import actions, inspecting
+
+    make_user("wm", position="workshop_manager")
+    make_user("tech", position="technician", employee_no="T-9")
+    with app.app_context():
+        tpl.load_shipped()
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        template = db.session.scalar(select(InspectionTemplate).filter_by(key="workshop_5s"))
+        insp = inspecting.start(template, tpl.area("workshop"), users["wm"])
+        for item in insp.version.items():
+            value = {"pass_fail": "pass", "yes_no": "yes", "score": "5", "number": "6"}[item["type"]]
+            inspecting.answer(insp, item["key"], "fail" if item["key"] == "w8" else value, "", users["wm"])
+        inspecting.add_photo(insp, "w8", type("U", (), {"read": lambda self: imagegen.jpeg()})(), users["wm"], [])
+        inspecting.submit(insp, users["wm"])
+        action = actions.assign(insp, "w8", users["tech"].employee_id, clock.local_now().date() + timedelta(days=1),
+                                "三件套补齐", users["wm"])
+        db.session.commit()
+        action_id = action.id
+    after = tmp_path / "after.jpg"
+    after.write_bytes(imagegen.jpeg((1600, 1200), (30, 160, 60)))
+    page = phone
+    browser_login(page, live_server, "tech")
+    page.locator("a:has-text('车辆三件套')").first.click()  # from his workspace card
+    page.wait_for_url(re.compile(rf"/inspections/actions/{action_id}$"))
+    page.fill("textarea[name=note]", "已补齐座椅套、方向盘套")
+    assert page.locator("input[name=photo]").get_attribute("capture") == "environment"
+    page.set_input_files("input[name=photo]", str(after))
+    page.click("button:has-text('整改完成')")
+    expect(page.locator(".flash-success")).to_contain_text("已登记整改完成")
+    expect(page.locator("button:has-text('验证通过')")).to_have_count(0)  # not his to verify
+    page.context.clear_cookies()
+    browser_login(page, live_server, "wm")
+    page.goto(f"{live_server}/inspections/actions/{action_id}")
+    page.click("button:has-text('验证通过，关闭')")
+    expect(page.locator(".flash-success")).to_contain_text("整改已验证关闭")
+    expect(page.locator("dl.facts")).to_contain_text("已关闭")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
