@@ -512,3 +512,28 @@ def test_an_unknown_item_is_404_and_someone_elses_draft_is_not_his_to_fill(peopl
     assert client.get(f"/inspections/{insp}").status_code == 200
     assert client.post_form(f"/inspections/{insp}/items/w1", {"value": "pass"}).status_code == 403
     assert client.post_form(f"/inspections/{insp}/submit").status_code == 403
+
+
+def test_a_scheduled_inspection_is_a_checklist_item_its_submit_ticks(people, client):
+    from app.checklists.models import ChecklistItem, ChecklistMark
+    from app.checklists.schedule import period_of
+    from app.inspections import schedules
+
+    app = people
+    with app.app_context():
+        assert schedules.load() == 2 and schedules.load() == 0
+        item = db.session.scalar(select(ChecklistItem).filter_by(seed_key="insp_workshop_5s"))
+        assert item.title == "车间5S检查（车间维修区）" and item.kind == "weekly" and item.position.seed_key == "workshop_manager"
+        item.created_at -= timedelta(days=30)  # installed a month ago: this week's occurrence exists
+        db.session.commit()
+        item_id, week = item.id, period_of("weekly", clock.local_now().date()).key
+    client.login("wm")
+    assert "车间5S检查（车间维修区）" in client.get("/").get_data(as_text=True)  # 本岗位点检, this week
+    insp = _start(client, app)
+    _answer_all_pass(client, app, insp)
+    assert client.post_form(f"/inspections/{insp}/submit").status_code == 303
+    with app.app_context():
+        mark = db.session.scalar(select(ChecklistMark).filter_by(item_id=item_id, period_key=week))
+        assert mark is not None and mark.done and f"检查记录 #{insp}" in mark.note and "100.0" in mark.note
+    with app.app_context():  # one tick, the inspection's
+        assert db.session.scalar(select(func.count(ChecklistMark.id)).filter_by(item_id=item_id)) == 1

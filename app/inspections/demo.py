@@ -12,7 +12,7 @@ from app import clock
 from app.auth.models import User
 from app.demo import demo_photo
 from app.extensions import db
-from app.inspections import actions, inspecting, scoring
+from app.inspections import actions, inspecting, schedules, scoring
 from app.inspections import templates as tpl
 from app.inspections.models import Inspection, InspectionTemplate
 from app.staff.models import Employee
@@ -122,10 +122,13 @@ def seed(fresh: bool) -> list[str]:
             actions.assign(audit, finding.item["key"], staff["S003"].id, today + timedelta(days=7),
                            "按厂家审核标准补齐记录并上传证明", manager)
             action_count += 1
+    # the schedules (weekly workshop 5S for 张伟, monthly front desk): from now on, so the
+    # inspections above tick nothing
+    planned = schedules.load()
     # a draft started today, to resume
     draft = inspecting.start(templates["workshop_5s"], areas["workshop"], inspector)
     first = draft.version.items()[0]
     inspecting.answer(draft, first["key"], "pass", "", inspector)
     db.session.flush()
     return [f"检查整改：{WEEKS} 次车间5S检查（每周一次，得分有高有低）、1 次前台5S检查、1 次厂家审核自查、"
-            f"1 份草稿；{action_count} 项整改（已关闭、待验证、待整改、已逾期）。"]
+            f"1 份草稿；{action_count} 项整改（已关闭、待验证、待整改、已逾期）；{planned} 项检查计划（点检表）。"]

@@ -9,7 +9,7 @@ from app import uploads
 from app.audit.log import record
 from app.database import utcnow
 from app.extensions import db
-from app.inspections import scoring
+from app.inspections import schedules, scoring
 from app.inspections.errors import Refused
 from app.inspections.models import DRAFT, SUBMITTED, Inspection, InspectionAnswer, InspectionPhoto, InspectionTemplate
 from app.inspections.templates import Area
@@ -142,6 +142,7 @@ def submit(insp: Inspection, user) -> scoring.Score:
     insp.score, insp.passed = result.percent, result.passed
     insp.section_scores = [{"title": s.title, "percent": s.percent, "failed": s.failed} for s in result.sections]
     db.session.flush()
+    schedules.tick_scheduled(insp, user)
     record("inspection_submit", "inspection", insp.id,
            summary=f"{insp.area_name}：{insp.version.name} 得分 {result.percent if result.percent is not None else '—'}"
                    f"（{'合格' if result.passed else '不合格'}，问题 {len(result.failed)} 项）",

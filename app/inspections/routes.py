@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from app import clock, params, uploads
 from app.extensions import db
 from app.inspections import actions as action_rules
-from app.inspections import inspecting, reports, scoring
+from app.inspections import inspecting, reports, schedules, scoring
 from app.inspections import templates as tpl
 from app.inspections.errors import Refused
 from app.inspections.forms import AssignForm, DoneForm, NoteForm, ReasonForm
@@ -463,8 +463,9 @@ def templates():
 def load_templates():
     require(may_manage_inspection_templates)
     made = tpl.load_shipped(current_user)
+    planned = schedules.load(current_user)
     db.session.commit()
-    flash(f"已载入 {len(made)} 个示例模板。" if made else "示例模板都已载入。", "success")
+    flash(f"已载入 {len(made)} 个示例模板、{planned} 项检查计划。" if made or planned else "示例模板都已载入。", "success")
     return redirect(url_for("inspections.templates"), code=303)
 
 
