@@ -2,7 +2,7 @@
 an inspection through the pages (answers saved one by one, photos, the refused submit),
 corrective actions through their states, permissions from the org chart, reports."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from app import clock
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.inspections import actions, inspecting, scoring
+from app.inspections import actions, scoring
 from app.inspections import templates as tpl
 from app.inspections.errors import Refused
 from app.inspections.models import (ActionEvent, CorrectiveAction, Inspection, InspectionAnswer, InspectionPhoto,
-                                    InspectionTemplate, TemplateVersion)
+                                    InspectionTemplate)
 from app.notices.models import Notice
 from tests import imagegen
 from tests.pdftools import assert_cjk_fonts_embedded, pdfimages_count, pdftotext
@@ -174,6 +174,9 @@ def test_an_inspection_done_through_the_pages(people, client):
     # a bad score beside the item, nothing changed
     r = client.post_form(f"/inspections/{insp}/items/w4", {"value": "9"}, headers={"HX-Request": "true"})
     assert r.status_code == 422 and "1 到 5 之间" in r.get_data(as_text=True)
+    # without JavaScript: the page again, 422, the message beside the item
+    r = client.post_form(f"/inspections/{insp}/items/w4", {"value": "0"})
+    assert r.status_code == 422 and "1 到 5 之间" in r.get_data(as_text=True) and 'id="item-w4"' in r.get_data(as_text=True)
     _answer_all_pass(client, app, insp, but=("w1", "w2", "w3"))
     client.post_form(f"/inspections/{insp}/items/w2", {"value": "fail"})
     client.post_form(f"/inspections/{insp}/items/w3", {"value": "fail"})

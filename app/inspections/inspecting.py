@@ -192,3 +192,8 @@ def findings(insp: Inspection, actions: list) -> list[Finding]:
 
 def latest(area_keys, limit: int = 50):
     return select(Inspection).where(Inspection.area_key.in_(list(area_keys))).order_by(Inspection.started_at.desc())
+
+
+def referenced_keys() -> set[str]:
+    """The photo keys rows refer to (for `flask uploads check`: folder SUB)."""
+    return set(db.session.scalars(select(InspectionPhoto.key)))

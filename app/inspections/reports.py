@@ -3,7 +3,6 @@ actions (PDF and .xlsx) and an area's score trend over months (an inline SVG).""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -99,9 +98,10 @@ def trend(area_key: str, today: date) -> dict:
 COLOURS = ["#1f6feb", "#d9480f", "#2b8a3e", "#7048e8"]
 
 
-def trend_svg(data: dict) -> Markup:
-    """A line per template over the months, its pass mark dashed; numbers as text too (the
-    page has the same figures as a table)."""
+def trend_chart(data: dict) -> dict:
+    """The geometry of the trend chart (templates/inspections/_trend_chart.html draws it as
+    an inline SVG): a line per template over the months, its pass mark dashed, the points
+    below it red."""
     months, series = data["months"], data["series"]
     w, h, left, right, top, bottom = 640, 260, 36, 12, 12, 40
     lo = 50.0
@@ -110,33 +110,19 @@ def trend_svg(data: dict) -> Markup:
     lo = max(0.0, (int(lo) // 10) * 10)
 
     def x(i):
-        return left + (w - left - right) * (i + 0.5) / len(months)
+        return round(left + (w - left - right) * (i + 0.5) / len(months), 1)
 
     def y(v):
-        return top + (h - top - bottom) * (100 - v) / (100 - lo if lo < 100 else 1)
+        return round(top + (h - top - bottom) * (100 - v) / (100 - lo if lo < 100 else 1), 1)
 
-    parts = [f'<svg class="insp-trend" viewBox="0 0 {w} {h}" role="img" aria-label="各月平均得分趋势" '
-             f'xmlns="http://www.w3.org/2000/svg">']
-    for v in range(int(lo), 101, 10):
-        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e5e5e5"/>'
-                     f'<text x="{left - 4}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#666">{v}</text>')
-    for i, (yy, mm) in enumerate(months):
-        parts.append(f'<text x="{x(i):.1f}" y="{h - bottom + 16}" text-anchor="middle" font-size="11" fill="#666">'
-                     f'{mm}月</text>')
-        if mm == 1 or i == 0:
-            parts.append(f'<text x="{x(i):.1f}" y="{h - bottom + 30}" text-anchor="middle" font-size="10" '
-                         f'fill="#999">{yy}</text>')
+    lines = []
     for n, s in enumerate(series):
-        colour = COLOURS[n % len(COLOURS)]
-        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y(s.pass_mark):.1f}" y2="{y(s.pass_mark):.1f}" '
-                     f'stroke="{colour}" stroke-dasharray="4 4" stroke-opacity=".6"/>')
         pts = [(x(i), y(s.points[m][0]), s.points[m][0]) for i, m in enumerate(months) if m in s.points]
-        if len(pts) > 1:
-            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
-                         + " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in pts) + '"/>')
-        for px, py, v in pts:
-            fill = colour if v >= s.pass_mark else "#c92a2a"
-            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{fill}"><title>{escape(s.name)} '
-                         f'{v:g}</title></circle>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        lines.append({"name": s.name, "colour": COLOURS[n % len(COLOURS)], "mark_y": y(s.pass_mark),
+                      "polyline": " ".join(f"{px},{py}" for px, py, _ in pts) if len(pts) > 1 else "",
+                      "points": [{"x": px, "y": py, "value": v, "low": v < s.pass_mark} for px, py, v in pts]})
+    return {"w": w, "h": h, "left": left, "right": w - right, "base": h - bottom,
+            "grid": [{"y": y(v), "value": v} for v in range(int(lo), 101, 10)],
+            "months": [{"x": x(i), "month": mm, "year": yy if (mm == 1 or i == 0) else None}
+                       for i, (yy, mm) in enumerate(months)],
+            "lines": lines}

@@ -14,7 +14,7 @@ from app.inspections import inspecting, reports, schedules, scoring
 from app.inspections import templates as tpl
 from app.inspections.errors import Refused
 from app.inspections.forms import AssignForm, DoneForm, NoteForm, ReasonForm
-from app.inspections.models import (ACTION_STATES, CANCELLED, CLOSED, DONE, DRAFT, EVENT_LABELS, OPEN, SUBMITTED,
+from app.inspections.models import (ACTION_STATES, CANCELLED, CLOSED, DONE, EVENT_LABELS, OPEN, SUBMITTED,
                                     CorrectiveAction, Inspection, InspectionPhoto, InspectionTemplate)
 from app.permissions import (is_action_assignee, may_inspect, may_assign_action, may_edit_inspection, may_inspect_area,
                              may_manage_inspection_templates, may_reopen_inspection, may_update_action,
@@ -110,7 +110,7 @@ def _prefix(item_key: str) -> str:
     return "f-" + item_key
 
 
-def _page(insp: Inspection, area, status: int = 200, problems=None, forms=None):
+def _page(insp: Inspection, area, status: int = 200, problems=None, forms=None, item_errors=None):
     answers = inspecting.answers_of(insp)
     photos = inspecting.photos_by_item(insp)
     acts = list(db.session.scalars(select(CorrectiveAction).filter_by(inspection_id=insp.id)
@@ -126,7 +126,7 @@ def _page(insp: Inspection, area, status: int = 200, problems=None, forms=None):
     bad = {k for k, _ in (problems or [])}
     return render("inspections/inspection.html", insp=insp, area=area, answers=answers, photos=photos,
                   score=inspecting.current_score(insp), findings=findings, editable=may_edit_inspection(current_user, insp),
-                  problems=problems or [], bad=bad, assign_forms=assign_forms,
+                  problems=problems or [], bad=bad, assign_forms=assign_forms, item_errors=item_errors or {},
                   may_assign=may_assign_action(current_user, insp, area),
                   may_reopen=may_reopen_inspection(current_user, insp), today=clock.local_now().date(),
                   status=status)
@@ -144,8 +144,8 @@ def _item_response(insp: Inspection, key: str, error: str | None = None, status:
     """The item's card (HTMX) with the score box swapped out of band; without JavaScript
     back to the page at the item."""
     if not is_htmx():
-        if error:
-            flash(error, "error")
+        if error:  # the page again, the message beside the item
+            return _page(insp, tpl.area(insp.area_key), status, item_errors={key: error})
         return redirect(url_for("inspections.inspection", insp_id=insp.id) + f"#item-{key}", code=303)
     item = insp.version.item(key)
     return render("inspections/_item.html", insp=insp, item=item, answers=inspecting.answers_of(insp),
@@ -442,7 +442,7 @@ def trend():
     if area is None:
         abort(404, description="没有该区域，或您无权查看。")
     series = reports.trend(area.key, clock.local_now().date())
-    return render("inspections/trend.html", area=area, areas=visible, series=series, chart=reports.trend_svg(series))
+    return render("inspections/trend.html", area=area, areas=visible, series=series, chart=reports.trend_chart(series))
 
 
 # --- templates ---------------------------------------------------------------------------------
