@@ -3,9 +3,18 @@ import os
 
 from flask import Flask
 
-from app import accounts, audit, auth, checklists, coverage, equipment, handbook, inspections, jobs, main, notices, \
-    org, staff, supplies, trainings
+from app import accounts, auth, checklists, cli, coverage, equipment, handbook, inspections, jobs, main, notices, staff, \
+    supplies, trainings
+from app import database  # noqa: F401  (SQLite connection and transaction settings)
+from app import models  # noqa: F401  (every model, so Alembic and the metadata see all tables)
+from app.audit import guard
+from app.auth.sessions import load
+from app.config import defaults
 from app.extensions import csrf, db, login_manager, migrate
+from app.params import IdConverter
+from app.staff import tenure
+from app.web import (SecureCookies, content_security_policy, hx_redirect, register_error_handlers,
+                     register_template_helpers, require_password_change)
 
 # The parts of the intranet, each registering itself (app/parts.py). A new part is its
 # package and one line here.
@@ -13,10 +22,8 @@ PARTS = [
     main.register,
     auth.register,
     accounts.register,
-    audit.register,
     notices.register,
     jobs.register,
-    org.register,
     staff.register,
     handbook.register,
     checklists.register,
@@ -38,8 +45,6 @@ def create_app(config: dict | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     register_config(app, config)
-    from app.params import IdConverter
-
     app.url_map.converters["int"] = IdConverter  # before any route is added
     register_extensions(app)
     register_parts(app)
@@ -49,8 +54,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_config(app: Flask, config: dict | None) -> None:
-    from app.config import defaults
-
     app.config.from_mapping(defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     if config:
@@ -59,8 +62,6 @@ def register_config(app: Flask, config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import database  # noqa: F401  (SQLite connection and transaction settings)
-
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "migrations")))
     csrf.init_app(app)
@@ -70,8 +71,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from app.auth.models import User  # noqa: F401  (the model, registered before any request)
-
     @login_manager.unauthorized_handler
     def unauthorized():
         """To the login page, and back to the page afterwards. An HTMX request (a live
@@ -80,8 +79,6 @@ def register_extensions(app: Flask) -> None:
         from urllib.parse import urlsplit
 
         from flask import flash, redirect, request, url_for
-
-        from app.web import hx_redirect
 
         if request.headers.get("HX-Request") == "true":
             page = urlsplit(request.headers.get("HX-Current-URL", ""))
@@ -94,13 +91,7 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from app.auth.sessions import load
-
         return load(user_id)
-
-    # Import every model so Alembic and the metadata see all tables.
-    from app import models  # noqa: F401
-    from app.staff import tenure
 
     tenure.install()  # who held which position when, kept with every change of an employee
 
@@ -114,16 +105,10 @@ def register_parts(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from app.web import register_error_handlers, register_template_helpers, require_password_change
-
     register_error_handlers(app)
     register_template_helpers(app)
     app.before_request(require_password_change)
-    from app.audit import guard
-
     guard.install(app)  # tests: a request that commits a change without its audit record fails
-
-    from app.web import SecureCookies, content_security_policy
 
     app.wsgi_app = SecureCookies(app.wsgi_app)
     trusted = int(app.config["TRUSTED_PROXIES"])
@@ -149,6 +134,4 @@ def register_web(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import register
-
-    register(app)
+    cli.register(app)

@@ -8,7 +8,18 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.audit.log import record
+from app.auth.forms import MIN_PASSWORD
+from app.auth.models import User
+from app.auth.throttle import prune
+from app.checklists.notices import send_reminders
+from app.demo import DemoRefused, seed_demo
 from app.extensions import db
+from app.jobs import worker
+from app.jobs.schedule import run_due
+from app.jobs.tasks import uploads_check as check
+from app.notices.outbox import drain
+from app.notices.rules import send_due_job
+from app.seed import load_seed
 
 
 def generate_password(length: int = 14) -> str:
@@ -21,8 +32,6 @@ def generate_password(length: int = 14) -> str:
 
 def ensure_first_admin() -> tuple[str, str] | None:
     """Create account 'admin' with a random password if there is no admin yet."""
-    from app.auth.models import User
-
     if db.session.scalar(select(User).filter_by(is_admin=True)):
         return None
     username = "admin"
@@ -41,8 +50,6 @@ def ensure_first_admin() -> tuple[str, str] | None:
 def run_init(migrate_db: bool = True) -> tuple[str, str] | None:
     """Migrate, load the seed, create the first admin. Idempotent."""
     from flask_migrate import upgrade
-
-    from app.seed import load_seed
 
     if migrate_db:
         upgrade()
@@ -75,9 +82,6 @@ def register(app) -> None:
     @click.option("--password", "password_opt", hidden=True, default=None)
     def create_user(name, admin, password_opt):
         """Create account NAME; the password comes from a prompt or stdin."""
-        from app.auth.forms import MIN_PASSWORD
-        from app.auth.models import User
-
         if db.session.scalar(select(User).filter_by(username=name)):
             raise click.ClickException(f"用户名 {name} 已存在。")
         if password_opt is not None:
@@ -100,8 +104,6 @@ def register(app) -> None:
     @click.option("--force", is_flag=True, help="also into a database that holds real people or accounts")
     def seed_demo_command(force):
         """Add demo employees, accounts and records for trying the app."""
-        from app.demo import DemoRefused, seed_demo
-
         try:
             report = seed_demo(force=force)
         except DemoRefused as exc:
@@ -119,8 +121,6 @@ def register(app) -> None:
         """Reminders before the due time: an occurrence still open within
         CHECKLIST_REMIND_MINUTES (default 60) of its due time tells whoever must do it,
         once. Run it every 5 minutes (the scheduler does); repeatable."""
-        from app.checklists.notices import send_reminders
-
         made = send_reminders()
         db.session.commit()
         click.echo(f"新提醒 {made} 条。")
@@ -131,8 +131,6 @@ def register(app) -> None:
         due (to the employee), required trainings and certificates expiring or expired (to
         the employee and the training clerks). The worker runs it every hour; running it
         twice creates nothing twice."""
-        from app.notices.rules import send_due_job
-
         line = send_due_job()
         db.session.commit()
         click.echo(line)
@@ -141,8 +139,6 @@ def register(app) -> None:
     def push_command():
         """Send the group robot pushes waiting now (the worker does this all the time)."""
         from flask import current_app
-
-        from app.notices.outbox import drain
 
         drain(current_app._get_current_object(), timeout=600)
         click.echo("待推送的消息已处理。")
@@ -156,13 +152,8 @@ def register(app) -> None:
         beside the web server (scripts/run.sh does); several at once are safe."""
         from flask import current_app
 
-        from app.jobs import worker
-
         application = current_app._get_current_object()
         if once:
-            from app.jobs.schedule import run_due
-            from app.notices.outbox import drain
-
             for name, status in ({} if no_jobs else run_due()).items():
                 click.echo(f"{name}: {status}")
             db.session.remove()
@@ -178,8 +169,6 @@ def register(app) -> None:
     @click.option("--minutes", default=60, show_default=True, help="only files older than this")
     def uploads_check(remove, minutes):
         """List (and with --remove delete) stored files no record refers to."""
-        from app.jobs.tasks import uploads_check as check
-
         found = check(remove, minutes)
         for path in found:
             click.echo(path)
@@ -189,8 +178,6 @@ def register(app) -> None:
     @click.option("--days", default=30, show_default=True)
     def prune_logins(days):
         """Delete login attempts older than DAYS."""
-        from app.auth.throttle import prune
-
         removed = prune(days)
         db.session.commit()
         click.echo(f"已清理 {removed} 条登录记录。")

@@ -63,6 +63,7 @@ def defaults(instance_path: str) -> dict:
         "SESSION_REFRESH_EACH_REQUEST": False,
         # The CSRF token lives as long as the session, so HTMX pages left open keep working.
         "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_I18N_ENABLED": False,  # WTForms' messages from its own zh translations (app/forms.py)
         # OWASP password storage cheat sheet: scrypt N=2^15, r=8, p=3.
         "PASSWORD_HASH_METHOD": "scrypt:32768:8:3",
         "LOGIN_MAX_FAILURES_PER_USER": int(os.environ.get("LOGIN_MAX_FAILURES_PER_USER", "5")),

@@ -6,7 +6,15 @@ from flask_wtf import FlaskForm
 
 class PageForm(FlaskForm):
     class Meta:
+        # WTForms' own messages ("Not a valid choice." …) in Chinese, from the translations
+        # WTForms ships (config WTF_I18N_ENABLED is off: Flask-WTF's would need Flask-Babel).
+        locales = ("zh",)
+
         def render_field(self, field, render_kw):
             if field.type == "CSRFTokenField":
                 render_kw = dict(render_kw, id=False)  # WTForms leaves out a False attribute
             return super().render_field(field, render_kw)
+
+
+class PostForm(PageForm):
+    """CSRF-only form for POST buttons (logout, deactivate, remove …)."""

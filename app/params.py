@@ -8,6 +8,7 @@ from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
 from app import clock
+from app.extensions import db
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_PAGE = 100_000
@@ -174,8 +175,6 @@ class SlicePage:
     pages = total = None
 
     def __init__(self, stmt, page: int, size: int):
-        from app.extensions import db
-
         rows = list(db.session.scalars(stmt.limit(size + 1).offset((page - 1) * size)).unique())
         self.page, self.per_page = page, size
         self.items = rows[:size]
@@ -187,8 +186,6 @@ def paginate(stmt, size: int | None = None, count: bool = True):
     """A page of `stmt`, the page number read through page_arg (bounded), PER_PAGE rows
     unless `size` says otherwise. With count=False (long append-only lists: the audit log,
     a ledger) the page carries no total and costs no COUNT."""
-    from app.extensions import db
-
     size = size or per_page()
     if not count:
         return SlicePage(stmt, page_arg(), size)

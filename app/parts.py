@@ -12,10 +12,13 @@ can register a throwaway part on its own app and see it in the nav, the audit lo
 workspace.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from flask import Blueprint, Flask, current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
 
 KEY = "intranet_parts"
 
@@ -67,6 +70,19 @@ class WorkspaceBlock:
 
 
 @dataclass(frozen=True)
+class Job:
+    name: str
+    period: timedelta
+    run: Callable[[], object]
+    offset: timedelta = field(default=timedelta(0))
+
+    def slot(self, now_local: datetime) -> datetime:
+        """The start (naive local time) of the slot `now_local` falls in."""
+        origin = datetime(2000, 1, 1) + self.offset  # a local midnight, plus the offset
+        return origin + ((now_local - origin) // self.period) * self.period
+
+
+@dataclass(frozen=True)
 class NoticeRule:
     """Run by the hourly notices job (notices.rules.send_due): run(now) makes the notices
     of what is due or overdue and says how many; it must be safe to repeat (a notice key
@@ -80,19 +96,26 @@ class NoticeRule:
 class Part:
     name: str
     blueprint: Blueprint | None = None
+    more_blueprints: tuple[Blueprint, ...] = ()  # a part with pages under a second prefix
     audit_labels: dict[str, str] = field(default_factory=dict)
     object_labels: dict[str, str] = field(default_factory=dict)
     nav: tuple[NavEntry, ...] = ()
     workspace: tuple[WorkspaceBlock, ...] = ()
     notices: tuple[NoticeRule, ...] = ()
     notice_kinds: dict[str, str] = field(default_factory=dict)  # a notice's kind → its label
-    jobs: tuple = ()  # app.jobs.schedule.Job
+    jobs: tuple[Job, ...] = ()  # run by the worker (app/jobs/schedule.py)
     # Demo data (flask seed-demo): fn(fresh) -> report lines; `fresh` is True when the demo
     # staff was created by this run. Parts run in demo_order, lower first.
     demo: Callable[[bool], list[str]] | None = None
     demo_order: int = 50
-    # bench/pages: fn() -> [(kind, url)] for a logged-in admin on the demo or scale data.
+    # The part's main pages and its exports (PDF, CSV, xlsx) for the benchmarks under bench/
+    # and tests/test_page_queries.py: fn() -> [(kind, url)], for an admin, with the busiest
+    # object of each kind in the dataset.
     bench_pages: Callable[[], list[tuple[str, str]]] | None = None
+    bench_exports: Callable[[], list[tuple[str, str]]] | None = None
+    # The nightly uploads check: fn() -> {upload folder: keys some row refers to}; files in
+    # those folders that no row refers to are removed. A folder no part names is left alone.
+    uploads: Callable[[], dict[str, set[str]]] | None = None
     template_globals: dict[str, Any] = field(default_factory=dict)
     template_filters: dict[str, Callable] = field(default_factory=dict)
     # Templates this part adds to a position's handbook page (with `position`) and to an
@@ -119,8 +142,8 @@ def add(app: Flask, part: Part) -> None:
     if part.name in registry:
         raise ValueError(f"part {part.name!r} registered twice")
     registry[part.name] = part
-    if part.blueprint is not None:
-        app.register_blueprint(part.blueprint)
+    for bp in ((part.blueprint,) if part.blueprint else ()) + part.more_blueprints:
+        app.register_blueprint(bp)
     app.jinja_env.globals.update(part.template_globals)
     app.jinja_env.filters.update(part.template_filters)
 
@@ -156,6 +179,14 @@ def jobs() -> list:
     return [j for p in parts() for j in p.jobs]
 
 
+def referenced_uploads() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for p in parts():
+        for folder, keys in (p.uploads() if p.uploads else {}).items():
+            out.setdefault(folder, set()).update(keys)
+    return out
+
+
 def notice_rules() -> list[NoticeRule]:
     return [rule for p in parts() for rule in p.notices]
 
@@ -170,6 +201,16 @@ def demo_steps() -> list[tuple[str, Callable[[bool], list[str]]]]:
 
 def bench_pages() -> list[tuple[str, str]]:
     return [page for p in parts() if p.bench_pages is not None for page in p.bench_pages()]
+
+
+def bench_exports() -> list[tuple[str, str]]:
+    return [page for p in parts() if p.bench_exports is not None for page in p.bench_exports()]
+
+
+def busiest(col, *where):
+    """The value of `col` with the most rows (ties: the highest), for the bench pages."""
+    return db.session.execute(select(col, func.count()).where(*where).group_by(col)
+                              .order_by(func.count().desc(), col.desc()).limit(1)).first()[0]
 
 
 def position_panels() -> list[str]:

@@ -81,6 +81,25 @@ def may_view_equipment(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+def may_report_fault(user, item) -> bool:
+    """故障报修: anyone logged in (the technician at the lift), on any item not scrapped."""
+    return bool(getattr(user, "is_authenticated", False)) and item.state != "scrapped"
+
+
+def may_record_repair(user, item) -> bool:
+    """The repair of a fault (and the item back to 在用, or scrapped): the item's
+    responsible person and the equipment managers."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return can_manage_equipment(user) or (item.responsible_id is not None and
+                                          item.responsible_id == getattr(user, "employee_id", None))
+
+
+def may_set_equipment_photo(user, item) -> bool:
+    """The item's photo: its responsible person and the equipment managers."""
+    return may_record_repair(user, item)
+
+
 def supervises_employee(user, employee) -> bool:
     """The user supervises the employee's position (admin supervises all)."""
     return employee is not None and employee.position is not None and supervises(user, employee.position)
@@ -194,6 +213,9 @@ TEMPLATE_HELPERS = {
     "can_record_trainings": can_record_trainings,
     "can_issue_supplies": can_issue_supplies,
     "can_manage_equipment": can_manage_equipment,
+    "may_report_fault": may_report_fault,
+    "may_record_repair": may_record_repair,
+    "may_set_equipment_photo": may_set_equipment_photo,
     "can_see_assessment": can_see_assessment,
     "may_see_employee_details": may_see_employee_details,
     "may_view_coverage": may_view_coverage,
@@ -212,16 +234,19 @@ def may_self_check(user, item) -> bool:
 TEMPLATE_HELPERS["may_self_check"] = may_self_check
 
 
-def may_self_check_subject(user, subject_id: int) -> bool:
+def may_self_check_subject(user, subject_id: int, thing: bool = False) -> bool:
     """An item for each holder: a holder self-checks his own occurrence only (subject 0 is
-    the position's one occurrence, which any holder may self-check)."""
-    return subject_id == 0 or subject_id == getattr(user, "employee_id", None)
+    the position's one occurrence, which any holder may self-check). An item for each
+    piece of equipment (`thing`): any holder checks any piece (whoever uses the lift
+    first that morning)."""
+    return thing or subject_id == 0 or subject_id == getattr(user, "employee_id", None)
 
 
-def may_see_subject(user, position, subject_id: int) -> bool:
+def may_see_subject(user, position, subject_id: int, thing: bool = False) -> bool:
     """One holder's occurrences (his bay's 5S, his photos): the person, the position's
-    supervisors and admin; a coworker sees only the position's shared items."""
-    return subject_id == 0 or subject_id == getattr(user, "employee_id", None) or supervises(user, position)
+    supervisors and admin; a coworker sees only the position's shared items. A piece of
+    equipment's occurrences (`thing`) are shared like the position's."""
+    return thing or subject_id == 0 or subject_id == getattr(user, "employee_id", None) or supervises(user, position)
 TEMPLATE_HELPERS["may_see_subject"] = may_see_subject
 
 
@@ -312,3 +337,40 @@ def may_inspect(user) -> bool:
     """Inspect at all (some area): admin and supervisors. Checked before an inspection is
     even looked up, so a plain employee gets 403 on every inspector's action."""
     return is_supervisor(user)
+
+
+# --- equipment loans and counts (issue 25) ---------------------------------------------------
+
+def _responsible_for(user, item) -> bool:
+    return item is not None and item.responsible_id is not None and \
+        getattr(user, "employee_id", None) == item.responsible_id
+
+
+def may_lend_equipment(user, item=None) -> bool:
+    """Lend a tool and record its return: the equipment clerks (可管理设备) and admin, and
+    the item's responsible person for that item. A technician borrows only through them.
+    Without an item (a route before it loads the row): the clerks only."""
+    return can_manage_equipment(user) or (bool(getattr(user, "is_authenticated", False)) and
+                                          _responsible_for(user, item))
+
+
+def may_see_loans_of(user, employee) -> bool:
+    """The tools an employee holds: the person, his supervisors, the equipment clerks, admin."""
+    if employee is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (can_manage_equipment(user) or user.employee_id == employee.id or supervises_employee(user, employee))
+
+
+def may_count_equipment(user) -> bool:
+    """Start, record and close a count (盘点): the equipment clerks (可管理设备) and admin;
+    everyone who sees the register reads the counts."""
+    return can_manage_equipment(user)
+
+
+def may_import_equipment(user) -> bool:
+    """Import the register from a CSV file: the equipment clerks and admin."""
+    return can_manage_equipment(user)
+
+
+TEMPLATE_HELPERS.update({"may_lend_equipment": may_lend_equipment, "may_see_loans_of": may_see_loans_of,
+                         "may_count_equipment": may_count_equipment, "may_import_equipment": may_import_equipment})

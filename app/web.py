@@ -8,7 +8,9 @@ from werkzeug.exceptions import HTTPException
 
 from app import parts, permissions
 from app.audit.changes import change_rows
+from app.extensions import db
 from app.printing import css_string
+from app.uploads import StorageFull
 
 HTMX_VERSION = "2.0.11"
 HTMX_CDN = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
@@ -145,8 +147,6 @@ def register_error_handlers(app) -> None:
 
     from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 
-    from app.uploads import StorageFull
-
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PoolTimeout)
@@ -156,7 +156,6 @@ def register_error_handlers(app) -> None:
         dropped connection is discarded by the pool, so the next request gets a new one."""
         app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
                            str(error).splitlines()[0][:200])
-        from app.extensions import db
 
         try:
             db.session.rollback()
@@ -170,7 +169,6 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(StorageFull)
     def storage_full(error):
         app.logger.error("Disk full while storing an upload on %s %s", request.method, request.path)
-        from app.extensions import db
 
         db.session.rollback()
         return _error_response(507, str(error))
@@ -178,7 +176,6 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def unhandled(error):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        from app.extensions import db
 
         db.session.rollback()
         return _error_response(500)

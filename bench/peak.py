@@ -62,6 +62,12 @@ ROLES = [  # (role, how many, positions by seed key, capabilities)
 ]
 TOKEN_RE = re.compile(r'"X-CSRFToken": "([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"')
 USER_AGENT = "Mozilla/5.0 (bench/peak.py)"
+def _subject(subject: int) -> dict:
+    """The form's person field as the board sends it: only for an occurrence of one holder
+    (a position's own occurrence has none; "0" is no employee id and answers 400)."""
+    return {"subject": subject} if subject else {}
+
+
 WRITE_ACTIONS = {"selfcheck": "checklist_selfcheck", "tick": "checklist_tick", "confirm": "checklist_tick",
                  "untick": "checklist_untick", "slip": "stock_issue", "receive": "stock_receipt"}
 
@@ -306,7 +312,7 @@ class Person:
             if kind == "tick":
                 self.ticked.append((item_id, key, subject))
             return ("自查" if kind == "selfcheck" else "勾选", "POST", f"/checklists/items/{item_id}/{key}/{kind}",
-                    {"note": "", "next": "/checklists/", "subject": subject}, True, (kind, item_id, key, subject))
+                    {"note": "", "next": "/checklists/", **_subject(subject)}, True, (kind, item_id, key, subject))
         if kind == "confirm":
             try:
                 item_id, key, subject = confirmations.get_nowait()
@@ -316,11 +322,11 @@ class Person:
                 confirmations.put((item_id, key, subject))  # for one of the position's supervisors
                 return None
             self.ticked.append((item_id, key, subject))
-            return ("确认自查", "POST", f"/checklists/items/{item_id}/{key}/tick", {"note": "已核查", "subject": subject},
+            return ("确认自查", "POST", f"/checklists/items/{item_id}/{key}/tick", {"note": "已核查", **_subject(subject)},
                     True, ("confirm", item_id, key, subject))
         if kind == "untick" and self.ticked:
             item_id, key, subject = self.ticked.pop(0)
-            return ("取消勾选", "POST", f"/checklists/items/{item_id}/{key}/untick", {"note": "复查", "subject": subject},
+            return ("取消勾选", "POST", f"/checklists/items/{item_id}/{key}/untick", {"note": "复查", **_subject(subject)},
                     True, ("untick", item_id, key, subject))
         if kind == "slip":
             return ("发放", "POST", "/supplies/slips/new",

@@ -252,3 +252,30 @@ def test_an_htmx_403_on_a_link_is_a_message_at_the_top_never_in_the_tab_bar(app,
     note = page.locator("main > .page-error")
     expect(note).to_contain_text("没有权限")
     assert page.locator("nav .htmx-error").count() == 0
+
+
+def test_a_refused_form_on_a_phone_brings_its_first_message_into_view(app, live_server, browser, make_user):
+    """The employee form at 390 px, submitted with a hire date two years ahead (the field in
+    the lower half): the page comes back (422) with the message beside 入职日期 scrolled into
+    view and the cursor in the field, wherever the swap left the page."""
+    make_user("boss", admin=True)
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    try:
+        browser_login(page, live_server, "boss")
+        page.goto(live_server + "/staff/new")
+        page.fill("input[name=employee_no]", "T009")
+        page.fill("input[name=name]", "新人")
+        page.fill("input[name=hire_date]", "2099-01-01")
+        page.locator("main button[type=submit]").last.scroll_into_view_if_needed()
+        page.locator("main button[type=submit]").last.click()
+        wait_until(page, "document.querySelector('main .has-error')")
+        page.wait_for_timeout(100)  # after the settle
+        box = page.evaluate("(() => { const r = document.querySelector('main .has-error').getBoundingClientRect();"
+                            " return [r.top, r.bottom, window.innerHeight]; })()")
+        assert 0 <= box[0] and box[1] <= box[2], box
+        assert "90天" in page.locator("main .has-error").inner_text()
+        assert page.evaluate("document.activeElement.name") == "hire_date"
+        assert page.evaluate("window.scrollY") > 0  # the field is below the first screen
+    finally:
+        ctx.close()

@@ -98,7 +98,7 @@ def test_ticking_a_persons_line_updates_the_items_counts(demo_app, demo_server, 
     ctx, p = phone(browser)
     browser_login(p, demo_server, "zhangwei")
     p.goto(demo_server + "/checklists/?show=all")
-    group = p.locator("li.ck-grp", has_text="举升机班前检查")
+    group = p.locator("li.ck-grp", has_text="专用工具清点")
     count = group.locator(".ck-gcount")
     expect(count).to_contain_text("0/4")
     group.locator("summary").first.tap()

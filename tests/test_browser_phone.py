@@ -21,7 +21,7 @@ def demo_ids() -> dict:
     """A demo object for every kind of id in a URL."""
     from app.auth.models import User
     from app.checklists.models import ChecklistField, ChecklistItem, ChecklistMark
-    from app.equipment.models import Equipment, Verification
+    from app.equipment.models import Count, CountLine, Equipment, Loan, Verification
     from app.handbook.models import Duty, GlossaryTerm
     from app.staff.models import Employee
     from app.supplies.models import IssueSlip, Requisition, SupplyItem
@@ -46,6 +46,10 @@ def demo_ids() -> dict:
         # the aligner: verification records, the forms of a clerk's view
         "equipment.item_id": db.session.scalar(select(Equipment.id).filter_by(asset_no="JC-01")),
         "verification_id": db.session.scalar(select(Verification.id).order_by(Verification.id)),
+        # the open count (its one-tap forms, the closing form) and an open loan (the return form)
+        "count_id": db.session.scalar(select(Count.id).filter_by(status="open").order_by(Count.id)),
+        "line_id": db.session.scalar(select(CountLine.id).order_by(CountLine.id)),
+        "loan_id": db.session.scalar(select(Loan.id).filter(Loan.returned_at.is_(None)).order_by(Loan.id)),
         # a submitted workshop 5S inspection with findings, an action, a photo, a template
         **inspection_ids(),
     }
@@ -75,7 +79,9 @@ def html_pages(app) -> list[str]:
                 if rule.rule.endswith((".pdf", ".csv", ".xlsx")) or rule.endpoint in ("trainings.file_get", "checklists.value_file",
                                                                            "inspections.photo",
                                                                            "coverage.certificate_scan",
-                                                                           "equipment.verification_scan"):
+                                                                           "equipment.verification_scan",
+                                                                           "equipment.fault_photo",  # images
+                                                                           "equipment.item_photo"):
                     continue
                 args = {}
                 for name in rule.arguments:

@@ -127,7 +127,8 @@ def test_edit_the_draft_first_then_save(app, admin_client):
 
 @pytest.mark.parametrize("key", SEVEN)
 def test_draft_checklist_rhythms_are_valid(app, key):
-    from app.handbook.drafts import _drafts, rhythm
+    from app.checklists.templating import draft_rhythm as rhythm
+    from app.handbook.drafts import _drafts
 
     with app.app_context():
         for entry in _drafts()[key].checklist:

@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from app.audit.log import record
 from app.extensions import db
-from app.jobs.schedule import Job
+from app.parts import Job
 from app.parts import NavEntry, NoticeRule, Part, WorkspaceBlock, add, parts
 
 
@@ -113,3 +113,4 @@ def test_the_application_factory_reads_as_a_list_of_parts(app):
     with app.app_context():
         names = [p.name for p in parts()]
     assert len(names) == len(PARTS) and {"handbook", "checklists", "trainings", "supplies", "equipment"} <= set(names)
+

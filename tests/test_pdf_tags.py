@@ -29,6 +29,7 @@ TITLES = {
     "coverage.onboarding_pdf": "新员工入职培训记录 · ",
     "equipment.labels_pdf": "设备二维码标签",
     "equipment.label_pdf": "设备二维码标签 · ",
+    "equipment.count_sheet_pdf": "设备盘点表 · ",
     "inspections.report_pdf": "检查报告 · ",
     "inspections.actions_pdf": "整改清单",
 }

@@ -14,7 +14,8 @@ from app.permissions import supervised_position_ids, supervises
 # their own logins and reading their own notices (test_sessions.py, test_notices.py: nobody
 # touches another's).
 OPEN_TO_ALL = {"auth.login", "auth.logout", "auth.change_password", "supplies.requisition_new",
-               "auth.end_session", "auth.end_other_sessions", "notices.open_notice", "notices.read_all"}
+               "auth.end_session", "auth.end_other_sessions", "notices.open_notice", "notices.read_all",
+               "equipment.fault_new"}  # 故障报修: anyone logged in
 
 
 @pytest.fixture
@@ -35,6 +36,11 @@ def objects(app, make_user):
         db.session.flush()
         receive(item, 10000, user)
         create(user, [(item, 1000)], "测试")
+        # issue 25b: a lift with a fault (id 1), for the repair and photo routes
+        from app.equipment import faults, rules as register
+
+        lift = register.create({"asset_no": "JS-01", "name": "举升机", "category": "举升设备"}, user)
+        faults.report(lift, "异响", user)
         db.session.commit()
 
 

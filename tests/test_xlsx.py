@@ -31,8 +31,11 @@ def exports(app) -> dict[str, str]:
         xlsx_rules = sorted(r for r in rules if r.endswith(".xlsx"))
         assert [r[:-4] for r in csv_rules] == [r[:-5] for r in xlsx_rules], "every CSV export has its .xlsx"
         with app.test_request_context():
-            return {rules[r].endpoint: url_for(rules[r].endpoint, position_id=position)[:-4]
-                    if "position_id" in rules[r].arguments else url_for(rules[r].endpoint)[:-4] for r in csv_rules}
+            from app.equipment.models import Count
+
+            ids = {"position_id": position, "count_id": db.session.scalar(select(Count.id).filter_by(status="closed"))}
+            return {rules[r].endpoint: url_for(rules[r].endpoint, **{a: ids[a] for a in rules[r].arguments})[:-4]
+                    for r in csv_rules}
 
 
 def workbook(client, url):
@@ -63,7 +66,7 @@ def test_every_export_has_an_excel_twin_typed_frozen_and_sized(app):
     client.login("admin")
     # the inspections' actions list is empty on a fresh install: test_inspections.py checks it
     urls = {k: v for k, v in exports(app).items() if not k.startswith("inspections.")}
-    assert len(urls) == 3
+    assert len(urls) == 4
     sheets = {}
     for endpoint, stem in urls.items():
         wb = workbook(client, stem + ".xlsx")
@@ -95,6 +98,10 @@ def test_every_export_has_an_excel_twin_typed_frozen_and_sized(app):
     assert dates and all(isinstance(v, (date, datetime)) for v in dates + expiry)
     statuses = {v for h in done for v in column(matrix, h.removesuffix("·完成日期"))}
     assert "已完成" in statuses and not any(v and any(ch.isdigit() for ch in v) for v in statuses)
+
+    count = sheets["equipment.count_export_csv"]
+    assert all(isinstance(v, int) for v in column(count, "应有件数") if v is not None)
+    assert all(isinstance(v, datetime) for v in column(count, "记录时间"))
 
     month = sheets["checklists.position_month_csv"]
     assert all(isinstance(v, datetime) for v in column(month, "截止"))

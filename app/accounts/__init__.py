@@ -1,7 +1,7 @@
 """账号管理 (admin): accounts, their capabilities and sessions."""
 from flask import Flask
 
-from app.accounts import desk, routes
+from app.accounts import audit_routes, desk, routes
 from app.parts import NavEntry, Part, WorkspaceBlock, add
 from app.permissions import can_manage_accounts
 
@@ -13,9 +13,14 @@ AUDIT_LABELS = {
 }
 
 
+def bench_pages() -> list[tuple[str, str]]:
+    return [("audit", "/admin/audit/")]
+
+
 def register(app: Flask) -> None:
     add(app, Part(
-        "accounts", blueprint=routes.bp, audit_labels=AUDIT_LABELS,
+        "accounts", blueprint=routes.bp, more_blueprints=(audit_routes.bp,), audit_labels=AUDIT_LABELS,
+        bench_pages=bench_pages,
         # 管理: accounts, the audit log and the robots are one section for admins.
         nav=(NavEntry("管理", "accounts.index", order=90, active=("accounts", "audit", "notices.webhook"),
                       visible=can_manage_accounts),),

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.accounts.forms import AccountForm, NewAccountForm
 from app.audit.log import record, record_changes
 from app.auth import sessions
-from app.auth.forms import PostForm
+from app.forms import PostForm
 from app.auth.models import User
 from app.cli import generate_password
 from app.extensions import db

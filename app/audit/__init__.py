@@ -1,9 +1,3 @@
-"""操作日志: every state change's record, and the browser of them (admin)."""
-from flask import Flask
-
-from app.audit import routes
-from app.parts import Part, add
-
-
-def register(app: Flask) -> None:
-    add(app, Part("audit", blueprint=routes.bp))
+"""操作日志: every state change's record (log.py), in the same transaction, and the guard
+that tests a request never commits a change without one. The browser of the log is the
+accounts part's (admin's 管理 section)."""

@@ -30,5 +30,3 @@ class ChangePasswordForm(PageForm):
     )
 
 
-class PostForm(PageForm):
-    """CSRF-only form for POST buttons (logout, deactivate, remove …)."""

@@ -9,7 +9,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit.log import record
 
-from app.auth.forms import ChangePasswordForm, LoginForm, PostForm
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.forms import PostForm
 from app.auth import sessions
 from app.auth.models import LoginSession, User
 from app.auth.throttle import is_throttled, note_attempt, slowdown

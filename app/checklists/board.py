@@ -62,6 +62,11 @@ class HolderGroup:
     pending: list = field(default_factory=list)  # subject ids waiting for confirmation
     can_tick: bool = False
     open: bool = False  # its lines are shown (few people, one person or this item asked for)
+    things: bool = False  # an item for each piece of equipment: a line per piece
+
+    @property
+    def unit(self) -> str:
+        return "台" if self.things else "人"
 
     @property
     def dom_id(self) -> str:
@@ -132,8 +137,8 @@ def held_position_id(user) -> int | None:
 
 def _mine(user, item: ChecklistItem, subject: Subject, held: int | None) -> bool:
     """The user may self-check this occurrence: he holds the position and, for an item
-    for each holder, it is his own."""
-    return item.position_id == held and (subject.id == 0 or subject.id == user.employee_id)
+    for each holder, it is his own (any holder checks any piece of equipment)."""
+    return item.position_id == held and (subject.id == 0 or subject.thing or subject.id == user.employee_id)
 
 
 def _shown_subjects(user, item, occ, holders, tickable: set[int], person: int | None) -> list[Subject]:
@@ -141,9 +146,9 @@ def _shown_subjects(user, item, occ, holders, tickable: set[int], person: int | 
     own (a coworker's bay is not his business); narrowed to one person on request."""
     subs = subjects(item, occ, holders)
     if item.position_id not in tickable:
-        subs = [s for s in subs if s.id == 0 or s.id == user.employee_id]
+        subs = [s for s in subs if s.id == 0 or s.thing or s.id == user.employee_id]
     if person is not None:
-        subs = [s for s in subs if s.id == person]
+        subs = [s for s in subs if not s.thing and s.id == person]
     return subs
 
 
@@ -171,7 +176,7 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
         if occ is not None:
             occs[item.id] = occ
     holders = Holders([i.position_id for i in all_items], min((o.due_date for o in occs.values()), default=day),
-                      max((o.due_date for o in occs.values()), default=day))
+                      max((o.due_date for o in occs.values()), default=day), all_items)
     shown = {iid: _shown_subjects(user, item, occs[iid], holders, tickable, person)
              for item in all_items if (iid := item.id) in occs}
     keys = [(iid, occs[iid].period.key, s.id) for iid, subs in shown.items() for s in subs]
@@ -196,14 +201,17 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
                 counts["review"] += row.review == "pending"
                 rows.append(row)
             kept = [r for r in rows if keep_row(r, show)]
-            if item.per_holder(occ.period) and p.id in tickable:
+            things = item.per_equipment(occ.period)
+            if (item.per_holder(occ.period) and p.id in tickable) or things:
+                # an item for each holder (to a supervisor), or for each piece of equipment
+                # (to everyone who sees it: any holder checks any of them)
                 if not rows or not kept:
                     continue
                 groups[item.kind].append(HolderGroup(
                     item, occ, kept, total=len(rows), done=sum(r.state == DONE for r in rows),
                     overdue=sum(r.state == OVERDUE for r in rows),
-                    pending=[r.subject.id for r in rows if r.review == "pending"], can_tick=True,
-                    open=len(kept) <= SHOW_PEOPLE or person is not None or one_item is not None))
+                    pending=[r.subject.id for r in rows if r.review == "pending"], can_tick=p.id in tickable,
+                    open=len(kept) <= SHOW_PEOPLE or person is not None or one_item is not None, things=things))
             else:
                 groups[item.kind].extend(kept)
         if counts:
@@ -224,7 +232,12 @@ def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, 
     values = _values([item], [key]).get(key, ())
     _, tickable = visible_positions(user)
     subject = POSITION_SUBJECT
-    if subject_id:
+    if subject_id and item.per_equipment(occ.period):
+        from app.checklists.targets import provider
+
+        p = provider()
+        subject = (p.subject_on(item, subject_id, occ.due_date) if p else None) or Subject(subject_id, "?", thing=True)
+    elif subject_id:
         e = db.session.get(Employee, subject_id)
         subject = Subject(e.id, e.name, e.employee_no) if e else Subject(subject_id, "?")
     return make_row(item, occ, mark, now, item.position_id in tickable,
@@ -260,12 +273,14 @@ def slots(user, now: datetime, days: int, person: int | None = None,
     items = [item for plist in items_for(ids).values() for item in plist]
     minute = clock.minute(now)
     start = now.date() - timedelta(days=days)
-    holders = Holders([i.position_id for i in items], start, minute.date())
+    holders = Holders([i.position_id for i in items], start, minute.date(), items)
     occs = [(i, o) for i in items for o in occurrences_between(i.rule(), start, minute.date(), clock.workday_end(),
                                                                 clock.to_local(i.created_at)) if o.due_at < minute]
     own = getattr(user, "employee_id", None) or 0
-    ticked = [(i.id, o.period.key) for i, o in occs if i.position_id in tickable]
-    others = [(i.id, o.period.key) for i, o in occs if i.position_id not in tickable]
+    # all subjects count where he ticks, and for an item for each piece of equipment
+    whole = [(i, o) for i, o in occs if i.position_id in tickable or i.per_equipment(o.period)]
+    ticked = [(i.id, o.period.key) for i, o in whole]
+    others = [(i.id, o.period.key) for i, o in occs if not (i.position_id in tickable or i.per_equipment(o.period))]
     counts = done_counts(ticked, subject=person)
     # Outside the positions he ticks, a holder counts his own occurrences and the shared ones.
     own_done, shared_done = done_counts(others, subject=own), done_counts(others, subject=0)
@@ -273,10 +288,10 @@ def slots(user, now: datetime, days: int, person: int | None = None,
     for i, o in occs:
         subs = subjects(i, o, holders)
         key = (i.id, o.period.key)
-        if i.position_id in tickable:
+        if i.position_id in tickable or i.per_equipment(o.period):
             if person is not None:
-                subs = [x for x in subs if x.id == person]
-            done = counts.get(key, 0)
+                subs = [x for x in subs if not x.thing and x.id == person]
+            done = counts.get(key, 0) if person is None or not i.per_equipment(o.period) else 0
         else:
             subs = [x for x in subs if x.id in (0, own) and (person is None or x.id == person)]
             done = sum((own_done if x.id else shared_done).get(key, 0) for x in subs)

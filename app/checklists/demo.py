@@ -2,9 +2,17 @@
 
 from sqlalchemy import select
 
+from app import clock
 from app.auth.models import User
+from app.checklists.board import board
+from app.checklists.fields import Entry, Submission, active_fields, store
+from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
+from app.checklists.occurrences import expand
+from app.checklists.ticks import TickError, return_check, self_check
 from app.demo import demo_photo
 from app.extensions import db
+from app.permissions import supervises
+from app.uploads import open_image
 
 
 def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
@@ -12,11 +20,6 @@ def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
     some missed. Ticks are made by a supervisor of the position. Skipped if any exist."""
     import random
     from datetime import timedelta
-
-    from app import clock
-    from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
-    from app.checklists.occurrences import expand
-    from app.permissions import supervises
 
     if db.session.scalar(select(ChecklistMark.id).limit(1)):
         return []
@@ -70,8 +73,6 @@ def seed_checklist_ticks(days: int = 62, seed: int = 7) -> list[str]:
 def _demo_entries(item, rng):
     """What a tick of this item records in the demo: 回厂率 mostly 85–95 % with a few
     below target, counts in a plausible spread, 夕会 minutes, a 5S photo."""
-    from app.checklists.fields import Entry, active_fields
-
     entries = []
     for f in active_fields(item):
         if f.kind == "number":
@@ -104,16 +105,12 @@ _PHOTO_POOL: list = []
 
 def _demo_photo_pool() -> list:
     """Six decoded demo pictures the 5S ticks take from (each tick stores its own files)."""
-    from app.uploads import open_image
-
     if not _PHOTO_POOL:
         _PHOTO_POOL.extend(open_image(demo_photo(500 + k, size=(800, 600))) for k in range(6))
     return _PHOTO_POOL
 
 
 def _demo_values(item, event, mark, rng) -> None:
-    from app.checklists.fields import Submission, store
-
     entries = _demo_entries(item, rng)
     if entries:
         store(Submission(entries), event.id, item.id, event.period_key, [], event.subject_id)
@@ -133,10 +130,6 @@ DEMO_MEETING_TOPICS = ["今日完工 38 台，返修 1 台（异响），由何�
 def seed_self_checks() -> list[str]:
     """李静 (售后内勤) self-checked two of today's items: one waits for 王建国's review, the
     other he returned with a reason; so both workspaces have something in these blocks."""
-    from app import clock
-    from app.checklists.board import board
-    from app.checklists.ticks import TickError, return_check, self_check
-
     clerk = db.session.scalar(select(User).filter_by(username="lijing"))
     manager = db.session.scalar(select(User).filter_by(username="wangjg"))
     if clerk is None or manager is None or clerk.position is None:
@@ -147,8 +140,6 @@ def seed_self_checks() -> list[str]:
     if len(rows) < 2:
         return []
     import random
-
-    from app.checklists.fields import Submission
 
     rng = random.Random(11)
     try:

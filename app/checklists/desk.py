@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.checklists.board import board, overdue_summary
 from app.checklists.models import ChecklistItem, ChecklistMark
 from app.extensions import db
-from app.parts import SHOW, Desk, Listing
+from app.parts import Desk, Listing, SHOW
 from app.permissions import is_supervisor, supervised_position_ids
 
 
@@ -31,7 +31,7 @@ def _my_section(user, now: datetime) -> dict | None:
     section = sections[0]
     for kind, entries in section["groups"].items():  # an item for each holder: my own line
         section["groups"][kind] = [r for e in entries for r in (e.rows if hasattr(e, "rows") else [e])
-                                   if r.subject.id in (0, user.employee_id)]
+                                   if r.subject.id in (0, user.employee_id) or r.subject.thing]
     return section
 
 

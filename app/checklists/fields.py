@@ -12,15 +12,16 @@ stored in three sizes; files are checked by content as training materials are.
 """
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field as dc_field
 
+import unicodedata
 from PIL import Image
 from sqlalchemy import and_, select
 
+from app import uploads
 from app.checklists.models import ChecklistField, ChecklistItem, ChecklistMark, ChecklistValue
 from app.extensions import db
-from app import uploads
+from app.staff.models import Employee
 
 KINDS = {"number": "数值", "count": "计数", "yesno": "是/否", "choice": "选项", "text": "短文本",
          "minutes": "会议纪要", "photo": "照片", "file": "文件"}
@@ -352,8 +353,6 @@ def attendee_choices(position_id: int) -> list[tuple[int, str]]:
 
 def attendees_of(position_ids) -> dict[int, list[tuple[int, str]]]:
     """(employee id, name) of the active employees per position, in one query."""
-    from app.staff.models import Employee
-
     out: dict[int, list[tuple[int, str]]] = {pid: [] for pid in position_ids}
     if not out:
         return out
@@ -372,3 +371,10 @@ def preload_attendees(items) -> None:
     ids = {i.position_id for i in items if any(f.active and f.kind == "minutes" for f in i.fields)}
     if ids and has_request_context():
         g.setdefault("ck_attendees", {}).update(attendees_of(ids))
+
+
+def fault_points(item, values) -> list[str]:
+    """The yes/no points of these recorded values answered 否 whose field is marked
+    fault_on_no (举升机安全锁止有效？否): a failed check, which offers 报修."""
+    faulty = {f.id for f in item.fields if f.fault_on_no}
+    return [v.label for v in values if v.kind == "yesno" and v.field_id in faulty and v.number == 0]

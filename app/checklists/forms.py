@@ -1,8 +1,9 @@
-from app.forms import PageForm
-from wtforms import BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.checklists.fields import KINDS, MAX_ABS, NUMERIC
 from app.checklists.schedule import KIND_LABELS, WEEKDAY_LABELS
+from app.forms import PageForm
 from app.handbook.forms import MultiCheckboxField
 
 
@@ -21,13 +22,19 @@ class ItemForm(PageForm):
     working_days = MultiCheckboxField("工作日（截止日不是工作日时，提前到本周期内最近的工作日）", coerce=int,
                                       choices=list(enumerate(WEEKDAY_LABELS)))
     target = RadioField("点检对象", choices=[("position", "岗位一次（任一在岗人员完成即可，如每日报表）"),
-                                             ("holder", "每位在岗人员各一次（如各自工位5S、本人工具班前检查）")],
+                                             ("holder", "每位在岗人员各一次（如各自工位5S、本人工具班前检查）"),
+                                             ("equipment", "每台设备各一次（如每台举升机的班前检查；只计在用设备）")],
                         default="position")
+    # an item for each piece of equipment: which equipment (choices from targets.scope_choices)
+    equipment_category = SelectField("设备类别", choices=[], validate_choice=False)
+    equipment_location = StringField("设备位置（可选，留空为该类别全部）",
+                                     validators=[Optional(), Length(max=60, message="最多60字。")])
     active = BooleanField("启用", default=True)
 
-    def __init__(self, *args, duty_choices=(), **kwargs):
+    def __init__(self, *args, duty_choices=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.duty_id.choices = [(0, "（不关联）")] + list(duty_choices)
+        self.equipment_category.choices = [("", "（请选择）")] + [(c, c) for c in categories]
 
     def validate(self, extra_validators=None):
         """Field checks, then the checks that depend on the chosen kind and due mode."""
@@ -43,6 +50,9 @@ class ItemForm(PageForm):
             needs.append((self.due_time, "请填写截止时间，如 16:30。"))
         if not self.working_days.data:
             needs.append((self.working_days, "至少选择一个工作日。"))
+        if self.target.data == "equipment" and self.equipment_category.data not in [
+                c for c, _ in self.equipment_category.choices if c]:
+            needs.append((self.equipment_category, "每台设备各一次的项目请选择设备类别。"))
         for field, message in needs:
             field.errors = list(field.errors) + [message]
         return ok and not needs
@@ -64,17 +74,14 @@ class FieldForm(PageForm):
     target_dir = SelectField("目标方向", choices=[("ge", "不低于目标（≥）"), ("le", "不高于目标（≤）")], default="ge")
     choices = TextAreaField("选项（每行一个）", validators=[Length(max=500, message="选项合计最多500字。")])
     required = BooleanField("必填")
+    fault_on_no = BooleanField("回答“否”即为故障（是/否类型：点检时答“否”可直接报修）")
     active = BooleanField("启用", default=True)
 
     def __init__(self, *args, **kwargs):
-        from app.checklists.fields import KINDS
-
         super().__init__(*args, **kwargs)
         self.kind.choices = list(KINDS.items())
 
     def validate(self, extra_validators=None):
-        from app.checklists.fields import MAX_ABS, NUMERIC
-
         ok = super().validate(extra_validators)
         problems = []
         numeric = self.kind.data in NUMERIC

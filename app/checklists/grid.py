@@ -63,7 +63,7 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plist = position_items(position) if items is None else items
     every = expand(plist, first, last)
-    everyone = sorted({s for _, _, s in every if s.id}, key=lambda s: (s.number, s.id))
+    everyone = sorted({s for _, _, s in every if s.person}, key=lambda s: (s.number, s.id))
     pages = max((len(everyone) + PEOPLE_PER_PAGE - 1) // PEOPLE_PER_PAGE, 1)
     page = min(max(people_page or 1, 1), pages)
     if person is not None:
@@ -72,7 +72,9 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
         shown = {s.id for s in everyone[(page - 1) * PEOPLE_PER_PAGE:page * PEOPLE_PER_PAGE]}
     else:
         shown = None
-    occs = [t for t in every if t[2].id == 0 or shown is None or t[2].id in shown]
+    # the position's own lines and each piece of equipment's are always shown (any holder
+    # checks those); people are narrowed to a page or one person
+    occs = [t for t in every if t[2].person == 0 or shown is None or t[2].id in shown]
     keys = [(i.id, o.period.key, s.id) for i, o, s in occs]
     marks = mark_views(keys)
     with_fields = {i.id for i in plist if i.fields}
@@ -137,7 +139,7 @@ def _people_rates(every, minute: datetime, everyone) -> list[dict]:
     past: dict[int, int] = {}
     pairs = set()
     for i, o, s in every:
-        if s.id:
+        if s.person:
             pairs.add((i.id, o.period.key))
             if o.due_at <= minute:
                 past[s.id] = past.get(s.id, 0) + 1

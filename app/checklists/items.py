@@ -1,10 +1,12 @@
 """Creating, editing and ordering checklist items. Past ticks are never rewritten: they
 keep the due moment they were ticked against."""
+import json
+
 from sqlalchemy import select
 
 from app import clock
 from app.audit.log import record, record_changes
-from app.checklists.models import TARGETS, ChecklistField, ChecklistItem, ChecklistTargetChange
+from app.checklists.models import EQUIPMENT, TARGETS, ChecklistField, ChecklistItem, ChecklistTargetChange
 from app.checklists.schedule import next_period, period_of
 from app.extensions import db
 
@@ -22,6 +24,11 @@ def apply_form(item: ChecklistItem, form) -> None:
     item.end_of_workday = form.due_mode.data == "end_of_workday"
     item.working_days = "".join(str(d) for d in sorted(set(form.working_days.data)))
     item.active = bool(form.active.data)
+    if getattr(form, "equipment_category", None) is not None and form.target.data == EQUIPMENT:
+        scope = {"category": form.equipment_category.data}
+        if (form.equipment_location.data or "").strip():
+            scope["location"] = form.equipment_location.data.strip()
+        item.target_scope = json.dumps(scope, ensure_ascii=False)
     item.rule()  # raises ValueError on an impossible combination
 
 
@@ -109,6 +116,7 @@ def apply_field_form(f: ChecklistField, form) -> None:
     f.choices = "\n".join(c.strip() for c in (form.choices.data or "").splitlines() if c.strip()) \
         if f.kind == "choice" else ""
     f.required = bool(form.required.data)
+    f.fault_on_no = f.kind == "yesno" and bool(getattr(form, "fault_on_no", None) and form.fault_on_no.data)
     f.active = bool(form.active.data)
 
 

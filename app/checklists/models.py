@@ -8,10 +8,12 @@ from app.checklists.schedule import ALL_DAYS, Rule
 from app.database import utcnow
 from app.extensions import db
 
-# Whom an item is for: once for the position (any holder does it: 售后内勤's daily report) or
-# once for each employee holding the position (each 技师's bay 5S).
-POSITION, HOLDER = "position", "holder"
-TARGETS = {POSITION: "岗位一次", HOLDER: "每位在岗人员各一次"}
+# Whom an item is for: once for the position (any holder does it: 售后内勤's daily report),
+# once for each employee holding the position (each 技师's bay 5S), or once for each piece
+# of equipment in a selection (each lift's pre-use check; the register says which, see
+# targets.py).
+POSITION, HOLDER, EQUIPMENT = "position", "holder", "equipment"
+TARGETS = {POSITION: "岗位一次", HOLDER: "每位在岗人员各一次", EQUIPMENT: "每台设备各一次"}
 
 
 class ChecklistItem(db.Model):
@@ -40,6 +42,9 @@ class ChecklistItem(db.Model):
     # switch applies from the next period; target_changes keep when, so past periods are
     # counted as they were.
     target: Mapped[str] = mapped_column(String(10), default=POSITION, server_default=POSITION)
+    # For an item for each piece of equipment: which equipment, as JSON ({"category": …,
+    # "location": …}); read by the target's provider (targets.py). Empty otherwise.
+    target_scope: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -64,6 +69,39 @@ class ChecklistItem(db.Model):
     def per_holder(self, period) -> bool:
         return self.target_on(period.start) == HOLDER
 
+    def per_equipment(self, period) -> bool:
+        return self.target_on(period.start) == EQUIPMENT
+
+    def per_subject(self, period) -> bool:
+        """Done once per holder or once per piece of equipment (not once for the position)."""
+        return self.target_on(period.start) != POSITION
+
+    @property
+    def scope(self) -> dict:
+        """The selection of equipment of an item for each piece of equipment."""
+        import json
+
+        try:
+            value = json.loads(self.target_scope or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def things_in(self, period_key: str) -> bool:
+        """The subjects of the period named by key are pieces of equipment."""
+        if not self.ever_per_equipment:
+            return False
+        from app.checklists.schedule import period_from_key
+
+        try:
+            return self.per_equipment(period_from_key(self.kind, period_key))
+        except (ValueError, TypeError):
+            return False
+
+    @property
+    def ever_per_equipment(self) -> bool:
+        return self.target == EQUIPMENT or any(EQUIPMENT in (c.target, c.previous) for c in self.target_changes)
+
     def rule(self) -> Rule:
         return Rule(
             kind=self.kind, weekday=self.weekday, month_day=self.month_day, month_end=self.month_end,
@@ -79,6 +117,7 @@ class ChecklistItem(db.Model):
             "end_of_workday": self.end_of_workday, "working_days": self.working_days,
             "duty_id": self.duty_id, "active": self.active, "sort_order": self.sort_order,
             "for_whom": self.target,
+            **({"equipment": self.scope} if self.target == EQUIPMENT else {}),
         }
 
 
@@ -183,6 +222,8 @@ class ChecklistField(db.Model):
     target_dir: Mapped[str] = mapped_column(String(2), default="ge")  # ge: at least; le: at most
     choices: Mapped[str] = mapped_column(String(500), default="")  # one per line
     required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A yes/no point whose 否 is a fault (举升机安全锁止有效？否): the line offers 报修.
+    fault_on_no: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     seed_key: Mapped[Optional[str]] = mapped_column(String(60), unique=True)
@@ -198,7 +239,7 @@ class ChecklistField(db.Model):
         return {"label": self.label, "kind": self.kind, "unit": self.unit, "decimals": self.decimals,
                 "min_value": self.min_value, "max_value": self.max_value, "target": self.target,
                 "target_dir": self.target_dir, "choices": self.choice_list(), "required": self.required,
-                "active": self.active}
+                "active": self.active, "fault_on_no": self.fault_on_no}
 
 
 class ChecklistValue(db.Model):

@@ -27,7 +27,7 @@ def overdue(now: datetime) -> int:
     items, by_position = _active_items()
     occs = expand(items, now.date() - timedelta(days=7), now.date())
     done = done_subjects((item.id, o.period.key) for item, o, _ in occs)  # one query for all of them
-    accounts = {u.employee_id: u for u in accounts_of({s.id for _, _, s in occs})}  # of the holders
+    accounts = {u.employee_id: u for u in accounts_of({s.person for _, _, s in occs})}  # of the holders
     supervisors: dict[int, list] = {}
     holders: dict[int, list] = {}
     made = 0
@@ -38,12 +38,12 @@ def overdue(now: datetime) -> int:
         if position.id not in supervisors:  # the holders, and who confirms their work
             supervisors[position.id] = supervisors_of(position)
             holders[position.id] = holders_of(position)
-        who = [accounts.get(sub.id)] if sub.id else holders[position.id]
+        who = [accounts.get(sub.id)] if sub.person else holders[position.id]  # a lift's: every holder
         name = f"（{sub.name}）" if sub.id else ""
         made += notify(
             who + supervisors[position.id], f"overdue:{item.id}:{occ.period.key}" + (f":{sub.id}" if sub.id else ""),
             "overdue", f"「{position.title}」的点检项目「{item.title}」{name}已逾期（截止 {occ.due_at:%m-%d %H:%M}）。",
-            url_for("checklists.overdue_list", position=position.id, person=sub.id or None),
+            url_for("checklists.overdue_list", position=position.id, person=sub.person or None),
             push=f"【点检逾期】「{position.title}」：{item.title}{name}（截止 {occ.due_at:%m-%d %H:%M}）",
             position_id=position.id)
     return made
@@ -61,14 +61,14 @@ def send_reminders(now: datetime | None = None) -> int:
     items, _ = _active_items()
     soon = [(i, o, s) for i, o, s in expand(items, now.date(), (now + ahead).date()) if now < o.due_at <= now + ahead]
     marks = marks_for((i.id, o.period.key, s.id) for i, o, s in soon)
-    accounts = {u.employee_id: u for u in accounts_of({s.id for _, _, s in soon})}  # of the holders
+    accounts = {u.employee_id: u for u in accounts_of({s.person for _, _, s in soon})}  # of the holders
     made = 0
     holders: dict[int, list] = {}
     for item, occ, sub in soon:
         mark = marks.get((item.id, occ.period.key, sub.id))
         if mark is not None and (mark.done or mark.review == "pending"):
             continue  # done, or self-checked and waiting for the supervisor
-        if sub.id:
+        if sub.person:
             who = [accounts.get(sub.id)]
         else:
             if item.position_id not in holders:

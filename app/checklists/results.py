@@ -68,7 +68,7 @@ def series(item: ChecklistItem, first: date, last: date, now=None, person: int |
     for each holder; `person` narrows to one) with its state and its recorded values (only
     those of done or self-checked occurrences)."""
     now = now or clock.local_now()
-    occs = [(o, s) for _, o, s in expand([item], first, last) if person is None or s.id in (0, person)]
+    occs = [(o, s) for _, o, s in expand([item], first, last) if person is None or s.person == 0 or s.id == person]
     keys = [(item.id, o.period.key, s.id) for o, s in occs]
     marks = mark_views(keys)
     values = values_for(keys)

@@ -14,6 +14,7 @@ from app.checklists.items import (create_field, create_item, move_item, pending_
 from app.checklists.models import TARGETS, ChecklistField, ChecklistItem, ChecklistValue
 from app.checklists import results as results_rules
 from app.checklists.schedule import KIND_LABELS, describe
+from app.checklists.targets import scope_choices
 from app.checklists.ticks import (TickError, confirm_all, history, resolve, return_check, self_check, subject_of,
                                   tick, untick)
 from app.extensions import db
@@ -221,14 +222,20 @@ def do_untick(item_id: int, period_key: str):
 def item_history(item_id: int, period_key: str):
     item = db.get_or_404(ChecklistItem, item_id)
     subject_id = _subject_arg(request.args.get("subject", ""))
+    thing = item.things_in(period_key)
     if not may_view_checklist(current_user, item.position) or not may_see_subject(current_user, item.position,
-                                                                                   subject_id):
+                                                                                   subject_id, thing):
         abort(403)
     from app.checklists.fields import values_of_events
     from app.staff.models import Employee
 
     events = history(item.id, period_key, subject_id)
-    subject = db.session.get(Employee, subject_id) if subject_id else None
+    if thing:
+        from app.checklists.targets import provider
+
+        subject = provider().subject_on(item, subject_id, None) if provider() and subject_id else None
+    else:
+        subject = db.session.get(Employee, subject_id) if subject_id else None
     return render("checklists/history.html", item=item, period_key=period_key, events=events, subject=subject,
                   event_values=values_of_events(e.id for e in events), **_helpers())
 
@@ -241,7 +248,7 @@ def value_file(value_id: int, size: str):
     value = db.get_or_404(ChecklistValue, value_id)
     item = db.get_or_404(ChecklistItem, value.item_id)
     if not may_view_checklist(current_user, item.position) or not value.file_key or \
-            not may_see_subject(current_user, item.position, value.subject_id):
+            not may_see_subject(current_user, item.position, value.subject_id, item.things_in(value.period_key)):
         abort(404)
     if value.kind != "photo":
         return send_stored(file_path(value), value.file_mime, value.file_name)
@@ -390,7 +397,7 @@ def items(position_id: int):
 def item_new(position_id: int):
     require(can_edit_org)
     position = db.get_or_404(Position, position_id)
-    form = ItemForm(duty_choices=_duty_choices(position))
+    form = ItemForm(duty_choices=_duty_choices(position), categories=scope_choices()["category"])
     if request.method == "GET":
         form.working_days.data = list(range(7))
         form.duty_id.data = request.args.get("duty", type=params.bounded_int) or 0
@@ -408,8 +415,10 @@ def item_new(position_id: int):
 def item_edit(item_id: int):
     require(can_edit_org)
     item = db.get_or_404(ChecklistItem, item_id)
-    form = ItemForm(obj=item, duty_choices=_duty_choices(item.position))
+    form = ItemForm(obj=item, duty_choices=_duty_choices(item.position), categories=scope_choices()["category"])
     if request.method == "GET":
+        form.equipment_category.data = item.scope.get("category", "")
+        form.equipment_location.data = item.scope.get("location", "")
         form.duty_id.data = item.duty_id or 0
         form.working_days.data = [int(c) for c in item.working_days]
         form.due_mode.data = "time" if item.due_time else ("end_of_workday" if item.end_of_workday else "none")

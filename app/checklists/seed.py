@@ -1,4 +1,5 @@
 """Loads the shipped checklist items (data/checklists.yaml), once per key."""
+import json
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
@@ -6,9 +7,12 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, select
 
+from app.audit.log import record
+from app.checklists.fields import KINDS
 from app.checklists.models import ChecklistField, ChecklistItem
 from app.extensions import db
 from app.handbook.models import Duty
+from app.handbook.revisions import duties_of
 from app.org.models import Position
 
 DATA = Path(__file__).resolve().parent / "data" / "checklists.yaml"
@@ -16,8 +20,6 @@ DATA = Path(__file__).resolve().parent / "data" / "checklists.yaml"
 
 def find_duty(position: Position, ref: str) -> Duty | None:
     """"5" -> the 5th active duty; "1.3" -> sub-item (3) of duty 1."""
-    from app.handbook.revisions import duties_of
-
     parts = [int(x) for x in str(ref).split(".")]
     duties = duties_of(position)
     if not 1 <= parts[0] <= len(duties):
@@ -66,7 +68,8 @@ def add_items(entries: list[dict]) -> int:
             day=e.get("day") if e["kind"] == "yearly" else None,
             due_time=time.fromisoformat(due) if due else None,
             end_of_workday=bool(e.get("end_of_workday")), sort_order=order,
-            target="holder" if e.get("per") == "holder" else "position",
+            target=e.get("per") if e.get("per") in ("holder", "equipment") else "position",
+            target_scope=_scope(e.get("equipment")),
         )
         duty = find_duty(position, e["duty"]) if e.get("duty") else None
         item.duty_id = duty.id if duty else None
@@ -76,18 +79,21 @@ def add_items(entries: list[dict]) -> int:
     db.session.flush()
     fields = add_fields(entries)
     if fields and not added:  # new items are recorded by load_seed; new fields alone here
-        from app.audit.log import record
 
         record("seed_load", "handbook", None, summary=f"载入点检项目的填写字段 {fields} 个")
     return added
+
+
+def _scope(equipment: dict | None) -> str:
+    """`equipment: {category: 举升设备, location: …}` of an item for each piece of equipment."""
+    return json.dumps({k: v for k, v in equipment.items() if k in ("category", "location") and v},
+                      ensure_ascii=False) if equipment else ""
 
 
 def add_fields(entries: list[dict]) -> int:
     """The entries' `fields` (what a tick records) for the items with their keys, each
     once per item key and label, so an existing installation gets them too; fields
     changed or retired in the app are kept as they are."""
-    from app.checklists.fields import KINDS
-
     wanted = [(e["key"], n, spec) for e in entries for n, spec in enumerate(e.get("fields") or [], start=1)]
     if not wanted:
         return 0
@@ -106,7 +112,8 @@ def add_fields(entries: list[dict]) -> int:
             item_id=item.id, seed_key=seed_key, label=spec["label"], kind=spec["kind"], unit=spec.get("unit", ""),
             decimals=spec.get("decimals", 0), min_value=spec.get("min"), max_value=spec.get("max"),
             target=spec.get("target"), target_dir=spec.get("target_dir", "ge"),
-            choices="\n".join(spec.get("choices", [])), required=bool(spec.get("required")), sort_order=order))
+            choices="\n".join(spec.get("choices", [])), required=bool(spec.get("required")),
+            fault_on_no=bool(spec.get("fault_on_no")), sort_order=order))
         added += 1
     db.session.flush()
     for item in items.values():

@@ -1,14 +1,17 @@
 """What the checklist templates (board rows, grid, print-outs, panels of other pages) call."""
+from datetime import time
+
 from flask import g
 
 from app import clock
 from app.checklists.board import items_for
-from app.checklists.fields import (FILE_ACCEPT, UPLOAD_KINDS, active_fields, attendee_choices, display, flag,
-                                   fmt_number, summarize)
+from app.checklists import targets
+from app.checklists.fields import (FILE_ACCEPT, UPLOAD_KINDS, active_fields, attendee_choices, display, fault_points,
+                                   flag, fmt_number, summarize)
 from app.checklists.grid import month_grid
 from app.checklists.results import photo_pages
+from app.checklists.schedule import ALL_DAYS, Rule, describe
 from app.checklists.seed import date_is_default
-from app.checklists.schedule import describe
 
 GROUP_LABELS = {"daily": "今日", "weekly": "本周", "monthly": "本月", "yearly": "本年"}
 STATE_LABELS = {"done": "已完成", "open": "待完成", "overdue": "已逾期", "not_yet_due": "未到期"}
@@ -54,7 +57,26 @@ def ck_num(value, decimals=0):
     return fmt_number(value, decimals or 0)
 
 
+def ck_fault_points(item, values):
+    """The yes/no points answered 否 whose 否 is a fault (an equipment line offers 报修)."""
+    return fault_points(item, values) if values else []
+
+
+def draft_rhythm(entry: dict) -> str:
+    """A reference draft's checklist entry's rhythm in words (每天08:30前, 每周五下班前 …),
+    for the handbook's draft preview."""
+    due = entry.get("due_time")
+    rule = Rule(kind=entry["kind"], weekday=entry.get("weekday"),
+                month_day=entry.get("day") if entry["kind"] == "monthly" else None,
+                month_end=bool(entry.get("month_end")), month=entry.get("month"),
+                day=entry.get("day") if entry["kind"] == "yearly" else None,
+                due_time=time.fromisoformat(due) if due else None,
+                end_of_workday=bool(entry.get("end_of_workday")), working_days=ALL_DAYS)
+    return describe(rule, clock.workday_end())
+
+
 TEMPLATE_GLOBALS = {
+    "draft_rhythm": draft_rhythm,
     "checklist_items_for": checklist_items_for, "checklist_describe": checklist_describe,
     "checklist_date_is_default": date_is_default, "checklist_record": checklist_record,
     "checklist_group_labels": GROUP_LABELS, "checklist_state_labels": STATE_LABELS,
@@ -62,4 +84,6 @@ TEMPLATE_GLOBALS = {
     "ck_fields": active_fields, "ck_has_uploads": ck_has_uploads, "ck_attendees": ck_attendees,
     "ck_num": ck_num, "ck_flag": flag, "ck_display": display, "ck_summary": summarize,
     "ck_file_accept": lambda: FILE_ACCEPT, "ck_photo_pages": photo_pages,
+    # Items for each piece of equipment: the failed points, the selection in words.
+    "ck_fault_points": ck_fault_points, "ck_thing_scope": targets.describe,
 }

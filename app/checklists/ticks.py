@@ -51,7 +51,18 @@ def subject_of(item: ChecklistItem, occ: Occurrence, subject_id: int):
     """The employee whose occurrence this is (an item for each holder), or None (an item
     once for the position, subject 0). Refuses a subject that does not fit the period:
     someone who did not hold the position on the due date, or a person for an item that
-    is once for the position."""
+    is once for the position. An item for each piece of equipment: the piece (a Subject),
+    if it was in use on the due date."""
+    if item.per_equipment(occ.period):
+        from app.checklists.targets import provider
+
+        if not subject_id:
+            raise TickError("该项目每台设备各点检一次，请在设备一行操作。")
+        p = provider()
+        thing = p.subject_on(item, subject_id, occ.due_date) if p is not None else None
+        if thing is None:
+            raise TickError("该设备在此周期不在点检范围内（未登记、不在用或不属于此项目）。")
+        return thing
     if not item.per_holder(occ.period):
         if subject_id:
             raise TickError("该项目本周期按岗位点检一次，不分人员。")
@@ -126,7 +137,7 @@ def self_check(item: ChecklistItem, period_key: str, user, note: str = "", value
     occ = resolve(item, period_key)
     if item.per_holder(occ.period):
         subject_id = subject_id or employee.id
-    if not may_self_check_subject(user, subject_id):
+    if not may_self_check_subject(user, subject_id, item.per_equipment(occ.period)):
         raise PermissionError("只能自查本人的点检项目。")
     subject = subject_of(item, occ, subject_id)
     mark = _mark_for(item, period_key, occ, subject_id)
@@ -278,4 +289,6 @@ def history(item_id: int, period_key: str, subject_id: int = 0) -> list[Checklis
 
 
 def _who(subject) -> dict:
-    return {"employee": subject.name} if subject is not None else {}
+    if subject is None:
+        return {}
+    return {"equipment": subject.name} if getattr(subject, "thing", False) else {"employee": subject.name}

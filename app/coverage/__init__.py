@@ -1,8 +1,12 @@
 """Training coverage (培训覆盖): requirements per position, certificates, the coverage
 matrix, what expires, and new-hire onboarding (入职)."""
 from flask import Flask
+from sqlalchemy import select
 
 from app.coverage import demo, desk, notices, routes
+from app.coverage.changes import SUB
+from app.coverage.models import Certificate
+from app.extensions import db
 from app.parts import NoticeRule, Part, WorkspaceBlock, add
 
 AUDIT_LABELS = {
@@ -17,9 +21,24 @@ AUDIT_LABELS = {
 }
 
 
+def stored_files() -> dict[str, set[str]]:
+    """Certificate scans."""
+    return {SUB: set(db.session.scalars(select(Certificate.scan_key).where(Certificate.scan_key.is_not(None))))}
+
+
+def bench_pages() -> list[tuple[str, str]]:
+    return [("matrix", "/coverage/")]
+
+
+def bench_exports() -> list[tuple[str, str]]:
+    return [("matrix.pdf", "/coverage/matrix.pdf"), ("matrix.csv", "/coverage/matrix.csv"),
+            ("matrix.xlsx", "/coverage/matrix.xlsx")]
+
+
 def register(app: Flask) -> None:
     add(app, Part(
-        "coverage", demo=demo.demo, demo_order=50, blueprint=routes.bp, audit_labels=AUDIT_LABELS,
+        "coverage", blueprint=routes.bp, audit_labels=AUDIT_LABELS, demo=demo.demo, demo_order=50,
+        uploads=stored_files, bench_pages=bench_pages, bench_exports=bench_exports,
         workspace=(
             WorkspaceBlock("coverage.expiring", "coverage/_ws_expiring.html", desk.expiring_coverage, 35),
             WorkspaceBlock("coverage.onboarding", "coverage/_ws_onboarding.html", desk.my_onboarding, 50),

@@ -1,14 +1,16 @@
 """State changes of the coverage part, each with its audit record."""
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
 from app import clock, uploads
 from app.audit.log import record
-from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement
+from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement, TrainingFulfils
 from app.extensions import db
 from app.org.models import Position
 from app.staff.models import Employee
+from app.trainings.models import PLANNED, Training, TrainingCategory
+from app.trainings.records import add_employees
 
 SUB = "certificates"
 
@@ -138,10 +140,6 @@ def sign_off(employee: Employee, user, note: str) -> Onboarding:
 def gap_training(requirement: Requirement, employees: list[Employee], user):
     """A planned session for the employees missing a requirement, in a week's time; the
     clerk then sets its time and place."""
-    from app.coverage.models import TrainingFulfils
-    from app.trainings.models import PLANNED, Training, TrainingCategory
-    from app.trainings.records import add_employees
-
     if not employees:
         raise Refused("请至少选择一名员工。")
     category_id = requirement.category_id or db.session.scalar(
@@ -157,6 +155,3 @@ def gap_training(requirement: Requirement, employees: list[Employee], user):
     db.session.flush()
     return t
 
-
-def hire_date_ok(hire: date | None) -> bool:
-    return hire is None or hire <= clock.local_now().date() + timedelta(days=90)

@@ -2,10 +2,13 @@
 
 from sqlalchemy import select
 
+from app import clock
 from app.auth.models import User
+from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement
 from app.extensions import db
 from app.org.models import Position
 from app.staff.models import Employee
+from app.trainings.models import TrainingCategory
 
 
 DEMO_REQUIREMENTS = [
@@ -23,10 +26,6 @@ def seed_coverage() -> list[str]:
     expiring within 30 days, one expired); 林涛, a new hire three weeks in, with an
     onboarding plan partly done and 何师傅 as his mentor."""
     from datetime import timedelta
-
-    from app import clock
-    from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement
-    from app.trainings.models import TrainingCategory
 
     if db.session.scalar(select(Requirement.id).limit(1)):
         return []

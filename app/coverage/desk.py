@@ -1,7 +1,7 @@
 """The coverage part's blocks of 我的工作台: a new hire's onboarding plan, and for the
 training clerks what expires."""
 from app.coverage import rules
-from app.parts import SHOW, Desk, Listing
+from app.parts import Desk, Listing, SHOW
 from app.permissions import can_record_trainings
 
 

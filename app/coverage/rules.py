@@ -18,12 +18,15 @@ from typing import NamedTuple
 from sqlalchemy import Select, func, or_, select
 
 from app import clock
-from app.coverage.models import (Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement,
-                                 TrainingFulfils)
+from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement, TrainingFulfils
 from app.extensions import db
+from app.handbook.models import ReadConfirmation
+from app.handbook.revisions import current_revision
 from app.org.models import Position, ordered_positions
 from app.staff.models import Employee
-from app.trainings.models import DONE as HELD, SIGNED, Attendee, Training
+from app.supplies.models import Entitlement, ISSUE, IssueSlip, StockEntry, SupplyItem
+from app.supplies.sizes import group_ids
+from app.trainings.models import Attendee, DONE as HELD, SIGNED, Training
 
 DONE, SOON, EXPIRED, MISSING, NA = "done", "soon", "expired", "missing", "na"
 LABELS = {DONE: "已完成", SOON: "即将到期", EXPIRED: "已过期", MISSING: "缺", NA: "不适用"}
@@ -362,11 +365,6 @@ def plan(employee: Employee, today: date | None = None) -> list[Step]:
     """The onboarding steps of the employee's position, each with its state derived
     where the app knows it: the read confirmation, the requirements due after hire, the
     first issue of each entitlement, then admin's further steps (marked by hand)."""
-    from app.handbook.models import ReadConfirmation
-    from app.handbook.revisions import current_revision
-    from app.supplies.models import ISSUE, Entitlement, IssueSlip, StockEntry, SupplyItem
-    from app.supplies.sizes import group_ids
-
     today = today or clock.local_now().date()
     hire = employee.hire_date or today
     position = employee.position

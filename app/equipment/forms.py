@@ -44,3 +44,31 @@ class VerificationForm(PageForm):
     cert_no = StringField("证书编号", validators=[DataRequired("请填写证书编号。"), Length(max=60, message="最多60字。")])
     result = SelectField("结论", choices=list(RESULTS.items()))
     scan = FileField("证书扫描件（图片或 PDF，可选）")
+
+
+# --- issue 25b: fault reports, repairs, the item's photo ----------------------------------
+from flask_wtf.file import MultipleFileField  # noqa: E402
+from wtforms import FloatField  # noqa: E402
+
+from app.equipment.models import IN_USE, SCRAPPED  # noqa: E402
+
+
+class FaultForm(PageForm):
+    description = TextAreaField("故障现象", validators=[DataRequired("请描述故障现象。"),
+                                                    Length(max=1000, message="故障描述最多1000字。")])
+    photos = MultipleFileField("照片（可选，最多 6 张）")
+
+
+class RepairForm(PageForm):
+    repaired_by = StringField("维修人", validators=[DataRequired("请填写维修人（本店人员或厂家、服务商）。"),
+                                                 Length(max=80, message="最多80字。")])
+    repaired_on = DateField("维修日期", validators=[DataRequired(DATE_MSG), DateInBounds()], format="%Y-%m-%d")
+    cost = FloatField("费用（元，可选）", validators=[Optional(), NumberRange(0, 10_000_000, "费用应在0到10000000元之间。")])
+    parts = StringField("更换配件（可选）", validators=[Length(max=500, message="最多500字。")])
+    result = TextAreaField("维修结果", validators=[DataRequired("请填写维修结果。"), Length(max=500, message="最多500字。")])
+    outcome = SelectField("维修后", choices=[(IN_USE, "恢复在用"), (SCRAPPED, "报废")])
+
+
+class PhotoForm(PageForm):
+    photo = FileField("设备照片")
+# --- end issue 25b ------------------------------------------------------------------------

@@ -3,6 +3,9 @@ A4 sheets of labels. Scanning one with a phone's camera opens the item's page (a
 import segno
 from flask import current_app, request, url_for
 
+from app import clock
+from app.equipment.checks import FLAGS
+from app.equipment.rules import verification_state
 from app.printing import render_pdf
 
 
@@ -20,5 +23,8 @@ def qr_data_uri(text: str) -> str:
 
 def labels_pdf(items) -> bytes:
     urls = {e.id: item_url(e) for e in items}
+    today = clock.local_now().date()
+    # issue 25b: an expired (or failed) verification is printed on the label too
+    flags = {e.id: FLAGS.get(verification_state(e, today) or "", "") for e in items}
     return render_pdf("print/equipment_labels.html", items=list(items), urls=urls,
-                      qr={i: qr_data_uri(u) for i, u in urls.items()})
+                      qr={i: qr_data_uri(u) for i, u in urls.items()}, flags=flags)

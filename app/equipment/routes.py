@@ -7,12 +7,14 @@ from sqlalchemy.orm import selectinload
 
 from app import clock, params, uploads
 from app.equipment import labels, rules as register
+import app.equipment.due as due_rules  # issue 25b
+import app.equipment.itempage as itempage  # issue 25b
 from app.equipment.forms import EquipmentForm, StateForm, VerificationForm
-from app.equipment.models import CATEGORIES, EVENT_KINDS, STATES, Equipment, EquipmentEvent, Verification
+from app.equipment.models import CATEGORIES, EVENT_KINDS, STATES, Equipment, EquipmentEvent, Loan, Verification
 from app.auth.models import User
 from app.extensions import db
 from app.permissions import can_manage_equipment, may_view_equipment, require
-from app.printing import pdf_response, render_pdf
+from app.printing import pdf_response
 from app.staff.models import Employee
 from app.web import render
 
@@ -60,7 +62,9 @@ def _filtered(f: dict):
         stmt = stmt.where(or_(*(func.lower(c).like(like, escape="\\") for c in (
             Equipment.asset_no, Equipment.name, Equipment.model, Equipment.maker, Equipment.serial_no))))
     order = case({c: i for i, c in enumerate(CATEGORIES)}, value=Equipment.category, else_=len(CATEGORIES))
-    return stmt.options(selectinload(Equipment.responsible)).order_by(order, Equipment.asset_no, Equipment.id)
+    return stmt.options(selectinload(Equipment.responsible),
+                        selectinload(Equipment.open_loans).selectinload(Loan.borrower)  # 借出 to whom
+                        ).order_by(order, Equipment.asset_no, Equipment.id)
 
 
 @bp.get("/")
@@ -82,8 +86,13 @@ def due():
     within = request.args.get("days", "30")
     within = int(within) if within in {str(d) for d in DUE_WINDOWS} else 30
     today = clock.local_now().date()
-    return render("equipment/due.html", rows=register.due_list(today, within), within=within, windows=DUE_WINDOWS,
-                  today=today)
+    # issue 25b: filters (expired only / not yet expired, category, mine)
+    only = request.args.get("only") if request.args.get("only") in ("expired", "soon") else ""
+    category = request.args.get("category") if request.args.get("category") in CATEGORIES else ""
+    mine = request.args.get("mine") == "1" and current_user.employee_id is not None
+    rows = due_rules.filtered(today, within, only, category, current_user.employee_id if mine else None)
+    return render("equipment/due.html", rows=rows, within=within, windows=DUE_WINDOWS, today=today,
+                  f={"only": only, "category": category, "mine": mine, "days": within}, categories=CATEGORIES)
 
 
 def _form_data(form: EquipmentForm) -> dict:
@@ -145,7 +154,7 @@ def edit(item_id: int | None = None):
     return render("equipment/form.html", form=form, item=item, status=status)
 
 
-def _item_page(item: Equipment, state_form=None, verify_form=None, status: int = 200):
+def _item_page(item: Equipment, state_form=None, verify_form=None, status: int = 200, **extra):
     today = clock.local_now().date()
     events = list(db.session.scalars(select(EquipmentEvent).filter_by(equipment_id=item.id)
                                      .options(selectinload(EquipmentEvent.user).selectinload(User.employee))
@@ -162,7 +171,8 @@ def _item_page(item: Equipment, state_form=None, verify_form=None, status: int =
         verify_form = VerificationForm(formdata=None, verified_on=today)
     return render("equipment/item.html", item=item, events=events, verifications=verifications, today=today,
                   manage=manage, state_form=state_form, verify_form=verify_form, states=STATES,
-                  kinds=EVENT_KINDS, vstate=register.verification_state(item, today), status=status)
+                  kinds=EVENT_KINDS, vstate=register.verification_state(item, today), status=status,
+                  **itempage.item_context(item, **extra))  # issue 25b: photo, faults, checks, history
 
 
 @bp.get("/<int:item_id>")

@@ -139,6 +139,8 @@ def change_state(item: Equipment, state: str, on: date | None, reason: str, user
         raise Refused("请选择状态。", "state")
     if state == item.state:
         raise Refused(f"该设备已是“{STATES[state]}”。", "state")
+    if state == SCRAPPED and item.lent_qty:
+        raise Refused(f"该设备尚有 {item.lent_qty} 件借出未还，归还后才能报废。", "state", 409)
     if on is None:
         raise Refused("请填写日期。", "on")
     if on > clock.local_now().date():
@@ -236,15 +238,17 @@ class Due:
     days: int | None  # days until due (negative: overdue), None when never verified
 
 
-def due_list(today: date, within: int = 30, responsible_id: int | None = None) -> list[Due]:
+def due_list(today: date, within: int = 30, responsible_id: int | None = None, people: bool = True) -> list[Due]:
     """Items never verified first, then those whose verification has expired or falls due
-    within `within` days, soonest first; one query (and one for the responsible people)."""
+    within `within` days, soonest first; one query (and one for the responsible people,
+    unless `people` is False)."""
     horizon = today + timedelta(days=within)
     stmt = (select(Equipment)
             .where(Equipment.needs_verification.is_(True), Equipment.state != SCRAPPED,
                    Equipment.verification_due.is_(None) | (Equipment.verification_due <= horizon))
-            .options(selectinload(Equipment.responsible))
             .order_by(Equipment.verification_due.is_not(None), Equipment.verification_due, Equipment.asset_no))
+    if people:
+        stmt = stmt.options(selectinload(Equipment.responsible))
     if responsible_id is not None:
         stmt = stmt.where(Equipment.responsible_id == responsible_id)
     out = []

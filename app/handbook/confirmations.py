@@ -1,7 +1,6 @@
 """Read confirmations (我已阅读并理解), tied to the revision that was read."""
 from dataclasses import dataclass
 
-
 from sqlalchemy import select
 
 from app.audit.log import record
@@ -9,7 +8,8 @@ from app.extensions import db
 from app.handbook.models import PositionRevision, ReadConfirmation
 from app.handbook.revisions import current_revision, current_revisions, duties_changed_since
 from app.notices import rules as notices
-from app.org.models import Position
+from app.org.models import Position, ordered_positions
+from app.permissions import supervised_position_ids
 from app.staff.models import Employee
 
 
@@ -114,9 +114,6 @@ def unconfirmed(user) -> list[Unconfirmed]:
     """Per position this user supervises (all for admin), in the org chart's order: the
     active employees who have not confirmed its current duties. Positions without duties
     ask no confirmation and are left out."""
-    from app.org.models import ordered_positions
-    from app.permissions import supervised_position_ids
-
     visible = ordered_positions()
     if not user.is_admin:
         ids = supervised_position_ids(user)

@@ -10,6 +10,8 @@ the mark "参考草稿，非原文档" (see provenance.py) while it is unchanged
 from dataclasses import dataclass
 from functools import lru_cache
 
+from blinker import Namespace
+
 import yaml
 
 from app.handbook.editing import DutyRow, PositionInput, save_position
@@ -20,6 +22,12 @@ from app.handbook.seed import DATA
 from app.org.models import Position
 
 MARK = "参考草稿，非原文档"
+
+
+# A draft's checklist items are the checklist part's business: adopting a draft sends its
+# entries (sender: the position) and the part that keeps checklists adds them, returning
+# how many (the checklist part connects in its register()).
+draft_checklist = Namespace().signal("draft-checklist")
 
 
 @dataclass(frozen=True)
@@ -70,15 +78,13 @@ def adopt(position: Position, author, base_revision: int) -> PositionRevision:
     """Saves the draft as the position's next revision and adds its checklist items.
     Raises AdoptError when there is no draft on offer (already adopted, or the position
     has duties), editing.Conflict when someone saved in between."""
-    from app.checklists.seed import add_items
-
     draft = draft_for(position)
     if draft is None:
         raise AdoptError("该岗位已有职责，参考草稿不再适用。")
     if base_number(position) != base_revision:
         raise AdoptError("在您查看期间该岗位已被他人修改，请查看最新内容后再决定。")
     revision = save_position(position, _input(position, list(draft.duties), base_revision), author)
-    add_items(list(draft.checklist))
+    draft_checklist.send(position, entries=list(draft.checklist))
     return revision
 
 
@@ -86,8 +92,6 @@ def add_checklist_after_edit(position: Position) -> int:
     """After an editor saved a draft they had edited first: the draft's checklist items
     whose duty is still there (matched by text) are added, linked to it; the others are
     added without a duty link."""
-    from app.checklists.seed import add_items
-
     draft = _drafts().get(position.seed_key or "")
     if draft is None:
         return 0
@@ -97,26 +101,9 @@ def add_checklist_after_edit(position: Position) -> int:
         ref = item.get("duty")
         text = draft.duties[int(ref) - 1] if ref else None
         entries.append({**item, "duty": str(by_text[text]) if text in by_text else None})
-    return add_items(entries)
+    return sum(added for _, added in draft_checklist.send(position, entries=entries))
 
 
 def base_number(position: Position) -> int:
     revision = current_revision(position)
     return revision.number if revision else 0
-
-
-def rhythm(entry: dict) -> str:
-    """A draft checklist entry's rhythm in words (每天08:30前, 每周五下班前 …)."""
-    from datetime import time
-
-    from app import clock
-    from app.checklists.schedule import ALL_DAYS, Rule, describe
-
-    due = entry.get("due_time")
-    rule = Rule(kind=entry["kind"], weekday=entry.get("weekday"),
-                month_day=entry.get("day") if entry["kind"] == "monthly" else None,
-                month_end=bool(entry.get("month_end")), month=entry.get("month"),
-                day=entry.get("day") if entry["kind"] == "yearly" else None,
-                due_time=time.fromisoformat(due) if due else None,
-                end_of_workday=bool(entry.get("end_of_workday")), working_days=ALL_DAYS)
-    return describe(rule, clock.workday_end())

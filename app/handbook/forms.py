@@ -17,6 +17,9 @@ class MultiCheckboxField(SelectMultipleField):
 class DutyRowForm(Form):
     """One duty row of the editor; blank spare rows are ignored."""
 
+    class Meta:
+        locales = ("zh",)  # WTForms' messages in Chinese, as app.forms.PageForm
+
     id = HiddenField()
     text = TextAreaField("职责内容", validators=[Length(max=MAX_DUTY, message=f"每条职责最多{MAX_DUTY}字。")],
                          render_kw={"rows": 2, "maxlength": MAX_DUTY})

@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import Flask
 
 from app.jobs import tasks
-from app.jobs.schedule import NIGHT, Job
-from app.parts import Part, add
+from app.jobs.schedule import NIGHT
+from app.parts import Job, Part, add
 
 
 def register(app: Flask) -> None:

@@ -13,9 +13,7 @@ worker that was down runs the current slot once when it starts (not every slot i
 a worker that dies during a job leaves its slot taken: the next slot runs it again, and
 every job here is safe to repeat.
 """
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import select
@@ -24,20 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from app.database import utcnow
 from app.extensions import db
-from app.parts import jobs as registered_jobs
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    period: timedelta
-    run: Callable[[], object]
-    offset: timedelta = field(default=timedelta(0))
-
-    def slot(self, now_local: datetime) -> datetime:
-        """The start (naive local time) of the slot `now_local` falls in."""
-        origin = datetime(2000, 1, 1) + self.offset  # a local midnight, plus the offset
-        return origin + ((now_local - origin) // self.period) * self.period
+from app.parts import Job, jobs as registered_jobs  # noqa: F401  (Job: the parts' jobs)
+from app.notices.models import JobRun
 
 
 NIGHT = timedelta(hours=2, minutes=30)
@@ -46,8 +32,6 @@ NIGHT = timedelta(hours=2, minutes=30)
 def run_due(now_local: datetime | None = None, jobs: list[Job] | None = None) -> dict[str, str]:
     """Runs every job whose current slot nobody has taken yet; {name: status} of those
     this call ran ("done" or "failed")."""
-    from app.notices.models import JobRun
-
     now_local = now_local or clock.local_now()
     ran = {}
     for job in registered_jobs() if jobs is None else jobs:

@@ -8,16 +8,17 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete
 
+from app import uploads
+from app.auth.throttle import prune
 from app.database import utcnow
 from app.extensions import db
+from app.notices.models import JobRun, WebhookDelivery
+from app.parts import referenced_uploads
 
 
 def housekeeping() -> str:
     """Login attempts older than 30 days, job records older than 30 days and robot pushes
     finished more than 90 days ago."""
-    from app.auth.throttle import prune
-    from app.notices.models import JobRun, WebhookDelivery
-
     logins = prune(30)
     runs = db.session.execute(delete(JobRun).where(JobRun.started_at < utcnow() - timedelta(days=30))).rowcount
     pushes = db.session.execute(delete(WebhookDelivery).where(
@@ -26,33 +27,9 @@ def housekeeping() -> str:
     return f"清理登录记录 {logins} 条、任务记录 {runs} 条、推送记录 {pushes} 条。"
 
 
-def referenced_uploads() -> dict[str, set[str]]:
-    """{upload folder: keys some row refers to} (soft-deleted rows too: they can be restored)."""
-    from app.checklists.fields import SUB as CHECKLISTS
-    from app.checklists.models import ChecklistValue
-    from app.coverage.changes import SUB as CERTIFICATES
-    from app.coverage.models import Certificate
-    from app.equipment.models import Verification
-    from app.equipment.rules import SUB as EQUIPMENT
-    from app.trainings.models import TrainingFile
-    from app.trainings.records import SUB as TRAININGS
-
-    return {
-        TRAININGS: set(db.session.scalars(db.select(TrainingFile.key))),
-        CHECKLISTS: set(db.session.scalars(db.select(ChecklistValue.file_key).where(
-            ChecklistValue.file_key.is_not(None)))),
-        CERTIFICATES: set(db.session.scalars(db.select(Certificate.scan_key).where(
-            Certificate.scan_key.is_not(None)))),
-        EQUIPMENT: set(db.session.scalars(db.select(Verification.scan_key).where(
-            Verification.scan_key.is_not(None)))),
-    }
-
-
 def uploads_check(remove: bool = False, minutes: int = 60) -> list[str]:
     """Stored files (and unfinished temporary files) no row refers to, older than `minutes`;
     deleted with `remove`. Paths relative to UPLOAD_FOLDER."""
-    from app import uploads
-
     found = uploads.orphans(referenced_uploads(), minutes * 60)
     if remove:
         for path in found:

@@ -14,16 +14,17 @@ deadline) before the process exits; a worker killed outright leaves its claimed 
 claimed again when their lease runs out.
 """
 import logging
-import signal
 import threading
+
+import signal
 from concurrent.futures import ThreadPoolExecutor
 
 from app.extensions import db
+from app.jobs.schedule import run_due
+from app.notices.outbox import claim, send_one
 
 
 def _scheduler(app, stop: threading.Event) -> None:
-    from app.jobs.schedule import run_due
-
     while not stop.is_set():
         try:
             with app.app_context():
@@ -39,8 +40,6 @@ def _scheduler(app, stop: threading.Event) -> None:
 
 
 def run(app, stop: threading.Event | None = None, *, schedule: bool = True) -> None:
-    from app.notices.outbox import claim, send_one
-
     stop = stop or threading.Event()
     size = max(1, int(app.config["WORKER_THREADS"]))
     poll = float(app.config["WORKER_POLL"])

@@ -4,9 +4,8 @@ from datetime import timedelta
 from flask import Flask, g
 from flask_login import current_user
 
-from app.jobs.schedule import Job
 from app.notices import routes, rules, webhook
-from app.parts import Part, add
+from app.parts import Job, Part, add
 
 AUDIT_LABELS = {"webhook_add": "添加群机器人", "webhook_remove": "停用群机器人"}
 

@@ -3,12 +3,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import params
-from app.auth.forms import PostForm
+from app.audit.log import record
 from app.extensions import db
-
-from app.notices.models import Notice
+from app.forms import PostForm
+from app.notices.models import Notice, WebhookDelivery, WebhookTarget
+from app.notices.outbox import pending_count
 from app.notices.rules import mark_read
+from app.notices.webhook import WebhookError, check_url
+from app.org.models import Position, ordered_positions
 from app.parts import notice_kinds
+from app.permissions import can_manage_accounts, require
 from app.web import render
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -56,12 +60,6 @@ def read_all():
 @login_required
 def webhooks():
     """Admin: the 企业微信 / 钉钉 group robots that also receive events, and failed pushes."""
-    from app.audit.log import record
-    from app.notices.models import WebhookDelivery, WebhookTarget
-    from app.notices.webhook import WebhookError, check_url
-    from app.org.models import Position, ordered_positions
-    from app.permissions import can_manage_accounts, require
-
     require(can_manage_accounts)
     form = PostForm()
     error, status = "", 200
@@ -94,7 +92,6 @@ def webhooks():
     sent = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.status == "sent")
                               .order_by(WebhookDelivery.finished_at.desc(), WebhookDelivery.id.desc())
                               .limit(10)).all()
-    from app.notices.outbox import pending_count
 
     return render("notices/webhooks.html", targets=targets, failures=failures, sent=sent, error=error,
                   waiting=pending_count(),
@@ -105,10 +102,6 @@ def webhooks():
 @bp.post("/webhooks/<int:target_id>/remove")
 @login_required
 def webhook_remove(target_id: int):
-    from app.audit.log import record
-    from app.notices.models import WebhookTarget
-    from app.permissions import can_manage_accounts, require
-
     require(can_manage_accounts)
     if not PostForm().validate_on_submit():
         abort(400)

@@ -17,7 +17,9 @@ from app import clock
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
+from app.notices import webhook
 from app.notices.models import Notice
+from app.org.chart import _edges, positions_below
 from app.parts import notice_rules
 from app.staff.models import Employee
 
@@ -45,8 +47,6 @@ def notify(users, key: str, kind: str, text: str, link: str = "", *, push: str =
     # this statement on PostgreSQL
     new = len(db.session.execute(stmt.returning(Notice.id)).all())
     if new and push:
-        from app.notices import webhook
-
         webhook.queue(push, link, position_id)
     return new
 
@@ -81,8 +81,6 @@ def accounts_of(employee_ids) -> list[User]:
 def supervisors_of(position) -> list[User]:
     """The active accounts that supervise the position — held by someone in a position
     above it (admins only when nobody does), in two queries."""
-    from app.org.chart import _edges, positions_below
-
     edges = _edges()
     above = [pid for pid in edges if position.id in positions_below(pid, edges)]
     found = list(db.session.scalars(select(User).join(Employee, User.employee_id == Employee.id).where(

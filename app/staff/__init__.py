@@ -11,6 +11,11 @@ AUDIT_LABELS = {
 }
 
 
+def bench_pages() -> list[tuple[str, str]]:
+    return [("staff", "/staff/")]
+
+
 def register(app: Flask) -> None:
     add(app, Part("staff", blueprint=routes.bp, audit_labels=AUDIT_LABELS, object_labels={"employee": "员工"},
+                  bench_pages=bench_pages,
                   nav=(NavEntry("员工", "staff.index", order=70, tile="在职员工"),)))

@@ -7,6 +7,7 @@ from app.forms import PageForm
 from app.params import DateInBounds
 from app.extensions import db
 from app.org.models import ordered_positions
+from app.staff.rules import hire_date_ok
 from app.staff.models import Employee
 
 
@@ -37,8 +38,6 @@ class EmployeeForm(PageForm):
         self.position_id.choices = position_choices()
 
     def validate_hire_date(self, field):
-        from app.coverage.changes import hire_date_ok
-
         if not hire_date_ok(field.data):
             raise ValidationError("入职日期不能晚于今天起90天。")
 

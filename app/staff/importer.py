@@ -1,16 +1,14 @@
 """Staff CSV import: decode (UTF-8 or GBK), parse, validate each row, then apply."""
-import csv
-import io
 import re
-from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import select
 
 from app.audit.log import record, record_changes
+from app.csvimport import ImportError_, Row, decode, parse_date, read_rows  # noqa: F401  (importer's API)
 from app.csvexport import looks_like_formula
 from app.extensions import db
 from app.org.models import Position
+from app.staff.rules import hire_date_ok
 from app.staff.models import Employee, normalize_size
 
 HEADERS = {
@@ -30,83 +28,14 @@ PHONE_RE = re.compile(r"^[0-9+\-\s()]{5,30}$")
 MAX_ROWS = 2000
 
 
-class ImportError_(ValueError):
-    pass
-
-
-@dataclass
-class Row:
-    line: int
-    values: dict
-    errors: list[str] = field(default_factory=list)
-    action: str = "新增"
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GBK/GB18030 as Excel saves it in China."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportError_("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV 文件。")
-
-
-def parse_date(value: str) -> date:
-    value = value.strip()
-    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", value)
-    if not m:
-        raise ValueError
-    return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-
-
-def _map_header(header: list[str]) -> dict[str, int]:
-    mapping = {}
-    for idx, cell in enumerate(header):
-        name = cell.strip().lower()
-        for key, aliases in HEADERS.items():
-            if name in (a.lower() for a in aliases) and key not in mapping:
-                mapping[key] = idx
-    missing = [HEADERS[k][0] for k in ("name", "employee_no") if k not in mapping]
-    if missing:
-        raise ImportError_("缺少必填列：" + "、".join(missing) + "。第一行应为表头，如：姓名,工号,岗位,电话,入职日期")
-    return mapping
-
-
 def parse(text: str) -> list[Row]:
     """Every data row with its errors; raises ImportError_ for a file that is unusable."""
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        records = [r for r in csv.reader(io.StringIO(text, newline=""), dialect) if any(c.strip() for c in r)]
-    except csv.Error:
-        # a field over the csv module's limit (131,072 characters), a stray line break …
-        raise ImportError_("无法读取此 CSV 文件：格式有误或某一格内容过长。请在 Excel 中检查后另存为 CSV。") from None
-    if not records:
-        raise ImportError_("文件是空的。")
-    mapping = _map_header(records[0])
-    if len(records) - 1 > MAX_ROWS:
-        raise ImportError_(f"一次最多导入 {MAX_ROWS} 行。")
-    if len(records) == 1:
-        raise ImportError_("文件只有表头，没有员工数据。")
-
+    rows = read_rows(text, HEADERS, ("name", "employee_no"), "姓名,工号,岗位,电话,入职日期", MAX_ROWS, "员工")
     positions = {p.title: p for p in db.session.scalars(select(Position))}
     existing = {e.employee_no: e for e in db.session.scalars(select(Employee))}
     seen: dict[str, int] = {}
-    rows = []
-    for line_no, record_ in enumerate(records[1:], start=2):
-        cell = lambda key: (record_[mapping[key]].strip() if key in mapping and mapping[key] < len(record_) else "")  # noqa: E731
-        row = Row(line=line_no, values={k: cell(k) for k in HEADERS})
-        v = row.values
-        if any(ch < " " for value in v.values() for ch in value):
-            row.errors.append("含有换行或其他控制字符")
+    for row in rows:
+        line_no, v = row.line, row.values
         if not v["name"]:
             row.errors.append("姓名为空")
         elif looks_like_formula(v["name"]) or looks_like_formula(v["employee_no"]):
@@ -131,8 +60,6 @@ def parse(text: str) -> list[Row]:
         if v["hire_date"]:
             try:
                 parsed = parse_date(v["hire_date"])
-                from app.coverage.changes import hire_date_ok
-
                 if not hire_date_ok(parsed) or parsed.year < 1950:
                     row.errors.append("入职日期不合理（不能早于1950年，也不能晚于今天起90天）")
             except ValueError:
@@ -142,7 +69,6 @@ def parse(text: str) -> list[Row]:
                 row.errors.append(f"{label}过长（最多10个字符）")
         if v["active"].lower() not in INACTIVE_WORDS | ACTIVE_WORDS:
             row.errors.append("在职状态应为“在职”或“离职”")
-        rows.append(row)
     return rows
 
 

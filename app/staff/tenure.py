@@ -12,6 +12,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.extensions import db
 from app.staff.models import Employee, PositionTenure
 
 
@@ -76,22 +77,20 @@ def install() -> None:
         event.listen(Session, "before_flush", _before_flush)
 
 
-def holders(position_ids, start: date, end: date) -> dict[int, list[PositionTenure]]:
-    """Per position: the tenures overlapping [start, end], with their employees, ordered
-    by employee number; one query."""
-    from sqlalchemy.orm import selectinload
-
-    from app.extensions import db
-
-    out: dict[int, list[PositionTenure]] = {pid: [] for pid in position_ids}
+def holders(position_ids, start: date, end: date) -> dict[int, list]:
+    """Per position: the tenures overlapping [start, end] as plain rows (start, end,
+    employee_id, name, employee_no), ordered by employee number; one query, no ORM objects
+    (a position with a hundred and sixty holders is read on every board and workspace)."""
+    out: dict[int, list] = {pid: [] for pid in position_ids}
     if not out:
         return out
-    rows = db.session.scalars(
-        select(PositionTenure).join(Employee, Employee.id == PositionTenure.employee_id)
+    rows = db.session.execute(
+        select(PositionTenure.position_id, PositionTenure.start, PositionTenure.end, PositionTenure.employee_id,
+               Employee.name, Employee.employee_no)
+        .join(Employee, Employee.id == PositionTenure.employee_id)
         .where(PositionTenure.position_id.in_(sorted(out)), PositionTenure.start <= end,
                (PositionTenure.end.is_(None)) | (PositionTenure.end >= start))
-        .order_by(Employee.employee_no, PositionTenure.start)
-        .options(selectinload(PositionTenure.employee)))
+        .order_by(Employee.employee_no, PositionTenure.start))
     for t in rows:
         out[t.position_id].append(t)
     return out

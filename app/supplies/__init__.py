@@ -1,10 +1,13 @@
 """物资发放: labour-protection and office supplies, stock, issue slips, requisitions,
 entitlements, per-person history."""
 from flask import Flask
+from sqlalchemy import func, select
 
-from app.parts import NavEntry, NoticeRule, Part, WorkspaceBlock, add
+from app.extensions import db
+from app.parts import NavEntry, NoticeRule, Part, WorkspaceBlock, add, busiest
 from app.permissions import can_issue_supplies
 from app.supplies import demo, desk, notices, routes, templating
+from app.supplies.models import IssueSlip, StockEntry, SupplyCategory
 
 AUDIT_LABELS = {
     "supply_item_create": "新增物品",
@@ -24,9 +27,26 @@ OBJECT_LABELS = {"supply_item": "物品", "stock_entry": "台账记录", "issue_
                  "entitlement": "发放标准"}
 
 
+def bench_pages() -> list[tuple[str, str]]:
+    item = busiest(StockEntry.item_id)
+    employee = busiest(StockEntry.employee_id, StockEntry.employee_id.is_not(None))
+    return [("stock", "/supplies/"), ("ledger", f"/supplies/items/{item}"),
+            ("emp_supplies", f"/supplies/employees/{employee}"), ("requisitions", "/supplies/requisitions"),
+            ("slips", "/supplies/slips")]
+
+
+def bench_exports() -> list[tuple[str, str]]:
+    category = db.session.scalar(select(SupplyCategory.id).order_by(SupplyCategory.id))
+    slip = db.session.scalar(select(func.max(IssueSlip.id)))
+    return [("issue ledger.pdf", f"/supplies/ledger.pdf?category={category}"),
+            ("count sheet.pdf", "/supplies/count-sheet.pdf"), ("slip.pdf", f"/supplies/slips/{slip}.pdf"),
+            ("ledger.csv (month)", "/supplies/ledger.csv"), ("ledger.xlsx (month)", "/supplies/ledger.xlsx")]
+
+
 def register(app: Flask) -> None:
     add(app, Part(
-        "supplies", demo=demo.demo, demo_order=30, blueprint=routes.bp, audit_labels=AUDIT_LABELS, object_labels=OBJECT_LABELS,
+        "supplies", blueprint=routes.bp, audit_labels=AUDIT_LABELS, object_labels=OBJECT_LABELS,
+        demo=demo.demo, demo_order=30, bench_pages=bench_pages, bench_exports=bench_exports,
         nav=(NavEntry("物资发放", "supplies.index", order=50, badge=templating.low_stock_badge,
                       tile="劳保与办公用品",
                       tile_endpoint=lambda u: "supplies.index" if can_issue_supplies(u) else "supplies.requisitions"),),

@@ -4,7 +4,10 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
+from app.org.models import Position
 from app.staff.models import Employee
+from app.supplies import ledger, requisitions
+from app.supplies.models import Entitlement, SupplyCategory, SupplyItem
 
 
 DEMO_SUPPLIES = [
@@ -24,10 +27,6 @@ DEMO_SUPPLIES = [
 def seed_supplies() -> list[str]:
     """Items in both categories (some below minimum), receipts, slips, a reversal,
     entitlements for 技师 and a requisition in each state. Skipped if items exist."""
-    from app.org.models import Position
-    from app.supplies import ledger, requisitions
-    from app.supplies.models import Entitlement, SupplyCategory, SupplyItem
-
     if db.session.scalar(select(SupplyItem.id).limit(1)):
         return []
     clerk = db.session.scalar(select(User).filter_by(username="chenxy"))

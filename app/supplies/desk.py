@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.parts import SHOW, Desk, Listing
+from app.parts import Desk, Listing, SHOW
 from app.permissions import can_issue_supplies, is_supervisor
 from app.staff.models import Employee
 from app.supplies.entitlements import due_list

@@ -1,8 +1,11 @@
 """培训档案: sessions with report, sign-in sheet, photos and materials, printed as records."""
 from flask import Flask
+from sqlalchemy import func, select
 
-from app.parts import NavEntry, Part, WorkspaceBlock, add
-from app.trainings import demo, desk, routes, templating
+from app.extensions import db
+from app.parts import NavEntry, Part, WorkspaceBlock, add, busiest
+from app.trainings import demo, desk, records, routes, templating
+from app.trainings.models import Attendee, Training, TrainingFile
 
 AUDIT_LABELS = {
     "training_create": "新建培训",
@@ -18,9 +21,25 @@ AUDIT_LABELS = {
 }
 
 
+def stored_files() -> dict[str, set[str]]:
+    """Photos, sign-in sheets and materials (deleted ones too: they can be restored)."""
+    return {records.SUB: set(db.session.scalars(select(TrainingFile.key)))}
+
+
+def bench_pages() -> list[tuple[str, str]]:
+    return [("trainings", "/trainings/"), ("training", f"/trainings/{busiest(Attendee.training_id)}")]
+
+
+def bench_exports() -> list[tuple[str, str]]:
+    year = db.session.scalar(select(func.max(Training.held_on))).year
+    return [("training record.pdf", f"/trainings/{busiest(Attendee.training_id)}/record.pdf"),
+            ("training ledger.pdf", f"/trainings/ledger.pdf?year={year}")]
+
+
 def register(app: Flask) -> None:
     add(app, Part(
-        "trainings", demo=demo.demo, demo_order=40, blueprint=routes.bp, audit_labels=AUDIT_LABELS,
+        "trainings", blueprint=routes.bp, audit_labels=AUDIT_LABELS, demo=demo.demo, demo_order=40,
+        uploads=stored_files, bench_pages=bench_pages, bench_exports=bench_exports,
         object_labels={"training": "培训", "training_category": "培训类别"},
         nav=(NavEntry("培训档案", "trainings.index", order=40, tile="培训记录、签到与照片"),),
         workspace=(

@@ -2,10 +2,15 @@
 
 from sqlalchemy import select
 
+from app import clock
 from app.auth.models import User
 from app.demo import demo_photo
 from app.extensions import db
+from app.org.models import Position
+from app.printing import html_to_pdf
 from app.staff.models import Employee
+from app.trainings import records
+from app.trainings.models import ABSENT, DONE, LEAVE, SIGNED, Training, TrainingCategory
 
 
 DEMO_TRAININGS = [
@@ -22,12 +27,6 @@ def seed_trainings() -> list[str]:
     from datetime import datetime, time, timedelta
 
     from werkzeug.datastructures import FileStorage
-
-    from app import clock
-    from app.org.models import Position
-    from app.printing import html_to_pdf
-    from app.trainings import records
-    from app.trainings.models import ABSENT, DONE, LEAVE, SIGNED, Training, TrainingCategory
 
     if db.session.scalar(select(Training.id).limit(1)):
         return []

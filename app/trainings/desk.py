@@ -5,9 +5,9 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.parts import SHOW, Desk, Listing
+from app.parts import Desk, Listing, SHOW
 from app.permissions import can_record_trainings
-from app.trainings.models import DONE, PLANNED, SIGNED, Attendee, Training
+from app.trainings.models import Attendee, DONE, PLANNED, SIGNED, Training
 
 
 def my_trainings(desk: Desk) -> dict | None:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.extensions import db
 from app.staff.models import Employee
-from app.trainings.models import SIGN_LABELS, Attendee, Training
+from app.trainings.models import Attendee, SIGN_LABELS, Training
 from app.trainings.records import employee_history
 
 

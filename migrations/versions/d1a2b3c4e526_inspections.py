@@ -2,14 +2,14 @@
 actions (整改) and their history
 
 Revision ID: d1a2b3c4e526
-Revises: c9e1a3b5d725
+Revises: d3a5b7c9e125
 Create Date: 2026-12-06 18:40:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "d1a2b3c4e526"
-down_revision = "c9e1a3b5d725"
+down_revision = "d3a5b7c9e125"
 branch_labels = None
 depends_on = None
 

@@ -1,10 +1,11 @@
+"""The org chart's pages (岗位与汇报关系): positions and lines; each change is a new handbook
+revision of the positions concerned."""
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
-from app.auth.forms import PostForm
+from app.forms import PostForm
 from app.extensions import db
-from app.handbook import revisions  # module import: revisions imports app.org.models in turn
-
+from app.handbook import revisions
 from app.org.chart import OrgError, add_line, chart_layout, create_position, remove_line
 from app.org.forms import LineForm, PositionForm
 from app.org.models import Position, ReportingLine, ordered_positions

@@ -1,0 +1,294 @@
+"""盘点: a count session over one location or one category of the register.
+
+Starting it freezes the expected list into its lines (what the register says is there
+and not lent out, with the pieces expected of a counted set); each line is then marked
+found (with the pieces counted) / missing / found elsewhere; what turns up that was not on
+the list is added as an extra (a registered item by its asset number, or free text).
+Closing it needs every line counted, every difference explained and a name that signs it;
+a closed count is kept as it was and is never reopened. Plain functions: they validate,
+write, flush and record the audit entry; the route commits (or rolls back on Refused)."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app import clock
+from app.audit.log import record
+from app.database import utcnow
+from app.equipment.models import (CATEGORIES, COUNT_CLOSED, COUNT_OPEN, COUNT_RESULTS, COUNT_SCOPES, ELSEWHERE, EXTRA,
+                                  FOUND, MISSING, PENDING, SCRAPPED, Count, CountLine, Equipment, EquipmentEvent)
+from app.equipment.rules import Refused
+from app.extensions import db
+from app.xlsxexport import Table
+
+MARKS = (FOUND, MISSING, ELSEWHERE)
+
+
+def _who(user) -> int | None:
+    return getattr(user, "id", None)
+
+
+def _scope_filter(scope: str, value: str):
+    return Equipment.location == value if scope == "location" else Equipment.category == value
+
+
+def locations() -> list[str]:
+    return list(db.session.scalars(select(Equipment.location).where(Equipment.location != "", Equipment.state != SCRAPPED)
+                                   .distinct().order_by(Equipment.location).limit(200)))
+
+
+def start(scope: str, value: str, user) -> Count:
+    value = (value or "").strip()
+    if scope not in COUNT_SCOPES:
+        raise Refused("请选择按位置还是按类别盘点。", "scope")
+    if not value:
+        raise Refused(f"请选择要盘点的{COUNT_SCOPES[scope]}。", "scope_value")
+    if scope == "category" and value not in CATEGORIES:
+        raise Refused("没有这个类别。", "scope_value")
+    open_one = db.session.scalar(select(Count.id).where(Count.scope == scope, Count.scope_value == value,
+                                                        Count.status == COUNT_OPEN).limit(1))
+    if open_one:
+        raise Refused(f"{COUNT_SCOPES[scope]}“{value}”已有进行中的盘点 #{open_one}，请先完成它。", "scope_value", 409)
+    items = list(db.session.scalars(select(Equipment).where(_scope_filter(scope, value), Equipment.state != SCRAPPED)
+                                    .order_by(Equipment.asset_no)))
+    if not items:
+        raise Refused(f"台账中没有{COUNT_SCOPES[scope]}为“{value}”的设备。", "scope_value", 422)
+    count = Count(scope=scope, scope_value=value, status=COUNT_OPEN, started_on=clock.local_now().date(),
+                  started_by_id=_who(user))
+    db.session.add(count)
+    db.session.flush()
+    expected = [i for i in items if i.lent_qty < i.quantity]  # wholly lent out: not expected here
+    db.session.add_all([CountLine(count_id=count.id, equipment_id=i.id, expected=True, expected_qty=i.quantity - i.lent_qty)
+                        for i in expected])
+    db.session.flush()
+    record("equipment_count_start", "equipment_count", count.id, summary=f"开始盘点 #{count.id}（{count.scope_label}）",
+           after={"scope": count.scope_label, "expected": len(expected), "lent": len(items) - len(expected)}, user=user)
+    return count
+
+
+def _open(count: Count) -> None:
+    if count.status != COUNT_OPEN:
+        raise Refused(f"盘点 #{count.id} 已于 {clock.to_local(count.closed_at):%Y-%m-%d %H:%M} 结束，不能再修改。",
+                      None, 409)
+
+
+def mark(line: CountLine, result: str, user, counted_qty: int | None = None, found_location: str = "") -> CountLine:
+    """One line of the expected list: found (the pieces counted, default all expected),
+    missing, or found elsewhere (where)."""
+    _open(line.count)
+    found_location = (found_location or "").strip()
+    if not line.expected:
+        raise Refused("清单外的物品无需标记。", "result")
+    if result not in MARKS:
+        raise Refused("请选择盘点结果。", "result")
+    if result == FOUND:
+        counted_qty = line.expected_qty if counted_qty is None else counted_qty
+        if not 1 <= counted_qty <= 9999:
+            raise Refused("实盘件数应在1到9999之间；一件都没有请选“缺失”。", "counted_qty")
+    else:
+        counted_qty = None
+    if result == ELSEWHERE:
+        if not found_location:
+            raise Refused("请填写在哪里找到。", "found_location")
+        if len(found_location) > 60:
+            raise Refused("位置最多60字。", "found_location")
+    else:
+        found_location = ""
+    before = {"result": COUNT_RESULTS[line.result], "counted": line.counted_qty}
+    line.result, line.counted_qty, line.found_location = result, counted_qty, found_location
+    line.by_id, line.at = _who(user), utcnow()
+    db.session.flush()
+    what = COUNT_RESULTS[result] + (f" {counted_qty}/{line.expected_qty} 件" if result == FOUND and line.expected_qty > 1
+                                    else "") + (f"（{found_location}）" if found_location else "")
+    record("equipment_count_mark", "equipment_count", line.count_id,
+           summary=f"盘点 #{line.count_id}：{line.asset_no} {line.name} {what}", before=before,
+           after={"result": COUNT_RESULTS[result], "counted": counted_qty, "where": found_location or None}, user=user)
+    return line
+
+
+def find_item(asset_no: str) -> Equipment | None:
+    asset_no = (asset_no or "").strip()
+    if not asset_no:
+        return None
+    return db.session.scalar(select(Equipment).where(func.lower(Equipment.asset_no) == asset_no.lower()).limit(1))
+
+
+def scan(count: Count, asset_no: str, user) -> tuple[CountLine, bool]:
+    """An asset number typed or scanned: its line marked found (all pieces), or, for an
+    item not on the list, an extra. Returns the line and whether anything was new."""
+    _open(count)
+    asset_no = (asset_no or "").strip()
+    if not asset_no:
+        raise Refused("请输入或扫描资产编号。", "asset_no")
+    item = find_item(asset_no)
+    if item is None:
+        raise Refused(f"资产编号 {asset_no[:40]} 不在台账中；如确有此物，请作为清单外物品登记。", "asset_no", 404)
+    line = db.session.scalar(select(CountLine).where(CountLine.count_id == count.id, CountLine.equipment_id == item.id))
+    if line is not None:
+        if line.expected and line.result != FOUND:
+            return mark(line, FOUND, user), True
+        return line, False
+    line = CountLine(count_id=count.id, equipment_id=item.id, expected=False, result=EXTRA, expected_qty=0,
+                     counted_qty=1, by_id=_who(user), at=utcnow())
+    count.lines.append(line)
+    db.session.flush()
+    record("equipment_count_mark", "equipment_count", count.id,
+           summary=f"盘点 #{count.id}：清单外发现 {item.asset_no} {item.name}（台账位置：{item.location or '未填'}）",
+           after={"result": COUNT_RESULTS[EXTRA], "asset_no": item.asset_no}, user=user)
+    return line, True
+
+
+def add_extra(count: Count, label: str, user, quantity: int | None = 1) -> CountLine:
+    """Something found that the register does not know (free text), with how many."""
+    _open(count)
+    label = (label or "").strip()
+    if not label:
+        raise Refused("请写明发现的物品。", "label")
+    if len(label) > 120:
+        raise Refused("物品说明最多120字。", "label")
+    if find_item(label) is not None:
+        raise Refused(f"{label} 是台账中的资产编号，请用上面的扫码/输入框登记。", "label")
+    quantity = quantity or 1
+    if not 1 <= quantity <= 9999:
+        raise Refused("件数应在1到9999之间。", "extra_qty")
+    line = CountLine(count_id=count.id, equipment_id=None, expected=False, label=label, result=EXTRA, expected_qty=0,
+                     counted_qty=quantity, by_id=_who(user), at=utcnow())
+    count.lines.append(line)
+    db.session.flush()
+    record("equipment_count_mark", "equipment_count", count.id, summary=f"盘点 #{count.id}：清单外发现 {label} {quantity} 件",
+           after={"result": COUNT_RESULTS[EXTRA], "label": label, "counted": quantity}, user=user)
+    return line
+
+
+def close(count: Count, signed_name: str, explanations: dict[int, str], user, note: str = "") -> Count:
+    """Signs the count: every line counted, every difference explained (`explanations`:
+    line id → text; one already written may stay), a name. The items' histories get a
+    line each."""
+    _open(count)
+    signed_name = (signed_name or "").strip()
+    note = (note or "").strip()
+    lines = list(count.lines)
+    pending = [ln for ln in lines if ln.expected and ln.result == PENDING]
+    if pending:
+        raise Refused(f"还有 {len(pending)} 项未盘（如 {pending[0].asset_no} {pending[0].name}），全部盘完才能结束。",
+                      None, 422)
+    for ln in lines:
+        text = (explanations.get(ln.id, ln.explanation) or "").strip()
+        if len(text) > 500:
+            raise Refused(f"{ln.asset_no or ln.label} 的说明最多500字。", f"explain-{ln.id}")
+        ln.explanation = text
+    unexplained = [ln for ln in lines if ln.is_difference and not ln.explanation]
+    if unexplained:
+        raise Refused(f"有 {len(unexplained)} 项差异未说明原因（如 {unexplained[0].asset_no or ''} {unexplained[0].name}）。"
+                      "每项差异都要写明原因才能结束盘点。", f"explain-{unexplained[0].id}", 422)
+    if not signed_name:
+        raise Refused("请填写盘点人签名（姓名）。", "signed_name")
+    if len(signed_name) > 40:
+        raise Refused("签名最多40字。", "signed_name")
+    if len(note) > 500:
+        raise Refused("备注最多500字。", "note")
+    count.status, count.closed_at, count.closed_by_id = COUNT_CLOSED, utcnow(), _who(user)
+    count.signed_name, count.note = signed_name, note
+    today = clock.local_now().date()
+    for ln in lines:
+        if ln.equipment_id is None:
+            continue
+        text = f"盘点 #{count.id}（{count.scope_label}）：{ln.result_label}"
+        if ln.result == FOUND and ln.expected_qty > 1:
+            text += f" {ln.counted_qty}/{ln.expected_qty} 件"
+        if ln.found_location:
+            text += f"，在 {ln.found_location}"
+        if ln.explanation:
+            text += f"；{ln.explanation}"
+        db.session.add(EquipmentEvent(equipment_id=ln.equipment_id, kind="count", happened_on=today, note=text[:500],
+                                      user_id=_who(user)))
+    db.session.flush()
+    s = summary(count)
+    record("equipment_count_close", "equipment_count", count.id,
+           summary=f"结束盘点 #{count.id}（{count.scope_label}），差异 {s.differences} 项，签名 {signed_name}",
+           after={"found": s.found, "missing": s.missing, "elsewhere": s.elsewhere, "extra": s.extra,
+                  "differences": s.differences, "signed": signed_name}, user=user)
+    return count
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+@dataclass
+class Summary:
+    expected: int = 0
+    pending: int = 0
+    found: int = 0
+    missing: int = 0
+    elsewhere: int = 0
+    extra: int = 0
+    short: int = 0  # counted sets with fewer (or more) pieces than expected
+    differences: int = 0
+
+    @property
+    def done(self) -> int:
+        return self.expected - self.pending
+
+
+def summary(count: Count) -> Summary:
+    s = Summary()
+    for ln in count.lines:
+        if ln.expected:
+            s.expected += 1
+            s.pending += ln.result == PENDING
+            s.found += ln.result == FOUND
+            s.missing += ln.result == MISSING
+            s.elsewhere += ln.result == ELSEWHERE
+            s.short += ln.result == FOUND and ln.counted_qty != ln.expected_qty
+        else:
+            s.extra += 1
+        s.differences += ln.is_difference
+    return s
+
+
+def load(count_id: int) -> Count | None:
+    return db.session.scalar(select(Count).where(Count.id == count_id).options(
+        selectinload(Count.lines).selectinload(CountLine.equipment), selectinload(Count.lines).selectinload(CountLine.by),
+        selectinload(Count.started_by), selectinload(Count.closed_by)))
+
+
+def next_pending(count: Count) -> CountLine | None:
+    return next((ln for ln in count.lines if ln.expected and ln.result == PENDING), None)
+
+
+def open_counts_for(item: Equipment) -> list[Count]:
+    """Open counts whose list this item belongs to (its location or its category)."""
+    conds = [(Count.scope == "category") & (Count.scope_value == item.category)]
+    if item.location:
+        conds.append((Count.scope == "location") & (Count.scope_value == item.location))
+    return list(db.session.scalars(select(Count).where(Count.status == COUNT_OPEN, or_(*conds)).order_by(Count.id)
+                                   .limit(5)))
+
+
+def export_table(count: Count) -> Table:
+    """The count as a typed table (.xlsx / CSV): one row per line."""
+    rows = []
+    for ln in count.lines:
+        item = ln.equipment
+        rows.append([ln.asset_no or None, ln.name, item.category if item else None,
+                     (item.location or None) if item else None, ln.expected_qty if ln.expected else None,
+                     ln.result_label, ln.counted_qty if ln.result in (FOUND, EXTRA) else (0 if ln.result == MISSING else None),
+                     ln.found_location or None, "是" if ln.is_difference else "", ln.explanation or None,
+                     ln.by.name if ln.by else None, clock.to_local(ln.at) if ln.at else None])
+    header = ["资产编号", "名称", "类别", "台账位置", "应有件数", "结果", "实盘件数", "发现位置", "差异", "差异说明",
+              "记录人", "记录时间"]
+    return Table(f"盘点{count.id} {count.scope_value}", header, rows)
+
+
+def counts_by_scope(limit: int = 200) -> list[tuple[str, list[Count]]]:
+    """Every count (open ones first), grouped by what it covered, the latest first."""
+    counts = list(db.session.scalars(select(Count).options(selectinload(Count.closed_by))
+                                     .order_by(Count.status == COUNT_CLOSED, Count.id.desc()).limit(limit)))
+    groups: dict[str, list[Count]] = {}
+    for c in counts:
+        groups.setdefault(c.scope_label, []).append(c)
+    return list(groups.items())
+
+
+def today() -> date:
+    return clock.local_now().date()

@@ -1,0 +1,345 @@
+"""Counts (盘点): the expected list, marks, scans and extras, closing with every difference
+explained and signed (rules called directly and through the pages, HTMX included), the
+count sheet PDF (blank and result: text and fonts), the .xlsx read back with openpyxl, and
+the register's CSV import with its preview."""
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEntry
+from app.equipment import counts, loans, rules as register
+from app.equipment.models import Count, CountLine, Equipment, EquipmentEvent
+from app.extensions import db
+from app.staff.models import Employee
+from tests.pdftools import assert_cjk_fonts_embedded, pdftotext
+from tests.test_equipment import item_data, today
+
+
+def tool(asset_no, location="工具室", quantity=1, category="专用工具", name=None) -> dict:
+    return item_data(asset_no=asset_no, name=name or f"工具{asset_no}", category=category, location=location,
+                     quantity=quantity, needs_verification=False, verify_months=None)
+
+
+def workshop():
+    """工具室: ZG-01 (a set of 12), ZG-02, ZG-03 (lent out), ZG-04 (scrapped); 3号工位: QD-01."""
+    items = {no: register.create(tool(no, quantity=12 if no == "ZG-01" else 1), None)
+             for no in ("ZG-01", "ZG-02", "ZG-03", "ZG-04")}
+    items["QD-01"] = register.create(tool("QD-01", "3号工位", category="气动/电动工具", name="气动扳手"), None)
+    he = Employee(employee_no="T1", name="何师傅")
+    db.session.add(he)
+    db.session.flush()
+    loans.lend(items["ZG-03"], he.id, today() + timedelta(days=1), None)
+    register.change_state(items["ZG-04"], "scrapped", today(), "断裂", None)
+    return items
+
+
+def by_asset(count) -> dict:
+    return {ln.asset_no or ln.label: ln for ln in count.lines}
+
+
+# --- the rules -------------------------------------------------------------------------------------
+
+def test_the_expected_list_is_what_is_there_and_not_lent(app):
+    with app.app_context():
+        workshop()
+        count = counts.start("location", "工具室", None)
+        lines = by_asset(count)
+        assert sorted(lines) == ["ZG-01", "ZG-02"]  # ZG-03 lent, ZG-04 scrapped, QD-01 elsewhere
+        assert lines["ZG-01"].expected_qty == 12
+        with pytest.raises(register.Refused) as exc:
+            counts.start("location", "工具室", None)
+        assert exc.value.status == 409 and f"#{count.id}" in str(exc.value)
+        with pytest.raises(register.Refused) as exc:
+            counts.start("location", "月球", None)
+        assert "没有位置为“月球”的设备" in str(exc.value)
+        by_category = counts.start("category", "气动/电动工具", None)
+        assert [ln.asset_no for ln in by_category.lines] == ["QD-01"]
+
+
+def test_marks_scans_extras_and_a_signed_close(app):
+    with app.app_context():
+        items = workshop()
+        count = counts.start("location", "工具室", None)
+        lines = by_asset(count)
+        with pytest.raises(register.Refused) as exc:
+            counts.mark(lines["ZG-01"], "found", None, counted_qty=0)
+        assert exc.value.field == "counted_qty"
+        counts.mark(lines["ZG-01"], "found", None, counted_qty=11)
+        line, new = counts.scan(count, " zg-02 ", None)  # a scanner types it; case does not matter
+        assert new and line is lines["ZG-02"] and line.result == "found"
+        assert counts.scan(count, "ZG-02", None) == (line, False)
+        extra, new = counts.scan(count, "QD-01", None)  # a registered item found here
+        assert new and not extra.expected and extra.result == "extra"
+        with pytest.raises(register.Refused) as exc:
+            counts.scan(count, "XX-99", None)
+        assert exc.value.status == 404 and "不在台账中" in str(exc.value)
+        counts.add_extra(count, "无标签的扭力扳手", None, 2)
+        s = counts.summary(count)
+        assert (s.expected, s.pending, s.found, s.short, s.extra, s.differences) == (2, 0, 2, 1, 2, 3)
+        db.session.commit()
+        # every difference explained, and a name
+        with pytest.raises(register.Refused) as exc:
+            counts.close(count, "陈晓燕", {lines["ZG-01"].id: "一个套筒送修"}, None)
+        assert "2 项差异未说明原因" in str(exc.value)
+        db.session.rollback()
+        count = db.session.get(Count, count.id)
+        explain = {ln.id: "说明" for ln in count.lines if ln.is_difference}
+        with pytest.raises(register.Refused) as exc:
+            counts.close(count, "  ", explain, None)
+        assert exc.value.field == "signed_name"
+        db.session.rollback()
+        count = db.session.get(Count, count.id)
+        counts.close(count, "陈晓燕", explain, None)
+        assert count.status == "closed" and count.signed_name == "陈晓燕" and count.closed_at is not None
+        with pytest.raises(register.Refused) as exc:
+            counts.mark(count.lines[0], "missing", None)
+        assert exc.value.status == 409
+        history = db.session.scalars(select(EquipmentEvent.note).filter_by(equipment_id=items["ZG-01"].id, kind="count"))
+        assert [n for n in history if "11/12 件" in n and "一个套筒送修" not in n]  # "说明" was given
+        actions = dict(db.session.execute(select(AuditEntry.action, func.count()).group_by(AuditEntry.action)).all())
+        assert actions["equipment_count_start"] == 1 and actions["equipment_count_close"] == 1
+        assert actions["equipment_count_mark"] == 4
+
+
+def test_a_count_with_items_not_counted_cannot_close(app):
+    with app.app_context():
+        workshop()
+        count = counts.start("location", "工具室", None)
+        counts.mark(by_asset(count)["ZG-02"], "missing", None)
+        with pytest.raises(register.Refused) as exc:
+            counts.close(count, "陈晓燕", {}, None)
+        assert "还有 1 项未盘" in str(exc.value)
+        with pytest.raises(register.Refused) as exc:
+            counts.mark(by_asset(count)["ZG-01"], "elsewhere", None, found_location="")
+        assert exc.value.field == "found_location"
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def clerk(client, make_user):
+    make_user("chen", position="workshop_clerk", can_manage_equipment=True)
+    client.login("chen")
+    return client
+
+
+def _count(app) -> tuple[int, dict]:
+    with app.app_context():
+        workshop()
+        db.session.commit()
+    return None, {}
+
+
+def test_counting_through_the_pages_with_htmx_and_without(app, clerk):
+    _count(app)
+    r = clerk.post_form("/equipment/counts", {"scope": "location", "location": "工具室"})
+    assert r.status_code == 303
+    with app.app_context():
+        count = db.session.scalar(select(Count))
+        lines = {ln.asset_no: ln.id for ln in count.lines}
+        item_ids = {e.asset_no: e.id for e in db.session.scalars(select(Equipment))}
+    url = f"/equipment/counts/{count.id}"
+    page = clerk.get(url).get_data(as_text=True)
+    assert "已盘 0 / 2" in page and "ZG-01" in page and 'name="asset_no"' in page
+    # one tap (HTMX): the work area comes back with the next item
+    r = clerk.post_form(f"{url}/lines/{lines['ZG-01']}", {"result": "found", "counted_qty": "12"},
+                        headers={"HX-Request": "true"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and html.lstrip().startswith("<div id=\"work\"") and "已盘 1 / 2" in html
+    assert "ZG-02" in html.split('aria-label="下一项"')[1][:300]
+    # a scanned number that the register does not know: the message in the work area, nothing written
+    r = clerk.post_form(f"{url}/scan", {"asset_no": "XX-99"}, headers={"HX-Request": "true"})
+    assert r.status_code == 422 and "不在台账中" in r.get_data(as_text=True)
+    r = clerk.post_form(f"{url}/scan", {"asset_no": "XX-99"})
+    assert r.status_code == 404 and "不在台账中" in r.get_data(as_text=True)
+    # the QR label opens the item page, which offers 记入盘点 #N
+    item_page = clerk.get(f"/equipment/{item_ids['ZG-02']}").get_data(as_text=True)
+    assert f"记入盘点 #{count.id}" in item_page
+    assert f"记入盘点 #{count.id}" not in clerk.get(f"/equipment/{item_ids['QD-01']}").get_data(as_text=True)
+    r = clerk.post_form(f"{url}/scan", {"asset_no": "ZG-02"})  # the item page's form, without JavaScript
+    assert r.status_code == 303
+    r = clerk.post_form(f"{url}/extras", {"label": "无标签的扭力扳手", "extra_qty": "1"})
+    assert r.status_code == 303
+    assert "已盘 2 / 2" in clerk.get(url).get_data(as_text=True)
+    # closing: the extra must be explained
+    assert clerk.get(f"{url}/close").status_code == 200
+    with app.app_context():
+        extra_id = db.session.scalar(select(CountLine.id).filter_by(count_id=count.id, expected=False))
+    r = clerk.post_form(f"{url}/close", {"signed_name": "陈晓燕", f"explain-{extra_id}": ""})
+    assert r.status_code == 422 and "差异未说明原因" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Count, count.id).status == "open"
+    r = clerk.post_form(f"{url}/close", {"signed_name": "陈晓燕", f"explain-{extra_id}": "外协留下的，已登记入账"})
+    assert r.status_code == 303
+    page = clerk.get(url).get_data(as_text=True)
+    assert "陈晓燕" in page and "外协留下的，已登记入账" in page and 'name="asset_no"' not in page
+    listing = clerk.get("/equipment/counts").get_data(as_text=True)
+    assert "位置：工具室" in listing and "已结束" in listing
+    # a closed count changes no more
+    r = clerk.post_form(f"{url}/lines/{lines['ZG-01']}", {"result": "missing"})
+    assert r.status_code == 409
+
+
+def test_a_technician_reads_counts_but_does_not_count(app, client, make_user):
+    _count(app)
+    with app.app_context():
+        count = counts.start("location", "工具室", None)
+        db.session.commit()
+        count_id, line_id = count.id, count.lines[0].id
+    make_user("tech", position="technician")
+    client.login("tech")
+    assert client.get(f"/equipment/counts/{count_id}").status_code == 200
+    assert client.post_form("/equipment/counts", {"scope": "location", "location": "工具室"}).status_code == 403
+    assert client.post_form(f"/equipment/counts/{count_id}/lines/{line_id}", {"result": "found"}).status_code == 403
+    assert client.post_form(f"/equipment/counts/{count_id}/scan", {"asset_no": "ZG-01"}).status_code == 403
+
+
+def _closed_count(app) -> int:
+    with app.app_context():
+        workshop()
+        count = counts.start("location", "工具室", None)
+        lines = by_asset(count)
+        counts.mark(lines["ZG-01"], "found", None, counted_qty=10)
+        counts.mark(lines["ZG-02"], "elsewhere", None, found_location="5号工位")
+        counts.add_extra(count, "无标签的扭力扳手", None, 1)
+        counts.close(count, "陈晓燕", {ln.id: f"原因{ln.id}" for ln in count.lines if ln.is_difference}, None)
+        db.session.commit()
+        return count.id
+
+
+def test_the_count_sheet_pdf_blank_and_with_the_result(app, clerk):
+    with app.app_context():
+        workshop()
+        count = counts.start("location", "工具室", None)
+        db.session.commit()
+        open_id = count.id
+    r = clerk.get(f"/equipment/counts/{open_id}/sheet.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text = pdftotext(r.data)
+    assert "车间设备、工具盘点表" in text and "ZG-01" in text and "盘点人" in text and "监盘人" in text
+    assert_cjk_fonts_embedded(r.data)
+    with app.app_context():
+        lines = by_asset(db.session.get(Count, open_id))
+        counts.mark(lines["ZG-01"], "found", None, counted_qty=10)
+        counts.mark(lines["ZG-02"], "missing", None)
+        counts.close(db.session.get(Count, open_id), "陈晓燕", {lines["ZG-01"].id: "两件送修",
+                                                              lines["ZG-02"].id: "遗失，已报告车间主任"}, None)
+        db.session.commit()
+    r = clerk.get(f"/equipment/counts/{open_id}/sheet.pdf")
+    text = pdftotext(r.data)
+    assert "盘点结果" in text and "两件送修" in text and "遗失，已报告车间主任" in text and "陈晓燕" in text
+    assert "差异共" in text and "盘点人签字" in text
+    assert_cjk_fonts_embedded(r.data)
+    assert "车间设备、工具盘点表" in pdftotext(clerk.get(f"/equipment/counts/{open_id}/sheet.pdf?blank=1").data)
+
+
+def test_the_count_exports_typed_cells(app, clerk):
+    count_id = _closed_count(app)
+    r = clerk.get(f"/equipment/counts/{count_id}/export.xlsx")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    ws = load_workbook(io.BytesIO(r.data)).active
+    header = [c.value for c in ws[1]]
+    rows = {row[0] or row[1]: dict(zip(header, row)) for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert "盘点" in ws.title and ws.freeze_panes == "A2"
+    assert rows["ZG-01"]["应有件数"] == 12 and rows["ZG-01"]["实盘件数"] == 10
+    assert isinstance(rows["ZG-01"]["应有件数"], int) and isinstance(rows["ZG-01"]["记录时间"], datetime)
+    assert rows["ZG-02"]["结果"] == "在别处" and rows["ZG-02"]["发现位置"] == "5号工位"
+    assert rows["无标签的扭力扳手"]["差异"] == "是" and rows["无标签的扭力扳手"]["差异说明"].startswith("原因")
+    csv_text = clerk.get(f"/equipment/counts/{count_id}/export.csv").get_data(as_text=True)
+    assert "ZG-01" in csv_text and "在别处" in csv_text
+
+
+# --- the register's CSV import ---------------------------------------------------------------
+
+CSV = """资产编号,名称,类别,型号,位置,数量,负责人,购置日期,检定周期（月）
+ZG-21,正时专用工具组,专用工具,T10352,工具室,12,T1,2024-03-01,
+JC-09,声级计,检测/计量设备,AWA5688,检测区,1,何师傅,2023-06-15,12
+ZG-21,重复的编号,专用工具,,,1,,,
+XX-01,无类别,飞机,,,1,,,
+XX-02,数量不对,专用工具,,,很多,,,
+XX-03,=HYPERLINK("x"),专用工具,,,1,,,
+XX-04,未来购置,专用工具,,,1,,2999-01-01,
+XX-05,负责人不存在,专用工具,,,1,无此人,,
+"""
+
+
+def test_the_import_previews_every_bad_row_and_imports_the_good_ones(app, clerk):
+    with app.app_context():
+        db.session.add(Employee(employee_no="T1", name="何师傅"))
+        db.session.commit()
+    r = clerk.post_form("/equipment/import", {"file": (io.BytesIO(CSV.encode("gb18030")), "台账.csv")},
+                        content_type="multipart/form-data")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "2</strong> 行可导入" in html and "6</strong> 行有误" in html
+    for words in ("资产编号与第 2 行重复", "请选择类别", "数量应为整数", "不能以 = + - @ 开头", "购置日期不能晚于今天",
+                  "负责人“无此人”不是在职员工"):
+        assert words in html, words
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Equipment.id))) == 0  # nothing before the confirmation
+    payload = html.split('<textarea name="payload" hidden>')[1].split("</textarea>")[0]
+    import html as h
+
+    r = clerk.post_form("/equipment/import", {"payload": h.unescape(payload)})
+    assert r.status_code == 303
+    with app.app_context():
+        items = {e.asset_no: e for e in db.session.scalars(select(Equipment))}
+        assert set(items) == {"ZG-21", "JC-09"}
+        assert items["ZG-21"].quantity == 12 and items["ZG-21"].responsible.name == "何师傅"
+        assert items["JC-09"].needs_verification and items["JC-09"].verify_months == 12
+        assert items["JC-09"].purchased_on == date(2023, 6, 15)
+        assert db.session.scalar(select(func.count(AuditEntry.id)).filter_by(action="equipment_create")) == 2
+    # the same file again updates instead (the known asset numbers), with nothing changed: no record
+    clerk.post_form("/equipment/import", {"payload": h.unescape(payload)})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Equipment.id))) == 2
+    r = clerk.post_form("/equipment/import", {"file": (io.BytesIO("名称,类别\n扳手,专用工具\n".encode()), "x.csv")},
+                        content_type="multipart/form-data")
+    assert r.status_code == 422 and "缺少必填列：资产编号" in r.get_data(as_text=True)
+
+
+def test_the_count_and_loan_pages_cost_the_same_statements_however_many_rows(app, clerk):
+    """Lines, their items and who recorded them, loans with item and borrower: loaded in
+    bulk, not per row."""
+    from app.equipment.desk import bench_pages
+    from tests.test_equipment import _statements
+
+    def grow(start, n):
+        with app.app_context():
+            from app.auth.models import User
+
+            for i in range(start, start + n):
+                e = Employee(employee_no=f"Q{i:03d}", name=f"员工{i}")
+                u = User(username=f"u{i}", password_hash="x", employee=e)
+                db.session.add_all([e, u])
+                db.session.flush()
+                item = register.create(tool(f"N-{i:03d}"), u)
+                if i % 2:
+                    loans.lend(item, e.id, today() + timedelta(days=1), u)
+            db.session.commit()
+
+    grow(0, 3)
+    with app.app_context():
+        from app.auth.models import User
+
+        count = counts.start("location", "工具室", None)
+        for i, ln in enumerate(count.lines):
+            counts.mark(ln, "found", db.session.scalar(select(User).filter_by(username="u0")))
+        db.session.commit()
+        count_id = count.id
+        pages = [url for _, url in bench_pages()]
+    small = [_statements(app, clerk, u) for u in pages]
+    grow(3, 12)
+    with app.app_context():  # the same count, with more lines, each recorded by someone else
+        from app.auth.models import User
+
+        c = db.session.get(Count, count_id)
+        for i, item in enumerate(db.session.scalars(select(Equipment).where(Equipment.asset_no.like("N-%")))):
+            line = CountLine(count_id=c.id, equipment_id=item.id, expected=True, expected_qty=1)
+            db.session.add(line)
+            db.session.flush()
+            counts.mark(line, "found", db.session.scalar(select(User).filter_by(username=f"u{i:d}")))
+        db.session.commit()
+    assert [_statements(app, clerk, u) for u in pages] == small
