@@ -6,11 +6,13 @@
 - a plain employee reads and acknowledges, and changes nothing.
 Routes call these and abort(403); templates use them only to hide buttons.
 """
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user
 
+from app.org.chart import positions_below
 
 
 def supervised_position_ids(user) -> set[int]:
@@ -19,8 +21,6 @@ def supervised_position_ids(user) -> set[int]:
         return set()
     cache = g.setdefault("_supervised", {})
     if user.id not in cache:
-        from app.org.chart import positions_below  # late: app.org imports this module
-
         position = user.position
         cache[user.id] = positions_below(position.id) if position else set()
     return cache[user.id]
@@ -41,6 +41,18 @@ def is_supervisor(user) -> bool:
     )
 
 
+def holds_position(user, position) -> bool:
+    """The user is an active employee in this position (a position or its id)."""
+    own = getattr(user, "position", None)
+    pid = position if isinstance(position, int) else position.id
+    return own is not None and own.id == pid
+
+
+def may_confirm_reading(user, position) -> bool:
+    """我已阅读并理解: only the position's own active employees confirm its duties."""
+    return bool(getattr(user, "is_authenticated", False)) and holds_position(user, position)
+
+
 def can_manage_accounts(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_admin)
 
@@ -51,6 +63,12 @@ def can_manage_staff(user) -> bool:
 
 def can_edit_org(user) -> bool:
     return can_manage_accounts(user)
+
+
+def may_view_position(user, position) -> bool:
+    """A position's handbook page: everyone while it is active; a retired one only those
+    who edit the org chart."""
+    return position.active or can_edit_org(user)
 
 
 def can_record_trainings(user) -> bool:
@@ -138,6 +156,12 @@ def may_see_employee_details(user, employee) -> bool:
             or can_issue_supplies(user) or supervises_employee(user, employee))
 
 
+def may_see_colleagues_details(user) -> bool:
+    """The staff list's phone and hire-date columns: those who may see other people's
+    details (may_see_employee_details decides each row): supervisors, the clerks, admin."""
+    return is_supervisor(user) or can_record_trainings(user) or can_issue_supplies(user)
+
+
 def may_see_all_assessments(user, training) -> bool:
     """Every attendee's score and feedback of a session (the pass rate too): training
     clerks, admin, and supervisors of every position among its attendees."""
@@ -167,11 +191,20 @@ def may_mark_onboarding_step(user, employee) -> bool:
     return can_record_trainings(user) or supervises_employee(user, employee)
 
 
+def may_sign_off_onboarding(user, employee) -> bool:
+    """上岗确认 of a new hire: the supervisors of the employee's position (admin too)."""
+    return supervises_employee(user, employee)
+
+
+def may_restore_training_files(user) -> bool:
+    """A deleted photo, scan or material: only admin sees it (显示已删除文件) and restores it."""
+    return can_manage_accounts(user)
+
+
 def may_view_checklist(user, position) -> bool:
     """A position's checklist (board, month grid, results, photos): admin, its supervisors
     and its holders."""
-    return user.is_admin or position.id in supervised_position_ids(user) or (
-        user.position is not None and user.position.id == position.id)
+    return user.is_admin or position.id in supervised_position_ids(user) or holds_position(user, position)
 
 
 def may_see_supplies_of(user, employee) -> bool:
@@ -187,6 +220,50 @@ def may_decide_requisition(user, req) -> bool:
 
 def may_see_requisition(user, req) -> bool:
     return can_issue_supplies(user) or user.employee_id == req.employee_id or may_decide_requisition(user, req)
+
+
+def may_submit_requisition(user) -> bool:
+    """我要申领: an account linked to an employee (the requisition is that person's)."""
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "employee", None) is not None
+
+
+def may_withdraw_requisition(user, req) -> bool:
+    """The person who asked (or for whom it was asked) may withdraw it while it is pending."""
+    return req.status == "pending" and (user.id == req.requested_by_id or
+                                        (user.employee_id is not None and user.employee_id == req.employee_id))
+
+
+def may_see_requisition_context(user, req) -> bool:
+    """What the person may get and got lately, beside a requisition: whoever decides or
+    issues it."""
+    return may_decide_requisition(user, req) or can_issue_supplies(user)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whose records a user reaches, for a list query: everyone's, or those of these
+    employees and of the employees in these positions; never those of `except_employee_id`."""
+    everyone: bool = False
+    employee_ids: frozenset = frozenset()
+    position_ids: frozenset = frozenset()
+    except_employee_id: int | None = None
+
+
+def requisitions_visible_to(user) -> Reach:
+    """All for a supply clerk and admin; else the user's own and those of the employees in
+    the positions he supervises (the list form of may_see_requisition)."""
+    if can_issue_supplies(user) or user.is_admin:
+        return Reach(everyone=True)
+    return Reach(employee_ids=frozenset({user.employee_id} if user.employee_id else ()),
+                 position_ids=frozenset(supervised_position_ids(user)))
+
+
+def requisitions_decidable_by(user) -> Reach:
+    """Admin all, a supervisor those of the positions he supervises; never his own (the
+    list form of may_decide_requisition)."""
+    if user.is_admin:
+        return Reach(everyone=True, except_employee_id=user.employee_id)
+    return Reach(position_ids=frozenset(supervised_position_ids(user)), except_employee_id=user.employee_id)
 
 
 def require(check, *args) -> None:
@@ -222,6 +299,10 @@ TEMPLATE_HELPERS = {
     "may_see_training_files": may_see_training_files,
     "may_view_employee": may_view_employee,
     "may_see_all_assessments": may_see_all_assessments,
+    "may_view_checklist": may_view_checklist,
+    "may_see_colleagues_details": may_see_colleagues_details,
+    "may_submit_requisition": may_submit_requisition,
+    "may_restore_training_files": may_restore_training_files,
 }
 
 
@@ -240,6 +321,12 @@ def may_self_check_subject(user, subject_id: int, thing: bool = False) -> bool:
     piece of equipment (`thing`): any holder checks any piece (whoever uses the lift
     first that morning)."""
     return thing or subject_id == 0 or subject_id == getattr(user, "employee_id", None)
+
+
+def may_self_check_occurrence(user, item, subject_id: int, thing: bool = False) -> bool:
+    """自查 of one occurrence: a holder of the item's position, and for an item for each
+    holder only his own (any piece of equipment, `thing`, is any holder's)."""
+    return may_self_check(user, item) and may_self_check_subject(user, subject_id, thing)
 
 
 def may_see_subject(user, position, subject_id: int, thing: bool = False) -> bool:

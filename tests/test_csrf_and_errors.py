@@ -165,7 +165,8 @@ def test_every_page_carries_the_csp_without_inline_code(app, admin_client):
             continue  # rendered by WeasyPrint only
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
-        assert not re.search(r"\son[a-z]+=", text), path
+        markup = re.sub(r"{{.*?}}|{%.*?%}", "", text, flags=re.S)  # the HTML, not Jinja's own `only=` arguments
+        assert not re.search(r"\son[a-z]+=", markup), path
         assert ' style="' not in text and "js:" not in text, path
 
 

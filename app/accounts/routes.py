@@ -1,17 +1,15 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 
 from app.accounts.forms import AccountForm, NewAccountForm
-from app.audit.log import record, record_changes
-from app.auth import sessions
+from app.accounts.changes import Refused, create_account, end_logins, update_account
+from app.accounts.changes import reset_password as reset_password_of
 from app.forms import PostForm
 from app.auth.models import User
-from app.cli import generate_password
 from app.extensions import db
 from app.permissions import admin_required
-from app.staff.models import Employee
 from app.web import render
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
@@ -25,37 +23,13 @@ def index():
     return render("accounts/index.html", users=users, post_form=PostForm())
 
 
-def _fill(user: User, form: AccountForm) -> None:
-    user.username = form.username.data.strip()
-    user.display_name = (form.display_name.data or "").strip()
-    user.employee = db.session.get(Employee, form.employee_id.data) if form.employee_id.data else None
-    user.is_admin = form.is_admin.data
-    user.can_record_trainings = form.can_record_trainings.data
-    user.can_issue_supplies = form.can_issue_supplies.data
-    user.can_manage_equipment = form.can_manage_equipment.data
-    user.active = form.active.data
-
-
-def _other_active_admins(user: User) -> int:
-    return db.session.scalar(
-        select(func.count(User.id)).where(User.is_admin.is_(True), User.active.is_(True), User.id != user.id)
-    )
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @admin_required
 def create():
     form = NewAccountForm()
     if form.validate_on_submit():
-        user = User()
-        _fill(user, form)
-        generated = None if form.password.data else generate_password()
-        user.set_password(form.password.data or generated)
-        user.must_change_password = True
-        db.session.add(user)
-        db.session.flush()
-        record("user_create", "user", user.id, summary=user.username, after=user.snapshot())
+        user, generated = create_account(form)
         db.session.commit()
         if generated:  # shown once, in this response only (as a reset's password)
             response = render("accounts/password_reset.html", account=user, password=generated, created=True)
@@ -75,19 +49,12 @@ def edit(user_id: int):
     if request.method == "GET":
         form.employee_id.data = user.employee_id or 0
     if form.validate_on_submit():
-        losing_admin = user.is_admin and (not form.is_admin.data or not form.active.data)
-        if losing_admin and _other_active_admins(user) == 0:
-            form.is_admin.errors.append("至少需要保留一个启用的管理员账号。")
-        elif user.id == current_user.id and not form.active.data:
-            form.active.errors.append("不能停用自己正在使用的账号。")
+        try:
+            update_account(user, form, current_user)
+        except Refused as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(str(exc))
         else:
-            before = user.snapshot()
-            _fill(user, form)
-            if before["active"] and not user.active:
-                user.session_version += 1  # ends the deactivated user's sessions
-                sessions.end_all(user, "deactivated")
-            db.session.flush()
-            record_changes("user_update", "user", user.id, before, user.snapshot(), summary=user.username)
             db.session.commit()
             flash("账号已保存。", "success")
             return redirect(url_for("accounts.index"), code=303)
@@ -102,12 +69,7 @@ def reset_password(user_id: int):
     if not PostForm().validate_on_submit():
         flash("表单已过期，请重试。", "error")
         return redirect(url_for("accounts.index"), code=303)
-    password = generate_password()
-    user.set_password(password)
-    user.must_change_password = True
-    user.session_version += 1
-    sessions.end_all(user, "reset")
-    record("user_password_reset", "user", user.id, summary=user.username)
+    password = reset_password_of(user)
     db.session.commit()
     # Shown once in this response (not flashed: the session cookie is signed, not encrypted).
     response = render("accounts/password_reset.html", account=user, password=password)
@@ -124,8 +86,7 @@ def end_sessions(user_id: int):
     if not PostForm().validate_on_submit():
         abort(400)
     keep = current_user.login_token if user.id == current_user.id else None
-    ended = sessions.end_all(user, "admin", keep=keep)
-    record("user_sessions_ended", "user", user.id, summary=f"{user.username}：结束 {ended} 处登录")
+    ended = end_logins(user, keep)
     db.session.commit()
     flash(f"已结束 {user.username} 的 {ended} 处登录。", "success")
     return redirect(url_for("accounts.index"), code=303)

@@ -13,10 +13,11 @@ from app.checklists.marks import done_counts, done_subjects, marks_for
 from app.checklists.models import ChecklistItem, ChecklistMark
 from app.checklists.occurrences import POSITION_SUBJECT, Holders, Subject, subjects
 from app.checklists.schedule import (DONE, KINDS, OPEN, OVERDUE, Occurrence, occurrence, occurrences_between,
-                                     period_of, state)
+                                     period_from_key, period_of, state)
 from app.extensions import db
 from app.org.models import Position, ordered_positions
-from app.permissions import checklist_positions
+from app.staff.models import Employee
+from app.permissions import checklist_positions, holds_position, may_see_subject, may_self_check_occurrence
 
 
 @dataclass
@@ -80,7 +81,7 @@ class HolderGroup:
 FILTERS = {"open": "未完成", "review": "待核查", "overdue": "已逾期", "all": "全部"}
 
 
-def keep_row(row: Row, show: str) -> bool:
+def row_matches(row: Row, show: str) -> bool:
     """未完成: what needs doing now — due today or overdue, self-checked or not — not
     what falls due later in the week, month or year (全部 shows those)."""
     if show == "open":
@@ -96,6 +97,16 @@ def visible_positions(user) -> tuple[list[Position], set[int]]:
     """(positions whose checklist the user sees, ids of those the user may tick), in the
     org chart's order; the rule is permissions.checklist_positions."""
     return checklist_positions(user, ordered_positions())
+
+
+def people_to_narrow(positions, tickable: set[int]) -> list:
+    """The holders a supervisor can narrow the board or the overdue list to: the active
+    employees of the positions he ticks, by number."""
+    ids = [p.id for p in positions if p.id in tickable]
+    if not ids:
+        return []
+    return db.session.scalars(select(Employee).where(Employee.position_id.in_(ids), Employee.active.is_(True))
+                              .order_by(Employee.employee_no)).all()
 
 
 def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
@@ -130,23 +141,11 @@ def _values(items, pairs) -> dict:
     return values_for(pairs) if pairs else {}
 
 
-def held_position_id(user) -> int | None:
-    employee = getattr(user, "employee", None)
-    return employee.position_id if employee is not None and employee.active else None
-
-
-def _mine(user, item: ChecklistItem, subject: Subject, held: int | None) -> bool:
-    """The user may self-check this occurrence: he holds the position and, for an item
-    for each holder, it is his own (any holder checks any piece of equipment)."""
-    return item.position_id == held and (subject.id == 0 or subject.thing or subject.id == user.employee_id)
-
-
-def _shown_subjects(user, item, occ, holders, tickable: set[int], person: int | None) -> list[Subject]:
-    """Whose occurrences of this item the user sees: a supervisor everyone's, a holder his
-    own (a coworker's bay is not his business); narrowed to one person on request."""
-    subs = subjects(item, occ, holders)
-    if item.position_id not in tickable:
-        subs = [s for s in subs if s.id == 0 or s.thing or s.id == user.employee_id]
+def _shown_subjects(user, item, occ, holders, person: int | None) -> list[Subject]:
+    """Whose occurrences of this item the user sees (permissions.may_see_subject: a
+    supervisor everyone's, a holder his own, everyone who sees the item every piece of
+    equipment); narrowed to one person on request."""
+    subs = [s for s in subjects(item, occ, holders) if may_see_subject(user, item.position_id, s.id, s.thing)]
     if person is not None:
         subs = [s for s in subs if not s.thing and s.id == person]
     return subs
@@ -177,13 +176,12 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
             occs[item.id] = occ
     holders = Holders([i.position_id for i in all_items], min((o.due_date for o in occs.values()), default=day),
                       max((o.due_date for o in occs.values()), default=day), all_items)
-    shown = {iid: _shown_subjects(user, item, occs[iid], holders, tickable, person)
+    shown = {iid: _shown_subjects(user, item, occs[iid], holders, person)
              for item in all_items if (iid := item.id) in occs}
     keys = [(iid, occs[iid].period.key, s.id) for iid, subs in shown.items() for s in subs]
     marks = marks_for(keys)
     values = _values(all_items, keys)
     preload_attendees(all_items)
-    held = held_position_id(user)
     result = []
     for p in positions:
         groups = {k: [] for k in KINDS}
@@ -195,35 +193,32 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
             rows = []
             for sub in shown[item.id]:
                 key = (item.id, occ.period.key, sub.id)
-                row = make_row(item, occ, marks.get(key), now, p.id in tickable, _mine(user, item, sub, held),
-                               values.get(key, ()), sub)
+                row = make_row(item, occ, marks.get(key), now, p.id in tickable,
+                               may_self_check_occurrence(user, item, sub.id, sub.thing), values.get(key, ()), sub)
                 counts[row.state] += 1
                 counts["review"] += row.review == "pending"
                 rows.append(row)
-            kept = [r for r in rows if keep_row(r, show)]
+            matching = [r for r in rows if row_matches(r, show)]
             things = item.per_equipment(occ.period)
             if (item.per_holder(occ.period) and p.id in tickable) or things:
                 # an item for each holder (to a supervisor), or for each piece of equipment
                 # (to everyone who sees it: any holder checks any of them)
-                if not rows or not kept:
+                if not rows or not matching:
                     continue
                 groups[item.kind].append(HolderGroup(
-                    item, occ, kept, total=len(rows), done=sum(r.state == DONE for r in rows),
+                    item, occ, matching, total=len(rows), done=sum(r.state == DONE for r in rows),
                     overdue=sum(r.state == OVERDUE for r in rows),
                     pending=[r.subject.id for r in rows if r.review == "pending"], can_tick=p.id in tickable,
-                    open=len(kept) <= SHOW_PEOPLE or person is not None or one_item is not None, things=things))
+                    open=len(matching) <= SHOW_PEOPLE or person is not None or one_item is not None, things=things))
             else:
-                groups[item.kind].extend(kept)
+                groups[item.kind].extend(matching)
         if counts:
             result.append({"position": p, "groups": groups, "counts": counts, "can_tick": p.id in tickable,
-                           "can_self": p.id == held, "shown": sum(len(g) for g in groups.values())})
+                           "can_self": holds_position(user, p), "shown": sum(len(g) for g in groups.values())})
     return result
 
 
 def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, now: datetime | None = None) -> Row:
-    from app.checklists.schedule import period_from_key
-    from app.staff.models import Employee
-
     now = now or clock.local_now()
     occ = occurrence(item.rule(), period_from_key(item.kind, period_key), clock.workday_end(),
                      clock.to_local(item.created_at))
@@ -241,12 +236,12 @@ def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, 
         e = db.session.get(Employee, subject_id)
         subject = Subject(e.id, e.name, e.employee_no) if e else Subject(subject_id, "?")
     return make_row(item, occ, mark, now, item.position_id in tickable,
-                    _mine(user, item, subject, held_position_id(user)), values, subject)
+                    may_self_check_occurrence(user, item, subject.id, subject.thing), values, subject)
 
 
 # --- derived figures ---------------------------------------------------------------------
 # The overdue occurrences and the monthly rates are computed from the items' rules, the
-# holders' tenures and the done marks on every request: nothing is kept between requests,
+# holders' tenures and the done marks on every request: nothing is cached between requests,
 # so a tick (or a change made outside the app) shows at once, on every worker and database.
 
 @dataclass
@@ -342,9 +337,8 @@ def overdue_rows(pending, tickable: set[int], now: datetime, user=None) -> list[
     marks = marks_for(keys, undone_only=True)
     # A self-check waiting for review shows the holder's figures; confirming keeps them.
     values = _values([i for i, _, _ in pending], [k for k in keys if k in marks])
-    held = held_position_id(user) if user is not None else None
     return [make_row(i, o, marks.get(k), now, i.position_id in tickable,
-                     user is not None and _mine(user, i, s, held), values.get(k, ()), s)
+                     user is not None and may_self_check_occurrence(user, i, s.id, s.thing), values.get(k, ()), s)
             for (i, o, s), k in zip(pending, keys)]
 
 

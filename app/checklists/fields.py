@@ -1,4 +1,4 @@
-"""What a checklist item asks for when it is ticked, and the values kept with the tick.
+"""What a checklist item asks for when it is ticked, and the values stored with the tick.
 
 An item has zero or more fields (ChecklistField): a number (回厂率 %, with decimals, a
 range and a target), a count, yes/no, a choice, a short text, minutes (会议纪要 with the

@@ -36,6 +36,24 @@ class ItemForm(PageForm):
         self.duty_id.choices = [(0, "（不关联）")] + list(duty_choices)
         self.equipment_category.choices = [("", "（请选择）")] + [(c, c) for c in categories]
 
+    def fill_new(self, duty_id: int | None = None) -> None:
+        """A new item: every day a working day, linked to `duty_id` when it came from one."""
+        self.working_days.data = list(range(7))
+        self.duty_id.data = duty_id or 0
+
+    def fill_from(self, item) -> None:
+        """Show a stored item: the fields whose stored form differs from the form's (no duty
+        is 0, working days a string of digits, the due mode two columns, no weekday 0, the
+        equipment's category and location one JSON scope); items.apply_form is the way back."""
+        self.equipment_category.data = item.scope.get("category", "")
+        self.equipment_location.data = item.scope.get("location", "")
+        self.duty_id.data = item.duty_id or 0
+        self.working_days.data = [int(c) for c in item.working_days]
+        self.due_mode.data = "time" if item.due_time else ("end_of_workday" if item.end_of_workday else "none")
+        self.weekday.data = item.weekday or 0
+        self.day.data = item.day
+        self.target.data = item.target
+
     def validate(self, extra_validators=None):
         """Field checks, then the checks that depend on the chosen kind and due mode."""
         ok = super().validate(extra_validators)
@@ -80,6 +98,10 @@ class FieldForm(PageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = list(KINDS.items())
+
+    def fill_from(self, field) -> None:
+        """Show a stored field: its options one per line (obj= maps the rest by name)."""
+        self.choices.data = field.choices
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)

@@ -42,7 +42,8 @@ def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], Ch
             if (m.item_id, m.period_key, m.subject_id) in pairs}
 
 
-class Who(NamedTuple):
+class MarkedBy(NamedTuple):
+    """Who ticked or self-checked a mark, as the grid shows him: his name only."""
     name: str
 
 
@@ -53,8 +54,8 @@ class MarkView(NamedTuple):
     late: bool
     at: datetime | None
     note: str
-    by: Who | None
-    self_by: Who | None = None
+    by: MarkedBy | None
+    self_by: MarkedBy | None = None
     self_at: datetime | None = None
     review: str = ""
     self_note: str = ""  # the holder's note, kept beside the supervisor's once confirmed
@@ -73,7 +74,7 @@ def mark_views(pairs) -> dict[tuple[int, str, int], MarkView]:
                ChecklistMark.self_at, ChecklistMark.review, ChecklistMark.self_note).where(*_pairs_clause(pairs)))
         if (r.item_id, r.period_key, r.subject_id) in pairs]
     by_ids = {r.by_id for r in rows if r.by_id} | {r.self_by_id for r in rows if r.self_by_id}
-    names = {u.id: Who(u.name) for u in db.session.scalars(
+    names = {u.id: MarkedBy(u.name) for u in db.session.scalars(
         select(User).where(User.id.in_(by_ids)).options(selectinload(User.employee)))} if by_ids else {}
     return {(r.item_id, r.period_key, r.subject_id): MarkView(
         r.done, r.late, r.at, r.note, names.get(r.by_id), names.get(r.self_by_id), r.self_at, r.review,

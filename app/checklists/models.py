@@ -243,7 +243,7 @@ class ChecklistField(db.Model):
 
 
 class ChecklistValue(db.Model):
-    """One recorded value of a field, kept with the tick or self-check event that entered
+    """One recorded value of a field, stored with the tick or self-check event that entered
     it (several rows for several photos). Append-only: an untick or a later tick adds
     events, it never changes these rows."""
 

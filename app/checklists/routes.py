@@ -4,10 +4,11 @@ from sqlalchemy import select
 
 from app import clock, params
 
-from app.checklists.board import (FILTERS, HolderGroup, board, overdue_rows, page_of, single_row, slots,
-                                  visible_positions)
+from app.checklists.board import (FILTERS, HolderGroup, board, overdue_rows, page_of, people_to_narrow, single_row,
+                                  slots, visible_positions)
 from app.checklists.grid import month_grid, monthly_rates, position_items
-from app.checklists.fields import KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse
+from app.checklists.fields import (KINDS, FieldError, active_fields, attendee_choices, discard, file_path, parse,
+                                   values_of_events)
 from app.checklists.forms import FieldForm, ItemForm, TickForm
 from app.checklists.items import (create_field, create_item, move_item, pending_target_change, update_field,
                                   update_item)
@@ -18,10 +19,12 @@ from app.checklists.targets import scope_choices
 from app.checklists.ticks import (TickError, confirm_all, history, resolve, return_check, self_check, subject_of,
                                   tick, untick)
 from app.extensions import db
+from app.handbook.revisions import duties_of
 from app.org.models import Position
 from app.permissions import (can_edit_org, is_supervisor, may_see_subject, may_self_check, may_view_checklist,
                              require, supervises)
 from app.printing import pdf_response, render_pdf
+from app.staff.models import Employee
 from app.uploads import send_stored
 from app.checklists.templating import GROUP_LABELS
 from app.web import ListPage, is_htmx, render
@@ -37,17 +40,6 @@ def _helpers() -> dict:
     return {"describe": lambda item: describe(item.rule(), clock.workday_end()),
             "kind_labels": KIND_LABELS, "group_labels": GROUP_LABELS, "day_labels": DAY_LABELS,
             "tick_form": TickForm()}
-
-
-def _people(positions, tickable) -> list:
-    """The holders a supervisor can narrow the board or the overdue list to."""
-    from app.staff.models import Employee
-
-    ids = [p.id for p in positions if p.id in tickable]
-    if not ids:
-        return []
-    return db.session.scalars(select(Employee).where(Employee.position_id.in_(ids), Employee.active.is_(True))
-                              .order_by(Employee.employee_no)).all()
 
 
 def _filters(default_show: str) -> dict:
@@ -70,7 +62,7 @@ def index():
     positions, tickable = visible_positions(current_user)
     return render("checklists/index.html", sections=sections, day=day, today=today, board_day=day,
                   filters=f, filter_labels=FILTERS, positions=[p for p in positions if p.id in tickable],
-                  people=_people(positions, tickable), **_helpers())
+                  people=people_to_narrow(positions, tickable), **_helpers())
 
 
 def _item_and_check(item_id: int, holder: bool = False) -> ChecklistItem:
@@ -177,8 +169,6 @@ def do_confirm_all(item_id: int, period_key: str):
     if confirmed:
         flash(f"「{item.title}」已确认 {len(confirmed)} 人的自查。", "success")
     if skipped:
-        from app.staff.models import Employee
-
         names = "、".join(e.name for e in db.session.scalars(select(Employee).where(Employee.id.in_(skipped))))
         flash(f"{names} 的自查已被退回、重做或他人处理，未确认，请查看后再操作。", "error")
     return redirect(_back(), code=303)
@@ -226,9 +216,6 @@ def item_history(item_id: int, period_key: str):
     if not may_view_checklist(current_user, item.position) or not may_see_subject(current_user, item.position,
                                                                                    subject_id, thing):
         abort(403)
-    from app.checklists.fields import values_of_events
-    from app.staff.models import Employee
-
     events = history(item.id, period_key, subject_id)
     if thing:
         from app.checklists.targets import provider
@@ -301,7 +288,7 @@ def overdue_list():
         groups.setdefault(row.item.position, []).append(row)
     return render("checklists/overdue.html", rows=page.items, groups=groups, page=page, days=days, window=window,
                   position_id=position_id, person=person, per_position=per_position,
-                  people=_people(positions, tickable), **_helpers())
+                  people=people_to_narrow(positions, tickable), **_helpers())
 
 
 def _person_arg(position: Position) -> int | None:
@@ -315,8 +302,6 @@ def _person_arg(position: Position) -> int | None:
 
 
 def _name(person: int | None) -> str:
-    from app.staff.models import Employee
-
     e = db.session.get(Employee, person) if person else None
     return e.name if e else ""
 
@@ -372,8 +357,6 @@ def position_month_csv(position_id: int):
 # --- admin: items --------------------------------------------------------------------
 
 def _duty_choices(position: Position):
-    from app.handbook.revisions import duties_of
-
     choices = []
     for n, d in enumerate(duties_of(position), start=1):
         choices.append((d.id, f"{n}. {d.text[:40]}"))
@@ -399,8 +382,7 @@ def item_new(position_id: int):
     position = db.get_or_404(Position, position_id)
     form = ItemForm(duty_choices=_duty_choices(position), categories=scope_choices()["category"])
     if request.method == "GET":
-        form.working_days.data = list(range(7))
-        form.duty_id.data = request.args.get("duty", type=params.bounded_int) or 0
+        form.fill_new(request.args.get("duty", type=params.bounded_int))
     if form.validate_on_submit():
         create_item(position, form)
         db.session.commit()
@@ -417,14 +399,7 @@ def item_edit(item_id: int):
     item = db.get_or_404(ChecklistItem, item_id)
     form = ItemForm(obj=item, duty_choices=_duty_choices(item.position), categories=scope_choices()["category"])
     if request.method == "GET":
-        form.equipment_category.data = item.scope.get("category", "")
-        form.equipment_location.data = item.scope.get("location", "")
-        form.duty_id.data = item.duty_id or 0
-        form.working_days.data = [int(c) for c in item.working_days]
-        form.due_mode.data = "time" if item.due_time else ("end_of_workday" if item.end_of_workday else "none")
-        form.weekday.data = item.weekday or 0
-        form.day.data = item.day
-        form.target.data = item.target
+        form.fill_from(item)
     if form.validate_on_submit():
         update_item(item, form, current_user)
         db.session.commit()
@@ -473,7 +448,7 @@ def field_edit(field_id: int):
     f = db.get_or_404(ChecklistField, field_id)
     form = FieldForm(obj=f)
     if request.method == "GET":
-        form.choices.data = f.choices
+        form.fill_from(f)
     if form.validate_on_submit():
         update_field(f, form)
         db.session.commit()

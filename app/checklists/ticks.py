@@ -115,7 +115,7 @@ def _require_complete(values: Submission) -> None:
         raise TickError("请填写：" + "、".join(values.missing) + "。")
 
 
-def _keep_values(item: ChecklistItem, period_key: str, mark: ChecklistMark, event: ChecklistEvent,
+def _store_values(item: ChecklistItem, period_key: str, mark: ChecklistMark, event: ChecklistEvent,
                  values: Submission, stored: list | None) -> dict:
     """Store the submission's values with the event and make them the occurrence's
     current values; returns them for the audit record."""
@@ -155,12 +155,13 @@ def self_check(item: ChecklistItem, period_key: str, user, note: str = "", value
                            user_id=user.id, at=now, note=note, late=late)
     db.session.add(event)
     db.session.flush()
-    kept = _keep_values(item, period_key, mark, event, values, stored) if not values.empty else {}
+    recorded = _store_values(item, period_key, mark, event, values, stored) if not values.empty else {}
     if values.empty:
         mark.values_event_id = None
     record("checklist_selfcheck", "checklist_item", item.id,
            summary=f"{_label(item, occ, subject)} 已自查" + ("（补录）" if late else ""),
-           after={"period": period_key, "note": note, **_who(subject), **({"values": kept} if kept else {})})
+           after={"period": period_key, "note": note, **_subject_entry(subject),
+                  **({"values": recorded} if recorded else {})})
     return mark
 
 
@@ -189,7 +190,7 @@ def return_check(item: ChecklistItem, period_key: str, user, note: str = "", sub
     db.session.flush()
     record("checklist_return", "checklist_item", item.id,
            summary=f"{_label(item, occ, subject)} 自查被退回：{note}",
-           after={"period": period_key, "note": note, **_who(subject)})
+           after={"period": period_key, "note": note, **_subject_entry(subject)})
     if mark.self_by is not None:
         notices.notify([mark.self_by], f"selfcheck-return:{mark.id}:{now:%Y%m%d%H%M%S}", "selfcheck",
                        f"您对「{item.title}」（{occ.period.label}）的自查被退回：{note}",
@@ -236,15 +237,15 @@ def tick(item: ChecklistItem, period_key: str, user, note: str = "", values: Sub
                            user_id=user.id, at=now, note=note, late=late)
     db.session.add(event)
     db.session.flush()
-    kept = {}
+    recorded = {}
     if not values.empty:
-        kept = _keep_values(item, period_key, mark, event, values, stored)
+        recorded = _store_values(item, period_key, mark, event, values, stored)
     elif not confirming:
         mark.values_event_id = None  # a re-tick without values does not show the old ones
     record("checklist_tick", "checklist_item", item.id,
            summary=_label(item, occ, subject) + ("（补录）" if late else ""),
-           after={"period": period_key, "note": note, "late": late, **_who(subject),
-                  **({"values": kept} if kept else {})})
+           after={"period": period_key, "note": note, "late": late, **_subject_entry(subject),
+                  **({"values": recorded} if recorded else {})})
     return mark
 
 
@@ -256,7 +257,8 @@ def untick(item: ChecklistItem, period_key: str, user, note: str = "", subject_i
         return mark
     now = clock.now_utc()
     note = (note or "").strip()[:200]
-    before = {"period": period_key, "by": mark.by.name if mark.by else None, "note": mark.note, **_who(subject)}
+    before = {"period": period_key, "by": mark.by.name if mark.by else None, "note": mark.note,
+              **_subject_entry(subject)}
     mark.done, mark.by_id, mark.at, mark.note, mark.late = False, user.id, now, note, False
     db.session.add(ChecklistEvent(item_id=item.id, period_key=period_key, subject_id=subject_id, action="untick",
                                   user_id=user.id, at=now, note=note))
@@ -288,7 +290,9 @@ def history(item_id: int, period_key: str, subject_id: int = 0) -> list[Checklis
     ))
 
 
-def _who(subject) -> dict:
+def _subject_entry(subject) -> dict:
+    """Whose occurrence, for the audit record: the person or the piece of equipment
+    (nothing for the position's own)."""
     if subject is None:
         return {}
     return {"equipment": subject.name} if getattr(subject, "thing", False) else {"employee": subject.name}

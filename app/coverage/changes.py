@@ -92,6 +92,9 @@ def add_certificate(employee: Employee, form, user, stored: list) -> Certificate
 
 
 def start_onboarding(employee: Employee, mentor_id: int | None) -> Onboarding:
+    """Start an employee's onboarding plan, or change its mentor (带教师傅, an employee)."""
+    if mentor_id and db.session.get(Employee, mentor_id) is None:
+        raise Refused("带教师傅不存在。")
     ob = db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id))
     if ob is None:
         ob = Onboarding(employee_id=employee.id)
@@ -135,6 +138,17 @@ def sign_off(employee: Employee, user, note: str) -> Onboarding:
     db.session.flush()
     record("onboarding_signoff", "employee", employee.id, summary=f"{employee.name}：上岗确认", after={"note": note})
     return ob
+
+
+def gap_attendees(requirement: Requirement, employee_ids: list[int]) -> list[Employee]:
+    """The employees picked from a gap of the matrix: every one active and in the
+    requirement's position, or a refusal."""
+    employees = list(db.session.scalars(select(Employee).where(Employee.id.in_(employee_ids or [0]),
+                                                              Employee.position_id == requirement.position_id,
+                                                              Employee.active.is_(True))))
+    if len(employees) != len(set(employee_ids)):
+        raise Refused("所选员工不属于该要求的岗位，或已离职。")
+    return employees
 
 
 def gap_training(requirement: Requirement, employees: list[Employee], user):

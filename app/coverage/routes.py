@@ -4,16 +4,16 @@ from sqlalchemy import select
 
 from app import clock, params, uploads
 from app.coverage import rules
-from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement, add_step, discard, gap_training,
-                                  mark_step, set_requirement_active, set_step_active, sign_off,
+from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement, add_step, discard, gap_attendees,
+                                  gap_training, mark_step, set_requirement_active, set_step_active, sign_off,
                                   start_onboarding)
 from app.coverage.forms import CertificateForm, RequirementForm, StepForm
 from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.extensions import db
 from app.trainings.forms import PlainForm
-from app.org.models import Position, ordered_positions
-from app.permissions import (can_edit_org, can_record_trainings, may_mark_onboarding_step, may_view_coverage,
-                             may_view_employee, require, supervises_employee)
+from app.org.models import Position
+from app.permissions import (can_edit_org, can_record_trainings, may_mark_onboarding_step, may_sign_off_onboarding,
+                             may_view_coverage, may_view_employee, require)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.trainings.models import TrainingCategory
@@ -34,15 +34,10 @@ def matrix():
     require(may_view_coverage)
     position_id = params.id_arg("position")
     today, warn, may_gap = clock.local_now().date(), rules.warn_days(), can_record_trainings(current_user)
-    positions = _with_requirements()
+    positions = rules.positions_with_requirements()
     return render("coverage/matrix.html", m=rules.matrix(position_id, today, warn), may_gap=may_gap,
                   position_id=position_id,
                   all_positions=positions, has_columns=bool(positions), labels=rules.LABELS, warn=warn)
-
-
-def _with_requirements() -> list[Position]:
-    ids = set(db.session.scalars(select(Requirement.position_id).where(Requirement.active.is_(True))))
-    return [p for p in ordered_positions() if p.id in ids]
 
 
 @bp.get("/matrix.pdf")
@@ -101,11 +96,10 @@ def gap():
         abort(400)
     requirement = db.get_or_404(Requirement, params.to_id(request.form.get("requirement")) or 0)
     ids = [i for i in (params.to_id(v) for v in request.form.getlist(f"employee-{requirement.id}")) if i]
-    employees = list(db.session.scalars(select(Employee).where(Employee.id.in_(ids or [0]),
-                                                              Employee.position_id == requirement.position_id,
-                                                              Employee.active.is_(True))))
-    if len(employees) != len(set(ids)):
-        abort(422, description="所选员工不属于该要求的岗位，或已离职。")
+    try:
+        employees = gap_attendees(requirement, ids)
+    except Refused as exc:
+        abort(exc.status, description=str(exc))
     try:
         t = gap_training(requirement, employees, current_user)
     except Refused as exc:
@@ -142,10 +136,7 @@ def position_requirements(position_id: int):
                 status = exc.status
         else:
             status = 422
-    reqs = list(db.session.scalars(select(Requirement).filter_by(position_id=position.id)
-                                   .order_by(Requirement.sort_order, Requirement.id)))
-    steps = list(db.session.scalars(select(OnboardingStep).filter_by(position_id=position.id)
-                                    .order_by(OnboardingStep.sort_order, OnboardingStep.id)))
+    reqs, steps = rules.position_setup(position)
     return render("coverage/position.html", position=position, form=form, step_form=step_form, reqs=reqs,
                   steps=steps, status=status)
 
@@ -180,8 +171,7 @@ def step_active(step_id: int):
 
 def _employee(employee_id: int) -> Employee:
     employee = db.get_or_404(Employee, employee_id)
-    if not may_view_employee(current_user, employee):
-        abort(403)
+    require(may_view_employee, employee)
     return employee
 
 
@@ -201,14 +191,13 @@ def employee(employee_id: int):
 
 def _employee_page(e: Employee, cert_form, status: int = 200):
     today = clock.local_now().date()
-    certs = list(db.session.scalars(select(Certificate).filter_by(employee_id=e.id).order_by(Certificate.issued_on.desc())))
-    mentors = list(db.session.scalars(select(Employee).where(Employee.active.is_(True), Employee.id != e.id)
-                                      .order_by(Employee.employee_no))) if can_record_trainings(current_user) else []
-    return render("coverage/employee.html", employee=e, reqs=rules.employee_requirements(e, today), certs=certs,
+    mentors = rules.mentor_choices(e) if can_record_trainings(current_user) else []
+    return render("coverage/employee.html", employee=e, reqs=rules.employee_requirements(e, today),
+                  certs=rules.certificates_of(e),
                   cert_form=cert_form, steps=rules.plan(e, today), onboarding=rules.onboarding_for(e),
                   new_hire=rules.is_new_hire(e, today), today=today, mentors=mentors,
                   may_edit=can_record_trainings(current_user),
-                  may_sign=supervises_employee(current_user, e), status=status)
+                  may_sign=may_sign_off_onboarding(current_user, e), status=status)
 
 
 @bp.post("/employees/<int:employee_id>/certificates")
@@ -255,10 +244,11 @@ def onboarding_start(employee_id: int):
     e = db.get_or_404(Employee, employee_id)
     if not PlainForm().validate_on_submit():
         abort(400)
-    mentor_id = params.to_id(request.form.get("mentor")) or None
-    if mentor_id and db.session.get(Employee, mentor_id) is None:
-        abort(422, description="带教师傅不存在。")
-    start_onboarding(e, mentor_id)
+    try:
+        start_onboarding(e, params.to_id(request.form.get("mentor")) or None)
+    except Refused as exc:
+        db.session.rollback()
+        abort(exc.status, description=str(exc))
     db.session.commit()
     flash("入职计划已保存。", "success")
     return redirect(url_for("coverage.employee", employee_id=e.id) + "#onboarding", code=303)
@@ -288,8 +278,7 @@ def onboarding_step(employee_id: int, step_id: int):
 def onboarding_signoff(employee_id: int):
     """上岗确认: the supervisor of the position signs the onboarding off with a note."""
     e = db.get_or_404(Employee, employee_id)
-    if not supervises_employee(current_user, e):
-        abort(403)
+    require(may_sign_off_onboarding, e)
     if not PlainForm().validate_on_submit():
         abort(400)
     try:
@@ -318,9 +307,4 @@ def onboarding_list():
     """New hires and their onboarding progress."""
     require(may_view_coverage)
     today = clock.local_now().date()
-    hires = []
-    for e in rules.new_hires(today):
-        steps = rules.plan(e, today)
-        hires.append({"employee": e, "done": sum(s.done_on is not None for s in steps), "total": len(steps),
-                      "overdue": sum(s.state(today) == "overdue" for s in steps), "onboarding": rules.onboarding_for(e)})
-    return render("coverage/onboarding.html", hires=hires, today=today)
+    return render("coverage/onboarding.html", hires=rules.onboarding_progress(today), today=today)

@@ -404,8 +404,8 @@ def plan(employee: Employee, today: date | None = None) -> list[Step]:
     ob = onboarding_for(employee)
     done = {d.step_id: d for d in db.session.scalars(select(OnboardingDone).filter_by(onboarding_id=ob.id))} \
         if ob is not None else {}
-    kept = OnboardingStep.active.is_(True) | OnboardingStep.id.in_(list(done))  # a retired step done stays
-    for st in db.session.scalars(select(OnboardingStep).where(OnboardingStep.position_id == position.id, kept)
+    listed = OnboardingStep.active.is_(True) | OnboardingStep.id.in_(list(done))  # a retired step done stays
+    for st in db.session.scalars(select(OnboardingStep).where(OnboardingStep.position_id == position.id, listed)
                                  .order_by(OnboardingStep.sort_order, OnboardingStep.id)):
         s = Step("custom", st.title, hire + timedelta(days=st.due_days), step_id=st.id, derived=False)
         d = done.get(st.id)
@@ -424,3 +424,42 @@ def new_hires(today: date | None = None) -> list[Employee]:
                                (Employee.hire_date.between(today - timedelta(days=NEW_HIRE_DAYS), today))
                                | Employee.id.in_(marked))
         .order_by(Employee.hire_date.desc())))
+
+
+def positions_with_requirements() -> list[Position]:
+    """The positions with an active requirement, in the org chart's order (the matrix's
+    position filter)."""
+    ids = set(db.session.scalars(select(Requirement.position_id).where(Requirement.active.is_(True))))
+    return [p for p in ordered_positions() if p.id in ids]
+
+
+def position_setup(position: Position) -> tuple[list[Requirement], list[OnboardingStep]]:
+    """A position's requirements and onboarding steps, retired ones included, in order."""
+    reqs = list(db.session.scalars(select(Requirement).filter_by(position_id=position.id)
+                                   .order_by(Requirement.sort_order, Requirement.id)))
+    steps = list(db.session.scalars(select(OnboardingStep).filter_by(position_id=position.id)
+                                    .order_by(OnboardingStep.sort_order, OnboardingStep.id)))
+    return reqs, steps
+
+
+def certificates_of(employee: Employee) -> list[Certificate]:
+    """The employee's certificates, the newest first."""
+    return list(db.session.scalars(select(Certificate).filter_by(employee_id=employee.id)
+                                   .order_by(Certificate.issued_on.desc())))
+
+
+def mentor_choices(employee: Employee) -> list[Employee]:
+    """Who may mentor (带教) the employee: every other active employee, by number."""
+    return list(db.session.scalars(select(Employee).where(Employee.active.is_(True), Employee.id != employee.id)
+                                   .order_by(Employee.employee_no)))
+
+
+def onboarding_progress(today: date | None = None) -> list[dict]:
+    """Per new hire: the steps done, their number and those overdue, and the plan."""
+    today = today or clock.local_now().date()
+    hires = []
+    for e in new_hires(today):
+        steps = plan(e, today)
+        hires.append({"employee": e, "done": sum(s.done_on is not None for s in steps), "total": len(steps),
+                      "overdue": sum(s.state(today) == "overdue" for s in steps), "onboarding": onboarding_for(e)})
+    return hires

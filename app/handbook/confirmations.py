@@ -9,7 +9,7 @@ from app.handbook.models import PositionRevision, ReadConfirmation
 from app.handbook.revisions import current_revision, current_revisions, duties_changed_since
 from app.notices import rules as notices
 from app.org.models import Position, ordered_positions
-from app.permissions import supervised_position_ids
+from app.permissions import may_confirm_reading, supervises
 from app.staff.models import Employee
 
 
@@ -57,9 +57,9 @@ def valid_confirmation(employee: Employee, position: Position, revision: Positio
 
 def needs_confirmation(user, position: Position) -> bool:
     """True when `user` holds `position` and has not confirmed its current duties."""
-    employee = getattr(user, "employee", None)
-    if employee is None or not employee.active or employee.position_id != position.id:
+    if not may_confirm_reading(user, position):
         return False
+    employee = user.employee
     revision = current_revision(position)
     return has_duties(revision) and valid_confirmation(employee, position, revision) is None
 
@@ -78,14 +78,14 @@ def position_status(position: Position) -> list[EmployeeStatus]:
 
 
 def confirm(user, position: Position, revision_number: int) -> ReadConfirmation:
-    employee = getattr(user, "employee", None)
-    if employee is None or not employee.active or employee.position_id != position.id:
+    if not may_confirm_reading(user, position):
         raise PermissionError("只有本岗位的员工可以确认阅读本岗位职责。")
     revision = current_revision(position)
     if not has_duties(revision):
         raise ConfirmError("此岗位尚无职责描述，无需确认阅读。")
     if revision.number != revision_number:
         raise ConfirmError("岗位职责已更新，请阅读最新版本后再确认。")
+    employee = user.employee
     existing = valid_confirmation(employee, position, revision)
     if existing is not None:
         return existing
@@ -114,10 +114,7 @@ def unconfirmed(user) -> list[Unconfirmed]:
     """Per position this user supervises (all for admin), in the org chart's order: the
     active employees who have not confirmed its current duties. Positions without duties
     ask no confirmation and are left out."""
-    visible = ordered_positions()
-    if not user.is_admin:
-        ids = supervised_position_ids(user)
-        visible = [p for p in visible if p.id in ids]
+    visible = [p for p in ordered_positions() if supervises(user, p)]
     revisions = current_revisions()
     asked = [p for p in visible if has_duties(revisions.get(p.id))]
     if not asked:

@@ -14,6 +14,7 @@ from blinker import Namespace
 
 import yaml
 
+from app.audit.log import record
 from app.handbook.editing import DutyRow, PositionInput, save_position
 from app.handbook.models import PositionRevision
 from app.handbook.provenance import ADOPT_NOTE
@@ -85,6 +86,8 @@ def adopt(position: Position, author, base_revision: int) -> PositionRevision:
         raise AdoptError("在您查看期间该岗位已被他人修改，请查看最新内容后再决定。")
     revision = save_position(position, _input(position, list(draft.duties), base_revision), author)
     draft_checklist.send(position, entries=list(draft.checklist))
+    record("position_draft_adopted", "position", position.id,
+           summary=f"「{position.title}」采用参考草稿，生成第 {revision.number} 版")
     return revision
 
 

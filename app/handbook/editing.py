@@ -7,7 +7,9 @@ from app.audit.log import record
 from app.extensions import db
 from app.handbook.forms import MAX_DUTY
 from app.handbook.models import Duty, PositionRevision
-from app.handbook.revisions import add_revision, current_revision, hash_duties, snapshot, snapshot_lines
+from app.handbook.provenance import ADOPT_NOTE
+from app.handbook.revisions import (add_revision, current_revision, duties_of, hash_duties, snapshot,
+                                    snapshot_lines)
 from app.notices import rules as notices
 from app.org.chart import cycle_through, set_lines
 from app.org.models import Position
@@ -46,6 +48,63 @@ class Conflict(Exception):
         self.revision = revision
 
 
+
+SPARE_ROWS = 3  # blank duty rows at the end of the editor
+
+
+def fill_form(form, position: Position, revision: PositionRevision | None, draft_duties=None) -> None:
+    """Show a position on its editor (PositionEditForm): its title and lines, the revision
+    it is based on, its duties and sub-items in order with blank rows after them; rows of
+    a reference draft (`draft_duties`, texts) first when the editor starts from it."""
+    form.title.data = position.title
+    form.department.data = position.department
+    form.is_external.data = position.is_external
+    form.superior_ids.data = [p.id for p in position.superiors]
+    form.subordinate_ids.data = [p.id for p in position.subordinates]
+    form.base_revision.data = str(revision.number if revision else 0)
+    order = 0
+    if draft_duties is not None:
+        form.from_draft.data = "1"
+        form.note.data = ADOPT_NOTE + "，经修改"
+        for text in draft_duties:
+            order += 10
+            form.duties.append_entry({"id": "", "text": text, "order": order})
+    for duty in duties_of(position):
+        for d, sub in [(duty, False)] + [(c, True) for c in duty.items]:
+            order += 10
+            form.duties.append_entry({"id": str(d.id), "text": d.text, "sub": sub, "order": order})
+    for _ in range(SPARE_ROWS):
+        order += 10
+        form.duties.append_entry({"id": "", "text": "", "order": order})
+
+
+def input_from(form) -> PositionInput:
+    """What the editor sent (a validated PositionEditForm), as save_position takes it: a
+    row without a number keeps its place, an id or base revision that is no number is
+    none (-1: never the current one)."""
+    rows = []
+    for i, entry in enumerate(form.duties.entries):
+        f = entry.form
+        raw_id = (f.id.data or "").strip()
+        rows.append(DutyRow(
+            id=int(raw_id) if raw_id.isdigit() else None,
+            text=f.text.data or "",
+            sub=bool(f.sub.data),
+            order=f.order.data if f.order.data is not None else (i + 1) * 10,
+            remove=bool(f.remove.data),
+        ))
+    base = form.base_revision.data or "0"
+    return PositionInput(
+        title=form.title.data or "",
+        department=form.department.data or "",
+        is_external=bool(form.is_external.data),
+        superior_ids=set(form.superior_ids.data or []),
+        subordinate_ids=set(form.subordinate_ids.data or []),
+        duties=rows,
+        base_revision=int(base) if base.isdigit() else -1,
+        note=form.note.data or "",
+    )
+
 def _validate(position: Position, data: PositionInput) -> list[DutyRow]:
     errors: dict[str, list[str]] = {}
 
@@ -77,7 +136,7 @@ def _validate(position: Position, data: PositionInput) -> list[DutyRow]:
             err("superior_ids", f"不能保存：「{name}」已在本岗位之下，设为直属上级会形成循环汇报关系。")
 
     own_ids = set(db.session.scalars(select(Duty.id).where(Duty.position_id == position.id)))
-    kept: list[tuple[float, int, DutyRow]] = []
+    remaining: list[tuple[float, int, DutyRow]] = []
     for index, row in enumerate(data.duties):
         if row.id is None and not row.text.strip():
             continue  # a blank spare row
@@ -92,9 +151,9 @@ def _validate(position: Position, data: PositionInput) -> list[DutyRow]:
         if len(row.text.strip()) > MAX_DUTY:
             err("duties", f"第 {index + 1} 行职责超过{MAX_DUTY}字，请拆分为几条。")
             continue
-        kept.append((row.order, index, row))
-    kept.sort(key=lambda t: (t[0], t[1]))
-    rows = [r for _, _, r in kept]
+        remaining.append((row.order, index, row))
+    remaining.sort(key=lambda t: (t[0], t[1]))
+    rows = [r for _, _, r in remaining]
     if rows and rows[0].sub:
         err("duties", "第一条职责不能是子项。")
     if errors:
@@ -118,7 +177,7 @@ def save_position(position: Position, data: PositionInput, author) -> PositionRe
     set_lines(position, data.superior_ids, data.subordinate_ids)
 
     existing = {d.id: d for d in db.session.scalars(select(Duty).where(Duty.position_id == position.id))}
-    kept_ids = set()
+    saved_ids = set()
     parent: Duty | None = None
     top_order = sub_order = 0
     for row in rows:
@@ -141,9 +200,9 @@ def save_position(position: Position, data: PositionInput, author) -> PositionRe
             duty.sort_order = top_order
             parent = duty
         db.session.flush()
-        kept_ids.add(duty.id)
+        saved_ids.add(duty.id)
     for duty_id, duty in existing.items():
-        if duty_id not in kept_ids and duty.active:
+        if duty_id not in saved_ids and duty.active:
             duty.active = False  # kept for links and history; gone from the handbook
     db.session.flush()
     db.session.expire(position)

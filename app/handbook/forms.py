@@ -56,6 +56,10 @@ class GlossaryForm(PageForm):
                                 render_kw={"rows": 4, "maxlength": 1000})
     active = BooleanField("启用", default=True)
 
+    def fill_from(self, term) -> None:
+        """Show a stored term: its other spellings as typed, comma-separated (stored with |)."""
+        self.aliases.data = term.aliases.replace("|", "，") if term.aliases else ""
+
 
 class AdoptDraftForm(PageForm):
     base_revision = HiddenField()

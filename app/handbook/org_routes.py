@@ -5,20 +5,14 @@ from flask_login import current_user, login_required
 
 from app.forms import PostForm
 from app.extensions import db
-from app.handbook import revisions
-from app.org.chart import OrgError, add_line, chart_layout, create_position, remove_line
+from app.handbook.org_changes import add_reporting_line, new_position, remove_reporting_line
+from app.org.chart import OrgError, chart_layout
 from app.org.forms import LineForm, PositionForm
 from app.org.models import Position, ReportingLine, ordered_positions
 from app.permissions import can_edit_org, require
 from app.web import render
 
 bp = Blueprint("org", __name__, url_prefix="/org")
-
-
-def _revise(*positions: Position) -> None:
-    """A line belongs to both positions' pages: each gets a new handbook revision."""
-    for position in positions:
-        revisions.add_revision(position, author=current_user, note="调整汇报关系")
 
 
 def _page(position_form=None, line_form=None, status=200):
@@ -48,11 +42,11 @@ def create():
     form = PositionForm()
     if form.validate_on_submit():
         try:
-            position = create_position(form.title.data, form.department.data, form.is_external.data)
+            position = new_position(form.title.data, form.department.data, form.is_external.data, current_user)
         except OrgError as exc:
+            db.session.rollback()
             form.title.errors.append(str(exc))
         else:
-            revisions.add_revision(position, author=current_user, note="新建岗位")
             db.session.commit()
             flash(f"已新增岗位「{position.title}」。", "success")
             return redirect(url_for("org.index"), code=303)
@@ -68,12 +62,11 @@ def add():
         superior = db.get_or_404(Position, form.superior_id.data)
         subordinate = db.get_or_404(Position, form.subordinate_id.data)
         try:
-            add_line(superior, subordinate)
+            add_reporting_line(superior, subordinate, current_user)
         except OrgError as exc:
             db.session.rollback()
             form.superior_id.errors.append(str(exc))
         else:
-            _revise(superior, subordinate)
             db.session.commit()
             flash(f"已设置：「{subordinate.title}」直属于「{superior.title}」。", "success")
             return redirect(url_for("org.index"), code=303)
@@ -87,9 +80,7 @@ def delete(line_id: int):
     line = db.get_or_404(ReportingLine, line_id)
     if not PostForm().validate_on_submit():
         return _page(status=400)
-    superior, subordinate = line.superior, line.subordinate
-    remove_line(line)
-    _revise(superior, subordinate)
+    remove_reporting_line(line, current_user)
     db.session.commit()
     flash("已删除该汇报关系。", "success")
     return redirect(url_for("org.index"), code=303)

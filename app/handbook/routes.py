@@ -5,13 +5,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app import params
-from app.audit.log import record
 from app.extensions import db
 
 from app.handbook.confirmations import (ConfirmError, confirm, needs_confirmation, position_status, unconfirmed,
                                         valid_confirmation)
-from app.handbook.drafts import ADOPT_NOTE, MARK as DRAFT_MARK, AdoptError, add_checklist_after_edit, adopt, draft_for
-from app.handbook.editing import Conflict, DutyRow, EditError, PositionInput, save_position
+from app.handbook.drafts import MARK as DRAFT_MARK, AdoptError, add_checklist_after_edit, adopt, draft_for
+from app.handbook.editing import Conflict, EditError, fill_form, input_from, save_position
 from app.handbook.forms import AdoptDraftForm, ConfirmForm, DutyRowForm, GlossaryForm, PositionEditForm
 from app.handbook.glossary import GlossaryError, active_terms, save_term
 from app.handbook.models import GlossaryTerm, PositionRevision
@@ -20,19 +19,18 @@ from app.handbook.search import highlight, search
 from app.org.chart import chart_layout
 from app.org.models import Position, ordered_positions
 from app.parts import position_panels
-from app.permissions import can_edit_org, is_supervisor, require, supervises
+from app.permissions import (can_edit_org, holds_position, is_supervisor, may_confirm_reading, may_view_position,
+                             require, supervises)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.web import render
 
 bp = Blueprint("handbook", __name__, url_prefix="/handbook")
 
-SPARE_ROWS = 3
-
 
 def _position(position_id: int) -> Position:
     position = db.get_or_404(Position, position_id)
-    if not position.active and not can_edit_org(current_user):
+    if not may_view_position(current_user, position):
         abort(404)
     return position
 
@@ -61,7 +59,7 @@ def index():
 def position(position_id: int):
     position = _position(position_id)
     revision = current_revision(position)
-    own = current_user.position is not None and current_user.position.id == position.id
+    own = holds_position(current_user, position)
     confirmation = valid_confirmation(current_user.employee, position, revision) if own and revision else None
     in_position = (Employee.position_id == position.id, Employee.active.is_(True))
     staff = db.session.scalars(select(Employee).where(*in_position).order_by(Employee.employee_no).limit(40)).all()
@@ -81,9 +79,7 @@ def position(position_id: int):
 def confirm_read(position_id: int):
     position = _position(position_id)
     form = ConfirmForm()
-    employee = current_user.employee
-    if employee is None or not employee.active or employee.position_id != position.id:
-        abort(403)
+    require(may_confirm_reading, position)
     if not form.validate_on_submit() or not form.revision.data.isdigit():
         abort(400)
     try:
@@ -124,53 +120,9 @@ def confirmations(position_id: int):
 def _edit_form(position: Position, revision: PositionRevision | None) -> PositionEditForm:
     form = PositionEditForm(position=position)
     if request.method == "GET":
-        form.title.data = position.title
-        form.department.data = position.department
-        form.is_external.data = position.is_external
-        form.superior_ids.data = [p.id for p in position.superiors]
-        form.subordinate_ids.data = [p.id for p in position.subordinates]
-        form.base_revision.data = str(revision.number if revision else 0)
-        order = 0
         draft = draft_for(position) if request.args.get("draft") == "1" else None
-        if draft is not None:
-            form.from_draft.data = "1"
-            form.note.data = ADOPT_NOTE + "，经修改"
-            for text in draft.duties:
-                order += 10
-                form.duties.append_entry({"id": "", "text": text, "order": order})
-        for duty in duties_of(position):
-            for d, sub in [(duty, False)] + [(c, True) for c in duty.items]:
-                order += 10
-                form.duties.append_entry({"id": str(d.id), "text": d.text, "sub": sub, "order": order})
-        for _ in range(SPARE_ROWS):
-            order += 10
-            form.duties.append_entry({"id": "", "text": "", "order": order})
+        fill_form(form, position, revision, draft.duties if draft is not None else None)
     return form
-
-
-def _input(form: PositionEditForm) -> PositionInput:
-    rows = []
-    for i, entry in enumerate(form.duties.entries):
-        f = entry.form
-        raw_id = (f.id.data or "").strip()
-        rows.append(DutyRow(
-            id=int(raw_id) if raw_id.isdigit() else None,
-            text=f.text.data or "",
-            sub=bool(f.sub.data),
-            order=f.order.data if f.order.data is not None else (i + 1) * 10,
-            remove=bool(f.remove.data),
-        ))
-    base = form.base_revision.data or "0"
-    return PositionInput(
-        title=form.title.data or "",
-        department=form.department.data or "",
-        is_external=bool(form.is_external.data),
-        superior_ids=set(form.superior_ids.data or []),
-        subordinate_ids=set(form.subordinate_ids.data or []),
-        duties=rows,
-        base_revision=int(base) if base.isdigit() else -1,
-        note=form.note.data or "",
-    )
 
 
 @bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])
@@ -188,7 +140,7 @@ def edit(position_id: int):
         else:
             had_draft = form.from_draft.data == "1" and draft_for(position) is not None
             try:
-                saved = save_position(position, _input(form), current_user)
+                saved = save_position(position, input_from(form), current_user)
                 if saved is not None and had_draft:
                     add_checklist_after_edit(position)
             except Conflict as exc:
@@ -227,8 +179,6 @@ def adopt_draft(position_id: int):
         message = str(exc) if isinstance(exc, AdoptError) else "在您查看期间该岗位已被他人修改，请查看最新内容后再决定。"
         flash(message, "warning")
         return redirect(url_for("handbook.position", position_id=position.id), code=303)
-    record("position_draft_adopted", "position", position.id,
-           summary=f"「{position.title}」采用参考草稿，生成第 {saved.number} 版")
     db.session.commit()
     flash(f"已采用参考草稿，保存为第 {saved.number} 版；相关点检项目已加入岗位点检表。", "success")
     return redirect(url_for("handbook.position", position_id=position.id), code=303)
@@ -352,6 +302,6 @@ def glossary_edit(term_id: int | None):
             flash(f"术语「{saved.term}」已保存。", "success")
             return redirect(url_for("handbook.glossary") + f"#term-{saved.id}", code=303)
     if request.method == "GET" and term is not None:
-        form.aliases.data = term.aliases.replace("|", "，") if term.aliases else ""
+        form.fill_from(term)
     return render("handbook/glossary_form.html", form=form, term=term,
                   status=422 if request.method == "POST" else 200)

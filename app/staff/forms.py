@@ -37,6 +37,10 @@ class EmployeeForm(PageForm):
         self._employee = employee
         self.position_id.choices = position_choices()
 
+    def fill_from(self, employee: Employee) -> None:
+        """Show a stored employee: no position is the form's 0 (obj= maps the rest by name)."""
+        self.position_id.data = employee.position_id or 0
+
     def validate_hire_date(self, field):
         if not hire_date_ok(field.data):
             raise ValidationError("入职日期不能晚于今天起90天。")

@@ -4,15 +4,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app import params
-from app.audit.log import record, record_changes
 from app.extensions import db
 from app.org.models import Position, ordered_positions
 from app.parts import employee_panels
 from app.permissions import can_manage_staff, require
 
+from app.staff.employees import save_employee
 from app.staff.forms import EmployeeForm, ImportConfirmForm, ImportForm
 from app.staff.importer import ImportError_, apply, decode, parse
-from app.staff.models import Employee, normalize_size as normalize
+from app.staff.models import Employee
 from app.web import render
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -52,28 +52,13 @@ def detail(employee_id: int):
     return render("staff/detail.html", employee=employee, panels=employee_panels())
 
 
-def _fill(employee: Employee, form: EmployeeForm) -> None:
-    employee.name = form.name.data.strip()
-    employee.employee_no = form.employee_no.data.strip()
-    employee.position = db.session.get(Position, form.position_id.data) if form.position_id.data else None
-    employee.phone = (form.phone.data or "").strip() or None
-    employee.hire_date = form.hire_date.data
-    employee.clothing_size = normalize(form.clothing_size.data) or None
-    employee.shoe_size = normalize(form.shoe_size.data) or None
-    employee.active = form.active.data
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
     require(can_manage_staff)
     form = EmployeeForm()
     if form.validate_on_submit():
-        employee = Employee()
-        _fill(employee, form)
-        db.session.add(employee)
-        db.session.flush()
-        record("employee_create", "employee", employee.id, summary=employee.name, after=employee.snapshot())
+        employee = save_employee(None, form)
         db.session.commit()
         flash(f"已新增员工 {employee.name}。", "success")
         return redirect(url_for("staff.detail", employee_id=employee.id), code=303)
@@ -87,12 +72,9 @@ def edit(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)
     form = EmployeeForm(obj=employee, employee=employee)
     if request.method == "GET":
-        form.position_id.data = employee.position_id or 0
+        form.fill_from(employee)
     if form.validate_on_submit():
-        before = employee.snapshot()
-        _fill(employee, form)
-        db.session.flush()
-        record_changes("employee_update", "employee", employee.id, before, employee.snapshot(), summary=employee.name)
+        save_employee(employee, form)
         db.session.commit()
         flash("员工信息已保存。", "success")
         return redirect(url_for("staff.detail", employee_id=employee.id), code=303)

@@ -1,4 +1,4 @@
-"""Who held which position when (PositionTenure), kept in the same flush as the change.
+"""Who held which position when (PositionTenure), written in the same flush as the change.
 
 An employee's position and active flag are edited in several places (the directory form,
 the CSV import, the demo, the seed). Rather than each remembering to write the tenure, a

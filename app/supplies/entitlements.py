@@ -5,11 +5,15 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app import clock
+from app.audit.log import record
 from app.checklists.schedule import period_of
 from app.extensions import db
+from app.org.models import Position
 from app.staff.models import Employee
+from app.supplies.ledger import LedgerError
 from app.supplies.models import ISSUE, RETURN, REVERSAL, Entitlement, StockEntry, SupplyItem
-from app.supplies.sizes import group_ids_of
+from app.supplies.quantity import QuantityError, fmt, parse
+from app.supplies.sizes import group_ids_of, variant_for, variants
 
 PERIOD_LABELS = {"week": "周", "month": "月", "quarter": "季度", "year": "年"}
 
@@ -23,6 +27,34 @@ def period_bounds(period: str, d: date) -> tuple[date, date]:
     kind = {"week": "weekly", "month": "monthly", "year": "yearly"}[period]
     p = period_of(kind, d)
     return p.start, p.end
+
+
+def save_entitlement(position: Position | None, item: SupplyItem | None, period: str | None, qty: str | None,
+                     active: bool = True) -> Entitlement:
+    """Set a position's entitlement to an item (one per position and item: created, or
+    changed in place); `qty` as typed, in the item's units. Refuses (LedgerError naming
+    the field, nothing changed) a missing position, an inactive item, an unknown period
+    and a quantity that is not one of this unit."""
+    if position is None:
+        raise LedgerError("请选择岗位。", "position_id")
+    if item is None or not item.active:
+        raise LedgerError("请选择启用的物品。", "item_id")
+    if period not in PERIOD_LABELS:
+        raise LedgerError("请选择周期。", "period")
+    try:
+        milli = parse(qty, item.decimals)
+    except QuantityError as exc:
+        raise LedgerError(str(exc), "qty") from exc
+    ent = db.session.scalar(select(Entitlement).filter_by(position_id=position.id, item_id=item.id))
+    if ent is None:
+        ent = Entitlement(position_id=position.id, item_id=item.id, qty=milli, period=period)
+        db.session.add(ent)
+    ent.qty, ent.period, ent.active = milli, period, active
+    db.session.flush()
+    record("entitlement_save", "entitlement", ent.id,
+           summary=f"{position.title}：{item.label} {fmt(milli)}{item.unit}/{PERIOD_LABELS[period]}"
+           + ("" if ent.active else "（停用）"))
+    return ent
 
 
 @dataclass
@@ -79,4 +111,18 @@ def due_list(today: date | None = None, employee_id: int | None = None) -> list[
             if got < ent.qty:
                 out.append(Due(emp, ent, got, ent.qty - got, start, end))
     out.sort(key=lambda d: (d.employee.employee_no, d.entitlement.item.name))
+    return out
+
+
+def due_by_employee(today: date | None = None) -> dict[int, list[Due]]:
+    """The due list per employee id, each entry with the variant of the person's size
+    chosen (sizes.variant_for; an article's variants read once)."""
+    out: dict[int, list[Due]] = {}
+    known: dict[int, list] = {}
+    for d in due_list(today):
+        item = d.entitlement.item
+        if item.size_kind and item.id not in known:
+            known[item.id] = variants(item)
+        d.choice = variant_for(item, d.employee, known.get(item.id))
+        out.setdefault(d.employee.id, []).append(d)
     return out

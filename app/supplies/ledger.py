@@ -4,8 +4,8 @@ Writers lock the items they touch before reading stock (SELECT … FOR UPDATE on
 PostgreSQL; on SQLite the write transaction already holds the database's write lock from
 BEGIN IMMEDIATE), so two clerks issuing the last pieces at once cannot both succeed.
 
-The sum is also kept: `SupplyItem.stock`, moved by the same UPDATE … RETURNING that gives
-each new row its `balance` (the stock after it). Pages read the kept figures and never
+The sum is also stored: `SupplyItem.stock`, moved by the same UPDATE … RETURNING that gives
+each new row its `balance` (the stock after it). Pages read the stored figures and never
 add up years of history; `check_balances()` proves them equal to the ledger's sum.
 """
 from collections import defaultdict
@@ -21,7 +21,7 @@ from app.extensions import db
 from app.staff.models import Employee
 from app.supplies.models import (ADJUST, ISSUE, KIND_LABELS, RECEIPT, RETURN, REVERSAL, IssueSlip, StockEntry,
                                  SupplyItem)
-from app.supplies.quantity import fmt
+from app.supplies.quantity import QuantityError, fmt, parse
 
 
 class LedgerError(ValueError):
@@ -48,7 +48,7 @@ class Shortage(LedgerError):
 
 
 def stock_of(item_ids) -> dict[int, int]:
-    """Current stock of these items (the kept figure, read fresh from the database)."""
+    """Current stock of these items (the stored figure, read fresh from the database)."""
     ids = list(item_ids)
     if not ids:
         return {}
@@ -58,15 +58,15 @@ def stock_of(item_ids) -> dict[int, int]:
 
 
 def ledger_sums() -> dict[int, int]:
-    """Stock as the sum of every ledger row, per item: the truth the kept figures must match."""
+    """Stock as the sum of every ledger row, per item: the truth the stored figures must match."""
     return {item_id: int(total) for item_id, total in db.session.execute(
         select(StockEntry.item_id, func.coalesce(func.sum(StockEntry.qty), 0)).group_by(StockEntry.item_id))}
 
 
 def check_balances() -> list[str]:
-    """Items whose kept stock differs from the ledger's sum (empty when all agree)."""
+    """Items whose stored stock differs from the ledger's sum (empty when all agree)."""
     sums = ledger_sums()
-    return [f"{i.label}: kept {i.stock}, ledger {sums.get(i.id, 0)}"
+    return [f"{i.label}: stored {i.stock}, ledger {sums.get(i.id, 0)}"
             for i in db.session.scalars(select(SupplyItem)) if i.stock != sums.get(i.id, 0)]
 
 
@@ -94,7 +94,7 @@ def _usable_employee(employee: Employee | None) -> Employee:
 
 
 def _entry(item: SupplyItem, kind: str, qty: int, user, **fields) -> StockEntry:
-    """Append one row and move the item's kept stock by `qty` in one atomic UPDATE, whose
+    """Append one row and move the item's stored stock by `qty` in one atomic UPDATE, whose
     result is the row's balance. The database's CHECK refuses a stock below zero."""
     balance = db.session.execute(
         update(SupplyItem).where(SupplyItem.id == item.id).values(stock=SupplyItem.stock + qty)
@@ -189,6 +189,27 @@ def count(item: SupplyItem, counted: int, user, reason: str = "") -> StockEntry:
     return entry
 
 
+def typed_counts(items: list[SupplyItem], typed: dict[str, str]
+                 ) -> tuple[list[tuple[SupplyItem, int, str]], dict[int, str]]:
+    """(item, counted milli-units, reason) of each item whose qty-<id> field is filled in
+    the count form, and the messages per item id (0: the form as a whole) for what cannot
+    be taken: a quantity that is not one of the unit, no item, no row filled in."""
+    counted, errors = [], {}
+    for item in items:
+        text = typed.get(f"qty-{item.id}", "").strip()
+        if not text:
+            continue
+        try:
+            counted.append((item, parse(text, item.decimals, allow_zero=True), typed.get(f"reason-{item.id}", "")))
+        except QuantityError as exc:
+            errors[item.id] = str(exc)
+    if not items:
+        errors[0] = "请选择物品。"
+    elif not counted and not errors:
+        errors[0] = "请至少填写一种物品的实盘数量。"
+    return counted, errors
+
+
 def count_many(rows: list[tuple[SupplyItem, int, str]], user) -> tuple[list[StockEntry], dict[int, str]]:
     """A whole count sheet at once: (item, counted, reason) per counted item. Returns the
     entries and the refusals by item id; the caller keeps all or nothing."""
@@ -232,7 +253,7 @@ class LedgerRow:
 
 
 def item_ledger(item: SupplyItem, page: int = 1, per_page: int = 50):
-    """One page of an item's rows, newest first, each with the balance after it (kept on
+    """One page of an item's rows, newest first, each with the balance after it (stored on
     the row) and the row that reversed it, if any. Returns (rows, pagination)."""
     from sqlalchemy.orm import selectinload
 

@@ -25,7 +25,7 @@ class SupplyCategory(db.Model):
 class SupplyItem(db.Model):
     """物资: labour protection or office supplies, counted in a unit.
 
-    `stock` is kept: it always equals the sum of the item's ledger rows, because the one
+    `stock` is stored: it always equals the sum of the item's ledger rows, because the one
     function that appends a row (ledger._entry) moves it in the same statement-level
     atomic UPDATE. The database refuses it below zero."""
 
@@ -40,7 +40,7 @@ class SupplyItem(db.Model):
     unit: Mapped[str] = mapped_column(String(10))
     decimals: Mapped[int] = mapped_column(default=0)  # decimals the unit allows (0..3)
     min_stock: Mapped[int] = mapped_column(default=0)  # milli-units
-    stock: Mapped[int] = mapped_column(default=0, server_default="0")  # milli-units, kept (see above)
+    stock: Mapped[int] = mapped_column(default=0, server_default="0")  # milli-units, stored (see above)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # "" or a size kind (clothing / shoe): items of one name and size kind are the size

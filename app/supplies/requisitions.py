@@ -2,17 +2,19 @@
 clerk in full or in part. Every step is a record with who and when."""
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app import clock
 from app.audit.log import record
 from app.extensions import db
 from app.notices import rules as notices
-from app.permissions import may_decide_requisition
+from app.permissions import (Reach, may_decide_requisition, may_withdraw_requisition, requisitions_decidable_by,
+                             requisitions_visible_to)
+from app.staff.models import Employee
 from app.supplies.ledger import LedgerError, issue
 from app.supplies.models import (ISSUE, REVERSAL, Entitlement, Requisition, RequisitionLine, RequisitionStep,
                                  StockEntry, SupplyItem)
-from app.supplies.quantity import fmt
+from app.supplies.quantity import fmt, parse
 
 STATUS_LABELS = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回",
                  "partial": "部分发放", "issued": "已发放", "withdrawn": "已撤回"}
@@ -75,54 +77,36 @@ def create(user, lines: list[tuple[SupplyItem, int]], reason: str, duplicate_ok:
     return req
 
 
-def decidable_requisitions(user):
-    """SELECT of the requisitions this user may decide (permissions.may_decide_requisition:
-    admin, and the supervisors of the person's position), never his own."""
-    from app.permissions import supervised_position_ids
-    from app.staff.models import Employee
-
+def _reached(reach: Reach):
+    """SELECT of the requisitions of the people a permissions.Reach names."""
     stmt = select(Requisition)
-    if user.employee_id:
-        stmt = stmt.where(Requisition.employee_id != user.employee_id)
-    if user.is_admin:
+    if reach.except_employee_id:
+        stmt = stmt.where(Requisition.employee_id != reach.except_employee_id)
+    if reach.everyone:
         return stmt
-    supervised = supervised_position_ids(user)
-    if not supervised:
-        return stmt.where(False)
-    return stmt.where(Requisition.employee_id.in_(select(Employee.id).where(Employee.position_id.in_(supervised))))
+    conditions = []
+    if reach.employee_ids:
+        conditions.append(Requisition.employee_id.in_(reach.employee_ids))
+    if reach.position_ids:
+        conditions.append(Requisition.employee_id.in_(
+            select(Employee.id).where(Employee.position_id.in_(reach.position_ids))))
+    return stmt.where(or_(*conditions)) if conditions else stmt.where(False)
+
+
+def decidable_requisitions(user):
+    """SELECT of the requisitions this user may decide (permissions.requisitions_decidable_by)."""
+    return _reached(requisitions_decidable_by(user))
 
 
 def visible_requisitions(user):
-    """SELECT of the requisitions this user may see: all for a supply clerk, else their own
-    and those of the employees in positions they supervise."""
-    from app.permissions import can_issue_supplies, supervised_position_ids
-    from app.staff.models import Employee
-
-    stmt = select(Requisition)
-    if can_issue_supplies(user) or user.is_admin:
-        return stmt
-    supervised = supervised_position_ids(user)
-    conditions = [Requisition.employee_id == user.employee_id] if user.employee_id else []
-    if supervised:
-        conditions.append(Requisition.employee_id.in_(
-            select(Employee.id).where(Employee.position_id.in_(supervised))))
-    if not conditions:
-        return stmt.where(False)
-    from sqlalchemy import or_
-
-    return stmt.where(or_(*conditions))
-
-
-def may_withdraw(user, req: Requisition) -> bool:
-    """The person who asked (or for whom it was asked) may withdraw while it is pending."""
-    return req.status == "pending" and (user.id == req.requested_by_id or
-                                        (user.employee_id is not None and user.employee_id == req.employee_id))
+    """SELECT of the requisitions this user may see (permissions.requisitions_visible_to)."""
+    return _reached(requisitions_visible_to(user))
 
 
 def withdraw(req: Requisition, user) -> None:
     if req.status != "pending":
         raise LedgerError(f"该申领当前状态为“{STATUS_LABELS[req.status]}”，只有待审批的申领可以撤回。")
-    if not may_withdraw(user, req):
+    if not may_withdraw_requisition(user, req):
         raise PermissionError
     req.status = "withdrawn"
     _step(req, "withdraw", user)
@@ -188,6 +172,16 @@ def issued_per_line(req: Requisition) -> dict[int, int]:
 def open_per_line(req: Requisition) -> dict[int, int]:
     issued = issued_per_line(req)
     return {l.id: max(l.qty - issued[l.id], 0) for l in req.lines}
+
+
+def issue_quantities(req: Requisition, typed: dict[str, str]) -> dict[int, int]:
+    """line id -> milli-units from the issue form's qty-<line id> fields (blank: none of
+    that line); QuantityError for one that is not a quantity of its item's unit."""
+    quantities = {}
+    for line in req.lines:
+        text = (typed.get(f"qty-{line.id}") or "").strip()
+        quantities[line.id] = parse(text, line.item.decimals, allow_zero=True) if text else 0
+    return quantities
 
 
 def fulfil(req: Requisition, user, quantities: dict[int, int], note: str = ""):

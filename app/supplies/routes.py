@@ -1,29 +1,32 @@
-from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock, params
-from app.audit.log import record, record_changes
 from app.extensions import db
-from app.permissions import (can_issue_supplies, may_decide_requisition, may_see_requisition, may_see_supplies_of,
-                             require)
+from app.org.models import Position, ordered_positions
+from app.permissions import (can_issue_supplies, may_decide_requisition, may_see_requisition,
+                             may_see_requisition_context, may_see_supplies_of, may_submit_requisition,
+                             may_withdraw_requisition, require)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 
-from app.supplies.entitlements import PERIOD_LABELS, due_list
+from app.supplies.entitlements import PERIOD_LABELS, due_by_employee, save_entitlement
+from app.supplies.history import category_issues, employee_entries, employee_totals, entries_between
+from app.supplies.items import save_item
 from app.supplies.forms import UNITS, ItemForm, SimpleForm
 from app.supplies.ledger import (LedgerError, count_many, give_back, issue, item_ledger, receive, reverse,
-                                 stock_of)
-from app.supplies.sizes import SIZE_KINDS, variant_for, variants
+                                 stock_of, typed_counts)
+from app.supplies.sizes import SIZE_KINDS
 from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, RequisitionLine, StockEntry,
                                  SupplyCategory, SupplyItem)
 from app.supplies.quantity import QuantityError, fmt, parse
 from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, decision_context, fulfil,
-                                       may_withdraw, open_for, open_per_line, visible_requisitions, withdraw)
+                                       issue_quantities, open_for, open_per_line, visible_requisitions, withdraw)
+from app.supplies.slips import MAX_LINES, parse_lines, prefilled_rows, refuse_outside_requisition
 from app.supplies.stock import categories, overview
 from app.web import render
 from app.xlsxexport import Table, requested_format, table_response
@@ -89,31 +92,16 @@ def item_form(item_id):
     form = _item_form(it)
     if form.validate_on_submit():
         try:
-            min_stock = parse(form.min_stock.data, form.decimals.data, allow_zero=True)
-        except QuantityError as exc:
-            form.min_stock.errors = [str(exc)]
+            saved = save_item(it, name=form.name.data, spec=form.spec.data, category_id=form.category_id.data,
+                              unit=form.unit.data, decimals=form.decimals.data, min_stock=form.min_stock.data,
+                              active=form.active.data, size_kind=form.size_kind.data)
+        except LedgerError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors = [str(exc)]
         else:
-            name, spec = form.name.data.strip(), (form.spec.data or "").strip()
-            dup = db.session.scalar(select(SupplyItem).where(SupplyItem.name == name, SupplyItem.spec == spec))
-            if dup is not None and dup is not it:
-                form.name.errors = ["已有同名同规格的物品。"]
-            else:
-                before = it.snapshot() if it else None
-                target = it or SupplyItem()
-                target.name, target.spec, target.category_id = name, spec, form.category_id.data
-                target.unit, target.decimals, target.min_stock = form.unit.data.strip(), form.decimals.data, min_stock
-                target.active, target.size_kind = form.active.data, form.size_kind.data or ""
-                if it is None:
-                    db.session.add(target)
-                    db.session.flush()
-                    record("supply_item_create", "supply_item", target.id, summary=target.label, after=target.snapshot())
-                else:
-                    db.session.flush()
-                    record_changes("supply_item_update", "supply_item", target.id, before, target.snapshot(),
-                                   summary=target.label)
-                db.session.commit()
-                flash(f"物品“{target.label}”已保存。", "success")
-                return redirect(url_for("supplies.index"), code=303)
+            db.session.commit()
+            flash(f"物品“{saved.label}”已保存。", "success")
+            return redirect(url_for("supplies.index"), code=303)
     return render("supplies/item_form.html", form=form, item=it, units=UNITS,
                   status=422 if request.method == "POST" else 200)
 
@@ -186,20 +174,7 @@ def count_view():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        counted = []
-        for r in rows:
-            text = values.get(f"qty-{r.item.id}", "").strip()
-            if not text:
-                continue
-            try:
-                counted.append((r.item, parse(text, r.item.decimals, allow_zero=True),
-                                values.get(f"reason-{r.item.id}", "")))
-            except QuantityError as exc:
-                errors[r.item.id] = str(exc)
-        if not rows:
-            errors[0] = "请选择物品。"
-        elif not counted and not errors:
-            errors[0] = "请至少填写一种物品的实盘数量。"
+        counted, errors = typed_counts([r.item for r in rows], values)
         if not errors:
             entries, errors = count_many(counted, current_user)
         if errors:
@@ -247,28 +222,8 @@ def reverse_view(entry_id: int):
 
 # --- issue slips ---------------------------------------------------------------------
 
-MAX_LINES = 40  # rows of one slip or requisition form
-
-
-def _parse_lines(items_by_id) -> tuple[list[tuple[SupplyItem, int]], list[dict], list[str]]:
-    """(lines, raw rows to re-render, errors) from parallel item_id[] / qty[] fields."""
-    lines, raw, errors = [], [], []
-    for n, (item_id, qty_text) in enumerate(zip(request.form.getlist("item_id"), request.form.getlist("qty")), start=1):
-        raw.append({"item_id": item_id, "qty": qty_text})
-        if not item_id and not qty_text.strip():
-            continue
-        iid = params.to_id(item_id)
-        it = items_by_id.get(iid) if iid else None
-        if it is None:
-            it = db.session.get(SupplyItem, iid) if iid else None
-            if it is None:
-                errors.append(f"第 {n} 行：请选择物品。")
-                continue
-        try:
-            lines.append((it, parse(qty_text, it.decimals)))
-        except QuantityError as exc:
-            errors.append(f"第 {n} 行（{it.label}）：{exc}")
-    return lines, raw, errors
+def _typed_lines(items_by_id):
+    return parse_lines(request.form.getlist("item_id"), request.form.getlist("qty"), items_by_id)
 
 
 def _slip_field(exc: LedgerError) -> str:
@@ -288,13 +243,13 @@ def slip_new():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        lines, raw, line_errors = _parse_lines(by_id)
+        lines, raw, line_errors = _typed_lines(by_id)
         employee = _employee_from_form()
         if line_errors:
             errors["lines"] = line_errors
         else:
             try:
-                _refuse_outside_requisition(employee, lines)
+                refuse_outside_requisition(employee, lines, bool(request.form.get("separate")))
                 slip = issue(employee, lines, current_user, note=request.form.get("note", ""))
             except LedgerError as exc:
                 db.session.rollback()
@@ -304,18 +259,8 @@ def slip_new():
                 flash(f"领用单 {slip.number} 已发放。", "success")
                 return redirect(url_for("supplies.slip", slip_id=slip.id), code=303)
     else:
-        # Pre-filled from the entitlement list: ?employee=ID&line=ITEM:QTY …; an item with
-        # sizes becomes the variant of the person's size, or asks (sizes.variant_for).
         person = db.session.get(Employee, request.args.get("employee", type=params.bounded_int) or 0)
-        for spec in request.args.getlist("line"):
-            item_id, _, qty = spec.partition(":")
-            it = by_id.get(params.to_id(item_id))
-            choice = variant_for(it, person) if it is not None else None
-            if choice is None:
-                raw.append({"item_id": item_id, "qty": qty})
-            else:
-                raw.append({"item_id": choice.item.id if choice.item else "", "qty": qty,
-                            "note": choice.note, "ask": choice.item is None})
+        raw = prefilled_rows(person, request.args.getlist("line"), by_id)
     while len(raw) < 3:
         raw.append({"item_id": "", "qty": ""})
     employee_id = request.form.get("employee_id", type=params.bounded_int) or request.args.get("employee", type=params.bounded_int)
@@ -323,18 +268,6 @@ def slip_new():
                   employee_id=employee_id, errors=errors, stock=stock_of(by_id),
                   open_requisitions=[(r, open_per_line(r)) for r in open_for(employee_id)] if employee_id else [],
                   status=422 if errors else 200, **_helpers())
-
-
-def _refuse_outside_requisition(employee, lines) -> None:
-    """A slip for items an approved requisition of the same person asks for would leave the
-    requisition unsettled (未发): issue against it instead, or say this is a separate issue."""
-    if employee is None or request.form.get("separate"):
-        return
-    asked = {l.item_id for r in open_for(employee.id) for l in r.lines}
-    same = [item.label for item, _ in lines if item.id in asked]
-    if same:
-        raise LedgerError(f"{employee.name} 有已批准未发放的申领包含 {'、'.join(same)}：请按申领发放（见上方），"
-                          "或勾选“不按申领，单独发放”。", "requisition")
 
 
 @bp.get("/slips/new/line")
@@ -360,8 +293,7 @@ def slips():
 @login_required
 def slip(slip_id: int):
     s = db.get_or_404(IssueSlip, slip_id)
-    if not may_see_supplies_of(current_user, s.employee):
-        abort(403)
+    require(may_see_supplies_of, s.employee)
     return render("supplies/slip.html", slip=s, **_helpers())
 
 
@@ -369,8 +301,7 @@ def slip(slip_id: int):
 @login_required
 def slip_pdf(slip_id: int):
     s = db.get_or_404(IssueSlip, slip_id)
-    if not may_see_supplies_of(current_user, s.employee):
-        abort(403)
+    require(may_see_supplies_of, s.employee)
     return pdf_response(render_pdf("print/issue_slip.html", slip=s, **_helpers()), f"领用单-{s.number}.pdf")
 
 
@@ -382,16 +313,9 @@ def employee_history(employee_id: int):
     emp = db.get_or_404(Employee, employee_id)
     require(may_see_supplies_of, emp)
     year = params.year_arg()
-    lo, hi = clock.local_day_range(date(year, 1, 1), date(year, 12, 31))
-    in_year = (StockEntry.employee_id == emp.id, StockEntry.at >= lo, StockEntry.at < hi)
-    page = params.paginate(select(StockEntry).where(*in_year).order_by(StockEntry.at.desc(), StockEntry.id.desc())
-                           .options(selectinload(StockEntry.item), selectinload(StockEntry.slip)))
-    totals = db.session.execute(
-        select(SupplyItem, -func.sum(StockEntry.qty)).join(StockEntry, StockEntry.item_id == SupplyItem.id)
-        .where(*in_year).group_by(SupplyItem.id).having(func.sum(StockEntry.qty) != 0)
-        .order_by(SupplyItem.name, SupplyItem.spec)).all()
+    page = params.paginate(employee_entries(emp, year))
     return render("supplies/employee.html", employee=emp, page=page, entries=page.items, year=year,
-                  totals=totals, **_helpers())
+                  totals=employee_totals(emp, year), **_helpers())
 
 
 # --- entitlements --------------------------------------------------------------------
@@ -400,50 +324,24 @@ def employee_history(employee_id: int):
 @login_required
 def entitlements():
     require(can_issue_supplies)
-    from app.org.models import Position, ordered_positions
-
     form = SimpleForm()
     errors = {}
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         position = db.session.get(Position, request.form.get("position_id", type=params.bounded_int) or 0)
-        it = _item_from_form()
-        period = request.form.get("period")
         try:
-            if position is None:
-                raise LedgerError("请选择岗位。", "position_id")
-            if it is None or not it.active:
-                raise LedgerError("请选择启用的物品。", "item_id")
-            if period not in PERIOD_LABELS:
-                raise LedgerError("请选择周期。", "period")
-            qty = parse(request.form.get("qty"), it.decimals)
-        except (LedgerError, QuantityError) as exc:
-            errors[getattr(exc, "field", None) or "qty"] = str(exc)
+            save_entitlement(position, _item_from_form(), request.form.get("period"), request.form.get("qty"),
+                             request.form.get("active", "y") == "y")
+        except LedgerError as exc:
+            db.session.rollback()
+            errors[exc.field] = str(exc)
         else:
-            ent = db.session.scalar(select(Entitlement).filter_by(position_id=position.id, item_id=it.id))
-            if ent is None:
-                ent = Entitlement(position_id=position.id, item_id=it.id, qty=qty, period=period)
-                db.session.add(ent)
-            ent.qty, ent.period, ent.active = qty, period, request.form.get("active", "y") == "y"
-            db.session.flush()
-            record("entitlement_save", "entitlement", ent.id,
-                   summary=f"{position.title}：{it.label} {fmt(qty)}{it.unit}/{PERIOD_LABELS[period]}"
-                   + ("" if ent.active else "（停用）"))
             db.session.commit()
             flash("发放标准已保存。", "success")
             return redirect(url_for("supplies.entitlements"), code=303)
     rows = db.session.scalars(select(Entitlement).order_by(Entitlement.position_id, Entitlement.id)).all()
-    due = due_list()
-    by_employee: dict[int, list] = {}
-    known: dict[int, list] = {}
-    for d in due:
-        item = d.entitlement.item
-        if item.size_kind and item.id not in known:
-            known[item.id] = variants(item)
-        d.choice = variant_for(item, d.employee, known.get(item.id))
-        by_employee.setdefault(d.employee.id, []).append(d)
-    return render("supplies/entitlements.html", rows=rows, due=by_employee, positions=ordered_positions(),
+    return render("supplies/entitlements.html", rows=rows, due=due_by_employee(), positions=ordered_positions(),
                   items=_active_items(), errors=errors, values=request.form,
                   status=422 if errors else 200, **_helpers())
 
@@ -464,8 +362,7 @@ def requisitions():
 @bp.route("/requisitions/new", methods=["GET", "POST"])
 @login_required
 def requisition_new():
-    if current_user.employee is None:
-        abort(403)
+    require(may_submit_requisition)
     form = SimpleForm()
     items = _active_items()
     errors: dict[str, list[str]] = {}
@@ -473,7 +370,7 @@ def requisition_new():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        lines, raw, line_errors = _parse_lines({i.id: i for i in items})
+        lines, raw, line_errors = _typed_lines({i.id: i for i in items})
         if request.form.get("add_line"):  # 再加一行, also without JavaScript: nothing is saved
             if len(raw) < MAX_LINES:
                 raw.append({"item_id": "", "qty": ""})
@@ -500,13 +397,12 @@ def requisition_new():
 @login_required
 def requisition(req_id: int, errors=None, status=200):
     req = db.get_or_404(Requisition, req_id)
-    if not may_see_requisition(current_user, req):
-        abort(403)
+    require(may_see_requisition, req)
     may_decide = may_decide_requisition(current_user, req)
     return render("supplies/requisition.html", req=req, open=open_per_line(req), may_decide=may_decide,
                   can_issue=can_issue_supplies(current_user), errors=errors or {}, status=status,
-                  may_withdraw=may_withdraw(current_user, req),
-                  context=decision_context(req) if may_decide or can_issue_supplies(current_user) else None,
+                  may_withdraw=may_withdraw_requisition(current_user, req),
+                  context=decision_context(req) if may_see_requisition_context(current_user, req) else None,
                   stock=stock_of([l.item_id for l in req.lines]), **_helpers())
 
 
@@ -514,8 +410,7 @@ def requisition(req_id: int, errors=None, status=200):
 @login_required
 def requisition_withdraw(req_id: int):
     req = db.get_or_404(Requisition, req_id)
-    if not may_see_requisition(current_user, req) or not (may_withdraw(current_user, req) or req.status != "pending"):
-        abort(403)
+    require(may_see_requisition, req)  # withdraw() refuses one not pending (422), then anyone but the asker (403)
     if not SimpleForm().validate_on_submit():
         abort(400)
     try:
@@ -534,8 +429,7 @@ def requisition_withdraw(req_id: int):
 @login_required
 def requisition_decide(req_id: int):
     req = db.get_or_404(Requisition, req_id)
-    if not may_decide_requisition(current_user, req):
-        abort(403)
+    require(may_decide_requisition, req)
     if not SimpleForm().validate_on_submit():
         abort(400)
     try:
@@ -555,12 +449,8 @@ def requisition_issue(req_id: int):
     req = db.get_or_404(Requisition, req_id)
     if not SimpleForm().validate_on_submit():
         abort(400)
-    quantities = {}
     try:
-        for line in req.lines:
-            text = request.form.get(f"qty-{line.id}", "").strip()
-            quantities[line.id] = parse(text, line.item.decimals, allow_zero=True) if text else 0
-        slip = fulfil(req, current_user, quantities, request.form.get("note", ""))
+        slip = fulfil(req, current_user, issue_quantities(req, request.form), request.form.get("note", ""))
     except (LedgerError, QuantityError) as exc:
         db.session.rollback()
         return requisition(req_id, errors={"issue": str(exc)}, status=422)
@@ -577,12 +467,7 @@ def ledger_pdf():
     require(can_issue_supplies)
     year, month = params.month_arg()
     category = db.get_or_404(SupplyCategory, request.args.get("category", type=params.bounded_int) or 0)
-    start, end = clock.month_days(year, month)
-    lo, hi = clock.local_day_range(start, end)
-    entries = db.session.scalars(select(StockEntry).join(SupplyItem).where(
-        SupplyItem.category_id == category.id, StockEntry.employee_id.is_not(None),
-        StockEntry.at >= lo, StockEntry.at < hi).order_by(StockEntry.at, StockEntry.id)).all()
-    pdf = render_pdf("print/issue_ledger.html", entries=entries, category=category, year=year, month=month, **_helpers())
+    pdf = render_pdf("print/issue_ledger.html", entries=category_issues(category, year, month), category=category, year=year, month=month, **_helpers())
     return pdf_response(pdf, f"发放登记表-{category.name}-{year}年{month:02d}月.pdf")
 
 
@@ -608,12 +493,7 @@ def ledger_csv():
     end = params.date_arg("end", today)
     if end < start:
         abort(400)
-    lo, hi = clock.local_day_range(start, end)
-    entries = db.session.scalars(select(StockEntry).where(StockEntry.at >= lo, StockEntry.at < hi)
-                                 .order_by(StockEntry.at, StockEntry.id)
-                                 .options(selectinload(StockEntry.item).selectinload(SupplyItem.category),
-                                          selectinload(StockEntry.employee), selectinload(StockEntry.slip),
-                                          selectinload(StockEntry.user)))
+    entries = entries_between(start, end)
     header = ["编号", "时间", "类型", "类别", "物品", "规格", "单位", "数量变化", "领用/退回人", "工号",
               "领用单号", "供应商", "原因/备注", "冲销编号", "经办人"]
     rows = [[e.id, clock.to_local(e.at), KIND_LABELS[e.kind], e.item.category.name,

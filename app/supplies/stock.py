@@ -22,7 +22,7 @@ class StockRow:
 
 
 def overview(category_id: int | None = None, include_inactive: bool = False) -> list[StockRow]:
-    """Every item with its kept stock: one query, whatever the length of the ledger."""
+    """Every item with its stored stock: one query, whatever the length of the ledger."""
     stmt = (select(SupplyItem).join(SupplyCategory).options(contains_eager(SupplyItem.category))
             .order_by(SupplyCategory.sort_order, SupplyItem.name, SupplyItem.spec))
     if category_id:

@@ -33,6 +33,15 @@ class TrainingForm(PageForm):
             ok = False
         return ok
 
+    def fill_new(self, today, organiser: str) -> None:
+        """A new session: held today, organised by whoever enters it."""
+        self.held_on.data = today
+        self.organiser.data = organiser
+
+    def fill_from(self, training) -> None:
+        """Show a stored session: an outside trainer is the form's 0 (obj= maps the rest)."""
+        self.trainer_employee_id.data = training.trainer_employee_id or 0
+
 
 class PlainForm(PageForm):
     """CSRF for the small POST forms of the training page."""

@@ -7,7 +7,7 @@ from sqlalchemy import case, event, func, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.audit.log import record
+from app.audit.log import record, record_changes
 from app.extensions import db
 from app.notices import rules as notices
 from app.staff.models import Employee
@@ -22,6 +22,38 @@ PASS_MARK = 60
 
 class TrainingError(ValueError):
     pass
+
+
+# --- the session ---------------------------------------------------------------------
+
+MOVED_LABELS = (("held_on", "日期"), ("start", "开始时间"), ("place", "地点"))
+
+
+def save_training(training: Training | None, form, user) -> Training:
+    """Create (`training` None) or change a session from its checked form, with its audit
+    record; a planned session whose day, time or place moved tells its attendees."""
+    before = training.snapshot() if training else None
+    t = training or Training(created_by_id=user.id)
+    text = lambda field: (field.data or "").strip()  # noqa: E731  (absent fields are None)
+    t.topic, t.category_id, t.held_on = text(form.topic), form.category_id.data, form.held_on.data
+    t.start_time, t.end_time, t.place = form.start_time.data, form.end_time.data, text(form.place)
+    t.trainer_employee_id = form.trainer_employee_id.data or None
+    t.trainer_name = "" if t.trainer_employee_id else text(form.trainer_name)
+    t.organiser, t.content, t.outcome = text(form.organiser), text(form.content), text(form.outcome)
+    t.status = form.status.data
+    if training is None:
+        db.session.add(t)
+        db.session.flush()
+        record("training_create", "training", t.id, summary=t.topic, after=t.snapshot())
+        return t
+    db.session.flush()
+    db.session.refresh(t)
+    record_changes("training_update", "training", t.id, before, t.snapshot(), summary=t.topic)
+    after = t.snapshot()
+    moved = [label for key, label in MOVED_LABELS if before.get(key) != after.get(key)]
+    if moved and t.status == PLANNED:
+        notices.training_changed(t, "的" + "、".join(moved) + "有变更，请留意")
+    return t
 
 
 # --- attendees -----------------------------------------------------------------------
@@ -236,6 +268,20 @@ def _remove_uploads(session) -> None:
     """After a rollback, delete the files written in the transaction: no orphans."""
     for row in session.info.pop("uploaded_files", []):
         _remove_stored(row)
+
+
+CAPTION_MAX = 120
+
+
+def set_caption(f: TrainingFile, caption: str, sort_order: int | None = None) -> None:
+    """A file's caption (and place in the list); a caption too long is refused, never cut."""
+    caption = (caption or "").strip()
+    if len(caption) > CAPTION_MAX:
+        raise TrainingError(f"说明最多 {CAPTION_MAX} 字（现为 {len(caption)} 字），未保存，请删减后再提交。")
+    f.caption = caption
+    if sort_order is not None:
+        f.sort_order = sort_order
+    record("training_file_caption", "training", f.training_id, summary=f"{f.display_name}：{f.caption}")
 
 
 def soft_delete(f: TrainingFile, user) -> None:

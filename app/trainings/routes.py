@@ -6,20 +6,19 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock, params
-from app.audit.log import record, record_changes
+from app.audit.log import record
 from app.extensions import db
-from app.notices import rules as notices
 from app.org.models import Position, ordered_positions
-from app.permissions import can_manage_accounts, can_record_trainings, may_see_training_files, require
+from app.permissions import can_record_trainings, may_restore_training_files, may_see_training_files, require
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 
 from app.trainings.forms import PlainForm, TrainingForm
-from app.trainings.models import (DONE, PHOTO, PLANNED, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
+from app.trainings.models import (DONE, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
-                                   set_assessment, set_status, sign_all, soft_delete, totals, totals_for, upload,
-                                   years)
+                                   save_training, set_assessment, set_caption, set_status, sign_all, soft_delete,
+                                   totals, totals_for, upload, years)
 from app.uploads import send_stored
 from app.web import is_htmx, render
 
@@ -78,10 +77,9 @@ def _form(training: Training | None) -> TrainingForm:
         (e.id, f"{e.name}（{e.position.title if e.position else '无岗位'}）")
         for e in db.session.scalars(select(Employee).where(Employee.active.is_(True)).order_by(Employee.employee_no))]
     if request.method == "GET" and training is not None:
-        form.trainer_employee_id.data = training.trainer_employee_id or 0
+        form.fill_from(training)
     if request.method == "GET" and training is None:
-        form.held_on.data = clock.local_now().date()
-        form.organiser.data = current_user.name
+        form.fill_new(clock.local_now().date(), current_user.name)
     return form
 
 
@@ -93,28 +91,7 @@ def edit(training_id):
     training = db.get_or_404(Training, training_id) if training_id else None
     form = _form(training)
     if form.validate_on_submit():
-        before = training.snapshot() if training else None
-        t = training or Training(created_by_id=current_user.id)
-        text = lambda field: (field.data or "").strip()  # noqa: E731  (absent fields are None)
-        t.topic, t.category_id, t.held_on = text(form.topic), form.category_id.data, form.held_on.data
-        t.start_time, t.end_time, t.place = form.start_time.data, form.end_time.data, text(form.place)
-        t.trainer_employee_id = form.trainer_employee_id.data or None
-        t.trainer_name = "" if t.trainer_employee_id else text(form.trainer_name)
-        t.organiser, t.content, t.outcome = text(form.organiser), text(form.content), text(form.outcome)
-        t.status = form.status.data
-        if training is None:
-            db.session.add(t)
-            db.session.flush()
-            record("training_create", "training", t.id, summary=t.topic, after=t.snapshot())
-        else:
-            db.session.flush()
-            db.session.refresh(t)
-            record_changes("training_update", "training", t.id, before, t.snapshot(), summary=t.topic)
-            after = t.snapshot()
-            moved = [label for key, label in (("held_on", "日期"), ("start", "开始时间"), ("place", "地点"))
-                     if before.get(key) != after.get(key)]
-            if moved and t.status == PLANNED:
-                notices.training_changed(t, "的" + "、".join(moved) + "有变更，请留意")
+        t = save_training(training, form, current_user)
         db.session.commit()
         flash("培训记录已保存。", "success")
         return redirect(url_for("trainings.detail", training_id=t.id), code=303)
@@ -127,7 +104,7 @@ def edit(training_id):
 def detail(training_id: int):
     # the trainer with the training: one statement whether or not they are on the page already
     t = db.get_or_404(Training, training_id, options=[joinedload(Training.trainer_employee), *WITH_ATTENDEES])
-    show_deleted = can_manage_accounts(current_user) and request.args.get("deleted") == "1"
+    show_deleted = may_restore_training_files(current_user) and request.args.get("deleted") == "1"
     headcount = dict(db.session.execute(select(Employee.position_id, func.count()).where(Employee.active.is_(True))
                                         .group_by(Employee.position_id)).all())
     return render("trainings/detail.html", training=t, totals=totals(t), positions=ordered_positions(),
@@ -278,15 +255,12 @@ def _file_for_change(file_id: int) -> TrainingFile:
 @login_required
 def file_caption(file_id: int):
     f = _file_for_change(file_id)
-    caption = request.form.get("caption", "").strip()
-    if len(caption) > 120:  # said, never cut silently
-        flash(f"说明最多 120 字（现为 {len(caption)} 字），未保存，请删减后再提交。", "error")
+    try:
+        set_caption(f, request.form.get("caption", ""), request.form.get("sort_order", type=params.bounded_int))
+    except TrainingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
         return redirect(url_for("trainings.detail", training_id=f.training_id) + f"#files-{f.kind}", code=303)
-    f.caption = caption
-    order = request.form.get("sort_order", type=params.bounded_int)
-    if order is not None:
-        f.sort_order = order
-    record("training_file_caption", "training", f.training_id, summary=f"{f.display_name}：{f.caption}")
     db.session.commit()
     return redirect(url_for("trainings.detail", training_id=f.training_id) + f"#files-{f.kind}", code=303)
 
@@ -304,7 +278,7 @@ def file_delete(file_id: int):
 @bp.post("/files/<int:file_id>/restore")
 @login_required
 def file_restore(file_id: int):
-    require(can_manage_accounts)
+    require(may_restore_training_files)
     f = db.get_or_404(TrainingFile, file_id)
     if not PlainForm().validate_on_submit():
         abort(400)
@@ -320,7 +294,7 @@ def file_get(file_id: int, size: str):
     """Photos and scans as JPEG (full/print/thumb); materials as downloads with the
     original name. Never rendered inline as HTML."""
     f = db.get_or_404(TrainingFile, file_id)
-    if f.deleted_at is not None and not can_manage_accounts(current_user):
+    if f.deleted_at is not None and not may_restore_training_files(current_user):
         abort(404)
     require(may_see_training_files, db.session.get(Training, f.training_id, options=WITH_ATTENDEES), f.kind)
     if f.stored_as_file:

@@ -1,0 +1,65 @@
+"""Issue slips (领用单) and requisition forms: their lines as typed, the slip pre-filled from
+the entitlement list, and the check that a slip does not bypass an approved requisition."""
+from app import params
+from app.extensions import db
+from app.staff.models import Employee
+from app.supplies.ledger import LedgerError
+from app.supplies.models import SupplyItem
+from app.supplies.quantity import QuantityError, parse
+from app.supplies.requisitions import open_for
+from app.supplies.sizes import variant_for
+
+MAX_LINES = 40  # rows of one slip or requisition form
+
+
+def parse_lines(item_ids: list[str], quantities: list[str], items_by_id: dict[int, SupplyItem]
+                ) -> tuple[list[tuple[SupplyItem, int]], list[dict], list[str]]:
+    """(lines, raw rows to show again, errors) from the parallel item_id[] / qty[] fields;
+    an empty row is skipped, an item not in `items_by_id` (an inactive one) is looked up."""
+    lines, raw, errors = [], [], []
+    for n, (item_id, qty_text) in enumerate(zip(item_ids, quantities), start=1):
+        raw.append({"item_id": item_id, "qty": qty_text})
+        if not item_id and not qty_text.strip():
+            continue
+        iid = params.to_id(item_id)
+        it = items_by_id.get(iid) if iid else None
+        if it is None:
+            it = db.session.get(SupplyItem, iid) if iid else None
+            if it is None:
+                errors.append(f"第 {n} 行：请选择物品。")
+                continue
+        try:
+            lines.append((it, parse(qty_text, it.decimals)))
+        except QuantityError as exc:
+            errors.append(f"第 {n} 行（{it.label}）：{exc}")
+    return lines, raw, errors
+
+
+def prefilled_rows(person: Employee | None, specs: list[str], items_by_id: dict[int, SupplyItem]) -> list[dict]:
+    """The rows of a slip opened from the entitlement list (?employee=ID&line=ITEM:QTY …):
+    an item with sizes becomes the variant of the person's size, or asks which
+    (sizes.variant_for); an unknown item stays as given, for the clerk to choose."""
+    rows = []
+    for spec in specs:
+        item_id, _, qty = spec.partition(":")
+        it = items_by_id.get(params.to_id(item_id))
+        choice = variant_for(it, person) if it is not None else None
+        if choice is None:
+            rows.append({"item_id": item_id, "qty": qty})
+        else:
+            rows.append({"item_id": choice.item.id if choice.item else "", "qty": qty,
+                         "note": choice.note, "ask": choice.item is None})
+    return rows
+
+
+def refuse_outside_requisition(employee: Employee | None, lines, separate: bool) -> None:
+    """A slip for items an approved requisition of the same person asks for would leave the
+    requisition unsettled (未发): issue against it instead, or say this is a separate issue
+    (`separate`)."""
+    if employee is None or separate:
+        return
+    asked = {l.item_id for r in open_for(employee.id) for l in r.lines}
+    same = [item.label for item, _ in lines if item.id in asked]
+    if same:
+        raise LedgerError(f"{employee.name} 有已批准未发放的申领包含 {'、'.join(same)}：请按申领发放（见上方），"
+                          "或勾选“不按申领，单独发放”。", "requisition")

@@ -1,0 +1,64 @@
+"""The coverage rules moved out of coverage/routes.py (issue 27), called without HTTP: who
+may be put on a gap's session, the mentor of an onboarding plan, the new hires' progress,
+the positions the matrix offers."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEntry
+from app.coverage import rules
+from app.coverage.changes import Refused, gap_attendees, start_onboarding
+from app.coverage.models import Onboarding, OnboardingStep
+from app.extensions import db
+from tests.test_coverage import TODAY, _emp, _pos, _req, fixed_today  # noqa: F401  (fixed_today: a fixture)
+
+
+def test_a_gaps_attendees_are_active_employees_of_the_requirements_position(app):
+    with app.app_context():
+        req = _req("安全生产培训")
+        a, b = _emp("T1"), _emp("T2")
+        left = _emp("T3")
+        left.active = False
+        elsewhere = _emp("C1", key="customer_service")
+        assert gap_attendees(req, [a.id, b.id]) == [a, b]
+        for ids in ([a.id, left.id], [a.id, elsewhere.id], [a.id, 999_999]):
+            with pytest.raises(Refused, match="所选员工不属于该要求的岗位，或已离职") as refused:
+                gap_attendees(req, ids)
+            assert refused.value.status == 422
+        assert gap_attendees(req, []) == []  # none picked: gap_training says so
+
+
+def test_an_onboarding_plan_needs_a_mentor_who_exists(app):
+    with app.app_context():
+        new, mentor = _emp("N1"), _emp("M1")
+        with pytest.raises(Refused, match="带教师傅不存在"):
+            start_onboarding(new, 999_999)
+        assert db.session.scalar(select(func.count(Onboarding.id))) == 0
+        assert db.session.scalar(select(func.count(AuditEntry.id)).filter_by(action="onboarding_update")) == 0
+        assert start_onboarding(new, mentor.id).mentor_id == mentor.id
+        assert start_onboarding(new, None).mentor_id is None  # the same plan, its mentor taken off
+        assert db.session.scalar(select(func.count(Onboarding.id))) == 1
+        assert rules.mentor_choices(new) == [mentor]
+
+
+def test_new_hires_progress_and_the_matrix_positions(app, fixed_today):  # noqa: F811
+    with app.app_context():
+        tech = _pos("technician")
+        db.session.add(OnboardingStep(position_id=tech.id, title="师傅带教", due_days=30))
+        db.session.add(OnboardingStep(position_id=tech.id, title="安全告知", due_days=3))
+        _req("安全生产培训", due_days=60).active = False  # retired: no step, no column
+        db.session.flush()
+        new = _emp("N1", hired=TODAY - timedelta(days=10))
+        _emp("O1")  # hired years ago: no longer new
+        progress = rules.onboarding_progress(TODAY)
+        assert [p["employee"] for p in progress] == [new]
+        steps = rules.plan(new, TODAY)
+        assert progress[0]["total"] == len(steps) and progress[0]["done"] == 0
+        assert progress[0]["overdue"] == sum(s.state(TODAY) == "overdue" for s in steps) >= 1  # 安全告知, 3 days
+        assert rules.positions_with_requirements() == []
+        _req("厂家技术认证")
+        assert rules.positions_with_requirements() == [tech]
+        reqs, setup_steps = rules.position_setup(tech)
+        assert [r.name for r in reqs] == ["安全生产培训", "厂家技术认证"]  # retired ones too
+        assert [s.title for s in setup_steps] == ["师傅带教", "安全告知"]
