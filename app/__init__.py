@@ -3,8 +3,8 @@ import os
 
 from flask import Flask
 
-from app import accounts, auth, checklists, cli, coverage, equipment, handbook, jobs, main, notices, staff, supplies, \
-    trainings
+from app import accounts, auth, checklists, cli, coverage, equipment, handbook, inspections, jobs, main, notices, staff, \
+    supplies, trainings
 from app import database  # noqa: F401  (SQLite connection and transaction settings)
 from app import models  # noqa: F401  (every model, so Alembic and the metadata see all tables)
 from app.audit import guard
@@ -31,6 +31,7 @@ PARTS = [
     supplies.register,
     coverage.register,
     equipment.register,
+    inspections.register,
 ]
 
 

@@ -13,3 +13,5 @@ from app.notices.models import Notice, WebhookDelivery, WebhookTarget  # noqa: F
 from app.coverage.models import (Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement,  # noqa: F401,E402
                                  TrainingFulfils)
 from app.equipment.models import Equipment, EquipmentEvent, Verification  # noqa: F401,E402
+from app.inspections.models import (ActionEvent, CorrectiveAction, Inspection, InspectionAnswer,  # noqa: F401,E402
+                                    InspectionPhoto, InspectionTemplate, TemplateVersion)

@@ -347,6 +347,85 @@ def checklist_positions(user, positions) -> tuple[list, set[int]]:
     return [p for p in positions if p.id in tickable or p.id == own], tickable
 
 
+# --- inspections (5S检查、厂家审核自查、整改) ----------------------------------------------
+# An area (app/inspections/templates.py Area) belongs to positions: their supervisors
+# inspect it, their holders see its inspections.
+
+def may_inspect_area(user, area) -> bool:
+    """Start and do an inspection of the area, assign and verify its actions: admin and the
+    supervisors of any of the area's positions."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_admin or bool(supervised_position_ids(user) & set(area.position_ids))
+
+
+def may_view_area_inspections(user, area) -> bool:
+    """An area's inspections, their reports and its score trend: those who inspect it and
+    the employees who work there (a holder of one of its positions)."""
+    if may_inspect_area(user, area):
+        return True
+    position = getattr(user, "position", None) if getattr(user, "is_authenticated", False) else None
+    return position is not None and position.id in area.position_ids
+
+
+def may_view_inspection(user, inspection, area) -> bool:
+    """One inspection: its inspector, and whoever may see the area's inspections (a draft
+    only its inspector and those who may inspect the area)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if inspection.inspector_id == user.id or (area is not None and may_inspect_area(user, area)):
+        return True
+    return inspection.state != "draft" and area is not None and may_view_area_inspections(user, area)
+
+
+def may_edit_inspection(user, inspection) -> bool:
+    """Answer, photograph and submit a draft: its inspector only (admin too)."""
+    return getattr(user, "is_authenticated", False) and inspection.state == "draft" and (
+        inspection.inspector_id == user.id or user.is_admin)
+
+
+def may_reopen_inspection(user, inspection) -> bool:
+    """Send a submitted inspection back to a draft (with a reason): its inspector or admin."""
+    return getattr(user, "is_authenticated", False) and inspection.state == "submitted" and (
+        inspection.inspector_id == user.id or user.is_admin)
+
+
+def may_assign_action(user, inspection, area) -> bool:
+    """An action for a finding: the inspector or someone who may inspect the area."""
+    return getattr(user, "is_authenticated", False) and (
+        inspection.inspector_id == user.id or (area is not None and may_inspect_area(user, area)))
+
+
+def is_action_assignee(user, action) -> bool:
+    return getattr(user, "employee_id", None) is not None and user.employee_id == action.assignee_id
+
+
+def may_update_action(user, action) -> bool:
+    """Record what was done (with the after photo): the assignee himself."""
+    return getattr(user, "is_authenticated", False) and is_action_assignee(user, action)
+
+
+def may_verify_action(user, action, area) -> bool:
+    """Close, reopen or cancel an action: the inspector or someone who may inspect the
+    area, never the assignee (closing is a verification by someone else)."""
+    return may_assign_action(user, action.inspection, area) and not is_action_assignee(user, action)
+
+
+def may_view_action(user, action, area) -> bool:
+    return is_action_assignee(user, action) or may_view_inspection(user, action.inspection, area)
+
+
+def may_manage_inspection_templates(user) -> bool:
+    """Edit the inspection templates (new versions, retire): admin."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_admin)
+
+
+def may_inspect(user) -> bool:
+    """Inspect at all (some area): admin and supervisors. Checked before an inspection is
+    even looked up, so a plain employee gets 403 on every inspector's action."""
+    return is_supervisor(user)
+
+
 # --- equipment loans and counts (issue 25) ---------------------------------------------------
 
 def _responsible_for(user, item) -> bool:

@@ -50,7 +50,19 @@ def demo_ids() -> dict:
         "count_id": db.session.scalar(select(Count.id).filter_by(status="open").order_by(Count.id)),
         "line_id": db.session.scalar(select(CountLine.id).order_by(CountLine.id)),
         "loan_id": db.session.scalar(select(Loan.id).filter(Loan.returned_at.is_(None)).order_by(Loan.id)),
+        # a submitted workshop 5S inspection with findings, an action, a photo, a template
+        **inspection_ids(),
     }
+
+
+def inspection_ids() -> dict:
+    from app.inspections.models import CorrectiveAction, InspectionPhoto, InspectionTemplate
+
+    action = db.session.scalar(select(CorrectiveAction).order_by(CorrectiveAction.id))
+    return {"insp_id": action.inspection_id if action else None, "action_id": action.id if action else None,
+            "item_key": action.item_key if action else None,
+            "photo_id": db.session.scalar(select(InspectionPhoto.id).order_by(InspectionPhoto.id)),
+            "template_id": db.session.scalar(select(InspectionTemplate.id).order_by(InspectionTemplate.id))}
 
 
 def html_pages(app) -> list[str]:
@@ -65,6 +77,7 @@ def html_pages(app) -> list[str]:
                 if "GET" not in rule.methods or rule.endpoint in SKIP_ENDPOINTS:
                     continue
                 if rule.rule.endswith((".pdf", ".csv", ".xlsx")) or rule.endpoint in ("trainings.file_get", "checklists.value_file",
+                                                                           "inspections.photo",
                                                                            "coverage.certificate_scan",
                                                                            "equipment.verification_scan",
                                                                            "equipment.fault_photo",  # images

@@ -30,6 +30,8 @@ TITLES = {
     "equipment.labels_pdf": "设备二维码标签",
     "equipment.label_pdf": "设备二维码标签 · ",
     "equipment.count_sheet_pdf": "设备盘点表 · ",
+    "inspections.report_pdf": "检查报告 · ",
+    "inspections.actions_pdf": "整改清单",
 }
 
 

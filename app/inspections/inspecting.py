@@ -1,0 +1,199 @@
+"""Doing an inspection: start one, answer items (each answer saved on its own, so nothing
+is lost), photos, submit with the score, reopen with a reason. Plain functions: they check,
+write, flush and record the audit entry; the route commits (or rolls back on Refused)."""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app import uploads
+from app.audit.log import record
+from app.database import utcnow
+from app.extensions import db
+from app.inspections import schedules, scoring
+from app.inspections.errors import Refused
+from app.inspections.models import DRAFT, SUBMITTED, Inspection, InspectionAnswer, InspectionPhoto, InspectionTemplate
+from app.inspections.templates import Area
+
+SUB = "inspections"  # upload folder of the photos
+MAX_PHOTOS_PER_ITEM = 6
+
+
+def start(template: InspectionTemplate, area: Area, user) -> Inspection:
+    if not template.active or template.current is None:
+        raise Refused("该模板已停用，不能再用于新的检查。", "template", 409)
+    version = template.current
+    insp = Inspection(version_id=version.id, area_key=area.key, area_name=area.name, state=DRAFT,
+                      inspector_id=user.id)
+    db.session.add(insp)
+    db.session.flush()
+    record("inspection_start", "inspection", insp.id,
+           summary=f"{area.name}：{version.name}（第 {version.number} 版）", user=user)
+    return insp
+
+
+def _editable(insp: Inspection) -> None:
+    if insp.state != DRAFT:
+        raise Refused("该检查已提交，不能再修改。如需更正，请由检查人填写原因后退回为草稿。", None, 409)
+
+
+def _item(insp: Inspection, key: str) -> dict:
+    item = insp.version.item(key)
+    if item is None:
+        raise Refused("检查项目不存在。", None, 404)
+    return item
+
+
+def answers_of(insp: Inspection) -> dict[str, InspectionAnswer]:
+    return {a.item_key: a for a in insp.answers}
+
+
+def answer(insp: Inspection, key: str, value: str | None, note: str | None, user) -> InspectionAnswer:
+    """Saves one item's answer (value and/or note): `value` None keeps the value, `note`
+    None keeps the note."""
+    _editable(insp)
+    item = _item(insp, key)
+    row = answers_of(insp).get(key)
+    stored = scoring.parse_value(item, value) if value is not None and value.strip() else None
+    note = None if note is None else note.strip()
+    if note is not None and len(note) > 500:
+        raise Refused(f"「{item['question']}」的备注不能超过 500 字。", "note", items=[key])
+    if row is None:
+        row = InspectionAnswer(inspection_id=insp.id, item_key=key, value="", note="", user_id=user.id)
+        db.session.add(row)
+        insp.answers.append(row)
+    before = {"value": row.value, "note": row.note}
+    if stored is not None:
+        row.value = stored
+    if note is not None:
+        row.note = note
+    row.user_id = user.id
+    db.session.flush()
+    after = {"value": row.value, "note": row.note}
+    if after != before:
+        record("inspection_answer", "inspection", insp.id, summary=f"{item['question'][:40]}：{scoring.label(item, row.value)}",
+               before=before, after=after, user=user)
+    return row
+
+
+def add_photo(insp: Inspection, key: str, upload, user, stored: list) -> InspectionPhoto:
+    """A photo of an item, from the phone's camera: checked by content, upright, stripped
+    and resized (uploads.store_image). `stored` gets what was written, for discard."""
+    _editable(insp)
+    item = _item(insp, key)
+    if sum(1 for p in insp.photos if p.item_key == key and p.action_id is None) >= MAX_PHOTOS_PER_ITEM:
+        raise Refused(f"「{item['question']}」最多 {MAX_PHOTOS_PER_ITEM} 张照片。", "photo", items=[key])
+    data = upload.read() if upload is not None else b""
+    if not data:
+        raise Refused("请选择或拍摄一张照片。", "photo", items=[key])
+    try:
+        img = uploads.store_image(data, SUB)
+    except uploads.StorageFull:
+        raise
+    except uploads.UploadError as exc:
+        raise Refused(str(exc), "photo", items=[key]) from None
+    stored.append(("image", img.key))
+    photo = InspectionPhoto(inspection_id=insp.id, item_key=key, key=img.key, user_id=user.id)
+    db.session.add(photo)
+    insp.photos.append(photo)
+    db.session.flush()
+    record("inspection_photo", "inspection", insp.id, summary=f"{item['question'][:40]}：照片", user=user)
+    return photo
+
+
+def discard(stored: list) -> None:
+    uploads.discard(SUB, stored)
+
+
+def photos_by_item(insp: Inspection) -> dict[str, list[InspectionPhoto]]:
+    out: dict[str, list[InspectionPhoto]] = {}
+    for p in insp.photos:
+        if p.action_id is None:
+            out.setdefault(p.item_key, []).append(p)
+    return out
+
+
+def current_score(insp: Inspection) -> scoring.Score:
+    return scoring.score(insp.version.content, {k: a.value for k, a in answers_of(insp).items()},
+                         insp.version.pass_mark)
+
+
+def problems(insp: Inspection) -> list[tuple[str, str]]:
+    """What stops a submit: [(item key, message)], empty when it may be submitted."""
+    result = current_score(insp)
+    answers, photos = answers_of(insp), photos_by_item(insp)
+    out = [(i["key"], f"「{i['question']}」未作答") for i in result.unanswered]
+    for item in result.failed:
+        a = answers[item["key"]]
+        if item.get("photo_on_fail") and not photos.get(item["key"]):
+            out.append((item["key"], f"「{item['question']}」不合格，须拍照"))
+        if item.get("note_on_fail") and not a.note:
+            out.append((item["key"], f"「{item['question']}」不合格，须填写备注说明"))
+    return out
+
+
+def submit(insp: Inspection, user) -> scoring.Score:
+    _editable(insp)
+    missing = problems(insp)
+    if missing:
+        raise Refused("不能提交：" + "；".join(m for _, m in missing) + "。已填写的内容均已保存。", None, 422,
+                      items=[k for k, _ in missing])
+    result = current_score(insp)
+    insp.state, insp.submitted_at = SUBMITTED, utcnow()
+    insp.score, insp.passed = result.percent, result.passed
+    insp.section_scores = [{"title": s.title, "percent": s.percent, "failed": s.failed} for s in result.sections]
+    db.session.flush()
+    schedules.tick_scheduled(insp, user)
+    record("inspection_submit", "inspection", insp.id,
+           summary=f"{insp.area_name}：{insp.version.name} 得分 {result.percent if result.percent is not None else '—'}"
+                   f"（{'合格' if result.passed else '不合格'}，问题 {len(result.failed)} 项）",
+           after={"score": result.percent, "passed": result.passed, "findings": len(result.failed)}, user=user)
+    return result
+
+
+def reopen(insp: Inspection, reason: str, user) -> None:
+    """Back to a draft, by its inspector (or admin), with the reason; the score is kept in
+    the audit record and computed again at the next submit."""
+    if insp.state != SUBMITTED:
+        raise Refused("只有已提交的检查可以退回为草稿。", None, 409)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("请填写退回原因。", "reason")
+    if len(reason) > 300:
+        raise Refused("原因不能超过 300 字。", "reason")
+    before = {"score": insp.score, "submitted_at": insp.submitted_at}
+    insp.state, insp.submitted_at, insp.score, insp.passed, insp.section_scores = DRAFT, None, None, None, None
+    db.session.flush()
+    record("inspection_reopen", "inspection", insp.id, summary=f"退回为草稿：{reason}", before=before, user=user)
+
+
+@dataclass
+class Finding:
+    """A failed item of a submitted inspection, with its answer, photos and actions."""
+    item: dict
+    answer: InspectionAnswer
+    photos: list
+    actions: list
+
+    @property
+    def live_action(self):
+        return next((a for a in self.actions if a.state != "cancelled"), None)
+
+
+def findings(insp: Inspection, actions: list) -> list[Finding]:
+    answers, photos = answers_of(insp), photos_by_item(insp)
+    out = []
+    for item in insp.version.items():
+        a = answers.get(item["key"])
+        if a is not None and scoring.evaluate(item, a.value)[1]:
+            out.append(Finding(item, a, photos.get(item["key"], []),
+                               [x for x in actions if x.item_key == item["key"]]))
+    return out
+
+
+def latest(area_keys, limit: int = 50):
+    return select(Inspection).where(Inspection.area_key.in_(list(area_keys))).order_by(Inspection.started_at.desc())
+
+
+def referenced_keys() -> set[str]:
+    """The photo keys rows refer to (for `flask uploads check`: folder SUB)."""
+    return set(db.session.scalars(select(InspectionPhoto.key)))

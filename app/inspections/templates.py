@@ -1,0 +1,161 @@
+"""Templates as data: the shipped examples (data/templates.yaml), the areas, versions.
+
+A version's content is a snapshot (sections and items as JSON) that never changes once
+written: editing a template writes a new version, and an inspection keeps the version it
+was started with. Retiring a template stops new inspections; nothing is deleted."""
+import copy
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+from flask import g
+from sqlalchemy import func, select
+
+from app.audit.log import record
+from app.extensions import db
+from app.inspections.errors import Refused
+from app.inspections.models import InspectionTemplate, TemplateVersion
+
+DATA = os.path.join(os.path.dirname(__file__), "data", "templates.yaml")
+TYPES = {"pass_fail": "合格/不合格/不适用", "score": "评分", "yes_no": "是/否", "number": "数值（目标值）"}
+KINDS = {"5s": "5S检查", "audit": "厂家审核自查", "safety": "安全检查"}
+MAX_WEIGHT = 10
+
+
+@lru_cache(maxsize=1)
+def shipped() -> dict:
+    with open(DATA, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    name: str
+    position_ids: frozenset
+
+
+def areas() -> dict[str, Area]:
+    """The areas from the data file, their positions resolved to ids (once per request)."""
+    if "inspection_areas" in g:
+        return g.inspection_areas
+    from app.org.models import Position
+
+    ids = dict(db.session.execute(select(Position.seed_key, Position.id).where(Position.seed_key.is_not(None))).all())
+    found = {a["key"]: Area(a["key"], a["name"], frozenset(ids[k] for k in a.get("positions", []) if k in ids))
+             for a in shipped()["areas"]}
+    g.inspection_areas = found
+    return found
+
+
+def area(key: str) -> Area | None:
+    return areas().get(key)
+
+
+def _normalise_item(raw: dict) -> dict:
+    item = {"key": str(raw["key"]), "question": str(raw["question"]).strip(), "type": raw.get("type", "pass_fail"),
+            "weight": raw.get("weight", 1), "photo_on_fail": bool(raw.get("photo_on_fail")),
+            "note_on_fail": bool(raw.get("note_on_fail")), "guidance": str(raw.get("guidance", "") or ""),
+            "records": str(raw.get("records", "") or ""), "na": bool(raw.get("na", True))}
+    if item["type"] not in TYPES:
+        raise ValueError(f"unknown item type {item['type']!r}")
+    if item["type"] == "score":
+        item["min"], item["max"] = int(raw.get("min", 1)), int(raw.get("max", 5))
+        item["pass_min"] = int(raw.get("pass_min", (item["min"] + item["max"] + 1) // 2))
+    elif item["type"] == "yes_no":
+        item["good"] = "no" if raw.get("good") in ("no", False) else "yes"
+    elif item["type"] == "number":
+        item["target"] = float(raw["target"])
+        item["target_dir"] = raw.get("target_dir", "ge")
+        item["unit"] = str(raw.get("unit", "") or "")
+    return item
+
+
+def content_of(raw: dict) -> dict:
+    return {"sections": [{"title": s["title"], "items": [_normalise_item(i) for i in s["items"]]}
+                         for s in raw["sections"]], "areas": list(raw.get("areas", []))}
+
+
+def load_shipped(user=None) -> list[InspectionTemplate]:
+    """The shipped templates whose key is not in the database yet, each as version 1;
+    an edited or retired one is left as it is."""
+    have = set(db.session.scalars(select(InspectionTemplate.key).where(InspectionTemplate.key.is_not(None))))
+    made = []
+    for raw in shipped()["templates"]:
+        if raw["key"] in have:
+            continue
+        t = InspectionTemplate(key=raw["key"], name=raw["name"], kind=raw.get("kind", "5s"), example=True)
+        db.session.add(t)
+        db.session.flush()
+        db.session.add(TemplateVersion(template_id=t.id, number=1, name=raw["name"], pass_mark=int(raw["pass_mark"]),
+                                       content=content_of(raw), note="随系统提供的示例模板，请按本店实际修改",
+                                       created_by_id=getattr(user, "id", None)))
+        db.session.flush()
+        record("inspection_template_create", "inspection_template", t.id, summary=f"载入示例模板 {t.name}", user=user)
+        made.append(t)
+    return made
+
+
+def active_templates() -> list[InspectionTemplate]:
+    return list(db.session.scalars(select(InspectionTemplate).where(InspectionTemplate.active.is_(True))
+                                   .order_by(InspectionTemplate.id)))
+
+
+def template_areas(version: TemplateVersion) -> list[Area]:
+    """The areas a version is meant for (all areas when it names none)."""
+    keys = version.content.get("areas") or list(areas())
+    return [areas()[k] for k in keys if k in areas()]
+
+
+def new_version(template: InspectionTemplate, edits: dict, user) -> TemplateVersion:
+    """A new version from the current one with `edits`: {"name", "pass_mark", "note",
+    "items": {key: {"question", "weight", "photo_on_fail", "note_on_fail", "guidance"}}}.
+    Checks everything before writing anything."""
+    current = template.current
+    name = (edits.get("name") or "").strip()
+    if not name:
+        raise Refused("请填写模板名称。", "name")
+    if len(name) > 80:
+        raise Refused("模板名称不能超过 80 个字。", "name")
+    pass_mark = edits.get("pass_mark")
+    if not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
+        raise Refused("合格线应为 0 到 100 之间的整数（百分制）。", "pass_mark")
+    content = copy.deepcopy(current.content)
+    bad = []
+    for item in (i for s in content["sections"] for i in s["items"]):
+        change = edits.get("items", {}).get(item["key"])
+        if change is None:
+            continue
+        question = (change.get("question") or "").strip()
+        weight = change.get("weight")
+        if not question or len(question) > 300 or not isinstance(weight, (int, float)) or not 0 < weight <= MAX_WEIGHT:
+            bad.append(item)
+            continue
+        item.update(question=question, weight=weight, photo_on_fail=bool(change.get("photo_on_fail")),
+                    note_on_fail=bool(change.get("note_on_fail")), guidance=(change.get("guidance") or "").strip()[:300])
+    if bad:
+        raise Refused("以下项目的内容或权重有误（问题不能为空，权重应大于 0 且不超过 10）："
+                      + "；".join(i["question"][:30] for i in bad), "items", items=[i["key"] for i in bad])
+    if content == current.content and name == current.name and pass_mark == current.pass_mark:
+        raise Refused("没有改动，未生成新版本。", None, 409)
+    number = (db.session.scalar(select(func.max(TemplateVersion.number)).filter_by(template_id=template.id)) or 0) + 1
+    version = TemplateVersion(template_id=template.id, number=number, name=name, pass_mark=pass_mark, content=content,
+                              note=(edits.get("note") or "").strip()[:300], created_by_id=getattr(user, "id", None))
+    db.session.add(version)
+    template.name = name
+    db.session.flush()
+    db.session.expire(template, ["versions"])
+    record("inspection_template_version", "inspection_template", template.id,
+           summary=f"{name} 第 {number} 版", before={"version": current.number, "pass_mark": current.pass_mark},
+           after={"version": number, "pass_mark": pass_mark}, user=user)
+    return version
+
+
+def set_active(template: InspectionTemplate, active: bool, user) -> None:
+    if template.active == active:
+        raise Refused("模板已是该状态。", None, 409)
+    template.active = active
+    db.session.flush()
+    record("inspection_template_active", "inspection_template", template.id,
+           summary=f"{template.name} {'恢复使用' if active else '停用'}", user=user)

@@ -1,0 +1,126 @@
+"""An inspection on a phone (390×844) in a real browser: start it, answer item by item with
+one tap each (HTMX saves every answer), fail one, photograph it with the file input the
+phone's camera fills, submit; the refused submit names the item and keeps every answer."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.inspections import templates as tpl
+from app.inspections.models import Inspection, InspectionAnswer, InspectionPhoto, InspectionTemplate
+from tests import imagegen
+from tests.conftest import browser_login
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True)
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    p = context.new_page()
+    yield p
+    context.close()
+
+
+def test_an_inspection_with_a_fail_and_a_photo_on_a_phone(app, live_server, phone, make_user, tmp_path):
+    make_user("wm", position="workshop_manager")
+    with app.app_context():
+        tpl.load_shipped()
+        db.session.commit()
+    photo = tmp_path / "通道.jpg"
+    photo.write_bytes(imagegen.jpeg((1600, 1200), (90, 90, 200)))
+    page = phone
+    browser_login(page, live_server, "wm")
+    page.goto(live_server + "/inspections/")
+    page.locator("form:has-text('车间5S检查') button:has-text('开始')").click()
+    page.wait_for_url(re.compile(r"/inspections/\d+$"))
+    insp_id = int(page.url.rsplit("/", 1)[1])
+    items = page.locator(".insp-item")
+    count = items.count()
+    assert count == 11
+    for n in range(count):
+        item = items.nth(n)
+        key = item.get_attribute("id")
+        if key == "item-w2":
+            item.locator("button:has-text('不合格')").click()
+        elif item.locator("button:has-text('合格')").count():
+            item.locator("button", has_text=re.compile("^合格$")).click()
+        elif item.locator("button:has-text('是')").count():
+            item.locator("button", has_text=re.compile("^是$")).click()
+        elif item.locator("button:has-text('5')").count():
+            item.locator("button", has_text=re.compile("^5$")).click()
+        else:
+            item.locator("input[type=number]").fill("6")
+            item.locator("button:has-text('保存')").first.click()
+        # the card came back from the server with its answer marked (HTMX swap)
+        expect(page.locator(f"#{key} .answer-btns button.on, #{key} input[type=number][value]")).not_to_have_count(0)
+    expect(page.locator("#insp-score")).to_contain_text("已答 11/11 项")
+    expect(page.locator("#insp-score")).to_contain_text("问题 1 项")
+    # submitting without the photo the failed item requires: refused, the item named
+    page.locator("button:has-text('提交检查')").click()
+    expect(page.locator("#problems")).to_contain_text("通道、安全出口畅通无阻挡」不合格，须拍照")
+    # the phone's camera fills the file input; choosing the picture uploads it at once
+    w2 = page.locator("#item-w2")
+    assert w2.locator("input[type=file]").get_attribute("capture") == "environment"
+    w2.locator("input[type=file]").set_input_files(str(photo))
+    expect(page.locator("#item-w2 .insp-photos img")).to_have_count(1)
+    page.screenshot(path=str(tmp_path / "inspection-390.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("button:has-text('提交检查')").click()
+    expect(page.locator(".flash-success")).to_contain_text("检查已提交")
+    expect(page.locator("#findings")).to_contain_text("通道、安全出口畅通无阻挡")
+    with app.app_context():
+        insp = db.session.get(Inspection, insp_id)
+        assert insp.state == "submitted" and insp.score == 85.0 and insp.passed is True
+        assert db.session.scalar(select(InspectionAnswer.value).filter_by(inspection_id=insp_id, item_key="w2")) == "fail"
+        assert len(list(db.session.scalars(select(InspectionPhoto).filter_by(inspection_id=insp_id)))) == 1
+
+
+def test_an_action_done_with_an_after_photo_and_closed_on_a_phone(app, live_server, phone, browser, make_user,
+                                                                  tmp_path):
+    """The assignee records what he did with a photo from his phone; the inspector closes it."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.auth.models import User
+    from app.inspections import actions, inspecting
+
+    make_user("wm", position="workshop_manager")
+    make_user("tech", position="technician", employee_no="T-9")
+    with app.app_context():
+        tpl.load_shipped()
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        template = db.session.scalar(select(InspectionTemplate).filter_by(key="workshop_5s"))
+        insp = inspecting.start(template, tpl.area("workshop"), users["wm"])
+        for item in insp.version.items():
+            value = {"pass_fail": "pass", "yes_no": "yes", "score": "5", "number": "6"}[item["type"]]
+            inspecting.answer(insp, item["key"], "fail" if item["key"] == "w8" else value, "", users["wm"])
+        inspecting.add_photo(insp, "w8", type("U", (), {"read": lambda self: imagegen.jpeg()})(), users["wm"], [])
+        inspecting.submit(insp, users["wm"])
+        action = actions.assign(insp, "w8", users["tech"].employee_id, clock.local_now().date() + timedelta(days=1),
+                                "三件套补齐", users["wm"])
+        db.session.commit()
+        action_id = action.id
+    after = tmp_path / "after.jpg"
+    after.write_bytes(imagegen.jpeg((1600, 1200), (30, 160, 60)))
+    page = phone
+    browser_login(page, live_server, "tech")
+    page.locator("a:has-text('车辆三件套')").first.click()  # from his workspace card
+    page.wait_for_url(re.compile(rf"/inspections/actions/{action_id}$"))
+    page.fill("textarea[name=note]", "已补齐座椅套、方向盘套")
+    assert page.locator("input[name=photo]").get_attribute("capture") == "environment"
+    page.set_input_files("input[name=photo]", str(after))
+    page.click("button:has-text('整改完成')")
+    expect(page.locator(".flash-success")).to_contain_text("已登记整改完成")
+    expect(page.locator("button:has-text('验证通过')")).to_have_count(0)  # not his to verify
+    page.context.clear_cookies()
+    browser_login(page, live_server, "wm")
+    page.goto(f"{live_server}/inspections/actions/{action_id}")
+    page.click("button:has-text('验证通过，关闭')")
+    expect(page.locator(".flash-success")).to_contain_text("整改已验证关闭")
+    expect(page.locator("dl.facts")).to_contain_text("已关闭")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

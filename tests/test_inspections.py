@@ -1,0 +1,542 @@
+"""Inspections (检查整改): the score computed directly, templates and their versions, doing
+an inspection through the pages (answers saved one by one, photos, the refused submit),
+corrective actions through their states, permissions from the org chart, reports."""
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app import clock
+from app.audit.models import AuditEntry
+from app.extensions import db
+from app.inspections import actions, scoring
+from app.inspections import templates as tpl
+from app.inspections.errors import Refused
+from app.inspections.models import (ActionEvent, CorrectiveAction, Inspection, InspectionAnswer, InspectionPhoto,
+                                    InspectionTemplate)
+from app.notices.models import Notice
+from tests import imagegen
+from tests.pdftools import assert_cjk_fonts_embedded, pdfimages_count, pdftotext
+
+CONTENT = {"sections": [
+    {"title": "甲", "items": [
+        {"key": "a", "question": "地面", "type": "pass_fail", "weight": 2, "na": True},
+        {"key": "b", "question": "工具", "type": "score", "min": 1, "max": 5, "pass_min": 3, "weight": 1, "na": True}]},
+    {"title": "乙", "items": [
+        {"key": "c", "question": "登记", "type": "yes_no", "good": "yes", "weight": 1, "na": True},
+        {"key": "d", "question": "温度", "type": "number", "target": 26, "target_dir": "le", "unit": "℃",
+         "weight": 3, "na": True}]}]}
+
+
+# --- the score, called directly ------------------------------------------------------------
+
+def test_score_weighs_items_and_leaves_not_applicable_out():
+    s = scoring.score(CONTENT, {"a": "pass", "b": "2", "c": "na", "d": "27.5"}, 80)
+    # 甲: a 2/2, b (2-1)/(5-1)=0.25 of 1 → 2.25/3 = 75%; 乙: c left out, d misses ≤26 → 0/3
+    assert [x.percent for x in s.sections] == [75.0, 0.0]
+    assert s.percent == round(2.25 / 6 * 100, 1) and s.passed is False
+    assert [i["key"] for i in s.failed] == ["b", "d"]
+    all_na = scoring.score(CONTENT, {"a": "na", "b": "na", "c": "na", "d": "na"}, 80)
+    assert all_na.percent is None and all_na.sections[0].percent is None
+
+
+def test_score_full_marks_pass_and_unanswered_items_are_listed():
+    s = scoring.score(CONTENT, {"a": "pass", "b": "5", "c": "yes"}, 80)
+    assert s.percent == 100.0 and s.passed is True and [i["key"] for i in s.unanswered] == ["d"]
+
+
+@pytest.mark.parametrize("key,raw,message", [
+    ("b", "6", "1 到 5 之间"), ("b", "x", "1 到 5 之间"), ("a", "maybe", "合格、不合格"), ("d", "abc", "请填写数字"),
+    ("c", "ok", "是或否")])
+def test_an_answer_out_of_range_is_refused_with_the_item_named(key, raw, message):
+    item = next(i for s in CONTENT["sections"] for i in s["items"] if i["key"] == key)
+    with pytest.raises(Refused) as exc:
+        scoring.parse_value(item, raw)
+    assert message in str(exc.value) and item["question"] in str(exc.value)
+
+
+# --- fixtures ------------------------------------------------------------------------------
+
+@pytest.fixture
+def people(app, make_user):
+    """A workshop manager (inspects the workshop), a technician (works there), a service
+    advisor (front desk), the shipped templates loaded."""
+    make_user("wm", position="workshop_manager")
+    make_user("tech", position="technician", employee_no="T-1")
+    make_user("sa", position="service_advisor")
+    with app.app_context():
+        tpl.load_shipped()
+        db.session.commit()
+    return app
+
+
+def _template_id(app, key="workshop_5s") -> int:
+    with app.app_context():
+        return db.session.scalar(select(InspectionTemplate.id).filter_by(key=key))
+
+
+def _start(client, app, area="workshop", key="workshop_5s") -> int:
+    r = client.post_form("/inspections/start", {"template": _template_id(app, key), "area": area})
+    assert r.status_code == 303, r.get_data(as_text=True)[:500]
+    return int(r.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def _items(app, insp_id) -> list[dict]:
+    with app.app_context():
+        return db.session.get(Inspection, insp_id).version.items()
+
+
+def _answer_all_pass(client, app, insp_id, but=()):
+    for item in _items(app, insp_id):
+        if item["key"] in but:
+            continue
+        value = {"pass_fail": "pass", "yes_no": item.get("good", "yes"), "score": str(item.get("max", 5)),
+                 "number": str(item.get("target", 0))}[item["type"]]
+        assert client.post_form(f"/inspections/{insp_id}/items/{item['key']}", {"value": value}).status_code == 303
+
+
+def _submitted_with_fail(client, app, key="w2") -> int:
+    """A workshop inspection with w2 (通道, photo required) failed, photographed, submitted."""
+    insp = _start(client, app)
+    _answer_all_pass(client, app, insp, but=(key,))
+    client.post_form(f"/inspections/{insp}/items/{key}", {"value": "fail", "note": "通道堆放轮胎"})
+    r = client.post_form(f"/inspections/{insp}/items/{key}/photos",
+                         {"photo": (io.BytesIO(imagegen.exif_rotated_with_gps()), "p.jpg")},
+                         content_type="multipart/form-data")
+    assert r.status_code == 303
+    assert client.post_form(f"/inspections/{insp}/submit").status_code == 303
+    return insp
+
+
+# --- templates and versions ----------------------------------------------------------------
+
+def test_the_shipped_templates_load_once_as_examples(app):
+    with app.app_context():
+        made = tpl.load_shipped()
+        again = tpl.load_shipped()
+        assert {t.key for t in made} == {"workshop_5s", "front_5s", "brand_audit"} and again == []
+        audit = db.session.scalar(select(InspectionTemplate).filter_by(key="brand_audit"))
+        assert audit.example and audit.current.number == 1
+        assert any("签到表" in i["question"] and i["records"] for i in audit.current.items())
+
+
+def test_editing_a_template_makes_a_version_and_an_inspection_keeps_its_own(people, client):
+    app = people
+    client.login("wm")
+    insp = _start(client, app)
+    with app.app_context():
+        t = db.session.scalar(select(InspectionTemplate).filter_by(key="workshop_5s"))
+        items = {i["key"]: {**i, "question": i["question"] + "（新）" if i["key"] == "w1" else i["question"]}
+                 for i in t.current.items()}
+        v2 = tpl.new_version(t, {"name": t.name, "pass_mark": 90, "items": items}, None)
+        db.session.commit()
+        assert v2.number == 2 and v2.item("w1")["question"].endswith("（新）")
+        old = db.session.get(Inspection, insp).version
+        assert old.number == 1 and not old.item("w1")["question"].endswith("（新）")
+        with pytest.raises(Refused, match="没有改动"):
+            tpl.new_version(t, {"name": t.name, "pass_mark": 90, "items": items}, None)
+        with pytest.raises(Refused, match="权重"):
+            tpl.new_version(t, {"name": t.name, "pass_mark": 90, "items": {"w1": {"question": "x", "weight": 0}}}, None)
+    page = client.get(f"/inspections/{insp}").get_data(as_text=True)
+    assert "第 1 版" in page and "（新）" not in page
+
+
+def test_the_template_pages_load_edit_and_retire(app, admin_client):
+    assert "载入示例模板" in admin_client.get("/inspections/templates").get_data(as_text=True)
+    assert admin_client.post_form("/inspections/templates/load").status_code == 303
+    tid = _template_id(app, "front_5s")
+    r = admin_client.post_form(f"/inspections/templates/{tid}", {"name": "前台5S检查（本店）", "pass_mark": "88",
+                                                                  "question-f1": "接待台面整洁", "weight-f1": "3",
+                                                                  "photo-f1": "1", "note": "按本店标准"})
+    assert r.status_code == 303
+    bad = admin_client.post_form(f"/inspections/templates/{tid}", {"name": "前台", "pass_mark": "150"})
+    assert bad.status_code == 422 and "合格线应为 0 到 100" in bad.get_data(as_text=True)
+    with app.app_context():
+        t = db.session.get(InspectionTemplate, tid)
+        assert t.name == "前台5S检查（本店）" and t.current.number == 2 and t.current.pass_mark == 88
+        assert t.current.item("f1")["weight"] == 3 and t.current.item("f1")["question"] == "接待台面整洁"
+    assert admin_client.post_form(f"/inspections/templates/{tid}/active", {"active": "0"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(InspectionTemplate, tid).active is False
+
+
+# --- doing an inspection -----------------------------------------------------------------
+
+def test_an_inspection_done_through_the_pages(people, client):
+    app = people
+    client.login("wm")
+    insp = _start(client, app)
+    assert "车间5S检查" in client.get(f"/inspections/{insp}").get_data(as_text=True)
+    # HTMX: one tap answers, the item's card comes back with the running score
+    r = client.post_form(f"/inspections/{insp}/items/w1", {"value": "pass"}, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and 'id="item-w1"' in r.get_data(as_text=True) and "insp-score" in r.get_data(as_text=True)
+    # a bad score beside the item, nothing changed
+    r = client.post_form(f"/inspections/{insp}/items/w4", {"value": "9"}, headers={"HX-Request": "true"})
+    assert r.status_code == 422 and "1 到 5 之间" in r.get_data(as_text=True)
+    # without JavaScript: the page again, 422, the message beside the item
+    r = client.post_form(f"/inspections/{insp}/items/w4", {"value": "0"})
+    assert r.status_code == 422 and "1 到 5 之间" in r.get_data(as_text=True) and 'id="item-w4"' in r.get_data(as_text=True)
+    _answer_all_pass(client, app, insp, but=("w1", "w2", "w3"))
+    client.post_form(f"/inspections/{insp}/items/w2", {"value": "fail"})
+    client.post_form(f"/inspections/{insp}/items/w3", {"value": "fail"})
+    # submit refused: w2 needs a photo, w3 a photo and a note; the answers stay
+    r = client.post_form(f"/inspections/{insp}/submit")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "通道、安全出口畅通无阻挡」不合格，须拍照" in text and "废油、废液、废滤芯按危废分类存放」不合格，须填写备注说明" in text
+    with app.app_context():
+        assert db.session.get(Inspection, insp).state == "draft"
+        assert db.session.scalar(select(func.count(InspectionAnswer.id)).filter_by(inspection_id=insp)) == 11
+    for key in ("w2", "w3"):
+        r = client.post_form(f"/inspections/{insp}/items/{key}/photos",
+                             {"photo": (io.BytesIO(imagegen.exif_rotated_with_gps()), "p.jpg")},
+                             content_type="multipart/form-data", headers={"HX-Request": "true"})
+        assert r.status_code == 200 and "/inspections/photos/" in r.get_data(as_text=True)
+    client.post_form(f"/inspections/{insp}/items/w3", {"note": "废机油桶未盖盖"})
+    r = client.post_form(f"/inspections/{insp}/submit", follow_redirects=True)
+    assert "检查已提交" in r.get_data(as_text=True) and "发现的问题与整改" in r.get_data(as_text=True)
+    with app.app_context():
+        i = db.session.get(Inspection, insp)
+        assert i.state == "submitted" and i.submitted_at is not None and i.passed is False
+        # weights: w2 and w3 (3 each) failed of 20 possible
+        assert i.score == round(14 / 20 * 100, 1)
+        photo = db.session.scalar(select(InspectionPhoto).filter_by(inspection_id=insp))
+        assert [e.action for e in db.session.scalars(select(AuditEntry).filter_by(object_type="inspection",
+                                                                                  object_id=str(insp)))][-1] \
+            == "inspection_submit"
+    # the photo: upright (600×800 shown), its GPS gone, served to those who may see it
+    img = client.get(f"/inspections/photos/{photo.id}/full")
+    from PIL import Image
+
+    pic = Image.open(io.BytesIO(img.data))
+    assert img.status_code == 200 and pic.size == (600, 800) and not pic.getexif().get(0x8825)
+    # edited after submit: refused, nothing changed
+    r = client.post_form(f"/inspections/{insp}/items/w1", {"value": "fail"})
+    assert r.status_code == 409 and "已提交" in r.get_data(as_text=True)
+    # reopened by its inspector with a reason
+    assert client.post_form(f"/inspections/{insp}/reopen", {"reason": ""}).status_code == 422
+    assert client.post_form(f"/inspections/{insp}/reopen", {"reason": "w1 记错"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Inspection, insp).state == "draft"
+
+
+def test_a_photo_that_is_not_an_image_is_refused_beside_the_item(people, client):
+    client.login("wm")
+    insp = _start(client, people)
+    r = client.post_form(f"/inspections/{insp}/items/w2/photos", {"photo": (io.BytesIO(b"%PDF-1.4 x"), "a.jpg")},
+                         content_type="multipart/form-data", headers={"HX-Request": "true"})
+    assert r.status_code == 422 and "不是图片" in r.get_data(as_text=True)
+    with people.app_context():
+        assert db.session.scalar(select(func.count(InspectionPhoto.id))) == 0
+
+
+# --- permissions ---------------------------------------------------------------------------
+
+def test_who_may_inspect_and_see_an_area(people, client):
+    from app.auth.models import User
+    from app.permissions import may_inspect_area, may_view_area_inspections
+
+    with people.app_context():
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        workshop, front = tpl.area("workshop"), tpl.area("front_desk")
+        assert may_inspect_area(users["wm"], workshop) and not may_inspect_area(users["wm"], front)
+        assert not may_inspect_area(users["tech"], workshop) and may_view_area_inspections(users["tech"], workshop)
+        assert not may_view_area_inspections(users["sa"], workshop) and may_view_area_inspections(users["sa"], front)
+    client.login("wm")
+    insp = _submitted_with_fail(client, people)
+    client.logout()
+    client.login("tech")  # works in the workshop: reads, cannot start
+    assert client.get(f"/inspections/{insp}").status_code == 200
+    assert client.post_form("/inspections/start", {"template": _template_id(people), "area": "workshop"}).status_code == 403
+    client.logout()
+    client.login("sa")  # the front desk: not the workshop's inspections
+    assert client.get(f"/inspections/{insp}").status_code == 403
+    assert client.get(f"/inspections/{insp}/report.pdf").status_code == 403
+
+
+# --- corrective actions --------------------------------------------------------------------
+
+def _employee_id(app, no="T-1") -> int:
+    from app.staff.models import Employee
+
+    with app.app_context():
+        return db.session.scalar(select(Employee.id).filter_by(employee_no=no))
+
+
+def test_an_action_from_assignment_to_verification(people, client):
+    app = people
+    client.login("wm")
+    insp = _submitted_with_fail(client, app)
+    tech = _employee_id(app)
+    with app.app_context():
+        today = clock.local_now().date()
+    url = f"/inspections/{insp}/items/w2/action"
+    # without assignee, with a past date: refused beside the field, nothing written
+    r = client.post_form(url, {"f-w2-assignee": "0", "f-w2-due_on": (today + timedelta(days=2)).isoformat(),
+                               "f-w2-what": "清理通道"})
+    assert r.status_code == 422 and "请选择整改责任人" in r.get_data(as_text=True)
+    r = client.post_form(url, {"f-w2-assignee": tech, "f-w2-due_on": (today - timedelta(days=1)).isoformat(),
+                               "f-w2-what": "清理通道"})
+    assert r.status_code == 422 and "整改期限不能早于今天" in r.get_data(as_text=True)
+    # not a finding
+    assert client.post_form(f"/inspections/{insp}/items/w1/action", {"f-w1-assignee": tech,
+                            "f-w1-due_on": today.isoformat(), "f-w1-what": "x"}).status_code == 404
+    r = client.post_form(url, {"f-w2-assignee": tech, "f-w2-due_on": (today + timedelta(days=2)).isoformat(),
+                               "f-w2-what": "清理通道，轮胎放回轮胎架"})
+    assert r.status_code == 303
+    with app.app_context():
+        action = db.session.scalar(select(CorrectiveAction))
+        aid = action.id
+        assert action.state == "open" and action.finding == "通道、安全出口畅通无阻挡"
+        assert db.session.scalar(select(Notice.text).where(Notice.key == f"insp-action:{aid}")).startswith("您有一项整改")
+    # a second action for the same finding while one is live: refused
+    assert client.post_form(url, {"f-w2-assignee": tech, "f-w2-due_on": today.isoformat(),
+                                  "f-w2-what": "再来"}).status_code == 409
+    client.logout()
+    client.login("tech")
+    assert "清理通道" in client.get(f"/inspections/actions/{aid}").get_data(as_text=True)
+    r = client.post_form(f"/inspections/actions/{aid}/done", {"note": "已清理"}, content_type="multipart/form-data")
+    assert r.status_code == 422 and "请上传整改后的照片" in r.get_data(as_text=True)
+    r = client.post_form(f"/inspections/actions/{aid}/done", {"note": "已清理",
+                         "photo": (io.BytesIO(imagegen.jpeg()), "after.jpg")}, content_type="multipart/form-data")
+    assert r.status_code == 303
+    # the assignee cannot verify his own work
+    assert client.post_form(f"/inspections/actions/{aid}/close", {}).status_code == 403
+    client.logout()
+    client.login("wm")
+    assert client.post_form(f"/inspections/actions/{aid}/reopen", {"reason": "轮胎架未贴标识"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(CorrectiveAction, aid).state == "open"
+    client.logout()
+    client.login("tech")
+    client.post_form(f"/inspections/actions/{aid}/done", {"note": "已贴标识",
+                     "photo": (io.BytesIO(imagegen.jpeg()), "after2.jpg")}, content_type="multipart/form-data")
+    client.logout()
+    client.login("wm")
+    assert client.post_form(f"/inspections/actions/{aid}/close", {"note": "复查合格"}).status_code == 303
+    with app.app_context():
+        a = db.session.get(CorrectiveAction, aid)
+        assert a.state == "closed" and a.closed_at is not None and len(a.after_photos) == 2
+        assert [e.kind for e in db.session.scalars(select(ActionEvent).filter_by(action_id=aid).order_by(ActionEvent.id))] \
+            == ["assign", "done", "reopen", "done", "close"]
+    # closed: cannot be cancelled
+    assert client.post_form(f"/inspections/actions/{aid}/cancel", {"reason": "x"}).status_code == 409
+    pdf = client.get(f"/inspections/{insp}/report.pdf")
+    text = pdftotext(pdf.data)
+    assert pdf.status_code == 200 and "已关闭" in text and "清理通道" in text
+
+
+def test_a_cancelled_action_keeps_its_reason_and_a_new_one_may_follow(people, client):
+    app = people
+    client.login("wm")
+    insp = _submitted_with_fail(client, app)
+    tech = _employee_id(app)
+    with app.app_context():
+        today = clock.local_now().date()
+        i = db.session.get(Inspection, insp)
+        from app.auth.models import User
+
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        a = actions.assign(i, "w2", tech, today, "清理", wm)
+        db.session.commit()
+        aid = a.id
+    assert client.post_form(f"/inspections/actions/{aid}/cancel", {"reason": ""}).status_code == 422
+    assert client.post_form(f"/inspections/actions/{aid}/cancel", {"reason": "已由物业统一处理"}).status_code == 303
+    with app.app_context():
+        a = db.session.get(CorrectiveAction, aid)
+        assert a.state == "cancelled" and a.reason == "已由物业统一处理"
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        actions.assign(db.session.get(Inspection, insp), "w2", tech, today, "重新安排", wm)
+
+
+def test_overdue_actions_are_noticed_once_per_due_date(people, client):
+    app = people
+    client.login("wm")
+    insp = _submitted_with_fail(client, app)
+    tech = _employee_id(app)
+    with app.app_context():
+        from app.auth.models import User
+
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        day = clock.local_now().date() - timedelta(days=10)
+        a = actions.assign(db.session.get(Inspection, insp), "w2", tech, day, "清理", wm, today=day)
+        db.session.commit()
+        now = clock.local_now()
+        assert actions.overdue_notices(now) == 2  # the assignee and the one who assigned it
+        assert actions.overdue_notices(now) == 0
+        a.due_on = day + timedelta(days=1)  # a new due date: noticed again
+        db.session.commit()
+        assert actions.overdue_notices(now) == 2
+        db.session.commit()
+    page = client.get("/inspections/actions?show=overdue").get_data(as_text=True)
+    assert "清理" in page and "逾期" in page
+
+
+def test_the_workspace_blocks_show_the_assignee_his_action_and_the_inspector_what_to_verify(people, client):
+    from app.auth.models import User
+    from app.inspections import desk
+    from app.parts import Desk
+
+    app = people
+    client.login("wm")
+    insp = _submitted_with_fail(client, app)
+    with app.app_context():
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        today = clock.local_now().date()
+        a = actions.assign(db.session.get(Inspection, insp), "w2", users["tech"].employee_id, today, "清理", users["wm"])
+        with app.test_request_context():
+            tech_desk = Desk(users["tech"], users["tech"].employee, users["tech"].position, clock.local_now())
+            wm_desk = Desk(users["wm"], users["wm"].employee, users["wm"].position, clock.local_now())
+            assert [r.id for r in desk.my_actions(tech_desk).rows] == [a.id]
+            assert desk.to_verify(wm_desk) is None
+            actions.record_done(a, "好了", type("U", (), {"read": lambda self: imagegen.jpeg()})(), users["tech"], [])
+            assert [r.id for r in desk.to_verify(wm_desk).rows] == [a.id] and desk.my_actions(tech_desk) is None
+            assert desk.to_verify(tech_desk) is None  # never his own
+        db.session.rollback()
+
+
+# --- reports -------------------------------------------------------------------------------
+
+def test_the_inspection_report_pdf(people, client):
+    client.login("wm")
+    insp = _submitted_with_fail(client, people)
+    r = client.get(f"/inspections/{insp}/report.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text = pdftotext(r.data)
+    for expected in ("车间5S检查 检查报告", "车间维修区", "第 1 版", "wm", "整理（Seiri）", "通道、安全出口畅通无阻挡",
+                     "不合格", "通道堆放轮胎", "尚未下达整改", "检查人：", "区域负责人："):
+        assert expected in text, expected
+    assert_cjk_fonts_embedded(r.data)
+    assert pdfimages_count(r.data) == 1
+    assert len(r.data) < 1_500_000
+
+
+def test_the_open_actions_as_pdf_and_xlsx(people, client):
+    from openpyxl import load_workbook
+
+    app = people
+    client.login("wm")
+    insp = _submitted_with_fail(client, app)
+    tech = _employee_id(app)
+    with app.app_context():
+        from app.auth.models import User
+
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        day = clock.local_now().date() - timedelta(days=3)
+        actions.assign(db.session.get(Inspection, insp), "w2", tech, day, "清理通道", wm, today=day)
+        db.session.commit()
+    pdf = client.get("/inspections/actions.pdf")
+    text = "".join(pdftotext(pdf.data).split())
+    assert "整改清单" in text and "清理通道" in text and "逾期3天" in text
+    assert_cjk_fonts_embedded(pdf.data)
+    x = client.get("/inspections/actions.xlsx")
+    ws = load_workbook(io.BytesIO(x.data)).active
+    rows = list(ws.values)
+    assert rows[0][:3] == ("区域", "问题", "整改要求") and rows[1][2] == "清理通道" and rows[1][6] == 3
+    assert isinstance(rows[1][4], __import__("datetime").datetime)
+
+
+def test_the_trend_of_an_area_over_months(people, client):
+    app = people
+    client.login("wm")
+    first = _submitted_with_fail(client, app)
+    second = _start(client, app)
+    _answer_all_pass(client, app, second)
+    client.post_form(f"/inspections/{second}/submit")
+    with app.app_context():
+        a = db.session.get(Inspection, first)
+        a.submitted_at = a.submitted_at - timedelta(days=40)
+        db.session.commit()
+    page = client.get("/inspections/trend?area=workshop").get_data(as_text=True)
+    assert "<svg" in page and "<polyline" in page and "100.0" in page and "85.0" in page
+    assert client.get("/inspections/trend?area=nowhere").status_code == 404
+
+
+def test_the_demo_data(app):
+    from app.demo import seed_staff
+    from app.inspections import demo
+
+    with app.app_context():
+        seed_staff()
+        lines = demo.seed(True)
+        db.session.commit()
+        assert lines and "13 次车间5S检查" in lines[0]
+        scores = list(db.session.scalars(select(Inspection.score).where(Inspection.area_key == "workshop",
+                                                                        Inspection.state == "submitted")))
+        assert len(scores) == 13 and len(set(scores)) > 3
+        states = {s for s in db.session.scalars(select(CorrectiveAction.state))}
+        assert {"open", "done", "closed"} <= states
+        today = clock.local_now().date()
+        assert any(a.overdue(today) for a in db.session.scalars(select(CorrectiveAction)))
+        assert db.session.scalar(select(func.count(InspectionPhoto.id)).where(InspectionPhoto.action_id.is_not(None)))
+        assert demo.seed(True) == []
+
+
+def test_the_action_and_inspection_permissions_decide_from_people_and_the_org_chart(people, client):
+    """Called directly: who edits a draft, who reopens, who updates and who verifies an action."""
+    from app import permissions as p
+    from app.auth.models import User
+
+    app = people
+    client.login("wm")
+    draft = _start(client, app)
+    done = _submitted_with_fail(client, app)
+    tech = _employee_id(app)
+    with app.app_context():
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        d, s = db.session.get(Inspection, draft), db.session.get(Inspection, done)
+        workshop = tpl.area("workshop")
+        with app.test_request_context():
+            assert [n for n in ("wm", "tech", "sa") if p.may_edit_inspection(users[n], d)] == ["wm"]
+            assert not p.may_edit_inspection(users["wm"], s) and p.may_reopen_inspection(users["wm"], s)
+            # a draft is its inspector's (and the area's inspectors'); a submitted one the area's too
+            assert [n for n in ("wm", "tech", "sa") if p.may_view_inspection(users[n], d, workshop)] == ["wm"]
+            assert [n for n in ("wm", "tech", "sa") if p.may_view_inspection(users[n], s, workshop)] == ["wm", "tech"]
+            a = actions.assign(s, "w2", tech, clock.local_now().date(), "清理", users["wm"])
+            assert [n for n in ("wm", "tech", "sa") if p.may_update_action(users[n], a)] == ["tech"]
+            assert [n for n in ("wm", "tech", "sa") if p.may_verify_action(users[n], a, workshop)] == ["wm"]
+            assert [n for n in ("wm", "tech", "sa") if p.may_view_action(users[n], a, workshop)] == ["wm", "tech"]
+        db.session.rollback()
+    client.logout()
+    client.login("tech")
+    assert client.get(f"/inspections/{draft}").status_code == 403
+    assert client.post_form(f"/inspections/{draft}/items/w1", {"value": "pass"}).status_code == 403
+
+
+def test_an_unknown_item_is_404_and_someone_elses_draft_is_not_his_to_fill(people, client, make_user):
+    app = people
+    make_user("mgr", position="after_sales_manager")
+    client.login("wm")
+    insp = _start(client, app)
+    assert client.post_form(f"/inspections/{insp}/items/nope", {"value": "pass"}).status_code == 404
+    client.logout()
+    client.login("mgr")  # supervises the workshop too: sees the draft, cannot answer in it
+    assert client.get(f"/inspections/{insp}").status_code == 200
+    assert client.post_form(f"/inspections/{insp}/items/w1", {"value": "pass"}).status_code == 403
+    assert client.post_form(f"/inspections/{insp}/submit").status_code == 403
+
+
+def test_a_scheduled_inspection_is_a_checklist_item_its_submit_ticks(people, client):
+    from app.checklists.models import ChecklistItem, ChecklistMark
+    from app.checklists.schedule import period_of
+    from app.inspections import schedules
+
+    app = people
+    with app.app_context():
+        assert schedules.load() == 2 and schedules.load() == 0
+        item = db.session.scalar(select(ChecklistItem).filter_by(seed_key="insp_workshop_5s"))
+        assert item.title == "车间5S检查（车间维修区）" and item.kind == "weekly" and item.position.seed_key == "workshop_manager"
+        item.created_at -= timedelta(days=30)  # installed a month ago: this week's occurrence exists
+        db.session.commit()
+        item_id, week = item.id, period_of("weekly", clock.local_now().date()).key
+    client.login("wm")
+    assert "车间5S检查（车间维修区）" in client.get("/").get_data(as_text=True)  # 本岗位点检, this week
+    insp = _start(client, app)
+    _answer_all_pass(client, app, insp)
+    assert client.post_form(f"/inspections/{insp}/submit").status_code == 303
+    with app.app_context():
+        mark = db.session.scalar(select(ChecklistMark).filter_by(item_id=item_id, period_key=week))
+        assert mark is not None and mark.done and f"检查记录 #{insp}" in mark.note and "100.0" in mark.note
+    with app.app_context():  # one tick, the inspection's
+        assert db.session.scalar(select(func.count(ChecklistMark.id)).filter_by(item_id=item_id)) == 1
