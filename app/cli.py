@@ -19,6 +19,7 @@ from app.jobs.schedule import run_due
 from app.jobs.tasks import uploads_check as check
 from app.notices.outbox import drain
 from app.notices.rules import send_due_job
+from app.parts import seed_steps
 from app.seed import load_seed
 
 
@@ -54,6 +55,8 @@ def run_init(migrate_db: bool = True) -> tuple[str, str] | None:
     if migrate_db:
         upgrade()
     load_seed()
+    for _, step in seed_steps():  # each part's shipped data (inspection templates …)
+        step()
     credentials = ensure_first_admin()
     db.session.commit()
     return credentials

@@ -104,6 +104,9 @@ class Part:
     notices: tuple[NoticeRule, ...] = ()
     notice_kinds: dict[str, str] = field(default_factory=dict)  # a notice's kind → its label
     jobs: tuple[Job, ...] = ()  # run by the worker (app/jobs/schedule.py)
+    # Shipped data loaded by `flask init` on every install and upgrade (the README's run
+    # command): fn() -> report lines; must be idempotent (what is there is left as it is).
+    seed: Callable[[], list[str]] | None = None
     # Demo data (flask seed-demo): fn(fresh) -> report lines; `fresh` is True when the demo
     # staff was created by this run. Parts run in demo_order, lower first.
     demo: Callable[[bool], list[str]] | None = None
@@ -193,6 +196,10 @@ def notice_rules() -> list[NoticeRule]:
 
 def notice_kinds() -> dict[str, str]:
     return {kind: label for p in parts() for kind, label in p.notice_kinds.items()}
+
+
+def seed_steps() -> list[tuple[str, Callable[[], list[str]]]]:
+    return [(p.name, p.seed) for p in parts() if p.seed is not None]
 
 
 def demo_steps() -> list[tuple[str, Callable[[bool], list[str]]]]:

@@ -111,11 +111,15 @@ def _submitted_with_fail(client, app, key="w2") -> int:
 
 # --- templates and versions ----------------------------------------------------------------
 
-def test_the_shipped_templates_load_once_as_examples(app):
+def test_the_shipped_templates_load_once_as_examples(app, runner):
+    """`flask init` (every install and upgrade) loads them through the part's seed step;
+    loading again adds nothing, an edited or retired one stays as it is."""
     with app.app_context():
-        made = tpl.load_shipped()
-        again = tpl.load_shipped()
-        assert {t.key for t in made} == {"workshop_5s", "front_5s", "brand_audit"} and again == []
+        loaded = {t.key for t in db.session.scalars(select(InspectionTemplate))}
+        assert loaded == {"workshop_5s", "front_5s", "brand_audit"} and tpl.load_shipped() == []
+    assert runner.invoke(args=["init"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(InspectionTemplate.id))) == 3
         audit = db.session.scalar(select(InspectionTemplate).filter_by(key="brand_audit"))
         assert audit.example and audit.current.number == 1
         assert any("签到表" in i["question"] and i["records"] for i in audit.current.items())
@@ -143,8 +147,10 @@ def test_editing_a_template_makes_a_version_and_an_inspection_keeps_its_own(peop
 
 
 def test_the_template_pages_load_edit_and_retire(app, admin_client):
-    assert "载入示例模板" in admin_client.get("/inspections/templates").get_data(as_text=True)
+    page = admin_client.get("/inspections/templates").get_data(as_text=True)
+    assert "尚未启用的检查计划" in page and "车间5S检查" in page  # the templates came with `flask init`
     assert admin_client.post_form("/inspections/templates/load").status_code == 303
+    assert "尚未启用的检查计划" not in admin_client.get("/inspections/templates").get_data(as_text=True)
     tid = _template_id(app, "front_5s")
     r = admin_client.post_form(f"/inspections/templates/{tid}", {"name": "前台5S检查（本店）", "pass_mark": "88",
                                                                   "question-f1": "接待台面整洁", "weight-f1": "3",
@@ -540,3 +546,25 @@ def test_a_scheduled_inspection_is_a_checklist_item_its_submit_ticks(people, cli
         assert mark is not None and mark.done and f"检查记录 #{insp}" in mark.note and "100.0" in mark.note
     with app.app_context():  # one tick, the inspection's
         assert db.session.scalar(select(func.count(ChecklistMark.id)).filter_by(item_id=item_id)) == 1
+
+
+def test_the_uploads_check_keeps_the_inspection_photos(app):
+    """The nightly orphan check asks each part for its files: an inspection photo a row
+    refers to stays, a stray file in the folder goes."""
+    import os
+    import time
+
+    from app.jobs.tasks import uploads_check
+    from app.parts import referenced_uploads
+
+    with app.app_context():
+        folder = os.path.join(app.config["UPLOAD_FOLDER"], "inspections")
+        os.makedirs(folder, exist_ok=True)
+        stray = os.path.join(folder, "0123456789abcdef0123456789abcdef-full.jpg")
+        with open(stray, "wb") as f:
+            f.write(b"x")
+        old = time.time() - 7200
+        os.utime(stray, (old, old))
+        assert "inspections" in referenced_uploads()
+        assert uploads_check(remove=True) == ["inspections/0123456789abcdef0123456789abcdef-full.jpg"]
+        assert not os.path.exists(stray)

@@ -5,7 +5,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from app.inspections import actions, demo, desk, routes
+from app.inspections import actions, demo, desk, inspecting, routes, templates
 from app.inspections.models import CorrectiveAction, Inspection
 from app.parts import NavEntry, NoticeRule, Part, add
 
@@ -39,6 +39,16 @@ def _bench_pages() -> list[tuple[str, str]]:
     return pages
 
 
+def shipped_templates() -> list[str]:
+    made = templates.load_shipped()
+    return [f"检查模板：载入示例模板 {len(made)} 个。"] if made else []
+
+
+def stored_files() -> dict[str, set[str]]:
+    """The inspections' and actions' photos (InspectionPhoto rows)."""
+    return {inspecting.SUB: inspecting.referenced_keys()}
+
+
 def register(app: Flask) -> None:
     add(app, Part(
         name="inspections",
@@ -49,6 +59,8 @@ def register(app: Flask) -> None:
         workspace=desk.BLOCKS,
         notices=(NoticeRule("inspection_overdue", "逾期整改", actions.overdue_notices),),
         notice_kinds={"inspection": "整改"},
+        seed=shipped_templates,
+        uploads=stored_files,
         demo=demo.seed,
         demo_order=90,
         bench_pages=_bench_pages,

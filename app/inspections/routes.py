@@ -455,7 +455,8 @@ def templates():
                                    .order_by(InspectionTemplate.id)))
     have = {t.key for t in rows}
     missing = [t["name"] for t in tpl.shipped()["templates"] if t["key"] not in have]
-    return render("inspections/templates.html", rows=rows, missing=missing, kinds=tpl.KINDS)
+    return render("inspections/templates.html", rows=rows, missing=missing, unplanned=schedules.not_loaded(),
+                  kinds=tpl.KINDS)
 
 
 @bp.post("/templates/load")

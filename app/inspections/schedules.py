@@ -22,6 +22,12 @@ def _title(entry: dict) -> str:
     return f"{template['name'] if template else entry['template']}（{place.name if place else entry['area']}）"
 
 
+def not_loaded() -> list[str]:
+    """The titles of the shipped schedules not yet a checklist item (by their key)."""
+    keys = set(db.session.scalars(select(ChecklistItem.seed_key).where(ChecklistItem.seed_key.is_not(None))))
+    return [_title(s) for s in shipped().get("schedules", []) if s["key"] not in keys]
+
+
 def load(user=None) -> int:
     """The shipped schedules as checklist items (each once, by its key); returns how many
     were added. An item edited or retired on the checklist pages is kept as it is."""
