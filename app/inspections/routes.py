@@ -153,9 +153,9 @@ def _item_response(insp: Inspection, key: str, error: str | None = None, status:
                   error=error, bad=set(), oob=True, status=status)
 
 
-@bp.post("/<int:insp_id>/items/<item_key>")
-@login_required
-def answer(insp_id: int, item_key: str):
+def _editable_item(insp_id: int, item_key: str):
+    """The draft inspection and the item an answer or a photo is for: 403 for someone who
+    may not inspect or see it, 409 once submitted (nothing changes after the signature)."""
     require(may_inspect)
     insp, area = _inspection(insp_id)
     key = _item_key(item_key)
@@ -163,6 +163,13 @@ def answer(insp_id: int, item_key: str):
     if not may_edit_inspection(current_user, insp):
         abort(409 if insp.state == SUBMITTED else 403,
               description="该检查已提交，不能再修改。" if insp.state == SUBMITTED else None)
+    return insp, key
+
+
+@bp.post("/<int:insp_id>/items/<item_key>")
+@login_required
+def answer(insp_id: int, item_key: str):
+    insp, key = _editable_item(insp_id, item_key)
     try:
         inspecting.answer(insp, key, request.form.get("value"), request.form.get("note"), current_user)
     except Refused as exc:
@@ -178,13 +185,7 @@ def answer(insp_id: int, item_key: str):
 @bp.post("/<int:insp_id>/items/<item_key>/photos")
 @login_required
 def add_photo(insp_id: int, item_key: str):
-    require(may_inspect)
-    insp, area = _inspection(insp_id)
-    key = _item_key(item_key)
-    require(may_view_inspection, insp, area)
-    if not may_edit_inspection(current_user, insp):
-        abort(409 if insp.state == SUBMITTED else 403,
-              description="该检查已提交，不能再修改。" if insp.state == SUBMITTED else None)
+    insp, key = _editable_item(insp_id, item_key)
     stored: list = []
     try:
         inspecting.add_photo(insp, key, request.files.get("photo"), current_user, stored)
