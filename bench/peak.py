@@ -87,6 +87,7 @@ def prepare(instance: str, url: str) -> dict:
     from app.checklists.board import overdue_pending, visible_positions
     from app.checklists.marks import marks_for
     from app.checklists.models import ChecklistField, ChecklistItem
+    from app.equipment.models import Equipment
     from app.extensions import db
     from app.org.models import Position
     from app.staff.models import Employee
@@ -165,10 +166,34 @@ def prepare(instance: str, url: str) -> dict:
             # whose position an item is: a self-check is confirmed by someone who supervises it
             "item_position": {str(i): pid for i, pid in db.session.execute(
                 select(ChecklistItem.id, ChecklistItem.position_id))},
+            # the equipment register: the item pages a QR label opens, and a count in progress
+            "equipment": list(db.session.scalars(select(Equipment.id).where(Equipment.state != "scrapped"))) or [0],
+            "count": _open_count(),
         }
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return {"people": people, "targets": targets}
+
+
+def _open_count() -> int:
+    """A count in progress for the clerks' script: the latest open one, or one of the
+    first location begun for the peak (as the 车间文员 would before counting)."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.equipment import counts
+    from app.equipment.models import Count, Equipment
+    from app.extensions import db
+
+    found = db.session.scalar(select(Count.id).where(Count.status == "open").order_by(Count.id.desc()))
+    if found:
+        return found
+    place = db.session.scalar(select(Equipment.location).where(Equipment.location != "").order_by(Equipment.id))
+    if place is None:
+        return 0
+    clerk = db.session.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
+    return counts.start("location", place, clerk).id
 
 
 def checks(instance: str, url: str, audit_start: int, successes: dict) -> list[str]:
@@ -270,6 +295,7 @@ class Person:
             return [("工作台", "GET", "/"), ("岗位手册", "GET", f"/handbook/positions/{self.position}"),
                     ("点检表", "GET", "/checklists/"), ("selfcheck", None, None), ("通知", "GET", "/notices/"),
                     ("工作台", "GET", "/"), ("培训", "GET", "/trainings/"), ("selfcheck", None, None),
+                    ("设备", "GET", f"/equipment/{pick(t['equipment'])}"),  # a QR label scanned
                     ("申领", "GET", "/supplies/requisitions")]
         if self.role == "主管":
             return [("工作台", "GET", "/"), ("点检表", "GET", "/checklists/"), ("tick", None, None),
@@ -281,7 +307,8 @@ class Person:
             return [("工作台", "GET", "/"), ("库存", "GET", "/supplies/"), ("slip", None, None),
                     ("台账", "GET", f"/supplies/items/{item}"), ("领用单", "GET", "/supplies/slips"),
                     ("培训", "GET", "/trainings/"), ("培训记录", "GET", f"/trainings/{pick(t['trainings'])}"),
-                    ("receive", None, None), ("覆盖矩阵", "GET", "/coverage/"), ("申领", "GET", "/supplies/requisitions")]
+                    ("receive", None, None), ("覆盖矩阵", "GET", "/coverage/"), ("申领", "GET", "/supplies/requisitions"),
+                    ("盘点", "GET", f"/equipment/counts/{t['count']}"), ("设备台账", "GET", "/equipment/")]
         if self.role == "经理":
             return [("工作台", "GET", "/"), ("点检表", "GET", "/checklists/"), ("逾期", "GET", "/checklists/overdue"),
                     ("月度表", "GET", f"/checklists/positions/{pick(self.grids)}"), ("tick", None, None),

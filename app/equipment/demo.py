@@ -22,6 +22,15 @@ DEMO_EQUIPMENT = [
     ("ZG-01", "正时专用工具组", "专用工具", "EN-48383", "原厂", "工具室", 12, None),
     ("ZG-02", "变速箱拆装专用工具", "专用工具", "DSG-7", "原厂", "工具室", 18, None),
     ("ZG-03", "高压系统绝缘工具组", "专用工具", "HV-1000", "原厂", "工具室", 9, None),
+    # the rest of the brand's special tools (专用工具), one set each
+    *[(f"ZG-{n:02d}", name, "专用工具", model, "原厂", "工具室", qty, None) for n, (name, model, qty) in enumerate([
+        ("凸轮轴锁止工具", "T10171A", 2), ("曲轴固定工具", "T10340", 1), ("喷油器拆装工具", "T10133", 3),
+        ("火花塞拆装套筒", "3122B", 2), ("离合器对中工具", "T10083", 1), ("变速箱支撑架", "VAS6931", 1),
+        ("前轮轴承拆装工具组", "T10205", 6), ("减振器弹簧压缩器", "VAS6273", 1), ("球头拉拔器", "3287A", 2),
+        ("制动分泵回位工具", "T10145", 1), ("空调冷媒加注接头组", "VAS6338", 4), ("冷却系统测压仪", "VAS6096", 1),
+        ("正时链条张紧器工具", "T40267", 1), ("油封拆装工具组", "T10354", 5), ("高压油泵拆装工具", "T10365", 1),
+        ("车身电器检测适配器", "VAS5051", 3), ("电池包举升适配器", "VAS6558", 1),
+    ], start=4)],
     ("QD-01", "气动扳手", "气动/电动工具", "IR-2235", "英格索兰", "3号工位", 1, None),
     ("AQ-01", "灭火器（干粉 4kg）", "安全设施", "MFZ/ABC4", "淮海", "车间东门", 6, None),
 ]
@@ -55,8 +64,9 @@ def seed_equipment() -> list[str]:
         register.record_verification(items[no], {"verified_on": on, "result": "pass", "body": body,
                                                  "cert_no": f"JD{on:%Y%m}{no[-2:]}"}, clerk)
     register.change_state(items["JS-03"], "repair", today - timedelta(days=2), "液压缸渗油，已报修厂家", clerk)
+    tools = sum(1 for row in DEMO_EQUIPMENT if row[2] == "专用工具")
     return [f"设备工具台账：{len(DEMO_EQUIPMENT)} 项（6 台举升机，四轮定位仪、尾气分析仪、烟度计有检定记录："
-            "尾气分析仪 30 天内到期，烟度计已过期；3 套专用工具；3 号举升机维修中）。"]
+            f"尾气分析仪 30 天内到期，烟度计已过期；{tools} 套专用工具；3 号举升机维修中）。"]
 
 
 def demo(fresh: bool) -> list[str]:

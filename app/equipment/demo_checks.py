@@ -18,7 +18,7 @@ from app.equipment.models import (FAULT_CLOSED, FAULT_OPEN, IN_USE, REPAIR, Equi
                                   EquipmentPhoto, Fault)
 from app.extensions import db
 
-DAYS = 21
+DAYS = 31  # a month of the lifts' pre-use checks
 
 
 def _picture(seed: int, size=(1200, 900)) -> bytes:
