@@ -87,7 +87,6 @@ def prepare(instance: str, url: str) -> dict:
     from app.checklists.board import overdue_pending, visible_positions
     from app.checklists.marks import marks_for
     from app.checklists.models import ChecklistField, ChecklistItem
-    from app.equipment.models import Equipment
     from app.extensions import db
     from app.org.models import Position
     from app.staff.models import Employee
@@ -167,13 +166,26 @@ def prepare(instance: str, url: str) -> dict:
             "item_position": {str(i): pid for i, pid in db.session.execute(
                 select(ChecklistItem.id, ChecklistItem.position_id))},
             # the equipment register: the item pages a QR label opens, and a count in progress
-            "equipment": list(db.session.scalars(select(Equipment.id).where(Equipment.state != "scrapped"))) or [0],
+            "equipment": _equipment_ids(),
             "count": _open_count(),
         }
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return {"people": people, "targets": targets}
+
+
+def _equipment_ids() -> list[int]:
+    """The register's items; a dataset built before the equipment part gets the demo's."""
+    from sqlalchemy import select
+
+    from app.equipment.demo import seed_equipment
+    from app.equipment.models import Equipment
+    from app.extensions import db
+
+    if db.session.scalar(select(Equipment.id).limit(1)) is None:
+        seed_equipment()
+    return list(db.session.scalars(select(Equipment.id).where(Equipment.state != "scrapped")))
 
 
 def _open_count() -> int:
