@@ -69,7 +69,9 @@ def _subject(subject: int) -> dict:
 
 
 WRITE_ACTIONS = {"selfcheck": "checklist_selfcheck", "tick": "checklist_tick", "confirm": "checklist_tick",
-                 "untick": "checklist_untick", "slip": "stock_issue", "receive": "stock_receipt"}
+                 "untick": "checklist_untick", "slip": "stock_issue", "receive": "stock_receipt",
+                 "inspect_start": "inspection_start", "inspect_answer": "inspection_answer",
+                 "inspect_submit": "inspection_submit"}
 
 
 # --- set-up, in-process --------------------------------------------------------------------
@@ -87,6 +89,8 @@ def prepare(instance: str, url: str) -> dict:
     from app.checklists.board import overdue_pending, visible_positions
     from app.checklists.marks import marks_for
     from app.checklists.models import ChecklistField, ChecklistItem
+    from app.inspections.templates import areas as inspection_areas
+    from app.permissions import may_inspect_area
     from app.extensions import db
     from app.org.models import Position
     from app.staff.models import Employee
@@ -151,6 +155,7 @@ def prepare(instance: str, url: str) -> dict:
             user = p["user"]
             del p["candidates"]
             p["grids"] = [pos.id for pos in visible_positions(user)[0] if pos.id in with_items] or [0]
+            p["area"] = next((a.key for a in inspection_areas().values() if may_inspect_area(user, a)), None)
             p.pop("user")
         targets = {
             "items": list(db.session.scalars(select(SupplyItem.id).where(SupplyItem.active.is_(True),
@@ -167,12 +172,28 @@ def prepare(instance: str, url: str) -> dict:
                 select(ChecklistItem.id, ChecklistItem.position_id))},
             # the equipment register: the item pages a QR label opens, and a count in progress
             "equipment": _equipment_ids(),
+            "inspection": _inspection_answers(),
             "count": _open_count(),
         }
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return {"people": people, "targets": targets}
+
+
+def _inspection_answers() -> dict:
+    """The workshop 5S template and an answer for each of its items, all good (so a submit
+    needs no photo): what a supervisor taps through on his phone."""
+    from app.inspections import templates as tpl
+
+    tpl.load_shipped()
+    template = next((t for t in tpl.active_templates() if t.key == "workshop_5s"), None)
+    if template is None:
+        return {}
+    good = {"pass_fail": lambda i: "pass", "yes_no": lambda i: i.get("good", "yes"),
+            "score": lambda i: str(i["max"]), "number": lambda i: str(i["target"])}
+    return {"template": template.id,
+            "answers": [(i["key"], good[i["type"]](i)) for i in template.current.items() if i["type"] in good]}
 
 
 def _equipment_ids() -> list[int]:
@@ -252,6 +273,8 @@ class Person:
         self.rng = random.Random(spec["name"])
         self.step = self.rng.randrange(100)
         self.ticked: list = []
+        self.inspection: int | None = None  # the inspection he is doing, and what is left to answer
+        self.to_answer: list = []
         self.lock = threading.Lock()
         self.conn: http.client.HTTPConnection | None = None
 
@@ -313,7 +336,10 @@ class Person:
             return [("工作台", "GET", "/"), ("点检表", "GET", "/checklists/"), ("tick", None, None),
                     ("confirm", None, None), ("逾期", "GET", "/checklists/overdue"),
                     ("月度表", "GET", f"/checklists/positions/{pick(self.grids)}"), ("untick", None, None),
-                    ("点检表", "GET", "/checklists/"), ("tick", None, None), ("通知", "GET", "/notices/")]
+                    ("点检表", "GET", "/checklists/"), ("tick", None, None), ("通知", "GET", "/notices/"),
+                    # a 5S inspection of his area on the phone, a few taps at a time between the rest
+                    ("inspect", None, None), ("inspect", None, None), ("inspect", None, None),
+                    ("inspect", None, None), ("inspect", None, None), ("inspect", None, None)]
         if self.role == "文员":
             item = pick(t["items"])
             return [("工作台", "GET", "/"), ("库存", "GET", "/supplies/"), ("slip", None, None),
@@ -363,6 +389,19 @@ class Person:
             self.ticked.append((item_id, key, subject))
             return ("确认自查", "POST", f"/checklists/items/{item_id}/{key}/tick", {"note": "已核查", **_subject(subject)},
                     True, ("confirm", item_id, key, subject))
+        if kind == "inspect" and self.area and self.targets.get("inspection"):
+            insp = self.targets["inspection"]
+            if self.inspection is None:  # start one for his area (the redirect names it: see one())
+                return ("检查开始", "POST", "/inspections/start",
+                        {"csrf_token": self.token, "template": insp["template"], "area": self.area}, False,
+                        ("inspect_start", None, None))
+            if self.to_answer:  # one tap per item, each saved at once over HTMX
+                key, value = self.to_answer.pop(0)
+                return ("检查作答", "POST", f"/inspections/{self.inspection}/items/{key}", {"value": value}, True,
+                        ("inspect_answer", self.inspection, key))
+            done, self.inspection = self.inspection, None
+            return ("检查提交", "POST", f"/inspections/{done}/submit", {"csrf_token": self.token}, False,
+                    ("inspect_submit", done, None))
         if kind == "untick" and self.ticked:
             item_id, key, subject = self.ticked.pop(0)
             return ("取消勾选", "POST", f"/checklists/items/{item_id}/{key}/untick", {"note": "复查", **_subject(subject)},
@@ -404,8 +443,13 @@ def one(person: Person, confirmations: "queue.Queue", tally: Tally | None, due: 
         if method == "POST" and htmx:
             body = dict(body or {})
         started = due if due is not None else time.perf_counter()
-        status, _, _ = person.request(method, path, body, htmx)
+        status, _, location = person.request(method, path, body, htmx)
         ms = (time.perf_counter() - started) * 1000
+        if write is not None and write[0] == "inspect_start":
+            found = re.search(r"/inspections/(\d+)", location) if status == 303 else None
+            if found:  # the inspection begun: its items are answered in his next steps
+                person.inspection = int(found.group(1))
+                person.to_answer = list(person.targets["inspection"]["answers"])
     if write is not None and write[0] == "selfcheck" and 200 <= status < 400:
         confirmations.put((write[1], write[2], write[3]))
     if tally is not None:
