@@ -79,11 +79,15 @@ def main() -> None:
         db.session.commit()
     fill(app)
     sys.path.insert(0, os.path.dirname(__file__))
-    from pagelist import exports, targets
+    from pagelist import exports
+
+    from app.handbook.models import Duty
+    from app.parts import busiest
+    from app.trainings.models import Attendee
 
     with app.app_context():
-        t = targets()
-        pdfs = [(name, url) for name, url in exports(t) if url.split("?")[0].endswith(".pdf")]
+        t = {"duties": busiest(Duty.position_id), "training": busiest(Attendee.training_id)}
+        pdfs = [(name, url) for name, url in exports() if url.split("?")[0].endswith(".pdf")]
         pdfs.append(("confirmations.pdf", f"/handbook/positions/{t['duties']}/confirmations?format=pdf"))
         pdfs.append(("signin.pdf", f"/trainings/{t['training']}/signin.pdf"))
         assert db.session.scalar(select(User.id).filter_by(username="bench-maxlen"))

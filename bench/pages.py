@@ -125,14 +125,13 @@ def targets(instance: str, url: str) -> tuple[list, list]:
     from app import create_app
     from app.extensions import db
     from pagelist import exports, main_pages
-    from pagelist import targets as busiest
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        t = busiest()
+        found = main_pages(), exports()
         db.session.remove()
         db.engine.dispose()
-    return main_pages(t), exports(t)
+    return found
 
 
 def run_dataset(name: str, instance: str, url: str, seconds: int, only: set[str] | None, results: dict,

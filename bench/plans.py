@@ -72,7 +72,7 @@ def scans(driver_connection, dialect: str, statement: str, parameters) -> list[s
 def main() -> None:
     sys.path.insert(0, os.path.join(HERE, ".."))
     sys.path.insert(0, HERE)
-    from pagelist import main_pages, targets
+    from pagelist import main_pages
     from scale import BENCH_ADMIN, BENCH_PASSWORD, DEFAULT_INSTANCE as instance
 
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance}/app.db"
@@ -84,7 +84,7 @@ def main() -> None:
     client = app.test_client()
     client.post("/auth/login", data={"username": BENCH_ADMIN, "password": BENCH_PASSWORD})
     with app.app_context():
-        pages = main_pages(targets())
+        pages = main_pages()
         engine = db.engine
     problems = 0
     for name, path in pages:

@@ -41,13 +41,13 @@ def main() -> None:
         spec = prepare(instance, url)
         from app import create_app
         from app.extensions import db
-        from pagelist import main_pages, targets
+        from pagelist import main_pages
 
         from sqlalchemy import event
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
         with app.app_context():
-            admin_pages = main_pages(targets())
+            admin_pages = main_pages()
             statements = [0]
             event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
         print(f"\n[{name}] {'PostgreSQL' if pg else 'SQLite'}: median of {args.repeat} in-process renders "

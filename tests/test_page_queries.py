@@ -17,11 +17,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
 
 
 def measure(app, client) -> dict[str, tuple[int, list]]:
-    from pagelist import main_pages, targets
+    from pagelist import main_pages
     from plans import record_statements
 
     with app.app_context():
-        pages = main_pages(targets())
+        pages = main_pages()
         engine = db.engine
     out = {}
     for name, url in pages:
