@@ -21,7 +21,7 @@ from app.permissions import (can_edit_org, is_supervisor, may_see_subject, may_s
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.uploads import send_stored
-from app.web import ListPage, is_htmx, render
+from app.web import ListPage, is_htmx, me, render
 from app.xlsxexport import Table, requested_format, table_response
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
@@ -51,9 +51,9 @@ def _filters(default_show: str) -> dict:
 def index():
     day = params.date_arg("date")
     today = clock.local_now().date()
-    f = _filters("open" if is_supervisor(current_user) else "all")
-    sections = board(current_user, day, only=f["position"], show=f["show"], person=f["person"], item=f["item"])
-    positions, tickable = visible_positions(current_user)
+    f = _filters("open" if is_supervisor(me()) else "all")
+    sections = board(me(), day, only=f["position"], show=f["show"], person=f["person"], item=f["item"])
+    positions, tickable = visible_positions(me())
     return render("checklists/index.html", sections=sections, day=day, today=today, board_day=day,
                   filters=f, filter_labels=FILTERS, positions=[p for p in positions if p.id in tickable],
                   people=people_to_narrow(positions, tickable), **_helpers())
@@ -79,10 +79,10 @@ def _subject_arg(value: str | None = None) -> int:
 
 def _after_tick(item: ChecklistItem, period_key: str, error: str | None = None, subject_id: int = 0):
     if is_htmx():
-        row = single_row(current_user, item, period_key, subject_id)
+        row = single_row(me(), item, period_key, subject_id)
         # On the board, the section's counts (已完成 2 / 10, 逾期 1) change with the row.
         day = params.parse_date(request.form.get("day")) if request.form.get("day") else None
-        section = next(iter(board(current_user, day, only=item.position_id)), None) if day else None
+        section = next(iter(board(me(), day, only=item.position_id)), None) if day else None
         group = None
         if section is not None and subject_id:
             group = next((g for g in section["groups"][item.kind] if isinstance(g, HolderGroup) and g.item is item),
@@ -109,7 +109,7 @@ def _change_mark(item_id: int, period_key: str, change, holder: bool = False, wi
         if with_values and active_fields(item):
             values = parse(item, request.form, request.files, dict(attendee_choices(item.position_id)))
             extra.update(values=values, stored=stored)
-        change(item, period_key, current_user, form.note.data, **extra)
+        change(item, period_key, me(), form.note.data, **extra)
         db.session.commit()
     except PermissionError:
         db.session.rollback()
@@ -154,7 +154,7 @@ def do_confirm_all(item_id: int, period_key: str):
         return redirect(_back(), code=303)
     try:
         resolve(item, period_key)
-        confirmed, skipped = confirm_all(item, period_key, current_user, subjects)
+        confirmed, skipped = confirm_all(item, period_key, me(), subjects)
         db.session.commit()
     except TickError as exc:
         db.session.rollback()
@@ -207,7 +207,7 @@ def item_history(item_id: int, period_key: str):
     item = db.get_or_404(ChecklistItem, item_id)
     subject_id = _subject_arg(request.args.get("subject", ""))
     thing = item.things_in(period_key)
-    if not may_view_checklist(current_user, item.position) or not may_see_subject(current_user, item.position,
+    if not may_view_checklist(me(), item.position) or not may_see_subject(me(), item.position,
                                                                                    subject_id, thing):
         abort(403)
     events = history(item.id, period_key, subject_id)
@@ -226,8 +226,8 @@ def value_file(value_id: int, size: str):
     those who may see the item's position. Never rendered inline as HTML."""
     value = db.get_or_404(ChecklistValue, value_id)
     item = db.get_or_404(ChecklistItem, value.item_id)
-    if not may_view_checklist(current_user, item.position) or not value.file_key or \
-            not may_see_subject(current_user, item.position, value.subject_id, item.things_in(value.period_key)):
+    if not may_view_checklist(me(), item.position) or not value.file_key or \
+            not may_see_subject(me(), item.position, value.subject_id, item.things_in(value.period_key)):
         abort(404)
     if value.kind != "photo":
         return send_stored(file_path(value), value.file_mime, value.file_name)
@@ -243,7 +243,7 @@ def item_results(item_id: int):
     sum, minimum and maximum, and charts (figures as a line with the target, counts per
     day, week or month)."""
     item = db.get_or_404(ChecklistItem, item_id)
-    if not may_view_checklist(current_user, item.position):
+    if not may_view_checklist(me(), item.position):
         abort(403)
     year, month = params.month_arg()
     group = request.args.get("group") if request.args.get("group") in results_rules.GROUPS else "day"
@@ -252,7 +252,7 @@ def item_results(item_id: int):
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
     return render("checklists/results.html", item=item, year=year, month=month, group=group, span=span,
                   r=results_rules.report(item, year, month, span, group, clock.local_now(), _person_arg(item.position)),
-                  may_edit=can_edit_org(current_user), prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m,
+                  may_edit=can_edit_org(me()), prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m,
                   **_helpers())
 
 
@@ -265,7 +265,7 @@ def overdue_list():
     position_id = params.id_arg("position")
     person = params.id_arg("person")
     now = clock.local_now()
-    found, tickable = slots(current_user, now, days, person)
+    found, tickable = slots(me(), now, days, person)
     per_position: dict = {}
     for sl in found:
         per_position[sl.item.position] = per_position.get(sl.item.position, 0) + sl.missing
@@ -273,8 +273,8 @@ def overdue_list():
     # Grouped by position (in the org chart's order), newest first within each.
     found.sort(key=lambda sl: (sl.item.position.sort_order, sl.item.position_id))
     page = ListPage.counted(params.page_arg(), OVERDUE_PER_PAGE, lambda n, size: page_of(found, n, size))
-    page.items = overdue_rows(page.items, tickable, now, current_user)  # persons and marks for the page shown only
-    positions, _ = visible_positions(current_user)
+    page.items = overdue_rows(page.items, tickable, now, me())  # persons and marks for the page shown only
+    positions, _ = visible_positions(me())
     groups: dict = {}
     for row in page.items:
         groups.setdefault(row.item.position, []).append(row)
@@ -286,9 +286,9 @@ def overdue_list():
 def _person_arg(position: Position) -> int | None:
     """?person= narrows a month to one holder; a plain holder sees only his own lines."""
     person = params.id_arg("person")
-    if not supervises(current_user, position):
+    if not supervises(me(), position):
         person = current_user.employee_id or 0
-    elif person is not None and not may_see_subject(current_user, position, person):
+    elif person is not None and not may_see_subject(me(), position, person):
         abort(403)
     return person
 
@@ -300,7 +300,7 @@ def _name(person: int | None) -> str:
 
 def _viewable_position(position_id: int) -> Position:
     position = db.get_or_404(Position, position_id)
-    if not may_view_checklist(current_user, position):
+    if not may_view_checklist(me(), position):
         abort(403)
     return position
 
@@ -393,7 +393,7 @@ def item_edit(item_id: int):
     if request.method == "GET":
         form.fill_from(item)
     if form.validate_on_submit():
-        update_item(item, form, current_user)
+        update_item(item, form, me())
         db.session.commit()
         flash("点检项目已保存。以往的勾选记录保持不变。", "success")
         return redirect(url_for("checklists.items", position_id=item.position_id), code=303)

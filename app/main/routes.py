@@ -1,9 +1,9 @@
 from flask import Blueprint
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app import clock
 from app.main.workspace import workspace
-from app.web import render
+from app.web import me, render
 
 bp = Blueprint("main", __name__)
 
@@ -12,4 +12,4 @@ bp = Blueprint("main", __name__)
 @login_required
 def index():
     """我的工作台: the person's day, and what waits for them."""
-    return render("main/workspace.html", ws=workspace(current_user, clock.local_now()), user=current_user)
+    return render("main/workspace.html", ws=workspace(me(), clock.local_now()), user=me())
