@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.checklists.fields import preload_attendees, values_for
-from app.checklists.marks import done_counts, done_subjects, marks_for
-from app.checklists.models import ChecklistItem, ChecklistMark
+from app.checklists.marks import done_counts, done_subjects, marks_for, tallies
+from app.checklists.models import EQUIPMENT, HOLDER, POSITION, ChecklistItem, ChecklistMark
 from app.checklists.occurrences import Holders, POSITION_SUBJECT, Subject, subjects
 from app.checklists.schedule import (DONE, KINDS, Occurrence, OPEN, OVERDUE, occurrence, occurrences_between, period_from_key, period_of, state)
 from app.checklists.targets import provider
@@ -267,31 +267,52 @@ def slots(user, now: datetime, days: int, person: int | None = None,
     minute = clock.minute(now)
     start = now.date() - timedelta(days=days)
     holders = Holders([i.position_id for i in items], start, minute.date(), items)
-    occs = [(i, o) for i in items for o in occurrences_between(i.rule(), start, minute.date(), clock.workday_end(),
-                                                                clock.to_local(i.created_at)) if o.due_at < minute]
     own = getattr(user, "employee_id", None) or 0
-    # all subjects count where he ticks, and for an item for each piece of equipment
-    whole = [(i, o) for i, o in occs if i.position_id in tickable or i.per_equipment(o.period)]
-    ticked = [(i.id, o.period.key) for i, o in whole]
-    others = [(i.id, o.period.key) for i, o in occs if not (i.position_id in tickable or i.per_equipment(o.period))]
-    counts = done_counts(ticked, subject=person)
+    workday_end = clock.workday_end()
+    # (item, occurrence, target, whole): `whole` when every subject counts (he ticks the
+    # position, or it is an item for each piece of equipment), else only his own and the
+    # position's shared one. Per item once what does not change per occurrence: this loop
+    # runs for a few thousand occurrences on every workspace of a supervisor.
+    occs, whole_occs, other_pairs = [], [], []
+    for i in items:
+        fixed = None if i.target_changes else i.target
+        ticks = i.position_id in tickable
+        for o in occurrences_between(i.rule(), start, minute.date(), workday_end, clock.to_local(i.created_at)):
+            if o.due_at >= minute:
+                break  # in due order: the rest are not due yet
+            target = fixed or i.target_on(o.period.start)
+            whole = ticks or target == EQUIPMENT
+            occs.append((i, o, target, whole))
+            if whole:
+                whole_occs.append((i.id, o.period))
+            else:
+                other_pairs.append((i.id, o.period.key))
+    counts = tallies(whole_occs) if person is None else \
+        done_counts([(i, p.key) for i, p in whole_occs], subject=person)
     # Outside the positions he ticks, a holder counts his own occurrences and the shared ones.
-    own_done, shared_done = done_counts(others, subject=own), done_counts(others, subject=0)
+    own_done, shared_done = done_counts(other_pairs, subject=own), done_counts(other_pairs, subject=0)
+    position_only = [POSITION_SUBJECT]
     out = []
-    for i, o in occs:
-        subs = subjects(i, o, holders)
+    for i, o, target, whole in occs:
+        if target == POSITION:
+            subs = position_only
+        elif target == HOLDER:
+            subs = holders.on(i.position_id, o.due_date)
+        else:
+            subs = holders.things(i, o.due_date)
         key = (i.id, o.period.key)
-        if i.position_id in tickable or i.per_equipment(o.period):
+        if whole:
             if person is not None:
                 subs = [x for x in subs if not x.thing and x.id == person]
-            done = counts.get(key, 0) if person is None or not i.per_equipment(o.period) else 0
+            done = counts.get(key, 0) if person is None or target != EQUIPMENT else 0
         else:
             subs = [x for x in subs if x.id in (0, own) and (person is None or x.id == person)]
             done = sum((own_done if x.id else shared_done).get(key, 0) for x in subs)
         missing = len(subs) - min(done, len(subs))
         if missing > 0:
             out.append(Slot(i, o, subs, missing))
-    out.sort(key=lambda sl: (-sl.occ.due_at.timestamp(), sl.item.position.sort_order, sl.item.sort_order))
+    order = {i.id: (i.position.sort_order, i.sort_order) for i in items}
+    out.sort(key=lambda sl: (-sl.occ.due_at.timestamp(), order[sl.item.id]))
     return out, tickable
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.checklists.fields import values_for
-from app.checklists.marks import MarkView, done_by_subject, done_counts, mark_views
+from app.checklists.marks import MarkView, done_by_subject, mark_views, tallies
 from app.checklists.models import ChecklistItem
 from app.checklists.occurrences import POSITION_SUBJECT, counted, expand
 from app.checklists.schedule import Occurrence
@@ -119,9 +119,9 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
 
 def _tally(occs, minute: datetime, by_month: bool = False):
     """Due and done as month_grid counts them (an occurrence counts once past due, or once
-    done), from (item, occurrence, number of subjects) and one GROUP BY of the done marks:
-    (due, done), or per (year, month)."""
-    done = done_counts((i.id, o.period.key) for i, o, _ in occs)
+    done), from (item, occurrence, number of subjects) and the occurrences' done counts
+    (checklist_tally, one row each): (due, done), or per (year, month)."""
+    done = tallies((i.id, o.period) for i, o, _ in occs)
     out: dict = {}
     for i, occ, expected in occs:
         n = min(done.get((i.id, occ.period.key), 0), expected)
@@ -156,7 +156,7 @@ def monthly_rates(position: Position, months: int = 12, now: datetime | None = N
                   items: list[ChecklistItem] | None = None) -> list[dict]:
     """Completion rate of the position for each of the last `months` months (oldest first),
     counted as month_grid counts them, from one query for the items, one for the holders
-    and one GROUP BY of the marks."""
+    and one read of the occurrences' done counts."""
     now = now or clock.local_now()
     y, m = now.year, now.month
     months_list = []

@@ -1,13 +1,13 @@
 """The marks (state of each occurrence) read in bulk: one query for a page's occurrences,
 as ORM objects for the rows that are acted on, or as plain values for grids and print-outs."""
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.checklists.models import ChecklistMark
+from app.checklists.models import ChecklistMark, ChecklistTally
 from app.extensions import db
 
 # `done = true`, as the partial index ix_checklist_mark_done is defined (SQLite uses a
@@ -95,6 +95,32 @@ def done_counts(pairs, subject: int | None = None) -> dict[tuple[int, str], int]
     if subject is not None:
         stmt = stmt.where(ChecklistMark.subject_id == subject)
     return {(i, k): n for i, k, n in db.session.execute(stmt) if (i, k) in pairs}
+
+
+def tallies(occurrences) -> dict[tuple[int, str], int]:
+    """How many subjects of each of these (item id, Period) occurrences are done, from
+    checklist_tally (one row per occurrence, kept by triggers): what done_counts gives for
+    everyone's marks, without reading them. Read by each item's due range, grouped per
+    range (the daily items share one, the weekly another…): every mark of an occurrence lies
+    in its period, whatever the item's rule was when it was ticked."""
+    wanted: dict[int, set[str]] = {}
+    ranges: dict[int, list] = {}
+    for item_id, period in occurrences:
+        wanted.setdefault(item_id, set()).add(period.key)
+        r = ranges.setdefault(item_id, [period.start, period.end])
+        r[0], r[1] = min(r[0], period.start), max(r[1], period.end)
+    if not wanted:
+        return {}
+    groups: dict[tuple, list[int]] = {}
+    for item_id, (first, last) in ranges.items():
+        groups.setdefault((first, last), []).append(item_id)
+    conditions = [and_(ChecklistTally.item_id.in_(sorted(ids)),
+                       ChecklistTally.due_at >= datetime.combine(first, time.min),
+                       ChecklistTally.due_at < datetime.combine(last + timedelta(days=1), time.min))
+                  for (first, last), ids in groups.items()]
+    rows = db.session.execute(select(ChecklistTally.item_id, ChecklistTally.period_key, ChecklistTally.done)
+                              .where(or_(*conditions), ChecklistTally.done > 0))
+    return {(i, k): n for i, k, n in rows if k in wanted[i]}
 
 
 def done_subjects(pairs) -> dict[tuple[int, str], set[int]]:

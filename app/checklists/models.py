@@ -182,6 +182,23 @@ class ChecklistMark(db.Model):
     self_by = relationship("User", foreign_keys=[self_by_id])
 
 
+class ChecklistTally(db.Model):
+    """How many subjects of one occurrence (item, period) are done: what the overdue
+    figures and the rates count, read as one row per occurrence instead of a GROUP BY over
+    every person's mark. Kept by database triggers on checklist_mark (migration
+    e1f2a3b4c527), so it follows every change of a mark however it is made: a tick in the
+    app, the demo's bulk inserts, or SQL by hand. `due_at` is the due moment of the first
+    mark written (every mark of an occurrence lies in its period), for range reads."""
+
+    __tablename__ = "checklist_tally"
+    __table_args__ = (Index("ix_checklist_tally_item_due", "item_id", "due_at"),)
+
+    item_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    period_key: Mapped[str] = mapped_column(String(12), primary_key=True)
+    due_at: Mapped[datetime]
+    done: Mapped[int] = mapped_column(default=0)
+
+
 class ChecklistEvent(db.Model):
     """Every tick and untick, append-only: the history behind a mark."""
 
