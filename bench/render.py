@@ -40,12 +40,14 @@ def main() -> None:
             build(instance, None, 1.0, 2026, demo_only=(name == "demo"), log=lambda *a: None)
         spec = prepare(instance, url)
         from app import create_app
+        from app.warm import prepare as prepare_serving
         from app.extensions import db
         from pagelist import main_pages
 
         from sqlalchemy import event
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+        prepare_serving(app)  # as wsgi.py does for gunicorn: templates compiled, start-up heap frozen
         with app.app_context():
             admin_pages = main_pages()
             statements = [0]
