@@ -337,6 +337,16 @@ def may_see_subject(user, position, subject_id: int, thing: bool = False) -> boo
 TEMPLATE_HELPERS["may_see_subject"] = may_see_subject
 
 
+def visible_subjects(user, position, subjects) -> list:
+    """Of an occurrence's subjects, those the user sees (may_see_subject), deciding
+    `supervises` once for the list: an item for each holder of a position with a hundred
+    and sixty technicians is that many subjects on every board."""
+    if supervises(user, position):
+        return list(subjects)
+    own = getattr(user, "employee_id", None)
+    return [s for s in subjects if s.thing or s.id == 0 or s.id == own]
+
+
 def checklist_positions(user, positions) -> tuple[list, set[int]]:
     """Of these positions: those whose checklist the user sees (the ones he supervises and
     his own), and the ids of those he may tick (confirm). Admin sees and ticks all."""

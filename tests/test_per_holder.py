@@ -294,6 +294,14 @@ def test_checklist_positions_rule(app, bay):
         assert may_self_check_subject(t1, ids["t1"]) and not may_self_check_subject(t1, ids["t2"])
         assert may_see_subject(t1, tech, 0) and not may_see_subject(t1, tech, ids["t2"])
         assert may_see_subject(wm, tech, ids["t2"])
+        # the list form the boards use decides the same, subject by subject
+        from app.checklists.occurrences import Subject
+        from app.permissions import visible_subjects
+        subjects = [Subject(0), Subject(ids["t1"]), Subject(ids["t2"]), Subject(99, thing=True)]
+        for user in (t1, wm):
+            assert visible_subjects(user, tech, subjects) == [
+                s for s in subjects if may_see_subject(user, tech, s.id, s.thing)]
+        assert [s.id for s in visible_subjects(t1, tech, subjects)] == [0, ids["t1"], 99]
 
 
 def test_a_per_holder_item_needs_a_person(app, bay, freeze):

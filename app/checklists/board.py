@@ -16,7 +16,7 @@ from app.checklists.schedule import (DONE, KINDS, Occurrence, OPEN, OVERDUE, occ
 from app.checklists.targets import provider
 from app.extensions import db
 from app.org.models import Position, ordered_positions
-from app.permissions import checklist_positions, holds_position, may_see_subject, may_self_check_occurrence
+from app.permissions import checklist_positions, holds_position, may_self_check_occurrence, visible_subjects
 from app.staff.models import Employee
 
 
@@ -101,11 +101,13 @@ def visible_positions(user) -> tuple[list[Position], set[int]]:
 
 def people_to_narrow(positions, tickable: set[int]) -> list:
     """The holders a supervisor can narrow the board or the overdue list to: the active
-    employees of the positions he ticks, by number."""
+    employees of the positions he ticks, by number, as plain rows (id, name, position_id):
+    a manager's select lists everyone."""
     ids = [p.id for p in positions if p.id in tickable]
     if not ids:
         return []
-    return db.session.scalars(select(Employee).where(Employee.position_id.in_(ids), Employee.active.is_(True))
+    return db.session.execute(select(Employee.id, Employee.name, Employee.position_id)
+                              .where(Employee.position_id.in_(ids), Employee.active.is_(True))
                               .order_by(Employee.employee_no)).all()
 
 
@@ -116,7 +118,7 @@ def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
     for item in db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.position_id.in_(position_ids), ChecklistItem.active.is_(True))
         .order_by(ChecklistItem.sort_order, ChecklistItem.id)
-        .options(selectinload(ChecklistItem.duty), selectinload(ChecklistItem.fields),
+        .options(selectinload(ChecklistItem.fields),
                  selectinload(ChecklistItem.target_changes))
     ):
         out[item.position_id].append(item)
@@ -145,7 +147,7 @@ def _shown_subjects(user, item, occ, holders, person: int | None) -> list[Subjec
     """Whose occurrences of this item the user sees (permissions.may_see_subject: a
     supervisor everyone's, a holder his own, everyone who sees the item every piece of
     equipment); narrowed to one person on request."""
-    subs = [s for s in subjects(item, occ, holders) if may_see_subject(user, item.position_id, s.id, s.thing)]
+    subs = visible_subjects(user, item.position_id, subjects(item, occ, holders))
     if person is not None:
         subs = [s for s in subs if not s.thing and s.id == person]
     return subs

@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.auth.models import User
 from app.checklists.board import board, overdue_summary
 from app.checklists.models import ChecklistItem, ChecklistMark
 from app.extensions import db
@@ -54,5 +55,5 @@ def self_checks_to_review(desk: Desk) -> Listing | None:
         stmt = stmt.where(ChecklistItem.position_id.in_(supervised_position_ids(user) or {0}))
     rows = db.session.scalars(stmt.order_by(ChecklistMark.self_at).limit(SHOW).options(
         selectinload(ChecklistMark.item).selectinload(ChecklistItem.position),
-        selectinload(ChecklistMark.self_by))).all()
+        selectinload(ChecklistMark.self_by).selectinload(User.employee))).all()  # the name shown
     return Listing(rows, db.session.scalar(select(func.count()).select_from(stmt.subquery())))

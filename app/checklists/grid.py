@@ -29,7 +29,7 @@ def position_items(position: Position) -> list[ChecklistItem]:
     return list(db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.position_id == position.id)
         .order_by(ChecklistItem.sort_order, ChecklistItem.id)
-        .options(selectinload(ChecklistItem.duty), selectinload(ChecklistItem.fields),
+        .options(selectinload(ChecklistItem.fields),
                  selectinload(ChecklistItem.target_changes))
     ))
 
