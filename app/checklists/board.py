@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.checklists.fields import preload_attendees, values_for
-from app.checklists.marks import done_counts, done_subjects, marks_for, tallies
+from app.checklists.marks import done_counts, done_keys, done_subjects, marks_for, tallies
 from app.checklists.models import EQUIPMENT, HOLDER, POSITION, ChecklistItem, ChecklistMark
 from app.checklists.occurrences import Holders, POSITION_SUBJECT, Subject, subjects
 from app.checklists.schedule import (DONE, KINDS, Occurrence, OPEN, OVERDUE, occurrence, occurrences_between, period_from_key, period_of, state)
@@ -256,32 +256,55 @@ class Slot:
     missing: int    # how many of them are not done
 
 
-def slots(user, now: datetime, days: int, person: int | None = None,
-          position_ids=None) -> tuple[list[Slot], set[int]]:
-    """The overdue occurrences in the last `days` days across the positions the user sees
-    (or those of `position_ids` among them), as Slots, newest first; and the ids of the
-    positions the user ticks. A plain holder counts only his own occurrences and his
-    position's shared ones. Costs one query for the items, one for the holders and one
-    GROUP BY of the marks, whatever the number of people or years."""
+def _missing(user, now: datetime, days: int, person: int | None = None,
+             position_ids=None) -> tuple[list[tuple], set[int]]:
+    """Per item of the positions the user sees (or those of `position_ids` among them) with
+    anything overdue in the last `days` days: (item, [(occurrence, subjects, how many not
+    done)], in due order); and the ids of the positions the user ticks. A plain holder
+    counts only his own occurrences and his position's shared ones.
+
+    Runs on every supervisor's workspace over a few thousand occurrences, so the common
+    case is taken whole per item: an item done once for the position, in a position he
+    ticks, is missing where its period has no done mark (one row of keys per item from
+    checklist_tally). Items for each holder or piece of equipment, or whose target
+    changed, are counted occurrence by occurrence from the tally's counts."""
     positions, tickable = visible_positions(user)
     ids = [p.id for p in positions if position_ids is None or p.id in position_ids]
     items = [item for plist in items_for(ids).values() for item in plist]
     minute = clock.minute(now)
     start = now.date() - timedelta(days=days)
-    holders = Holders([i.position_id for i in items], start, minute.date(), items)
-    own = getattr(user, "employee_id", None) or 0
     workday_end = clock.workday_end()
-    # (item, occurrence, target, whole): `whole` when every subject counts (he ticks the
-    # position, or it is an item for each piece of equipment), else only his own and the
-    # position's shared one. Per item once what does not change per occurrence: this loop
-    # runs for a few thousand occurrences on every workspace of a supervisor.
-    occs, whole_occs, other_pairs = [], [], []
+    own = getattr(user, "employee_id", None) or 0
+    simple, other = [], []
     for i in items:
-        fixed = None if i.target_changes else i.target
+        occs = occurrences_between(i.rule(), start, minute.date(), workday_end, clock.to_local(i.created_at))
+        k = len(occs)
+        while k and occs[k - 1].due_at >= minute:  # in due order: only the last ones can be not yet due
+            k -= 1
+        if not k:
+            continue
         ticks = i.position_id in tickable
-        for o in occurrences_between(i.rule(), start, minute.date(), workday_end, clock.to_local(i.created_at)):
-            if o.due_at >= minute:
-                break  # in due order: the rest are not due yet
+        if ticks and not i.target_changes and i.target == POSITION:
+            simple.append((i, occs[:k]))
+        else:
+            other.append((i, occs[:k], ticks))
+    out = []
+    if person in (None, 0):  # narrowed to one holder, the position's own occurrences are not his
+        done = done_keys({i.id: (occs[0].period.start, occs[-1].period.end) for i, occs in simple})
+        for i, occs in simple:
+            keys = done.get(i.id, ())
+            missing = [(o, POSITION_ONLY, 1) for o in occs if o.period.key not in keys]
+            if missing:
+                out.append((i, missing))
+    if not other:
+        return out, tickable
+    holders = Holders([i.position_id for i, _, _ in other], start, minute.date(), [i for i, _, _ in other])
+    # `whole` when every subject counts (he ticks the position, or it is an item for each
+    # piece of equipment), else only his own and the position's shared one.
+    occs, whole_occs, other_pairs = [], [], []
+    for i, item_occs, ticks in other:
+        fixed = None if i.target_changes else i.target
+        for o in item_occs:
             target = fixed or i.target_on(o.period.start)
             whole = ticks or target == EQUIPMENT
             occs.append((i, o, target, whole))
@@ -293,11 +316,10 @@ def slots(user, now: datetime, days: int, person: int | None = None,
         done_counts([(i, p.key) for i, p in whole_occs], subject=person)
     # Outside the positions he ticks, a holder counts his own occurrences and the shared ones.
     own_done, shared_done = done_counts(other_pairs, subject=own), done_counts(other_pairs, subject=0)
-    position_only = [POSITION_SUBJECT]
-    out = []
+    per_item: dict[int, list] = {}
     for i, o, target, whole in occs:
         if target == POSITION:
-            subs = position_only
+            subs = POSITION_ONLY
         elif target == HOLDER:
             subs = holders.on(i.position_id, o.due_date)
         else:
@@ -312,9 +334,24 @@ def slots(user, now: datetime, days: int, person: int | None = None,
             done = sum((own_done if x.id else shared_done).get(key, 0) for x in subs)
         missing = len(subs) - min(done, len(subs))
         if missing > 0:
-            out.append(Slot(i, o, subs, missing))
-    order = {i.id: (i.position.sort_order, i.sort_order) for i in items}
-    out.sort(key=lambda sl: (-sl.occ.due_at.timestamp(), order[sl.item.id]))
+            per_item.setdefault(i.id, (i, []))[1].append((o, subs, missing))
+    return out + list(per_item.values()), tickable
+
+
+POSITION_ONLY = [POSITION_SUBJECT]  # the subjects of an occurrence done once for the position
+
+
+def slots(user, now: datetime, days: int, person: int | None = None,
+          position_ids=None) -> tuple[list[Slot], set[int]]:
+    """The overdue occurrences in the last `days` days across the positions the user sees
+    (or those of `position_ids` among them), as Slots, newest first (then in the org
+    chart's and the position's order); and the ids of the positions the user ticks. Costs
+    one query for the items, one or two of checklist_tally and, for items for each holder,
+    one for the holders, whatever the number of people or years."""
+    per_item, tickable = _missing(user, now, days, person, position_ids)
+    out = [Slot(i, o, subs, n) for i, missing in per_item for o, subs, n in missing]
+    out.sort(key=lambda sl: (sl.item.position.sort_order, sl.item.sort_order, sl.item.id))
+    out.sort(key=lambda sl: sl.occ.due_at, reverse=True)  # stable: equal moments keep that order
     return out, tickable
 
 
@@ -372,15 +409,17 @@ def overdue(user, now: datetime | None = None, days: int = 62) -> list[Row]:
 
 def overdue_summary(user, now: datetime | None = None, days: int = 62) -> list[dict]:
     """Per position the user ticks: how many occurrences are overdue and the newest one,
-    newest first, from the counts (no person listed, no mark loaded)."""
+    newest first, from the counts (no person listed, no mark loaded, no slot made)."""
     now = now or clock.local_now()
     _, tickable = visible_positions(user)
-    found, _ = slots(user, now, days, position_ids=tickable)
+    per_item, _ = _missing(user, now, days, position_ids=tickable)
     groups: dict[int, dict] = {}
-    for sl in found:
-        g = groups.setdefault(sl.item.position_id, {"position": sl.item.position, "count": 0, "item": sl.item,
-                                                    "due_at": sl.occ.due_at})
-        g["count"] += sl.missing
-        if sl.occ.due_at > g["due_at"]:
-            g["item"], g["due_at"] = sl.item, sl.occ.due_at
-    return sorted(groups.values(), key=lambda g: g["due_at"], reverse=True)
+    for i, missing in per_item:
+        newest = missing[-1][0]  # in due order
+        g = groups.setdefault(i.position_id, {"position": i.position, "count": 0, "item": i,
+                                              "due_at": newest.due_at})
+        g["count"] += sum(n for _, _, n in missing)
+        if newest.due_at > g["due_at"]:
+            g["item"], g["due_at"] = i, newest.due_at
+    ordered = sorted(groups.values(), key=lambda g: g["position"].sort_order)  # the org chart's order
+    return sorted(ordered, key=lambda g: g["due_at"], reverse=True)  # newest first, stable

@@ -97,30 +97,46 @@ def done_counts(pairs, subject: int | None = None) -> dict[tuple[int, str], int]
     return {(i, k): n for i, k, n in db.session.execute(stmt) if (i, k) in pairs}
 
 
-def tallies(occurrences) -> dict[tuple[int, str], int]:
-    """How many subjects of each of these (item id, Period) occurrences are done, from
-    checklist_tally (one row per occurrence, kept by triggers): what done_counts gives for
-    everyone's marks, without reading them. Read by each item's due range, grouped per
-    range (the daily items share one, the weekly another…): every mark of an occurrence lies
-    in its period, whatever the item's rule was when it was ticked."""
-    wanted: dict[int, set[str]] = {}
-    ranges: dict[int, list] = {}
-    for item_id, period in occurrences:
-        wanted.setdefault(item_id, set()).add(period.key)
-        r = ranges.setdefault(item_id, [period.start, period.end])
-        r[0], r[1] = min(r[0], period.start), max(r[1], period.end)
-    if not wanted:
-        return {}
+def _tally_range(ranges: dict[int, tuple]) -> object:
+    """A condition on checklist_tally reading each item's (first day, last day), grouped
+    per range (the daily items share one, the weekly another…), which the (item_id,
+    due_at) index answers. Every mark of an occurrence lies in its period, whatever the
+    item's rule was when it was ticked, so the range of the occurrences' periods holds them."""
     groups: dict[tuple, list[int]] = {}
-    for item_id, (first, last) in ranges.items():
-        groups.setdefault((first, last), []).append(item_id)
-    conditions = [and_(ChecklistTally.item_id.in_(sorted(ids)),
-                       ChecklistTally.due_at >= datetime.combine(first, time.min),
-                       ChecklistTally.due_at < datetime.combine(last + timedelta(days=1), time.min))
-                  for (first, last), ids in groups.items()]
+    for item_id, span in ranges.items():
+        groups.setdefault(span, []).append(item_id)
+    return or_(*(and_(ChecklistTally.item_id.in_(sorted(ids)),
+                      ChecklistTally.due_at >= datetime.combine(first, time.min),
+                      ChecklistTally.due_at < datetime.combine(last + timedelta(days=1), time.min))
+                 for (first, last), ids in groups.items()))
+
+
+def tallies(occurrences) -> dict[tuple[int, str], int]:
+    """How many subjects of these (item id, Period) occurrences are done, by (item id,
+    period key), from checklist_tally (one row per occurrence, kept by triggers): what
+    done_counts gives for everyone's marks, without reading them. (It may hold other
+    periods of the same items too; callers look up their own.)"""
+    ranges: dict[int, tuple] = {}
+    for item_id, period in occurrences:
+        first, last = ranges.get(item_id, (period.start, period.end))
+        ranges[item_id] = (min(first, period.start), max(last, period.end))
+    if not ranges:
+        return {}
     rows = db.session.execute(select(ChecklistTally.item_id, ChecklistTally.period_key, ChecklistTally.done)
-                              .where(or_(*conditions), ChecklistTally.done > 0))
-    return {(i, k): n for i, k, n in rows if k in wanted[i]}
+                              .where(_tally_range(ranges), ChecklistTally.done > 0))
+    return {(i, k): n for i, k, n in rows}
+
+
+def done_keys(ranges: dict[int, tuple]) -> dict[int, set[str]]:
+    """Per item id, the period keys with anything done among its periods from first to
+    last day (`ranges`: item id -> (first, last)): for items done once for the position,
+    where done is yes or no. One row per item, the keys joined by the database, so two
+    months of sixty daily items are sixty rows, not two thousand."""
+    if not ranges:
+        return {}
+    rows = db.session.execute(select(ChecklistTally.item_id, func.aggregate_strings(ChecklistTally.period_key, ","))
+                              .where(_tally_range(ranges), ChecklistTally.done > 0).group_by(ChecklistTally.item_id))
+    return {i: set(keys.split(",")) for i, keys in rows if keys}
 
 
 def done_subjects(pairs) -> dict[tuple[int, str], set[int]]:
