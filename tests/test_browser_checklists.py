@@ -95,6 +95,7 @@ def test_phone_self_check_then_supervisor_confirms(app, live_server, browser, ma
     p = ctx.new_page()
     browser_login(p, live_server, "wang")
     expect(p.locator(".ws-todo")).to_contain_text("待核查的自查")
+    expect(p.locator(".ws-todo")).to_contain_text(re.compile(r"li \d\d-\d\d \d\d:\d\d 已自查：回厂率已统计"))  # who, when
     _no_sideways_scroll(p)
     p.goto(live_server + "/checklists/")
     row = p.locator(f"#{row_id}")

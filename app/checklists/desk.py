@@ -4,9 +4,10 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.org.models import Position
+from app.staff.models import Employee
 from app.checklists.board import board, overdue_summary
 from app.checklists.models import ChecklistItem, ChecklistMark
 from app.extensions import db
@@ -45,15 +46,24 @@ def overdue_by_position(desk: Desk) -> Listing | None:
 
 
 def self_checks_to_review(desk: Desk) -> Listing | None:
-    """Self-checks (待核查) of the positions I supervise, oldest first."""
+    """Self-checks (待核查) of the positions I supervise, oldest first: what the card
+    shows as plain rows (position, item, who checked, when) and how many there are in all,
+    in one statement (the total as a window count over the same rows)."""
     user = desk.user
     if not is_supervisor(user):
         return None
-    stmt = select(ChecklistMark).join(ChecklistItem, ChecklistItem.id == ChecklistMark.item_id).where(
-        ChecklistMark.review == "pending", ChecklistMark.done == False, ChecklistItem.active.is_(True))  # noqa: E712
+    stmt = (select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.self_at,
+                   ChecklistMark.self_note, ChecklistItem.position_id, ChecklistItem.title.label("item_title"),
+                   Position.title.label("position_title"),
+                   func.coalesce(Employee.name, func.nullif(User.display_name, ""), User.username).label("checker"),
+                   func.count().over().label("total"))
+            .join(ChecklistItem, ChecklistItem.id == ChecklistMark.item_id)
+            .join(Position, Position.id == ChecklistItem.position_id)
+            .outerjoin(User, User.id == ChecklistMark.self_by_id)
+            .outerjoin(Employee, Employee.id == User.employee_id)
+            .where(ChecklistMark.review == "pending", ChecklistMark.done == False,  # noqa: E712
+                   ChecklistItem.active.is_(True)))
     if not user.is_admin:
         stmt = stmt.where(ChecklistItem.position_id.in_(supervised_position_ids(user) or {0}))
-    rows = db.session.scalars(stmt.order_by(ChecklistMark.self_at).limit(SHOW).options(
-        selectinload(ChecklistMark.item).selectinload(ChecklistItem.position),
-        selectinload(ChecklistMark.self_by).selectinload(User.employee))).all()  # the name shown
-    return Listing(rows, db.session.scalar(select(func.count()).select_from(stmt.subquery())))
+    rows = db.session.execute(stmt.order_by(ChecklistMark.self_at, ChecklistMark.id).limit(SHOW)).all()
+    return Listing(rows, rows[0].total if rows else 0)
