@@ -16,7 +16,8 @@ from app.checklists.schedule import (DONE, KINDS, Occurrence, OPEN, OVERDUE, occ
 from app.checklists.targets import provider
 from app.extensions import db
 from app.org.models import Position, ordered_positions
-from app.permissions import checklist_positions, holds_position, may_self_check_occurrence, visible_subjects
+from app.permissions import (checklist_positions, holds_position, may_self_check_occurrence, supervises,
+                             visible_subjects)
 from app.staff.models import Employee
 
 
@@ -176,8 +177,13 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
         occ = _occurrence(item, day)
         if occ is not None:
             occs[item.id] = occ
+    # The holders of the positions with an item for each holder: all of them for a supervisor,
+    # one person when narrowed to him, else the user himself (all a holder sees of them).
+    per_holder = {i.position_id for i in all_items if i.id in occs and i.per_holder(occs[i.id].period)}
+    alone = person if person is not None else \
+        None if any(supervises(user, pid) for pid in per_holder) else (getattr(user, "employee_id", None) or 0)
     holders = Holders([i.position_id for i in all_items], min((o.due_date for o in occs.values()), default=day),
-                      max((o.due_date for o in occs.values()), default=day), all_items)
+                      max((o.due_date for o in occs.values()), default=day), all_items, employee_id=alone)
     shown = {iid: _shown_subjects(user, item, occs[iid], holders, person)
              for item in all_items if (iid := item.id) in occs}
     keys = [(iid, occs[iid].period.key, s.id) for iid, subs in shown.items() for s in subs]

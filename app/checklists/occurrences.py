@@ -33,8 +33,9 @@ class Holders:
     """The tenures of some positions over a date range, read on first use (one query),
     so a page whose items are all once-per-position reads nothing."""
 
-    def __init__(self, position_ids, start: date, end: date, items=()):
-        self._args = (sorted(set(position_ids)), start, end)
+    def __init__(self, position_ids, start: date, end: date, items=(), employee_id: int | None = None):
+        # employee_id: that holder alone (what a holder's own board shows of the others: nothing)
+        self._args = (sorted(set(position_ids)), start, end, employee_id)
         self._by_position = None
         self._changes: dict[int, list[date]] = {}  # per position: the days its holders change
         self._on: dict[tuple[int, int], list[Subject]] = {}

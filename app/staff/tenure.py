@@ -77,20 +77,23 @@ def install() -> None:
         event.listen(Session, "before_flush", _before_flush)
 
 
-def holders(position_ids, start: date, end: date) -> dict[int, list]:
+def holders(position_ids, start: date, end: date, employee_id: int | None = None) -> dict[int, list]:
     """Per position: the tenures overlapping [start, end] as plain rows (start, end,
     employee_id, name, employee_no), ordered by employee number; one query, no ORM objects
-    (a position with a hundred and sixty holders is read on every board and workspace)."""
+    (a position with a hundred and sixty holders is read on every board and workspace).
+    `employee_id`: that employee's tenures only (a holder's own board)."""
     out: dict[int, list] = {pid: [] for pid in position_ids}
     if not out:
         return out
-    rows = db.session.execute(
-        select(PositionTenure.position_id, PositionTenure.start, PositionTenure.end, PositionTenure.employee_id,
-               Employee.name, Employee.employee_no)
-        .join(Employee, Employee.id == PositionTenure.employee_id)
-        .where(PositionTenure.position_id.in_(sorted(out)), PositionTenure.start <= end,
-               (PositionTenure.end.is_(None)) | (PositionTenure.end >= start))
-        .order_by(Employee.employee_no, PositionTenure.start))
+    stmt = (select(PositionTenure.position_id, PositionTenure.start, PositionTenure.end, PositionTenure.employee_id,
+                   Employee.name, Employee.employee_no)
+            .join(Employee, Employee.id == PositionTenure.employee_id)
+            .where(PositionTenure.position_id.in_(sorted(out)), PositionTenure.start <= end,
+                   (PositionTenure.end.is_(None)) | (PositionTenure.end >= start))
+            .order_by(Employee.employee_no, PositionTenure.start))
+    if employee_id is not None:
+        stmt = stmt.where(PositionTenure.employee_id == employee_id)
+    rows = db.session.execute(stmt)
     for t in rows:
         out[t.position_id].append(t)
     return out
