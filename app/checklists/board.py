@@ -3,6 +3,8 @@ holder) and the overdue list. The month grid is grid.py; the marks' queries mark
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import attrgetter
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -250,12 +252,12 @@ def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, 
 # holders' tenures and the done marks on every request: nothing is cached between requests,
 # so a tick (or a change made outside the app) shows at once, on every worker and database.
 
-@dataclass
-class Slot:
+class Slot(NamedTuple):
     """An occurrence of an item past its due moment with some of its subjects not done:
     the position's one, or, for an item for each holder, the holders not done yet. Made
-    from a count per occurrence (one GROUP BY), not a row per person; the persons are
-    listed only for the page shown (subjects_missing)."""
+    from a count per occurrence (checklist_tally), not a row per person; the persons are
+    listed only for the page shown (subjects_missing). A tuple: a supervisor's overdue
+    list makes a couple of thousand."""
     item: ChecklistItem
     occ: Occurrence
     subjects: list  # the occurrence's subjects that count (holders on the due date, or the position)
@@ -355,9 +357,9 @@ def slots(user, now: datetime, days: int, person: int | None = None,
     one query for the items, one or two of checklist_tally and, for items for each holder,
     one for the holders, whatever the number of people or years."""
     per_item, tickable = _missing(user, now, days, person, position_ids)
+    per_item.sort(key=lambda e: (e[0].position.sort_order, e[0].sort_order, e[0].id))
     out = [Slot(i, o, subs, n) for i, missing in per_item for o, subs, n in missing]
-    out.sort(key=lambda sl: (sl.item.position.sort_order, sl.item.sort_order, sl.item.id))
-    out.sort(key=lambda sl: sl.occ.due_at, reverse=True)  # stable: equal moments keep that order
+    out.sort(key=attrgetter("occ.due_at"), reverse=True)  # stable: equal moments keep the items' order
     return out, tickable
 
 

@@ -266,12 +266,15 @@ def overdue_list():
     person = params.id_arg("person")
     now = clock.local_now()
     found, tickable = slots(me(), now, days, person)
+    position_of = {i.id: i.position for i in {sl.item for sl in found}}  # a few dozen items, a few thousand slots
     per_position: dict = {}
     for sl in found:
-        per_position[sl.item.position] = per_position.get(sl.item.position, 0) + sl.missing
-    found = [sl for sl in found if position_id is None or sl.item.position_id == position_id]
+        p = position_of[sl.item.id]
+        per_position[p] = per_position.get(p, 0) + sl.missing
+    found = [sl for sl in found if position_id is None or position_of[sl.item.id].id == position_id]
     # Grouped by position (in the org chart's order), newest first within each.
-    found.sort(key=lambda sl: (sl.item.position.sort_order, sl.item.position_id))
+    order = {iid: (p.sort_order, p.id) for iid, p in position_of.items()}
+    found.sort(key=lambda sl: order[sl.item.id])
     page = ListPage.counted(params.page_arg(), OVERDUE_PER_PAGE, lambda n, size: page_of(found, n, size))
     page.items = overdue_rows(page.items, tickable, now, me())  # persons and marks for the page shown only
     positions, _ = visible_positions(me())
