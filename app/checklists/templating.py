@@ -2,13 +2,15 @@
 from datetime import time
 
 from flask import g
+from sqlalchemy import select
 
 from app import clock
-from app.checklists.board import items_for
+from app.extensions import db
 from app.checklists import targets
 from app.checklists.fields import (FILE_ACCEPT, UPLOAD_KINDS, active_fields, attendee_choices, display, fault_points,
                                    flag, fmt_number, summarize)
 from app.checklists.grid import month_grid
+from app.checklists.models import ChecklistItem
 from app.checklists.results import photo_pages
 from app.checklists.schedule import ALL_DAYS, Rule, describe
 from app.checklists.seed import date_is_default
@@ -18,7 +20,11 @@ STATE_LABELS = {"done": "已完成", "open": "待完成", "overdue": "已逾期"
 
 
 def checklist_items_for(position):
-    return items_for([position.id]).get(position.id, [])
+    """The position's active items, for its handbook page: titles and rhythms only, so
+    without the fields and target changes the board loads with them."""
+    return db.session.scalars(select(ChecklistItem).where(ChecklistItem.position_id == position.id,
+                                                          ChecklistItem.active.is_(True))
+                              .order_by(ChecklistItem.sort_order, ChecklistItem.id)).all()
 
 
 def checklist_describe(item):
