@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.checklists.fields import preload_attendees, values_for
-from app.checklists.marks import done_counts, done_keys, done_subjects, marks_for, tallies
-from app.checklists.models import EQUIPMENT, HOLDER, POSITION, ChecklistItem, ChecklistMark
+from app.checklists.marks import MarkView, done_counts, done_keys, done_subjects, mark_views, tallies
+from app.checklists.models import EQUIPMENT, HOLDER, POSITION, ChecklistItem
 from app.checklists.occurrences import Holders, POSITION_SUBJECT, Subject, subjects
 from app.checklists.schedule import (DONE, KINDS, Occurrence, OPEN, OVERDUE, occurrence, occurrences_between, period_from_key, period_of, state)
 from app.checklists.targets import provider
@@ -27,7 +27,7 @@ from app.staff.models import Employee
 class Row:
     item: ChecklistItem
     occ: Occurrence
-    mark: ChecklistMark | None
+    mark: MarkView | None  # plain values of the occurrence's mark, if any
     state: str
     can_tick: bool
     can_self: bool = False  # the user may self-check (自查) this occurrence
@@ -132,7 +132,7 @@ def _occurrence(item: ChecklistItem, day: date) -> Occurrence | None:
     return occurrence(item.rule(), period_of(item.kind, day), clock.workday_end(), clock.to_local(item.created_at))
 
 
-def make_row(item: ChecklistItem, occ: Occurrence, mark: ChecklistMark | None, now: datetime, can_tick: bool,
+def make_row(item: ChecklistItem, occ: Occurrence, mark: MarkView | None, now: datetime, can_tick: bool,
              can_self: bool = False, values=(), subject: Subject = POSITION_SUBJECT) -> Row:
     done = bool(mark and mark.done)
     return Row(item, occ, mark, state(occ, now, done), can_tick, can_self, tuple(values), subject)
@@ -189,7 +189,7 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
     shown = {iid: _shown_subjects(user, item, occs[iid], holders, person)
              for item in all_items if (iid := item.id) in occs}
     keys = [(iid, occs[iid].period.key, s.id) for iid, subs in shown.items() for s in subs]
-    marks = marks_for(keys)
+    marks = mark_views(keys)
     values = _values(all_items, keys)
     preload_attendees(all_items)
     result = []
@@ -233,7 +233,7 @@ def single_row(user, item: ChecklistItem, period_key: str, subject_id: int = 0, 
     occ = occurrence(item.rule(), period_from_key(item.kind, period_key), clock.workday_end(),
                      clock.to_local(item.created_at))
     key = (item.id, period_key, subject_id)
-    mark = marks_for([key]).get(key)
+    mark = mark_views([key]).get(key)
     values = _values([item], [key]).get(key, ())
     _, tickable = visible_positions(user)
     subject = POSITION_SUBJECT
@@ -400,7 +400,7 @@ def overdue_rows(pending, tickable: set[int], now: datetime, user=None) -> list[
     """Rows of these overdue (item, occurrence, subject), with their unticked marks (who
     took a tick back, who self-checked) and recorded values, for the page shown only."""
     keys = [(i.id, o.period.key, s.id) for i, o, s in pending]
-    marks = marks_for(keys, undone_only=True)
+    marks = mark_views(keys, undone_only=True)
     # A self-check waiting for review shows the holder's figures; confirming keeps them.
     values = _values([i for i, _, _ in pending], [k for k in keys if k in marks])
     return [make_row(i, o, marks.get(k), now, i.position_id in tickable,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.checklists.models import ChecklistMark, ChecklistTally
 from app.extensions import db
+from app.staff.models import Employee
 
 # `done = true`, as the partial index ix_checklist_mark_done is defined (SQLite uses a
 # partial index only for a condition written the same way; `IS 1` would not do).
@@ -59,26 +60,38 @@ class MarkView(NamedTuple):
     self_at: datetime | None = None
     review: str = ""
     self_note: str = ""  # the holder's note, kept beside the supervisor's once confirmed
+    review_note: str = ""  # why a self-check was returned (退回原因)
 
 
-def mark_views(pairs) -> dict[tuple[int, str, int], MarkView]:
-    """The marks of these occurrences as plain values: one query for the marks, one for
-    the names of the people who ticked them."""
+def user_names(ids) -> dict[int, MarkedBy]:
+    """The names of these accounts as shown beside a tick (the employee's name, else the
+    account's display name or user name): one statement of plain rows."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    return {i: MarkedBy(n) for i, n in db.session.execute(
+        select(User.id, func.coalesce(Employee.name, func.nullif(User.display_name, ""), User.username))
+        .outerjoin(Employee, Employee.id == User.employee_id).where(User.id.in_(sorted(ids))))}
+
+
+def mark_views(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], MarkView]:
+    """The marks of these occurrences as plain values (optionally only the unticked ones):
+    one query for the marks, one for the names of the people who ticked them. What boards,
+    grids and print-outs show; the writes (ticks.py) read the rows themselves."""
     pairs = set(pairs)
     if not pairs:
         return {}
-    rows = [r for r in db.session.execute(
-        select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.done,
-               ChecklistMark.late,
-               ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id, ChecklistMark.self_by_id,
-               ChecklistMark.self_at, ChecklistMark.review, ChecklistMark.self_note).where(*_pairs_clause(pairs)))
-        if (r.item_id, r.period_key, r.subject_id) in pairs]
-    by_ids = {r.by_id for r in rows if r.by_id} | {r.self_by_id for r in rows if r.self_by_id}
-    names = {u.id: MarkedBy(u.name) for u in db.session.scalars(
-        select(User).where(User.id.in_(by_ids)).options(selectinload(User.employee)))} if by_ids else {}
+    stmt = select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.done,
+                  ChecklistMark.late, ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id,
+                  ChecklistMark.self_by_id, ChecklistMark.self_at, ChecklistMark.review, ChecklistMark.self_note,
+                  ChecklistMark.review_note).where(*_pairs_clause(pairs))
+    if undone_only:  # `= false`, as the partial index ix_checklist_mark_undone is defined
+        stmt = stmt.where(ChecklistMark.done == False)  # noqa: E712
+    rows = [r for r in db.session.execute(stmt) if (r.item_id, r.period_key, r.subject_id) in pairs]
+    names = user_names({r.by_id for r in rows if r.by_id} | {r.self_by_id for r in rows if r.self_by_id})
     return {(r.item_id, r.period_key, r.subject_id): MarkView(
         r.done, r.late, r.at, r.note, names.get(r.by_id), names.get(r.self_by_id), r.self_at, r.review,
-        r.self_note) for r in rows}
+        r.self_note, r.review_note) for r in rows}
 
 
 def done_counts(pairs, subject: int | None = None) -> dict[tuple[int, str], int]:
