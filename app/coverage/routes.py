@@ -8,6 +8,7 @@ from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement
                                   gap_training, mark_step, set_requirement_active, set_step_active, sign_off,
                                   start_onboarding)
 from app.coverage.forms import CertificateForm, RequirementForm, StepForm
+from app.coverage.matrix_html import rows_of
 from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.extensions import db
 from app.trainings.forms import PlainForm
@@ -35,7 +36,8 @@ def matrix():
     position_id = params.id_arg("position")
     today, warn, may_gap = clock.local_now().date(), rules.warn_days(), can_record_trainings(current_user)
     positions = rules.positions_with_requirements()
-    return render("coverage/matrix.html", m=rules.matrix(position_id, today, warn), may_gap=may_gap,
+    m = rules.matrix(position_id, today, warn)
+    return render("coverage/matrix.html", m=m, may_gap=may_gap, matrix_row=rows_of(m, may_gap),
                   position_id=position_id,
                   all_positions=positions, has_columns=bool(positions), labels=rules.LABELS, warn=warn)
 

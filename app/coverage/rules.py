@@ -12,6 +12,7 @@ requirement expires `interval_months` after the last fulfilment.
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field as dc_field
+from functools import lru_cache
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -35,6 +36,7 @@ FIRST_ISSUE_DAYS = 7  # the first 劳保 issue is due within a week of hire
 CONFIRM_DAYS = 3      # reading and confirming the duties: within three days
 
 
+@lru_cache(maxsize=8192)  # a pure function of its arguments; the matrix asks it for thousands of cells
 def add_months(d: date, months: int) -> date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
@@ -105,21 +107,57 @@ def _attended(employee_ids, until: date, *where):
                    Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until, *where))
 
 
+RECENT_DAYS = 400  # _latest_by_category reads this much history for everyone
+
+
+def _latest_by_category(employee_ids, positions: dict[int, int], needed: dict[int, set[int]], categories,
+                        until: date) -> list[tuple[int, int, date]]:
+    """(employee id, category id, date) of each employee's latest held session per
+    category (signed in, passed where assessed), for `categories`.
+
+    Reading every session of three years costs more than the whole matrix may, so in two
+    steps: the sessions of the last RECENT_DAYS, led by the session dates' index (the
+    employee filter written `+ 0` so that no database leads by the employee instead); then,
+    for the employees still lacking a category their position asks (`needed`: position id
+    -> category ids), their earlier sessions. A pair found in the first step has its
+    latest session there, so the result is the same as one GROUP BY over everything."""
+    since = until - timedelta(days=RECENT_DAYS)
+    per_pair = (Attendee.employee_id, Training.category_id)
+    recent = db.session.execute(
+        select(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
+        .select_from(Training).join(Attendee, Attendee.training_id == Training.id)
+        .where((Attendee.employee_id + 0).in_(employee_ids), Attendee.status == SIGNED,
+               Attendee.passed.is_not(False), Training.status == HELD, Training.category_id.in_(categories),
+               Training.held_on <= until, Training.held_on > since)
+        .group_by(*per_pair)).all()
+    found = {(e, c) for e, c, _ in recent}
+    lacking = sorted({e for e, pid in positions.items()
+                      if any((e, c) not in found for c in needed.get(pid, ()))})
+    earlier = db.session.execute(
+        _attended(lacking, since, Training.category_id.in_(categories))
+        .with_only_columns(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
+        .group_by(*per_pair)).all()  # run even when none lacks one: as many statements whatever the data
+    return recent + [row for row in earlier if (row[0], row[1]) not in found]
+
+
 def evidence(employee_ids, requirements: list[Requirement], until: date | None = None,
-             detail: bool = True) -> dict[tuple[int, int], Evidence]:
+             detail: bool = True, positions: dict[int, int] | None = None) -> dict[tuple[int, int], Evidence]:
     """The latest fulfilment of each (employee id, requirement id), in a fixed number of
     queries whatever the history: per employee and category the latest session, then the
     sessions that name a course or were marked explicitly, then the certificates.
 
     Without `detail` (the matrix, the workspace: hundreds of employees) the latest session
     per employee and category is read as a date only (one GROUP BY, no window over the
-    whole history), so its Evidence names no session; with it, the session's topic too."""
+    whole history), so its Evidence names no session; with it, the session's topic too.
+    `positions` (employee id -> position id of the employees `employee_ids` selects), when
+    the caller has read them already."""
     out: dict[tuple[int, int], Evidence] = {}
     if not isinstance(employee_ids, Select):  # a query of employee ids: no list of hundreds of parameters
         employee_ids = sorted(set(employee_ids))
-    positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
-                                        .where(Employee.id.in_(employee_ids))).all()) \
-        if isinstance(employee_ids, Select) or employee_ids else {}
+    if positions is None:
+        positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
+                                            .where(Employee.id.in_(employee_ids))).all()) \
+            if isinstance(employee_ids, Select) or employee_ids else {}
     if not positions or not requirements:
         return out
     until = until or clock.local_now().date()
@@ -148,11 +186,22 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
             for row in db.session.execute(select(latest).where(latest.c.rn == 1)):
                 take(row[0], row[1], row[2], row[3], row[4], frozenset())
         elif categories:
-            for emp_id, category_id, held_on in db.session.execute(
-                    _attended(employee_ids, until, Training.category_id.in_(categories))
-                    .with_only_columns(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
-                    .group_by(Attendee.employee_id, Training.category_id)):
-                take(emp_id, None, held_on, category_id, None, frozenset())
+            needed = {pid: {r.category_id for r in rs if r.category_id is not None and not r.course}
+                      for pid, rs in rules.items()}
+            # take() on dates alone: the rules of a position that a session of the category
+            # fulfils are those naming the category and no course (as _matches decides).
+            fulfilled = {pid: defaultdict(list) for pid in rules}
+            for pid, rs in rules.items():
+                for rule in rs:
+                    if rule.category_id is not None and not rule.course:
+                        fulfilled[pid][rule.category_id].append(rule.id)
+            none: dict = {}
+            for emp_id, category_id, held_on in _latest_by_category(employee_ids, positions, needed, categories,
+                                                                    until):
+                for rid in fulfilled.get(positions.get(emp_id), none).get(category_id, ()):
+                    prev = out.get((emp_id, rid))
+                    if prev is None or held_on >= prev.on:
+                        out[(emp_id, rid)] = Evidence(held_on, None, "培训")
         courses = sorted({r.course for r in reqs if r.course})
         linked = select(TrainingFulfils.training_id).where(TrainingFulfils.requirement_id.in_([r.id for r in reqs]))
         special = db.session.execute(_attended(employee_ids, until, or_(
@@ -225,8 +274,10 @@ def matrix(position_id: int | None = None, today: date | None = None, warn: int 
     with_reqs = {r.position_id for r in columns}
     positions = [p for p in positions if p.id in with_reqs]
     among = (Employee.active.is_(True), Employee.position_id.in_([p.id for p in positions] or [0]))
-    employees = list(db.session.scalars(select(Employee).where(*among).order_by(Employee.employee_no)))
-    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False)
+    employees = db.session.execute(select(Employee.id, Employee.name, Employee.employee_no, Employee.position_id)
+                                   .where(*among).order_by(Employee.employee_no)).all()  # plain rows: hundreds
+    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False,
+                  positions={e.id: e.position_id for e in employees})
     m = Matrix(today, positions, columns)
     tally = {r.id: [0, 0] for r in columns}
     na, soon = Cell(NA), today + timedelta(days=warn)
@@ -268,6 +319,15 @@ def spans(cells: list[Cell]) -> list[tuple[int, Cell, int]]:
     return out
 
 
+def last_fulfilment_expiring(months: int, until: date) -> date:
+    """The latest date whose fulfilment, repeated every `months`, expires by `until`
+    (add_months is monotonic: later fulfilments expire later)."""
+    d = add_months(until, -months)  # add_months(d, months) <= until; a clamped day may allow a few more
+    while add_months(d + timedelta(days=1), months) <= until:
+        d += timedelta(days=1)
+    return d
+
+
 def expiring(today: date | None = None, warn: int | None = None, detail: bool = True) -> dict[str, list[dict]]:
     """What expires within the warning window, and what has expired, soonest first. With
     `detail`, each cell's evidence names its session or certificate (read for these
@@ -276,18 +336,20 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
     warn = warn_days() if warn is None else warn
     columns = [r for r in requirements_of() if r.certificate or r.interval_months]  # only these expire
     among = (Employee.active.is_(True), Employee.position_id.in_({r.position_id for r in columns} or {0}))
-    employees = db.session.execute(select(Employee.id, Employee.position_id).where(*among)).all()  # plain rows
-    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False)
+    positions = dict(db.session.execute(select(Employee.id, Employee.position_id).where(*among)).all())
+    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False, positions=positions)
+    until = today + timedelta(days=warn)
     by_position = defaultdict(list)
     for r in columns:
-        by_position[r.position_id].append(r)
+        by_position[r.position_id].append((r.id, r.certificate, r.interval_months, r,
+                                           None if r.certificate else last_fulfilment_expiring(r.interval_months, until)))
     soon, expired = [], []
-    for emp_id, position_id in employees:
-        for r in by_position[position_id]:
-            found = ev.get((emp_id, r.id))
-            if found is None:
-                continue
-            c = cell(r, found, today, warn)
+    for emp_id, position_id in positions.items():
+        for rid, certificate, interval, r, latest in by_position[position_id]:
+            found = ev.get((emp_id, rid))
+            if found is None or (latest is not None and found.on > latest):
+                continue  # none, or fulfilled after the last date that expires by `until`
+            c = _cell(certificate, interval, found, today, until)
             if c.state in (SOON, EXPIRED):
                 (soon if c.state == SOON else expired).append({"employee": emp_id, "requirement": r, "cell": c})
     if soon or expired:  # the employees themselves, for the few listed
