@@ -111,37 +111,40 @@ RECENT_DAYS = 400  # _latest_by_category reads this much history for everyone
 
 
 def _latest_by_category(employee_ids, positions: dict[int, int], needed: dict[int, set[int]], categories,
-                        until: date) -> list[tuple[int, int, date]]:
+                        until: date, since: date | None = None) -> list[tuple[int, int, date]]:
     """(employee id, category id, date) of each employee's latest held session per
     category (signed in, passed where assessed), for `categories`.
 
     Reading every session of three years costs more than the whole matrix may, so in two
-    steps: the sessions of the last RECENT_DAYS, led by the session dates' index (the
-    employee filter written `+ 0` so that no database leads by the employee instead); then,
+    steps: the sessions after `since` (by default the last RECENT_DAYS), led by the
+    session dates' index (the
+    employee and category filters written `+ 0` so that no database leads by their
+    indexes instead, which would read the whole history); then,
     for the employees still lacking a category their position asks (`needed`: position id
     -> category ids), their earlier sessions. A pair found in the first step has its
     latest session there, so the result is the same as one GROUP BY over everything."""
-    since = until - timedelta(days=RECENT_DAYS)
+    since = until - timedelta(days=RECENT_DAYS) if since is None else min(since, until)
     per_pair = (Attendee.employee_id, Training.category_id)
     recent = db.session.execute(
         select(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
         .select_from(Training).join(Attendee, Attendee.training_id == Training.id)
         .where((Attendee.employee_id + 0).in_(employee_ids), Attendee.status == SIGNED,
-               Attendee.passed.is_not(False), Training.status == HELD, Training.category_id.in_(categories),
+               Attendee.passed.is_not(False), Training.status == HELD, (Training.category_id + 0).in_(categories),
                Training.held_on <= until, Training.held_on > since)
         .group_by(*per_pair)).all()
     found = {(e, c) for e, c, _ in recent}
     lacking = sorted({e for e, pid in positions.items()
                       if any((e, c) not in found for c in needed.get(pid, ()))})
-    earlier = db.session.execute(
-        _attended(lacking, since, Training.category_id.in_(categories))
+    earlier = db.session.execute(  # led by these employees' attendances (`+ 0`: not by the category's index)
+        _attended(lacking, since, (Training.category_id + 0).in_(categories))
         .with_only_columns(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
         .group_by(*per_pair)).all()  # run even when none lacks one: as many statements whatever the data
     return recent + [row for row in earlier if (row[0], row[1]) not in found]
 
 
 def evidence(employee_ids, requirements: list[Requirement], until: date | None = None,
-             detail: bool = True, positions: dict[int, int] | None = None) -> dict[tuple[int, int], Evidence]:
+             detail: bool = True, positions: dict[int, int] | None = None,
+             recent_since: date | None = None) -> dict[tuple[int, int], Evidence]:
     """The latest fulfilment of each (employee id, requirement id), in a fixed number of
     queries whatever the history: per employee and category the latest session, then the
     sessions that name a course or were marked explicitly, then the certificates.
@@ -150,7 +153,9 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
     per employee and category is read as a date only (one GROUP BY, no window over the
     whole history), so its Evidence names no session; with it, the session's topic too.
     `positions` (employee id -> position id of the employees `employee_ids` selects), when
-    the caller has read them already."""
+    the caller has read them already; `recent_since`: where _latest_by_category splits the
+    history (the result is the same whatever the date; a caller that only needs the pairs
+    not fulfilled since a date reads less with it)."""
     out: dict[tuple[int, int], Evidence] = {}
     if not isinstance(employee_ids, Select):  # a query of employee ids: no list of hundreds of parameters
         employee_ids = sorted(set(employee_ids))
@@ -197,7 +202,7 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
                         fulfilled[pid][rule.category_id].append(rule.id)
             none: dict = {}
             for emp_id, category_id, held_on in _latest_by_category(employee_ids, positions, needed, categories,
-                                                                    until):
+                                                                    until, recent_since):
                 for rid in fulfilled.get(positions.get(emp_id), none).get(category_id, ()):
                     prev = out.get((emp_id, rid))
                     if prev is None or held_on >= prev.on:
@@ -337,12 +342,16 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
     columns = [r for r in requirements_of() if r.certificate or r.interval_months]  # only these expire
     among = (Employee.active.is_(True), Employee.position_id.in_({r.position_id for r in columns} or {0}))
     positions = dict(db.session.execute(select(Employee.id, Employee.position_id).where(*among)).all())
-    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False, positions=positions)
     until = today + timedelta(days=warn)
-    by_position = defaultdict(list)
+    by_position, latest = defaultdict(list), []
     for r in columns:
-        by_position[r.position_id].append((r.id, r.certificate, r.interval_months, r,
-                                           None if r.certificate else last_fulfilment_expiring(r.interval_months, until)))
+        last = None if r.certificate else last_fulfilment_expiring(r.interval_months, until)
+        by_position[r.position_id].append((r.id, r.certificate, r.interval_months, r, last))
+        latest += [last] if last else []
+    # A session after the earliest of these dates expires after `until` whatever it fulfils:
+    # only the pairs without one need their exact latest date.
+    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False, positions=positions,
+                  recent_since=min(latest) if latest else None)
     soon, expired = [], []
     for emp_id, position_id in positions.items():
         for rid, certificate, interval, r, latest in by_position[position_id]:
