@@ -16,7 +16,7 @@ from functools import lru_cache
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from app import clock
 from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement, TrainingFulfils
@@ -109,36 +109,46 @@ def _attended(employee_ids, until: date, *where):
 
 RECENT_DAYS = 400  # _latest_by_category reads this much history for everyone
 
+# _latest_by_category's two statements, built once (building them costs more than running
+# them): per employee and category the latest session in a span of dates, led by the
+# session dates' index (_RECENT: the employee and category filters written `+ 0` so that
+# no database leads by their indexes instead, which reads the whole history), or by the
+# given employees' attendances (_EARLIER: `+ 0` on the category for the same reason).
+_PER_PAIR = (Attendee.employee_id, Training.category_id)
+_SIGNED_HELD = (Attendee.status == SIGNED, Attendee.passed.is_not(False), Training.status == HELD,
+                (Training.category_id + 0).in_(bindparam("categories", expanding=True)),
+                Training.held_on <= bindparam("until"))
+_RECENT = (select(*_PER_PAIR, func.max(Training.held_on))
+           .select_from(Training).join(Attendee, Attendee.training_id == Training.id)
+           .where((Attendee.employee_id + 0).in_(bindparam("employees", expanding=True)), *_SIGNED_HELD,
+                  Training.held_on > bindparam("since"))
+           .group_by(*_PER_PAIR))
+_EARLIER = (select(*_PER_PAIR, func.max(Training.held_on))
+            .select_from(Attendee).join(Training, Training.id == Attendee.training_id)
+            .where(Attendee.employee_id.in_(bindparam("employees", expanding=True)), *_SIGNED_HELD)
+            .group_by(*_PER_PAIR))
 
-def _latest_by_category(employee_ids, positions: dict[int, int], needed: dict[int, set[int]], categories,
+
+def _latest_by_category(positions: dict[int, int], needed: dict[int, set[int]], categories,
                         until: date, since: date | None = None) -> list[tuple[int, int, date]]:
     """(employee id, category id, date) of each employee's latest held session per
-    category (signed in, passed where assessed), for `categories`.
+    category (signed in, passed where assessed), for the employees of `positions`
+    (employee id -> position id) and `categories`.
 
     Reading every session of three years costs more than the whole matrix may, so in two
-    steps: the sessions after `since` (by default the last RECENT_DAYS), led by the
-    session dates' index (the
-    employee and category filters written `+ 0` so that no database leads by their
-    indexes instead, which would read the whole history); then,
-    for the employees still lacking a category their position asks (`needed`: position id
-    -> category ids), their earlier sessions. A pair found in the first step has its
-    latest session there, so the result is the same as one GROUP BY over everything."""
+    steps: everyone's sessions after `since` (by default the last RECENT_DAYS); then, for
+    the employees still lacking a category their position asks (`needed`: position id ->
+    category ids), their earlier sessions. A pair found in the first step has its latest
+    session there, so the result is the same as one GROUP BY over everything."""
     since = until - timedelta(days=RECENT_DAYS) if since is None else min(since, until)
-    per_pair = (Attendee.employee_id, Training.category_id)
-    recent = db.session.execute(
-        select(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
-        .select_from(Training).join(Attendee, Attendee.training_id == Training.id)
-        .where((Attendee.employee_id + 0).in_(employee_ids), Attendee.status == SIGNED,
-               Attendee.passed.is_not(False), Training.status == HELD, (Training.category_id + 0).in_(categories),
-               Training.held_on <= until, Training.held_on > since)
-        .group_by(*per_pair)).all()
+    categories = sorted(categories)
+    recent = db.session.execute(_RECENT, {"employees": sorted(positions), "categories": categories,
+                                          "until": until, "since": since}).all()
     found = {(e, c) for e, c, _ in recent}
     lacking = sorted({e for e, pid in positions.items()
                       if any((e, c) not in found for c in needed.get(pid, ()))})
-    earlier = db.session.execute(  # led by these employees' attendances (`+ 0`: not by the category's index)
-        _attended(lacking, since, (Training.category_id + 0).in_(categories))
-        .with_only_columns(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
-        .group_by(*per_pair)).all()  # run even when none lacks one: as many statements whatever the data
+    earlier = db.session.execute(_EARLIER, {"employees": lacking, "categories": categories, "until": since}).all()
+    # (run even when none lacks one: as many statements whatever the data)
     return recent + [row for row in earlier if (row[0], row[1]) not in found]
 
 
@@ -201,8 +211,8 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
                     if rule.category_id is not None and not rule.course:
                         fulfilled[pid][rule.category_id].append(rule.id)
             none: dict = {}
-            for emp_id, category_id, held_on in _latest_by_category(employee_ids, positions, needed, categories,
-                                                                    until, recent_since):
+            for emp_id, category_id, held_on in _latest_by_category(positions, needed, categories, until,
+                                                                    recent_since):
                 for rid in fulfilled.get(positions.get(emp_id), none).get(category_id, ()):
                     prev = out.get((emp_id, rid))
                     if prev is None or held_on >= prev.on:
