@@ -299,23 +299,25 @@ def matrix(position_id: int | None = None, today: date | None = None, warn: int 
     by_position = defaultdict(list)
     for e in employees:
         by_position[e.position_id].append(e)
+    found, fine = ev.get, (DONE, SOON)  # the states of Cell.ok
     for p in positions:
-        rows, ok, applicable = [], 0, 0
+        rows, ok = [], 0
         own = [(i, r.id, r.certificate, r.interval_months, tally[r.id]) for i, r in enumerate(columns)
                if r.position_id == p.id]
         # Which cells are 不适用 depends on the position only: the spans are laid out once.
         layout = [(i, w) for i, _, w in spans([na if r.position_id != p.id else _MISSING for r in columns])]
-        for e in by_position.get(p.id, ()):
+        members = by_position.get(p.id, ())
+        for e in members:
             cells = [na] * len(columns)
             for i, rid, certificate, interval, counts in own:
-                c = _cell(certificate, interval, ev.get((e.id, rid)), today, soon)
-                cells[i] = c
-                counts[0] += c.ok
-                counts[1] += 1
-                ok += c.ok
-                applicable += 1
+                c = cells[i] = _cell(certificate, interval, found((e.id, rid)), today, soon)
+                if c.state in fine:
+                    counts[0] += 1
+                    ok += 1
             rows.append({"employee": e, "cells": cells, "spans": [(i, cells[i], w) for i, w in layout]})
-        m.groups.append({"position": p, "rows": rows, "ok": ok, "applicable": applicable})
+        for *_, counts in own:
+            counts[1] += len(members)
+        m.groups.append({"position": p, "rows": rows, "ok": ok, "applicable": len(members) * len(own)})
     m.column_pct = {rid: tuple(v) for rid, v in tally.items()}
     return m
 
