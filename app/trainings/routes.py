@@ -109,10 +109,11 @@ def detail(training_id: int):
                                         .group_by(Employee.position_id)).all())
     return render("trainings/detail.html", training=t, totals=totals(t), positions=ordered_positions(),
                   headcount=headcount,
-                  # The attendee picker, only for those who may add attendees.
-                  employees=db.session.scalars(select(Employee).where(Employee.active.is_(True))
-                                               .order_by(Employee.employee_no)
-                                               .options(selectinload(Employee.position))).all()
+                  # The attendee picker, only for those who may add attendees: plain rows of
+                  # what an option shows (hundreds of employees).
+                  employees=db.session.execute(select(Employee.id, Employee.employee_no, Employee.name)
+                                               .where(Employee.active.is_(True))
+                                               .order_by(Employee.employee_no)).all()
                   if can_record_trainings(current_user) else [],
                   show_deleted=show_deleted, **_helpers())
 
