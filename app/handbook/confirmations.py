@@ -1,7 +1,7 @@
 """Read confirmations (我已阅读并理解), tied to the revision that was read."""
 from dataclasses import dataclass
 
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, exists, select
 
 from app.audit.log import record
 from app.extensions import db
@@ -110,50 +110,50 @@ class Unconfirmed:
     employees: list  # rows of (id, name, employee_no, position_id)
 
 
+# unconfirmed()'s statements, built once (building them costs more than running them).
+_HISTORY = (select(PositionRevision.id, PositionRevision.position_id, PositionRevision.number,
+                   PositionRevision.duties_hash)
+            .where(PositionRevision.position_id.in_(bindparam("positions", expanding=True)))
+            .order_by(PositionRevision.number.desc()))
+_REVISIONS = select(PositionRevision).where(PositionRevision.id.in_(bindparam("ids", expanding=True)))
+_UNCONFIRMED = (select(Employee.id, Employee.name, Employee.employee_no, Employee.position_id)
+                .where(Employee.position_id.in_(bindparam("positions", expanding=True)), Employee.active.is_(True),
+                       ~exists().where(ReadConfirmation.employee_id == Employee.id,
+                                       ReadConfirmation.revision_id == PositionRevision.id,
+                                       PositionRevision.position_id == Employee.position_id,
+                                       PositionRevision.id.in_(bindparam("counting", expanding=True))))
+                .order_by(Employee.employee_no))
+
+
 def unconfirmed(user) -> list[Unconfirmed]:
     """Per position this user supervises (all for admin), in the org chart's order: the
     active employees who have not confirmed its current duties. Positions without duties
     ask no confirmation and are left out.
 
     Three queries whatever the number of positions and employees: the revisions' numbers
-    and hashes (from which revision on a confirmation still counts), the current ones'
-    snapshots (do they state duties), and the employees without a confirmation that counts
-    (as plain rows: id, name, number; the workspace shows a few names of hundreds)."""
+    and hashes (from which revision on a confirmation still counts), the current ones
+    (do they state duties), and the employees without a confirmation of a revision that
+    counts (as plain rows: id, name, number; the workspace shows a few names of hundreds)."""
     user = getattr(user, "_get_current_object", lambda: user)()  # not the proxy in the loop
     visible = [p for p in ordered_positions() if supervises(user, p)]
     if not visible:
         return []
     history: dict[int, list] = {}
-    for rid, pid, number, digest in db.session.execute(
-            select(PositionRevision.id, PositionRevision.position_id, PositionRevision.number,
-                   PositionRevision.duties_hash)
-            .where(PositionRevision.position_id.in_([p.id for p in visible]))
-            .order_by(PositionRevision.number.desc())):
+    for rid, pid, number, digest in db.session.execute(_HISTORY, {"positions": [p.id for p in visible]}):
         history.setdefault(pid, []).append((number, digest, rid))
-    current = {pid: rows[0][2] for pid, rows in history.items()}  # the highest number first
-    revisions = {r.position_id: r for r in db.session.scalars(
-        select(PositionRevision).where(PositionRevision.id.in_(list(current.values()))))} if current else {}
+    current = [rows[0][2] for rows in history.values()]  # the highest number first
+    revisions = {r.position_id: r for r in db.session.scalars(_REVISIONS, {"ids": current})} if current else {}
     asked = [p for p in visible if has_duties(revisions.get(p.id))]
     if not asked:
         return []
-    since = {}
+    counting = []  # the revisions whose confirmation covers the current duties: back to a change
     for p in asked:
-        rows = history[p.id]
-        earliest, digest = rows[0][0], rows[0][1]
-        for number, other, _ in rows:
+        digest = history[p.id][0][1]
+        for _, other, rid in history[p.id]:
             if other != digest:
                 break
-            earliest = number
-        since[p.id] = earliest
-    counts = (select(ReadConfirmation.id)
-              .join(PositionRevision, ReadConfirmation.revision_id == PositionRevision.id)
-              .where(ReadConfirmation.employee_id == Employee.id,
-                     PositionRevision.position_id == Employee.position_id,
-                     PositionRevision.number >= case(since, value=Employee.position_id)))
+            counting.append(rid)
     missing: dict[int, list] = {}
-    for row in db.session.execute(
-            select(Employee.id, Employee.name, Employee.employee_no, Employee.position_id)
-            .where(Employee.position_id.in_(list(since)), Employee.active.is_(True), ~counts.exists())
-            .order_by(Employee.employee_no)):
+    for row in db.session.execute(_UNCONFIRMED, {"positions": [p.id for p in asked], "counting": counting}):
         missing.setdefault(row.position_id, []).append(row)
     return [Unconfirmed(p, revisions[p.id], missing[p.id]) for p in asked if p.id in missing]
