@@ -12,8 +12,8 @@ from app.coverage.rules import EXPIRED, LABELS, MISSING, NA, Matrix
 
 
 def rows_of(m: Matrix, may_gap: bool):
-    """A function: a row of `m.groups[…]["rows"]` -> its <tr>, as Markup: the employee's
-    name (a link to their page) and number, then a cell per requirement. With `may_gap`, a
+    """A function: a group of `m.groups` -> its rows, as Markup; a row (<tr>) has the
+    employee's name (a link to their page) and number, then a cell per requirement. With `may_gap`, a
     missing or expired cell has the checkbox that selects the employee for a training of
     that requirement."""
     href = url_for("coverage.employee", employee_id=1)[:-1]  # the id appended per row: url_for costs
@@ -26,15 +26,15 @@ def rows_of(m: Matrix, may_gap: bool):
         html = plain.get(key)
         if html is None:
             if c.expires:
-                when = f"<br><small>至{c.expires.strftime('%Y-%m-%d')}</small>"
+                when = f"<br><small>至{c.expires.isoformat()}</small>"  # YYYY-MM-DD
             elif c.evidence:
-                when = f"<br><small>{c.evidence.on.strftime('%Y-%m-%d')}</small>"
+                when = f"<br><small>{c.evidence.on.isoformat()}</small>"
             else:
                 when = ""
             html = plain[key] = f'<td class="cov cv-{c.state}">{LABELS[c.state]}{when}'
         return html
 
-    def row_html(row) -> Markup:
+    def row_html(row) -> str:
         e = row["employee"]
         name = str(escape(e.name))
         out = [f'<tr><td class="item-col"><a href="{href}{e.id}">{name}</a> '
@@ -49,6 +49,10 @@ def rows_of(m: Matrix, may_gap: bool):
                            f'value="{e.id}" aria-label="选择 {name}（{names[i]}）"></label>')
             out.append("</td>")
         out.append("</tr>")
-        return Markup("".join(out))
+        return "".join(out)
 
-    return row_html
+    def group_rows(group) -> Markup:
+        """The rows of a group (a position), each on a line of its own."""
+        return Markup("".join(f"\n  {row_html(row)}\n  " for row in group["rows"]))
+
+    return group_rows

@@ -38,7 +38,7 @@ def matrix():
     m = rules.matrix(position_id, today, warn)
     # the filter's positions: unfiltered, the matrix's own are those with a requirement
     positions = m.positions if position_id is None else rules.positions_with_requirements()
-    return render("coverage/matrix.html", m=m, may_gap=may_gap, matrix_row=rows_of(m, may_gap),
+    return render("coverage/matrix.html", m=m, may_gap=may_gap, matrix_rows=rows_of(m, may_gap),
                   position_id=position_id,
                   all_positions=positions, has_columns=bool(positions), labels=rules.LABELS, warn=warn)
 
