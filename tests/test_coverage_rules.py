@@ -1,7 +1,7 @@
 """The coverage rules moved out of coverage/routes.py (issue 27), called without HTTP: who
 may be put on a gap's session, the mentor of an onboarding plan, the new hires' progress,
 the positions the matrix offers."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +11,8 @@ from app.coverage import rules
 from app.coverage.changes import Refused, gap_attendees, start_onboarding
 from app.coverage.models import Onboarding, OnboardingStep
 from app.extensions import db
-from tests.test_coverage import TODAY, _emp, _pos, _req, fixed_today  # noqa: F401  (fixed_today: a fixture)
+from app.trainings.models import SIGNED
+from tests.test_coverage import TODAY, _cat, _emp, _pos, _req, _session, fixed_today  # noqa: F401  (fixed_today: a fixture)
 
 
 def test_a_gaps_attendees_are_active_employees_of_the_requirements_position(app):
@@ -62,3 +63,41 @@ def test_new_hires_progress_and_the_matrix_positions(app, fixed_today):  # noqa:
         reqs, setup_steps = rules.position_setup(tech)
         assert [r.name for r in reqs] == ["安全生产培训", "厂家技术认证"]  # retired ones too
         assert [s.title for s in setup_steps] == ["师傅带教", "安全告知"]
+
+
+def test_the_matrix_finds_a_latest_session_older_than_the_recent_history(app, fixed_today):  # noqa: F811
+    """The matrix reads the last RECENT_DAYS for everyone, then older sessions for whoever
+    lacks a category there: a session years ago still counts (and expires), a later one
+    wins over an older one, a failed or missed one never counts."""
+    with app.app_context():
+        safety = _req("安全生产培训", category_id=_cat("安全/5S"), interval_months=12)
+        tech = _req("技术培训", category_id=_cat("技术"))
+        old, recent, both, never = _emp("T1"), _emp("T2"), _emp("T3"), _emp("T4")
+        long_ago = TODAY - timedelta(days=rules.RECENT_DAYS + 300)
+        _session(long_ago, "安全/5S", [(old, SIGNED, True), (both, SIGNED, True), (never, SIGNED, False)])
+        _session(long_ago - timedelta(days=30), "技术", [(old, SIGNED, True), (never, "absent", None)])
+        _session(TODAY - timedelta(days=20), "安全/5S", [(recent, SIGNED, True), (both, SIGNED, True)])
+        _session(TODAY - timedelta(days=10), "技术", [(both, SIGNED, True)])
+        m = rules.matrix(today=TODAY)
+        cells = {(row["employee"].employee_no, r.id): c for g in m.groups for row in g["rows"]
+                 for r, c in zip(m.columns, row["cells"])}
+        assert cells[("T1", safety.id)].state == rules.EXPIRED and cells[("T1", safety.id)].evidence.on == long_ago
+        assert cells[("T1", tech.id)].state == rules.DONE
+        assert cells[("T1", tech.id)].evidence.on == long_ago - timedelta(days=30)
+        assert cells[("T2", safety.id)].state == rules.DONE and cells[("T2", tech.id)].state == rules.MISSING
+        assert cells[("T3", safety.id)].evidence.on == TODAY - timedelta(days=20)
+        assert cells[("T3", tech.id)].evidence.on == TODAY - timedelta(days=10)
+        assert cells[("T4", safety.id)].state == cells[("T4", tech.id)].state == rules.MISSING
+        expired = rules.expiring(TODAY, 60)["expired"]
+        assert [(x["employee"].employee_no, x["cell"].expires) for x in expired] == [
+            ("T1", rules.add_months(long_ago, 12))]
+
+
+def test_the_last_fulfilment_that_expires_by_a_date():
+    """expiring() skips what was fulfilled after last_fulfilment_expiring(): exactly the
+    fulfilments whose expiry falls after the date, month ends included."""
+    start = date(2025, 1, 1)
+    for until in (start + timedelta(days=n) for n in range(0, 800, 3)):
+        for months in (1, 6, 12, 13, 24):
+            last = rules.last_fulfilment_expiring(months, until)
+            assert rules.add_months(last, months) <= until < rules.add_months(last + timedelta(days=1), months)

@@ -176,3 +176,42 @@ def test_a_persons_year_and_the_ledgers_spans(app, store):
         # every entry of today: the fixture's two receipts, the issue's two lines, the return
         assert [e.kind for e in entries_between(today, today)] == ["receipt", "receipt", "issue", "issue", "return"]
         assert entries_between(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)) == []
+
+
+def test_my_dues_on_the_workspace_are_the_due_lists(app, sized):  # noqa: F811
+    """entitlements.due_of (the workspace's two queries for one person) says what
+    due_list says for that person: a variant in another size counts as the article, a
+    return gives back, an issue of an earlier week does not count this week, an inactive
+    person is due nothing."""
+    from datetime import timedelta
+
+    from app.supplies.entitlements import due_list, due_of
+
+    with app.test_request_context():
+        clerk = _user("clerk")
+        t1, t2, t3 = (db.session.get(Employee, sized[k]) for k in ("T1", "T2", "T3"))
+        coat_l = db.session.get(SupplyItem, sized["工作服L"])
+        gloves = SupplyItem(name="防滑手套", spec="", unit="副", category_id=coat_l.category_id)
+        db.session.add(gloves)
+        db.session.flush()
+        ledger.receive(gloves, 50_000, clerk)
+        tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+        db.session.add(Entitlement(position_id=tech.id, item_id=gloves.id, qty=2000, period="week"))
+        ledger.issue(t2, [(coat_l, 1000), (gloves, 1000)], clerk)  # his size of the entitled 工作服（XL）
+        ledger.issue(t1, [(gloves, 2000)], clerk)
+        ledger.give_back(gloves, 1000, t2, clerk)
+        db.session.commit()
+        today = clock.local_now().date()
+        next_week = today + timedelta(days=7)
+
+        def plain(dues):
+            return [(d.employee.id, d.entitlement.item.name, d.received, d.due, d.start, d.end) for d in dues]
+
+        for e in (t1, t2, t3):
+            for day in (today, next_week):
+                assert plain(due_of(e, day)) == plain(due_list(day, employee_id=e.id))
+        assert [(name, due) for _, name, _, due, *_ in plain(due_of(t2, today))] == [("劳保鞋", 1000), ("防滑手套", 2000)]
+        assert [name for _, name, *_ in plain(due_of(t1, today))] == ["劳保鞋", "工作服"]
+        assert "防滑手套" in [name for _, name, *_ in plain(due_of(t1, next_week))]
+        t3.active = False
+        assert due_of(t3, today) == [] == due_list(today, employee_id=t3.id)

@@ -552,3 +552,41 @@ def test_signin_scans_may_be_pdfs_checked_by_content(app, client, clerk, trainin
         fh.flush()
         attached = subprocess.run(["pdfdetach", "-list", fh.name], capture_output=True, text=True, check=True).stdout
     assert "1 embedded files" in attached
+
+
+def test_workspace_lists_held_sessions_whose_record_is_incomplete(app, clerk, training_id):
+    """培训档案待补: held sessions of the last year with nobody signed in or no content,
+    the latest first, with their count; a complete record, a planned session and one older
+    than a year are not listed."""
+    from app.auth.models import User
+    from app.parts import Desk
+    from app.trainings.desk import missing_records
+    from app.trainings.models import DONE, SIGNED
+
+    with app.test_request_context():
+        user = db.session.scalar(select(User).filter_by(username="clerk"))
+        desk = Desk(user, user.employee, None, datetime(2026, 12, 1, 9))
+        t = db.session.get(Training, training_id)
+        assert missing_records(desk) is None  # planned: nothing to fill in yet
+        t.status = DONE
+        older = Training(topic="去年的培训", category_id=t.category_id, held_on=date(2025, 11, 3), start_time=time(9),
+                         end_time=time(10), place="", trainer_name="", organiser="", created_by_id=user.id,
+                         content="", status=DONE)
+        later = Training(topic="无签到的培训", category_id=t.category_id, held_on=date(2026, 11, 28), start_time=time(9),
+                         end_time=time(10), place="", trainer_name="", organiser="", created_by_id=user.id,
+                         content="有内容", status=DONE)
+        db.session.add_all([older, later])
+        db.session.commit()
+        block = missing_records(desk)
+        assert block.total == 2 and [r.topic for r in block.rows] == ["无签到的培训", "制动系统检修培训"]
+        tech = db.session.scalar(select(Employee).filter_by(employee_no="T0"))
+        db.session.add(Attendee(training_id=t.id, employee_id=tech.id, name=tech.name, position_title="技师",
+                                status=SIGNED, sort_order=1))
+        db.session.commit()
+        block = missing_records(desk)  # signed in and written up: complete
+        assert block.total == 1 and [r.topic for r in block.rows] == ["无签到的培训"]
+        t.content = ""
+        db.session.commit()
+        assert missing_records(desk).total == 2  # signed in, but no content
+        nobody = Desk(db.session.scalar(select(User).filter_by(username="tech0")), tech, None, desk.now)
+        assert missing_records(nobody) is None  # not a training clerk

@@ -8,6 +8,7 @@ from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement
                                   gap_training, mark_step, set_requirement_active, set_step_active, sign_off,
                                   start_onboarding)
 from app.coverage.forms import CertificateForm, RequirementForm, StepForm
+from app.coverage.matrix_html import rows_of
 from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.extensions import db
 from app.trainings.forms import PlainForm
@@ -34,8 +35,10 @@ def matrix():
     require(may_view_coverage)
     position_id = params.id_arg("position")
     today, warn, may_gap = clock.local_now().date(), rules.warn_days(), can_record_trainings(current_user)
-    positions = rules.positions_with_requirements()
-    return render("coverage/matrix.html", m=rules.matrix(position_id, today, warn), may_gap=may_gap,
+    m = rules.matrix(position_id, today, warn)
+    # the filter's positions: unfiltered, the matrix's own are those with a requirement
+    positions = m.positions if position_id is None else rules.positions_with_requirements()
+    return render("coverage/matrix.html", m=m, may_gap=may_gap, matrix_rows=rows_of(m, may_gap),
                   position_id=position_id,
                   all_positions=positions, has_columns=bool(positions), labels=rules.LABELS, warn=warn)
 

@@ -12,10 +12,11 @@ requirement expires `interval_months` after the last fulfilment.
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field as dc_field
+from functools import lru_cache
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from app import clock
 from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement, TrainingFulfils
@@ -35,6 +36,7 @@ FIRST_ISSUE_DAYS = 7  # the first 劳保 issue is due within a week of hire
 CONFIRM_DAYS = 3      # reading and confirming the duties: within three days
 
 
+@lru_cache(maxsize=8192)  # a pure function of its arguments; the matrix asks it for thousands of cells
 def add_months(d: date, months: int) -> date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
@@ -105,21 +107,72 @@ def _attended(employee_ids, until: date, *where):
                    Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until, *where))
 
 
+RECENT_DAYS = 400  # _latest_by_category reads this much history for everyone
+
+# _latest_by_category's two statements, built once (building them costs more than running
+# them): per employee and category the latest session in a span of dates, led by the
+# session dates' index (_RECENT: the employee and category filters written `+ 0` so that
+# no database leads by their indexes instead, which reads the whole history), or by the
+# given employees' attendances (_EARLIER: `+ 0` on the category for the same reason).
+_PER_PAIR = (Attendee.employee_id, Training.category_id)
+_SIGNED_HELD = (Attendee.status == SIGNED, Attendee.passed.is_not(False), Training.status == HELD,
+                (Training.category_id + 0).in_(bindparam("categories", expanding=True)),
+                Training.held_on <= bindparam("until"))
+_RECENT = (select(*_PER_PAIR, func.max(Training.held_on))
+           .select_from(Training).join(Attendee, Attendee.training_id == Training.id)
+           .where((Attendee.employee_id + 0).in_(bindparam("employees", expanding=True)), *_SIGNED_HELD,
+                  Training.held_on > bindparam("since"))
+           .group_by(*_PER_PAIR))
+_EARLIER = (select(*_PER_PAIR, func.max(Training.held_on))
+            .select_from(Attendee).join(Training, Training.id == Attendee.training_id)
+            .where(Attendee.employee_id.in_(bindparam("employees", expanding=True)), *_SIGNED_HELD)
+            .group_by(*_PER_PAIR))
+
+
+def _latest_by_category(positions: dict[int, int], needed: dict[int, set[int]], categories,
+                        until: date, since: date | None = None) -> list[tuple[int, int, date]]:
+    """(employee id, category id, date) of each employee's latest held session per
+    category (signed in, passed where assessed), for the employees of `positions`
+    (employee id -> position id) and `categories`.
+
+    Reading every session of three years costs more than the whole matrix may, so in two
+    steps: everyone's sessions after `since` (by default the last RECENT_DAYS); then, for
+    the employees still lacking a category their position asks (`needed`: position id ->
+    category ids), their earlier sessions. A pair found in the first step has its latest
+    session there, so the result is the same as one GROUP BY over everything."""
+    since = until - timedelta(days=RECENT_DAYS) if since is None else min(since, until)
+    categories = sorted(categories)
+    recent = db.session.execute(_RECENT, {"employees": sorted(positions), "categories": categories,
+                                          "until": until, "since": since}).all()
+    found = {(e, c) for e, c, _ in recent}
+    lacking = sorted({e for e, pid in positions.items()
+                      if any((e, c) not in found for c in needed.get(pid, ()))})
+    earlier = db.session.execute(_EARLIER, {"employees": lacking, "categories": categories, "until": since}).all()
+    # (run even when none lacks one: as many statements whatever the data)
+    return recent + [row for row in earlier if (row[0], row[1]) not in found]
+
+
 def evidence(employee_ids, requirements: list[Requirement], until: date | None = None,
-             detail: bool = True) -> dict[tuple[int, int], Evidence]:
+             detail: bool = True, positions: dict[int, int] | None = None,
+             recent_since: date | None = None) -> dict[tuple[int, int], Evidence]:
     """The latest fulfilment of each (employee id, requirement id), in a fixed number of
     queries whatever the history: per employee and category the latest session, then the
     sessions that name a course or were marked explicitly, then the certificates.
 
     Without `detail` (the matrix, the workspace: hundreds of employees) the latest session
     per employee and category is read as a date only (one GROUP BY, no window over the
-    whole history), so its Evidence names no session; with it, the session's topic too."""
+    whole history), so its Evidence names no session; with it, the session's topic too.
+    `positions` (employee id -> position id of the employees `employee_ids` selects), when
+    the caller has read them already; `recent_since`: where _latest_by_category splits the
+    history (the result is the same whatever the date; a caller that only needs the pairs
+    not fulfilled since a date reads less with it)."""
     out: dict[tuple[int, int], Evidence] = {}
     if not isinstance(employee_ids, Select):  # a query of employee ids: no list of hundreds of parameters
         employee_ids = sorted(set(employee_ids))
-    positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
-                                        .where(Employee.id.in_(employee_ids))).all()) \
-        if isinstance(employee_ids, Select) or employee_ids else {}
+    if positions is None:
+        positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
+                                            .where(Employee.id.in_(employee_ids))).all()) \
+            if isinstance(employee_ids, Select) or employee_ids else {}
     if not positions or not requirements:
         return out
     until = until or clock.local_now().date()
@@ -148,11 +201,22 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
             for row in db.session.execute(select(latest).where(latest.c.rn == 1)):
                 take(row[0], row[1], row[2], row[3], row[4], frozenset())
         elif categories:
-            for emp_id, category_id, held_on in db.session.execute(
-                    _attended(employee_ids, until, Training.category_id.in_(categories))
-                    .with_only_columns(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
-                    .group_by(Attendee.employee_id, Training.category_id)):
-                take(emp_id, None, held_on, category_id, None, frozenset())
+            needed = {pid: {r.category_id for r in rs if r.category_id is not None and not r.course}
+                      for pid, rs in rules.items()}
+            # take() on dates alone: the rules of a position that a session of the category
+            # fulfils are those naming the category and no course (as _matches decides).
+            fulfilled = {pid: defaultdict(list) for pid in rules}
+            for pid, rs in rules.items():
+                for rule in rs:
+                    if rule.category_id is not None and not rule.course:
+                        fulfilled[pid][rule.category_id].append(rule.id)
+            none: dict = {}
+            for emp_id, category_id, held_on in _latest_by_category(positions, needed, categories, until,
+                                                                    recent_since):
+                for rid in fulfilled.get(positions.get(emp_id), none).get(category_id, ()):
+                    prev = out.get((emp_id, rid))
+                    if prev is None or held_on >= prev.on:
+                        out[(emp_id, rid)] = Evidence(held_on, None, "培训")
         courses = sorted({r.course for r in reqs if r.course})
         linked = select(TrainingFulfils.training_id).where(TrainingFulfils.requirement_id.in_([r.id for r in reqs]))
         special = db.session.execute(_attended(employee_ids, until, or_(
@@ -225,31 +289,35 @@ def matrix(position_id: int | None = None, today: date | None = None, warn: int 
     with_reqs = {r.position_id for r in columns}
     positions = [p for p in positions if p.id in with_reqs]
     among = (Employee.active.is_(True), Employee.position_id.in_([p.id for p in positions] or [0]))
-    employees = list(db.session.scalars(select(Employee).where(*among).order_by(Employee.employee_no)))
-    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False)
+    employees = db.session.execute(select(Employee.id, Employee.name, Employee.employee_no, Employee.position_id)
+                                   .where(*among).order_by(Employee.employee_no)).all()  # plain rows: hundreds
+    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False,
+                  positions={e.id: e.position_id for e in employees})
     m = Matrix(today, positions, columns)
     tally = {r.id: [0, 0] for r in columns}
     na, soon = Cell(NA), today + timedelta(days=warn)
     by_position = defaultdict(list)
     for e in employees:
         by_position[e.position_id].append(e)
+    found, fine = ev.get, (DONE, SOON)  # the states of Cell.ok
     for p in positions:
-        rows, ok, applicable = [], 0, 0
+        rows, ok = [], 0
         own = [(i, r.id, r.certificate, r.interval_months, tally[r.id]) for i, r in enumerate(columns)
                if r.position_id == p.id]
         # Which cells are 不适用 depends on the position only: the spans are laid out once.
         layout = [(i, w) for i, _, w in spans([na if r.position_id != p.id else _MISSING for r in columns])]
-        for e in by_position.get(p.id, ()):
+        members = by_position.get(p.id, ())
+        for e in members:
             cells = [na] * len(columns)
             for i, rid, certificate, interval, counts in own:
-                c = _cell(certificate, interval, ev.get((e.id, rid)), today, soon)
-                cells[i] = c
-                counts[0] += c.ok
-                counts[1] += 1
-                ok += c.ok
-                applicable += 1
+                c = cells[i] = _cell(certificate, interval, found((e.id, rid)), today, soon)
+                if c.state in fine:
+                    counts[0] += 1
+                    ok += 1
             rows.append({"employee": e, "cells": cells, "spans": [(i, cells[i], w) for i, w in layout]})
-        m.groups.append({"position": p, "rows": rows, "ok": ok, "applicable": applicable})
+        for *_, counts in own:
+            counts[1] += len(members)
+        m.groups.append({"position": p, "rows": rows, "ok": ok, "applicable": len(members) * len(own)})
     m.column_pct = {rid: tuple(v) for rid, v in tally.items()}
     return m
 
@@ -268,6 +336,15 @@ def spans(cells: list[Cell]) -> list[tuple[int, Cell, int]]:
     return out
 
 
+def last_fulfilment_expiring(months: int, until: date) -> date:
+    """The latest date whose fulfilment, repeated every `months`, expires by `until`
+    (add_months is monotonic: later fulfilments expire later)."""
+    d = add_months(until, -months)  # add_months(d, months) <= until; a clamped day may allow a few more
+    while add_months(d + timedelta(days=1), months) <= until:
+        d += timedelta(days=1)
+    return d
+
+
 def expiring(today: date | None = None, warn: int | None = None, detail: bool = True) -> dict[str, list[dict]]:
     """What expires within the warning window, and what has expired, soonest first. With
     `detail`, each cell's evidence names its session or certificate (read for these
@@ -276,18 +353,24 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
     warn = warn_days() if warn is None else warn
     columns = [r for r in requirements_of() if r.certificate or r.interval_months]  # only these expire
     among = (Employee.active.is_(True), Employee.position_id.in_({r.position_id for r in columns} or {0}))
-    employees = db.session.execute(select(Employee.id, Employee.position_id).where(*among)).all()  # plain rows
-    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False)
-    by_position = defaultdict(list)
+    positions = dict(db.session.execute(select(Employee.id, Employee.position_id).where(*among)).all())
+    until = today + timedelta(days=warn)
+    by_position, latest = defaultdict(list), []
     for r in columns:
-        by_position[r.position_id].append(r)
+        last = None if r.certificate else last_fulfilment_expiring(r.interval_months, until)
+        by_position[r.position_id].append((r.id, r.certificate, r.interval_months, r, last))
+        latest += [last] if last else []
+    # A session after the earliest of these dates expires after `until` whatever it fulfils:
+    # only the pairs without one need their exact latest date.
+    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False, positions=positions,
+                  recent_since=min(latest) if latest else None)
     soon, expired = [], []
-    for emp_id, position_id in employees:
-        for r in by_position[position_id]:
-            found = ev.get((emp_id, r.id))
-            if found is None:
-                continue
-            c = cell(r, found, today, warn)
+    for emp_id, position_id in positions.items():
+        for rid, certificate, interval, r, latest in by_position[position_id]:
+            found = ev.get((emp_id, rid))
+            if found is None or (latest is not None and found.on > latest):
+                continue  # none, or fulfilled after the last date that expires by `until`
+            c = _cell(certificate, interval, found, today, until)
             if c.state in (SOON, EXPIRED):
                 (soon if c.state == SOON else expired).append({"employee": emp_id, "requirement": r, "cell": c})
     if soon or expired:  # the employees themselves, for the few listed

@@ -1,7 +1,7 @@
 """Read confirmations (我已阅读并理解), tied to the revision that was read."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 
 from app.audit.log import record
 from app.extensions import db
@@ -107,51 +107,53 @@ def confirm(user, position: Position, revision_number: int) -> ReadConfirmation:
 class Unconfirmed:
     position: Position
     revision: PositionRevision
-    employees: list[Employee]
+    employees: list  # rows of (id, name, employee_no, position_id)
+
+
+# unconfirmed()'s statements, built once (building them costs more than running them).
+_HISTORY = (select(PositionRevision.id, PositionRevision.position_id, PositionRevision.number,
+                   PositionRevision.duties_hash)
+            .where(PositionRevision.position_id.in_(bindparam("positions", expanding=True)))
+            .order_by(PositionRevision.number.desc()))
+_REVISIONS = select(PositionRevision).where(PositionRevision.id.in_(bindparam("ids", expanding=True)))
+_UNCONFIRMED = (select(Employee.id, Employee.name, Employee.employee_no, Employee.position_id)
+                .where(Employee.position_id.in_(bindparam("positions", expanding=True)), Employee.active.is_(True),
+                       ~exists().where(ReadConfirmation.employee_id == Employee.id,
+                                       ReadConfirmation.revision_id == PositionRevision.id,
+                                       PositionRevision.position_id == Employee.position_id,
+                                       PositionRevision.id.in_(bindparam("counting", expanding=True))))
+                .order_by(Employee.employee_no))
 
 
 def unconfirmed(user) -> list[Unconfirmed]:
     """Per position this user supervises (all for admin), in the org chart's order: the
     active employees who have not confirmed its current duties. Positions without duties
-    ask no confirmation and are left out."""
+    ask no confirmation and are left out.
+
+    Three queries whatever the number of positions and employees: the revisions' numbers
+    and hashes (from which revision on a confirmation still counts), the current ones
+    (do they state duties), and the employees without a confirmation of a revision that
+    counts (as plain rows: id, name, number; the workspace shows a few names of hundreds)."""
+    user = getattr(user, "_get_current_object", lambda: user)()  # not the proxy in the loop
     visible = [p for p in ordered_positions() if supervises(user, p)]
-    revisions = current_revisions()
+    if not visible:
+        return []
+    history: dict[int, list] = {}
+    for rid, pid, number, digest in db.session.execute(_HISTORY, {"positions": [p.id for p in visible]}):
+        history.setdefault(pid, []).append((number, digest, rid))
+    current = [rows[0][2] for rows in history.values()]  # the highest number first
+    revisions = {r.position_id: r for r in db.session.scalars(_REVISIONS, {"ids": current})} if current else {}
     asked = [p for p in visible if has_duties(revisions.get(p.id))]
     if not asked:
         return []
-    pids = [p.id for p in asked]
-    # Everything in four queries, whatever the number of positions: the revisions' hashes
-    # (from which revision on a confirmation still counts), the employees, their confirmations.
-    history: dict[int, list] = {}
-    for pid, number, digest in db.session.execute(
-            select(PositionRevision.position_id, PositionRevision.number, PositionRevision.duties_hash)
-            .where(PositionRevision.position_id.in_(pids)).order_by(PositionRevision.number.desc())):
-        history.setdefault(pid, []).append((number, digest))
-    since = {}
-    for pid in pids:
-        current = revisions[pid]
-        earliest = current.number
-        for number, digest in history.get(pid, []):
-            if number > current.number:
-                continue
-            if digest != current.duties_hash:
+    counting = []  # the revisions whose confirmation covers the current duties: back to a change
+    for p in asked:
+        digest = history[p.id][0][1]
+        for _, other, rid in history[p.id]:
+            if other != digest:
                 break
-            earliest = number
-        since[pid] = earliest
-    employees = db.session.scalars(select(Employee).where(Employee.position_id.in_(pids), Employee.active.is_(True))
-                                   .order_by(Employee.employee_no)).all()
-    confirmed = set()
-    if employees:
-        for employee_id, pid, number in db.session.execute(
-                select(ReadConfirmation.employee_id, PositionRevision.position_id, PositionRevision.number)
-                .join(PositionRevision, ReadConfirmation.revision_id == PositionRevision.id)
-                .where(ReadConfirmation.employee_id.in_([e.id for e in employees]),
-                       PositionRevision.position_id.in_(pids))):
-            if number >= since[pid]:
-                confirmed.add((employee_id, pid))
-    out = []
-    for position in asked:
-        missing = [e for e in employees if e.position_id == position.id and (e.id, position.id) not in confirmed]
-        if missing:
-            out.append(Unconfirmed(position, revisions[position.id], missing))
-    return out
+            counting.append(rid)
+    missing: dict[int, list] = {}
+    for row in db.session.execute(_UNCONFIRMED, {"positions": [p.id for p in asked], "counting": counting}):
+        missing.setdefault(row.position_id, []).append(row)
+    return [Unconfirmed(p, revisions[p.id], missing[p.id]) for p in asked if p.id in missing]

@@ -1,16 +1,34 @@
 """The supplies part's blocks of 我的工作台: my supplies and requisitions; requisitions to
 decide (supervisors); for the issuing clerks what to issue and what runs low."""
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.parts import Desk, Listing, SHOW
 from app.permissions import can_issue_supplies, is_supervisor
+from app.org.models import Position
 from app.staff.models import Employee
-from app.supplies.entitlements import due_list
-from app.supplies.models import ISSUE, Requisition, RequisitionLine, StockEntry
+from app.supplies.entitlements import due_of
+from app.supplies.models import ISSUE, Requisition, RequisitionLine, StockEntry, SupplyCategory, SupplyItem
 from app.supplies.requisitions import decidable_requisitions
-from app.supplies.stock import below_minimum
+from app.supplies.stock import StockRow
+
+
+# my_supplies's statements, built once (building them costs more than running them).
+_LAST = (select(StockEntry.qty, StockEntry.at, SupplyItem).join(SupplyItem, SupplyItem.id == StockEntry.item_id)
+         .where(StockEntry.employee_id == bindparam("employee_id"), StockEntry.kind == ISSUE)
+         .order_by(StockEntry.at.desc()).limit(3))
+_OPEN = aliased(Requisition)  # the count of the open ones, beside each of the rows shown
+_REQUISITIONS = (select(Requisition.id, Requisition.status,
+                        select(func.count()).select_from(_OPEN)
+                        .where(_OPEN.employee_id == bindparam("employee_id"),
+                               _OPEN.status.in_(("pending", "approved", "partial"))).scalar_subquery())
+                 .where(Requisition.employee_id == bindparam("employee_id")).order_by(Requisition.id.desc()).limit(SHOW))
+_LINES = (select(RequisitionLine.requisition_id, SupplyItem).join(SupplyItem, SupplyItem.id == RequisitionLine.item_id)
+          .where(RequisitionLine.requisition_id.in_(bindparam("ids", expanding=True))).order_by(RequisitionLine.id))
 
 
 def my_supplies(desk: Desk) -> dict | None:
@@ -19,37 +37,84 @@ def my_supplies(desk: Desk) -> dict | None:
     employee = desk.employee
     if employee is None:
         return None
-    last = db.session.scalars(
-        select(StockEntry).where(StockEntry.employee_id == employee.id, StockEntry.kind == ISSUE)
-        .order_by(StockEntry.at.desc()).limit(3).options(selectinload(StockEntry.item))).all()
-    stmt = select(Requisition).where(Requisition.employee_id == employee.id)
-    rows = db.session.scalars(
-        stmt.order_by(Requisition.id.desc()).limit(SHOW)
-        .options(selectinload(Requisition.lines).selectinload(RequisitionLine.item))).all()
-    total = db.session.scalar(select(func.count()).select_from(
-        stmt.where(Requisition.status.in_(("pending", "approved", "partial"))).subquery()))
-    return {"last": last, "due": due_list(desk.today, employee_id=employee.id),
-            "requisitions": Listing(rows, total)}
+    me = {"employee_id": employee.id}
+    last = [_Issued(*row) for row in db.session.execute(_LAST, me)]
+    rows = db.session.execute(_REQUISITIONS, me).all()
+    lines: dict[int, list] = {}
+    if rows:
+        for rid, item in db.session.execute(_LINES, {"ids": [r[0] for r in rows]}):
+            lines.setdefault(rid, []).append(_Line(item))
+    requisitions = [_Requisition(rid, status, lines.get(rid, [])) for rid, status, _ in rows]
+    return {"last": last, "due": due_of(employee, desk.today),
+            "requisitions": Listing(requisitions, rows[0][2] if rows else 0)}
+
+
+class _Issued(NamedTuple):
+    qty: int
+    at: datetime
+    item: SupplyItem
+
+
+class _Line(NamedTuple):
+    item: SupplyItem
+
+
+class _Requisition(NamedTuple):
+    id: int
+    status: str
+    lines: list
+
+
+class _Pending(NamedTuple):
+    id: int
+    created_at: datetime
+    employee_name: str
+    position_title: str | None
+    line_count: int
+
+
+class _ToIssue(NamedTuple):
+    id: int
+    status: str
+    employee_name: str
+
+
+# The number of lines of each requisition shown, and the count of every row found beside
+# each one shown (a window over the rows before LIMIT): the list and its total in one query.
+_LINE_COUNT = (select(func.count()).where(RequisitionLine.requisition_id == Requisition.id)
+               .correlate(Requisition).scalar_subquery())
+_TOTAL = func.count().over()
 
 
 def requisitions_to_decide(desk: Desk) -> Listing | None:
     """Pending requisitions I may decide (permissions.may_decide_requisition, as a query):
-    the oldest few and the count, without loading every pending one."""
+    the oldest few and the count, in one query (who asks, their position, how many lines)."""
     if not is_supervisor(desk.user):
         return None
-    stmt = decidable_requisitions(desk.user).where(Requisition.status == "pending")
-    rows = db.session.scalars(stmt.order_by(Requisition.id).limit(SHOW).options(
-        selectinload(Requisition.employee).selectinload(Employee.position), selectinload(Requisition.lines))).all()
-    return Listing(rows, db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    stmt = (decidable_requisitions(desk.user).where(Requisition.status == "pending")
+            .with_only_columns(Requisition.id, Requisition.created_at, Employee.name, Position.title, _LINE_COUNT,
+                               _TOTAL)
+            .join(Employee, Employee.id == Requisition.employee_id)
+            .outerjoin(Position, Position.id == Employee.position_id)
+            .order_by(Requisition.id).limit(SHOW))
+    rows = db.session.execute(stmt).all()
+    return Listing([_Pending(*r[:5]) for r in rows], rows[0][5] if rows else 0)
+
+
+_TO_ISSUE = (select(Requisition.id, Requisition.status, Employee.name, _TOTAL)
+             .join(Employee, Employee.id == Requisition.employee_id)
+             .where(Requisition.status.in_(("approved", "partial"))).order_by(Requisition.id).limit(SHOW))
+_LOW = (select(SupplyItem, _TOTAL).join(SupplyCategory, SupplyCategory.id == SupplyItem.category_id)
+        .where(SupplyItem.active.is_(True), SupplyItem.stock < SupplyItem.min_stock)
+        .order_by(SupplyCategory.sort_order, SupplyItem.name, SupplyItem.spec).limit(SHOW))
 
 
 def issuing(desk: Desk) -> dict | None:
-    """Approved requisitions waiting to be issued, and items below their minimum stock."""
+    """Approved requisitions waiting to be issued, and items below their minimum stock (in
+    the stock overview's order): the first few of each and their counts, in two queries."""
     if not can_issue_supplies(desk.user):
         return None
-    stmt = select(Requisition).where(Requisition.status.in_(("approved", "partial")))
-    rows = db.session.scalars(stmt.order_by(Requisition.id).limit(SHOW)
-                              .options(selectinload(Requisition.employee))).all()
-    low = below_minimum()
-    return {"issue": Listing(rows, db.session.scalar(select(func.count()).select_from(stmt.subquery()))),
-            "low": Listing(low[:SHOW], len(low))}
+    rows = db.session.execute(_TO_ISSUE).all()
+    low = db.session.execute(_LOW).all()
+    return {"issue": Listing([_ToIssue(*r[:3]) for r in rows], rows[0][3] if rows else 0),
+            "low": Listing([StockRow(item) for item, _ in low], low[0][1] if low else 0)}

@@ -19,6 +19,7 @@ from app.trainings.models import (DONE, PHOTO, SIGN_LABELS, STATUS_LABELS, Atten
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
                                    save_training, set_assessment, set_caption, set_status, sign_all, soft_delete,
                                    totals, totals_for, upload, years)
+from app.trainings.templating import employee_options
 from app.uploads import send_stored
 from app.web import is_htmx, render
 
@@ -110,10 +111,7 @@ def detail(training_id: int):
     return render("trainings/detail.html", training=t, totals=totals(t), positions=ordered_positions(),
                   headcount=headcount,
                   # The attendee picker, only for those who may add attendees.
-                  employees=db.session.scalars(select(Employee).where(Employee.active.is_(True))
-                                               .order_by(Employee.employee_no)
-                                               .options(selectinload(Employee.position))).all()
-                  if can_record_trainings(current_user) else [],
+                  employee_options=employee_options() if can_record_trainings(current_user) else "",
                   show_deleted=show_deleted, **_helpers())
 
 
