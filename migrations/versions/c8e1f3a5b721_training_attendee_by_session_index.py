@@ -3,13 +3,13 @@ coverage matrix reads a year of sessions' attendances without a table lookup per
 (and the workspace's "nobody signed in" test is one index probe)
 
 Revision ID: c8e1f3a5b721
-Revises: d1a2b3c4e526
+Revises: e1f2a3b4c527
 Create Date: 2026-12-06 21:45:00
 """
 from alembic import op
 
 revision = "c8e1f3a5b721"
-down_revision = "d1a2b3c4e526"
+down_revision = "e1f2a3b4c527"
 branch_labels = None
 depends_on = None
 
