@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.checklists.fields import values_for
-from app.checklists.marks import MarkView, done_by_subject, mark_views, tallies
-from app.checklists.models import ChecklistItem
+from app.checklists.marks import MarkView, done_by_subject, done_keys, mark_views, tallies
+from app.checklists.models import POSITION, ChecklistItem
 from app.checklists.occurrences import POSITION_SUBJECT, counted, expand
 from app.checklists.schedule import Occurrence
 from app.extensions import db
@@ -121,10 +121,30 @@ def _tally(occs, minute: datetime, by_month: bool = False):
     """Due and done as month_grid counts them (an occurrence counts once past due, or once
     done), from (item, occurrence, number of subjects) and the occurrences' done counts
     (checklist_tally, one row each): (due, done), or per (year, month)."""
-    done = tallies((i.id, o.period) for i, o, _ in occs)
+    # An item done once for the position is done or not: its done periods as one row of
+    # keys per item; the others (for each holder or piece of equipment) by their counts.
+    once: set[int] = set()
+    ranges: dict[int, list] = {}  # item id -> [first day, last day] of its periods
+    for i, o, _ in occs:
+        p, r = o.period, ranges.get(i.id)
+        if r is None:
+            ranges[i.id] = [p.start, p.end]
+            if not i.target_changes and i.target == POSITION:
+                once.add(i.id)
+        else:
+            if p.start < r[0]:
+                r[0] = p.start
+            if p.end > r[1]:
+                r[1] = p.end
+    keys = done_keys({iid: tuple(ranges[iid]) for iid in once})
+    counts = tallies((i.id, o.period) for i, o, _ in occs if i.id not in once) if len(once) < len(ranges) else {}
     out: dict = {}
     for i, occ, expected in occs:
-        n = min(done.get((i.id, occ.period.key), 0), expected)
+        iid = i.id
+        if iid in once:
+            n = min(int(occ.period.key in keys.get(iid, ())), expected)
+        else:
+            n = min(counts.get((iid, occ.period.key), 0), expected)
         t = out.setdefault((occ.due_date.year, occ.due_date.month) if by_month else None, [0, 0])
         t[0] += expected if occ.due_at <= minute else n
         t[1] += n
