@@ -46,6 +46,16 @@ class Row:
         return self.occ.period.key
 
     @property
+    def fields(self) -> list:
+        """The item's active fields (what a tick records)."""
+        return [f for f in self.item.fields if f.active]
+
+    @property
+    def needs_fields(self) -> bool:
+        """A tick or self-check must be filled in (a required field): no one-tap action."""
+        return any(f.active and f.required for f in self.item.fields)
+
+    @property
     def dom_id(self) -> str:
         return f"ck-{self.item.id}-{self.occ.period.key}-{self.subject.id}"
 
