@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, render_template, request
 from flask_login import current_user
+from markupsafe import Markup, escape
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -189,6 +190,14 @@ def register_error_handlers(app) -> None:
         return _error_response(500)
 
 
+def select_options(choices, selected=None) -> Markup:
+    """The <option>s of (value, label) pairs, the one equal to `selected` marked: written
+    here rather than by a Jinja loop, as a manager's person picker lists everyone."""
+    chosen = None if selected is None else str(selected)
+    return Markup("".join(f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
+                          f'{escape(label)}</option>' for value, label in choices))
+
+
 def register_template_helpers(app) -> None:
     tz = ZoneInfo(app.config["TIMEZONE"])
     utc = ZoneInfo("UTC")
@@ -201,6 +210,7 @@ def register_template_helpers(app) -> None:
 
     app.add_template_filter(css_string, "css_string")
     app.add_template_global(parts.nav_entries, "nav_entries")
+    app.add_template_global(select_options, "select_options")
     app.add_template_global(parts.tiles, "nav_tiles")
 
     app.add_template_global(change_rows, "audit_change_rows")  # the audit log's before/after in words

@@ -203,3 +203,12 @@ def test_forwarded_address_only_from_trusted_proxies(app, make_user):
     assert attempt(app) == "127.0.0.1"  # no proxy configured: the header is ignored
     behind = create_app({**app.config, "TRUSTED_PROXIES": 1})
     assert attempt(behind) == "203.0.113.9"
+
+
+def test_select_options_escape_and_mark_the_chosen_one():
+    from app.web import select_options
+
+    html = select_options([(1, "张伟"), (12, "<b>李&四</b>"), (2, "王五")], selected=12)
+    assert html == ('<option value="1">张伟</option><option value="12" selected>&lt;b&gt;李&amp;四&lt;/b&gt;</option>'
+                    '<option value="2">王五</option>')
+    assert " selected" not in select_options([(1, "a")], None) and select_options([], 3) == ""

@@ -36,6 +36,11 @@ def _helpers() -> dict:
             "tick_form": TickForm()}
 
 
+def _person_choices(people, position_id: int | None) -> list[tuple[int, str]]:
+    """The person picker's (id, name), of the one position chosen if any."""
+    return [(e.id, e.name) for e in people if not position_id or e.position_id == position_id]
+
+
 def _filters(default_show: str) -> dict:
     """The board's and the overdue list's filters, from the address (so a link or a reload
     keeps them): what to show, one position, one person."""
@@ -56,7 +61,7 @@ def index():
     positions, tickable = visible_positions(me())
     return render("checklists/index.html", sections=sections, day=day, today=today, board_day=day,
                   filters=f, filter_labels=FILTERS, positions=[p for p in positions if p.id in tickable],
-                  people=people_to_narrow(positions, tickable), **_helpers())
+                  people=_person_choices(people_to_narrow(positions, tickable), f["position"]), **_helpers())
 
 
 def _item_and_check(item_id: int, holder: bool = False) -> ChecklistItem:
@@ -283,7 +288,7 @@ def overdue_list():
         groups.setdefault(row.item.position, []).append(row)
     return render("checklists/overdue.html", rows=page.items, groups=groups, page=page, days=days, window=window,
                   position_id=position_id, person=person, per_position=per_position,
-                  people=people_to_narrow(positions, tickable), **_helpers())
+                  people=_person_choices(people_to_narrow(positions, tickable), position_id), **_helpers())
 
 
 def _person_arg(position: Position) -> int | None:
