@@ -203,7 +203,7 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
     per_holder = {i.position_id for i in all_items if i.id in occs and i.per_holder(occs[i.id].period)}
     alone = person if person is not None else \
         None if any(supervises(user, pid) for pid in per_holder) else (getattr(user, "employee_id", None) or 0)
-    holders = Holders([i.position_id for i in all_items], min((o.due_date for o in occs.values()), default=day),
+    holders = Holders(per_holder, min((o.due_date for o in occs.values()), default=day),
                       max((o.due_date for o in occs.values()), default=day), all_items, employee_id=alone)
     shown = {iid: _shown_subjects(user, item, occs[iid], holders, person)
              for item in all_items if (iid := item.id) in occs}
@@ -325,7 +325,8 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
                 out.append((i, missing))
     if not other:
         return out, tickable
-    holders = Holders([i.position_id for i, _, _ in other], start, minute.date(), [i for i, _, _ in other])
+    holders = Holders([i.position_id for i, _, ticks in other if i.target == HOLDER or i.target_changes], start,
+                      minute.date(), [i for i, _, _ in other])
     # `whole` when every subject counts (he ticks the position, or it is an item for each
     # piece of equipment), else only his own and the position's shared one.
     occs, whole_occs, other_pairs = [], [], []

@@ -1,4 +1,5 @@
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Optional
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -14,6 +15,15 @@ from app.extensions import db
 # targets.py).
 POSITION, HOLDER, EQUIPMENT = "position", "holder", "equipment"
 TARGETS = {POSITION: "岗位一次", HOLDER: "每位在岗人员各一次", EQUIPMENT: "每台设备各一次"}
+
+
+@lru_cache(maxsize=1024)
+def _rule(kind, weekday, month_day, month_end, month, day, due_time, end_of_workday, working_days: str) -> Rule:
+    """An item's rule as a value: the same columns give the same (immutable) Rule, built
+    once per process rather than on every board for every item."""
+    return Rule(kind=kind, weekday=weekday, month_day=month_day, month_end=month_end, month=month, day=day,
+                due_time=due_time, end_of_workday=end_of_workday,
+                working_days=frozenset(int(c) for c in working_days) or ALL_DAYS)
 
 
 class ChecklistItem(db.Model):
@@ -102,11 +112,8 @@ class ChecklistItem(db.Model):
         return self.target == EQUIPMENT or any(EQUIPMENT in (c.target, c.previous) for c in self.target_changes)
 
     def rule(self) -> Rule:
-        return Rule(
-            kind=self.kind, weekday=self.weekday, month_day=self.month_day, month_end=self.month_end,
-            month=self.month, day=self.day, due_time=self.due_time, end_of_workday=self.end_of_workday,
-            working_days=frozenset(int(c) for c in (self.working_days or "")) or ALL_DAYS,
-        )
+        return _rule(self.kind, self.weekday, self.month_day, self.month_end, self.month, self.day, self.due_time,
+                     self.end_of_workday, self.working_days or "")
 
     def snapshot(self) -> dict:
         return {

@@ -136,8 +136,11 @@ def _working_due_date(rule: Rule, p: Period) -> date | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def occurrence(rule: Rule, p: Period, workday_end: time, created_at: datetime | None = None) -> Occurrence | None:
-    """The item's occurrence in period p, or None if it is not due in p."""
+    """The item's occurrence in period p, or None if it is not due in p. A pure function
+    of immutable values, hence cached like the periods (every board asks for each item's
+    current one)."""
     if p.kind != rule.kind:
         raise ValueError("period kind does not match the rule")
     due_date = _working_due_date(rule, p)
