@@ -284,7 +284,7 @@ class Slot(NamedTuple):
 
 
 def _missing(user, now: datetime, days: int, person: int | None = None,
-             position_ids=None) -> tuple[list[tuple], set[int]]:
+             position_ids=None, visible=None) -> tuple[list[tuple], set[int]]:
     """Per item of the positions the user sees (or those of `position_ids` among them) with
     anything overdue in the last `days` days: (item, [(occurrence, subjects, how many not
     done)], in due order); and the ids of the positions the user ticks. A plain holder
@@ -295,7 +295,7 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
     ticks, is missing where its period has no done mark (one row of keys per item from
     checklist_tally). Items for each holder or piece of equipment, or whose target
     changed, are counted occurrence by occurrence from the tally's counts."""
-    positions, tickable = visible_positions(user)
+    positions, tickable = visible or visible_positions(user)
     ids = [p.id for p in positions if position_ids is None or p.id in position_ids]
     items = [item for plist in items_for(ids).values() for item in plist]
     minute = clock.minute(now)
@@ -439,8 +439,8 @@ def overdue_summary(user, now: datetime | None = None, days: int = 62) -> list[d
     """Per position the user ticks: how many occurrences are overdue and the newest one,
     newest first, from the counts (no person listed, no mark loaded, no slot made)."""
     now = now or clock.local_now()
-    _, tickable = visible_positions(user)
-    per_item, _ = _missing(user, now, days, position_ids=tickable)
+    visible = visible_positions(user)
+    per_item, _ = _missing(user, now, days, position_ids=visible[1], visible=visible)
     groups: dict[int, dict] = {}
     for i, missing in per_item:
         newest = missing[-1][0]  # in due order
