@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.checklists.fields import values_for
@@ -29,9 +29,8 @@ def position_items(position: Position) -> list[ChecklistItem]:
     return list(db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.position_id == position.id)
         .order_by(ChecklistItem.sort_order, ChecklistItem.id)
-        .options(selectinload(ChecklistItem.fields),
-                 selectinload(ChecklistItem.target_changes))
-    ))
+        .options(joinedload(ChecklistItem.fields), joinedload(ChecklistItem.target_changes))  # one round trip
+    ).unique())
 
 
 def cell_status(occ: Occurrence, mark: MarkView | None, now: datetime) -> str:
