@@ -1,7 +1,7 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-
+from sqlalchemy.orm import selectinload
 
 from app.accounts.forms import AccountForm, NewAccountForm
 from app.accounts.changes import Refused, create_account, end_logins, update_account
@@ -10,6 +10,7 @@ from app.forms import PostForm
 from app.auth.models import User
 from app.extensions import db
 from app.permissions import admin_required
+from app.staff.models import Employee
 from app.web import render
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
@@ -19,7 +20,8 @@ bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 @login_required
 @admin_required
 def index():
-    users = db.session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
+    users = db.session.scalars(select(User).order_by(User.active.desc(), User.username)
+                               .options(selectinload(User.employee).selectinload(Employee.position))).all()
     return render("accounts/index.html", users=users, post_form=PostForm())
 
 
