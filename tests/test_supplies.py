@@ -290,6 +290,28 @@ def test_entitlements_due_and_prefilled_slip(app, client, store):
     assert f'<option value="{store["t1"]}" selected' in form and 'name="qty" value="1"' in form
 
 
+def test_the_due_list_comes_a_page_of_employees_at_a_time(app, client, store):
+    """本期应发 lists a card per employee owed something: thirty to a page, with the total
+    and a pager, so a large workshop's page stays short."""
+    from app.org.models import Position
+    from app.staff.models import Employee
+
+    with app.app_context():
+        tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+        for n in range(40):
+            db.session.add(Employee(employee_no=f"Z{n:03d}", name=f"新技师{n:03d}", position=tech))
+        db.session.commit()
+        tech_id = tech.id
+    client.login("clerk")
+    assert client.post_form("/supplies/entitlements", {"position_id": tech_id, "item_id": store["手套"], "qty": "2",
+                                                       "period": "week"}).status_code == 303
+    first = client.get("/supplies/entitlements").get_data(as_text=True)
+    total = first.count('class="card due-card"')
+    assert total == 30 and "（42 人）" in first and "第 1 / 2 页" in first and "下一页" in first
+    second = client.get("/supplies/entitlements?page=2").get_data(as_text=True)
+    assert second.count('class="card due-card"') == 12 and "新技师039" in second and "新技师039" not in first
+
+
 def test_csv_cells_never_reach_excel_as_formulas(app, client, store):
     from app.csvexport import safe_cell
 

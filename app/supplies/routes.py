@@ -28,7 +28,7 @@ from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decid
                                        issue_quantities, open_for, open_per_line, visible_requisitions, withdraw)
 from app.supplies.slips import MAX_LINES, parse_lines, prefilled_rows, refuse_outside_requisition
 from app.supplies.stock import categories, overview
-from app.web import render
+from app.web import ListPage, render
 from app.xlsxexport import Table, requested_format, table_response
 
 bp = Blueprint("supplies", __name__, url_prefix="/supplies")
@@ -341,9 +341,15 @@ def entitlements():
             flash("发放标准已保存。", "success")
             return redirect(url_for("supplies.entitlements"), code=303)
     rows = db.session.scalars(select(Entitlement).order_by(Entitlement.position_id, Entitlement.id)).all()
-    return render("supplies/entitlements.html", rows=rows, due=due_by_employee(), positions=ordered_positions(),
+    # 本期应发: a page of employees at a time (a card each), not the whole staff at once
+    due = ListPage(list(due_by_employee().items()), params.page_arg(), DUE_PER_PAGE)
+    return render("supplies/entitlements.html", rows=rows, due=dict(due.items), due_page=due,
+                  positions=ordered_positions(),
                   items=_active_items(), errors=errors, values=request.form,
                   status=422 if errors else 200, **_helpers())
+
+
+DUE_PER_PAGE = 30  # employees on a page of 本期应发
 
 
 # --- requisitions --------------------------------------------------------------------
