@@ -379,16 +379,37 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
         for x in soon + expired:
             x["employee"] = people[x["employee"]]
     if detail and (soon or expired):
-        found = soon + expired
-        ev = evidence({x["employee"].id for x in found}, list({x["requirement"].id: x["requirement"]
-                                                                for x in found}.values()), today)
-        for x in found:
-            better = ev.get((x["employee"].id, x["requirement"].id))
-            if better is not None:
-                x["cell"] = Cell(x["cell"].state, better, x["cell"].expires)
+        _name_sessions([x for x in soon + expired if x["cell"].evidence.training_id is None
+                        and x["cell"].evidence.certificate_id is None], today)
     soon.sort(key=lambda x: (x["cell"].expires, x["employee"].employee_no))
     expired.sort(key=lambda x: (x["cell"].expires, x["employee"].employee_no))
     return {"soon": soon, "expired": expired}
+
+
+def _name_sessions(items: list[dict], until: date) -> None:
+    """Name the session of each listed fulfilment known by its date only (the latest
+    session of the requirement's category, as evidence(detail=False) reads it): the one
+    evidence(detail=True) names, the latest of that day by id. One query for the sessions
+    of these employees, categories and days, not a window over their whole history."""
+    if not items:
+        return
+    best: dict[tuple[int, int, date], tuple[int, str]] = {}
+    for emp_id, category_id, held_on, tid, topic in db.session.execute(
+            select(Attendee.employee_id, Training.category_id, Training.held_on, Training.id, Training.topic)
+            .join(Training, Training.id == Attendee.training_id)
+            .where(Attendee.employee_id.in_(sorted({x["employee"].id for x in items})), Attendee.status == SIGNED,
+                   Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until,
+                   Training.held_on.in_(sorted({x["cell"].evidence.on for x in items})),
+                   Training.category_id.in_(sorted({x["requirement"].category_id for x in items})))):
+        key = (emp_id, category_id, held_on)
+        if key not in best or tid > best[key][0]:
+            best[key] = (tid, topic)
+    for x in items:
+        c = x["cell"]
+        found = best.get((x["employee"].id, x["requirement"].category_id, c.evidence.on))
+        if found is not None:
+            x["cell"] = Cell(c.state, Evidence(c.evidence.on, None, f"培训「{found[1]}」", training_id=found[0]),
+                             c.expires)
 
 
 def employee_requirements(employee: Employee, today: date | None = None) -> list[dict]:
