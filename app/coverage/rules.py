@@ -26,7 +26,7 @@ from app.handbook.revisions import current_revision
 from app.org.models import Position, ordered_positions
 from app.staff.models import Employee
 from app.supplies.models import Entitlement, ISSUE, IssueSlip, StockEntry, SupplyItem
-from app.supplies.sizes import group_ids
+from app.supplies.sizes import group_ids_of
 from app.trainings.models import Attendee, DONE as HELD, SIGNED, Training
 
 DONE, SOON, EXPIRED, MISSING, NA = "done", "soon", "expired", "missing", "na"
@@ -493,17 +493,28 @@ def plan(employee: Employee, today: date | None = None) -> list[Step]:
         if e is not None and e.on >= hire - timedelta(days=365):
             s.done_on, s.evidence = e.on, e.source
         steps.append(s)
-    for ent in db.session.scalars(select(Entitlement).where(Entitlement.position_id == position.id,
-                                                          Entitlement.active.is_(True))
-                                  .join(SupplyItem, SupplyItem.id == Entitlement.item_id).order_by(SupplyItem.name)):
+    entitlements = list(db.session.scalars(
+        select(Entitlement).where(Entitlement.position_id == position.id, Entitlement.active.is_(True))
+        .join(SupplyItem, SupplyItem.id == Entitlement.item_id).order_by(SupplyItem.name)))
+    groups = group_ids_of([ent.item for ent in entitlements])  # the variants in every size count
+    first: dict[int, tuple] = {}  # item id -> (day, slip id, number) of the employee's first issue of it
+    if entitlements:
+        # One query for all of them, led by the employee's slips (`+ 0`: not by the index of
+        # reversals, which the NULL test would otherwise pick and read the whole ledger with).
+        for number, issued_on, slip_id, item_id in db.session.execute(
+                select(IssueSlip.number, IssueSlip.issued_on, IssueSlip.id, StockEntry.item_id)
+                .join(StockEntry, StockEntry.slip_id == IssueSlip.id)
+                .where(IssueSlip.employee_id == employee.id, StockEntry.kind == ISSUE,
+                       StockEntry.item_id.in_(sorted({i for ids in groups.values() for i in ids})),
+                       (StockEntry.reverses_id + 0).is_(None))):
+            if item_id not in first or (issued_on, slip_id) < first[item_id][:2]:
+                first[item_id] = (issued_on, slip_id, number)
+    for ent in entitlements:
         s = Step("issue", f"首次领取{ent.item.name}", hire + timedelta(days=FIRST_ISSUE_DAYS))
-        first = db.session.execute(
-            select(IssueSlip.number, IssueSlip.issued_on).join(StockEntry, StockEntry.slip_id == IssueSlip.id)
-            .where(IssueSlip.employee_id == employee.id, StockEntry.kind == ISSUE,
-                   StockEntry.item_id.in_(group_ids(ent.item)), StockEntry.reverses_id.is_(None))
-            .order_by(IssueSlip.issued_on, IssueSlip.id).limit(1)).first()
-        if first is not None:
-            s.done_on, s.evidence = first.issued_on, f"领用单 {first.number}"
+        issued = [first[i] for i in groups[ent.item.id] if i in first]
+        if issued:
+            on, _, number = min(issued)
+            s.done_on, s.evidence = on, f"领用单 {number}"
         steps.append(s)
     ob = onboarding_for(employee)
     done = {d.step_id: d for d in db.session.scalars(select(OnboardingDone).filter_by(onboarding_id=ob.id))} \
