@@ -101,3 +101,21 @@ def test_the_last_fulfilment_that_expires_by_a_date():
         for months in (1, 6, 12, 13, 24):
             last = rules.last_fulfilment_expiring(months, until)
             assert rules.add_months(last, months) <= until < rules.add_months(last + timedelta(days=1), months)
+
+
+def test_what_expires_names_the_session_that_fulfilled_it(app, fixed_today):  # noqa: F811
+    """The 到期提醒 list names the latest session of the requirement's category (of two
+    that day, the later recorded), the workspace's short list only its date."""
+    with app.app_context():
+        safety = _req("安全生产培训", category_id=_cat("安全/5S"), interval_months=12)
+        t1 = _emp("T1")
+        on = TODAY - timedelta(days=370)  # expired a few days ago
+        _session(on - timedelta(days=90), "安全/5S", [(t1, SIGNED, True)], topic="更早的培训")
+        _session(on, "安全/5S", [(t1, SIGNED, True)], topic="上午场")
+        latest = _session(on, "安全/5S", [(t1, SIGNED, True)], topic="下午场")
+        _session(on + timedelta(days=5), "安全/5S", [(t1, "absent", None)], topic="缺席的培训")
+        (x,) = rules.expiring(TODAY, 60)["expired"]
+        assert x["requirement"].id == safety.id and x["cell"].evidence.on == on
+        assert x["cell"].evidence.source == "培训「下午场」" and x["cell"].evidence.training_id == latest.id
+        (short,) = rules.expiring(TODAY, 60, detail=False)["expired"]
+        assert short["cell"].evidence.source == "培训" and short["cell"].expires == x["cell"].expires

@@ -8,7 +8,7 @@ from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement
                                   gap_training, mark_step, set_requirement_active, set_step_active, sign_off,
                                   start_onboarding)
 from app.coverage.forms import CertificateForm, RequirementForm, StepForm
-from app.coverage.matrix_html import rows_of
+from app.coverage.matrix_html import mentor_options, rows_of
 from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.extensions import db
 from app.trainings.forms import PlainForm
@@ -194,10 +194,12 @@ def employee(employee_id: int):
 
 def _employee_page(e: Employee, cert_form, status: int = 200):
     today = clock.local_now().date()
-    mentors = rules.mentor_choices(e) if can_record_trainings(current_user) else []
+    onboarding = rules.onboarding_for(e)
+    mentors = mentor_options(e, onboarding.mentor_id if onboarding else None) \
+        if can_record_trainings(current_user) else ""
     return render("coverage/employee.html", employee=e, reqs=rules.employee_requirements(e, today),
                   certs=rules.certificates_of(e),
-                  cert_form=cert_form, steps=rules.plan(e, today), onboarding=rules.onboarding_for(e),
+                  cert_form=cert_form, steps=rules.plan(e, today), onboarding=onboarding,
                   new_hire=rules.is_new_hire(e, today), today=today, mentors=mentors,
                   may_edit=can_record_trainings(current_user),
                   may_sign=may_sign_off_onboarding(current_user, e), status=status)

@@ -26,7 +26,7 @@ from app.handbook.revisions import current_revision
 from app.org.models import Position, ordered_positions
 from app.staff.models import Employee
 from app.supplies.models import Entitlement, ISSUE, IssueSlip, StockEntry, SupplyItem
-from app.supplies.sizes import group_ids
+from app.supplies.sizes import group_ids_of
 from app.trainings.models import Attendee, DONE as HELD, SIGNED, Training
 
 DONE, SOON, EXPIRED, MISSING, NA = "done", "soon", "expired", "missing", "na"
@@ -379,16 +379,37 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
         for x in soon + expired:
             x["employee"] = people[x["employee"]]
     if detail and (soon or expired):
-        found = soon + expired
-        ev = evidence({x["employee"].id for x in found}, list({x["requirement"].id: x["requirement"]
-                                                                for x in found}.values()), today)
-        for x in found:
-            better = ev.get((x["employee"].id, x["requirement"].id))
-            if better is not None:
-                x["cell"] = Cell(x["cell"].state, better, x["cell"].expires)
+        _name_sessions([x for x in soon + expired if x["cell"].evidence.training_id is None
+                        and x["cell"].evidence.certificate_id is None], today)
     soon.sort(key=lambda x: (x["cell"].expires, x["employee"].employee_no))
     expired.sort(key=lambda x: (x["cell"].expires, x["employee"].employee_no))
     return {"soon": soon, "expired": expired}
+
+
+def _name_sessions(items: list[dict], until: date) -> None:
+    """Name the session of each listed fulfilment known by its date only (the latest
+    session of the requirement's category, as evidence(detail=False) reads it): the one
+    evidence(detail=True) names, the latest of that day by id. One query for the sessions
+    of these employees, categories and days, not a window over their whole history."""
+    if not items:
+        return
+    best: dict[tuple[int, int, date], tuple[int, str]] = {}
+    for emp_id, category_id, held_on, tid, topic in db.session.execute(
+            select(Attendee.employee_id, Training.category_id, Training.held_on, Training.id, Training.topic)
+            .join(Training, Training.id == Attendee.training_id)
+            .where(Attendee.employee_id.in_(sorted({x["employee"].id for x in items})), Attendee.status == SIGNED,
+                   Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until,
+                   Training.held_on.in_(sorted({x["cell"].evidence.on for x in items})),
+                   Training.category_id.in_(sorted({x["requirement"].category_id for x in items})))):
+        key = (emp_id, category_id, held_on)
+        if key not in best or tid > best[key][0]:
+            best[key] = (tid, topic)
+    for x in items:
+        c = x["cell"]
+        found = best.get((x["employee"].id, x["requirement"].category_id, c.evidence.on))
+        if found is not None:
+            x["cell"] = Cell(c.state, Evidence(c.evidence.on, None, f"培训「{found[1]}」", training_id=found[0]),
+                             c.expires)
 
 
 def employee_requirements(employee: Employee, today: date | None = None) -> list[dict]:
@@ -472,17 +493,28 @@ def plan(employee: Employee, today: date | None = None) -> list[Step]:
         if e is not None and e.on >= hire - timedelta(days=365):
             s.done_on, s.evidence = e.on, e.source
         steps.append(s)
-    for ent in db.session.scalars(select(Entitlement).where(Entitlement.position_id == position.id,
-                                                          Entitlement.active.is_(True))
-                                  .join(SupplyItem, SupplyItem.id == Entitlement.item_id).order_by(SupplyItem.name)):
+    entitlements = list(db.session.scalars(
+        select(Entitlement).where(Entitlement.position_id == position.id, Entitlement.active.is_(True))
+        .join(SupplyItem, SupplyItem.id == Entitlement.item_id).order_by(SupplyItem.name)))
+    groups = group_ids_of([ent.item for ent in entitlements])  # the variants in every size count
+    first: dict[int, tuple] = {}  # item id -> (day, slip id, number) of the employee's first issue of it
+    if entitlements:
+        # One query for all of them, led by the employee's slips (`+ 0`: not by the index of
+        # reversals, which the NULL test would otherwise pick and read the whole ledger with).
+        for number, issued_on, slip_id, item_id in db.session.execute(
+                select(IssueSlip.number, IssueSlip.issued_on, IssueSlip.id, StockEntry.item_id)
+                .join(StockEntry, StockEntry.slip_id == IssueSlip.id)
+                .where(IssueSlip.employee_id == employee.id, StockEntry.kind == ISSUE,
+                       StockEntry.item_id.in_(sorted({i for ids in groups.values() for i in ids})),
+                       (StockEntry.reverses_id + 0).is_(None))):
+            if item_id not in first or (issued_on, slip_id) < first[item_id][:2]:
+                first[item_id] = (issued_on, slip_id, number)
+    for ent in entitlements:
         s = Step("issue", f"首次领取{ent.item.name}", hire + timedelta(days=FIRST_ISSUE_DAYS))
-        first = db.session.execute(
-            select(IssueSlip.number, IssueSlip.issued_on).join(StockEntry, StockEntry.slip_id == IssueSlip.id)
-            .where(IssueSlip.employee_id == employee.id, StockEntry.kind == ISSUE,
-                   StockEntry.item_id.in_(group_ids(ent.item)), StockEntry.reverses_id.is_(None))
-            .order_by(IssueSlip.issued_on, IssueSlip.id).limit(1)).first()
-        if first is not None:
-            s.done_on, s.evidence = first.issued_on, f"领用单 {first.number}"
+        issued = [first[i] for i in groups[ent.item.id] if i in first]
+        if issued:
+            on, _, number = min(issued)
+            s.done_on, s.evidence = on, f"领用单 {number}"
         steps.append(s)
     ob = onboarding_for(employee)
     done = {d.step_id: d for d in db.session.scalars(select(OnboardingDone).filter_by(onboarding_id=ob.id))} \

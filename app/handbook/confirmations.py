@@ -55,19 +55,41 @@ def valid_confirmation(employee: Employee, position: Position, revision: Positio
     return _valid_confirmations(position, [employee.id], revision).get(employee.id)
 
 
+# needs_confirmation()'s statements, built once (it runs on every workspace): a position's
+# revisions, newest first; a revision's snapshot; a confirmation of one of some revisions.
+_REVISIONS_OF = (select(PositionRevision.id, PositionRevision.duties_hash)
+                 .where(PositionRevision.position_id == bindparam("position"))
+                 .order_by(PositionRevision.number.desc()))
+_SNAPSHOT = select(PositionRevision.snapshot).where(PositionRevision.id == bindparam("revision"))
+_CONFIRMED = (select(ReadConfirmation.id).where(ReadConfirmation.employee_id == bindparam("employee"),
+                                                ReadConfirmation.revision_id.in_(bindparam("revisions", expanding=True)))
+              .limit(1))
+
+
 def needs_confirmation(user, position: Position) -> bool:
-    """True when `user` holds `position` and has not confirmed its current duties."""
+    """True when `user` holds `position` and has not confirmed its current duties: no
+    confirmation of the current revision or of an earlier one with the same duties."""
     if not may_confirm_reading(user, position):
         return False
-    employee = user.employee
-    revision = current_revision(position)
-    return has_duties(revision) and valid_confirmation(employee, position, revision) is None
+    revisions = db.session.execute(_REVISIONS_OF, {"position": position.id}).all()
+    if not revisions or not _states_duties(db.session.scalar(_SNAPSHOT, {"revision": revisions[0].id})):
+        return False
+    counting = []
+    for rid, digest in revisions:
+        if digest != revisions[0].duties_hash:
+            break
+        counting.append(rid)
+    return db.session.scalar(_CONFIRMED, {"employee": user.employee_id, "revisions": counting}) is None
 
 
 def has_duties(revision) -> bool:
     """Only a revision that states duties is read and confirmed: a position whose document
     text is missing asks nobody to confirm an empty page."""
-    return revision is not None and bool((revision.snapshot or {}).get("duties"))
+    return revision is not None and _states_duties(revision.snapshot)
+
+
+def _states_duties(snapshot) -> bool:
+    return bool((snapshot or {}).get("duties"))
 
 
 def position_status(position: Position) -> list[EmployeeStatus]:

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import bindparam, case, func, select
+from sqlalchemy.orm import contains_eager
 
 from app import clock
 from app.audit.log import record
@@ -116,9 +117,10 @@ def due_list(today: date | None = None, employee_id: int | None = None) -> list[
 
 # due_of's two statements, built once (building them costs more than running them): the
 # position's entitlements, and per item what one employee received in each kind of period.
-_ENTITLEMENTS = (select(Entitlement, SupplyItem).join(SupplyItem, SupplyItem.id == Entitlement.item_id)
+_ENTITLEMENTS = (select(Entitlement).join(SupplyItem, SupplyItem.id == Entitlement.item_id)
                  .where(Entitlement.active.is_(True), SupplyItem.active.is_(True),
-                        Entitlement.position_id == bindparam("position_id")))
+                        Entitlement.position_id == bindparam("position_id"))
+                 .options(contains_eager(Entitlement.item)))  # the item from the join, not a selectin load
 _RECEIVED = (select(StockEntry.item_id, SupplyItem.name, SupplyItem.size_kind,
                     *[func.sum(case(((StockEntry.at >= bindparam(f"lo_{p}")) & (StockEntry.at < bindparam(f"hi_{p}")),
                                      StockEntry.qty), else_=0)) for p in PERIOD_LABELS])
@@ -137,7 +139,7 @@ def due_of(employee: Employee, today: date | None = None) -> list[Due]:
     today = today or clock.local_now().date()
     if employee is None or not employee.active or employee.position_id is None:
         return []
-    entitlements = db.session.execute(_ENTITLEMENTS, {"position_id": employee.position_id}).all()
+    entitlements = [(ent, ent.item) for ent in db.session.scalars(_ENTITLEMENTS, {"position_id": employee.position_id})]
     if not entitlements:
         return []
     periods = list(PERIOD_LABELS)
