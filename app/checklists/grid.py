@@ -1,5 +1,6 @@
 """The month of a position: days by items (a row per person for an item for each holder),
 completion rates per item, person and position, and the twelve-month rates."""
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,7 +11,7 @@ from app import clock
 from app.checklists.fields import values_for
 from app.checklists.marks import MarkView, done_by_subject, done_keys, mark_views, tallies
 from app.checklists.models import POSITION, ChecklistItem
-from app.checklists.occurrences import POSITION_SUBJECT, counted, expand
+from app.checklists.occurrences import POSITION_SUBJECT, Holders, counted, subjects
 from app.checklists.schedule import Occurrence
 from app.extensions import db
 from app.org.models import Position
@@ -61,8 +62,13 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
     first, last = clock.month_days(year, month)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plist = position_items(position) if items is None else items
-    every = expand(plist, first, last)
-    everyone = sorted({s for _, _, s in every if s.person}, key=lambda s: (s.number, s.id))
+    # Each occurrence with its subjects, as the holders' list shared by every day of a
+    # stretch between two changes of the holders: a month of a position with a hundred and
+    # sixty technicians is a few thousand (occurrence, person) pairs, handled per stretch.
+    holders = Holders([i.position_id for i in plist], first, last, plist)
+    month_occs = [(i, o, subjects(i, o, holders)) for i, o, _ in counted(plist, first, last, holders)]
+    stretches = {id(subs): subs for _, _, subs in month_occs}
+    everyone = sorted({s for subs in stretches.values() for s in subs if s.person}, key=lambda s: (s.number, s.id))
     pages = max((len(everyone) + PEOPLE_PER_PAGE - 1) // PEOPLE_PER_PAGE, 1)
     page = min(max(people_page or 1, 1), pages)
     if person is not None:
@@ -73,7 +79,9 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
         shown = None
     # the position's own lines and each piece of equipment's are always shown (any holder
     # checks those); people are narrowed to a page or one person
-    occs = [t for t in every if t[2].person == 0 or shown is None or t[2].id in shown]
+    visible = {key: subs if shown is None else [x for x in subs if x.person == 0 or x.id in shown]
+               for key, subs in stretches.items()}
+    occs = [(i, o, x) for i, o, subs in month_occs for x in visible[id(subs)]]
     keys = [(i.id, o.period.key, s.id) for i, o, s in occs]
     marks = mark_views(keys)
     with_fields = {i.id for i in plist if i.fields}
@@ -91,7 +99,7 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
             r["done"] += status in ("done", "late")
     rows = []
     n = 0
-    due_items = {i.id for i, _, _ in every}  # items with an occurrence this month
+    due_items = {i.id for i, _, _ in month_occs}  # items with an occurrence this month
     for item in plist:
         item_rows = sorted((r for (iid, _), r in by_row.items() if iid == item.id),
                            key=lambda r: (r["subject"].id != 0, r["subject"].number))
@@ -104,11 +112,8 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
             rows.append(r)
     # The rates count everyone, shown or not: the position's from a count per occurrence,
     # each person's from a count per person.
-    groups: dict = {}
-    for i, o, _ in every:
-        groups[(i.id, o.period.key)] = (i, o, groups.get((i.id, o.period.key), (i, o, 0))[2] + 1)
-    total_due, total_done = _tally(list(groups.values()), minute)
-    people = _people_rates(every, minute, everyone)
+    total_due, total_done = _tally([(i, o, len(subs)) for i, o, subs in month_occs], minute)
+    people = _people_rates(month_occs, minute, everyone)
     if person is not None:
         people = [p for p in people if p["subject"].id == person]
     return {"position": position, "year": year, "month": month, "days": days, "rows": rows, "people": people,
@@ -152,16 +157,21 @@ def _tally(occs, minute: datetime, by_month: bool = False):
     return tuple(out.get(None, (0, 0)))
 
 
-def _people_rates(every, minute: datetime, everyone) -> list[dict]:
+def _people_rates(month, minute: datetime, everyone) -> list[dict]:
     """Each holder's month: his occurrences past due, and his done marks (one count per
-    person)."""
-    past: dict[int, int] = {}
+    person). `month`: (item, occurrence, subjects) with the subjects' list shared per
+    stretch of holders, so the people are counted per list, not per person and day."""
+    persons: dict[int, list[int]] = {}  # per list of subjects: its people's ids
+    past: Counter = Counter()
     pairs = set()
-    for i, o, s in every:
-        if s.person:
+    for i, o, subs in month:
+        ids = persons.get(id(subs))
+        if ids is None:
+            ids = persons[id(subs)] = [x.id for x in subs if x.person]
+        if ids:
             pairs.add((i.id, o.period.key))
             if o.due_at <= minute:
-                past[s.id] = past.get(s.id, 0) + 1
+                past.update(ids)
     done = done_by_subject(pairs, minute)
     out = []
     for s in everyone:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.checklists import targets
+from app.checklists import grid_html, targets
 from app.checklists.fields import (FILE_ACCEPT, UPLOAD_KINDS, active_fields, attendee_choices, display, fault_points,
                                    flag, fmt_number, summarize)
 from app.checklists.grid import month_grid
@@ -88,7 +88,7 @@ TEMPLATE_GLOBALS = {
     "checklist_group_labels": GROUP_LABELS, "checklist_state_labels": STATE_LABELS,
     # Helpers for item fields.
     "ck_fields": active_fields, "ck_has_uploads": ck_has_uploads, "ck_attendees": ck_attendees,
-    "ck_num": ck_num, "ck_flag": flag, "ck_display": display, "ck_summary": summarize,
+    "ck_num": ck_num, "ck_flag": flag, "ck_display": display, "ck_summary": summarize, "ck_grid_cells": grid_html.cells,
     "ck_file_accept": lambda: FILE_ACCEPT, "ck_photo_pages": photo_pages,
     # Items for each piece of equipment: the failed points, the selection in words.
     "ck_fault_points": ck_fault_points, "ck_thing_scope": targets.describe,
