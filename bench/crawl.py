@@ -1,0 +1,93 @@
+"""Every page kind a role can reach, found by following the links of the pages themselves
+(from the workspace), rendered in-process on the three-year dataset: the pages
+bench/render.py's fixed lists leave out (a technician's own month, an employee's page,
+the onboarding plan, …). One URL per endpoint, the first linked; the median CPU time of
+three renders after one warm-up, slowest first.
+
+    .venv/bin/python bench/crawl.py [--roles 技师,主管,文员,经理,管理员] [--over 0]
+    DATABASE_URL=postgresql+psycopg://…/intranet_bench .venv/bin/python bench/crawl.py
+
+The people are bench/peak.py's (made on the dataset if missing). Exports, print-outs,
+files and log-out are not followed. Run by hand, never in CI.
+"""
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from collections import deque
+from urllib.parse import urlsplit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+from pages import BASE  # noqa: E402
+from peak import PASSWORD, prepare  # noqa: E402
+from scale import build  # noqa: E402
+
+NOT_FOLLOWED = re.compile(r"(logout|/export|\.pdf|\.csv|\.xlsx|/print|/download|/files/|/photos/|/static/|/uploads/"
+                          r"|/qr|label)")
+LINK = re.compile(r'href="(/[^"#]*)"')
+
+
+def crawl(app, username: str, limit: int = 400) -> list[tuple[float, int, str, str]]:
+    """(CPU ms, KiB, endpoint, URL) of each page kind the user reaches by links."""
+    adapter = app.url_map.bind("localhost")
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = "bench/crawl.py"
+    r = client.post("/auth/login", data={"username": username, "password": PASSWORD})
+    assert r.status_code in (302, 303), (username, r.status_code)
+    seen, queue, found = set(), deque(["/"]), []
+    while queue and len(found) < limit:
+        url = queue.popleft()
+        try:
+            endpoint, _ = adapter.match(urlsplit(url).path, method="GET")
+        except Exception:  # not a page of the app (a redirect target, a 405 …)
+            continue
+        if endpoint in seen:
+            continue
+        seen.add(endpoint)
+        r = client.get(url)
+        if r.status_code != 200 or not r.content_type.startswith("text/html"):
+            continue
+        times = []
+        for _ in range(3):
+            started = time.process_time()
+            client.get(url)
+            times.append((time.process_time() - started) * 1000)
+        found.append((statistics.median(times), len(r.data) // 1024, endpoint, url))
+        queue.extend(href.replace("&amp;", "&") for href in LINK.findall(r.get_data(as_text=True))
+                     if not NOT_FOLLOWED.search(href))
+    return sorted(found, reverse=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--roles", default="技师,主管,文员,经理,管理员")
+    parser.add_argument("--over", type=float, default=0, help="list only pages slower than this (ms)")
+    args = parser.parse_args()
+    pg = os.environ.get("DATABASE_URL", "")
+    instance = os.path.join(BASE, "scale" + ("-pg" if pg else ""))
+    url = pg or f"sqlite:///{instance}/app.db"
+    if not pg and not os.path.exists(os.path.join(instance, "app.db")):
+        build(instance, None, 1.0, 2026, log=lambda *a: None)
+    spec = prepare(instance, url)
+    from app import create_app
+    from app.warm import prepare as prepare_serving
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    prepare_serving(app)  # as wsgi.py does for gunicorn
+    first = {}
+    for p in spec["people"]:
+        first.setdefault(p["role"], p["name"])
+    for role in args.roles.split(","):
+        print(f"\n{role} ({first[role]}): CPU ms, KiB, endpoint, URL")
+        for ms, kib, endpoint, page in crawl(app, first[role]):
+            if ms >= args.over:
+                print(f"  {ms:7.1f} {kib:5d}  {endpoint:36s} {page}")
+
+
+if __name__ == "__main__":
+    main()
