@@ -12,6 +12,7 @@ from app import parts, permissions
 from app.audit.changes import change_rows
 from app.extensions import db
 from app.printing import css_string
+from app.safe_html import joined
 from app.uploads import StorageFull
 
 HTMX_VERSION = "2.0.11"
@@ -194,8 +195,8 @@ def select_options(choices, selected=None) -> Markup:
     """The <option>s of (value, label) pairs, the one equal to `selected` marked: written
     here rather than by a Jinja loop, as a manager's person picker lists everyone."""
     chosen = None if selected is None else str(selected)
-    return Markup("".join(f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
-                          f'{escape(label)}</option>' for value, label in choices))
+    return joined(f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
+                  f'{escape(label)}</option>' for value, label in choices)
 
 
 def register_template_helpers(app) -> None:

@@ -8,12 +8,14 @@ templates/coverage/_matrix_table.html wrote; a cell without a checkbox is the sa
 everyone with the same state and dates, so it is built once per page."""
 from flask import url_for
 from markupsafe import Markup, escape
+
 from sqlalchemy import select
 
 from app.coverage.rules import EXPIRED, LABELS, MISSING, NA, Matrix
 from app.extensions import db
 from app.org.models import Position
 from app.staff.models import Employee
+from app.safe_html import joined
 
 
 def rows_of(m: Matrix, may_gap: bool):
@@ -58,7 +60,7 @@ def rows_of(m: Matrix, may_gap: bool):
 
     def group_rows(group) -> Markup:
         """The rows of a group (a position), each on a line of its own."""
-        return Markup("".join(f"\n  {row_html(row)}\n  " for row in group["rows"]))
+        return joined(f"\n  {row_html(row)}\n  " for row in group["rows"])
 
     return group_rows
 
@@ -66,8 +68,8 @@ def rows_of(m: Matrix, may_gap: bool):
 def mentor_options(employee: Employee, selected_id: int | None) -> Markup:
     """The <option>s of who may mentor the employee (rules.mentor_choices: every other
     active employee, by number) as "name（position）", from plain rows of the columns shown."""
-    return Markup("".join(
+    return joined(
         f'<option value="{e_id}"{" selected" if e_id == selected_id else ""}>{escape(name)}（{escape(title or "")}）</option>'
         for e_id, name, title in db.session.execute(
             select(Employee.id, Employee.name, Position.title).outerjoin(Position, Position.id == Employee.position_id)
-            .where(Employee.active.is_(True), Employee.id != employee.id).order_by(Employee.employee_no))))
+            .where(Employee.active.is_(True), Employee.id != employee.id).order_by(Employee.employee_no)))
