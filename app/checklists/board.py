@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.checklists.fields import preload_attendees, values_for
+from app.checklists.fields import active_fields, preload_attendees, values_for
 from app.checklists.marks import MarkView, done_counts, done_keys, done_subjects, mark_views, tallies
 from app.checklists.models import EQUIPMENT, HOLDER, POSITION, ChecklistItem
 from app.checklists.occurrences import Holders, POSITION_SUBJECT, Subject, subjects
@@ -48,12 +48,12 @@ class Row:
     @property
     def fields(self) -> list:
         """The item's active fields (what a tick records)."""
-        return [f for f in self.item.fields if f.active]
+        return active_fields(self.item)
 
     @property
     def needs_fields(self) -> bool:
         """A tick or self-check must be filled in (a required field): no one-tap action."""
-        return any(f.active and f.required for f in self.item.fields)
+        return any(f.required for f in active_fields(self.item))
 
     @property
     def dom_id(self) -> str:
@@ -313,7 +313,7 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
         if not k:
             continue
         ticks = i.position_id in tickable
-        if ticks and not i.target_changes and i.target == POSITION:
+        if ticks and i.once_for_position:
             simple.append((i, occs[:k]))
         else:
             other.append((i, occs[:k], ticks))
@@ -327,7 +327,7 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
                 out.append((i, missing))
     if not other:
         return out, tickable
-    holders = Holders([i.position_id for i, _, ticks in other if i.target == HOLDER or i.target_changes], start,
+    holders = Holders([i.position_id for i, _, _ in other if i.target == HOLDER or i.target_changes], start,
                       minute.date(), [i for i, _, _ in other])
     # `whole` when every subject counts (he ticks the position, or it is an item for each
     # piece of equipment), else only his own and the position's shared one.

@@ -6,13 +6,14 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.org.models import Position
-from app.staff.models import Employee
 from app.checklists.board import board, overdue_summary
+from app.checklists.marks import ACCOUNT_NAME
 from app.checklists.models import ChecklistItem, ChecklistMark
 from app.extensions import db
+from app.org.models import Position
 from app.parts import Desk, Listing, SHOW
 from app.permissions import is_supervisor, supervised_position_ids
+from app.staff.models import Employee
 
 
 def my_checklist(desk: Desk) -> dict | None:
@@ -55,7 +56,7 @@ def self_checks_to_review(desk: Desk) -> Listing | None:
     stmt = (select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.self_at,
                    ChecklistMark.self_note, ChecklistItem.position_id, ChecklistItem.title.label("item_title"),
                    Position.title.label("position_title"),
-                   func.coalesce(Employee.name, func.nullif(User.display_name, ""), User.username).label("checker"),
+                   ACCOUNT_NAME.label("checker"),
                    func.count().over().label("total"))
             .join(ChecklistItem, ChecklistItem.id == ChecklistMark.item_id)
             .join(Position, Position.id == ChecklistItem.position_id)

@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.checklists.fields import values_for
-from app.checklists.marks import MarkView, done_by_subject, done_keys, mark_views, tallies
-from app.checklists.models import POSITION, ChecklistItem
+from app.checklists.marks import MarkView, done_by_subject, done_keys, mark_views, period_spans, tallies
+from app.checklists.models import ChecklistItem
 from app.checklists.occurrences import POSITION_SUBJECT, Holders, counted, subjects
 from app.checklists.schedule import Occurrence
 from app.extensions import db
@@ -127,21 +127,9 @@ def _tally(occs, minute: datetime, by_month: bool = False):
     (checklist_tally, one row each): (due, done), or per (year, month)."""
     # An item done once for the position is done or not: its done periods as one row of
     # keys per item; the others (for each holder or piece of equipment) by their counts.
-    once: set[int] = set()
-    ranges: dict[int, list] = {}  # item id -> [first day, last day] of its periods
-    for i, o, _ in occs:
-        p, r = o.period, ranges.get(i.id)
-        if r is None:
-            ranges[i.id] = [p.start, p.end]
-            if not i.target_changes and i.target == POSITION:
-                once.add(i.id)
-        else:
-            if p.start < r[0]:
-                r[0] = p.start
-            if p.end > r[1]:
-                r[1] = p.end
-    keys = done_keys({iid: tuple(ranges[iid]) for iid in once})
-    counts = tallies((i.id, o.period) for i, o, _ in occs if i.id not in once) if len(once) < len(ranges) else {}
+    once = {i.id for i in {i for i, _, _ in occs} if i.once_for_position}
+    keys = done_keys(period_spans((i.id, o.period) for i, o, _ in occs if i.id in once))
+    counts = tallies((i.id, o.period) for i, o, _ in occs if i.id not in once)
     out: dict = {}
     for i, occ, expected in occs:
         iid = i.id

@@ -4,10 +4,10 @@ A month of the technicians' 点检记录 shows twenty people by thirty-one days 
 for each holder: some two thousand cells, and the same cells written by a Jinja loop (a
 helper call, a filter and a dozen lookups and escapes per cell) cost half the page. The
 HTML is what templates/checklists/_grid.html wrote for them, byte for byte."""
-from flask import current_app
 from markupsafe import Markup, escape
 
 
+from app import clock
 from app.checklists.fields import summarize
 from app.safe_html import joined
 
@@ -15,10 +15,14 @@ SYMBOLS = {"done": "✔", "late": "补", "missed": "✘", "open": "○", "future
 AT = "%m-%d %H:%M"
 
 
+def localtime(utc_naive) -> str:
+    """The `localtime` template filter's text for a stored (naive UTC) moment."""
+    return clock.to_local(utc_naive).strftime(AT) if utc_naive is not None else ""
+
+
 def cells(row: dict, days) -> Markup:
     """A grid row's cells, one per day of the month: its state's symbol (or the recorded
     figure), who checked and confirmed it in the title."""
-    localtime = current_app.jinja_env.filters["localtime"]
     out = []
     for d in days:
         c = row["cells"].get(d)
@@ -29,11 +33,11 @@ def cells(row: dict, days) -> Markup:
         cls = c.status + (" has-value" if sm else "") + (" flagged" if sm and sm.flagged else "")
         m = c.mark
         if m and m.done:
-            who = f"点检人 {m.self_by.name} {localtime(m.self_at, AT)}；确认人 " if m.self_by else ""
-            title = f' title="{escape(who)}{escape(m.by.name if m.by else "")} {localtime(m.at, AT)}' \
+            who = f"点检人 {m.self_by.name} {localtime(m.self_at)}；确认人 " if m.self_by else ""
+            title = f' title="{escape(who)}{escape(m.by.name if m.by else "")} {localtime(m.at)}' \
                     f'{escape(" " + m.note if m.note else "")}"'
         elif c.status == "review":
-            title = f' title="待核查：{escape(m.self_by.name if m.self_by else "")} {localtime(m.self_at, AT)} 已自查"'
+            title = f' title="待核查：{escape(m.self_by.name if m.self_by else "")} {localtime(m.self_at)} 已自查"'
         else:
             title = " "
         if sm:

@@ -70,15 +70,19 @@ class MarkView(NamedTuple):
     review_note: str = ""  # why a self-check was returned (退回原因)
 
 
+# User.name in SQL (the employee's name, else the account's display name or user name),
+# for statements that outer-join Employee on User.employee_id.
+ACCOUNT_NAME = func.coalesce(Employee.name, func.nullif(User.display_name, ""), User.username)
+
+
 def user_names(ids) -> dict[int, MarkedBy]:
-    """The names of these accounts as shown beside a tick (the employee's name, else the
-    account's display name or user name): one statement of plain rows."""
+    """The names of these accounts as shown beside a tick: one statement of plain rows."""
     ids = set(ids)
     if not ids:
         return {}
     return {i: MarkedBy(n) for i, n in db.session.execute(
-        select(User.id, func.coalesce(Employee.name, func.nullif(User.display_name, ""), User.username))
-        .outerjoin(Employee, Employee.id == User.employee_id).where(User.id.in_(sorted(ids))))}
+        select(User.id, ACCOUNT_NAME).outerjoin(Employee, Employee.id == User.employee_id)
+        .where(User.id.in_(sorted(ids))))}
 
 
 def mark_views(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], MarkView]:
@@ -131,15 +135,22 @@ def _tally_range(ranges: dict[int, tuple]) -> object:
                  for (first, last), ids in groups.items()))
 
 
+def period_spans(occurrences) -> dict[int, tuple]:
+    """Per item id, (first day, last day) of the periods of these (item id, Period)
+    occurrences: what tallies and done_keys read checklist_tally by."""
+    spans: dict[int, tuple] = {}
+    for item_id, period in occurrences:
+        first, last = spans.get(item_id, (period.start, period.end))
+        spans[item_id] = (min(first, period.start), max(last, period.end))
+    return spans
+
+
 def tallies(occurrences) -> dict[tuple[int, str], int]:
     """How many subjects of these (item id, Period) occurrences are done, by (item id,
     period key), from checklist_tally (one row per occurrence, kept by triggers): what
     done_counts gives for everyone's marks, without reading them. (It may hold other
     periods of the same items too; callers look up their own.)"""
-    ranges: dict[int, tuple] = {}
-    for item_id, period in occurrences:
-        first, last = ranges.get(item_id, (period.start, period.end))
-        ranges[item_id] = (min(first, period.start), max(last, period.end))
+    ranges = period_spans(occurrences)
     if not ranges:
         return {}
     rows = db.session.execute(select(ChecklistTally.item_id, ChecklistTally.period_key, ChecklistTally.done)

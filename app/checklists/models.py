@@ -82,6 +82,12 @@ class ChecklistItem(db.Model):
     def per_equipment(self, period) -> bool:
         return self.target_on(period.start) == EQUIPMENT
 
+    @property
+    def once_for_position(self) -> bool:
+        """Done once for the position in every period, past and future (no target change):
+        an occurrence is simply done or not, so a period's done count is all it takes."""
+        return not self.target_changes and self.target == POSITION
+
     def per_subject(self, period) -> bool:
         """Done once per holder or once per piece of equipment (not once for the position)."""
         return self.target_on(period.start) != POSITION
