@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, render_template, request
 from flask_login import current_user
-from markupsafe import Markup, escape
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -12,7 +11,7 @@ from app import parts, permissions
 from app.audit.changes import change_rows
 from app.extensions import db
 from app.printing import css_string
-from app.safe_html import joined
+from app.safe_html import select_options
 from app.uploads import StorageFull
 
 HTMX_VERSION = "2.0.11"
@@ -189,14 +188,6 @@ def register_error_handlers(app) -> None:
 
         db.session.rollback()
         return _error_response(500)
-
-
-def select_options(choices, selected=None) -> Markup:
-    """The <option>s of (value, label) pairs, the one equal to `selected` marked: written
-    here rather than by a Jinja loop, as a manager's person picker lists everyone."""
-    chosen = None if selected is None else str(selected)
-    return joined(f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
-                  f'{escape(label)}</option>' for value, label in choices)
 
 
 def register_template_helpers(app) -> None:

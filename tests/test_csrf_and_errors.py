@@ -206,7 +206,7 @@ def test_forwarded_address_only_from_trusted_proxies(app, make_user):
 
 
 def test_select_options_escape_and_mark_the_chosen_one():
-    from app.web import select_options
+    from app.safe_html import select_options
 
     html = select_options([(1, "张伟"), (12, "<b>李&四</b>"), (2, "王五")], selected=12)
     assert html == ('<option value="1">张伟</option><option value="12" selected>&lt;b&gt;李&amp;四&lt;/b&gt;</option>'

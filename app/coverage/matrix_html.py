@@ -1,5 +1,4 @@
-"""The coverage pages' long lists as HTML, written in Python: the matrix's rows, and the
-mentor picker of an employee's page.
+"""The coverage matrix's rows as HTML, written in Python.
 
 The matrix page has a row per active employee (hundreds) and a few cells per row; the
 same rows written by a Jinja loop (attribute lookups, a filter and an escape per value)
@@ -9,12 +8,7 @@ everyone with the same state and dates, so it is built once per page."""
 from flask import url_for
 from markupsafe import Markup, escape
 
-from sqlalchemy import select
-
 from app.coverage.rules import EXPIRED, LABELS, MISSING, NA, Matrix
-from app.extensions import db
-from app.org.models import Position
-from app.staff.models import Employee
 from app.safe_html import joined
 
 
@@ -63,13 +57,3 @@ def rows_of(m: Matrix, may_gap: bool):
         return joined(f"\n  {row_html(row)}\n  " for row in group["rows"])
 
     return group_rows
-
-
-def mentor_options(employee: Employee, selected_id: int | None) -> Markup:
-    """The <option>s of who may mentor the employee (rules.mentor_choices: every other
-    active employee, by number) as "name（position）", from plain rows of the columns shown."""
-    return joined(
-        f'<option value="{e_id}"{" selected" if e_id == selected_id else ""}>{escape(name)}（{escape(title or "")}）</option>'
-        for e_id, name, title in db.session.execute(
-            select(Employee.id, Employee.name, Position.title).outerjoin(Position, Position.id == Employee.position_id)
-            .where(Employee.active.is_(True), Employee.id != employee.id).order_by(Employee.employee_no)))

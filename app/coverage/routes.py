@@ -8,7 +8,7 @@ from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement
                                   gap_training, mark_step, set_requirement_active, set_step_active, sign_off,
                                   start_onboarding)
 from app.coverage.forms import CertificateForm, RequirementForm, StepForm
-from app.coverage.matrix_html import mentor_options, rows_of
+from app.coverage.matrix_html import rows_of
 from app.coverage.models import Certificate, OnboardingStep, Requirement
 from app.extensions import db
 from app.trainings.forms import PlainForm
@@ -16,6 +16,7 @@ from app.org.models import Position
 from app.permissions import (can_edit_org, can_record_trainings, may_mark_onboarding_step, may_sign_off_onboarding,
                              may_view_coverage, may_view_employee, require)
 from app.printing import pdf_response, render_pdf
+from app.safe_html import select_options
 from app.staff.models import Employee
 from app.trainings.models import TrainingCategory
 from app.web import render
@@ -195,8 +196,8 @@ def employee(employee_id: int):
 def _employee_page(e: Employee, cert_form, status: int = 200):
     today = clock.local_now().date()
     onboarding = rules.onboarding_for(e)
-    mentors = mentor_options(e, onboarding.mentor_id if onboarding else None) \
-        if can_record_trainings(current_user) else ""
+    mentors = select_options(((m.id, f"{m.name}（{m.title or ''}）") for m in rules.mentor_rows(e)),
+                             onboarding.mentor_id if onboarding else None) if can_record_trainings(current_user) else ""
     return render("coverage/employee.html", employee=e, reqs=rules.employee_requirements(e, today),
                   certs=rules.certificates_of(e),
                   cert_form=cert_form, steps=rules.plan(e, today), onboarding=onboarding,

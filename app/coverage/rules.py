@@ -563,10 +563,22 @@ def certificates_of(employee: Employee) -> list[Certificate]:
                                    .order_by(Certificate.issued_on.desc())))
 
 
+def _may_mentor(employee: Employee) -> tuple:
+    """Who may mentor (带教) the employee: every other active employee."""
+    return Employee.active.is_(True), Employee.id != employee.id
+
+
 def mentor_choices(employee: Employee) -> list[Employee]:
-    """Who may mentor (带教) the employee: every other active employee, by number."""
-    return list(db.session.scalars(select(Employee).where(Employee.active.is_(True), Employee.id != employee.id)
-                                   .order_by(Employee.employee_no)))
+    """Who may mentor the employee (_may_mentor), by number."""
+    return list(db.session.scalars(select(Employee).where(*_may_mentor(employee)).order_by(Employee.employee_no)))
+
+
+def mentor_rows(employee: Employee) -> list:
+    """mentor_choices as plain rows (id, name, position title), for the picker: the
+    employee page lists everyone."""
+    return db.session.execute(select(Employee.id, Employee.name, Position.title)
+                              .outerjoin(Position, Position.id == Employee.position_id)
+                              .where(*_may_mentor(employee)).order_by(Employee.employee_no)).all()
 
 
 def onboarding_progress(today: date | None = None) -> list[dict]:

@@ -1,12 +1,13 @@
 """Read confirmations (我已阅读并理解), tied to the revision that was read."""
 from dataclasses import dataclass
+from itertools import takewhile
 
 from sqlalchemy import bindparam, exists, select
 
 from app.audit.log import record
 from app.extensions import db
 from app.handbook.models import PositionRevision, ReadConfirmation
-from app.handbook.revisions import current_revision, current_revisions, duties_changed_since
+from app.handbook.revisions import current_revision, duties_changed_since
 from app.notices import rules as notices
 from app.org.models import Position, ordered_positions
 from app.permissions import may_confirm_reading, supervises
@@ -74,12 +75,13 @@ def needs_confirmation(user, position: Position) -> bool:
     revisions = db.session.execute(_REVISIONS_OF, {"position": position.id}).all()
     if not revisions or not _states_duties(db.session.scalar(_SNAPSHOT, {"revision": revisions[0].id})):
         return False
-    counting = []
-    for rid, digest in revisions:
-        if digest != revisions[0].duties_hash:
-            break
-        counting.append(rid)
-    return db.session.scalar(_CONFIRMED, {"employee": user.employee_id, "revisions": counting}) is None
+    return db.session.scalar(_CONFIRMED, {"employee": user.employee_id, "revisions": _counting(revisions)}) is None
+
+
+def _counting(revisions) -> list[int]:
+    """Of a position's revisions as (id, duties hash), newest first: the ids whose
+    confirmation covers the current duties, back to the last change of the duties."""
+    return [rid for rid, _ in takewhile(lambda r: r[1] == revisions[0][1], revisions)]
 
 
 def has_duties(revision) -> bool:
@@ -133,8 +135,7 @@ class Unconfirmed:
 
 
 # unconfirmed()'s statements, built once (building them costs more than running them).
-_HISTORY = (select(PositionRevision.id, PositionRevision.position_id, PositionRevision.number,
-                   PositionRevision.duties_hash)
+_HISTORY = (select(PositionRevision.id, PositionRevision.position_id, PositionRevision.duties_hash)
             .where(PositionRevision.position_id.in_(bindparam("positions", expanding=True)))
             .order_by(PositionRevision.number.desc()))
 _REVISIONS = select(PositionRevision).where(PositionRevision.id.in_(bindparam("ids", expanding=True)))
@@ -156,25 +157,18 @@ def unconfirmed(user) -> list[Unconfirmed]:
     and hashes (from which revision on a confirmation still counts), the current ones
     (do they state duties), and the employees without a confirmation of a revision that
     counts (as plain rows: id, name, number; the workspace shows a few names of hundreds)."""
-    user = getattr(user, "_get_current_object", lambda: user)()  # not the proxy in the loop
     visible = [p for p in ordered_positions() if supervises(user, p)]
     if not visible:
         return []
-    history: dict[int, list] = {}
-    for rid, pid, number, digest in db.session.execute(_HISTORY, {"positions": [p.id for p in visible]}):
-        history.setdefault(pid, []).append((number, digest, rid))
-    current = [rows[0][2] for rows in history.values()]  # the highest number first
+    history: dict[int, list] = {}  # position id -> its revisions as (id, duties hash), newest first
+    for rid, pid, digest in db.session.execute(_HISTORY, {"positions": [p.id for p in visible]}):
+        history.setdefault(pid, []).append((rid, digest))
+    current = [rows[0][0] for rows in history.values()]
     revisions = {r.position_id: r for r in db.session.scalars(_REVISIONS, {"ids": current})} if current else {}
     asked = [p for p in visible if has_duties(revisions.get(p.id))]
     if not asked:
         return []
-    counting = []  # the revisions whose confirmation covers the current duties: back to a change
-    for p in asked:
-        digest = history[p.id][0][1]
-        for _, other, rid in history[p.id]:
-            if other != digest:
-                break
-            counting.append(rid)
+    counting = [rid for p in asked for rid in _counting(history[p.id])]
     missing: dict[int, list] = {}
     for row in db.session.execute(_UNCONFIRMED, {"positions": [p.id for p in asked], "counting": counting}):
         missing.setdefault(row.position_id, []).append(row)

@@ -23,7 +23,7 @@ from app.permissions import (can_edit_org, holds_position, is_supervisor, may_co
                              require, supervises)
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
-from app.web import render
+from app.web import me, render
 
 bp = Blueprint("handbook", __name__, url_prefix="/handbook")
 
@@ -101,7 +101,7 @@ def confirm_read(position_id: int):
 def unconfirmed_list():
     """Who has not confirmed reading, across every position the user supervises."""
     require(is_supervisor)
-    return render("handbook/unconfirmed.html", groups=unconfirmed(current_user))
+    return render("handbook/unconfirmed.html", groups=unconfirmed(me()))
 
 
 @bp.get("/positions/<int:position_id>/confirmations")

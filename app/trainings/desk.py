@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select
 from app.extensions import db
 from app.parts import Desk, Listing, SHOW
 from app.permissions import can_record_trainings
-from app.trainings.models import Attendee, DONE, PLANNED, SIGNED, Training
+from app.trainings.models import Attendee, DONE, PLANNED, SIGNED, Training, hours_between
 
 _MINE = (select(Training.id, Training.topic, Training.held_on, Training.start_time, Training.place,
                 Attendee.status.label("sign"))
@@ -27,12 +27,6 @@ _THIS_YEAR = (select(Training.start_time, Training.end_time).join(Attendee, Atte
                      Training.held_on <= bindparam("today")))
 
 
-def _hours(start, end) -> float:
-    """Training.hours of plain values."""
-    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-    return round(max(minutes, 0) / 60, 2)
-
-
 def my_trainings(desk: Desk) -> dict | None:
     employee, today = desk.employee, desk.today
     if employee is None:
@@ -40,7 +34,7 @@ def my_trainings(desk: Desk) -> dict | None:
     params = {"employee_id": employee.id, "today": today, "year_start": date(today.year, 1, 1)}
     upcoming = db.session.execute(_UPCOMING, params).all()
     recent = db.session.execute(_RECENT, params).all()
-    hours = sum(_hours(start, end) for start, end in db.session.execute(_THIS_YEAR, params))
+    hours = sum(hours_between(start, end) for start, end in db.session.execute(_THIS_YEAR, params))
     return {"upcoming": upcoming, "recent": recent, "hours": hours}
 
 

@@ -23,6 +23,12 @@ class TrainingCategory(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+def hours_between(start, end) -> float:
+    """A session's length in hours, from its start and end times of day."""
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return round(max(minutes, 0) / 60, 2)
+
+
 class Training(db.Model):
     """A training session (培训) with its report, attendees, photos and materials."""
 
@@ -58,8 +64,7 @@ class Training(db.Model):
 
     @property
     def hours(self) -> float:
-        minutes = (self.end_time.hour * 60 + self.end_time.minute) - (self.start_time.hour * 60 + self.start_time.minute)
-        return round(max(minutes, 0) / 60, 2)
+        return hours_between(self.start_time, self.end_time)
 
     def live_files(self, kind: str) -> list["TrainingFile"]:
         return [f for f in self.files if f.kind == kind and f.deleted_at is None]

@@ -1,13 +1,13 @@
 """What the training templates (and the panels on position and employee pages) call."""
 from datetime import datetime, timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.extensions import db
-from app.safe_html import joined
+from app.safe_html import select_options
 from app.staff.models import Employee
 from app.trainings.models import Attendee, SIGN_LABELS, Training
 from app.trainings.records import employee_history
@@ -46,11 +46,9 @@ def employee_options() -> Markup:
     """The <option>s of the training page's attendee picker: every active employee by
     number, as "number name". Written here, not by a Jinja loop over hundreds of employees
     (read as plain rows of the two columns shown)."""
-    return joined(
-        f'<option value="{e_id}">{escape(number)} {escape(name)}</option>'
-        for e_id, number, name in db.session.execute(select(Employee.id, Employee.employee_no, Employee.name)
-                                                     .where(Employee.active.is_(True))
-                                                     .order_by(Employee.employee_no)))
+    return select_options((e_id, f"{number} {name}") for e_id, number, name in db.session.execute(
+        select(Employee.id, Employee.employee_no, Employee.name).where(Employee.active.is_(True))
+        .order_by(Employee.employee_no)))
 
 
 TEMPLATE_GLOBALS = {"training_history": employee_history, "trainings_for_position": trainings_for_position,
