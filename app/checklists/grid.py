@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.checklists.fields import values_for
-from app.checklists.marks import MarkView, done_by_subject, done_keys, mark_views, period_spans, tallies
+from app.checklists.marks import MarkView, done_by_subject, done_keys, mark_views, period_spans, tallies_between
 from app.checklists.models import ChecklistItem
 from app.checklists.occurrences import POSITION_SUBJECT, Holders, counted, subjects
 from app.checklists.schedule import Occurrence
@@ -127,19 +127,23 @@ def _tally(occs, minute: datetime, by_month: bool = False):
     (checklist_tally, one row each): (due, done), or per (year, month)."""
     # An item done once for the position is done or not: its done periods as one row of
     # keys per item; the others (for each holder or piece of equipment) by their counts.
-    once = {i.id for i in {i for i, _, _ in occs} if i.once_for_position}
-    keys = done_keys(period_spans((i.id, o.period) for i, o, _ in occs if i.id in once))
-    counts = tallies((i.id, o.period) for i, o, _ in occs if i.id not in once)
+    per_item: dict = {}
+    for t in occs:
+        per_item.setdefault(t[0], []).append(t)
+    spans = period_spans((i.id, o.period) for i, o, _ in occs)
+    once = {i.id for i in per_item if i.once_for_position}
+    keys = done_keys({i: span for i, span in spans.items() if i in once})
+    counts = tallies_between({i: span for i, span in spans.items() if i not in once})
     out: dict = {}
-    for i, occ, expected in occs:
-        iid = i.id
-        if iid in once:
-            n = min(int(occ.period.key in keys.get(iid, ())), expected)
-        else:
-            n = min(counts.get((iid, occ.period.key), 0), expected)
-        t = out.setdefault((occ.due_date.year, occ.due_date.month) if by_month else None, [0, 0])
-        t[0] += expected if occ.due_at <= minute else n
-        t[1] += n
+    for item, ts in per_item.items():
+        iid = item.id
+        done_periods = keys.get(iid, ()) if iid in once else None
+        for _, o, expected in ts:
+            key = o.period.key
+            n = min(counts.get((iid, key), 0) if done_periods is None else int(key in done_periods), expected)
+            t = out.setdefault((o.due_date.year, o.due_date.month) if by_month else None, [0, 0])
+            t[0] += expected if o.due_at <= minute else n
+            t[1] += n
     if by_month:
         return {ym: tuple(t) for ym, t in out.items()}
     return tuple(out.get(None, (0, 0)))

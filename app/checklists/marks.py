@@ -3,7 +3,7 @@ as ORM objects for the rows that are acted on, or as plain values for grids and 
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -138,11 +138,10 @@ def _tally_range(ranges: dict[int, tuple]) -> object:
 def period_spans(occurrences) -> dict[int, tuple]:
     """Per item id, (first day, last day) of the periods of these (item id, Period)
     occurrences: what tallies and done_keys read checklist_tally by."""
-    spans: dict[int, tuple] = {}
+    periods: dict[int, list] = {}
     for item_id, period in occurrences:
-        first, last = spans.get(item_id, (period.start, period.end))
-        spans[item_id] = (min(first, period.start), max(last, period.end))
-    return spans
+        periods.setdefault(item_id, []).append(period)
+    return {i: (min(p.start for p in ps), max(p.end for p in ps)) for i, ps in periods.items()}
 
 
 def tallies(occurrences) -> dict[tuple[int, str], int]:
@@ -150,12 +149,26 @@ def tallies(occurrences) -> dict[tuple[int, str], int]:
     period key), from checklist_tally (one row per occurrence, kept by triggers): what
     done_counts gives for everyone's marks, without reading them. (It may hold other
     periods of the same items too; callers look up their own.)"""
-    ranges = period_spans(occurrences)
+    return tallies_between(period_spans(occurrences))
+
+
+def tallies_between(ranges: dict[int, tuple]) -> dict[tuple[int, str], int]:
+    """tallies() of every period of each item from its first to its last day (`ranges`:
+    item id -> (first, last), as period_spans gives them)."""
     if not ranges:
         return {}
-    rows = db.session.execute(select(ChecklistTally.item_id, ChecklistTally.period_key, ChecklistTally.done)
-                              .where(_tally_range(ranges), ChecklistTally.done > 0))
-    return {(i, k): n for i, k, n in rows}
+    # One row per item, "key:count,…" joined by the database (as done_keys): a year of a
+    # position's daily items for each holder is a few rows, not two thousand.
+    pairs = ChecklistTally.period_key + ":" + cast(ChecklistTally.done, String)
+    rows = db.session.execute(select(ChecklistTally.item_id, func.aggregate_strings(pairs, ","))
+                              .where(_tally_range(ranges), ChecklistTally.done > 0).group_by(ChecklistTally.item_id))
+    out: dict[tuple[int, str], int] = {}
+    for i, joined in rows:
+        for pair in (joined or "").split(","):
+            key, _, n = pair.rpartition(":")
+            if key:
+                out[i, key] = int(n)
+    return out
 
 
 def done_keys(ranges: dict[int, tuple]) -> dict[int, set[str]]:

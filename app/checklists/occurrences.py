@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from app import clock
 from app.checklists import targets
+from app.checklists.models import HOLDER
 from app.checklists.schedule import occurrences_between
 from app.staff.tenure import holders as tenures_of
 
@@ -109,5 +110,17 @@ def counted(items, start: date, end: date, holders: Holders | None = None) -> li
     items = list(items)
     if holders is None:
         holders = Holders([i.position_id for i in items], start, end, items)
-    return [(item, occ, len(subjects(item, occ, holders))) for item in items
-            for occ in occurrences_between(item.rule(), start, end, clock.workday_end(), clock.to_local(item.created_at))]
+    out: list[tuple] = []
+    workday_end = clock.workday_end()
+    for item in items:
+        occs = occurrences_between(item.rule(), start, end, workday_end, clock.to_local(item.created_at))
+        if not occs:
+            continue
+        if item.once_for_position:  # one subject in every period
+            out.extend([(item, occ, 1) for occ in occs])
+        elif not item.target_changes and item.target == HOLDER:  # the holders on each due date
+            on, position_id = holders.on, item.position_id
+            out.extend([(item, occ, len(on(position_id, occ.due_date))) for occ in occs])
+        else:  # the target switched at some period, or pieces of equipment
+            out.extend([(item, occ, len(subjects(item, occ, holders))) for occ in occs])
+    return out
