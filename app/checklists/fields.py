@@ -19,6 +19,7 @@ from PIL import Image
 from sqlalchemy import and_, select
 
 from app import uploads
+from app.checklists.marks import pairs_clause
 from app.checklists.models import ChecklistField, ChecklistItem, ChecklistMark, ChecklistValue
 from app.extensions import db
 from app.staff.models import Employee
@@ -290,9 +291,16 @@ def values_for(pairs) -> dict[tuple[int, str, int], list[ChecklistValue]]:
     pairs = set(pairs)
     if not pairs:
         return {}
-    stmt = (select(ChecklistValue).join(ChecklistMark, and_(ChecklistMark.values_event_id == ChecklistValue.event_id))
-            .where(ChecklistMark.item_id.in_(sorted({k[0] for k in pairs})),
-                   ChecklistMark.period_key.in_(sorted({k[1] for k in pairs})))
+    # The values picked by their own (item, period) index and joined to their marks by the
+    # mark's key, the marks narrowed as mark_views narrows them (a few people's): joined by
+    # event id alone, PostgreSQL hashed the whole value table.
+    stmt = (select(ChecklistValue)
+            .join(ChecklistMark, and_(ChecklistMark.item_id == ChecklistValue.item_id,
+                                      ChecklistMark.period_key == ChecklistValue.period_key,
+                                      ChecklistMark.subject_id == ChecklistValue.subject_id,
+                                      ChecklistMark.values_event_id == ChecklistValue.event_id))
+            .where(ChecklistValue.item_id.in_(sorted({k[0] for k in pairs})),
+                   ChecklistValue.period_key.in_(sorted({k[1] for k in pairs})), *pairs_clause(pairs))
             .order_by(ChecklistValue.sort_order, ChecklistValue.id))
     out: dict[tuple[int, str, int], list[ChecklistValue]] = {}
     for v in db.session.scalars(stmt):

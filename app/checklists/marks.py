@@ -16,19 +16,31 @@ from app.staff.models import Employee
 IS_DONE = ChecklistMark.done == True  # noqa: E712
 
 
-def _pairs_clause(pairs: set) -> tuple:
-    """WHERE clauses for a set of (item id, period key, subject id) keys.
+def pairs_clause(pairs: set) -> tuple:
+    """WHERE clauses for a set of (item id, period key, subject id) keys, a superset of
+    them: callers drop the extra rows.
 
-    Asked as item_id IN (…) AND period_key IN (…), which both databases answer from the
-    unique (item_id, period_key) index; a row-value IN of pairs made SQLite scan the whole
-    table, so the board slowed down with every year of ticks. Callers drop the few extra
-    rows the cross product may bring. When the keys name a few subjects (a holder's own
-    month, not his hundred and sixty colleagues'), subject_id IN (…) narrows it on the same
-    index."""
+    Many subjects (a board of everyone): item_id IN (…) AND period_key IN (…), which both
+    databases answer from the unique (item_id, period_key, subject_id) index; a row-value IN
+    of pairs made SQLite scan the whole table, so the board slowed down with every year of
+    ticks. A few subjects (a page of the month grid, a holder's own lines): each item's
+    keys as the range from its first to its last (one kind of period sorts by date), for
+    subject_id IN (…), on the (item_id, subject_id, period_key) index: one short range per
+    item and person. Three IN lists made PostgreSQL 15 scan the whole table instead."""
     subjects = {s for _, _, s in pairs}
-    narrow = (ChecklistMark.subject_id.in_(sorted(subjects)),) if len(subjects) <= FEW_SUBJECTS else ()
-    return (ChecklistMark.item_id.in_(sorted({i for i, _, _ in pairs})),
-            ChecklistMark.period_key.in_(sorted({k for _, k, _ in pairs})), *narrow)
+    if len(subjects) > FEW_SUBJECTS:
+        return (ChecklistMark.item_id.in_(sorted({i for i, _, _ in pairs})),
+                ChecklistMark.period_key.in_(sorted({k for _, k, _ in pairs})))
+    ranges: dict[int, tuple[str, str]] = {}
+    for i, k, _ in pairs:
+        lo, hi = ranges.get(i, (k, k))
+        ranges[i] = (min(lo, k), max(hi, k))
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, span in ranges.items():
+        groups.setdefault(span, []).append(i)
+    return (or_(*(and_(ChecklistMark.item_id.in_(sorted(ids)), ChecklistMark.period_key.between(lo, hi))
+                  for (lo, hi), ids in groups.items())),
+            ChecklistMark.subject_id.in_(sorted(subjects)))
 
 
 FEW_SUBJECTS = 64  # a page of the month grid (twenty people), a holder's own lines, a board's few
@@ -40,7 +52,7 @@ def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], Ch
     pairs = set(pairs)
     if not pairs:
         return {}
-    stmt = (select(ChecklistMark).where(*_pairs_clause(pairs))
+    stmt = (select(ChecklistMark).where(*pairs_clause(pairs))
             .options(selectinload(ChecklistMark.by).selectinload(User.employee),
                      selectinload(ChecklistMark.self_by).selectinload(User.employee)))
     if undone_only:  # `= false`, as the partial index ix_checklist_mark_undone is defined
@@ -95,7 +107,7 @@ def mark_views(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], M
     stmt = select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.done,
                   ChecklistMark.late, ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id,
                   ChecklistMark.self_by_id, ChecklistMark.self_at, ChecklistMark.review, ChecklistMark.self_note,
-                  ChecklistMark.review_note).where(*_pairs_clause(pairs))
+                  ChecklistMark.review_note).where(*pairs_clause(pairs))
     if undone_only:  # `= false`, as the partial index ix_checklist_mark_undone is defined
         stmt = stmt.where(ChecklistMark.done == False)  # noqa: E712
     rows = [r for r in db.session.execute(stmt) if (r.item_id, r.period_key, r.subject_id) in pairs]

@@ -165,6 +165,8 @@ class ChecklistMark(db.Model):
               sqlite_where=text("review = 'pending'"), postgresql_where=text("review = 'pending'")),
         Index("ix_checklist_mark_undone", "item_id", "period_key",
               sqlite_where=text("done = 0"), postgresql_where=text("done = false")),
+        # A few people's marks over a range of periods (marks.pairs_clause).
+        Index("ix_checklist_mark_item_subject", "item_id", "subject_id", "period_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
