@@ -31,13 +31,12 @@ def pairs_clause(pairs: set) -> tuple:
     if len(subjects) > FEW_SUBJECTS:
         return (ChecklistMark.item_id.in_(sorted({i for i, _, _ in pairs})),
                 ChecklistMark.period_key.in_(sorted({k for _, k, _ in pairs})))
-    ranges: dict[int, tuple[str, str]] = {}
+    keys: dict[int, set[str]] = {}
     for i, k, _ in pairs:
-        lo, hi = ranges.get(i, (k, k))
-        ranges[i] = (min(lo, k), max(hi, k))
+        keys.setdefault(i, set()).add(k)
     groups: dict[tuple[str, str], list[int]] = {}
-    for i, span in ranges.items():
-        groups.setdefault(span, []).append(i)
+    for i, ks in keys.items():
+        groups.setdefault((min(ks), max(ks)), []).append(i)
     return (or_(*(and_(ChecklistMark.item_id.in_(sorted(ids)), ChecklistMark.period_key.between(lo, hi))
                   for (lo, hi), ids in groups.items())),
             ChecklistMark.subject_id.in_(sorted(subjects)))
