@@ -87,9 +87,10 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
     with_fields = {i.id for i in plist if i.fields}
     values = values_for([k for k in keys if k[0] in with_fields]) if with_fields else {}
     by_row: dict[tuple[int, int], dict] = {}
-    for item, occ, sub in occs:
-        key = (item.id, occ.period.key, sub.id)
-        r = by_row.setdefault((item.id, sub.id), {"item": item, "subject": sub, "cells": {}, "due": 0, "done": 0})
+    for (item, occ, sub), key in zip(occs, keys):
+        r = by_row.get((key[0], key[2]))
+        if r is None:
+            r = by_row[key[0], key[2]] = {"item": item, "subject": sub, "cells": {}, "due": 0, "done": 0}
         mark = marks.get(key)
         status = cell_status(occ, mark, now)
         shown_values = values.get(key, ()) if status in ("done", "late", "review") else ()
