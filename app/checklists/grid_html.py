@@ -4,6 +4,8 @@ A month of the technicians' 点检记录 shows twenty people by thirty-one days 
 for each holder: some two thousand cells, and the same cells written by a Jinja loop (a
 helper call, a filter and a dozen lookups and escapes per cell) cost half the page. The
 HTML is what templates/checklists/_grid.html wrote for them, byte for byte."""
+from datetime import timezone
+
 from markupsafe import Markup, escape
 
 
@@ -15,15 +17,27 @@ SYMBOLS = {"done": "✔", "late": "补", "missed": "✘", "open": "○", "future
 AT = "%m-%d %H:%M"
 
 
-def localtime(utc_naive) -> str:
-    """The `localtime` template filter's text for a stored (naive UTC) moment."""
-    return clock.to_local(utc_naive).strftime(AT) if utc_naive is not None else ""
+def localtime(utc_naive, zone=None) -> str:
+    """The `localtime` template filter's text for a stored (naive UTC) moment (`zone`: the
+    local time zone, when the caller has it at hand)."""
+    if utc_naive is None:
+        return ""
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(zone or clock.tz()).strftime(AT)
+
+
+class _Escaped(dict):
+    """Names escaped once: a row's few people sign hundreds of cells."""
+
+    def __missing__(self, text: str) -> str:
+        value = self[text] = str(escape(text))
+        return value
 
 
 def cells(row: dict, days) -> Markup:
     """A grid row's cells, one per day of the month: its state's symbol (or the recorded
     figure), who checked and confirmed it in the title."""
     out = []
+    esc, zone = _Escaped(), clock.tz()
     for d in days:
         c = row["cells"].get(d)
         if c is None:
@@ -33,11 +47,11 @@ def cells(row: dict, days) -> Markup:
         cls = c.status + (" has-value" if sm else "") + (" flagged" if sm and sm.flagged else "")
         m = c.mark
         if m and m.done:
-            who = f"点检人 {m.self_by.name} {localtime(m.self_at)}；确认人 " if m.self_by else ""
-            title = f' title="{escape(who)}{escape(m.by.name if m.by else "")} {localtime(m.at)}' \
-                    f'{escape(" " + m.note if m.note else "")}"'
+            who = f"点检人 {esc[m.self_by.name]} {localtime(m.self_at, zone)}；确认人 " if m.self_by else ""
+            title = f' title="{who}{esc[m.by.name] if m.by else ""} {localtime(m.at, zone)}' \
+                    f'{escape(" " + m.note) if m.note else ""}"'
         elif c.status == "review":
-            title = f' title="待核查：{escape(m.self_by.name if m.self_by else "")} {localtime(m.self_at)} 已自查"'
+            title = f' title="待核查：{esc[m.self_by.name] if m.self_by else ""} {localtime(m.self_at, zone)} 已自查"'
         else:
             title = " "
         if sm:
