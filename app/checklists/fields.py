@@ -291,16 +291,10 @@ def values_for(pairs) -> dict[tuple[int, str, int], list[ChecklistValue]]:
     pairs = set(pairs)
     if not pairs:
         return {}
-    # The values picked by their own (item, period) index and joined to their marks by the
-    # mark's key, the marks narrowed as mark_views narrows them (a few people's): joined by
-    # event id alone, PostgreSQL hashed the whole value table.
-    stmt = (select(ChecklistValue)
-            .join(ChecklistMark, and_(ChecklistMark.item_id == ChecklistValue.item_id,
-                                      ChecklistMark.period_key == ChecklistValue.period_key,
-                                      ChecklistMark.subject_id == ChecklistValue.subject_id,
-                                      ChecklistMark.values_event_id == ChecklistValue.event_id))
-            .where(ChecklistValue.item_id.in_(sorted({k[0] for k in pairs})),
-                   ChecklistValue.period_key.in_(sorted({k[1] for k in pairs})), *pairs_clause(pairs))
+    # The values of the marks' values events, the marks picked as mark_views picks them
+    # (pairs_clause), the values by their event index.
+    current = select(ChecklistMark.values_event_id).where(*pairs_clause(pairs))
+    stmt = (select(ChecklistValue).where(ChecklistValue.event_id.in_(current))
             .order_by(ChecklistValue.sort_order, ChecklistValue.id))
     out: dict[tuple[int, str, int], list[ChecklistValue]] = {}
     for v in db.session.scalars(stmt):
