@@ -386,3 +386,40 @@ def test_month_grid_pages_people_but_counts_everyone(app, bay, freeze, monkeypat
         whole = month_grid(position, day.year, day.month)
         assert (paged["due"], paged["done"]) == (whole["due"], whole["done"])  # everyone counted
         assert {p["subject"].name: p["done"] for p in paged["people"]} == {"t1": 0, "t2": 1}
+
+
+def test_rates_count_each_holders_marks_typed_by_hand_and_no_more_than_the_holders(app, bay, freeze):
+    """The month's and the twelve months' rates of an item for each holder read the
+    occurrences' done counts (kept by the database from the marks, even those written by
+    SQL by hand): two holders done count two; a third mark, by someone who does not hold
+    the position, does not make an occurrence more than done; the day with one holder done
+    counts one."""
+    from sqlalchemy import text
+
+    from app.checklists.grid import monthly_rates
+
+    item_id, tech_id, ids = bay
+    today = later(2, 18)
+    freeze(today)
+    with app.app_context():
+        item = db.session.get(ChecklistItem, item_id)
+        item.created_at = datetime(today.year, today.month, 1) - timedelta(days=40)
+        db.session.commit()
+        position = db.session.get(Position, tech_id)
+        before = monthly_rates(position)[-1]
+        grid_before = month_grid(position, today.year, today.month)
+        day = today.date().isoformat()
+        yesterday = (today.date() - timedelta(days=1)).isoformat()
+        marks = [(day, ids["t1"]), (day, ids["t2"]), (day, ids["boss_wm"]), (yesterday, ids["t1"])]
+        for key, subject in marks:
+            db.session.execute(text(
+                "INSERT INTO checklist_mark (item_id, period_key, subject_id, due_at, done, note, late, self_note, "
+                "review, review_note) VALUES (:i, :k, :s, :due, true, '', false, '', '', '')"),
+                {"i": item_id, "k": key, "s": subject, "due": datetime.fromisoformat(key + "T17:00")})
+        db.session.commit()
+        after = monthly_rates(position)[-1]
+        grid_after = month_grid(position, today.year, today.month)
+        expected = 3 if yesterday[:7] == day[:7] else 2  # yesterday may be last month's
+        assert after["done"] - before["done"] == expected
+        assert grid_after["done"] - grid_before["done"] == expected
+        assert (after["due"], after["done"]) == (grid_after["due"], grid_after["done"])
