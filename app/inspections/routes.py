@@ -476,20 +476,36 @@ def _edits_from_form(template: InspectionTemplate) -> dict:
     mark = form.get("pass_mark", "").strip()
     edits = {"name": form.get("name", ""), "note": form.get("note", ""),
              "pass_mark": int(mark) if mark.isascii() and mark.isdigit() and len(mark) <= 3 else None, "items": {}}
+    edits["remove"] = set()
     for item in template.current.items():
         k = item["key"]
+        if form.get(f"remove-{k}"):
+            edits["remove"].add(k)
         if f"question-{k}" not in form:
             continue  # not on the form: kept as it is
-        w = form.get(f"weight-{k}", "").strip()
-        try:
-            weight = float(w)
-            weight = int(weight) if weight == int(weight) else weight
-        except (ValueError, OverflowError):
-            weight = None
-        edits["items"][k] = {"question": form.get(f"question-{k}", ""), "weight": weight,
+        edits["items"][k] = {"question": form.get(f"question-{k}", ""), "weight": _number(form.get(f"weight-{k}")),
                              "photo_on_fail": bool(form.get(f"photo-{k}")), "note_on_fail": bool(form.get(f"note-{k}")),
                              "guidance": form.get(f"guidance-{k}", "")}
+    if (form.get("new_question") or "").strip():
+        section = form.get("new_section_index", "")
+        edits["add"] = {"question": form.get("new_question", ""), "type": form.get("new_type", ""),
+                        "weight": _number(form.get("new_weight")), "section": params.to_id(section) - 1
+                        if params.to_id(section) else None, "new_section": form.get("new_section_title", ""),
+                        "target": _number(form.get("new_target")), "target_dir": form.get("new_target_dir", ""),
+                        "unit": form.get("new_unit", ""), "photo_on_fail": bool(form.get("new_photo")),
+                        "note_on_fail": bool(form.get("new_note")), "guidance": form.get("new_guidance", "")}
     return edits
+
+
+def _number(text: str | None) -> int | float | None:
+    """A weight or a target typed in a form: an int when whole, None when not a number."""
+    try:
+        value = float((text or "").strip()[:20])
+    except (ValueError, OverflowError):
+        return None
+    if value != value or abs(value) > 1e9:
+        return None
+    return int(value) if value == int(value) else value
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
@@ -509,7 +525,8 @@ def edit_template(template_id: int):
             error, status, items_bad = str(exc), exc.status, set(exc.items)
             template = db.get_or_404(InspectionTemplate, template_id)
     return render("inspections/template_edit.html", tmpl=template, version=template.current, error=error,
-                  items_bad=items_bad, form=request.form if request.method == "POST" else None, status=status)
+                  items_bad=items_bad, form=request.form if request.method == "POST" else None, status=status,
+                  new_types=tpl.NEW_TYPES, target_dirs=tpl.TARGET_DIRS)
 
 
 @bp.post("/templates/<int:template_id>/active")
