@@ -2,6 +2,8 @@
 an inspection through the pages (answers saved one by one, photos, the refused submit),
 corrective actions through their states, permissions from the org chart, reports."""
 import io
+import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,7 +12,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.inspections import actions, scoring
+from app.inspections import actions, inspecting, scoring
 from app.inspections import templates as tpl
 from app.inspections.errors import Refused
 from app.inspections.models import (ActionEvent, CorrectiveAction, Inspection, InspectionAnswer, InspectionPhoto,
@@ -339,6 +341,66 @@ def test_a_photo_that_is_not_an_image_is_refused_beside_the_item(people, client)
     assert r.status_code == 422 and "不是图片" in r.get_data(as_text=True)
     with people.app_context():
         assert db.session.scalar(select(func.count(InspectionPhoto.id))) == 0
+
+
+def _photo(client, insp, key="w2", htmx=False) -> int:
+    r = client.post_form(f"/inspections/{insp}/items/{key}/photos", {"photo": (io.BytesIO(imagegen.jpeg()), "p.jpg")},
+                         content_type="multipart/form-data", headers={"HX-Request": "true"} if htmx else {})
+    assert r.status_code in (200, 303)
+    return max(int(x) for x in re.findall(r"/inspections/photos/(\d+)/thumb", client.get(f"/inspections/{insp}")
+                                          .get_data(as_text=True)))
+
+
+def test_a_draft_photo_is_deleted_by_its_inspector_and_a_submitted_one_stays(people, client, make_user):
+    app = people
+    client.login("wm")
+    insp = _start(client, app)
+    keep, wrong = _photo(client, insp), _photo(client, insp)
+    with app.app_context():
+        key = db.session.get(InspectionPhoto, wrong).key
+    stored = os.path.join(app.config["UPLOAD_FOLDER"], inspecting.SUB)
+    assert any(name.startswith(key) for name in os.listdir(stored))
+    page = client.get(f"/inspections/{insp}").get_data(as_text=True)
+    assert f"/inspections/{insp}/photos/{wrong}/delete" in page
+    # someone else may not (the technician sees the area; the other manager is not its inspector)
+    make_user("wm2", position="workshop_manager")
+    other = type(client)(app.test_client())
+    other.login("wm2")
+    assert other.post_form(f"/inspections/{insp}/photos/{wrong}/delete").status_code == 403
+    # HTMX: the item's card comes back without the photo; the files are gone, the log says who
+    r = client.post_form(f"/inspections/{insp}/photos/{wrong}/delete", headers={"HX-Request": "true"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="item-w2"' in html
+    assert f"/photos/{wrong}/" not in html and f"/photos/{keep}/" in html
+    assert not any(name.startswith(key) for name in os.listdir(stored))
+    assert client.get(f"/inspections/photos/{wrong}/thumb").status_code == 404
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).filter_by(action="inspection_photo_delete"))
+        assert entry.object_id == str(insp) and "通道" in entry.summary and entry.before["photo"] == wrong
+    # the same again, or a photo of another inspection: 404
+    assert client.post_form(f"/inspections/{insp}/photos/{wrong}/delete").status_code == 404
+    assert client.post_form(f"/inspections/{insp + 1}/photos/{keep}/delete").status_code == 404
+    # submitted: refused, the photo stays
+    _answer_all_pass(client, app, insp, but=("w2",))
+    client.post_form(f"/inspections/{insp}/items/w2", {"value": "fail"})
+    assert client.post_form(f"/inspections/{insp}/submit").status_code == 303
+    r = client.post_form(f"/inspections/{insp}/photos/{keep}/delete")
+    assert r.status_code == 409 and "已提交" in r.get_data(as_text=True)
+    assert f"/photos/{keep}/delete" not in client.get(f"/inspections/{insp}").get_data(as_text=True)
+    # reopened, but the photo is the evidence of an assigned action: refused
+    with app.app_context():
+        from app.auth.models import User
+
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        tech = db.session.scalar(select(User).filter_by(username="tech"))
+        actions.assign(db.session.get(Inspection, insp), "w2", tech.employee_id,
+                       clock.local_now().date() + timedelta(days=3), "清理通道", wm)
+        db.session.commit()
+    assert client.post_form(f"/inspections/{insp}/reopen", {"reason": "补充"}).status_code == 303
+    r = client.post_form(f"/inspections/{insp}/photos/{keep}/delete")
+    assert r.status_code == 409 and "整改依据" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(InspectionPhoto, keep) is not None
 
 
 # --- permissions ---------------------------------------------------------------------------

@@ -204,6 +204,26 @@ def add_photo(insp_id: int, item_key: str):
     return _item_response(insp, key)
 
 
+@bp.post("/<int:insp_id>/photos/<int:photo_id>/delete")
+@login_required
+def delete_photo(insp_id: int, photo_id: int):
+    photo = db.session.get(InspectionPhoto, photo_id)
+    if photo is None or photo.inspection_id != insp_id:
+        abort(404)
+    insp, key = _editable_item(insp_id, photo.item_key)
+    try:
+        removed = inspecting.remove_photo(insp, photo, current_user)
+        db.session.commit()
+    except Refused as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404, description=str(exc))
+        insp, area = _inspection(insp_id)
+        return _item_response(insp, key, str(exc), exc.status if not is_htmx() else 422)
+    inspecting.discard(removed)  # the files, once the row is gone for good
+    return _item_response(insp, key)
+
+
 @bp.post("/<int:insp_id>/submit")
 @login_required
 def submit(insp_id: int):
