@@ -403,6 +403,38 @@ def test_a_draft_photo_is_deleted_by_its_inspector_and_a_submitted_one_stays(peo
         assert db.session.get(InspectionPhoto, keep) is not None
 
 
+def test_the_list_filters_by_area_and_result_and_pages_by_twenty(people, client):
+    app = people
+    client.login("wm")
+    failed = _submitted_with_fail(client, app, key="w3")  # weight 3 of 20: 85, passes
+    with app.app_context():
+        assert db.session.get(Inspection, failed).passed is True
+    tools = _start(client, app, area="workshop_tools")
+    listing = client.get("/inspections/").get_data(as_text=True)
+    assert listing.count('class="nowrap il-date"') == 2 and "共 2 次" in listing
+    only_tools = client.get("/inspections/?area=workshop_tools").get_data(as_text=True)
+    assert only_tools.count('class="nowrap il-date"') == 1 and f"/inspections/{tools}\"" in only_tools
+    assert "符合条件的 1 次" in only_tools and 'value="workshop_tools" selected' in only_tools
+    drafts = client.get("/inspections/?result=draft").get_data(as_text=True)
+    assert drafts.count('class="nowrap il-date"') == 1 and f"/inspections/{tools}\"" in drafts
+    assert "没有符合条件的检查记录" in client.get("/inspections/?result=fail").get_data(as_text=True)
+    passed = client.get("/inspections/?result=pass").get_data(as_text=True)
+    assert passed.count('class="nowrap il-date"') == 1 and f"/inspections/{failed}\"" in passed
+    # an unknown filter value is no filter
+    assert client.get("/inspections/?area=moon&result=x").get_data(as_text=True).count('class="nowrap il-date"') == 2
+    with app.app_context():
+        from app.auth.models import User
+
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        template = db.session.scalar(select(InspectionTemplate).filter_by(key="workshop_5s"))
+        for _ in range(21):
+            inspecting.start(template, tpl.area("workshop"), wm)
+        db.session.commit()
+    first = client.get("/inspections/").get_data(as_text=True)
+    assert first.count('class="nowrap il-date"') == 20 and "共 23 次" in first and "下一页" in first
+    assert client.get("/inspections/?page=2").get_data(as_text=True).count('class="nowrap il-date"') == 3
+
+
 # --- permissions ---------------------------------------------------------------------------
 
 def test_who_may_inspect_and_see_an_area(people, client):

@@ -3,7 +3,8 @@ is lost), photos, submit with the score, reopen with a reason. Plain functions: 
 write, flush and record the audit entry; the route commits (or rolls back on Refused)."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from app import uploads
 from app.audit.log import record
@@ -17,6 +18,26 @@ from app.inspections.templates import Area
 
 SUB = "inspections"  # upload folder of the photos
 MAX_PHOTOS_PER_ITEM = 6
+
+
+LIST_RESULTS = {"draft": "草稿", "pass": "合格", "fail": "不合格"}
+
+
+def list_query(user_id: int, visible: list[str], inspectable: list[str], area: str = "", result: str = ""):
+    """The inspections a user sees in the list, newest first: those of the areas he sees
+    (drafts only of the areas he inspects) and his own; narrowed to one area and to a
+    result (draft / pass / fail) when given."""
+    stmt = (select(Inspection).options(selectinload(Inspection.version), selectinload(Inspection.inspector))
+            .where(or_(Inspection.area_key.in_(visible), Inspection.inspector_id == user_id))
+            .where(or_(Inspection.state == SUBMITTED, Inspection.inspector_id == user_id,
+                       Inspection.area_key.in_(inspectable))))
+    if area:
+        stmt = stmt.where(Inspection.area_key == area)
+    if result == "draft":
+        stmt = stmt.where(Inspection.state == DRAFT)
+    elif result in ("pass", "fail"):
+        stmt = stmt.where(Inspection.state == SUBMITTED, Inspection.passed.is_(result == "pass"))
+    return stmt.order_by(Inspection.started_at.desc(), Inspection.id.desc())
 
 
 def start(template: InspectionTemplate, area: Area, user) -> Inspection:

@@ -4,7 +4,7 @@ import re
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock, params, uploads
@@ -28,6 +28,7 @@ from app.xlsxexport import requested_format, table_response
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
 ITEM_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+LIST_PAGE = 20  # inspections per page of the list: a phone's few screens
 
 
 @bp.context_processor
@@ -68,12 +69,11 @@ def _item_key(key: str) -> str:
 def index():
     visible = _visible_areas(current_user)
     inspectable = [a for a in visible if may_inspect_area(current_user, a)]
-    stmt = (select(Inspection).options(selectinload(Inspection.version), selectinload(Inspection.inspector))
-            .where(or_(Inspection.area_key.in_([a.key for a in visible]), Inspection.inspector_id == current_user.id))
-            .where(or_(Inspection.state == SUBMITTED, Inspection.inspector_id == current_user.id,
-                       Inspection.area_key.in_([a.key for a in inspectable])))
-            .order_by(Inspection.started_at.desc(), Inspection.id.desc()))
-    page = params.paginate(stmt)
+    area = request.args.get("area", "")
+    f = {"area": area if any(a.key == area for a in visible) else "",
+         "result": request.args.get("result", "") if request.args.get("result") in inspecting.LIST_RESULTS else ""}
+    stmt = inspecting.list_query(current_user.id, [a.key for a in visible], [a.key for a in inspectable], **f)
+    page = params.paginate(stmt, size=LIST_PAGE)
     starts = []
     if inspectable:
         for t in tpl.active_templates():
@@ -82,8 +82,8 @@ def index():
                 starts.append((t, fits))
     mine = action_rules.open_actions(assignee_id=current_user.employee_id, states=(OPEN,)) \
         if current_user.employee_id else []
-    return render("inspections/index.html", page=page, starts=starts, mine=mine, visible=visible,
-                  today=clock.local_now().date())
+    return render("inspections/index.html", page=page, starts=starts, mine=mine, visible=visible, f=f,
+                  results=inspecting.LIST_RESULTS, today=clock.local_now().date())
 
 
 @bp.post("/start")
