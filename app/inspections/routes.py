@@ -207,6 +207,7 @@ def add_photo(insp_id: int, item_key: str):
 @bp.post("/<int:insp_id>/photos/<int:photo_id>/delete")
 @login_required
 def delete_photo(insp_id: int, photo_id: int):
+    require(may_inspect)  # before anything is looked up: 403, not 404, for who may not
     photo = db.session.get(InspectionPhoto, photo_id)
     if photo is None or photo.inspection_id != insp_id:
         abort(404)
