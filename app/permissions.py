@@ -35,6 +35,22 @@ def supervises(user, position) -> bool:
     return pid in supervised_position_ids(user)
 
 
+def supervising_position_ids(position, edges=None) -> set[int]:
+    """The list form of supervises() for one position: the ids of the positions whose
+    holders supervise it (those it lies below, directly or further down). Admin supervises
+    it too, whatever he holds; see stands_in_for_supervisors."""
+    from app.org.chart import _edges
+
+    edges = _edges() if edges is None else edges
+    return {pid for pid in edges if position.id in positions_below(pid, edges)}
+
+
+def stands_in_for_supervisors(user) -> bool:
+    """Who is told what a position's supervisors are told when no account holds a position
+    above it (the top of the chart, a vacancy): admin, who supervises every position."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_admin)
+
+
 def is_supervisor(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and (
         user.is_admin or bool(supervised_position_ids(user))

@@ -124,3 +124,49 @@ def test_an_action_done_with_an_after_photo_and_closed_on_a_phone(app, live_serv
     expect(page.locator(".flash-success")).to_contain_text("整改已验证关闭")
     expect(page.locator("dl.facts")).to_contain_text("已关闭")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_inspection_list_and_a_draft_photo_removed_on_a_phone(app, live_server, phone, make_user, tmp_path):
+    """The list is two short lines a record on a phone (no labelled six-line cards), with
+    its filters; a photo taken by mistake on a draft is removed from its card (HTMX) after
+    the confirmation."""
+    from app.auth.models import User
+    from app.inspections import inspecting
+
+    make_user("wm", position="workshop_manager")
+    with app.app_context():
+        tpl.load_shipped()
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        template = db.session.scalar(select(InspectionTemplate).filter_by(key="workshop_5s"))
+        for area in ("workshop", "workshop_tools", "workshop"):
+            insp = inspecting.start(template, tpl.area(area), wm)
+        db.session.commit()
+        insp_id = insp.id
+    page = phone
+    browser_login(page, live_server, "wm")
+    page.goto(live_server + "/inspections/")
+    rows = page.locator("table.insp-list tbody tr")
+    expect(rows).to_have_count(3)
+    for n in range(3):
+        # two or three short lines (a long area name wraps), not a card of six labelled ones
+        assert rows.nth(n).bounding_box()["height"] < 100
+    assert "日期：" not in rows.first.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.select_option("form.insp-filters select[name=area]", "workshop_tools")
+    page.click("form.insp-filters button[type=submit]")
+    expect(rows).to_have_count(1)
+    # a draft photo taken by mistake, removed
+    shot = tmp_path / "wrong.jpg"
+    shot.write_bytes(imagegen.jpeg((800, 600), (200, 90, 90)))
+    page.goto(f"{live_server}/inspections/{insp_id}")
+    page.locator("#item-w1 input[type=file]").set_input_files(str(shot))
+    expect(page.locator("#item-w1 .insp-photos img")).to_have_count(1)
+    page.once("dialog", lambda d: d.dismiss())  # "no" keeps it
+    page.locator("#item-w1 .insp-photos button:has-text('删除')").click()
+    expect(page.locator("#item-w1 .insp-photos img")).to_have_count(1)
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#item-w1 .insp-photos button:has-text('删除')").click()
+    expect(page.locator("#item-w1 .insp-photos img")).to_have_count(0)
+    assert page.url.endswith(f"/inspections/{insp_id}")  # swapped in place, no reload
+    with app.app_context():
+        assert db.session.scalar(select(InspectionPhoto).filter_by(inspection_id=insp_id)) is None

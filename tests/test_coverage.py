@@ -255,6 +255,34 @@ def test_onboarding_steps_are_derived(app, make_user, fixed_today):
         db.session.commit()
 
 
+def test_a_reversed_issue_is_not_the_new_hires_first_issue(app, make_user, fixed_today):
+    """An issue slip line cancelled by a reversal (issued by mistake, to the wrong person)
+    does not tick 首次领取 off; the next real issue does, with its own slip."""
+    from app.auth.models import User
+    from app.supplies.ledger import issue, receive, reverse
+    from app.supplies.models import ISSUE, Entitlement, StockEntry, SupplyCategory, SupplyItem
+
+    boss = make_user("wm", position="workshop_manager")
+    with app.app_context():
+        user = db.session.get(User, boss.id)
+        tech = _pos("technician")
+        gloves = SupplyItem(name="防滑手套", category_id=db.session.scalar(select(SupplyCategory.id)), unit="副")
+        db.session.add(gloves)
+        db.session.flush()
+        db.session.add(Entitlement(position_id=tech.id, item_id=gloves.id, qty=1000, period="month"))
+        new = _emp("N1", hired=TODAY - timedelta(days=21))
+        receive(gloves, 10000, user)
+        wrong = issue(new, [(gloves, 1000)], user, issued_on=TODAY - timedelta(days=18))
+        reverse(db.session.scalar(select(StockEntry).filter_by(slip_id=wrong.id, kind=ISSUE)), user, "发错人")
+        db.session.flush()
+        step = next(s for s in rules.plan(new, TODAY) if s.kind == "issue")
+        assert step.done_on is None and step.state(TODAY) == "overdue"
+        right = issue(new, [(gloves, 1000)], user, issued_on=TODAY - timedelta(days=2))
+        db.session.flush()
+        step = next(s for s in rules.plan(new, TODAY) if s.kind == "issue")
+        assert step.done_on == TODAY - timedelta(days=2) and step.evidence == f"领用单 {right.number}"
+
+
 def test_onboarding_pdf_and_signoff_permissions(app, client, make_user, fixed_today):
     make_user("wm", position="workshop_manager")
     make_user("cs", position="customer_service")

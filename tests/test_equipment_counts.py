@@ -117,6 +117,114 @@ def test_a_count_with_items_not_counted_cannot_close(app):
         assert exc.value.field == "found_location"
 
 
+def _history(item_id) -> list[tuple[str, str]]:
+    return list(db.session.execute(select(EquipmentEvent.kind, EquipmentEvent.note).filter_by(equipment_id=item_id)
+                                   .order_by(EquipmentEvent.id)).all())
+
+
+def _close_all(count, words="说明"):
+    counts.close(count, "陈晓燕", {ln.id: words for ln in count.lines if ln.is_difference}, None)
+
+
+def test_closing_a_count_corrects_the_register(app):
+    """Not found: 丢失待查 (one 维修中 stays 维修中: it is away for repair); found elsewhere:
+    that location; a registered item found here: this location; found again later: the
+    state it had before. Each with a history entry and an audit record; nothing changes
+    before the count is signed."""
+    with app.app_context():
+        items = workshop()
+        extra_repair = register.create(tool("ZG-05"), None)
+        register.change_state(extra_repair, "repair", today(), "送修", None)
+        count = counts.start("location", "工具室", None)
+        lines = by_asset(count)
+        counts.mark(lines["ZG-01"], "elsewhere", None, found_location="2号工位")
+        counts.mark(lines["ZG-02"], "missing", None)
+        counts.mark(lines["ZG-05"], "missing", None)
+        counts.scan(count, "QD-01", None)  # registered at 3号工位, found in 工具室
+        assert items["ZG-02"].state == "in_use" and items["ZG-01"].location == "工具室"  # not before the close
+        assert {ch.item.asset_no: ch.text for ch in counts.register_changes(count)} == {
+            "ZG-01": "位置 工具室 → 2号工位", "ZG-02": "状态 在用 → 丢失待查", "QD-01": "位置 3号工位 → 工具室"}
+        before = db.session.scalar(select(func.max(AuditEntry.id)))
+        _close_all(count, "找过整个车间")
+        db.session.commit()
+        assert (items["ZG-01"].location, items["ZG-01"].state) == ("2号工位", "in_use")
+        assert (items["ZG-02"].location, items["ZG-02"].state, items["ZG-02"].state_label) == ("工具室", "lost", "丢失待查")
+        assert items["QD-01"].location == "工具室"
+        assert extra_repair.state == "repair"
+        assert ("state", f"盘点 #{count.id} 未找到：找过整个车间") in _history(items["ZG-02"].id)
+        assert ("edit", f"盘点 #{count.id} 更正位置：工具室 → 2号工位") in _history(items["ZG-01"].id)
+        assert ("edit", f"盘点 #{count.id} 更正位置：3号工位 → 工具室") in _history(items["QD-01"].id)
+        audit = db.session.execute(select(AuditEntry.action, AuditEntry.object_id).where(AuditEntry.id > before)).all()
+        assert sorted(audit) == sorted([("equipment_update", str(items["ZG-01"].id)),
+                                        ("equipment_state", str(items["ZG-02"].id)),
+                                        ("equipment_update", str(items["QD-01"].id)), ("equipment_count_close", str(count.id))])
+        # the next count finds the lost one somewhere else: back in use, at that place
+        again = counts.start("category", "专用工具", None)
+        for ln in again.lines:
+            if ln.asset_no == "ZG-02":
+                counts.mark(ln, "elsewhere", None, found_location="洗车房")
+            else:
+                counts.mark(ln, "found", None)
+        _close_all(again, "找到了")
+        db.session.commit()
+        assert (items["ZG-02"].state, items["ZG-02"].location) == ("in_use", "洗车房")
+        assert ("state", f"盘点 #{again.id} 找到：找到了") in _history(items["ZG-02"].id)
+
+
+def test_a_count_without_differences_changes_nothing_on_the_register(app):
+    with app.app_context():
+        items = workshop()
+        count = counts.start("location", "工具室", None)
+        for ln in count.lines:
+            counts.mark(ln, "found", None)
+        assert counts.register_changes(count) == []
+        snapshot = {no: (e.location, e.state) for no, e in items.items()}
+        _close_all(count)
+        db.session.commit()
+        assert {no: (e.location, e.state) for no, e in items.items()} == snapshot
+        assert not db.session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.action.in_(["equipment_update", "equipment_state"]), AuditEntry.summary.like("%盘点%")))
+
+
+def test_the_database_holds_one_open_count_per_scope(app):
+    """Even a writer that skips the check in counts.start (a second request racing the
+    first) cannot open a second count of the same location."""
+    from sqlalchemy.exc import IntegrityError
+
+    with app.app_context():
+        workshop()
+        first = counts.start("location", "工具室", None)
+        db.session.commit()
+        db.session.add(Count(scope="location", scope_value="工具室", status="open", started_on=today()))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        # another scope, or the same one once the first is closed, is fine
+        counts.start("category", "专用工具", None)
+        for ln in db.session.get(Count, first.id).lines:
+            counts.mark(ln, "found", None)
+        _close_all(db.session.get(Count, first.id))
+        db.session.commit()
+        assert counts.start("location", "工具室", None).id != first.id
+
+
+def test_a_start_that_loses_the_race_gets_a_message(app, monkeypatch):
+    """The case of two requests that both passed the check: the index refuses the second,
+    which gets the message, not an error page."""
+    with app.app_context():
+        workshop()
+        first = counts.start("location", "工具室", None)
+        db.session.commit()
+        calls = []
+        real = counts._refuse_if_open
+        monkeypatch.setattr(counts, "_refuse_if_open", lambda *a: calls.append(a) if len(calls) == 0 else real(*a))
+        with pytest.raises(register.Refused) as exc:
+            counts.start("location", "工具室", None)
+        assert exc.value.status == 409 and f"已有进行中的盘点 #{first.id}" in str(exc.value)
+        db.session.rollback()
+        assert db.session.scalar(select(func.count(Count.id))) == 1
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -181,6 +289,50 @@ def test_counting_through_the_pages_with_htmx_and_without(app, clerk):
     # a closed count changes no more
     r = clerk.post_form(f"{url}/lines/{lines['ZG-01']}", {"result": "missing"})
     assert r.status_code == 409
+
+
+def test_two_clerks_starting_the_same_count_at_once_get_one_count(app, make_user):
+    from tests.conftest import Client, race
+
+    _count(app)
+    make_user("chen", position="workshop_clerk", can_manage_equipment=True)
+    make_user("wang", position="workshop_clerk", can_manage_equipment=True)
+    clients = []
+    for name in ["chen", "wang"] * 2:  # two browsers each, or a double click
+        c = Client(app.test_client())
+        c.login(name)
+        clients.append((c, c.csrf()))
+    responses = race([lambda c=c, t=t: c.post("/equipment/counts", data={
+        "csrf_token": t, "scope": "location", "location": "工具室"}) for c, t in clients])
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [303, 409, 409, 409]
+    with app.app_context():
+        only = db.session.scalar(select(Count))
+        assert db.session.scalar(select(func.count(Count.id))) == 1
+        assert db.session.scalar(select(func.count(AuditEntry.id)).filter_by(action="equipment_count_start")) == 1
+    for r in responses:
+        if r.status_code == 409:
+            html = r.get_data(as_text=True)
+            assert "已有进行中的盘点" in html or "刚由他人开始盘点" in html
+
+
+def test_closing_through_the_page_shows_and_then_writes_the_register_changes(app, clerk):
+    with app.app_context():
+        items = workshop()
+        count = counts.start("location", "工具室", None)
+        lines = by_asset(count)
+        counts.mark(lines["ZG-01"], "found", None)
+        counts.mark(lines["ZG-02"], "missing", None)
+        db.session.commit()
+        url, zg02, line_id = f"/equipment/counts/{count.id}", items["ZG-02"].id, lines["ZG-02"].id
+    page = clerk.get(f"{url}/close").get_data(as_text=True)
+    assert "结束后台账将更新 1 项" in page and "ZG-02" in page and "在用 → 丢失待查" in page
+    r = clerk.post_form(f"{url}/close", {"signed_name": "陈晓燕", f"explain-{line_id}": "全车间找过，未找到"})
+    assert r.status_code == 303
+    assert "台账已更新 1 项" in clerk.get(url).get_data(as_text=True)
+    item_page = clerk.get(f"/equipment/{zg02}").get_data(as_text=True)
+    assert "丢失待查" in item_page and "全车间找过，未找到" in item_page
+    assert "丢失待查" in clerk.get("/equipment/?state=lost").get_data(as_text=True)
 
 
 def test_a_technician_reads_counts_but_does_not_count(app, client, make_user):

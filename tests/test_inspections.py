@@ -2,6 +2,8 @@
 an inspection through the pages (answers saved one by one, photos, the refused submit),
 corrective actions through their states, permissions from the org chart, reports."""
 import io
+import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,7 +12,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.inspections import actions, scoring
+from app.inspections import actions, inspecting, scoring
 from app.inspections import templates as tpl
 from app.inspections.errors import Refused
 from app.inspections.models import (ActionEvent, CorrectiveAction, Inspection, InspectionAnswer, InspectionPhoto,
@@ -167,6 +169,110 @@ def test_the_template_pages_load_edit_and_retire(app, admin_client):
         assert db.session.get(InspectionTemplate, tid).active is False
 
 
+def test_adding_and_removing_template_items_is_checked_before_anything_is_written(people):
+    app = people
+    with app.app_context():
+        t = db.session.scalar(select(InspectionTemplate).filter_by(key="workshop_5s"))
+        # the last item cannot go: retire the template instead
+        with pytest.raises(Refused, match="至少要保留一个"):
+            tpl.new_version(t, {"name": t.name, "pass_mark": 85, "remove": {i["key"] for i in t.current.items()}}, None)
+        with pytest.raises(Refused) as exc:
+            tpl.new_version(t, {"name": t.name, "pass_mark": 85, "add": {"question": " ", "weight": 1, "section": 0}},
+                            None)
+        assert exc.value.field == "new_question" and "请填写新增项目的问题" in str(exc.value)
+        with pytest.raises(Refused, match="目标值"):
+            tpl.new_version(t, {"name": t.name, "pass_mark": 85,
+                                "add": {"question": "x", "type": "number", "weight": 1, "section": 0}}, None)
+        with pytest.raises(Refused, match="分组"):
+            tpl.new_version(t, {"name": t.name, "pass_mark": 85,
+                                "add": {"question": "x", "type": "pass_fail", "weight": 1, "section": 99}}, None)
+        with pytest.raises(Refused, match="权重"):
+            tpl.new_version(t, {"name": t.name, "pass_mark": 85,
+                                "add": {"question": "x", "type": "pass_fail", "weight": 11, "section": 0}}, None)
+        db.session.rollback()
+        assert db.session.get(InspectionTemplate, t.id).current.number == 1
+        # a removed key is never given to a new item (answers and actions are stored by key)
+        v2 = tpl.new_version(t, {"name": t.name, "pass_mark": 85, "remove": {"w11"}}, None)
+        v3 = tpl.new_version(t, {"name": t.name, "pass_mark": 85,
+                                 "add": {"question": "新项目", "type": "score", "weight": 1, "section": 0}}, None)
+        new = v3.content["sections"][0]["items"][-1]
+        assert v2.item("w11") is None and new["question"] == "新项目"
+        assert new["key"] not in {i["key"] for i in t.versions[0].items()}
+        assert (new["min"], new["max"], new["pass_min"]) == (1, 5, 3)
+
+
+@pytest.fixture
+def admin_people(people, make_user):
+    make_user("boss", admin=True)
+    return people
+
+
+def test_the_template_editor_adds_and_removes_items(admin_people, client):
+    app = admin_people
+    client.login("wm")
+    old = _submitted_with_fail(client, app, key="w2")
+    with app.app_context():
+        from app.auth.models import User
+
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        tech = db.session.scalar(select(User).filter_by(username="tech"))
+        actions.assign(db.session.get(Inspection, old), "w2", tech.employee_id,
+                       clock.local_now().date() + timedelta(days=3), "清理通道", wm)
+        db.session.commit()
+    client.logout()
+    client.login("boss")
+    tid = _template_id(app)
+    page = client.get(f"/inspections/templates/{tid}").get_data(as_text=True)
+    assert 'name="remove-w2"' in page and 'name="new_question"' in page
+    # a bad new item: the message, nothing written
+    r = client.post_form(f"/inspections/templates/{tid}", {"name": "车间5S检查", "pass_mark": "85",
+                                                          "new_question": "x" * 301, "new_type": "pass_fail",
+                                                          "new_weight": "1", "new_section_index": "1"})
+    assert r.status_code == 422 and "新增项目的问题不能超过 300 个字" in r.get_data(as_text=True)
+    r = client.post_form(f"/inspections/templates/{tid}", {"name": "车间5S检查", "pass_mark": "85", "remove-w2": "1",
+                                                          "remove-w1": "1", "remove-w3": "1"})  # 整理 empties
+    assert r.status_code == 303
+    r = client.post_form(f"/inspections/templates/{tid}", {
+        "name": "车间5S检查", "pass_mark": "85", "new_question": "洗车区排水沟无堵塞", "new_type": "pass_fail",
+        "new_weight": "2", "new_photo": "1", "new_section_index": "2", "note": "增加洗车区"})
+    assert r.status_code == 303
+    r = client.post_form(f"/inspections/templates/{tid}", {
+        "name": "车间5S检查", "pass_mark": "85", "new_question": "空压机储气罐压力", "new_type": "number",
+        "new_weight": "1", "new_target": "0.8", "new_target_dir": "le", "new_unit": "MPa",
+        "new_section_title": "设备安全", "new_section_index": "1"})
+    assert r.status_code == 303
+    with app.app_context():
+        t = db.session.get(InspectionTemplate, tid)
+        v = t.current
+        keys = [i["key"] for i in v.items()]
+        assert v.number == 4 and not {"w1", "w2", "w3"} & set(keys)
+        assert [s["title"] for s in v.content["sections"]][0] == "整顿（Seiton）"  # the emptied section is gone
+        sections = {sec["title"]: [i["question"] for i in sec["items"]] for sec in v.content["sections"]}
+        assert sections["清扫（Seiso）"][-1] == "洗车区排水沟无堵塞" and sections["设备安全"] == ["空压机储气罐压力"]
+        added = next(i for i in v.items() if i["question"] == "洗车区排水沟无堵塞")
+        gauge = next(i for i in v.items() if i["question"] == "空压机储气罐压力")
+        assert added["photo_on_fail"] and added["weight"] == 2 and added["type"] == "pass_fail"
+        assert (gauge["type"], gauge["target"], gauge["target_dir"], gauge["unit"]) == ("number", 0.8, "le", "MPa")
+        assert added["key"] not in {"w1", "w2", "w3"} and added["key"] != gauge["key"]
+        summaries = [e.summary for e in db.session.scalars(select(AuditEntry).filter_by(
+            action="inspection_template_version").order_by(AuditEntry.id))]
+        assert summaries[-3].endswith("移除 3 项") and summaries[-2].endswith("新增 1 项")
+    # the past inspection: w2 still there with its answer, photo and action, on the page and in print
+    client.logout()
+    client.login("wm")
+    page = client.get(f"/inspections/{old}").get_data(as_text=True)
+    assert "通道、安全出口畅通无阻挡" in page and "通道堆放轮胎" in page and "/inspections/photos/" in page
+    assert "清理通道" in page
+    text = pdftotext(client.get(f"/inspections/{old}/report.pdf").data)
+    assert "通道、安全出口畅通无阻挡" in text and "通道堆放轮胎" in text and "洗车区排水沟无堵塞" not in text
+    # a new inspection has the new list
+    new = _start(client, app)
+    page = client.get(f"/inspections/{new}").get_data(as_text=True)
+    assert "洗车区排水沟无堵塞" in page and "空压机储气罐压力" in page and "通道、安全出口畅通无阻挡" not in page
+    with app.app_context():
+        assert db.session.get(Inspection, old).version.number == 1
+
+
 # --- doing an inspection -----------------------------------------------------------------
 
 def test_an_inspection_done_through_the_pages(people, client):
@@ -235,6 +341,98 @@ def test_a_photo_that_is_not_an_image_is_refused_beside_the_item(people, client)
     assert r.status_code == 422 and "不是图片" in r.get_data(as_text=True)
     with people.app_context():
         assert db.session.scalar(select(func.count(InspectionPhoto.id))) == 0
+
+
+def _photo(client, insp, key="w2", htmx=False) -> int:
+    r = client.post_form(f"/inspections/{insp}/items/{key}/photos", {"photo": (io.BytesIO(imagegen.jpeg()), "p.jpg")},
+                         content_type="multipart/form-data", headers={"HX-Request": "true"} if htmx else {})
+    assert r.status_code in (200, 303)
+    return max(int(x) for x in re.findall(r"/inspections/photos/(\d+)/thumb", client.get(f"/inspections/{insp}")
+                                          .get_data(as_text=True)))
+
+
+def test_a_draft_photo_is_deleted_by_its_inspector_and_a_submitted_one_stays(people, client, make_user):
+    app = people
+    client.login("wm")
+    insp = _start(client, app)
+    keep, wrong = _photo(client, insp), _photo(client, insp)
+    with app.app_context():
+        key = db.session.get(InspectionPhoto, wrong).key
+    stored = os.path.join(app.config["UPLOAD_FOLDER"], inspecting.SUB)
+    assert any(name.startswith(key) for name in os.listdir(stored))
+    page = client.get(f"/inspections/{insp}").get_data(as_text=True)
+    assert f"/inspections/{insp}/photos/{wrong}/delete" in page
+    # someone else may not (the technician sees the area; the other manager is not its inspector)
+    make_user("wm2", position="workshop_manager")
+    other = type(client)(app.test_client())
+    other.login("wm2")
+    assert other.post_form(f"/inspections/{insp}/photos/{wrong}/delete").status_code == 403
+    # HTMX: the item's card comes back without the photo; the files are gone, the log says who
+    r = client.post_form(f"/inspections/{insp}/photos/{wrong}/delete", headers={"HX-Request": "true"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="item-w2"' in html
+    assert f"/photos/{wrong}/" not in html and f"/photos/{keep}/" in html
+    assert not any(name.startswith(key) for name in os.listdir(stored))
+    assert client.get(f"/inspections/photos/{wrong}/thumb").status_code == 404
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).filter_by(action="inspection_photo_delete"))
+        assert entry.object_id == str(insp) and "通道" in entry.summary and entry.before["photo"] == wrong
+    # the same again, or a photo of another inspection: 404
+    assert client.post_form(f"/inspections/{insp}/photos/{wrong}/delete").status_code == 404
+    assert client.post_form(f"/inspections/{insp + 1}/photos/{keep}/delete").status_code == 404
+    # submitted: refused, the photo stays
+    _answer_all_pass(client, app, insp, but=("w2",))
+    client.post_form(f"/inspections/{insp}/items/w2", {"value": "fail"})
+    assert client.post_form(f"/inspections/{insp}/submit").status_code == 303
+    r = client.post_form(f"/inspections/{insp}/photos/{keep}/delete")
+    assert r.status_code == 409 and "已提交" in r.get_data(as_text=True)
+    assert f"/photos/{keep}/delete" not in client.get(f"/inspections/{insp}").get_data(as_text=True)
+    # reopened, but the photo is the evidence of an assigned action: refused
+    with app.app_context():
+        from app.auth.models import User
+
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        tech = db.session.scalar(select(User).filter_by(username="tech"))
+        actions.assign(db.session.get(Inspection, insp), "w2", tech.employee_id,
+                       clock.local_now().date() + timedelta(days=3), "清理通道", wm)
+        db.session.commit()
+    assert client.post_form(f"/inspections/{insp}/reopen", {"reason": "补充"}).status_code == 303
+    r = client.post_form(f"/inspections/{insp}/photos/{keep}/delete")
+    assert r.status_code == 409 and "整改依据" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(InspectionPhoto, keep) is not None
+
+
+def test_the_list_filters_by_area_and_result_and_pages_by_twenty(people, client):
+    app = people
+    client.login("wm")
+    failed = _submitted_with_fail(client, app, key="w3")  # weight 3 of 20: 85, passes
+    with app.app_context():
+        assert db.session.get(Inspection, failed).passed is True
+    tools = _start(client, app, area="workshop_tools")
+    listing = client.get("/inspections/").get_data(as_text=True)
+    assert listing.count('class="nowrap il-date"') == 2 and "共 2 次" in listing
+    only_tools = client.get("/inspections/?area=workshop_tools").get_data(as_text=True)
+    assert only_tools.count('class="nowrap il-date"') == 1 and f"/inspections/{tools}\"" in only_tools
+    assert "符合条件的 1 次" in only_tools and 'value="workshop_tools" selected' in only_tools
+    drafts = client.get("/inspections/?result=draft").get_data(as_text=True)
+    assert drafts.count('class="nowrap il-date"') == 1 and f"/inspections/{tools}\"" in drafts
+    assert "没有符合条件的检查记录" in client.get("/inspections/?result=fail").get_data(as_text=True)
+    passed = client.get("/inspections/?result=pass").get_data(as_text=True)
+    assert passed.count('class="nowrap il-date"') == 1 and f"/inspections/{failed}\"" in passed
+    # an unknown filter value is no filter
+    assert client.get("/inspections/?area=moon&result=x").get_data(as_text=True).count('class="nowrap il-date"') == 2
+    with app.app_context():
+        from app.auth.models import User
+
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        template = db.session.scalar(select(InspectionTemplate).filter_by(key="workshop_5s"))
+        for _ in range(21):
+            inspecting.start(template, tpl.area("workshop"), wm)
+        db.session.commit()
+    first = client.get("/inspections/").get_data(as_text=True)
+    assert first.count('class="nowrap il-date"') == 20 and "共 23 次" in first and "下一页" in first
+    assert client.get("/inspections/?page=2").get_data(as_text=True).count('class="nowrap il-date"') == 3
 
 
 # --- permissions ---------------------------------------------------------------------------

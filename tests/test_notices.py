@@ -136,3 +136,29 @@ def test_list_open_and_read_all(app, client, make_user):
     other = Client(app.test_client())
     other.login("wang")
     assert other.post_form(f"/notices/{ids[1]}/open").status_code == 404
+
+
+def test_who_is_told_as_a_positions_supervisors(app, make_user):
+    """The holders of the positions above it, an admin among them too (a 售后经理 who
+    also administers the app supervises by the chart like anyone else); a pure admin
+    account only stands in when no account holds a position above it."""
+    from app.notices.rules import supervisors_of
+    from app.org.models import Position
+
+    make_user("wm", position="workshop_manager")
+    make_user("asm", position="after_sales_manager", admin=True)
+    make_user("root", admin=True)
+    make_user("gone", admin=True)
+    make_user("t1", position="technician")
+    with app.app_context():
+        db.session.scalar(select(User).filter_by(username="gone")).active = False
+        db.session.commit()
+
+        def told(key):
+            return sorted(u.username for u in supervisors_of(db.session.scalar(select(Position).filter_by(seed_key=key))))
+
+        assert told("technician") == ["asm", "wm"]
+        assert told("workshop_manager") == ["asm"]
+        # the top of the department: nobody with an account above it, so the active admins
+        # (the install's own `admin` too), not the deactivated one
+        assert told("after_sales_manager") == ["admin", "asm", "root"]

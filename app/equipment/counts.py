@@ -5,20 +5,26 @@ and not lent out, with the pieces expected of a counted set); each line is then 
 found (with the pieces counted) / missing / found elsewhere; what turns up that was not on
 the list is added as an extra (a registered item by its asset number, or free text).
 Closing it needs every line counted, every difference explained and a name that signs it;
-a closed count is kept as it was and is never reopened. Plain functions: they validate,
+a closed count is kept as it was and is never reopened. Closing also corrects the
+register (`register_changes`): an item found somewhere else gets that location, one not
+found becomes 丢失待查, one that was 丢失待查 and turns up gets its state back; each with a
+history entry and an audit record of its own. At most one count per location / category
+is open at a time (a unique partial index holds it against two clerks at once). Plain functions: they validate,
 write, flush and record the audit entry; the route commits (or rolls back on Refused)."""
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.audit.log import record
 from app.database import utcnow
 from app.equipment.models import (CATEGORIES, COUNT_CLOSED, COUNT_OPEN, COUNT_RESULTS, COUNT_SCOPES, ELSEWHERE, EXTRA,
-                                  FOUND, MISSING, PENDING, SCRAPPED, Count, CountLine, Equipment, EquipmentEvent)
-from app.equipment.rules import Refused
+                                  FOUND, IN_USE, LOST, MISSING, PENDING, REPAIR, SCRAPPED, STATES, Count, CountLine,
+                                  Equipment, EquipmentEvent)
+from app.equipment.rules import Refused, change_state
 from app.extensions import db
 from app.xlsxexport import Table
 
@@ -38,6 +44,14 @@ def locations() -> list[str]:
                                    .distinct().order_by(Equipment.location).limit(200)))
 
 
+def _refuse_if_open(scope: str, value: str) -> None:
+    open_one = db.session.scalar(select(Count.id).where(Count.scope == scope, Count.scope_value == value,
+                                                        Count.status == COUNT_OPEN).limit(1))
+    if open_one:
+        raise Refused(f"{COUNT_SCOPES[scope]}“{value}”已有进行中的盘点 #{open_one}，请打开它继续，不能同时开始第二个。",
+                      "scope_value", 409)
+
+
 def start(scope: str, value: str, user) -> Count:
     value = (value or "").strip()
     if scope not in COUNT_SCOPES:
@@ -46,18 +60,19 @@ def start(scope: str, value: str, user) -> Count:
         raise Refused(f"请选择要盘点的{COUNT_SCOPES[scope]}。", "scope_value")
     if scope == "category" and value not in CATEGORIES:
         raise Refused("没有这个类别。", "scope_value")
-    open_one = db.session.scalar(select(Count.id).where(Count.scope == scope, Count.scope_value == value,
-                                                        Count.status == COUNT_OPEN).limit(1))
-    if open_one:
-        raise Refused(f"{COUNT_SCOPES[scope]}“{value}”已有进行中的盘点 #{open_one}，请先完成它。", "scope_value", 409)
+    _refuse_if_open(scope, value)
     items = list(db.session.scalars(select(Equipment).where(_scope_filter(scope, value), Equipment.state != SCRAPPED)
                                     .order_by(Equipment.asset_no)))
     if not items:
         raise Refused(f"台账中没有{COUNT_SCOPES[scope]}为“{value}”的设备。", "scope_value", 422)
     count = Count(scope=scope, scope_value=value, status=COUNT_OPEN, started_on=clock.local_now().date(),
                   started_by_id=_who(user))
-    db.session.add(count)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # another clerk's start committed since the check above
+            db.session.add(count)
+    except IntegrityError:
+        _refuse_if_open(scope, value)
+        raise Refused(f"{COUNT_SCOPES[scope]}“{value}”刚由他人开始盘点，请刷新后打开进行中的盘点。", "scope_value", 409)
     expected = [i for i in items if i.lent_qty < i.quantity]  # wholly lent out: not expected here
     db.session.add_all([CountLine(count_id=count.id, equipment_id=i.id, expected=True, expected_qty=i.quantity - i.lent_qty)
                         for i in expected])
@@ -204,12 +219,88 @@ def close(count: Count, signed_name: str, explanations: dict[int, str], user, no
         db.session.add(EquipmentEvent(equipment_id=ln.equipment_id, kind="count", happened_on=today, note=text[:500],
                                       user_id=_who(user)))
     db.session.flush()
+    changes = register_changes(count)
+    for ch in changes:
+        _apply_change(count, ch, today, user)
     s = summary(count)
     record("equipment_count_close", "equipment_count", count.id,
            summary=f"结束盘点 #{count.id}（{count.scope_label}），差异 {s.differences} 项，签名 {signed_name}",
            after={"found": s.found, "missing": s.missing, "elsewhere": s.elsewhere, "extra": s.extra,
-                  "differences": s.differences, "signed": signed_name}, user=user)
+                  "differences": s.differences, "signed": signed_name, "register_changes": len(changes)}, user=user)
     return count
+
+
+@dataclass
+class RegisterChange:
+    """What closing a count corrects on one item of the register."""
+    line: CountLine
+    item: Equipment
+    location: str | None = None  # the new location
+    state: str | None = None     # the new state
+
+    @property
+    def text(self) -> str:
+        parts = []
+        if self.location is not None:
+            parts.append(f"位置 {self.item.location or '未填'} → {self.location}")
+        if self.state is not None:
+            parts.append(f"状态 {STATES.get(self.item.state, self.item.state)} → {STATES[self.state]}")
+        return "，".join(parts)
+
+
+def _state_before_lost(item: Equipment) -> str:
+    """The state an item marked 丢失待查 had before (在用 if the history does not say)."""
+    before = db.session.scalar(select(EquipmentEvent.state_from).where(
+        EquipmentEvent.equipment_id == item.id, EquipmentEvent.kind == "state", EquipmentEvent.state_to == LOST)
+        .order_by(EquipmentEvent.id.desc()).limit(1))
+    return before if before in STATES and before not in (LOST, SCRAPPED) else IN_USE
+
+
+def register_changes(count: Count) -> list[RegisterChange]:
+    """What closing `count` corrects on the register, as a clerk expects it: an item found
+    elsewhere gets that location; a registered item found here although the register puts
+    it somewhere else (an extra of a location count) gets this location; an item not found
+    becomes 丢失待查 (not one 维修中: it is away for repair, the explanation says so);
+    an item that was 丢失待查 and is found gets the state it had before. Set sizes (pieces
+    short or over) are not written off: the difference and its explanation stay in the
+    count and the item's history. Scrapped items are left as they are."""
+    out = []
+    for ln in count.lines:
+        item = ln.equipment
+        if item is None or item.state == SCRAPPED:
+            continue
+        location = state = None
+        if ln.result == ELSEWHERE:
+            location = ln.found_location
+        elif ln.result == EXTRA and count.scope == "location":
+            location = count.scope_value
+        if location is not None and location == item.location:
+            location = None
+        if ln.result == MISSING:
+            if item.state not in (LOST, REPAIR):
+                state = LOST
+        elif ln.result in (FOUND, ELSEWHERE, EXTRA) and item.state == LOST:
+            state = _state_before_lost(item)
+        if location is not None or state is not None:
+            out.append(RegisterChange(ln, item, location, state))
+    return out
+
+
+def _apply_change(count: Count, ch: RegisterChange, today: date, user) -> None:
+    item = ch.item
+    if ch.location is not None:
+        old = item.location
+        item.location = ch.location
+        db.session.add(EquipmentEvent(equipment_id=item.id, kind="edit", happened_on=today, user_id=_who(user),
+                                      note=f"盘点 #{count.id} 更正位置：{old or '未填'} → {ch.location}"[:500]))
+        db.session.flush()
+        record("equipment_update", "equipment", item.id,
+               summary=f"{item.asset_no} {item.name}：盘点 #{count.id} 更正位置为 {ch.location}",
+               before={"location": old}, after={"location": ch.location}, user=user)
+    if ch.state is not None:
+        why = ch.line.explanation or ch.line.result_label
+        reason = (f"盘点 #{count.id} 未找到：{why}" if ch.state == LOST else f"盘点 #{count.id} 找到：{why}")
+        change_state(item, ch.state, today, reason[:500], user)
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import utcnow
@@ -9,7 +9,10 @@ from app.extensions import db
 
 CATEGORIES = ["举升设备", "检测/计量设备", "专用工具", "气动/电动工具", "安全设施", "其他"]
 IN_USE, REPAIR, IDLE, SCRAPPED = "in_use", "repair", "idle", "scrapped"
-STATES = {IN_USE: "在用", REPAIR: "维修中", IDLE: "停用", SCRAPPED: "报废"}
+# LOST: not found at a count (counts.py sets it when the count closes, and takes it back
+# when a later count finds the item); it may also be set by hand
+LOST = "lost"
+STATES = {IN_USE: "在用", REPAIR: "维修中", IDLE: "停用", LOST: "丢失待查", SCRAPPED: "报废"}
 RESULTS = {"pass": "合格", "limited": "准用（限用）", "fail": "不合格"}
 
 
@@ -252,7 +255,12 @@ class Count(db.Model):
     its lines when it starts; closing it signs it (who, when) and keeps it for good."""
 
     __tablename__ = "equipment_count"
-    __table_args__ = (Index("ix_equipment_count_scope", "scope", "scope_value", "status"),)
+    __table_args__ = (Index("ix_equipment_count_scope", "scope", "scope_value", "status"),
+                      # one open count per location / category: a second start (a double
+                      # click, a second clerk) fails on this index even when both pass the
+                      # check in counts.start at the same moment
+                      Index("uq_equipment_count_open_scope", "scope", "scope_value", unique=True,
+                            sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(String(10))  # location / category

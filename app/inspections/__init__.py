@@ -16,6 +16,7 @@ AUDIT_LABELS = {
     "inspection_start": "开始检查",
     "inspection_answer": "检查作答",
     "inspection_photo": "检查拍照",
+    "inspection_photo_delete": "删除检查照片",
     "inspection_submit": "提交检查",
     "inspection_reopen": "退回检查",
     "inspection_action_assign": "下达整改",

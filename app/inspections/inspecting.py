@@ -3,7 +3,8 @@ is lost), photos, submit with the score, reopen with a reason. Plain functions: 
 write, flush and record the audit entry; the route commits (or rolls back on Refused)."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from app import uploads
 from app.audit.log import record
@@ -11,11 +12,32 @@ from app.database import utcnow
 from app.extensions import db
 from app.inspections import schedules, scoring
 from app.inspections.errors import Refused
-from app.inspections.models import DRAFT, SUBMITTED, Inspection, InspectionAnswer, InspectionPhoto, InspectionTemplate
+from app.inspections.models import (DRAFT, SUBMITTED, CorrectiveAction, Inspection, InspectionAnswer, InspectionPhoto,
+                                    InspectionTemplate)
 from app.inspections.templates import Area
 
 SUB = "inspections"  # upload folder of the photos
 MAX_PHOTOS_PER_ITEM = 6
+
+
+LIST_RESULTS = {"draft": "草稿", "pass": "合格", "fail": "不合格"}
+
+
+def list_query(user_id: int, visible: list[str], inspectable: list[str], area: str = "", result: str = ""):
+    """The inspections a user sees in the list, newest first: those of the areas he sees
+    (drafts only of the areas he inspects) and his own; narrowed to one area and to a
+    result (draft / pass / fail) when given."""
+    stmt = (select(Inspection).options(selectinload(Inspection.version), selectinload(Inspection.inspector))
+            .where(or_(Inspection.area_key.in_(visible), Inspection.inspector_id == user_id))
+            .where(or_(Inspection.state == SUBMITTED, Inspection.inspector_id == user_id,
+                       Inspection.area_key.in_(inspectable))))
+    if area:
+        stmt = stmt.where(Inspection.area_key == area)
+    if result == "draft":
+        stmt = stmt.where(Inspection.state == DRAFT)
+    elif result in ("pass", "fail"):
+        stmt = stmt.where(Inspection.state == SUBMITTED, Inspection.passed.is_(result == "pass"))
+    return stmt.order_by(Inspection.started_at.desc(), Inspection.id.desc())
 
 
 def start(template: InspectionTemplate, area: Area, user) -> Inspection:
@@ -98,6 +120,25 @@ def add_photo(insp: Inspection, key: str, upload, user, stored: list) -> Inspect
     db.session.flush()
     record("inspection_photo", "inspection", insp.id, summary=f"{item['question'][:40]}：照片", user=user)
     return photo
+
+
+def remove_photo(insp: Inspection, photo: InspectionPhoto, user) -> list:
+    """Takes a photo off a draft (a wrong shot, a customer's face): the row goes, the audit
+    log keeps who removed which one; returns what to remove from storage once committed.
+    Not once submitted, and not a photo that is the 整改 evidence of a finding."""
+    _editable(insp)
+    if photo.inspection_id != insp.id or photo.action_id is not None:
+        raise Refused("照片不存在。", None, 404)
+    if db.session.scalar(select(CorrectiveAction.id).filter_by(inspection_id=insp.id, item_key=photo.item_key).limit(1)):
+        raise Refused("该项目已下达整改，照片是整改依据，不能删除。", "photo", 409, items=[photo.item_key])
+    item = insp.version.item(photo.item_key)
+    question = item["question"] if item else photo.item_key
+    insp.photos.remove(photo)
+    db.session.delete(photo)
+    db.session.flush()
+    record("inspection_photo_delete", "inspection", insp.id, summary=f"{question[:40]}：删除照片",
+           before={"photo": photo.id, "item": photo.item_key, "file": photo.key}, user=user)
+    return [("image", photo.key)]
 
 
 def discard(stored: list) -> None:

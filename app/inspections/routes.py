@@ -4,7 +4,7 @@ import re
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock, params, uploads
@@ -28,6 +28,7 @@ from app.xlsxexport import requested_format, table_response
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
 ITEM_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+LIST_PAGE = 20  # inspections per page of the list: a phone's few screens
 
 
 @bp.context_processor
@@ -68,12 +69,11 @@ def _item_key(key: str) -> str:
 def index():
     visible = _visible_areas(current_user)
     inspectable = [a for a in visible if may_inspect_area(current_user, a)]
-    stmt = (select(Inspection).options(selectinload(Inspection.version), selectinload(Inspection.inspector))
-            .where(or_(Inspection.area_key.in_([a.key for a in visible]), Inspection.inspector_id == current_user.id))
-            .where(or_(Inspection.state == SUBMITTED, Inspection.inspector_id == current_user.id,
-                       Inspection.area_key.in_([a.key for a in inspectable])))
-            .order_by(Inspection.started_at.desc(), Inspection.id.desc()))
-    page = params.paginate(stmt)
+    area = request.args.get("area", "")
+    f = {"area": area if any(a.key == area for a in visible) else "",
+         "result": request.args.get("result", "") if request.args.get("result") in inspecting.LIST_RESULTS else ""}
+    stmt = inspecting.list_query(current_user.id, [a.key for a in visible], [a.key for a in inspectable], **f)
+    page = params.paginate(stmt, size=LIST_PAGE)
     starts = []
     if inspectable:
         for t in tpl.active_templates():
@@ -82,8 +82,8 @@ def index():
                 starts.append((t, fits))
     mine = action_rules.open_actions(assignee_id=current_user.employee_id, states=(OPEN,)) \
         if current_user.employee_id else []
-    return render("inspections/index.html", page=page, starts=starts, mine=mine, visible=visible,
-                  today=clock.local_now().date())
+    return render("inspections/index.html", page=page, starts=starts, mine=mine, visible=visible, f=f,
+                  results=inspecting.LIST_RESULTS, today=clock.local_now().date())
 
 
 @bp.post("/start")
@@ -201,6 +201,27 @@ def add_photo(insp_id: int, item_key: str):
         db.session.rollback()
         inspecting.discard(stored)
         raise
+    return _item_response(insp, key)
+
+
+@bp.post("/<int:insp_id>/photos/<int:photo_id>/delete")
+@login_required
+def delete_photo(insp_id: int, photo_id: int):
+    require(may_inspect)  # before anything is looked up: 403, not 404, for who may not
+    photo = db.session.get(InspectionPhoto, photo_id)
+    if photo is None or photo.inspection_id != insp_id:
+        abort(404)
+    insp, key = _editable_item(insp_id, photo.item_key)
+    try:
+        removed = inspecting.remove_photo(insp, photo, current_user)
+        db.session.commit()
+    except Refused as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404, description=str(exc))
+        insp, area = _inspection(insp_id)
+        return _item_response(insp, key, str(exc), exc.status if not is_htmx() else 422)
+    inspecting.discard(removed)  # the files, once the row is gone for good
     return _item_response(insp, key)
 
 
@@ -476,20 +497,36 @@ def _edits_from_form(template: InspectionTemplate) -> dict:
     mark = form.get("pass_mark", "").strip()
     edits = {"name": form.get("name", ""), "note": form.get("note", ""),
              "pass_mark": int(mark) if mark.isascii() and mark.isdigit() and len(mark) <= 3 else None, "items": {}}
+    edits["remove"] = set()
     for item in template.current.items():
         k = item["key"]
+        if form.get(f"remove-{k}"):
+            edits["remove"].add(k)
         if f"question-{k}" not in form:
             continue  # not on the form: kept as it is
-        w = form.get(f"weight-{k}", "").strip()
-        try:
-            weight = float(w)
-            weight = int(weight) if weight == int(weight) else weight
-        except (ValueError, OverflowError):
-            weight = None
-        edits["items"][k] = {"question": form.get(f"question-{k}", ""), "weight": weight,
+        edits["items"][k] = {"question": form.get(f"question-{k}", ""), "weight": _number(form.get(f"weight-{k}")),
                              "photo_on_fail": bool(form.get(f"photo-{k}")), "note_on_fail": bool(form.get(f"note-{k}")),
                              "guidance": form.get(f"guidance-{k}", "")}
+    if (form.get("new_question") or "").strip():
+        section = form.get("new_section_index", "")
+        edits["add"] = {"question": form.get("new_question", ""), "type": form.get("new_type", ""),
+                        "weight": _number(form.get("new_weight")), "section": params.to_id(section) - 1
+                        if params.to_id(section) else None, "new_section": form.get("new_section_title", ""),
+                        "target": _number(form.get("new_target")), "target_dir": form.get("new_target_dir", ""),
+                        "unit": form.get("new_unit", ""), "photo_on_fail": bool(form.get("new_photo")),
+                        "note_on_fail": bool(form.get("new_note")), "guidance": form.get("new_guidance", "")}
     return edits
+
+
+def _number(text: str | None) -> int | float | None:
+    """A weight or a target typed in a form: an int when whole, None when not a number."""
+    try:
+        value = float((text or "").strip()[:20])
+    except (ValueError, OverflowError):
+        return None
+    if value != value or abs(value) > 1e9:
+        return None
+    return int(value) if value == int(value) else value
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
@@ -509,7 +546,8 @@ def edit_template(template_id: int):
             error, status, items_bad = str(exc), exc.status, set(exc.items)
             template = db.get_or_404(InspectionTemplate, template_id)
     return render("inspections/template_edit.html", tmpl=template, version=template.current, error=error,
-                  items_bad=items_bad, form=request.form if request.method == "POST" else None, status=status)
+                  items_bad=items_bad, form=request.form if request.method == "POST" else None, status=status,
+                  new_types=tpl.NEW_TYPES, target_dirs=tpl.TARGET_DIRS)
 
 
 @bp.post("/templates/<int:template_id>/active")

@@ -108,10 +108,62 @@ def template_areas(version: TemplateVersion) -> list[Area]:
     return [areas()[k] for k in keys if k in areas()]
 
 
+NEW_TYPES = {"pass_fail": TYPES["pass_fail"], "score": "评分（1–5 分，3 分及以上为合格）", "yes_no": "是/否（“是”为合格）",
+             "number": TYPES["number"]}
+TARGET_DIRS = {"ge": "不低于目标值为合格", "le": "不高于目标值为合格"}
+
+
+def _used_keys(template: InspectionTemplate) -> set[str]:
+    """Every item key any version of the template ever had: a new item never takes the key
+    of a removed one (answers, photos and actions are stored by key)."""
+    return {i["key"] for v in db.session.scalars(select(TemplateVersion).filter_by(template_id=template.id))
+            for i in v.items()}
+
+
+def _new_item(template: InspectionTemplate, content: dict, raw: dict) -> None:
+    """Adds one item to `content` (a section by index, or a new section by title)."""
+    question = (raw.get("question") or "").strip()
+    if not question:
+        raise Refused("请填写新增项目的问题。", "new_question")
+    if len(question) > 300:
+        raise Refused("新增项目的问题不能超过 300 个字。", "new_question")
+    kind = raw.get("type") or "pass_fail"
+    if kind not in NEW_TYPES:
+        raise Refused("请选择新增项目的类型。", "new_type")
+    weight = raw.get("weight")
+    if not isinstance(weight, (int, float)) or not 0 < weight <= MAX_WEIGHT:
+        raise Refused("新增项目的权重应大于 0 且不超过 10。", "new_weight")
+    item = {"question": question, "type": kind, "weight": weight, "photo_on_fail": bool(raw.get("photo_on_fail")),
+            "note_on_fail": bool(raw.get("note_on_fail")), "guidance": (raw.get("guidance") or "").strip()[:300],
+            "records": "", "na": True}
+    if kind == "number":
+        if raw.get("target") is None:
+            raise Refused("数值项目请填写目标值。", "new_target")
+        item["target"] = raw["target"]
+        item["target_dir"] = raw.get("target_dir") if raw.get("target_dir") in TARGET_DIRS else "ge"
+        item["unit"] = (raw.get("unit") or "").strip()[:10]
+    used = _used_keys(template)
+    n = len(used) + 1
+    while f"n{n}" in used:
+        n += 1
+    normalised = _normalise_item({**item, "key": f"n{n}"})
+    title = (raw.get("new_section") or "").strip()[:40]
+    if title:
+        content["sections"].append({"title": title, "items": [normalised]})
+        return
+    index = raw.get("section")
+    if not isinstance(index, int) or not 0 <= index < len(content["sections"]):
+        raise Refused("请选择新增项目所在的分组，或填写新分组名称。", "new_section")
+    content["sections"][index]["items"].append(normalised)
+
+
 def new_version(template: InspectionTemplate, edits: dict, user) -> TemplateVersion:
     """A new version from the current one with `edits`: {"name", "pass_mark", "note",
-    "items": {key: {"question", "weight", "photo_on_fail", "note_on_fail", "guidance"}}}.
-    Checks everything before writing anything."""
+    "items": {key: {"question", "weight", "photo_on_fail", "note_on_fail", "guidance"}},
+    "remove": {key, …}, "add": {"question", "type", "weight", "section" (index) or
+    "new_section" (title), "target", "target_dir", "unit", …} or None}. A removed item is
+    only left out of the new version: the inspections of earlier versions keep it with
+    their answers, photos and actions. Checks everything before writing anything."""
     current = template.current
     name = (edits.get("name") or "").strip()
     if not name:
@@ -122,10 +174,11 @@ def new_version(template: InspectionTemplate, edits: dict, user) -> TemplateVers
     if not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
         raise Refused("合格线应为 0 到 100 之间的整数（百分制）。", "pass_mark")
     content = copy.deepcopy(current.content)
+    remove = set(edits.get("remove") or ()) & {i["key"] for i in current.items()}
     bad = []
     for item in (i for s in content["sections"] for i in s["items"]):
         change = edits.get("items", {}).get(item["key"])
-        if change is None:
+        if change is None or item["key"] in remove:
             continue
         question = (change.get("question") or "").strip()
         weight = change.get("weight")
@@ -137,6 +190,14 @@ def new_version(template: InspectionTemplate, edits: dict, user) -> TemplateVers
     if bad:
         raise Refused("以下项目的内容或权重有误（问题不能为空，权重应大于 0 且不超过 10）："
                       + "；".join(i["question"][:30] for i in bad), "items", items=[i["key"] for i in bad])
+    if remove:
+        content["sections"] = [{**s, "items": [i for i in s["items"] if i["key"] not in remove]}
+                               for s in content["sections"]]
+        content["sections"] = [s for s in content["sections"] if s["items"]]
+    if edits.get("add"):
+        _new_item(template, content, edits["add"])
+    if not any(s["items"] for s in content["sections"]):
+        raise Refused("模板至少要保留一个检查项目；不再使用整个模板请将其停用。", "items", items=sorted(remove))
     if content == current.content and name == current.name and pass_mark == current.pass_mark:
         raise Refused("没有改动，未生成新版本。", None, 409)
     number = (db.session.scalar(select(func.max(TemplateVersion.number)).filter_by(template_id=template.id)) or 0) + 1
@@ -146,9 +207,15 @@ def new_version(template: InspectionTemplate, edits: dict, user) -> TemplateVers
     template.name = name
     db.session.flush()
     db.session.expire(template, ["versions"])
+    old_keys, new_keys = {i["key"] for i in current.items()}, {i["key"] for i in version.items()}
+    added = [i["question"] for i in version.items() if i["key"] not in old_keys]
+    removed = [i["question"] for i in current.items() if i["key"] not in new_keys]
     record("inspection_template_version", "inspection_template", template.id,
-           summary=f"{name} 第 {number} 版", before={"version": current.number, "pass_mark": current.pass_mark},
-           after={"version": number, "pass_mark": pass_mark}, user=user)
+           summary=f"{name} 第 {number} 版" + (f"，新增 {len(added)} 项" if added else "")
+           + (f"，移除 {len(removed)} 项" if removed else ""),
+           before={"version": current.number, "pass_mark": current.pass_mark},
+           after={"version": number, "pass_mark": pass_mark, "added": added or None, "removed": removed or None},
+           user=user)
     return version
 
 

@@ -19,7 +19,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.notices import webhook
 from app.notices.models import Notice
-from app.org.chart import _edges, positions_below
+from app.permissions import stands_in_for_supervisors, supervising_position_ids
 from app.parts import notice_rules
 from app.staff.models import Employee
 
@@ -79,14 +79,14 @@ def accounts_of(employee_ids) -> list[User]:
 
 
 def supervisors_of(position) -> list[User]:
-    """The active accounts that supervise the position — held by someone in a position
-    above it (admins only when nobody does), in two queries."""
-    edges = _edges()
-    above = [pid for pid in edges if position.id in positions_below(pid, edges)]
+    """The active accounts that supervise the position (app/permissions.py decides who):
+    those of the active holders of the positions above it — an admin among them too —
+    or, when nobody holds one, the accounts that stand in for them (admins)."""
+    above = supervising_position_ids(position)
     found = list(db.session.scalars(select(User).join(Employee, User.employee_id == Employee.id).where(
-        Employee.position_id.in_(above), Employee.active.is_(True), User.active.is_(True),
-        User.is_admin.is_(False)))) if above else []
-    return found or list(db.session.scalars(select(User).where(User.is_admin.is_(True), User.active.is_(True))))
+        Employee.position_id.in_(above), Employee.active.is_(True), User.active.is_(True)))) if above else []
+    return found or [u for u in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+                     if stands_in_for_supervisors(u)]
 
 
 def holders_of(position) -> list[User]:
