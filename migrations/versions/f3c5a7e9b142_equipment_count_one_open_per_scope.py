@@ -2,14 +2,14 @@
 index), so that two clerks starting the same count at once get one count, not two
 
 Revision ID: f3c5a7e9b142
-Revises: c8e1f3a5b721
+Revises: d2b4f6a8c913
 Create Date: 2026-12-07 00:10:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "f3c5a7e9b142"
-down_revision = "c8e1f3a5b721"
+down_revision = "d2b4f6a8c913"
 branch_labels = None
 depends_on = None
 
