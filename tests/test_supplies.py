@@ -526,3 +526,27 @@ def test_requisitions_to_decide_is_the_permission_as_a_query(app, make_user):
                             if r.employee_id != u.employee_id and may_decide_requisition(u, r)}
                 block = requisitions_to_decide(desk_of(u)) or Listing()  # None: not for this user
                 assert {r.id for r in block.rows} == expected and block.total == len(expected), name
+
+
+def test_the_workspace_lists_what_i_collected_not_what_was_taken_back(app, store):
+    """我的工作台 最近领取: an issue reversed (发错人, 冲销) is not something the technician
+    collected; the issue after it is."""
+    from datetime import datetime
+
+    from app.auth.models import User
+    from app.parts import Desk
+    from app.supplies.desk import my_supplies
+
+    with app.app_context():
+        clerk = db.session.scalar(select(User).filter_by(username="clerk"))
+        t1 = db.session.get(Employee, store["t1"])
+        gloves, masks = db.session.get(SupplyItem, store["手套"]), db.session.get(SupplyItem, store["口罩"])
+        wrong = ledger.issue(t1, [(gloves, 2000)], clerk)
+        ledger.issue(t1, [(masks, 1000)], clerk)
+        db.session.commit()
+        user = db.session.scalar(select(User).filter_by(username="t1"))
+        desk = Desk(user, t1, t1.position, datetime.now())
+        assert [x.item.name for x in my_supplies(desk)["last"]] == ["口罩", "手套"]
+        ledger.reverse(db.session.scalar(select(StockEntry).filter_by(slip_id=wrong.id, kind="issue")), clerk, "发错人")
+        db.session.commit()
+        assert [x.item.name for x in my_supplies(desk)["last"]] == ["口罩"]

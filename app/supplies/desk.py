@@ -18,8 +18,10 @@ from app.supplies.stock import StockRow
 
 
 # my_supplies's statements, built once (building them costs more than running them).
+_REVERSAL = aliased(StockEntry)  # an issue taken back (冲销) is not something I collected
 _LAST = (select(StockEntry.qty, StockEntry.at, SupplyItem).join(SupplyItem, SupplyItem.id == StockEntry.item_id)
-         .where(StockEntry.employee_id == bindparam("employee_id"), StockEntry.kind == ISSUE)
+         .where(StockEntry.employee_id == bindparam("employee_id"), StockEntry.kind == ISSUE,
+                ~select(_REVERSAL.id).where(_REVERSAL.reverses_id == StockEntry.id).exists())
          .order_by(StockEntry.at.desc()).limit(3))
 _OPEN = aliased(Requisition)  # the count of the open ones, beside each of the rows shown
 _REQUISITIONS = (select(Requisition.id, Requisition.status,
