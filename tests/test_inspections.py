@@ -207,18 +207,23 @@ def admin_people(people, make_user):
     return people
 
 
+def _assign_w2_to_tech(app, inspection_id: int) -> None:
+    """wm gives the technician a corrective action (整改) for item w2 of the inspection."""
+    from app.auth.models import User
+
+    with app.app_context():
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        tech = db.session.scalar(select(User).filter_by(username="tech"))
+        actions.assign(db.session.get(Inspection, inspection_id), "w2", tech.employee_id,
+                       clock.local_now().date() + timedelta(days=3), "清理通道", wm)
+        db.session.commit()
+
+
 def test_the_template_editor_adds_and_removes_items(admin_people, client):
     app = admin_people
     client.login("wm")
     old = _submitted_with_fail(client, app, key="w2")
-    with app.app_context():
-        from app.auth.models import User
-
-        wm = db.session.scalar(select(User).filter_by(username="wm"))
-        tech = db.session.scalar(select(User).filter_by(username="tech"))
-        actions.assign(db.session.get(Inspection, old), "w2", tech.employee_id,
-                       clock.local_now().date() + timedelta(days=3), "清理通道", wm)
-        db.session.commit()
+    _assign_w2_to_tech(app, old)
     client.logout()
     client.login("boss")
     tid = _template_id(app)
@@ -388,14 +393,7 @@ def test_a_draft_photo_is_deleted_by_its_inspector_and_a_submitted_one_stays(peo
     assert r.status_code == 409 and "已提交" in r.get_data(as_text=True)
     assert f"/photos/{keep}/delete" not in client.get(f"/inspections/{insp}").get_data(as_text=True)
     # reopened, but the photo is the evidence of an assigned action: refused
-    with app.app_context():
-        from app.auth.models import User
-
-        wm = db.session.scalar(select(User).filter_by(username="wm"))
-        tech = db.session.scalar(select(User).filter_by(username="tech"))
-        actions.assign(db.session.get(Inspection, insp), "w2", tech.employee_id,
-                       clock.local_now().date() + timedelta(days=3), "清理通道", wm)
-        db.session.commit()
+    _assign_w2_to_tech(app, insp)
     assert client.post_form(f"/inspections/{insp}/reopen", {"reason": "补充"}).status_code == 303
     r = client.post_form(f"/inspections/{insp}/photos/{keep}/delete")
     assert r.status_code == 409 and "整改依据" in r.get_data(as_text=True)
