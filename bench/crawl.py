@@ -33,15 +33,16 @@ NOT_FOLLOWED = re.compile(r"(logout|/export|\.pdf|\.csv|\.xlsx|/print|/download|
 LINK = re.compile(r'href="(/[^"#]*)"')
 
 
-def crawl(app, username: str, limit: int = 400) -> list[tuple[float, float, int, str, str]]:
-    """(CPU ms, wall ms, KiB, endpoint, URL) of each page kind the user reaches by links."""
+def pages(app, username: str, limit: int = 400):
+    """(test client, endpoint, URL) of each page kind the user reaches by links, one URL per
+    endpoint, the first linked (the client logged in as the user)."""
     adapter = app.url_map.bind("localhost")
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = "bench/crawl.py"
     r = client.post("/auth/login", data={"username": username, "password": PASSWORD})
     assert r.status_code in (302, 303), (username, r.status_code)
-    seen, queue, found = set(), deque(["/"]), []
-    while queue and len(found) < limit:
+    seen, queue, n = set(), deque(["/"]), 0
+    while queue and n < limit:
         url = queue.popleft()
         try:
             endpoint, _ = adapter.match(urlsplit(url).path, method="GET")
@@ -53,6 +54,16 @@ def crawl(app, username: str, limit: int = 400) -> list[tuple[float, float, int,
         r = client.get(url)
         if r.status_code != 200 or not r.content_type.startswith("text/html"):
             continue
+        n += 1
+        yield client, endpoint, url, r
+        queue.extend(href.replace("&amp;", "&") for href in LINK.findall(r.get_data(as_text=True))
+                     if not NOT_FOLLOWED.search(href))
+
+
+def crawl(app, username: str, limit: int = 400) -> list[tuple[float, float, int, str, str]]:
+    """(CPU ms, wall ms, KiB, endpoint, URL) of each page kind the user reaches by links."""
+    found = []
+    for client, endpoint, url, r in pages(app, username, limit):
         times, walls = [], []
         for _ in range(3):
             started, wall = time.process_time(), time.perf_counter()
@@ -60,16 +71,12 @@ def crawl(app, username: str, limit: int = 400) -> list[tuple[float, float, int,
             times.append((time.process_time() - started) * 1000)
             walls.append((time.perf_counter() - wall) * 1000)
         found.append((statistics.median(times), statistics.median(walls), len(r.data) // 1024, endpoint, url))
-        queue.extend(href.replace("&amp;", "&") for href in LINK.findall(r.get_data(as_text=True))
-                     if not NOT_FOLLOWED.search(href))
     return sorted(found, reverse=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--roles", default="技师,主管,文员,经理,管理员")
-    parser.add_argument("--over", type=float, default=0, help="list only pages slower than this (ms)")
-    args = parser.parse_args()
+def role_app():
+    """The app on the three-year dataset (DATABASE_URL, or SQLite built if missing), made
+    ready as wsgi.py makes it, and the first of bench/peak.py's people of each role."""
     pg = os.environ.get("DATABASE_URL", "")
     instance = os.path.join(BASE, "scale" + ("-pg" if pg else ""))
     url = pg or f"sqlite:///{instance}/app.db"
@@ -84,6 +91,15 @@ def main() -> None:
     first = {}
     for p in spec["people"]:
         first.setdefault(p["role"], p["name"])
+    return app, first
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--roles", default="技师,主管,文员,经理,管理员")
+    parser.add_argument("--over", type=float, default=0, help="list only pages slower than this (ms)")
+    args = parser.parse_args()
+    app, first = role_app()
     for role in args.roles.split(","):
         print(f"\n{role} ({first[role]}): CPU ms, wall ms (with the database's share, on PostgreSQL), KiB, "
               "endpoint, URL")

@@ -3,6 +3,7 @@ years without an index.
 
     .venv/bin/python bench/plans.py                       # the SQLite three-year dataset
     DATABASE_URL=postgresql+psycopg://…/intranet_bench .venv/bin/python bench/plans.py
+    .venv/bin/python bench/plans.py --roles 技师,主管,文员,经理,管理员   # every page each role reaches
 
 Serves each page of bench/pagelist.py in-process as the bench admin, records its
 statements, and runs EXPLAIN (PostgreSQL) or EXPLAIN QUERY PLAN (SQLite) on each. A full
@@ -69,9 +70,44 @@ def scans(driver_connection, dialect: str, statement: str, parameters) -> list[s
     return found
 
 
+def report(name: str, status: int, seen: list, found: list) -> None:
+    print(f"{name:<14} HTTP {status}, {len(seen)} statements, "
+          + ("every large table through an index" if not found else f"{len(found)} full scans:"))
+    for line, sql in found:
+        print(f"    {line}\n      {' '.join(sql.split())[:160]}")
+
+
+def by_roles(roles: list[str]) -> None:
+    """Every page kind each role reaches by links (bench/crawl.py's walk), as the first of
+    bench/peak.py's people of the role: what a supervisor's own narrowing asks (a page of
+    twenty technicians' marks), which the bench admin's pages never ask."""
+    from crawl import pages, role_app
+
+    from app.extensions import db
+
+    app, first = role_app()
+    with app.app_context():
+        engine = db.engine
+    problems = 0
+    for role in roles:
+        print(f"\n{role} ({first[role]})")
+        for client, endpoint, url, _ in pages(app, first[role]):
+            with record_statements(engine) as seen:
+                status = client.get(url).status_code
+            with app.app_context():
+                conn = db.session.connection().connection.driver_connection
+                found = [(line, sql) for sql, params in seen for line in scans(conn, engine.dialect.name, sql, params)]
+            problems += len(found)
+            report(f"{endpoint} {url}", status, seen, found)
+    print(f"\n{problems} full scans of large tables ({engine.dialect.name})")
+
+
 def main() -> None:
     sys.path.insert(0, os.path.join(HERE, ".."))
     sys.path.insert(0, HERE)
+    if "--roles" in sys.argv:
+        by_roles(sys.argv[sys.argv.index("--roles") + 1].split(","))
+        return
     from pagelist import main_pages
     from scale import BENCH_ADMIN, BENCH_PASSWORD, DEFAULT_INSTANCE as instance
 
@@ -95,10 +131,7 @@ def main() -> None:
             conn = db.session.connection().connection.driver_connection
             found = [(line, sql) for sql, params in seen for line in scans(conn, engine.dialect.name, sql, params)]
         problems += len(found)
-        print(f"{name:<14} HTTP {status}, {len(seen)} statements, "
-              + ("every large table through an index" if not found else f"{len(found)} full scans:"))
-        for line, sql in found:
-            print(f"    {line}\n      {' '.join(sql.split())[:160]}")
+        report(name, status, seen, found)
     print(f"\n{problems} full scans of large tables ({engine.dialect.name})")
 
 
