@@ -194,17 +194,18 @@ def done_keys(ranges: dict[int, tuple]) -> dict[int, set[str]]:
     return {i: set(keys.split(",")) for i, keys in rows if keys}
 
 
-def done_subjects(pairs) -> dict[tuple[int, str], set[int]]:
-    """The subjects done of each (item id, period key): for the few shown on a page."""
-    pairs = set(pairs)
-    if not pairs:
+def done_subjects(keys) -> dict[tuple[int, str], set[int]]:
+    """Which of these (item id, period key, subject id) occurrences are done, as the done
+    subjects of each (item id, period key): read as mark_views reads (pairs_clause), so a
+    holder's own lines do not read his hundred and sixty colleagues' marks."""
+    keys = set(keys)
+    if not keys:
         return {}
     out: dict[tuple[int, str], set[int]] = {}
     for i, k, s in db.session.execute(
             select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id)
-            .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
-                   ChecklistMark.period_key.in_(sorted({k for _, k in pairs})), IS_DONE)):
-        if (i, k) in pairs:
+            .where(*pairs_clause(keys), IS_DONE)):
+        if (i, k, s) in keys:
             out.setdefault((i, k), set()).add(s)
     return out
 
