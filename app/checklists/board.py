@@ -388,7 +388,8 @@ def slots(user, now: datetime, days: int, person: int | None = None,
 def subjects_missing(page_slots: list[Slot]) -> list[tuple]:
     """(item, occurrence, subject) of every subject not done in these slots, in order: the
     persons are read only for the slots a page shows."""
-    done = done_subjects((sl.item.id, sl.occ.period.key, x.id) for sl in page_slots for x in sl.subjects)
+    done = done_subjects({(sl.item.id, sl.occ.period.key) for sl in page_slots},
+                         {x.id for sl in page_slots for x in sl.subjects})
     return [(sl.item, sl.occ, x) for sl in page_slots for x in sl.subjects
             if x.id not in done.get((sl.item.id, sl.occ.period.key), set())]
 

@@ -18,7 +18,13 @@ IS_DONE = ChecklistMark.done == True  # noqa: E712
 
 def pairs_clause(pairs: set) -> tuple:
     """WHERE clauses for a set of (item id, period key, subject id) keys, a superset of
-    them: callers drop the extra rows.
+    them: callers drop the extra rows (see occurrences_clause)."""
+    return occurrences_clause({(i, k) for i, k, _ in pairs}, {s for _, _, s in pairs})
+
+
+def occurrences_clause(pairs: set, subjects: set) -> tuple:
+    """WHERE clauses for the marks of these (item id, period key) occurrences and subject
+    ids, a superset of them: callers drop the extra rows.
 
     Many subjects (a board of everyone): item_id IN (…) AND period_key IN (…), which both
     databases answer from the unique (item_id, period_key, subject_id) index; a row-value IN
@@ -27,12 +33,11 @@ def pairs_clause(pairs: set) -> tuple:
     keys as the range from its first to its last (one kind of period sorts by date), for
     subject_id IN (…), on the (item_id, subject_id, period_key) index: one short range per
     item and person. Three IN lists made PostgreSQL 15 scan the whole table instead."""
-    subjects = {s for _, _, s in pairs}
     if len(subjects) > FEW_SUBJECTS:
-        return (ChecklistMark.item_id.in_(sorted({i for i, _, _ in pairs})),
-                ChecklistMark.period_key.in_(sorted({k for _, k, _ in pairs})))
+        return (ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
+                ChecklistMark.period_key.in_(sorted({k for _, k in pairs})))
     keys: dict[int, set[str]] = {}
-    for i, k, _ in pairs:
+    for i, k in pairs:
         keys.setdefault(i, set()).add(k)
     groups: dict[tuple[str, str], list[int]] = {}
     for i, ks in keys.items():
@@ -194,18 +199,18 @@ def done_keys(ranges: dict[int, tuple]) -> dict[int, set[str]]:
     return {i: set(keys.split(",")) for i, keys in rows if keys}
 
 
-def done_subjects(keys) -> dict[tuple[int, str], set[int]]:
-    """Which of these (item id, period key, subject id) occurrences are done, as the done
-    subjects of each (item id, period key): read as mark_views reads (pairs_clause), so a
-    holder's own lines do not read his hundred and sixty colleagues' marks."""
-    keys = set(keys)
-    if not keys:
+def done_subjects(pairs, subjects) -> dict[tuple[int, str], set[int]]:
+    """Which of these subjects are done in each of these (item id, period key)
+    occurrences, read as mark_views reads (occurrences_clause): a holder's own lines do
+    not read his hundred and sixty colleagues' marks."""
+    pairs, subjects = set(pairs), set(subjects)
+    if not pairs or not subjects:
         return {}
     out: dict[tuple[int, str], set[int]] = {}
     for i, k, s in db.session.execute(
             select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id)
-            .where(*pairs_clause(keys), IS_DONE)):
-        if (i, k, s) in keys:
+            .where(*occurrences_clause(pairs, subjects), IS_DONE)):
+        if (i, k) in pairs and s in subjects:
             out.setdefault((i, k), set()).add(s)
     return out
 

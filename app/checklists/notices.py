@@ -26,7 +26,7 @@ def overdue(now: datetime) -> int:
     holder, for the position's one) and the position's supervisors, once per occurrence."""
     items, by_position = _active_items()
     occs = expand(items, now.date() - timedelta(days=7), now.date())
-    done = done_subjects((item.id, o.period.key, s.id) for item, o, s in occs)  # one query for all of them
+    done = done_subjects({(item.id, o.period.key) for item, o, _ in occs}, {s.id for _, _, s in occs})  # one query
     accounts = {u.employee_id: u for u in accounts_of({s.person for _, _, s in occs})}  # of the holders
     supervisors: dict[int, list] = {}
     holders: dict[int, list] = {}
