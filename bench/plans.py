@@ -70,6 +70,20 @@ def scans(driver_connection, dialect: str, statement: str, parameters) -> list[s
     return found
 
 
+def check(app, engine, client, url: str, name: str) -> int:
+    """Serve the page once more, EXPLAIN each of its statements, report; the number of
+    full scans of large tables."""
+    from app.extensions import db
+
+    with record_statements(engine) as seen:
+        status = client.get(url).status_code
+    with app.app_context():
+        conn = db.session.connection().connection.driver_connection
+        found = [(line, sql) for sql, params in seen for line in scans(conn, engine.dialect.name, sql, params)]
+    report(name, status, seen, found)
+    return len(found)
+
+
 def report(name: str, status: int, seen: list, found: list) -> None:
     print(f"{name:<14} HTTP {status}, {len(seen)} statements, "
           + ("every large table through an index" if not found else f"{len(found)} full scans:"))
@@ -92,13 +106,7 @@ def by_roles(roles: list[str]) -> None:
     for role in roles:
         print(f"\n{role} ({first[role]})")
         for client, endpoint, url, _ in pages(app, first[role]):
-            with record_statements(engine) as seen:
-                status = client.get(url).status_code
-            with app.app_context():
-                conn = db.session.connection().connection.driver_connection
-                found = [(line, sql) for sql, params in seen for line in scans(conn, engine.dialect.name, sql, params)]
-            problems += len(found)
-            report(f"{endpoint} {url}", status, seen, found)
+            problems += check(app, engine, client, url, f"{endpoint} {url}")
     print(f"\n{problems} full scans of large tables ({engine.dialect.name})")
 
 
@@ -125,13 +133,7 @@ def main() -> None:
     problems = 0
     for name, path in pages:
         client.get(path)
-        with record_statements(engine) as seen:
-            status = client.get(path).status_code
-        with app.app_context():
-            conn = db.session.connection().connection.driver_connection
-            found = [(line, sql) for sql, params in seen for line in scans(conn, engine.dialect.name, sql, params)]
-        problems += len(found)
-        report(name, status, seen, found)
+        problems += check(app, engine, client, path, name)
     print(f"\n{problems} full scans of large tables ({engine.dialect.name})")
 
 
