@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.checklists.fields import active_fields, preload_attendees, values_for
 from app.checklists.marks import MarkView, done_counts, done_keys, done_subjects, mark_views, tallies
-from app.checklists.models import EQUIPMENT, HOLDER, POSITION, ChecklistItem
-from app.checklists.occurrences import Holders, POSITION_SUBJECT, Subject, subjects
+from app.checklists.models import EQUIPMENT, HOLDER, ChecklistItem
+from app.checklists.occurrences import POSITION_ONLY, POSITION_SUBJECT, Holders, Subject, subjects, subjects_of
 from app.checklists.schedule import (DONE, KINDS, Occurrence, OPEN, OVERDUE, occurrence, occurrences_between, period_from_key, period_of, state)
 from app.checklists.targets import provider
 from app.extensions import db
@@ -348,12 +348,7 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
     own_done, shared_done = done_counts(other_pairs, subject=own), done_counts(other_pairs, subject=0)
     per_item: dict[int, list] = {}
     for i, o, target, whole in occs:
-        if target == POSITION:
-            subs = POSITION_ONLY
-        elif target == HOLDER:
-            subs = holders.on(i.position_id, o.due_date)
-        else:
-            subs = holders.things(i, o.due_date)
+        subs = subjects_of(target, i, o.due_date, holders)
         key = (i.id, o.period.key)
         if whole:
             if person is not None:
@@ -366,9 +361,6 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
         if missing > 0:
             per_item.setdefault(i.id, (i, []))[1].append((o, subs, missing))
     return out + list(per_item.values()), tickable
-
-
-POSITION_ONLY = [POSITION_SUBJECT]  # the subjects of an occurrence done once for the position
 
 
 def slots(user, now: datetime, days: int, person: int | None = None,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field as dc_field
 
 import unicodedata
 from PIL import Image
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from app import uploads
 from app.checklists.marks import pairs_clause

@@ -11,7 +11,7 @@ from app import clock
 from app.checklists.fields import values_for
 from app.checklists.marks import MarkView, done_by_subject, done_keys, mark_views, tallies_between
 from app.checklists.models import ChecklistItem
-from app.checklists.occurrences import POSITION_SUBJECT, Holders, counted, subjects
+from app.checklists.occurrences import POSITION_SUBJECT, counted, with_subjects
 from app.checklists.schedule import Occurrence
 from app.extensions import db
 from app.org.models import Position
@@ -62,11 +62,7 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
     first, last = clock.month_days(year, month)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plist = position_items(position) if items is None else items
-    # Each occurrence with its subjects, as the holders' list shared by every day of a
-    # stretch between two changes of the holders: a month of a position with a hundred and
-    # sixty technicians is a few thousand (occurrence, person) pairs, handled per stretch.
-    holders = Holders([i.position_id for i in plist], first, last, plist)
-    month_occs = [(i, o, subjects(i, o, holders)) for i, o, _ in counted(plist, first, last, holders)]
+    month_occs = with_subjects(plist, first, last)  # each occurrence's subjects: a list per stretch of holders
     stretches = {id(subs): subs for _, _, subs in month_occs}
     everyone = sorted({s for subs in stretches.values() for s in subs if s.person}, key=lambda s: (s.number, s.id))
     pages = max((len(everyone) + PEOPLE_PER_PAGE - 1) // PEOPLE_PER_PAGE, 1)

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from app import clock
 from app.checklists import targets
-from app.checklists.models import HOLDER
+from app.checklists.models import EQUIPMENT, HOLDER
 from app.checklists.schedule import occurrences_between
 from app.staff.tenure import holders as tenures_of
 
@@ -80,33 +80,30 @@ class Holders:
         return out
 
 
+POSITION_ONLY = [POSITION_SUBJECT]  # the subjects of an occurrence done once for the position (shared: never changed)
+
+
+def subjects_of(target: str, item, day: date, holders: Holders) -> list[Subject]:
+    """The subjects of an occurrence of the item due on `day`, whose period has this
+    target: the position, the holders that day, or the equipment in use that day. The
+    lists are shared (per stretch of holders), not to be changed."""
+    if target == EQUIPMENT:
+        return holders.things(item, day)
+    if target == HOLDER:
+        return holders.on(item.position_id, day)
+    return POSITION_ONLY
+
+
 def subjects(item, occ, holders: Holders) -> list[Subject]:
-    """The subjects of the item's occurrence: the position, the holders on its due date,
-    or the equipment in use that day."""
-    if item.per_equipment(occ.period):
-        return holders.things(item, occ.due_date)
-    if not item.per_holder(occ.period):
-        return [POSITION_SUBJECT]
-    return holders.on(item.position_id, occ.due_date)
+    """The subjects of the item's occurrence (subjects_of its period's target)."""
+    return subjects_of(item.target_on(occ.period.start), item, occ.due_date, holders)
 
 
-def expand(items, start: date, end: date, holders: Holders | None = None) -> list[tuple]:
-    """(item, occurrence, subject) of every occurrence due between start and end."""
-    items = list(items)
-    if holders is None:
-        holders = Holders([i.position_id for i in items], start, end, items)
-    out = []
-    for item in items:
-        for occ in occurrences_between(item.rule(), start, end, clock.workday_end(), clock.to_local(item.created_at)):
-            for sub in subjects(item, occ, holders):
-                out.append((item, occ, sub))
-    return out
-
-
-def counted(items, start: date, end: date, holders: Holders | None = None) -> list[tuple]:
-    """(item, occurrence, number of subjects) of every occurrence due between start and end:
-    what rates need, without a tuple per person (a year of a position with a hundred
-    holders is a few thousand occurrences, not a few hundred thousand)."""
+def with_subjects(items, start: date, end: date, holders: Holders | None = None) -> list[tuple]:
+    """(item, occurrence, subjects) of every occurrence due between start and end, the
+    subjects as the list shared by every occurrence of a stretch between two changes of
+    the holders: a month of a hundred and sixty technicians is a few hundred occurrences,
+    not a tuple per person and day."""
     items = list(items)
     if holders is None:
         holders = Holders([i.position_id for i in items], start, end, items)
@@ -114,13 +111,18 @@ def counted(items, start: date, end: date, holders: Holders | None = None) -> li
     workday_end = clock.workday_end()
     for item in items:
         occs = occurrences_between(item.rule(), start, end, workday_end, clock.to_local(item.created_at))
-        if not occs:
-            continue
-        if item.once_for_position:  # one subject in every period
-            out.extend([(item, occ, 1) for occ in occs])
-        elif not item.target_changes and item.target == HOLDER:  # the holders on each due date
-            on, position_id = holders.on, item.position_id
-            out.extend([(item, occ, len(on(position_id, occ.due_date))) for occ in occs])
-        else:  # the target switched at some period, or pieces of equipment
-            out.extend([(item, occ, len(subjects(item, occ, holders))) for occ in occs])
+        fixed = None if item.target_changes else item.target  # else each period's own
+        out.extend([(item, occ, subjects_of(fixed or item.target_on(occ.period.start), item, occ.due_date, holders))
+                    for occ in occs])
     return out
+
+
+def expand(items, start: date, end: date, holders: Holders | None = None) -> list[tuple]:
+    """(item, occurrence, subject) of every occurrence due between start and end."""
+    return [(i, o, s) for i, o, subs in with_subjects(items, start, end, holders) for s in subs]
+
+
+def counted(items, start: date, end: date, holders: Holders | None = None) -> list[tuple]:
+    """(item, occurrence, number of subjects) of every occurrence due between start and end:
+    what rates need."""
+    return [(i, o, len(subs)) for i, o, subs in with_subjects(items, start, end, holders)]
