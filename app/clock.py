@@ -11,9 +11,9 @@ def tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def to_local(utc_naive: datetime) -> datetime:
-    """Naive UTC -> naive local time."""
-    return utc_naive.replace(tzinfo=timezone.utc).astimezone(tz()).replace(tzinfo=None)
+def to_local(utc_naive: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """Naive UTC -> naive local time (`zone`: tz(), when a loop over many has it at hand)."""
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(zone or tz()).replace(tzinfo=None)
 
 
 def to_utc(local_naive: datetime) -> datetime:

@@ -4,10 +4,7 @@ A month of the technicians' 点检记录 shows twenty people by thirty-one days 
 for each holder: some two thousand cells, and the same cells written by a Jinja loop (a
 helper call, a filter and a dozen lookups and escapes per cell) cost half the page. The
 HTML is what templates/checklists/_grid.html wrote for them, byte for byte."""
-from datetime import timezone
-
 from markupsafe import Markup, escape
-
 
 from app import clock
 from app.checklists.fields import summarize
@@ -20,9 +17,7 @@ AT = "%m-%d %H:%M"
 def localtime(utc_naive, zone=None) -> str:
     """The `localtime` template filter's text for a stored (naive UTC) moment (`zone`: the
     local time zone, when the caller has it at hand)."""
-    if utc_naive is None:
-        return ""
-    return utc_naive.replace(tzinfo=timezone.utc).astimezone(zone or clock.tz()).strftime(AT)
+    return clock.to_local(utc_naive, zone).strftime(AT) if utc_naive is not None else ""
 
 
 class _Escaped(dict):
