@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, func, or_, select
-from sqlalchemy.orm import aliased
 
 from app import clock
 from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement, TrainingFulfils
@@ -26,7 +25,7 @@ from app.handbook.models import ReadConfirmation
 from app.handbook.revisions import current_revision
 from app.org.models import Position, ordered_positions
 from app.staff.models import Employee
-from app.supplies.models import Entitlement, ISSUE, IssueSlip, StockEntry, SupplyItem
+from app.supplies.models import Entitlement, ISSUE, IssueSlip, StockEntry, SupplyItem, not_reversed
 from app.supplies.sizes import group_ids_of
 from app.trainings.models import Attendee, DONE as HELD, SIGNED, Training
 
@@ -500,17 +499,13 @@ def plan(employee: Employee, today: date | None = None) -> list[Step]:
     groups = group_ids_of([ent.item for ent in entitlements])  # the variants in every size count
     first: dict[int, tuple] = {}  # item id -> (day, slip id, number) of the employee's first issue of it
     if entitlements:
-        # One query for all of them, led by the employee's slips. An issue row is never a
-        # reversal itself: what cancels it is another row pointing at it, so a reversed
-        # issue is left out by that row's existence (one probe of the unique index on
-        # reverses_id per issue row), not by the issue row's own reverses_id.
-        reversal = aliased(StockEntry)
+        # One query for all of them, led by the employee's slips; a reversed issue left out.
         for number, issued_on, slip_id, item_id in db.session.execute(
                 select(IssueSlip.number, IssueSlip.issued_on, IssueSlip.id, StockEntry.item_id)
                 .join(StockEntry, StockEntry.slip_id == IssueSlip.id)
                 .where(IssueSlip.employee_id == employee.id, StockEntry.kind == ISSUE,
                        StockEntry.item_id.in_(sorted({i for ids in groups.values() for i in ids})),
-                       ~select(reversal.id).where(reversal.reverses_id == StockEntry.id).exists())):
+                       not_reversed())):
             if item_id not in first or (issued_on, slip_id) < first[item_id][:2]:
                 first[item_id] = (issued_on, slip_id, number)
     for ent in entitlements:

@@ -12,16 +12,16 @@ from app.permissions import can_issue_supplies, is_supervisor
 from app.org.models import Position
 from app.staff.models import Employee
 from app.supplies.entitlements import due_of
-from app.supplies.models import ISSUE, Requisition, RequisitionLine, StockEntry, SupplyCategory, SupplyItem
+from app.supplies.models import (ISSUE, Requisition, RequisitionLine, StockEntry, SupplyCategory, SupplyItem,
+                                 not_reversed)
 from app.supplies.requisitions import decidable_requisitions
 from app.supplies.stock import StockRow
 
 
 # my_supplies's statements, built once (building them costs more than running them).
-_REVERSAL = aliased(StockEntry)  # an issue taken back (冲销) is not something I collected
 _LAST = (select(StockEntry.qty, StockEntry.at, SupplyItem).join(SupplyItem, SupplyItem.id == StockEntry.item_id)
          .where(StockEntry.employee_id == bindparam("employee_id"), StockEntry.kind == ISSUE,
-                ~select(_REVERSAL.id).where(_REVERSAL.reverses_id == StockEntry.id).exists())
+                not_reversed())  # an issue taken back (冲销) is not something I collected
          .order_by(StockEntry.at.desc()).limit(3))
 _OPEN = aliased(Requisition)  # the count of the open ones, beside each of the rows shown
 _REQUISITIONS = (select(Requisition.id, Requisition.status,

@@ -1,8 +1,8 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from app.database import utcnow
 from app.supplies.quantity import fmt
@@ -116,6 +116,15 @@ class StockEntry(db.Model):
     employee = relationship("Employee")
     slip = relationship("IssueSlip", back_populates="lines")
     reverses = relationship("StockEntry", remote_side=[id], foreign_keys=[reverses_id])
+
+
+def not_reversed():
+    """SQL: the stock entry has not been taken back. A reversal (冲销) is another row
+    pointing at it, so a reversed issue is left out by that row's existence (one probe of
+    the unique index on reverses_id), not by the issue row's own reverses_id, which is
+    always empty. (A function: aliasing needs every model mapped.)"""
+    reversal = aliased(StockEntry)
+    return ~select(reversal.id).where(reversal.reverses_id == StockEntry.id).exists()
 
 
 class Requisition(db.Model):
