@@ -21,6 +21,7 @@ DATA = os.path.join(os.path.dirname(__file__), "data", "templates.yaml")
 TYPES = {"pass_fail": "合格/不合格/不适用", "score": "评分", "yes_no": "是/否", "number": "数值（目标值）"}
 KINDS = {"5s": "5S检查", "audit": "厂家审核自查", "safety": "安全检查"}
 MAX_WEIGHT = 10
+MAX_QUESTION = 300  # characters of an item's question
 
 
 @lru_cache(maxsize=1)
@@ -120,19 +121,24 @@ def _used_keys(template: InspectionTemplate) -> set[str]:
             for i in v.items()}
 
 
+def _weight_ok(weight) -> bool:
+    """An item's weight, as the editor checks it for a changed item and a new one."""
+    return isinstance(weight, (int, float)) and 0 < weight <= MAX_WEIGHT
+
+
 def _new_item(template: InspectionTemplate, content: dict, raw: dict) -> None:
     """Adds one item to `content` (a section by index, or a new section by title)."""
     question = (raw.get("question") or "").strip()
     if not question:
         raise Refused("请填写新增项目的问题。", "new_question")
-    if len(question) > 300:
-        raise Refused("新增项目的问题不能超过 300 个字。", "new_question")
+    if len(question) > MAX_QUESTION:
+        raise Refused(f"新增项目的问题不能超过 {MAX_QUESTION} 个字。", "new_question")
     kind = raw.get("type") or "pass_fail"
     if kind not in NEW_TYPES:
         raise Refused("请选择新增项目的类型。", "new_type")
     weight = raw.get("weight")
-    if not isinstance(weight, (int, float)) or not 0 < weight <= MAX_WEIGHT:
-        raise Refused("新增项目的权重应大于 0 且不超过 10。", "new_weight")
+    if not _weight_ok(weight):
+        raise Refused(f"新增项目的权重应大于 0 且不超过 {MAX_WEIGHT}。", "new_weight")
     item = {"question": question, "type": kind, "weight": weight, "photo_on_fail": bool(raw.get("photo_on_fail")),
             "note_on_fail": bool(raw.get("note_on_fail")), "guidance": (raw.get("guidance") or "").strip()[:300],
             "records": "", "na": True}
@@ -182,7 +188,7 @@ def new_version(template: InspectionTemplate, edits: dict, user) -> TemplateVers
             continue
         question = (change.get("question") or "").strip()
         weight = change.get("weight")
-        if not question or len(question) > 300 or not isinstance(weight, (int, float)) or not 0 < weight <= MAX_WEIGHT:
+        if not question or len(question) > MAX_QUESTION or not _weight_ok(weight):
             bad.append(item)
             continue
         item.update(question=question, weight=weight, photo_on_fail=bool(change.get("photo_on_fail")),
