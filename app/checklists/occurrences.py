@@ -43,20 +43,22 @@ class Holders:
         # items for each piece of equipment: their things, read on first use (one query)
         self._thing_items = {i.id: i for i in items if i.ever_per_equipment}
         self._things = None
+        self._thing_changes: dict[int, list[date]] = {}  # per item: the days its equipment in use changes
+        self._things_on: dict[tuple[int, int], list[Subject]] = {}
 
     def things(self, item, day: date) -> list[Subject]:
-        """The equipment of the item's selection in use on that day, by asset number."""
+        """The equipment of the item's selection in use on that day, by asset number: one
+        list per item and stretch of days between two changes, as on() for holders."""
         if self._things is None:
             p = targets.provider()
             start, end = self._args[1], self._args[2]
             self._things = p.subjects_between(list(self._thing_items.values()), start, end) \
                 if p is not None and self._thing_items else {}
-        seen, out = set(), []
-        for first, last, s in self._things.get(item.id, ()):
-            if first <= day and (last is None or day <= last) and s.id not in seen:
-                seen.add(s.id)
-                out.append(s)
-        return out
+            self._thing_changes = _changes(self._things)
+        key = (item.id, bisect_right(self._thing_changes.get(item.id, ()), day))
+        if key not in self._things_on:
+            self._things_on[key] = _in_use(self._things.get(item.id, ()), day)
+        return self._things_on[key]
 
     def on(self, position_id: int, day: date) -> list[Subject]:
         """The holders of the position on that day, by employee number: one list per
@@ -66,18 +68,29 @@ class Holders:
             self._by_position = {pid: [(t.start, t.end, Subject(t.employee_id, t.name, t.employee_no))
                                        for t in tenures]
                                  for pid, tenures in tenures_of(*self._args).items()}
-            self._changes = {pid: sorted({s for s, _, _ in rows} | {e + timedelta(days=1) for _, e, _ in rows if e})
-                             for pid, rows in self._by_position.items()}
+            self._changes = _changes(self._by_position)
         key = (position_id, bisect_right(self._changes.get(position_id, ()), day))
-        if key in self._on:
-            return self._on[key]
-        seen, out = set(), []
-        for start, end, subject in self._by_position.get(position_id, ()):
-            if start <= day and (end is None or day <= end) and subject.id not in seen:
-                seen.add(subject.id)
-                out.append(subject)
-        self._on[key] = out
-        return out
+        if key not in self._on:
+            self._on[key] = _in_use(self._by_position.get(position_id, ()), day)
+        return self._on[key]
+
+
+def _changes(spans: dict) -> dict:
+    """Per key, the sorted days on which its (first, last, subject) spans begin or end
+    (the day after the last): between two of them, the same subjects are in."""
+    return {k: sorted({s for s, _, _ in rows} | {e + timedelta(days=1) for _, e, _ in rows if e})
+            for k, rows in spans.items()}
+
+
+def _in_use(spans, day: date) -> list[Subject]:
+    """The subjects of these (first, last, subject) spans in on `day`, each once, in the
+    spans' order."""
+    seen, out = set(), []
+    for start, end, subject in spans:
+        if start <= day and (end is None or day <= end) and subject.id not in seen:
+            seen.add(subject.id)
+            out.append(subject)
+    return out
 
 
 POSITION_ONLY = [POSITION_SUBJECT]  # the subjects of an occurrence done once for the position (shared: never changed)
