@@ -1,9 +1,10 @@
 """The marks (state of each occurrence) read in bulk: one query for a page's occurrences,
 as ORM objects for the rows that are acted on, or as plain values for grids and print-outs."""
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import String, and_, bindparam, case, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -137,18 +138,43 @@ def done_counts(pairs, subject: int | None = None) -> dict[tuple[int, str], int]
     return {(i, k): n for i, k, n in db.session.execute(stmt) if (i, k) in pairs}
 
 
-def _tally_range(ranges: dict[int, tuple]) -> object:
-    """A condition on checklist_tally reading each item's (first day, last day), grouped
+def _tally_range(ranges: dict[int, tuple]) -> dict:
+    """The parameters of _tally_statement for each item's (first day, last day), grouped
     per range (the daily items share one, the weekly another…), which the (item_id,
     due_at) index answers. Every mark of an occurrence lies in its period, whatever the
     item's rule was when it was ticked, so the range of the occurrences' periods holds them."""
     groups: dict[tuple, list[int]] = {}
     for item_id, span in ranges.items():
         groups.setdefault(span, []).append(item_id)
-    return or_(*(and_(ChecklistTally.item_id.in_(sorted(ids)),
-                      ChecklistTally.due_at >= datetime.combine(first, time.min),
-                      ChecklistTally.due_at < datetime.combine(last + timedelta(days=1), time.min))
-                 for (first, last), ids in groups.items()))
+    params = {}
+    for k, ((first, last), ids) in enumerate(groups.items()):
+        params[f"items{k}"] = sorted(ids)
+        params[f"from{k}"] = datetime.combine(first, time.min)
+        params[f"to{k}"] = datetime.combine(last + timedelta(days=1), time.min)
+    return params
+
+
+@lru_cache(maxsize=64)
+def _tally_statement(what: str, ranges: int):
+    """checklist_tally's done occurrences of `ranges` groups of items (as _tally_range
+    gives the parameters), one row per item: its "key:count,…" (what = "counts") or its
+    keys (what = "keys") joined by the database. Built once per number of groups: the
+    board and the month page read it several times, and building it cost more than
+    running it."""
+    joined = (ChecklistTally.period_key + ":" + cast(ChecklistTally.done, String)) if what == "counts" \
+        else ChecklistTally.period_key
+    return (select(ChecklistTally.item_id, func.aggregate_strings(joined, ","))
+            .where(or_(*(and_(ChecklistTally.item_id.in_(bindparam(f"items{k}", expanding=True)),
+                              ChecklistTally.due_at >= bindparam(f"from{k}"),
+                              ChecklistTally.due_at < bindparam(f"to{k}"))
+                         for k in range(ranges))),
+                   ChecklistTally.done > 0)
+            .group_by(ChecklistTally.item_id))
+
+
+def _tally_rows(what: str, ranges: dict[int, tuple]):
+    params = _tally_range(ranges)
+    return db.session.execute(_tally_statement(what, len(params) // 3), params)
 
 
 def period_spans(occurrences) -> dict[int, tuple]:
@@ -175,11 +201,8 @@ def tallies_between(ranges: dict[int, tuple]) -> dict[tuple[int, str], int]:
         return {}
     # One row per item, "key:count,…" joined by the database (as done_keys): a year of a
     # position's daily items for each holder is a few rows, not two thousand.
-    pairs = ChecklistTally.period_key + ":" + cast(ChecklistTally.done, String)
-    rows = db.session.execute(select(ChecklistTally.item_id, func.aggregate_strings(pairs, ","))
-                              .where(_tally_range(ranges), ChecklistTally.done > 0).group_by(ChecklistTally.item_id))
     out: dict[tuple[int, str], int] = {}
-    for i, joined in rows:
+    for i, joined in _tally_rows("counts", ranges):
         for pair in (joined or "").split(","):
             key, _, n = pair.rpartition(":")
             if key:
@@ -194,9 +217,7 @@ def done_keys(ranges: dict[int, tuple]) -> dict[int, set[str]]:
     months of sixty daily items are sixty rows, not two thousand."""
     if not ranges:
         return {}
-    rows = db.session.execute(select(ChecklistTally.item_id, func.aggregate_strings(ChecklistTally.period_key, ","))
-                              .where(_tally_range(ranges), ChecklistTally.done > 0).group_by(ChecklistTally.item_id))
-    return {i: set(keys.split(",")) for i, keys in rows if keys}
+    return {i: set(keys.split(",")) for i, keys in _tally_rows("keys", ranges) if keys}
 
 
 def done_subjects(pairs, subjects) -> dict[tuple[int, str], set[int]]:
