@@ -39,16 +39,10 @@ def _position(position_id: int) -> Position:
 @login_required
 def index():
     positions = ordered_positions()
-    counts = dict(
-        db.session.execute(
-            select(Employee.position_id, func.count(Employee.id))
-            .where(Employee.active.is_(True)).group_by(Employee.position_id)
-        ).all()
-    )
     mine = current_user.position
     return render(
         "handbook/index.html",
-        positions=positions, chart=chart_layout(positions), counts=counts,
+        positions=positions, chart=chart_layout(positions),
         revisions=current_revisions(), mine=mine,
         mine_needs_confirmation=bool(mine and needs_confirmation(current_user, mine)),
     )

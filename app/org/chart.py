@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.audit.log import record
 from app.extensions import db
-from app.org.models import Position, ReportingLine
+from app.org.models import Position, ReportingLine, head_counts
 
 
 class OrgError(ValueError):
@@ -216,7 +216,7 @@ def chart_layout(positions: list[Position]) -> dict:
                       "external": up["position"].is_external})
     height = PAD * 2 + len(levels) * BOX_H + max(len(levels) - 1, 0) * GAP_Y
     return {"boxes": boxes, "edges": edges, "width": width, "height": height, "box_w": BOX_W, "box_h": BOX_H,
-            "tree": chart_tree(positions)}
+            "tree": chart_tree(positions), "counts": head_counts()}
 
 
 def chart_tree(positions: list[Position]) -> list[dict]:
