@@ -198,9 +198,10 @@ def _employee_page(e: Employee, cert_form, status: int = 200):
     onboarding = rules.onboarding_for(e)
     mentors = select_options(((m.id, f"{m.name}（{m.title or ''}）") for m in rules.mentor_rows(e)),
                              onboarding.mentor_id if onboarding else None) if can_record_trainings(current_user) else ""
-    return render("coverage/employee.html", employee=e, reqs=rules.employee_requirements(e, today),
+    own = rules.own_evidence(e, today)
+    return render("coverage/employee.html", employee=e, reqs=rules.employee_requirements(e, today, own),
                   certs=rules.certificates_of(e),
-                  cert_form=cert_form, steps=rules.plan(e, today), onboarding=onboarding,
+                  cert_form=cert_form, steps=rules.plan(e, today, own), onboarding=onboarding,
                   new_hire=rules.is_new_hire(e, today), today=today, mentors=mentors,
                   may_edit=can_record_trainings(current_user),
                   may_sign=may_sign_off_onboarding(current_user, e), status=status)

@@ -412,14 +412,22 @@ def _name_sessions(items: list[dict], until: date) -> None:
                              c.expires)
 
 
-def employee_requirements(employee: Employee, today: date | None = None) -> list[dict]:
+def own_evidence(employee: Employee, today: date) -> tuple[list[Requirement], dict]:
+    """The requirements of the employee's position and his latest fulfilment of each
+    (evidence naming its session or certificate): what employee_requirements and plan
+    both show, read once for the employee's page."""
+    reqs = requirements_of([employee.position_id]) if employee.position_id is not None else []
+    return reqs, evidence([employee.id], reqs, today)
+
+
+def employee_requirements(employee: Employee, today: date | None = None, own: tuple | None = None) -> list[dict]:
     """The employee's requirements with state, and the upcoming planned sessions that
-    would fulfil a missing or expiring one."""
+    would fulfil a missing or expiring one. `own`: own_evidence(employee, today), when the
+    caller has it."""
     today = today or clock.local_now().date()
     if employee.position_id is None:
         return []
-    reqs = requirements_of([employee.position_id])
-    ev = evidence([employee.id], reqs, today)
+    reqs, ev = own or own_evidence(employee, today)
     planned = list(db.session.scalars(select(Training).where(Training.status != HELD, Training.held_on >= today)
                                       .order_by(Training.held_on)))
     links = set(db.session.execute(select(TrainingFulfils.training_id, TrainingFulfils.requirement_id)
@@ -465,10 +473,11 @@ def onboarding_for(employee: Employee) -> Onboarding | None:
     return db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id))
 
 
-def plan(employee: Employee, today: date | None = None) -> list[Step]:
+def plan(employee: Employee, today: date | None = None, own: tuple | None = None) -> list[Step]:
     """The onboarding steps of the employee's position, each with its state derived
     where the app knows it: the read confirmation, the requirements due after hire, the
-    first issue of each entitlement, then admin's further steps (marked by hand)."""
+    first issue of each entitlement, then admin's further steps (marked by hand). `own`:
+    own_evidence(employee, today), when the caller has it."""
     today = today or clock.local_now().date()
     hire = employee.hire_date or today
     position = employee.position
@@ -485,9 +494,8 @@ def plan(employee: Employee, today: date | None = None) -> list[Step]:
             confirm.done_on = clock.to_local(row).date()
             confirm.evidence = f"已确认第 {revision.number} 版"
     steps.append(confirm)
-    reqs = [r for r in requirements_of([position.id]) if r.due_days]
-    ev = evidence([employee.id], reqs, today)
-    for r in reqs:
+    reqs, ev = own or own_evidence(employee, today)  # each requirement's evidence is its own: one read serves both
+    for r in (r for r in reqs if r.due_days):
         s = Step("requirement", r.name, hire + timedelta(days=r.due_days))
         e = ev.get((employee.id, r.id))
         if e is not None and e.on >= hire - timedelta(days=365):
