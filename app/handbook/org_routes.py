@@ -10,6 +10,7 @@ from app.org.chart import OrgError, chart_layout
 from app.org.forms import LineForm, PositionForm
 from app.org.models import Position, ReportingLine, ordered_positions
 from app.permissions import can_edit_org, require
+from app.staff.models import head_counts
 from app.web import render
 
 bp = Blueprint("org", __name__, url_prefix="/org")
@@ -22,7 +23,7 @@ def _page(position_form=None, line_form=None, status=200):
         "org/_lines.html",
         status=status,
         positions=positions,
-        chart=chart_layout(positions),
+        chart=chart_layout(positions, head_counts()),
         position_form=position_form or PositionForm(),
         line_form=line_form or LineForm(),
         post_form=PostForm(),

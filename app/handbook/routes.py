@@ -22,7 +22,7 @@ from app.parts import position_panels
 from app.permissions import (can_edit_org, holds_position, is_supervisor, may_confirm_reading, may_view_position,
                              require, supervises)
 from app.printing import pdf_response, render_pdf
-from app.staff.models import Employee
+from app.staff.models import Employee, head_counts
 from app.web import me, render
 
 bp = Blueprint("handbook", __name__, url_prefix="/handbook")
@@ -42,7 +42,7 @@ def index():
     mine = current_user.position
     return render(
         "handbook/index.html",
-        positions=positions, chart=chart_layout(positions),
+        positions=positions, chart=chart_layout(positions, head_counts()),
         revisions=current_revisions(), mine=mine,
         mine_needs_confirmation=bool(mine and needs_confirmation(current_user, mine)),
     )

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.audit.log import record
 from app.extensions import db
-from app.org.models import Position, ReportingLine, head_counts
+from app.org.models import Position, ReportingLine
 
 
 class OrgError(ValueError):
@@ -168,8 +168,9 @@ def chart_levels(positions: list[Position]) -> list[list[Position]]:
 BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 128, 48, 18, 54, 10
 
 
-def chart_layout(positions: list[Position]) -> dict:
-    """Box positions and connector paths for an SVG org chart.
+def chart_layout(positions: list[Position], counts: dict[int, int]) -> dict:
+    """Box positions and connector paths for an SVG org chart; `counts`: the head count
+    of each position id, shown in its box (staff.models.head_counts).
 
     Rows come from chart_levels(); inside a row, boxes are ordered by the mean x of
     their superiors (barycentre), which keeps lines from crossing in a tree-like chart.
@@ -216,7 +217,7 @@ def chart_layout(positions: list[Position]) -> dict:
                       "external": up["position"].is_external})
     height = PAD * 2 + len(levels) * BOX_H + max(len(levels) - 1, 0) * GAP_Y
     return {"boxes": boxes, "edges": edges, "width": width, "height": height, "box_w": BOX_W, "box_h": BOX_H,
-            "tree": chart_tree(positions), "counts": head_counts()}
+            "tree": chart_tree(positions), "counts": counts}
 
 
 def chart_tree(positions: list[Position]) -> list[dict]:

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import utcnow
@@ -74,16 +74,6 @@ class ReportingLine(db.Model):
     subordinate: Mapped[Position] = relationship(
         foreign_keys=[subordinate_id], back_populates="superior_lines"
     )
-
-
-def head_counts() -> dict[int, int]:
-    """Active employees per position id (在岗人数), counted by the database: the org chart
-    shows them for every position, and loading everyone to count them cost more than
-    drawing the chart."""
-    from app.staff.models import Employee
-
-    return dict(db.session.execute(select(Employee.position_id, func.count(Employee.id))
-                                   .where(Employee.active.is_(True)).group_by(Employee.position_id)).all())
 
 
 def ordered_positions(include_inactive: bool = False) -> list[Position]:

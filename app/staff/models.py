@@ -3,7 +3,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import utcnow
@@ -74,3 +74,11 @@ class PositionTenure(db.Model):
 
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+
+def head_counts() -> dict[int, int]:
+    """Active employees per position id (在岗人数), counted by the database: the org chart
+    shows them for every position, and loading everyone to count them cost more than
+    drawing the chart."""
+    return dict(db.session.execute(select(Employee.position_id, func.count(Employee.id))
+                                   .where(Employee.active.is_(True)).group_by(Employee.position_id)).all())
