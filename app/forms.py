@@ -2,6 +2,10 @@
 A page holds many small POST forms (a button each); WTForms gives every CSRF field
 id="csrf_token", and a page may hold an id once (HTML validity, tests/test_html_valid.py)."""
 from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.widgets import html_params
+
+from app.safe_html import joined, select_options
 
 
 class PageForm(FlaskForm):
@@ -18,3 +22,25 @@ class PageForm(FlaskForm):
 
 class PostForm(PageForm):
     """CSRF-only form for POST buttons (logout, deactivate, remove …)."""
+
+
+class _PeopleSelect:
+    """WTForms' Select for a picker of everyone (讲师, 借用人, 责任人 …): the same markup,
+    the options joined by safe_html.select_options. WTForms renders each option through
+    html_params and Markup, which for three hundred people cost more than the rest of
+    the page. Plain (value, label) choices only: no groups, no per-option attributes."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        for flag in ("required", "disabled"):
+            if flag not in kwargs and getattr(field.flags, flag, False):
+                kwargs[flag] = True
+        return joined((f"<select {html_params(name=field.name, **kwargs)}>",
+                       select_options(field.choices, field.data), "</select>"))
+
+
+class PeopleSelectField(SelectField):
+    """A SelectField of hundreds of plain (id, label) choices, rendered fast (_PeopleSelect);
+    validated as any SelectField."""
+
+    widget = _PeopleSelect()

@@ -1,11 +1,11 @@
 from sqlalchemy import select
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.auth.forms import password_strength
 from app.auth.models import User
 from app.extensions import db
-from app.forms import PageForm
+from app.forms import PageForm, PeopleSelectField
 from app.staff.models import Employee
 
 
@@ -19,7 +19,7 @@ class AccountForm(PageForm):
         ],
     )
     display_name = StringField("显示名称", validators=[Optional(), Length(max=40)])
-    employee_id = SelectField("关联员工", coerce=int)
+    employee_id = PeopleSelectField("关联员工", coerce=int)
     is_admin = BooleanField("管理员（可管理账号、员工、岗位和手册）")
     can_record_trainings = BooleanField("可记录培训")
     can_issue_supplies = BooleanField("可发放物资")

@@ -3,7 +3,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.equipment.models import CATEGORIES, RESULTS, STATES
-from app.forms import PageForm
+from app.forms import PageForm, PeopleSelectField
 from app.params import DateInBounds
 
 DATE_MSG = "请填写日期（如 2026-03-01）。"
@@ -19,7 +19,7 @@ class EquipmentForm(PageForm):
     location = StringField("位置（工位/区域）", validators=[Length(max=60, message="最多60字。")])
     quantity = IntegerField("数量（成套工具的件数）", default=1,
                             validators=[Optional(), NumberRange(1, 9999, "数量应在1到9999之间。")])
-    responsible_id = SelectField("负责人", coerce=int)
+    responsible_id = PeopleSelectField("负责人", coerce=int)
     purchased_on = DateField("购置日期", validators=[Optional(), DateInBounds(min_year=1950)], format="%Y-%m-%d")
     needs_verification = BooleanField("需要检定/校准（计量器具）")
     verify_months = IntegerField("检定/校准周期（月）",

@@ -5,12 +5,12 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from app.equipment.loans import MISSING_ACTIONS
 from app.equipment.models import CATEGORIES, LOAN_CONDITIONS
 from app.equipment.forms import DATE_MSG
-from app.forms import PageForm
+from app.forms import PageForm, PeopleSelectField
 from app.params import DateInBounds
 
 
 class LendForm(PageForm):
-    borrower_id = SelectField("借用人", coerce=int)
+    borrower_id = PeopleSelectField("借用人", coerce=int)
     due_on = DateField("预计归还日期", validators=[DataRequired(DATE_MSG), DateInBounds()], format="%Y-%m-%d")
     quantity = IntegerField("借用件数", validators=[Optional(), NumberRange(1, 9999, "借用件数应在1到9999之间。")])
     note = StringField("备注（用途、车辆等，可选）", validators=[Length(max=200, message="备注最多200字。")])

@@ -1,15 +1,15 @@
 """The inspection part's forms (answers are read by the routes item by item: their fields
 come from the template version, not from a fixed form)."""
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import PageForm
+from app.forms import PageForm, PeopleSelectField
 from app.params import DateInBounds
 
 
 class AssignForm(PageForm):
-    assignee = SelectField("整改责任人", coerce=int)
+    assignee = PeopleSelectField("整改责任人", coerce=int)
     due_on = DateField("整改期限", validators=[Optional(), DateInBounds()], format="%Y-%m-%d")
     what = TextAreaField("整改要求", validators=[Length(max=500, message="最多500字。")])
 

@@ -1,7 +1,7 @@
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import PageForm
+from app.forms import PageForm, PeopleSelectField
 from app.params import DateInBounds
 from app.trainings.models import STATUS_LABELS
 
@@ -14,7 +14,7 @@ class TrainingForm(PageForm):
     start_time = TimeField("开始时间", validators=[DataRequired("请填写开始时间。")], format="%H:%M")
     end_time = TimeField("结束时间", validators=[DataRequired("请填写结束时间。")], format="%H:%M")
     place = StringField("地点", validators=[Length(max=80, message="最多80字。")])
-    trainer_employee_id = SelectField("讲师（本店员工）", coerce=int)
+    trainer_employee_id = PeopleSelectField("讲师（本店员工）", coerce=int)
     trainer_name = StringField("或外部讲师姓名", validators=[Optional(), Length(max=60, message="最多60字。")])
     organiser = StringField("组织人", validators=[Length(max=60, message="最多60字。")])
     content = TextAreaField("培训内容", validators=[Length(max=5000, message="培训内容最多5000字。")],
