@@ -62,6 +62,35 @@ def upload(client, tid, kind, files):
                             headers={"HX-Request": "true"})
 
 
+def test_trainer_picker_lists_staff_escaped_keeps_the_choice_and_refuses_others(app, client, clerk, make_user):
+    """The trainer picker (a PeopleSelectField, its options joined by safe_html): every
+    active employee, names escaped, the stored trainer selected on edit, a value that is
+    not offered refused with the form kept."""
+    make_user("<b>韩</b>", position="technician", employee_no="T9")
+    client.login("clerk")
+    page = client.get("/trainings/new").get_data(as_text=True)
+    picker = page[page.index('<select id="trainer_employee_id" name="trainer_employee_id">'):]
+    picker = picker[:picker.index("</select>")]
+    assert '<option value="0">（外部讲师）</option>' in picker and "selected" not in picker  # the first shows
+    assert "&lt;b&gt;韩&lt;/b&gt;（技师）" in picker and "<b>" not in picker
+    with app.app_context():
+        cat = db.session.scalar(select(TrainingCategory.id).filter_by(name="技术"))
+        tech = db.session.scalar(select(Employee.id).filter_by(employee_no="T1"))
+    form = {"topic": "空调系统", "category_id": cat, "held_on": "2026-11-27", "start_time": "09:00",
+            "end_time": "10:00", "status": "planned"}
+    refused = client.post_form("/trainings/new", dict(form, trainer_employee_id=99999))
+    assert refused.status_code == 422 and 'value="空调系统"' in refused.get_data(as_text=True)
+    assert client.post_form("/trainings/new", dict(form, trainer_employee_id=tech)).status_code == 303
+    with app.app_context():
+        t = db.session.scalar(select(Training).filter_by(topic="空调系统"))
+        assert db.session.scalar(select(func.count(Training.id)).filter_by(topic="空调系统")) == 1
+        tid = t.id
+    edit = client.get(f"/trainings/{tid}/edit").get_data(as_text=True)
+    picker = edit[edit.index('name="trainer_employee_id">'):]
+    picker = picker[:picker.index("</select>")]
+    assert f'<option value="{tech}" selected>tech1（技师）</option>' in picker and picker.count("selected") == 1
+
+
 def test_create_training_and_validation(app, client, clerk):
     client.login("clerk")
     with app.app_context():
