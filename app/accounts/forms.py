@@ -6,7 +6,7 @@ from app.auth.forms import password_strength
 from app.auth.models import User
 from app.extensions import db
 from app.forms import PageForm, PeopleSelectField
-from app.staff.models import Employee
+from app.staff.models import staff_rows
 
 
 class AccountForm(PageForm):
@@ -31,12 +31,9 @@ class AccountForm(PageForm):
         self._account = account
         linked = {uid for uid in db.session.scalars(select(User.employee_id)) if uid}
         own = account.employee_id if account else None
-        employees = db.session.scalars(
-            select(Employee).where(Employee.active.is_(True)).order_by(Employee.employee_no)
-        )
         self.employee_id.choices = [(0, "（不关联）")] + [
-            (e.id, f"{e.employee_no} {e.name}（{e.position.title if e.position else '无岗位'}）")
-            for e in employees
+            (e.id, f"{e.employee_no} {e.name}（{e.title or '无岗位'}）")
+            for e in staff_rows()
             if e.id not in linked or e.id == own
         ]
 

@@ -29,7 +29,7 @@ class EquipmentForm(PageForm):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.responsible_id.choices = [(0, "（未指定）")] + [
-            (e.id, f"{e.name}（{e.position.title if e.position else '未分配岗位'}）") for e in people]
+            (e.id, f"{e.name}（{e.title or '未分配岗位'}）") for e in people]
 
 
 class StateForm(PageForm):

@@ -18,7 +18,7 @@ class LendForm(PageForm):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.borrower_id.choices = [(0, "（请选择）")] + [
-            (e.id, f"{e.name}（{e.employee_no}{' · ' + e.position.title if e.position else ''}）") for e in people]
+            (e.id, f"{e.name}（{e.employee_no}{' · ' + e.title if e.title else ''}）") for e in people]
 
 
 class ReturnForm(PageForm):

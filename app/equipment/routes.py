@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.permissions import can_manage_equipment, may_view_equipment, require
 from app.printing import pdf_response
-from app.staff.models import Employee
+from app.staff.models import staff_rows
 from app.web import render
 
 bp = Blueprint("equipment", __name__, url_prefix="/equipment")
@@ -29,12 +29,9 @@ def verification_words():
     return {"verify_labels": register.VERIFY_LABELS, "verify_classes": register.VERIFY_CLASSES}
 
 
-def _people(item: Equipment | None = None) -> list[Employee]:
+def _people(item: Equipment | None = None) -> list:
     """Who may be responsible: the active employees (and the current one, if he left)."""
-    stmt = select(Employee).where(Employee.active.is_(True)).options(selectinload(Employee.position))
-    if item is not None and item.responsible_id:
-        stmt = select(Employee).where(or_(Employee.active.is_(True), Employee.id == item.responsible_id))
-    return list(db.session.scalars(stmt.order_by(Employee.employee_no)))
+    return staff_rows(item.responsible_id if item is not None else None)
 
 
 def _filters() -> dict:

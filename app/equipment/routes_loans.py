@@ -15,13 +15,8 @@ from app.equipment.rules import Refused
 from app.equipment.routes import _refused_on, bp
 from app.extensions import db
 from app.permissions import may_count_equipment, may_lend_equipment, may_view_equipment, require
-from app.staff.models import Employee
+from app.staff.models import staff_rows
 from app.web import render
-
-
-def _active_people() -> list[Employee]:
-    return list(db.session.scalars(select(Employee).where(Employee.active.is_(True))
-                                   .options(selectinload(Employee.position)).order_by(Employee.employee_no)))
 
 
 @bp.route("/<int:item_id>/lend", methods=["GET", "POST"])
@@ -32,7 +27,7 @@ def lend(item_id: int):
     if item is None:
         abort(404)
     today = clock.local_now().date()
-    form = LendForm(people=_active_people())
+    form = LendForm(people=staff_rows())
     if request.method == "GET":
         form.due_on.data = today + timedelta(days=7)
         form.quantity.data = max(item.quantity - item.lent_qty, 1)

@@ -16,7 +16,7 @@ class AssignForm(PageForm):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.assignee.choices = [(0, "请选择")] + [
-            (e.id, f"{e.name}（{e.position.title if e.position else '未设岗位'}）") for e in people]
+            (e.id, f"{e.name}（{e.title or '未设岗位'}）") for e in people]
 
 
 class DoneForm(PageForm):

@@ -21,7 +21,7 @@ from app.permissions import (is_action_assignee, may_inspect, may_assign_action,
                              may_verify_action, may_view_action, may_view_area_inspections, may_view_inspection,
                              require)
 from app.printing import pdf_response
-from app.staff.models import Employee
+from app.staff.models import staff_rows
 from app.web import is_htmx, render
 from app.xlsxexport import requested_format, table_response
 
@@ -117,8 +117,7 @@ def _page(insp: Inspection, area, status: int = 200, problems=None, forms=None, 
                                    .options(selectinload(CorrectiveAction.assignee))
                                    .order_by(CorrectiveAction.id))) if insp.state == SUBMITTED else []
     findings = inspecting.findings(insp, acts) if insp.state == SUBMITTED else []
-    people = list(db.session.scalars(select(Employee).where(Employee.active.is_(True))
-                                     .options(selectinload(Employee.position)).order_by(Employee.employee_no)))
+    people = staff_rows()
     forms = forms or {}
     assign_forms = {f.item["key"]: forms.get(f.item["key"]) or AssignForm(formdata=None, people=people,
                                                                           prefix=_prefix(f.item["key"]))
@@ -294,8 +293,7 @@ def assign(insp_id: int, item_key: str):
     insp, area = _inspection(insp_id)
     key = _item_key(item_key)
     require(may_assign_action, insp, area)
-    people = list(db.session.scalars(select(Employee).where(Employee.active.is_(True))
-                                     .options(selectinload(Employee.position)).order_by(Employee.employee_no)))
+    people = staff_rows()
     form = AssignForm(people=people, prefix=_prefix(key))
     if form.validate_on_submit():
         try:

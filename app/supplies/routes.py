@@ -12,7 +12,7 @@ from app.permissions import (can_issue_supplies, may_decide_requisition, may_see
                              may_see_requisition_context, may_see_supplies_of, may_submit_requisition,
                              may_withdraw_requisition, require)
 from app.printing import pdf_response, render_pdf
-from app.staff.models import Employee
+from app.staff.models import Employee, staff_rows
 
 from app.supplies.entitlements import PERIOD_LABELS, due_by_employee, save_entitlement
 from app.supplies.history import category_issues, employee_entries, employee_totals, entries_between
@@ -47,10 +47,6 @@ def _helpers(**extra) -> dict:
 def _active_items():
     return list(db.session.scalars(select(SupplyItem).where(SupplyItem.active.is_(True))
                                    .order_by(SupplyItem.category_id, SupplyItem.name, SupplyItem.spec)))
-
-
-def _active_employees():
-    return list(db.session.scalars(select(Employee).where(Employee.active.is_(True)).order_by(Employee.employee_no)))
 
 
 # --- stock overview and items --------------------------------------------------------
@@ -198,7 +194,7 @@ def return_view():
             raise LedgerError("请选择退回人。", "employee_id")
         give_back(it, q, employee, current_user, request.form.get("note", ""))
 
-    return _simple_action("supplies/return.html", act, "已办理退回。", employees=_active_employees())
+    return _simple_action("supplies/return.html", act, "已办理退回。", employees=staff_rows())
 
 
 @bp.post("/entries/<int:entry_id>/reverse")
@@ -264,7 +260,7 @@ def slip_new():
     while len(raw) < 3:
         raw.append({"item_id": "", "qty": ""})
     employee_id = request.form.get("employee_id", type=params.bounded_int) or request.args.get("employee", type=params.bounded_int)
-    return render("supplies/slip_form.html", form=form, items=items, employees=_active_employees(), rows=raw,
+    return render("supplies/slip_form.html", form=form, items=items, employees=staff_rows(), rows=raw,
                   employee_id=employee_id, errors=errors, stock=stock_of(by_id),
                   open_requisitions=[(r, open_per_line(r)) for r in open_for(employee_id)] if employee_id else [],
                   status=422 if errors else 200, **_helpers())

@@ -1,9 +1,11 @@
 """What the supplies templates and the navigation call."""
 from flask import g
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.extensions import db
 from app.permissions import can_issue_supplies
+from app.safe_html import select_options
 from app.supplies.entitlements import PERIOD_LABELS
 from app.supplies.models import Entitlement
 from app.supplies.requisitions import STATUS_LABELS
@@ -20,10 +22,16 @@ def low_stock_badge(user) -> tuple[int, str] | None:
     return (g._low_stock, f"{g._low_stock} 种物品低于最低库存") if g._low_stock else None
 
 
+def staff_options(employees, selected) -> Markup:
+    """The <option>s of the issuing pickers (领用人, 退回人): staff_rows as "number name（position）"."""
+    return select_options(((e.id, f"{e.employee_no} {e.name}" + (f"（{e.title}）" if e.title else ""))
+                           for e in employees), selected)
+
+
 def entitlements_for(position):
     return list(db.session.scalars(select(Entitlement).where(
         Entitlement.position_id == position.id, Entitlement.active.is_(True))))
 
 
-TEMPLATE_GLOBALS = {"entitlements_for": entitlements_for, "entitlement_periods": PERIOD_LABELS,
+TEMPLATE_GLOBALS = {"entitlements_for": entitlements_for, "staff_options": staff_options, "entitlement_periods": PERIOD_LABELS,
                     "requisition_status_labels": STATUS_LABELS}

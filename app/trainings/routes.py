@@ -11,7 +11,7 @@ from app.extensions import db
 from app.org.models import Position, ordered_positions
 from app.permissions import can_record_trainings, may_restore_training_files, may_see_training_files, require
 from app.printing import pdf_response, render_pdf
-from app.staff.models import Employee
+from app.staff.models import Employee, staff_rows
 
 from app.trainings.forms import PlainForm, TrainingForm
 from app.trainings.models import (DONE, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
@@ -75,8 +75,7 @@ def _form(training: Training | None) -> TrainingForm:
     form = TrainingForm(obj=training)
     form.category_id.choices = [(c.id, c.name) for c in _categories()]
     form.trainer_employee_id.choices = [(0, "（外部讲师）")] + [
-        (e.id, f"{e.name}（{e.position.title if e.position else '无岗位'}）")
-        for e in db.session.scalars(select(Employee).where(Employee.active.is_(True)).order_by(Employee.employee_no))]
+        (e.id, f"{e.name}（{e.title or '无岗位'}）") for e in staff_rows()]
     if request.method == "GET" and training is not None:
         form.fill_from(training)
     if request.method == "GET" and training is None:
