@@ -166,14 +166,20 @@ def due_of(employee: Employee, today: date | None = None) -> list[Due]:
 
 
 def due_by_employee(today: date | None = None) -> dict[int, list[Due]]:
-    """The due list per employee id, each entry with the variant of the person's size
-    chosen (sizes.variant_for; an article's variants read once)."""
+    """The due list per employee id, in the list's order; choose_variants picks the sizes
+    of the ones shown."""
     out: dict[int, list[Due]] = {}
-    known: dict[int, list] = {}
     for d in due_list(today):
+        out.setdefault(d.employee.id, []).append(d)
+    return out
+
+
+def choose_variants(dues) -> None:
+    """Set each Due's variant of the person's size (sizes.variant_for, an article's
+    variants read once): for the page of employees shown, not the whole staff."""
+    known: dict[int, list] = {}
+    for d in dues:
         item = d.entitlement.item
         if item.size_kind and item.id not in known:
             known[item.id] = variants(item)
         d.choice = variant_for(item, d.employee, known.get(item.id))
-        out.setdefault(d.employee.id, []).append(d)
-    return out

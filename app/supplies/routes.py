@@ -14,7 +14,7 @@ from app.permissions import (can_issue_supplies, may_decide_requisition, may_see
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee, staff_rows
 
-from app.supplies.entitlements import PERIOD_LABELS, due_by_employee, save_entitlement
+from app.supplies.entitlements import PERIOD_LABELS, choose_variants, due_by_employee, save_entitlement
 from app.supplies.history import category_issues, employee_entries, employee_totals, entries_between
 from app.supplies.items import save_item
 from app.supplies.forms import UNITS, ItemForm, SimpleForm
@@ -339,6 +339,7 @@ def entitlements():
     rows = db.session.scalars(select(Entitlement).order_by(Entitlement.position_id, Entitlement.id)).all()
     # 本期应发: a page of employees at a time (a card each), not the whole staff at once
     due = ListPage(list(due_by_employee().items()), params.page_arg(), DUE_PER_PAGE)
+    choose_variants(d for _, dues in due.items for d in dues)
     return render("supplies/entitlements.html", rows=rows, due=dict(due.items), due_page=due,
                   positions=ordered_positions(),
                   items=_active_items(), errors=errors, values=request.form,
