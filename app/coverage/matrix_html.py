@@ -11,13 +11,16 @@ from markupsafe import Markup, escape
 from app.coverage.rules import EXPIRED, LABELS, MISSING, NA, Matrix
 from app.safe_html import joined
 
+_STAND_IN = 2_147_483_647  # an id no employee has: it appears in the link once, to be replaced
+
 
 def rows_of(m: Matrix, may_gap: bool):
     """A function: a group of `m.groups` -> its rows, as Markup; a row (<tr>) has the
     employee's name (a link to their page) and number, then a cell per requirement. With `may_gap`, a
     missing or expired cell has the checkbox that selects the employee for a training of
     that requirement."""
-    href = url_for("coverage.employee", employee_id=1)[:-1]  # the id appended per row: url_for costs
+    # an employee's link: url_for once, around a stand-in id replaced per row (url_for costs)
+    before, _, after = url_for("coverage.employee", employee_id=_STAND_IN).partition(str(_STAND_IN))
     plain: dict = {}
     names = [str(escape(r.name)) for r in m.columns]
     ids = [r.id for r in m.columns]
@@ -38,7 +41,7 @@ def rows_of(m: Matrix, may_gap: bool):
     def row_html(row) -> str:
         e = row["employee"]
         name = str(escape(e.name))
-        out = [f'<tr><td class="item-col"><a href="{href}{e.id}">{name}</a> '
+        out = [f'<tr><td class="item-col"><a href="{before}{e.id}{after}">{name}</a> '
                f'<small class="muted">{escape(e.employee_no)}</small></td>']
         for i, c, width in row["spans"]:
             if c.state == NA:
