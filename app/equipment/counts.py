@@ -176,10 +176,10 @@ def add_extra(count: Count, label: str, user, quantity: int | None = 1) -> Count
     return line
 
 
-def close(count: Count, signed_name: str, explanations: dict[int, str], user, note: str = "") -> Count:
+def close(count: Count, signed_name: str, explanations: dict[int, str], user, note: str = "") -> list:
     """Signs the count: every line counted, every difference explained (`explanations`:
     line id → text; one already written may stay), a name. The items' histories get a
-    line each."""
+    line each, and the register its corrections: the RegisterChanges applied, returned."""
     _open(count)
     signed_name = (signed_name or "").strip()
     note = (note or "").strip()
@@ -227,7 +227,7 @@ def close(count: Count, signed_name: str, explanations: dict[int, str], user, no
            summary=f"结束盘点 #{count.id}（{count.scope_label}），差异 {s.differences} 项，签名 {signed_name}",
            after={"found": s.found, "missing": s.missing, "elsewhere": s.elsewhere, "extra": s.extra,
                   "differences": s.differences, "signed": signed_name, "register_changes": len(changes)}, user=user)
-    return count
+    return changes
 
 
 @dataclass

@@ -171,8 +171,7 @@ def count_close(count_id: int):
         explanations = {ln.id: request.form.get(f"explain-{ln.id}", "") for ln in count.lines}
         if form.validate_on_submit():
             try:
-                changed = len(counts.register_changes(count))
-                counts.close(count, form.signed_name.data, explanations, current_user, form.note.data)
+                changed = len(counts.close(count, form.signed_name.data, explanations, current_user, form.note.data))
                 db.session.commit()
                 flash(f"盘点 #{count_id} 已结束并签名" + (f"，台账已更新 {changed} 项。" if changed else "。"), "success")
                 return redirect(url_for("equipment.count", count_id=count_id), code=303)
