@@ -69,16 +69,13 @@ class Due:
     choice: object = None  # sizes.Choice: the variant of the person's size, set by the page
 
 
-def due_list(today: date | None = None, employee_id: int | None = None) -> list[Due]:
-    """Who is due what in the current period (only `employee_id`, when given), in a fixed
-    number of queries however many people and entitlements: the entitlements, the size
-    variants of their articles, the employees, and per distinct period (week, month …)
-    one sum of what each employee received of each item."""
+def due_list(today: date | None = None) -> list[Due]:
+    """Who is due what in the current period, in a fixed number of queries however many
+    people and entitlements: the entitlements, the size variants of their articles, the
+    employees, and per distinct period (week, month …) one sum of what each employee
+    received of each item. (One employee's: due_of.)"""
     today = today or clock.local_now().date()
     stmt = select(Entitlement).join(SupplyItem).where(Entitlement.active.is_(True), SupplyItem.active.is_(True))
-    if employee_id is not None:
-        stmt = stmt.where(Entitlement.position_id == select(Employee.position_id).where(
-            Employee.id == employee_id).scalar_subquery())
     entitlements = db.session.scalars(stmt).all()
     if not entitlements:
         return []
@@ -86,8 +83,6 @@ def due_list(today: date | None = None, employee_id: int | None = None) -> list[
     ids_of = {e.id: groups[e.item.id] for e in entitlements}
     who = select(Employee).where(Employee.position_id.in_({e.position_id for e in entitlements}),
                                  Employee.active.is_(True))
-    if employee_id is not None:
-        who = who.where(Employee.id == employee_id)
     by_position: dict[int, list[Employee]] = {}
     for emp in db.session.scalars(who.order_by(Employee.employee_no)):
         by_position.setdefault(emp.position_id, []).append(emp)
@@ -100,8 +95,6 @@ def due_list(today: date | None = None, employee_id: int | None = None) -> list[
              .where(StockEntry.item_id.in_(items), StockEntry.kind.in_([ISSUE, RETURN, REVERSAL]),
                     StockEntry.at >= lo, StockEntry.at < hi, StockEntry.employee_id.is_not(None))
              .group_by(StockEntry.employee_id, StockEntry.item_id))
-        if employee_id is not None:
-            q = q.where(StockEntry.employee_id == employee_id)
         received[(start, end)] = {(emp, item): -int(total) for emp, item, total in db.session.execute(q)}
     out = []
     for ent in entitlements:
@@ -131,7 +124,7 @@ _RECEIVED = (select(StockEntry.item_id, SupplyItem.name, SupplyItem.size_kind,
 
 
 def due_of(employee: Employee, today: date | None = None) -> list[Due]:
-    """due_list(today, employee_id=employee.id) for one employee, in two queries (the
+    """due_list(today)'s entries of one employee, in two queries (the
     workspace shows it to everyone): the position's entitlements with their items, then
     what the employee received per item in the current week, month, quarter and year,
     summed in SQL. A sized article counts every variant (same name and size kind), as
