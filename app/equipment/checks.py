@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import g, has_request_context, request
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -135,14 +136,20 @@ class EquipmentTargets:
 # --- on the equipment's page ---------------------------------------------------------------
 
 def _equipment_items(active_only: bool = True) -> list[ChecklistItem]:
-    """Every active item that is (or was) for each piece of equipment (asked in SQL: the
-    few such items, not every item of the app)."""
-    switched = select(ChecklistTargetChange.item_id).where(
-        or_(ChecklistTargetChange.target == EQUIPMENT, ChecklistTargetChange.previous == EQUIPMENT))
-    return list(db.session.scalars(
-        select(ChecklistItem).where(ChecklistItem.active.is_(True) if active_only else True,
-                                    or_(ChecklistItem.target == EQUIPMENT, ChecklistItem.id.in_(switched)))
-        .options(selectinload(ChecklistItem.target_changes), selectinload(ChecklistItem.position))))
+    """Every (active) item that is or was for each piece of equipment (asked in SQL: the
+    few such items, not every item of the app). Read once per GET request: an item's page
+    asks for its checks and for their history."""
+    cacheable = has_request_context() and request.method == "GET"
+    items = g.get("_equipment_items") if cacheable else None
+    if items is None:
+        switched = select(ChecklistTargetChange.item_id).where(
+            or_(ChecklistTargetChange.target == EQUIPMENT, ChecklistTargetChange.previous == EQUIPMENT))
+        items = list(db.session.scalars(
+            select(ChecklistItem).where(or_(ChecklistItem.target == EQUIPMENT, ChecklistItem.id.in_(switched)))
+            .options(selectinload(ChecklistItem.target_changes), selectinload(ChecklistItem.position))))
+        if cacheable:
+            g._equipment_items = items
+    return [i for i in items if i.active] if active_only else list(items)
 
 
 @dataclass
