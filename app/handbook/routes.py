@@ -55,9 +55,11 @@ def position(position_id: int):
     revision = current_revision(position)
     own = holds_position(current_user, position)
     confirmation = valid_confirmation(current_user.employee, position, revision) if own and revision else None
-    in_position = (Employee.position_id == position.id, Employee.active.is_(True))
-    staff = db.session.scalars(select(Employee).where(*in_position).order_by(Employee.employee_no).limit(40)).all()
-    staff_count = db.session.scalar(select(func.count(Employee.id)).where(*in_position))
+    # the first forty holders and how many there are, in one statement (a window count)
+    rows = db.session.execute(select(Employee, func.count().over())
+                              .where(Employee.position_id == position.id, Employee.active.is_(True))
+                              .order_by(Employee.employee_no).limit(40)).all()
+    staff, staff_count = [e for e, _ in rows], rows[0][1] if rows else 0
     return render(
         "handbook/position.html", staff=staff, staff_count=staff_count,
         position=position, duties=duties_of(position), revision=revision, own=own,
