@@ -128,11 +128,13 @@ def test_confirm_once_per_revision_and_again_after_duties_change(app, client, ma
         c = db.session.scalar(select(ReadConfirmation))
         assert c.revision.number == 1 and c.user.username == "li" and c.confirmed_at
     assert "您已于" in client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
+    assert "尚未确认阅读" not in client.get("/handbook/").get_data(as_text=True)
 
-    # a rename only: no need to read again
+    # a rename only: no need to read again (the page, and the reminder of the handbook's index)
     data, _ = edit_payload(app, position_id, title="售后内勤（文员）")
     assert admin.post_form(f"/handbook/positions/{position_id}/edit", data).status_code == 303
     assert "我已阅读并理解" not in client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
+    assert "尚未确认阅读" not in client.get("/handbook/").get_data(as_text=True)
 
     # a change of duties: asked again
     data, rows = edit_payload(app, position_id)
@@ -141,6 +143,7 @@ def test_confirm_once_per_revision_and_again_after_duties_change(app, client, ma
     assert admin.post_form(f"/handbook/positions/{position_id}/edit", data).status_code == 303
     page = client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
     assert "我已阅读并理解" in page and "第 3 版" in page
+    assert "尚未确认阅读" in client.get("/handbook/").get_data(as_text=True)
     # confirming an outdated revision is refused with a message, nothing recorded
     r = client.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "2"}, follow_redirects=True)
     assert "岗位职责已更新" in r.get_data(as_text=True)
@@ -149,6 +152,7 @@ def test_confirm_once_per_revision_and_again_after_duties_change(app, client, ma
     client.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "3"})
     with app.app_context():
         assert db.session.scalar(select(func.count(ReadConfirmation.id))) == 2
+    assert "尚未确认阅读" not in client.get("/handbook/").get_data(as_text=True)
 
 
 def test_only_holders_confirm(app, client, make_user):

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from itertools import takewhile
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, case, exists, func, select
 
 from app.audit.log import record
 from app.extensions import db
@@ -56,15 +56,16 @@ def valid_confirmation(employee: Employee, position: Position, revision: Positio
     return _valid_confirmations(position, [employee.id], revision).get(employee.id)
 
 
-# needs_confirmation()'s statements, built once (it runs on every workspace): a position's
-# revisions, newest first; a revision's snapshot; a confirmation of one of some revisions.
-_REVISIONS_OF = (select(PositionRevision.id, PositionRevision.duties_hash)
+# needs_confirmation()'s statement, built once (it runs on every workspace): a position's
+# revisions, newest first, each with whether the employee confirmed it (an index probe per
+# revision), the newest with its snapshot (to tell whether it states any duties).
+_NEWEST_FIRST = PositionRevision.number.desc()
+_REVISIONS_OF = (select(PositionRevision.id, PositionRevision.duties_hash,
+                        case((func.row_number().over(order_by=_NEWEST_FIRST) == 1, PositionRevision.snapshot)),
+                        exists().where(ReadConfirmation.employee_id == bindparam("employee"),
+                                       ReadConfirmation.revision_id == PositionRevision.id))
                  .where(PositionRevision.position_id == bindparam("position"))
-                 .order_by(PositionRevision.number.desc()))
-_SNAPSHOT = select(PositionRevision.snapshot).where(PositionRevision.id == bindparam("revision"))
-_CONFIRMED = (select(ReadConfirmation.id).where(ReadConfirmation.employee_id == bindparam("employee"),
-                                                ReadConfirmation.revision_id.in_(bindparam("revisions", expanding=True)))
-              .limit(1))
+                 .order_by(_NEWEST_FIRST))
 
 
 def needs_confirmation(user, position: Position) -> bool:
@@ -72,10 +73,10 @@ def needs_confirmation(user, position: Position) -> bool:
     confirmation of the current revision or of an earlier one with the same duties."""
     if not may_confirm_reading(user, position):
         return False
-    revisions = db.session.execute(_REVISIONS_OF, {"position": position.id}).all()
-    if not revisions or not _states_duties(db.session.scalar(_SNAPSHOT, {"revision": revisions[0].id})):
+    revisions = db.session.execute(_REVISIONS_OF, {"position": position.id, "employee": user.employee_id}).all()
+    if not revisions or not _states_duties(revisions[0][2]):
         return False
-    return db.session.scalar(_CONFIRMED, {"employee": user.employee_id, "revisions": _counting(revisions)}) is None
+    return not any(confirmed for (_, _, _, confirmed) in takewhile(lambda r: r[1] == revisions[0][1], revisions))
 
 
 def _counting(revisions) -> list[int]:
