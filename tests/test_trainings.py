@@ -619,3 +619,41 @@ def test_workspace_lists_held_sessions_whose_record_is_incomplete(app, clerk, tr
         assert missing_records(desk).total == 2  # signed in, but no content
         nobody = Desk(db.session.scalar(select(User).filter_by(username="tech0")), tech, None, desk.now)
         assert missing_records(nobody) is None  # not a training clerk
+
+
+def test_my_trainings_on_the_workspace_next_last_three_and_this_years_hours(app, clerk):
+    """我的培训 (trainings.desk.my_trainings): the sessions planned for him from today, the
+    last three he attended (of two the same day, the later first), and the hours of those
+    he attended this year; an absence and last year's sessions count for nothing."""
+    from types import SimpleNamespace
+
+    from app.auth.models import User
+    from app.trainings.desk import my_trainings
+    from app.trainings.models import ABSENT, DONE, PLANNED, SIGNED
+
+    with app.app_context():
+        user = db.session.scalar(select(User).filter_by(username="clerk"))
+        cat = db.session.scalar(select(TrainingCategory).filter_by(name="技术"))
+        tech = db.session.scalar(select(Employee).filter_by(employee_no="T0"))
+        sessions = {}
+        for name, day, start, end, status, sign in [
+                ("A", date(2026, 3, 2), time(9), time(11), DONE, SIGNED),
+                ("B", date(2026, 5, 10), time(14), time(16, 30), DONE, SIGNED),
+                ("C", date(2026, 5, 10), time(9), time(10), DONE, SIGNED),
+                ("D", date(2026, 4, 1), time(9), time(12), DONE, ABSENT),
+                ("E", date(2025, 12, 20), time(9), time(17), DONE, SIGNED),
+                ("F", date(2026, 6, 1), time(9), time(10), PLANNED, "pending"),
+                ("G", date(2026, 5, 1), time(9), time(10), PLANNED, "pending")]:
+            t = Training(topic=f"课程{name}", category_id=cat.id, held_on=day, start_time=start, end_time=end,
+                         status=status, created_by_id=user.id)
+            t.attendees.append(Attendee(employee_id=tech.id, name=tech.name, status=sign))
+            db.session.add(t)
+            sessions[name] = t
+        db.session.commit()
+        mine = my_trainings(SimpleNamespace(employee=tech, today=date(2026, 5, 20)))
+        assert [t.topic for t in mine["upcoming"]] == ["课程F"]
+        assert [t.topic for t in mine["recent"]] == ["课程B", "课程C", "课程A"]
+        assert mine["hours"] == 5.5
+        nobody = db.session.scalar(select(Employee).filter_by(employee_no="T1"))
+        assert my_trainings(SimpleNamespace(employee=nobody, today=date(2026, 5, 20))) == \
+            {"upcoming": [], "recent": [], "hours": 0}
