@@ -657,3 +657,31 @@ def test_my_trainings_on_the_workspace_next_last_three_and_this_years_hours(app,
         nobody = db.session.scalar(select(Employee).filter_by(employee_no="T1"))
         assert my_trainings(SimpleNamespace(employee=nobody, today=date(2026, 5, 20))) == \
             {"upcoming": [], "recent": [], "hours": 0}
+
+
+def test_a_session_whose_trainer_has_left_can_still_be_edited(app, client, clerk):
+    """The trainer picker lists the active staff and, on a session's edit form, its own
+    trainer even after he left: saving another change keeps him, not a refusal."""
+    client.login("clerk")
+    with app.app_context():
+        cat = db.session.scalar(select(TrainingCategory.id).filter_by(name="技术"))
+        trainer = db.session.scalar(select(Employee).filter_by(employee_no="T2"))
+        trainer_id = trainer.id
+    form = {"topic": "四轮定位", "category_id": cat, "held_on": "2026-11-27", "start_time": "09:00",
+            "end_time": "10:00", "status": "planned", "trainer_employee_id": trainer_id, "place": "车间"}
+    assert client.post_form("/trainings/new", form).status_code == 303
+    with app.app_context():
+        tid = db.session.scalar(select(Training.id).filter_by(topic="四轮定位"))
+        db.session.get(Employee, trainer_id).active = False
+        db.session.commit()
+    def picker(url):
+        page = client.get(url).get_data(as_text=True)
+        start = page.index('name="trainer_employee_id">')
+        return page[start:page.index("</select>", start)]
+
+    assert f'value="{trainer_id}"' not in picker("/trainings/new")
+    assert f'<option value="{trainer_id}" selected>' in picker(f"/trainings/{tid}/edit")
+    assert client.post_form(f"/trainings/{tid}/edit", dict(form, place="二楼培训室")).status_code == 303
+    with app.app_context():
+        t = db.session.get(Training, tid)
+        assert t.place == "二楼培训室" and t.trainer_employee_id == trainer_id

@@ -75,7 +75,8 @@ def _form(training: Training | None) -> TrainingForm:
     form = TrainingForm(obj=training)
     form.category_id.choices = [(c.id, c.name) for c in _categories()]
     form.trainer_employee_id.choices = [(0, "（外部讲师）")] + [
-        (e.id, f"{e.name}（{e.title or '无岗位'}）") for e in staff_rows()]
+        (e.id, f"{e.name}（{e.title or '无岗位'}）")  # a trainer who has left stays on his sessions
+        for e in staff_rows(training.trainer_employee_id if training is not None else None)]
     if request.method == "GET" and training is not None:
         form.fill_from(training)
     if request.method == "GET" and training is None:
