@@ -84,3 +84,22 @@ def test_a_deactivated_users_open_session_is_told_why(app, admin_client, make_us
     assert admin_client.post_form(f"/admin/accounts/{user.id}/edit", {"username": "li", "employee_id": 0}).status_code == 303
     page = li.get("/", follow_redirects=True).get_data(as_text=True)
     assert "您的账号已停用" in page and "登录" in page
+
+
+def test_the_account_of_someone_who_left_can_still_be_edited(app, admin_client, make_user):
+    """An account stays linked to its employee after he leaves: its form still offers him,
+    so editing the account (here: its display name) keeps the link instead of refusing it."""
+    user = make_user("zhao", position="technician", employee_no="T77")
+    with app.app_context():
+        emp = db.session.get(User, user.id).employee
+        emp.active = False
+        db.session.commit()
+        emp_id = emp.id
+    page = admin_client.get(f"/admin/accounts/{user.id}/edit").get_data(as_text=True)
+    assert f'<option value="{emp_id}" selected>T77 zhao（技师）</option>' in page
+    assert f'value="{emp_id}"' not in admin_client.get("/admin/accounts/new").get_data(as_text=True)
+    r = admin_client.post_form(f"/admin/accounts/{user.id}/edit", {"username": "zhao", "display_name": "赵师傅",
+                                                                    "employee_id": emp_id})
+    assert r.status_code == 303
+    with app.app_context():
+        assert db.session.get(User, user.id).employee_id == emp_id

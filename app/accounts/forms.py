@@ -33,7 +33,7 @@ class AccountForm(PageForm):
         own = account.employee_id if account else None
         self.employee_id.choices = [(0, "（不关联）")] + [
             (e.id, f"{e.employee_no} {e.name}（{e.title or '无岗位'}）")
-            for e in staff_rows()
+            for e in staff_rows(own)  # his own employee stays, even after leaving
             if e.id not in linked or e.id == own
         ]
 
