@@ -337,6 +337,7 @@ def test_who_has_not_confirmed_across_supervised_positions(app, client, make_use
     client.login("mgr")
     html = client.get("/handbook/unconfirmed").get_data(as_text=True)
     assert "售后内勤" in html and ">li<" in html and ">wc<" in html and ">tech<" not in html
+    assert "第 1 版 · 1 人未确认" in html  # each position's current revision and how many
     li = Client(app.test_client())
     li.login("li")
     li.post_form(f"/handbook/positions/{pid(app, 'after_sales_clerk')}/confirm", {"revision": "1"})

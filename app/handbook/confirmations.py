@@ -1,5 +1,6 @@
 """Read confirmations (我已阅读并理解), tied to the revision that was read."""
 from dataclasses import dataclass
+from typing import NamedTuple
 from itertools import takewhile
 
 from sqlalchemy import bindparam, case, exists, func, select
@@ -128,18 +129,28 @@ def confirm(user, position: Position, revision_number: int) -> ReadConfirmation:
 
 
 
+class CurrentRevision(NamedTuple):
+    """What the list of those who have not confirmed shows of a position's current revision."""
+    number: int
+    snapshot: dict | None
+
+
 @dataclass
 class Unconfirmed:
     position: Position
-    revision: PositionRevision
+    revision: CurrentRevision
     employees: list  # rows of (id, name, employee_no, position_id)
 
 
-# unconfirmed()'s statements, built once (building them costs more than running them).
-_HISTORY = (select(PositionRevision.id, PositionRevision.position_id, PositionRevision.duties_hash)
+# unconfirmed()'s statements, built once (building them costs more than running them): the
+# positions' revisions newest first (the newest of each with its number and snapshot), and
+# the employees who have not confirmed.
+_NEWEST_OF_POSITION = func.row_number().over(partition_by=PositionRevision.position_id,
+                                             order_by=PositionRevision.number.desc()) == 1
+_HISTORY = (select(PositionRevision.id, PositionRevision.position_id, PositionRevision.duties_hash,
+                   PositionRevision.number, case((_NEWEST_OF_POSITION, PositionRevision.snapshot)))
             .where(PositionRevision.position_id.in_(bindparam("positions", expanding=True)))
             .order_by(PositionRevision.number.desc()))
-_REVISIONS = select(PositionRevision).where(PositionRevision.id.in_(bindparam("ids", expanding=True)))
 _UNCONFIRMED = (select(Employee.id, Employee.name, Employee.employee_no, Employee.position_id)
                 .where(Employee.position_id.in_(bindparam("positions", expanding=True)), Employee.active.is_(True),
                        ~exists().where(ReadConfirmation.employee_id == Employee.id,
@@ -154,18 +165,20 @@ def unconfirmed(user) -> list[Unconfirmed]:
     active employees who have not confirmed its current duties. Positions without duties
     ask no confirmation and are left out.
 
-    Three queries whatever the number of positions and employees: the revisions' numbers
-    and hashes (from which revision on a confirmation still counts), the current ones
-    (do they state duties), and the employees without a confirmation of a revision that
-    counts (as plain rows: id, name, number; the workspace shows a few names of hundreds)."""
+    Two queries whatever the number of positions and employees: the revisions' numbers
+    and hashes (from which revision on a confirmation still counts), the current one's
+    snapshot with them (does it state duties); and the employees without a confirmation
+    of a revision that counts (as plain rows: id, name, number; the workspace shows a few
+    names of hundreds)."""
     visible = [p for p in ordered_positions() if supervises(user, p)]
     if not visible:
         return []
     history: dict[int, list] = {}  # position id -> its revisions as (id, duties hash), newest first
-    for rid, pid, digest in db.session.execute(_HISTORY, {"positions": [p.id for p in visible]}):
+    revisions: dict[int, CurrentRevision] = {}
+    for rid, pid, digest, number, snapshot in db.session.execute(_HISTORY, {"positions": [p.id for p in visible]}):
         history.setdefault(pid, []).append((rid, digest))
-    current = [rows[0][0] for rows in history.values()]
-    revisions = {r.position_id: r for r in db.session.scalars(_REVISIONS, {"ids": current})} if current else {}
+        if pid not in revisions:  # newest first: the current revision
+            revisions[pid] = CurrentRevision(number, snapshot)
     asked = [p for p in visible if has_duties(revisions.get(p.id))]
     if not asked:
         return []
