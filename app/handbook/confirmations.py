@@ -1,7 +1,7 @@
 """Read confirmations (我已阅读并理解), tied to the revision that was read."""
 from dataclasses import dataclass
-from typing import NamedTuple
 from itertools import takewhile
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, case, exists, func, select
 
