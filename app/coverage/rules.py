@@ -24,7 +24,7 @@ from app.extensions import db
 from app.handbook.models import ReadConfirmation
 from app.handbook.revisions import current_revision
 from app.org.models import Position, ordered_positions
-from app.staff.models import Employee
+from app.staff.models import Employee, staff_rows
 from app.supplies.models import Entitlement, ISSUE, IssueSlip, StockEntry, SupplyItem, not_reversed
 from app.supplies.sizes import group_ids_of
 from app.trainings.models import Attendee, DONE as HELD, SIGNED, Training
@@ -581,11 +581,9 @@ def mentor_choices(employee: Employee) -> list[Employee]:
 
 
 def mentor_rows(employee: Employee) -> list:
-    """mentor_choices as plain rows (id, name, position title), for the picker: the
-    employee page lists everyone."""
-    return db.session.execute(select(Employee.id, Employee.name, Position.title)
-                              .outerjoin(Position, Position.id == Employee.position_id)
-                              .where(*_may_mentor(employee)).order_by(Employee.employee_no)).all()
+    """mentor_choices as plain rows (staff_rows: id, number, name, position title), for the
+    picker: the employee page lists everyone."""
+    return [r for r in staff_rows() if r.id != employee.id]
 
 
 def onboarding_progress(today: date | None = None) -> list[dict]:

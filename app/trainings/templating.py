@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.extensions import db
 from app.safe_html import select_options
-from app.staff.models import Employee
+from app.staff.models import Employee, staff_rows
 from app.trainings.models import Attendee, SIGN_LABELS, Training
 from app.trainings.records import employee_history
 
@@ -45,10 +45,8 @@ def signin_time_given(attendee, training):
 def employee_options() -> Markup:
     """The <option>s of the training page's attendee picker: every active employee by
     number, as "number name". Written here, not by a Jinja loop over hundreds of employees
-    (read as plain rows of the two columns shown)."""
-    return select_options((e_id, f"{number} {name}") for e_id, number, name in db.session.execute(
-        select(Employee.id, Employee.employee_no, Employee.name).where(Employee.active.is_(True))
-        .order_by(Employee.employee_no)))
+    (staff_rows: plain rows)."""
+    return select_options((e.id, f"{e.employee_no} {e.name}") for e in staff_rows())
 
 
 TEMPLATE_GLOBALS = {"training_history": employee_history, "trainings_for_position": trainings_for_position,
