@@ -41,9 +41,9 @@ def areas() -> dict[str, Area]:
     """The areas from the data file, their positions resolved to ids (once per request)."""
     if "inspection_areas" in g:
         return g.inspection_areas
-    from app.org.models import Position
+    from app.org.models import ordered_positions
 
-    ids = dict(db.session.execute(select(Position.seed_key, Position.id).where(Position.seed_key.is_not(None))).all())
+    ids = {p.seed_key: p.id for p in ordered_positions(include_inactive=True) if p.seed_key is not None}
     found = {a["key"]: Area(a["key"], a["name"], frozenset(ids[k] for k in a.get("positions", []) if k in ids))
              for a in shipped()["areas"]}
     g.inspection_areas = found

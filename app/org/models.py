@@ -76,20 +76,20 @@ class ReportingLine(db.Model):
     )
 
 
+_ALL_POSITIONS = select(Position).order_by(Position.is_external.desc(), Position.sort_order, Position.id)
+
+
 def ordered_positions(include_inactive: bool = False) -> list[Position]:
-    """The positions in the org chart's order. Read once per GET request (a page asks for
-    them from several places: the board, the overdue list, the confirmations)."""
+    """The positions in the org chart's order. Read once per GET request, all of them,
+    active or not (a page asks for them from several places: the board, the overdue list,
+    the confirmations, the inspection areas); the inactive ones are left out in Python."""
     from flask import g, has_request_context, request
 
-    cacheable = has_request_context() and request.method == "GET"
-    if cacheable:
-        cache = g.setdefault("_ordered_positions", {})
-        if include_inactive in cache:
-            return list(cache[include_inactive])
-    stmt = select(Position).order_by(Position.is_external.desc(), Position.sort_order, Position.id)
-    if not include_inactive:
-        stmt = stmt.where(Position.active.is_(True))
-    rows = list(db.session.scalars(stmt))
-    if cacheable:
-        cache[include_inactive] = rows
-    return list(rows)
+    if has_request_context() and request.method == "GET":
+        if "_ordered_positions" not in g:
+            g._ordered_positions = list(db.session.scalars(_ALL_POSITIONS))
+        rows = g._ordered_positions
+    else:
+        rows = list(db.session.scalars(_ALL_POSITIONS if include_inactive
+                                       else _ALL_POSITIONS.where(Position.active.is_(True))))
+    return list(rows) if include_inactive else [p for p in rows if p.active]
