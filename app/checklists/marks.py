@@ -5,7 +5,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import String, and_, bindparam, case, cast, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.models import User
 from app.checklists.models import ChecklistMark, ChecklistTally
@@ -87,39 +87,51 @@ class MarkView(NamedTuple):
     review_note: str = ""  # why a self-check was returned (退回原因)
 
 
-# User.name in SQL (the employee's name, else the account's display name or user name),
-# for statements that outer-join Employee on User.employee_id.
-ACCOUNT_NAME = func.coalesce(Employee.name, func.nullif(User.display_name, ""), User.username)
+def account_name(user=User, employee=Employee):
+    """User.name in SQL (the employee's name, else the account's display name or user
+    name), for statements that outer-join this Employee on this User's employee_id."""
+    return func.coalesce(employee.name, func.nullif(user.display_name, ""), user.username)
 
 
-def user_names(ids) -> dict[int, MarkedBy]:
-    """The names of these accounts as shown beside a tick: one statement of plain rows."""
-    ids = set(ids)
-    if not ids:
-        return {}
-    return {i: MarkedBy(n) for i, n in db.session.execute(
-        select(User.id, ACCOUNT_NAME).outerjoin(Employee, Employee.id == User.employee_id)
-        .where(User.id.in_(sorted(ids))))}
+ACCOUNT_NAME = account_name()
+
+
+@lru_cache(maxsize=None)
+def _markers():
+    """Who confirmed and who self-checked a mark, each an account outer-joined with its
+    employee for the name (aliases made at first use, once the mappers are configured)."""
+    return aliased(User), aliased(Employee), aliased(User), aliased(Employee)
 
 
 def mark_views(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], MarkView]:
-    """The marks of these occurrences as plain values (optionally only the unticked ones):
-    one query for the marks, one for the names of the people who ticked them. What boards,
-    grids and print-outs show; the writes (ticks.py) read the rows themselves."""
+    """The marks of these occurrences as plain values (optionally only the unticked ones),
+    with the names of the people who ticked them, in one query. What boards, grids and
+    print-outs show; the writes (ticks.py) read the rows themselves."""
     pairs = set(pairs)
     if not pairs:
         return {}
-    stmt = select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.done,
-                  ChecklistMark.late, ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id,
-                  ChecklistMark.self_by_id, ChecklistMark.self_at, ChecklistMark.review, ChecklistMark.self_note,
-                  ChecklistMark.review_note).where(*pairs_clause(pairs))
+    by, by_employee, self_by, self_by_employee = _markers()
+    stmt = (select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.done,
+                   ChecklistMark.late, ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id,
+                   ChecklistMark.self_by_id, ChecklistMark.self_at, ChecklistMark.review, ChecklistMark.self_note,
+                   ChecklistMark.review_note, account_name(by, by_employee).label("by_name"),
+                   account_name(self_by, self_by_employee).label("self_by_name"))
+            .outerjoin(by, by.id == ChecklistMark.by_id)
+            .outerjoin(by_employee, by_employee.id == by.employee_id)
+            .outerjoin(self_by, self_by.id == ChecklistMark.self_by_id)
+            .outerjoin(self_by_employee, self_by_employee.id == self_by.employee_id)
+            .where(*pairs_clause(pairs)))
     if undone_only:  # `= false`, as the partial index ix_checklist_mark_undone is defined
         stmt = stmt.where(ChecklistMark.done == False)  # noqa: E712
-    rows = [r for r in db.session.execute(stmt) if (r.item_id, r.period_key, r.subject_id) in pairs]
-    names = user_names({r.by_id for r in rows if r.by_id} | {r.self_by_id for r in rows if r.self_by_id})
+    names: dict[int, MarkedBy] = {}  # one MarkedBy per person, as the grid shows him
+
+    def marked_by(user_id, name):
+        return None if user_id is None else names.setdefault(user_id, MarkedBy(name))
+
     return {(r.item_id, r.period_key, r.subject_id): MarkView(
-        r.done, r.late, r.at, r.note, names.get(r.by_id), names.get(r.self_by_id), r.self_at, r.review,
-        r.self_note, r.review_note) for r in rows}
+        r.done, r.late, r.at, r.note, marked_by(r.by_id, r.by_name), marked_by(r.self_by_id, r.self_by_name),
+        r.self_at, r.review, r.self_note, r.review_note)
+        for r in db.session.execute(stmt) if (r.item_id, r.period_key, r.subject_id) in pairs}
 
 
 def done_counts(pairs, subject: int | None = None) -> dict[tuple[int, str], int]:
