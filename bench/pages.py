@@ -7,7 +7,7 @@ three-year dataset; then the PDFs' and CSV exports' first and repeated times.
     DATABASE_URL=postgresql+psycopg://…/db .venv/bin/python bench/pages.py --datasets scale
 
 Load generator: wrk (Debian's package), 2 threads and 8 connections, against gunicorn with
-2 workers × 4 threads on 127.0.0.1 (as scripts/run.sh serves the app). Each page is
+WEB_WORKERS × WEB_THREADS (4 × 2) on 127.0.0.1, as scripts/run.sh serves the app. Each page is
 measured --rounds times for --seconds, each time right after the bare page, and the
 medians are reported: this machine's speed drifts by a factor of two within minutes, so
 a ratio must compare figures taken seconds apart. The PDF cache is emptied before the
@@ -47,10 +47,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# As scripts/run.sh serves the app, and from the same variables.
+GUNICORN_WORKERS, GUNICORN_THREADS = os.environ.get("WEB_WORKERS", "4"), os.environ.get("WEB_THREADS", "2")
+
+
 def start_gunicorn(module: str, env: dict, cwd: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
-        [os.path.join(VENV_BIN, "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+        [os.path.join(VENV_BIN, "gunicorn"), "--bind", f"127.0.0.1:{port}",
+         "--workers", GUNICORN_WORKERS, "--threads", GUNICORN_THREADS,
          "--timeout", "120", "--log-level", "warning", module],
         cwd=cwd, env={**os.environ, **env}, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -187,7 +192,7 @@ def main() -> None:
     only = set(filter(None, args.only.split(","))) or None
     pg = os.environ.get("DATABASE_URL", "")
     print(f"load generator: wrk 2 threads, 8 connections, {args.seconds} s per page; "
-          f"gunicorn 2 workers x 4 threads; database: {'PostgreSQL' if pg else 'SQLite'}")
+          f"gunicorn {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads; database: {'PostgreSQL' if pg else 'SQLite'}")
     results: dict = {}
     for name in args.datasets.split(","):
         instance = os.path.join(BASE, name + ("-pg" if pg else ""))

@@ -49,7 +49,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
-from pages import BASE, start_gunicorn, stop  # noqa: E402
+from pages import BASE, GUNICORN_THREADS, GUNICORN_WORKERS, start_gunicorn, stop  # noqa: E402
 from scale import build  # noqa: E402
 
 PASSWORD = "peak-password-2026"
@@ -658,7 +658,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     pg = os.environ.get("DATABASE_URL", "")
-    print(f"bench/peak.py: gunicorn 2 workers x 4 threads; database: {'PostgreSQL' if pg else 'SQLite'}")
+    print(f"bench/peak.py: gunicorn {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads; database: {'PostgreSQL' if pg else 'SQLite'}")
     for name in args.datasets.split(","):
         instance = os.path.join(BASE, name + ("-pg" if pg else ""))
         url = pg or f"sqlite:///{instance}/app.db"

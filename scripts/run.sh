@@ -3,7 +3,7 @@
 # and, beside it, the background worker (group robot pushes, the hourly and nightly jobs).
 # Safe to run again: data is kept, migrations are applied, the server starts again.
 # Stopping it (Ctrl+C, SIGTERM) stops both; when either ends, the other is stopped too.
-#   HOST (default 0.0.0.0), PORT (default 8000), WEB_WORKERS (default 2), WEB_THREADS (default 4)
+#   HOST (default 0.0.0.0), PORT (default 8000), WEB_WORKERS (default 4), WEB_THREADS (default 2)
 #   RUN_WORKER (default 1; 0 when the worker runs elsewhere, e.g. deploy/intranet-worker.service)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ trap 'stop; exit 0' INT TERM
 trap stop EXIT
 .venv/bin/gunicorn \
   --bind "${HOST:-0.0.0.0}:${PORT:-8000}" \
-  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" \
+  --workers "${WEB_WORKERS:-4}" --threads "${WEB_THREADS:-2}" \
   --timeout 120 --access-logfile - \
   wsgi:app &
 pids+=($!)
