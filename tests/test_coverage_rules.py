@@ -119,3 +119,23 @@ def test_what_expires_names_the_session_that_fulfilled_it(app, fixed_today):  # 
         assert x["cell"].evidence.source == "培训「下午场」" and x["cell"].evidence.training_id == latest.id
         (short,) = rules.expiring(TODAY, 60, detail=False)["expired"]
         assert short["cell"].evidence.source == "培训" and short["cell"].expires == x["cell"].expires
+
+
+def test_an_onboarding_plan_keeps_its_mentor_after_he_left_but_takes_no_new_one_who_left(app):
+    """The mentor picker offers the other active employees and the plan's own mentor after
+    he left (saving the form again keeps him); a mentor who left, or the new hire himself,
+    is refused for a plan that does not have him."""
+    with app.app_context():
+        new, mentor, gone = _emp("N1"), _emp("M1"), _emp("M2")
+        gone.active = False
+        for wrong in (gone.id, new.id):
+            with pytest.raises(Refused, match="带教师傅不存在或已离职") as refused:
+                start_onboarding(new, wrong)
+            assert refused.value.status == 422
+        assert db.session.scalar(select(func.count(Onboarding.id))) == 0
+        start_onboarding(new, mentor.id)
+        assert [r.id for r in rules.mentor_rows(new, mentor.id)] == [mentor.id]
+        mentor.active = False
+        assert [r.id for r in rules.mentor_rows(new)] == []
+        assert [r.id for r in rules.mentor_rows(new, mentor.id)] == [mentor.id]
+        assert start_onboarding(new, mentor.id).mentor_id == mentor.id  # saved again: kept

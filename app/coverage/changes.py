@@ -93,15 +93,19 @@ def add_certificate(employee: Employee, form, user, stored: list) -> Certificate
 
 def start_onboarding(employee: Employee, mentor_id: int | None) -> Onboarding:
     """Start an employee's onboarding plan, or change its mentor (带教师傅, an employee)."""
-    if mentor_id and db.session.get(Employee, mentor_id) is None:
-        raise Refused("带教师傅不存在。")
     ob = db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id))
+    mentor = db.session.get(Employee, mentor_id) if mentor_id else None
+    if mentor_id:
+        # Who the picker offers (rules.mentor_rows): another active employee, or the plan's
+        # own mentor after he left.
+        kept = ob is not None and ob.mentor_id == mentor_id
+        if mentor is None or mentor.id == employee.id or not (mentor.active or kept):
+            raise Refused("带教师傅不存在或已离职，请另选。")
     if ob is None:
         ob = Onboarding(employee_id=employee.id)
         db.session.add(ob)
     ob.mentor_id = mentor_id
     db.session.flush()
-    mentor = db.session.get(Employee, mentor_id) if mentor_id else None
     record("onboarding_update", "employee", employee.id,
            summary=f"{employee.name}：入职计划" + (f"，带教师傅 {mentor.name}" if mentor else ""),
            after={"mentor": mentor.name if mentor else None})

@@ -196,8 +196,8 @@ def employee(employee_id: int):
 def _employee_page(e: Employee, cert_form, status: int = 200):
     today = clock.local_now().date()
     onboarding = rules.onboarding_for(e)
-    mentors = select_options(((m.id, f"{m.name}（{m.title or ''}）") for m in rules.mentor_rows(e)),
-                             onboarding.mentor_id if onboarding else None) if can_record_trainings(current_user) else ""
+    mentors = select_options(((m.id, f"{m.name}（{m.title or ''}）") for m in rules.mentor_rows(e, onboarding and onboarding.mentor_id)),
+                             onboarding and onboarding.mentor_id) if can_record_trainings(current_user) else ""
     own = rules.own_evidence(e, today)
     return render("coverage/employee.html", employee=e, reqs=rules.employee_requirements(e, today, own),
                   certs=rules.certificates_of(e),

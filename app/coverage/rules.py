@@ -580,10 +580,11 @@ def mentor_choices(employee: Employee) -> list[Employee]:
     return list(db.session.scalars(select(Employee).where(*_may_mentor(employee)).order_by(Employee.employee_no)))
 
 
-def mentor_rows(employee: Employee) -> list:
+def mentor_rows(employee: Employee, current: int | None = None) -> list:
     """mentor_choices as plain rows (staff_rows: id, number, name, position title), for the
-    picker: the employee page lists everyone."""
-    return [r for r in staff_rows() if r.id != employee.id]
+    picker: the employee page lists everyone, and the plan's `current` mentor even after he
+    left (saving the form again keeps him)."""
+    return [r for r in staff_rows(current) if r.id != employee.id]
 
 
 def onboarding_progress(today: date | None = None) -> list[dict]:
