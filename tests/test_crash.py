@@ -197,7 +197,7 @@ def test_kill_9_of_the_web_server_mid_writes(app, day, kill_after):
         def run(fn):
             try:
                 answers.append(fn())
-            except OSError as exc:  # the server died under the request
+            except (OSError, http.client.HTTPException) as exc:  # the server died under the request or its answer
                 answers.append(type(exc).__name__)
 
         jobs = [lambda p=p, n=n: clerk.post(f"/trainings/{day['training']}/files", {"kind": "photo"},
