@@ -7,12 +7,14 @@ from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import NamedTuple
 
+from flask import g, has_request_context, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.checklists.fields import active_fields, preload_attendees, values_for
-from app.checklists.marks import MarkView, done_counts, done_keys, done_subjects, mark_views, tallies
+from app.checklists.marks import (MarkView, done_counts, done_keys, done_subjects, keys_of, mark_views,
+                                  period_spans, tallies_between)
 from app.checklists.models import EQUIPMENT, HOLDER, ChecklistItem
 from app.checklists.occurrences import POSITION_ONLY, POSITION_SUBJECT, Holders, Subject, subjects, subjects_of
 from app.checklists.schedule import (DONE, KINDS, Occurrence, OPEN, OVERDUE, occurrence, occurrences_between, period_from_key, period_of, state)
@@ -138,15 +140,43 @@ def _items_statement():
             .options(joinedload(ChecklistItem.fields), joinedload(ChecklistItem.target_changes)))
 
 
-def items_for(position_ids) -> dict[int, list[ChecklistItem]]:
+def items_for(position_ids, also=()) -> dict[int, list[ChecklistItem]]:
     """The active items of these positions, with their fields and target changes, per
-    position in the items' order."""
+    position in the items' order.
+
+    In a GET request, the items read are kept for the rest of the request, and `also`
+    (positions whose items the same page asks for next) are read in the same statement:
+    the supervisor's workspace reads his own position's and those he supervises once."""
     out: dict[int, list[ChecklistItem]] = defaultdict(list)
     if not position_ids:
         return out
-    for item in db.session.scalars(_items_statement(), {"ids": sorted(position_ids)}).unique():
-        out[item.position_id].append(item)
+    kept = _request_items()
+    wanted = set(position_ids)
+    if kept is None:
+        read = wanted
+    else:
+        read = wanted - kept.keys()
+        if read:
+            read |= set(also) - kept.keys()
+    if read:
+        fresh: dict[int, list[ChecklistItem]] = {pid: [] for pid in read}
+        for item in db.session.scalars(_items_statement(), {"ids": sorted(read)}).unique():
+            fresh[item.position_id].append(item)
+        if kept is None:
+            kept = fresh
+        else:
+            kept.update(fresh)
+    # positions in the order of their first item, as one statement of these alone gives them
+    for pid in sorted((pid for pid in wanted if kept[pid]), key=lambda pid: (kept[pid][0].sort_order, kept[pid][0].id)):
+        out[pid] = kept[pid]
     return out
+
+
+def _request_items() -> dict | None:
+    """The items read so far in this GET request (position id -> items), or None outside one."""
+    if has_request_context() and request.method == "GET":
+        return g.setdefault("_checklist_items", {})
+    return None
 
 
 def _occurrence(item: ChecklistItem, day: date) -> Occurrence | None:
@@ -296,10 +326,13 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
     case is taken whole per item: an item done once for the position, in a position he
     ticks, is missing where its period has no done mark (one row of keys per item from
     checklist_tally). Items for each holder or piece of equipment, or whose target
-    changed, are counted occurrence by occurrence from the tally's counts."""
+    changed, are counted occurrence by occurrence from the tally's counts, read in the
+    same statement."""
     positions, tickable = visible or visible_positions(user)
     ids = [p.id for p in positions if position_ids is None or p.id in position_ids]
-    items = [item for plist in items_for(ids).values() for item in plist]
+    # (the positions seen but not counted, his own, come in the same statement: the
+    # workspace shows his own checklist next)
+    items = [item for plist in items_for(ids, also=[p.id for p in positions]).values() for item in plist]
     minute = clock.minute(now)
     start = now.date() - timedelta(days=days)
     workday_end = clock.workday_end()
@@ -317,16 +350,11 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
             simple.append((i, occs[:k]))
         else:
             other.append((i, occs[:k], ticks))
-    out = []
-    if person in (None, 0):  # narrowed to one holder, the position's own occurrences are not his
-        done = done_keys({i.id: (occs[0].period.start, occs[-1].period.end) for i, occs in simple})
-        for i, occs in simple:
-            keys = done.get(i.id, ())
-            missing = [(o, POSITION_ONLY, 1) for o in occs if o.period.key not in keys]
-            if missing:
-                out.append((i, missing))
+    if person not in (None, 0):  # narrowed to one holder: the position's own occurrences are not his
+        simple = []
+    simple_ranges = {i.id: (occs[0].period.start, occs[-1].period.end) for i, occs in simple}
     if not other:
-        return out, tickable
+        return _simple_missing(simple, done_keys(simple_ranges)), tickable
     holders = Holders([i.position_id for i, _, _ in other if i.target == HOLDER or i.target_changes], start,
                       minute.date(), [i for i, _, _ in other])
     # `whole` when every subject counts (he ticks the position, or it is an item for each
@@ -342,8 +370,12 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
                 whole_occs.append((i.id, o.period))
             else:
                 other_pairs.append((i.id, o.period.key))
-    counts = tallies(whole_occs) if person is None else \
-        done_counts([(i, p.key) for i, p in whole_occs], subject=person)
+    if person is None:  # one statement of checklist_tally for both kinds of items
+        counts = tallies_between({**period_spans(whole_occs), **simple_ranges})
+        done_periods = keys_of(counts)
+    else:
+        counts = done_counts([(i, p.key) for i, p in whole_occs], subject=person)
+        done_periods = done_keys(simple_ranges)
     # Outside the positions he ticks, a holder counts his own occurrences and the shared ones.
     own_done, shared_done = done_counts(other_pairs, subject=own), done_counts(other_pairs, subject=0)
     per_item: dict[int, list] = {}
@@ -360,7 +392,20 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
         missing = len(subs) - min(done, len(subs))
         if missing > 0:
             per_item.setdefault(i.id, (i, []))[1].append((o, subs, missing))
-    return out + list(per_item.values()), tickable
+    return _simple_missing(simple, done_periods) + list(per_item.values()), tickable
+
+
+def _simple_missing(simple: list[tuple], done: dict[int, set[str]]) -> list[tuple]:
+    """(item, [(occurrence, POSITION_ONLY, 1)]) of these items done once for the position
+    and their occurrences whose periods have no done mark (`done`: per item id, the period
+    keys done)."""
+    out = []
+    for i, occs in simple:
+        keys = done.get(i.id, ())
+        missing = [(o, POSITION_ONLY, 1) for o in occs if o.period.key not in keys]
+        if missing:
+            out.append((i, missing))
+    return out
 
 
 def slots(user, now: datetime, days: int, person: int | None = None,
@@ -368,7 +413,7 @@ def slots(user, now: datetime, days: int, person: int | None = None,
     """The overdue occurrences in the last `days` days across the positions the user sees
     (or those of `position_ids` among them), as Slots, newest first (then in the org
     chart's and the position's order); and the ids of the positions the user ticks. Costs
-    one query for the items, one or two of checklist_tally and, for items for each holder,
+    one query for the items, one of checklist_tally and, for items for each holder,
     one for the holders, whatever the number of people or years."""
     per_item, tickable = _missing(user, now, days, person, position_ids)
     per_item.sort(key=lambda e: (e[0].position.sort_order, e[0].sort_order, e[0].id))

@@ -232,6 +232,16 @@ def done_keys(ranges: dict[int, tuple]) -> dict[int, set[str]]:
     return {i: set(keys.split(",")) for i, keys in _tally_rows("keys", ranges) if keys}
 
 
+def keys_of(counts: dict[tuple[int, str], int]) -> dict[int, set[str]]:
+    """done_keys() out of tallies() of the same ranges: per item id, its period keys with
+    anything done (tallies hold only those)."""
+    out: dict[int, set[str]] = {}
+    for (i, key), n in counts.items():
+        if n > 0:
+            out.setdefault(i, set()).add(key)
+    return out
+
+
 def done_subjects(pairs, subjects) -> dict[tuple[int, str], set[int]]:
     """Which of these subjects are done in each of these (item id, period key)
     occurrences, read as mark_views reads (occurrences_clause): a holder's own lines do
