@@ -15,7 +15,7 @@ from app.supplies.entitlements import due_of
 from app.supplies.models import (ISSUE, Requisition, RequisitionLine, StockEntry, SupplyCategory, SupplyItem,
                                  not_reversed)
 from app.supplies.requisitions import decidable_requisitions
-from app.supplies.stock import StockRow
+from app.supplies.stock import StockRow, remember_below_minimum
 
 
 # my_supplies's statements, built once (building them costs more than running them).
@@ -118,5 +118,6 @@ def issuing(desk: Desk) -> dict | None:
         return None
     rows = db.session.execute(_TO_ISSUE).all()
     low = db.session.execute(_LOW).all()
+    remember_below_minimum(low[0][1] if low else 0)  # the navigation badge's count: no statement of its own
     return {"issue": Listing([_ToIssue(*r[:3]) for r in rows], rows[0][3] if rows else 0),
             "low": Listing([StockRow(item) for item, _ in low], low[0][1] if low else 0)}

@@ -1,6 +1,7 @@
 """Stock overview queries."""
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
@@ -33,8 +34,22 @@ def overview(category_id: int | None = None, include_inactive: bool = False) -> 
 
 
 def below_minimum_count() -> int:
-    return db.session.scalar(select(func.count(SupplyItem.id)).where(
+    """How many active items are below their minimum: read once per request, however often
+    the page asks (the navigation badge, on every page of an issuing clerk), or not at all
+    where the page counted them already (remember_below_minimum)."""
+    if has_request_context() and "_below_minimum" in g:
+        return g._below_minimum
+    n = db.session.scalar(select(func.count(SupplyItem.id)).where(
         SupplyItem.active.is_(True), SupplyItem.stock < SupplyItem.min_stock))
+    remember_below_minimum(n)
+    return n
+
+
+def remember_below_minimum(n: int) -> None:
+    """The count below_minimum_count gives, counted by the page itself in the same request
+    (the workspace's issuing block, with the rows it shows)."""
+    if has_request_context():
+        g._below_minimum = n
 
 
 def below_minimum() -> list[StockRow]:

@@ -1,5 +1,4 @@
 """What the supplies templates and the navigation call."""
-from flask import g
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -13,13 +12,11 @@ from app.supplies.stock import below_minimum_count
 
 
 def low_stock_badge(user) -> tuple[int, str] | None:
-    """Active items below their minimum, for the issuing clerks' navigation badge; once per
-    request, however often the page asks."""
+    """Active items below their minimum, for the issuing clerks' navigation badge."""
     if not can_issue_supplies(user):
         return None
-    if "_low_stock" not in g:
-        g._low_stock = below_minimum_count()
-    return (g._low_stock, f"{g._low_stock} 种物品低于最低库存") if g._low_stock else None
+    n = below_minimum_count()
+    return (n, f"{n} 种物品低于最低库存") if n else None
 
 
 def staff_options(employees, selected) -> Markup:
