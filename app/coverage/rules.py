@@ -27,7 +27,7 @@ from app.org.models import Position, ordered_positions
 from app.staff.models import Employee, staff_rows
 from app.supplies.models import Entitlement, ISSUE, IssueSlip, StockEntry, SupplyItem, not_reversed
 from app.supplies.sizes import group_ids_of
-from app.trainings.models import Attendee, DONE as HELD, SIGNED, Training
+from app.trainings.models import Attendee, DONE as HELD, SIGNED, Training, TrainingLatest
 
 DONE, SOON, EXPIRED, MISSING, NA = "done", "soon", "expired", "missing", "na"
 LABELS = {DONE: "已完成", SOON: "即将到期", EXPIRED: "已过期", MISSING: "缺", NA: "不适用"}
@@ -107,65 +107,50 @@ def _attended(employee_ids, until: date, *where):
                    Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until, *where))
 
 
-RECENT_DAYS = 400  # _latest_by_category reads this much history for everyone
-
-# _latest_by_category's two statements, built once (building them costs more than running
-# them): per employee and category the latest session in a span of dates, led by the
-# session dates' index (_RECENT: the employee and category filters written `+ 0` so that
-# no database leads by their indexes instead, which reads the whole history), or by the
-# given employees' attendances (_EARLIER: `+ 0` on the category for the same reason).
-_PER_PAIR = (Attendee.employee_id, Training.category_id)
-_SIGNED_HELD = (Attendee.status == SIGNED, Attendee.passed.is_not(False), Training.status == HELD,
-                (Training.category_id + 0).in_(bindparam("categories", expanding=True)),
-                Training.held_on <= bindparam("until"))
-_RECENT = (select(*_PER_PAIR, func.max(Training.held_on))
-           .select_from(Training).join(Attendee, Attendee.training_id == Training.id)
-           .where((Attendee.employee_id + 0).in_(bindparam("employees", expanding=True)), *_SIGNED_HELD,
-                  Training.held_on > bindparam("since"))
-           .group_by(*_PER_PAIR))
-_EARLIER = (select(*_PER_PAIR, func.max(Training.held_on))
-            .select_from(Attendee).join(Training, Training.id == Attendee.training_id)
-            .where(Attendee.employee_id.in_(bindparam("employees", expanding=True)), *_SIGNED_HELD)
-            .group_by(*_PER_PAIR))
+# The latest session per employee and category, as training_latest keeps it (triggers on
+# the attendances and sessions); where that session lies after the date asked about (a
+# session recorded as held in the future, or a past date asked), the latest one up to that
+# date from the attendances, for those employees only (_UP_TO: `+ 0` on the category so that
+# no database leads by its index instead of the employees' attendances).
+_UP_TO = (select(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
+          .select_from(Attendee).join(Training, Training.id == Attendee.training_id)
+          .where(Attendee.employee_id.in_(bindparam("employees", expanding=True)), Attendee.status == SIGNED,
+                 Attendee.passed.is_not(False), Training.status == HELD,
+                 (Training.category_id + 0).in_(bindparam("categories", expanding=True)),
+                 Training.held_on <= bindparam("until"))
+          .group_by(Attendee.employee_id, Training.category_id))
 
 
-def _latest_by_category(positions: dict[int, int], needed: dict[int, set[int]], categories,
-                        until: date, since: date | None = None) -> list[tuple[int, int, date]]:
+def _latest_by_category(employee_ids, categories, until: date) -> list[tuple[int, int, date]]:
     """(employee id, category id, date) of each employee's latest held session per
-    category (signed in, passed where assessed), for the employees of `positions`
-    (employee id -> position id) and `categories`.
-
-    Reading every session of three years costs more than the whole matrix may, so in two
-    steps: everyone's sessions after `since` (by default the last RECENT_DAYS); then, for
-    the employees still lacking a category their position asks (`needed`: position id ->
-    category ids), their earlier sessions. A pair found in the first step has its latest
-    session there, so the result is the same as one GROUP BY over everything."""
-    since = until - timedelta(days=RECENT_DAYS) if since is None else min(since, until)
+    category (signed in, passed where assessed) up to `until`, for the employees
+    `employee_ids` selects (a list, or a query of their ids) and `categories`: one indexed
+    read of training_latest, and a second statement only where its session lies after
+    `until`."""
     categories = sorted(categories)
-    recent = db.session.execute(_RECENT, {"employees": sorted(positions), "categories": categories,
-                                          "until": until, "since": since}).all()
-    found = {(e, c) for e, c, _ in recent}
-    lacking = sorted({e for e, pid in positions.items()
-                      if any((e, c) not in found for c in needed.get(pid, ()))})
-    earlier = db.session.execute(_EARLIER, {"employees": lacking, "categories": categories, "until": since}).all()
-    # (run even when none lacks one: as many statements whatever the data)
-    return recent + [row for row in earlier if (row[0], row[1]) not in found]
+    rows = db.session.execute(select(TrainingLatest.employee_id, TrainingLatest.category_id, TrainingLatest.held_on)
+                              .where(TrainingLatest.employee_id.in_(employee_ids),
+                                     TrainingLatest.category_id.in_(categories))).all()
+    later = {(e, c) for e, c, on in rows if on > until}
+    if not later:
+        return rows
+    earlier = db.session.execute(_UP_TO, {"employees": sorted({e for e, _ in later}), "categories": categories,
+                                          "until": until}).all()
+    return [row for row in rows if (row[0], row[1]) not in later] + \
+        [row for row in earlier if (row[0], row[1]) in later]
 
 
 def evidence(employee_ids, requirements: list[Requirement], until: date | None = None,
-             detail: bool = True, positions: dict[int, int] | None = None,
-             recent_since: date | None = None) -> dict[tuple[int, int], Evidence]:
+             detail: bool = True, positions: dict[int, int] | None = None) -> dict[tuple[int, int], Evidence]:
     """The latest fulfilment of each (employee id, requirement id), in a fixed number of
     queries whatever the history: per employee and category the latest session, then the
     sessions that name a course or were marked explicitly, then the certificates.
 
     Without `detail` (the matrix, the workspace: hundreds of employees) the latest session
-    per employee and category is read as a date only (one GROUP BY, no window over the
-    whole history), so its Evidence names no session; with it, the session's topic too.
-    `positions` (employee id -> position id of the employees `employee_ids` selects), when
-    the caller has read them already; `recent_since`: where _latest_by_category splits the
-    history (the result is the same whatever the date; a caller that only needs the pairs
-    not fulfilled since a date reads less with it)."""
+    per employee and category is read as a date only (training_latest, kept by triggers),
+    so its Evidence names no session; with it, the session's topic too. `positions`
+    (employee id -> position id of the employees `employee_ids` selects), when the caller
+    has read them already."""
     out: dict[tuple[int, int], Evidence] = {}
     if not isinstance(employee_ids, Select):  # a query of employee ids: no list of hundreds of parameters
         employee_ids = sorted(set(employee_ids))
@@ -201,8 +186,6 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
             for row in db.session.execute(select(latest).where(latest.c.rn == 1)):
                 take(row[0], row[1], row[2], row[3], row[4], frozenset())
         elif categories:
-            needed = {pid: {r.category_id for r in rs if r.category_id is not None and not r.course}
-                      for pid, rs in rules.items()}
             # take() on dates alone: the rules of a position that a session of the category
             # fulfils are those naming the category and no course (as _matches decides).
             fulfilled = {pid: defaultdict(list) for pid in rules}
@@ -211,8 +194,7 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
                     if rule.category_id is not None and not rule.course:
                         fulfilled[pid][rule.category_id].append(rule.id)
             none: dict = {}
-            for emp_id, category_id, held_on in _latest_by_category(positions, needed, categories, until,
-                                                                    recent_since):
+            for emp_id, category_id, held_on in _latest_by_category(employee_ids, categories, until):
                 for rid in fulfilled.get(positions.get(emp_id), none).get(category_id, ()):
                     prev = out.get((emp_id, rid))
                     if prev is None or held_on >= prev.on:
@@ -355,15 +337,11 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
     among = (Employee.active.is_(True), Employee.position_id.in_({r.position_id for r in columns} or {0}))
     positions = dict(db.session.execute(select(Employee.id, Employee.position_id).where(*among)).all())
     until = today + timedelta(days=warn)
-    by_position, latest = defaultdict(list), []
+    by_position = defaultdict(list)
     for r in columns:
         last = None if r.certificate else last_fulfilment_expiring(r.interval_months, until)
         by_position[r.position_id].append((r.id, r.certificate, r.interval_months, r, last))
-        latest += [last] if last else []
-    # A session after the earliest of these dates expires after `until` whatever it fulfils:
-    # only the pairs without one need their exact latest date.
-    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False, positions=positions,
-                  recent_since=min(latest) if latest else None)
+    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False, positions=positions)
     soon, expired = [], []
     for emp_id, position_id in positions.items():
         for rid, certificate, interval, r, latest in by_position[position_id]:

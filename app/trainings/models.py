@@ -101,6 +101,20 @@ class Attendee(db.Model):
     employee = relationship("Employee")
 
 
+class TrainingLatest(db.Model):
+    """Each employee's latest held session per category that he signed in to and did not
+    fail: what the coverage matrix and the trainings expiring ask of three years of
+    attendances, as one row per pair. Kept by database triggers on training_attendee and
+    training (migration a7c9e1f3b258), so it follows every change however it is made: a
+    sign-in in the app, the demo's bulk inserts, or SQL by hand."""
+
+    __tablename__ = "training_latest"
+
+    employee_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    category_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    held_on: Mapped[Optional[date]]  # NULL only inside a trigger, before the row goes
+
+
 class TrainingFile(db.Model):
     """A photo, a scanned sign-in sheet page or a material. Deletes are soft."""
 
