@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.checklists.fields import active_fields, preload_attendees, values_for
-from app.checklists.marks import (MarkView, done_counts, done_keys, done_subjects, keys_of, mark_views,
-                                  period_spans, tallies_between)
+from app.checklists.marks import (MarkView, done_counts, done_keys, done_keys_and_tallies, done_subjects,
+                                  mark_views, period_spans)
 from app.checklists.models import EQUIPMENT, HOLDER, ChecklistItem
 from app.checklists.occurrences import POSITION_ONLY, POSITION_SUBJECT, Holders, Subject, subjects, subjects_of
 from app.checklists.schedule import (DONE, KINDS, Occurrence, OPEN, OVERDUE, occurrence, occurrences_between, period_from_key, period_of, state)
@@ -371,8 +371,7 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
             else:
                 other_pairs.append((i.id, o.period.key))
     if person is None:  # one statement of checklist_tally for both kinds of items
-        counts = tallies_between({**period_spans(whole_occs), **simple_ranges})
-        done_periods = keys_of(counts)
+        done_periods, counts = done_keys_and_tallies(simple_ranges, period_spans(whole_occs))
     else:
         counts = done_counts([(i, p.key) for i, p in whole_occs], subject=person)
         done_periods = done_keys(simple_ranges)

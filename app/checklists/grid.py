@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.checklists.fields import values_for
-from app.checklists.marks import MarkView, done_by_subject, done_keys, mark_views, tallies_between
+from app.checklists.marks import MarkView, done_by_subject, done_keys_and_tallies, mark_views
 from app.checklists.models import ChecklistItem
 from app.checklists.occurrences import POSITION_SUBJECT, counted, with_subjects
 from app.checklists.schedule import Occurrence
@@ -131,8 +131,8 @@ def _tally(occs, minute: datetime, by_month: bool = False):
     # start to its last period's end (what period_spans finds in any order)
     spans = {i.id: (ts[0][1].period.start, ts[-1][1].period.end) for i, ts in per_item.items()}
     once = {i.id for i in per_item if i.once_for_position}
-    keys = done_keys({i: span for i, span in spans.items() if i in once})
-    counts = tallies_between({i: span for i, span in spans.items() if i not in once})
+    keys, counts = done_keys_and_tallies({i: span for i, span in spans.items() if i in once},
+                                         {i: span for i, span in spans.items() if i not in once})
     out: dict = {}
     for item, ts in per_item.items():
         iid = item.id

@@ -169,13 +169,14 @@ def _tally_range(ranges: dict[int, tuple]) -> dict:
 @lru_cache(maxsize=64)
 def _tally_statement(what: str, ranges: int):
     """checklist_tally's done occurrences of `ranges` groups of items (as _tally_range
-    gives the parameters), one row per item: its "key:count,…" (what = "counts") or its
-    keys (what = "keys") joined by the database. Built once per number of groups: the
+    gives the parameters), one row per item: its "key:count,…" (what = "counts"), its
+    keys (what = "keys"), or both (what = "both") joined by the database. Built once per number of groups: the
     board and the month page read it several times, and building it cost more than
     running it."""
-    joined = (ChecklistTally.period_key + ":" + cast(ChecklistTally.done, String)) if what == "counts" \
-        else ChecklistTally.period_key
-    return (select(ChecklistTally.item_id, func.aggregate_strings(joined, ","))
+    counts = func.aggregate_strings(ChecklistTally.period_key + ":" + cast(ChecklistTally.done, String), ",")
+    keys = func.aggregate_strings(ChecklistTally.period_key, ",")
+    columns = {"counts": (counts,), "keys": (keys,), "both": (keys, counts)}[what]
+    return (select(ChecklistTally.item_id, *columns)
             .where(or_(*(and_(ChecklistTally.item_id.in_(bindparam(f"items{k}", expanding=True)),
                               ChecklistTally.due_at >= bindparam(f"from{k}"),
                               ChecklistTally.due_at < bindparam(f"to{k}"))
@@ -215,11 +216,31 @@ def tallies_between(ranges: dict[int, tuple]) -> dict[tuple[int, str], int]:
     # position's daily items for each holder is a few rows, not two thousand.
     out: dict[tuple[int, str], int] = {}
     for i, joined in _tally_rows("counts", ranges):
-        for pair in (joined or "").split(","):
-            key, _, n = pair.rpartition(":")
-            if key:
-                out[i, key] = int(n)
+        _add_counts(out, i, joined)
     return out
+
+
+def _add_counts(out: dict, item_id: int, joined: str | None) -> None:
+    for pair in (joined or "").split(","):
+        key, _, n = pair.rpartition(":")
+        if key:
+            out[item_id, key] = int(n)
+
+
+def done_keys_and_tallies(key_ranges: dict[int, tuple], count_ranges: dict[int, tuple]) -> tuple[dict, dict]:
+    """done_keys(key_ranges) and tallies_between(count_ranges), in one statement: the
+    overdue figures need the first for the items done once for the position and the
+    second for the others (keys alone are split by C code; counts are parsed pair by pair)."""
+    if not key_ranges and not count_ranges:
+        return {}, {}
+    keys: dict[int, set[str]] = {}
+    counts: dict[tuple[int, str], int] = {}
+    for i, joined_keys, joined_counts in _tally_rows("both", {**count_ranges, **key_ranges}):
+        if i in key_ranges and joined_keys:
+            keys[i] = set(joined_keys.split(","))
+        if i in count_ranges:
+            _add_counts(counts, i, joined_counts)
+    return keys, counts
 
 
 def done_keys(ranges: dict[int, tuple]) -> dict[int, set[str]]:
@@ -230,16 +251,6 @@ def done_keys(ranges: dict[int, tuple]) -> dict[int, set[str]]:
     if not ranges:
         return {}
     return {i: set(keys.split(",")) for i, keys in _tally_rows("keys", ranges) if keys}
-
-
-def keys_of(counts: dict[tuple[int, str], int]) -> dict[int, set[str]]:
-    """done_keys() out of tallies() of the same ranges: per item id, its period keys with
-    anything done (tallies hold only those)."""
-    out: dict[int, set[str]] = {}
-    for (i, key), n in counts.items():
-        if n > 0:
-            out.setdefault(i, set()).add(key)
-    return out
 
 
 def done_subjects(pairs, subjects) -> dict[tuple[int, str], set[int]]:
