@@ -24,31 +24,36 @@ _LAST = (select(StockEntry.qty, StockEntry.at, SupplyItem).join(SupplyItem, Supp
                 not_reversed())  # an issue taken back (冲销) is not something I collected
          .order_by(StockEntry.at.desc()).limit(3))
 _OPEN = aliased(Requisition)  # the count of the open ones, beside each of the rows shown
-_REQUISITIONS = (select(Requisition.id, Requisition.status,
-                        select(func.count()).select_from(_OPEN)
-                        .where(_OPEN.employee_id == bindparam("employee_id"),
-                               _OPEN.status.in_(("pending", "approved", "partial"))).scalar_subquery())
-                 .where(Requisition.employee_id == bindparam("employee_id")).order_by(Requisition.id.desc()).limit(SHOW))
-_LINES = (select(RequisitionLine.requisition_id, SupplyItem).join(SupplyItem, SupplyItem.id == RequisitionLine.item_id)
-          .where(RequisitionLine.requisition_id.in_(bindparam("ids", expanding=True))).order_by(RequisitionLine.id))
+_LATEST = (select(Requisition.id, Requisition.status,
+                  select(func.count()).select_from(_OPEN)
+                  .where(_OPEN.employee_id == bindparam("employee_id"),
+                         _OPEN.status.in_(("pending", "approved", "partial"))).scalar_subquery().label("open"))
+           .where(Requisition.employee_id == bindparam("employee_id")).order_by(Requisition.id.desc()).limit(SHOW)
+           .subquery())
+# my latest requisitions with their lines' items, a row per line (newest first)
+_REQUISITIONS = (select(_LATEST.c.id, _LATEST.c.status, _LATEST.c.open, SupplyItem).select_from(_LATEST)
+                 .outerjoin(RequisitionLine, RequisitionLine.requisition_id == _LATEST.c.id)
+                 .outerjoin(SupplyItem, SupplyItem.id == RequisitionLine.item_id)
+                 .order_by(_LATEST.c.id.desc(), RequisitionLine.id))
 
 
 def my_supplies(desk: Desk) -> dict | None:
-    """What I may collect this period, what I collected last, and my requisitions (`total`
-    counts the open ones: pending, approved, partly issued)."""
+    """What I may collect this period, what I collected last, and my latest requisitions
+    with their items (`total` counts the open ones: pending, approved, partly issued)."""
     employee = desk.employee
     if employee is None:
         return None
     me = {"employee_id": employee.id}
     last = [_Issued(*row) for row in db.session.execute(_LAST, me)]
-    rows = db.session.execute(_REQUISITIONS, me).all()
-    lines: dict[int, list] = {}
-    if rows:
-        for rid, item in db.session.execute(_LINES, {"ids": [r[0] for r in rows]}):
-            lines.setdefault(rid, []).append(_Line(item))
-    requisitions = [_Requisition(rid, status, lines.get(rid, [])) for rid, status, _ in rows]
+    requisitions: dict[int, _Requisition] = {}
+    open_count = 0
+    for rid, status, open_count, item in db.session.execute(_REQUISITIONS, me):
+        if rid not in requisitions:
+            requisitions[rid] = _Requisition(rid, status, [])
+        if item is not None:
+            requisitions[rid].lines.append(_Line(item))
     return {"last": last, "due": due_of(employee, desk.today),
-            "requisitions": Listing(requisitions, rows[0][2] if rows else 0)}
+            "requisitions": Listing(list(requisitions.values()), open_count)}
 
 
 class _Issued(NamedTuple):
