@@ -20,6 +20,10 @@ ticks with the page's form token, slips as form posts).
     per request of the servers (gunicorn master and workers, from /proc; on PostgreSQL
     without the database server's share) and of this client, and the ratio they give: on
     a machine shared with other work, requests/s follow the load, CPU per request much less.
+    The floor: the same people, 8 in flight, all asking for the change-password form
+    (FLOOR_PATH: the login read, the list of his logins, the layout with its badges and a
+    three-field form, no data of any part), against the same bare page: about the most any
+    logged-in page of the app can serve, so the ceiling of (a)'s ratio.
 (b) Open loop at --rate requests/s: latency per kind from the moment each request was due
     (no coordinated omission).
 (c) Checks: every write the client saw succeed has its audit record (counted per action),
@@ -535,6 +539,41 @@ def bare_loop(base: str, seconds: float, inflight: int = 8) -> tuple[float, int]
     return count[0] / (time.perf_counter() - started), count[0]
 
 
+FLOOR_PATH = "/auth/password"  # a logged-in page that reads nothing but the login
+
+
+def floor_loop(people: list[Person], seconds: float, inflight: int = 8) -> tuple[float, int]:
+    """Requests/s of FLOOR_PATH by these people, 8 in flight (and how many)."""
+    idle: "queue.Queue[Person]" = queue.Queue()
+    for p in people:
+        idle.put(p)
+    count, bad, lock, stop_at = [0], [], threading.Lock(), time.perf_counter() + seconds
+
+    def worker():
+        n = 0
+        while time.perf_counter() < stop_at:
+            p = idle.get()
+            try:
+                status, _, _ = p.request("GET", FLOOR_PATH)
+            finally:
+                idle.put(p)
+            n += 1
+            if status != 200:
+                bad.append(status)
+        with lock:
+            count[0] += n
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(inflight)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if bad:
+        raise SystemExit(f"{FLOOR_PATH} answered {bad[:5]}")
+    return count[0] / (time.perf_counter() - started), count[0]
+
+
 def open_loop(people: list[Person], rate: float, seconds: float, confirmations) -> Tally:
     """One request every 1/rate s, each from a person chosen at random among those idle (a
     person never has two requests in flight); latency counted from when it was due."""
@@ -578,7 +617,7 @@ def run_dataset(name: str, instance: str, url: str, args) -> None:
             p.login()
         confirmations: queue.Queue = queue.Queue()
         warm = closed_loop(people, 5, confirmations)  # warm: templates compiled, connections open
-        rounds, cpu = [], defaultdict(float)  # CPU seconds: bare/mix server, bare/mix client; requests
+        rounds, floors, cpu = [], [], defaultdict(float)  # CPU seconds: bare/mix server, bare/mix client; requests
         for r in range(args.rounds):
             s0, c0 = server_cpu(bare), time.process_time()
             bare_rps, bare_n = bare_loop(bare_base, args.bare_seconds)
@@ -592,10 +631,17 @@ def run_dataset(name: str, instance: str, url: str, args) -> None:
             cpu["mix server"] += m1 - m0
             cpu["mix client"] += c2 - c1
             cpu["mix n"] += tally.count
+            if args.floor_seconds:
+                f0 = server_cpu(proc)
+                floor_rps, floor_n = floor_loop(people, args.floor_seconds)
+                cpu["floor server"] += server_cpu(proc) - f0
+                cpu["floor n"] += floor_n
+                floors.append(floor_rps)
             rounds.append((bare_rps, tally))
             print(f"  round {r + 1}: bare {bare_rps:.0f} req/s, mix {tally.count / tally.elapsed:.0f} req/s "
                   f"({tally.count} requests, {sum(tally.successes.values())} writes, one every "
-                  f"{tally.elapsed / max(1, sum(tally.successes.values())):.2f} s; {os.getloadavg()[0]:.1f} load)",
+                  f"{tally.elapsed / max(1, sum(tally.successes.values())):.2f} s; {os.getloadavg()[0]:.1f} load)"
+                  + (f", floor {floors[-1]:.0f} req/s" if floors else ""),
                   flush=True)
         bare_rps = statistics.median(b for b, _ in rounds)
         mix_rps = statistics.median(t.count / t.elapsed for _, t in rounds)
@@ -611,6 +657,13 @@ def run_dataset(name: str, instance: str, url: str, args) -> None:
               f" + {per['mix client']:.2f} ms client → ratio by server CPU "
               f"{per['bare server'] / per['mix server']:.3f}, by server+client CPU "
               f"{(per['bare server'] + per['bare client']) / (per['mix server'] + per['mix client']):.3f}")
+        if floors:
+            floor_rps = statistics.median(floors)
+            floor_cpu = 1000 * cpu["floor server"] / max(1, cpu["floor n"])
+            print(f"      floor ({FLOOR_PATH}, a logged-in page that reads nothing but the login): "
+                  f"{floor_rps:.0f} req/s → ratio {floor_rps / bare_rps:.3f} to the bare page, "
+                  f"{floor_cpu:.2f} ms server CPU per request → {per['bare server'] / floor_cpu:.3f}: "
+                  f"the ceiling of the mix's ratio")
         merged = defaultdict(list)
         for _, t in rounds:
             for k, v in t.times.items():
@@ -653,6 +706,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="closed-loop mix per round")
     parser.add_argument("--bare-seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--floor-seconds", type=float, default=10,
+                        help="closed loop of the floor page per round (0: none)")
     parser.add_argument("--rate", type=float, default=15)
     parser.add_argument("--open-seconds", type=float, default=40)
     parser.add_argument("--rebuild", action="store_true")
