@@ -63,6 +63,19 @@ def register_config(app: Flask, config: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+
+    @app.teardown_request
+    def end_reads(exc):
+        """A GET or HEAD request that did not fail ends its read transaction with COMMIT on
+        PostgreSQL, so that psycopg keeps its prepared statements (database.end_read_transaction);
+        before the session's own teardown, which closes it."""
+        from flask import request
+
+        if exc is None and request.method in database.READ_METHODS:
+            try:
+                database.end_read_transaction(db.session())
+            except Exception:  # the connection went away: the session's closing rollback cleans up
+                app.logger.exception("ending a read transaction")
     migrate.init_app(app, db, directory=os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "migrations")))
     csrf.init_app(app)
     login_manager.init_app(app)

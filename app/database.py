@@ -6,6 +6,13 @@ CLI) start with BEGIN IMMEDIATE: they take the write lock up front and wait for 
 (busy timeout) instead of failing with "database is locked" when a read transaction
 later tries to upgrade. Reads (GET) keep plain deferred transactions, so they never
 block writers. On PostgreSQL none of this applies.
+
+On PostgreSQL a GET or HEAD request whose transaction wrote nothing ends with COMMIT, not
+ROLLBACK (end_read_transaction): psycopg forgets every prepared statement at a ROLLBACK
+(a rolled-back PREPARE would be gone), so pages that ended so had each statement parsed
+and planned again on every request. A commit of a transaction that wrote nothing is what a
+rollback is; a transaction that wrote anything, or a request that failed, still ends in a
+rollback.
 """
 import sqlite3
 from datetime import datetime, timezone
@@ -13,6 +20,7 @@ from datetime import datetime, timezone
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -54,3 +62,41 @@ def _sqlite_on_begin(conn):
         conn.exec_driver_sql("BEGIN")
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# --- reads end with COMMIT on PostgreSQL (see the module's docstring) -------------------------
+
+READ_METHODS = {"GET", "HEAD"}
+_WROTE = "_wrote"  # in the DBAPI connection's info: a statement other than SELECT ran since it began
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_write(conn, cursor, statement, parameters, context, executemany):
+    if statement[:6].upper() != "SELECT":  # anything else (DML, DDL, WITH …) counts as a write
+        conn.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _transaction_over(conn):
+    if conn.invalidated:  # the connection was lost: it is not reused (and its info not readable)
+        return
+    conn.info.pop(_WROTE, None)
+
+
+@event.listens_for(Pool, "checkin")
+def _checked_in(dbapi_connection, connection_record):
+    connection_record.info.pop(_WROTE, None)
+
+
+def end_read_transaction(session) -> bool:
+    """Commit the session's transaction if it is on PostgreSQL and wrote nothing (the end
+    of a GET or HEAD request that did not fail), so that psycopg keeps its prepared
+    statements; True if it did. Anything else is left to the session's closing rollback."""
+    if not session.in_transaction():
+        return False
+    conn = session.connection()
+    if conn.dialect.name != "postgresql" or conn.info.get(_WROTE) or session.new or session.dirty or session.deleted:
+        return False
+    session.commit()
+    return True

@@ -128,3 +128,49 @@ def test_migrations_upgrade_a_database_with_data(tmp_path):
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again for the app
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
         db.engine.dispose()
+
+
+def test_a_read_request_keeps_nothing_it_changed_and_postgresql_keeps_its_prepared_statements(app, make_user, client):
+    """A GET request ends its transaction with COMMIT on PostgreSQL when it wrote nothing
+    (database.end_read_transaction: psycopg forgets its prepared statements at a ROLLBACK),
+    and with a rollback as before when it changed anything: an object changed and left
+    unflushed, one flushed by a later query, a row changed by SQL, or a request that failed.
+    Nothing of what such a request changed is kept."""
+    from sqlalchemy import text, update
+
+    from app.org.models import Position
+
+    def changes(how: str):
+        position = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+        if how == "dirty":
+            position.title = "改过的岗位"
+        elif how == "flushed":
+            position.title = "改过的岗位"
+            db.session.scalar(select(func.count(Position.id)))  # autoflush: the change is sent, not committed
+        elif how == "sql":
+            db.session.execute(update(Position).where(Position.id == position.id).values(title="改过的岗位"))
+        elif how == "raw":
+            db.session.execute(text("UPDATE position SET title = '改过的岗位' WHERE id = :i"), {"i": position.id})
+        elif how == "failed":
+            position.title = "改过的岗位"
+            db.session.flush()
+            raise RuntimeError("a read that fails")
+        return "ok"
+
+    app.add_url_rule("/_test/read/<how>", "test_read", changes)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    make_user("reader")
+    client.login("reader")
+    for how in ("dirty", "flushed", "sql", "raw", "failed"):
+        assert client.get(f"/_test/read/{how}").status_code == (500 if how == "failed" else 200)
+        with app.app_context():
+            assert db.session.scalar(select(Position.title).filter_by(seed_key="technician")) == "技师", how
+
+    # a page that only reads, many times: on PostgreSQL its statements end up prepared on the
+    # connection, and stay prepared from one request to the next
+    for _ in range(8):
+        assert client.get("/handbook/").status_code == 200
+    if ON_POSTGRES:
+        with app.app_context():
+            prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+        assert prepared > 0
