@@ -66,12 +66,11 @@ def register_extensions(app: Flask) -> None:
 
     @app.teardown_request
     def end_reads(exc):
-        """A GET or HEAD request that did not fail ends its read transaction with COMMIT on
-        PostgreSQL, so that psycopg keeps its prepared statements (database.end_read_transaction);
-        before the session's own teardown, which closes it."""
-        from flask import request
-
-        if exc is None and request.method in database.READ_METHODS:
+        """A request that did not fail ends a transaction that only read (a page, or what a
+        form post read after committing, such as the row it sends back) with COMMIT on
+        PostgreSQL, so that psycopg keeps its prepared statements
+        (database.end_read_transaction); before the session's own teardown, which closes it."""
+        if exc is None:
             try:
                 database.end_read_transaction(db.session())
             except Exception:  # the connection went away: the session's closing rollback cleans up

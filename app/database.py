@@ -7,12 +7,12 @@ CLI) start with BEGIN IMMEDIATE: they take the write lock up front and wait for 
 later tries to upgrade. Reads (GET) keep plain deferred transactions, so they never
 block writers. On PostgreSQL none of this applies.
 
-On PostgreSQL a GET or HEAD request whose transaction wrote nothing ends with COMMIT, not
-ROLLBACK (end_read_transaction): psycopg forgets every prepared statement at a ROLLBACK
-(a rolled-back PREPARE would be gone), so pages that ended so had each statement parsed
-and planned again on every request. A commit of a transaction that wrote nothing is what a
-rollback is; a transaction that wrote anything, or a request that failed, still ends in a
-rollback.
+On PostgreSQL a request whose last transaction wrote nothing (a page; what a form post read
+after committing, such as the row it sends back) ends it with COMMIT, not ROLLBACK
+(end_read_transaction): psycopg forgets every prepared statement at a ROLLBACK (a
+rolled-back PREPARE would be gone), so every statement of every page was parsed and planned
+again on every request. A commit of a transaction that wrote nothing is what a rollback is;
+a transaction that wrote anything, or a request that failed, still ends in a rollback.
 """
 import sqlite3
 from datetime import datetime, timezone
@@ -66,7 +66,6 @@ def _sqlite_on_begin(conn):
 
 # --- reads end with COMMIT on PostgreSQL (see the module's docstring) -------------------------
 
-READ_METHODS = {"GET", "HEAD"}
 _WROTE = "_wrote"  # in the DBAPI connection's info: a statement other than SELECT ran since it began
 
 
@@ -90,9 +89,9 @@ def _checked_in(dbapi_connection, connection_record):
 
 
 def end_read_transaction(session) -> bool:
-    """Commit the session's transaction if it is on PostgreSQL and wrote nothing (the end
-    of a GET or HEAD request that did not fail), so that psycopg keeps its prepared
-    statements; True if it did. Anything else is left to the session's closing rollback."""
+    """Commit the session's transaction if it is on PostgreSQL and wrote nothing (at the
+    end of a request that did not fail), so that psycopg keeps its prepared statements;
+    True if it did. Anything else is left to the session's closing rollback."""
     if not session.in_transaction():
         return False
     conn = session.connection()

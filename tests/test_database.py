@@ -131,11 +131,11 @@ def test_migrations_upgrade_a_database_with_data(tmp_path):
 
 
 def test_a_read_request_keeps_nothing_it_changed_and_postgresql_keeps_its_prepared_statements(app, make_user, client):
-    """A GET request ends its transaction with COMMIT on PostgreSQL when it wrote nothing
+    """A request ends a transaction that only read with COMMIT on PostgreSQL
     (database.end_read_transaction: psycopg forgets its prepared statements at a ROLLBACK),
-    and with a rollback as before when it changed anything: an object changed and left
-    unflushed, one flushed by a later query, a row changed by SQL, or a request that failed.
-    Nothing of what such a request changed is kept."""
+    and with a rollback as before when it changed anything without committing it: an
+    object changed and left unflushed, one flushed by a later query, a row changed by SQL,
+    or a request that failed. Nothing of what such a request changed is kept."""
     from sqlalchemy import text, update
 
     from app.org.models import Position
@@ -155,9 +155,14 @@ def test_a_read_request_keeps_nothing_it_changed_and_postgresql_keeps_its_prepar
             position.title = "改过的岗位"
             db.session.flush()
             raise RuntimeError("a read that fails")
+        elif how == "committed":  # a form post: its change committed with its audit record, then a read
+            position.title = "岗位（已改）"
+            record("test_write", "position", position.id, summary="改名")
+            db.session.commit()
+            return position.title  # read again after the commit
         return "ok"
 
-    app.add_url_rule("/_test/read/<how>", "test_read", changes)
+    app.add_url_rule("/_test/read/<how>", "test_read", changes, methods=["GET", "POST"])
     app.config["PROPAGATE_EXCEPTIONS"] = False
     make_user("reader")
     client.login("reader")
@@ -173,4 +178,12 @@ def test_a_read_request_keeps_nothing_it_changed_and_postgresql_keeps_its_prepar
     if ON_POSTGRES:
         with app.app_context():
             prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+            db.session.commit()  # as a request would: a rollback here would clear them
         assert prepared > 0
+    # a post that commits its change and then reads keeps its change, and the read after
+    # the commit ends with a commit too: the prepared statements are still there
+    assert client.post_form("/_test/read/committed").get_data(as_text=True) == "岗位（已改）"
+    with app.app_context():
+        assert db.session.scalar(select(Position.title).filter_by(seed_key="technician")) == "岗位（已改）"
+        if ON_POSTGRES:
+            assert db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements")) >= prepared
