@@ -70,7 +70,7 @@ def register_extensions(app: Flask) -> None:
         form post read after committing, such as the row it sends back) with COMMIT on
         PostgreSQL, so that psycopg keeps its prepared statements
         (database.end_read_transaction); before the session's own teardown, which closes it."""
-        if exc is None:
+        if exc is None and db.session.registry.has():  # a request that used no session has nothing to end
             try:
                 database.end_read_transaction(db.session())
             except Exception:  # the connection went away: the session's closing rollback cleans up

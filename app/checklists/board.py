@@ -144,39 +144,32 @@ def items_for(position_ids, also=()) -> dict[int, list[ChecklistItem]]:
     """The active items of these positions, with their fields and target changes, per
     position in the items' order.
 
-    In a GET request, the items read are kept for the rest of the request, and `also`
-    (positions whose items the same page asks for next) are read in the same statement:
-    the supervisor's workspace reads his own position's and those he supervises once."""
+    `also`: positions whose items the same page asks for next, read in the same statement;
+    in a GET request the items read are kept for the rest of the request, so the
+    supervisor's workspace reads his own position's and those he supervises once."""
     out: dict[int, list[ChecklistItem]] = defaultdict(list)
     if not position_ids:
         return out
-    kept = _request_items()
     wanted = set(position_ids)
-    if kept is None:
-        read = wanted
-    else:
-        read = wanted - kept.keys()
-        if read:
-            read |= set(also) - kept.keys()
+    kept = _request_items()
+    read = wanted - kept.keys()
     if read:
-        fresh: dict[int, list[ChecklistItem]] = {pid: [] for pid in read}
+        read |= set(also) - kept.keys()
+        kept.update({pid: [] for pid in read})
         for item in db.session.scalars(_items_statement(), {"ids": sorted(read)}).unique():
-            fresh[item.position_id].append(item)
-        if kept is None:
-            kept = fresh
-        else:
-            kept.update(fresh)
+            kept[item.position_id].append(item)
     # positions in the order of their first item, as one statement of these alone gives them
     for pid in sorted((pid for pid in wanted if kept[pid]), key=lambda pid: (kept[pid][0].sort_order, kept[pid][0].id)):
         out[pid] = kept[pid]
     return out
 
 
-def _request_items() -> dict | None:
-    """The items read so far in this GET request (position id -> items), or None outside one."""
+def _request_items() -> dict:
+    """The items read so far in this GET request (position id -> items); a fresh dict
+    outside one (nothing kept)."""
     if has_request_context() and request.method == "GET":
         return g.setdefault("_checklist_items", {})
-    return None
+    return {}
 
 
 def _occurrence(item: ChecklistItem, day: date) -> Occurrence | None:

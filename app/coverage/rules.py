@@ -112,12 +112,9 @@ def _attended(employee_ids, until: date, *where):
 # session recorded as held in the future, or a past date asked), the latest one up to that
 # date from the attendances, for those employees only (_UP_TO: `+ 0` on the category so that
 # no database leads by its index instead of the employees' attendances).
-_UP_TO = (select(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
-          .select_from(Attendee).join(Training, Training.id == Attendee.training_id)
-          .where(Attendee.employee_id.in_(bindparam("employees", expanding=True)), Attendee.status == SIGNED,
-                 Attendee.passed.is_not(False), Training.status == HELD,
-                 (Training.category_id + 0).in_(bindparam("categories", expanding=True)),
-                 Training.held_on <= bindparam("until"))
+_UP_TO = (_attended(bindparam("employees", expanding=True), bindparam("until"),
+                    (Training.category_id + 0).in_(bindparam("categories", expanding=True)))
+          .with_only_columns(Attendee.employee_id, Training.category_id, func.max(Training.held_on))
           .group_by(Attendee.employee_id, Training.category_id))
 
 

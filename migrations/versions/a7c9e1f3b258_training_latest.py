@@ -34,40 +34,38 @@ QUALIFIES = "a.employee_id IS NOT NULL AND a.status = 'signed' AND a.passed IS N
 LATEST_OF = ("SELECT max(t.held_on) FROM training_attendee a JOIN training t ON t.id = a.training_id "
              "WHERE a.employee_id = {emp} AND t.category_id = {cat} AND " + QUALIFIES)
 
+# SQLite's trigger bodies: the date of the row's own pair computed again; the pair of the
+# attendance as it was (OLD) computed again, and the row gone if nothing counts any more;
+# the attendance as it is now (NEW) counted, keeping the later date.
+LATEST_OF_ROW = LATEST_OF.format(emp="training_latest.employee_id", cat="training_latest.category_id")
+RECOMPUTE_OLD_PAIR = f"""      UPDATE training_latest SET held_on = ({LATEST_OF_ROW})
+       WHERE employee_id = OLD.employee_id
+         AND category_id = (SELECT category_id FROM training WHERE id = OLD.training_id);
+      DELETE FROM training_latest WHERE employee_id = OLD.employee_id AND held_on IS NULL;"""
+ADD_NEW_ATTENDANCE = f"""      INSERT INTO training_latest (employee_id, category_id, held_on)
+      SELECT a.employee_id, t.category_id, t.held_on FROM training_attendee a JOIN training t ON t.id = a.training_id
+       WHERE a.id = NEW.id AND {QUALIFIES}
+      ON CONFLICT (employee_id, category_id) DO UPDATE SET held_on = max(held_on, excluded.held_on);"""
+
 SQLITE = [
     f"""CREATE TRIGGER training_latest_attendee_insert AFTER INSERT ON training_attendee
     BEGIN
-      INSERT INTO training_latest (employee_id, category_id, held_on)
-      SELECT a.employee_id, t.category_id, t.held_on FROM training_attendee a JOIN training t ON t.id = a.training_id
-       WHERE a.id = NEW.id AND {QUALIFIES}
-      ON CONFLICT (employee_id, category_id) DO UPDATE SET held_on = max(held_on, excluded.held_on);
+{ADD_NEW_ATTENDANCE}
     END""",
     f"""CREATE TRIGGER training_latest_attendee_delete AFTER DELETE ON training_attendee
     WHEN OLD.employee_id IS NOT NULL
     BEGIN
-      UPDATE training_latest SET held_on = ({LATEST_OF.format(emp="training_latest.employee_id",
-                                                              cat="training_latest.category_id")})
-       WHERE employee_id = OLD.employee_id
-         AND category_id = (SELECT category_id FROM training WHERE id = OLD.training_id);
-      DELETE FROM training_latest WHERE employee_id = OLD.employee_id AND held_on IS NULL;
+{RECOMPUTE_OLD_PAIR}
     END""",
     f"""CREATE TRIGGER training_latest_attendee_update
     AFTER UPDATE OF employee_id, training_id, status, passed ON training_attendee
     BEGIN
-      UPDATE training_latest SET held_on = ({LATEST_OF.format(emp="training_latest.employee_id",
-                                                              cat="training_latest.category_id")})
-       WHERE employee_id = OLD.employee_id
-         AND category_id = (SELECT category_id FROM training WHERE id = OLD.training_id);
-      DELETE FROM training_latest WHERE employee_id = OLD.employee_id AND held_on IS NULL;
-      INSERT INTO training_latest (employee_id, category_id, held_on)
-      SELECT a.employee_id, t.category_id, t.held_on FROM training_attendee a JOIN training t ON t.id = a.training_id
-       WHERE a.id = NEW.id AND {QUALIFIES}
-      ON CONFLICT (employee_id, category_id) DO UPDATE SET held_on = max(held_on, excluded.held_on);
+{RECOMPUTE_OLD_PAIR}
+{ADD_NEW_ATTENDANCE}
     END""",
     f"""CREATE TRIGGER training_latest_training_update AFTER UPDATE OF status, held_on, category_id ON training
     BEGIN
-      UPDATE training_latest SET held_on = ({LATEST_OF.format(emp="training_latest.employee_id",
-                                                              cat="training_latest.category_id")})
+      UPDATE training_latest SET held_on = ({LATEST_OF_ROW})
        WHERE category_id = OLD.category_id
          AND employee_id IN (SELECT employee_id FROM training_attendee WHERE training_id = OLD.id);
       DELETE FROM training_latest WHERE category_id = OLD.category_id AND held_on IS NULL;
@@ -78,8 +76,7 @@ SQLITE = [
     END""",
     f"""CREATE TRIGGER training_latest_training_delete AFTER DELETE ON training
     BEGIN
-      UPDATE training_latest SET held_on = ({LATEST_OF.format(emp="training_latest.employee_id",
-                                                              cat="training_latest.category_id")})
+      UPDATE training_latest SET held_on = ({LATEST_OF_ROW})
        WHERE category_id = OLD.category_id AND held_on = OLD.held_on;
       DELETE FROM training_latest WHERE category_id = OLD.category_id AND held_on IS NULL;
     END""",
