@@ -470,12 +470,29 @@ def one(person: Person, confirmations: "queue.Queue", tally: Tally | None, due: 
         tally.add(f"{person.role}·{kind}", ms, status, path, write)
 
 
-def closed_loop(people: list[Person], seconds: float, confirmations, inflight: int = 8) -> Tally:
+def in_flight(worker, inflight: int) -> float:
+    """Runs `worker` in `inflight` threads at once until each returns; the seconds taken."""
+    threads = [threading.Thread(target=worker) for _ in range(inflight)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
+def idle_queue(people: list[Person]) -> "queue.Queue[Person]":
+    """The people, each taken by one request at a time (a person never has two in flight)."""
     idle: "queue.Queue[Person]" = queue.Queue()
+    for p in people:
+        idle.put(p)
+    return idle
+
+
+def closed_loop(people: list[Person], seconds: float, confirmations, inflight: int = 8) -> Tally:
     order = people[:]
     random.Random(1).shuffle(order)
-    for p in order:
-        idle.put(p)
+    idle = idle_queue(order)
     tally, stop_at = Tally(), time.perf_counter() + seconds
 
     def worker():
@@ -486,13 +503,7 @@ def closed_loop(people: list[Person], seconds: float, confirmations, inflight: i
             finally:
                 idle.put(p)
 
-    threads = [threading.Thread(target=worker) for _ in range(inflight)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    tally.elapsed = time.perf_counter() - started
+    tally.elapsed = in_flight(worker, inflight)
     return tally
 
 
@@ -530,13 +541,7 @@ def bare_loop(base: str, seconds: float, inflight: int = 8) -> tuple[float, int]
         with lock:
             count[0] += n
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(inflight)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return count[0] / (time.perf_counter() - started), count[0]
+    return count[0] / in_flight(worker, inflight), count[0]
 
 
 FLOOR_PATH = "/auth/password"  # a logged-in page that reads nothing but the login
@@ -544,9 +549,7 @@ FLOOR_PATH = "/auth/password"  # a logged-in page that reads nothing but the log
 
 def floor_loop(people: list[Person], seconds: float, inflight: int = 8) -> tuple[float, int]:
     """Requests/s of FLOOR_PATH by these people, 8 in flight (and how many)."""
-    idle: "queue.Queue[Person]" = queue.Queue()
-    for p in people:
-        idle.put(p)
+    idle = idle_queue(people)
     count, bad, lock, stop_at = [0], [], threading.Lock(), time.perf_counter() + seconds
 
     def worker():
@@ -563,15 +566,10 @@ def floor_loop(people: list[Person], seconds: float, inflight: int = 8) -> tuple
         with lock:
             count[0] += n
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(inflight)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    elapsed = in_flight(worker, inflight)
     if bad:
         raise SystemExit(f"{FLOOR_PATH} answered {bad[:5]}")
-    return count[0] / (time.perf_counter() - started), count[0]
+    return count[0] / elapsed, count[0]
 
 
 def open_loop(people: list[Person], rate: float, seconds: float, confirmations) -> Tally:
