@@ -541,7 +541,8 @@ def bare_loop(base: str, seconds: float, inflight: int = 8) -> tuple[float, int]
         with lock:
             count[0] += n
 
-    return count[0] / in_flight(worker, inflight), count[0]
+    elapsed = in_flight(worker, inflight)
+    return count[0] / elapsed, count[0]
 
 
 FLOOR_PATH = "/auth/password"  # a logged-in page that reads nothing but the login
