@@ -326,13 +326,16 @@ def last_fulfilment_expiring(months: int, until: date) -> date:
 
 def expiring(today: date | None = None, warn: int | None = None, detail: bool = True) -> dict[str, list[dict]]:
     """What expires within the warning window, and what has expired, soonest first. With
-    `detail`, each cell's evidence names its session or certificate (read for these
-    employees only)."""
+    `detail`, each row's employee is the Employee and each cell's evidence names its
+    session or certificate (read for these employees only); without (the workspace), the
+    employee is a row of his id, position id, name and number, read with the others."""
     today = today or clock.local_now().date()
     warn = warn_days() if warn is None else warn
     columns = [r for r in requirements_of() if r.certificate or r.interval_months]  # only these expire
     among = (Employee.active.is_(True), Employee.position_id.in_({r.position_id for r in columns} or {0}))
-    positions = dict(db.session.execute(select(Employee.id, Employee.position_id).where(*among)).all())
+    staff = {e.id: e for e in db.session.execute(select(Employee.id, Employee.position_id, Employee.name,
+                                                        Employee.employee_no).where(*among))}
+    positions = {e.id: e.position_id for e in staff.values()}
     until = today + timedelta(days=warn)
     by_position = defaultdict(list)
     for r in columns:
@@ -348,11 +351,12 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
             c = _cell(certificate, interval, found, today, until)
             if c.state in (SOON, EXPIRED):
                 (soon if c.state == SOON else expired).append({"employee": emp_id, "requirement": r, "cell": c})
-    if soon or expired:  # the employees themselves, for the few listed
+    people = staff
+    if detail and (soon or expired):  # the employees themselves, for the few listed
         people = {e.id: e for e in db.session.scalars(
             select(Employee).where(Employee.id.in_({x["employee"] for x in soon + expired})))}
-        for x in soon + expired:
-            x["employee"] = people[x["employee"]]
+    for x in soon + expired:
+        x["employee"] = people[x["employee"]]
     if detail and (soon or expired):
         _name_sessions([x for x in soon + expired if x["cell"].evidence.training_id is None
                         and x["cell"].evidence.certificate_id is None], today)
