@@ -41,16 +41,27 @@ def axe_source() -> str:
         return f.read()
 
 
+# axe-core reports text of the same colour as its background (a 1:1 ratio) as "incomplete"
+# (needs review: it may be text hidden on purpose), not as a violation; here it is one: the
+# label of a red button painted red is what a user cannot read.
+_RUN_AXE = """async (tags) => {
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations', 'incomplete']});
+  const line = n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').slice(0, 160);
+  const equal = r.incomplete.filter(v => v.id === 'color-contrast').flatMap(v => v.nodes)
+    .filter(n => n.any.some(c => c.data && c.data.messageKey === 'equalRatio'));
+  return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(line)}))
+    .concat(equal.length ? [{id: 'color-contrast 1:1', impact: 'serious',
+                             nodes: equal.slice(0, 3).map(n => n.target.join(' ') + ' :: text the colour of its background')}] : []);
+}"""
+
+
 def run_axe(page) -> list[str]:
-    """axe-core's WCAG 2.1 A/AA violations of the page as it is now, one line each.
-    (Injected through Playwright, which the page's Content-Security-Policy does not stop.)"""
+    """axe-core's WCAG 2.1 A/AA violations of the page as it is now, one line each, and its
+    text of the colour of its background. (Injected through Playwright, which the page's
+    Content-Security-Policy does not stop.)"""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())
-    result = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})).violations.map(v => ({id: v.id, impact: v.impact,"
-        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary.slice(0, 160))}))",
-        TAGS)
+    result = page.evaluate(_RUN_AXE, TAGS)
     return [f"{v['id']} ({v['impact']}): {' | '.join(v['nodes'])}" for v in result]
 
 
