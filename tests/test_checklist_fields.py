@@ -193,6 +193,24 @@ def test_flags_follow_the_definition_a_value_was_entered_with(app):
             == "高于上限 100"
 
 
+
+def test_anomalies_name_a_fault_answered_no_and_a_figure_out_of_line(app):
+    """What a supervisor must read on the line before confirming: a fault point answered
+    否 and a figure that stands out, in the values' order; a 否 on a point that is no
+    fault, a 是, or figures within their limits are no anomaly."""
+    with app.app_context():
+        item = ChecklistItem(title="举升机班前检查", kind="daily")
+        item.fields = [ChecklistField(id=1, label="安全锁止有效", kind="yesno", fault_on_no=True),
+                       ChecklistField(id=2, label="是否清洁", kind="yesno", fault_on_no=False)]
+        no, yes, other = (ChecklistValue(kind="yesno", field_id=1, label="安全锁止有效", number=0, text="否"),
+                          ChecklistValue(kind="yesno", field_id=1, label="安全锁止有效", number=1, text="是"),
+                          ChecklistValue(kind="yesno", field_id=2, label="是否清洁", number=0, text="否"))
+        low = ChecklistValue(kind="number", label="胎压", number=1.8, decimals=1, unit="bar", min_value=2.0)
+        fine = ChecklistValue(kind="number", label="胎压", number=2.3, decimals=1, unit="bar", min_value=2.0)
+        assert F.anomalies(item, [no, other, low]) == ["安全锁止有效 为“否”", "胎压 低于下限 2.0"]
+        assert F.anomalies(item, [yes, other, fine]) == []
+        assert F.anomalies(item, []) == []
+
 # --- over HTTP: the board's one-row form ------------------------------------------------
 
 def _rate_form(app, five="82.5", ten="90.0") -> tuple[int, dict]:

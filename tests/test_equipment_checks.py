@@ -177,6 +177,42 @@ def test_a_failed_point_offers_a_fault_report_prefilled(app, lifts, freeze):
     assert "JS-01 双柱举升机" in t1.get("/checklists/?show=all").get_data(as_text=True)
 
 
+def test_a_failed_point_is_on_the_line_and_never_confirmed_in_bulk(app, lifts, freeze):
+    """The supervisor's review list shows a check's fault on the lift's line (not only in
+    its details); 全部确认 confirms the others, and the server leaves the faulty one
+    unconfirmed even when a form names it, until he confirms it on its own."""
+    item_id, _, ids, lock = lifts
+    freeze(later(2, 8))
+    key = later(2, 8).date().isoformat()
+    t1, wm = login(app, "t1"), login(app, "boss_wm")
+    assert t1.post_form(f"/checklists/items/{item_id}/{key}/selfcheck",
+                        {"subject": ids["JS-01"], f"f{lock}": "no"}).status_code == 303
+    assert t1.post_form(f"/checklists/items/{item_id}/{key}/selfcheck",
+                        {"subject": ids["JS-02"], f"f{lock}": "yes"}).status_code == 303
+    board = wm.get("/checklists/?show=review").get_data(as_text=True)
+    summary = board.split('id="ck-' + f'{item_id}-{key}-{ids["JS-01"]}"', 1)[1].split("</summary>", 1)[0]
+    assert "⚠ 异常：安全锁止有效 为“否”" in summary
+    assert "⚠ 1 台点检异常" in board and "待核查 2" in board and "异常 1" in board
+    assert "确认其余无异常的（1 台已自查）" in board and "全部确认" not in board
+    bulk = board.split('class="ck-bulk"', 1)[1].split("</form>", 1)[0]
+    assert f'value="{ids["JS-02"]}"' in bulk and f'value="{ids["JS-01"]}"' not in bulk
+    # a form that names both (an old page, a crafted post): only the lift without fault
+    r = wm.post_form(f"/checklists/items/{item_id}/{key}/confirm-all",
+                     {"subjects": [str(ids["JS-01"]), str(ids["JS-02"])]})
+    assert r.status_code == 303
+    with app.app_context():
+        done = {m.subject_id: m.done for m in db.session.scalars(select(ChecklistMark).filter_by(item_id=item_id))}
+    assert done == {ids["JS-01"]: False, ids["JS-02"]: True}
+    page = wm.get("/checklists/?show=all").get_data(as_text=True)
+    assert "已确认 1 台设备的自查" in page
+    assert "JS-01 双柱举升机 的点检记录了异常，未批量确认" in page
+    # confirmed on its own, the line still says what was found
+    assert wm.post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": ids["JS-01"]}).status_code == 303
+    page = wm.get("/checklists/?show=all").get_data(as_text=True)
+    line = page.split('id="ck-' + f'{item_id}-{key}-{ids["JS-01"]}"', 1)[1].split("</summary>", 1)[0]
+    assert "已完成" in page and "⚠ 异常：安全锁止有效 为“否”" in line
+
+
 def test_the_month_grid_and_the_pdf_have_a_row_per_lift(app, lifts, freeze):
     item_id, tech_id, ids, lock = lifts
     freeze(later(0, 8))

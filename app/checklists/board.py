@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.checklists.fields import active_fields, preload_attendees, values_for
+from app.checklists.fields import active_fields, anomalies, preload_attendees, values_for
 from app.checklists.marks import (MarkView, done_counts, done_keys, done_keys_and_tallies, done_subjects,
                                   mark_views, period_spans)
 from app.checklists.models import EQUIPMENT, HOLDER, ChecklistItem
@@ -53,6 +53,12 @@ class Row:
         return active_fields(self.item)
 
     @property
+    def anomalies(self) -> list[str]:
+        """What the recorded values show wrong (a fault point answered 否, a figure out of
+        range): shown on the row itself, never only in its details."""
+        return anomalies(self.item, self.values) if self.values else []
+
+    @property
     def needs_fields(self) -> bool:
         """A tick or self-check must be filled in (a required field): no one-tap action."""
         return any(f.required for f in active_fields(self.item))
@@ -76,14 +82,20 @@ class HolderGroup:
     total: int = 0  # people counted in the period (all of them, before any filter)
     done: int = 0
     overdue: int = 0
-    pending: list = field(default_factory=list)  # subject ids waiting for confirmation
+    pending: list = field(default_factory=list)  # subject ids waiting for confirmation, all well
     can_tick: bool = False
     open: bool = False  # its lines are shown (few people, one person or this item asked for)
     things: bool = False  # an item for each piece of equipment: a line per piece
+    flagged: list = field(default_factory=list)  # waiting rows whose check recorded something wrong: one by one
 
     @property
     def unit(self) -> str:
         return "台" if self.things else "人"
+
+    @property
+    def waiting(self) -> int:
+        """Self-checks waiting for confirmation (待核查), with those that recorded something wrong."""
+        return len(self.pending) + len(self.flagged)
 
     @property
     def dom_id(self) -> str:
@@ -262,8 +274,11 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
                 groups[item.kind].append(HolderGroup(
                     item, occ, matching, total=len(rows), done=sum(r.state == DONE for r in rows),
                     overdue=sum(r.state == OVERDUE for r in rows),
-                    pending=[r.subject.id for r in rows if r.review == "pending"], can_tick=p.id in tickable,
-                    open=len(matching) <= SHOW_PEOPLE or person is not None or one_item is not None, things=things))
+                    pending=[r.subject.id for r in rows if r.review == "pending" and not r.anomalies],
+                    flagged=[r for r in rows if r.review == "pending" and r.anomalies],
+                    can_tick=p.id in tickable,
+                    open=len(matching) <= SHOW_PEOPLE or person is not None or one_item is not None
+                    or any(r.review == "pending" and r.anomalies for r in matching), things=things))
             else:
                 groups[item.kind].extend(matching)
         if counts:

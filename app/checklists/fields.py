@@ -380,3 +380,17 @@ def fault_points(item, values) -> list[str]:
     fault_on_no (举升机安全锁止有效？否): a failed check, which offers 报修."""
     faulty = {f.id for f in item.fields if f.fault_on_no}
     return [v.label for v in values if v.kind == "yesno" and v.field_id in faulty and v.number == 0]
+
+
+def anomalies(item, values) -> list[str]:
+    """What a check recorded that is not right, in the fields' order, as a supervisor
+    must read it before confirming: a fault point answered 否 (液压/气路无渗漏 为“否”), a
+    figure out of range or short of its target (胎压 低于下限 2.0). Empty when all is well."""
+    faulty = {f.id for f in item.fields if f.fault_on_no} if values else set()
+    out = []
+    for v in values:
+        if v.kind == "yesno" and v.field_id in faulty and v.number == 0:
+            out.append(f"{v.label} 为“否”")
+        elif why := flag(v):
+            out.append(f"{v.label} {why}")
+    return out

@@ -158,19 +158,32 @@ def do_confirm_all(item_id: int, period_key: str):
         flash("请选择要确认的人员。", "error")
         return redirect(_back(), code=303)
     try:
-        resolve(item, period_key)
-        confirmed, skipped = confirm_all(item, period_key, me(), subjects)
+        occ = resolve(item, period_key)
+        confirmed, skipped, flagged = confirm_all(item, period_key, me(), subjects)
         db.session.commit()
     except TickError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(_back(), code=303)
+    unit = "台设备" if item.per_equipment(occ.period) else "人"
     if confirmed:
-        flash(f"「{item.title}」已确认 {len(confirmed)} 人的自查。", "success")
+        flash(f"「{item.title}」已确认 {len(confirmed)} {unit}的自查。", "success")
+    if flagged:
+        flash(f"{_names(item, occ, flagged)} 的点检记录了异常，未批量确认，请逐一查看后确认或退回。", "error")
     if skipped:
-        names = "、".join(e.name for e in db.session.scalars(select(Employee).where(Employee.id.in_(skipped))))
-        flash(f"{names} 的自查已被退回、重做或他人处理，未确认，请查看后再操作。", "error")
+        flash(f"{_names(item, occ, skipped)} 的自查已被退回、重做或他人处理，未确认，请查看后再操作。", "error")
     return redirect(_back(), code=303)
+
+
+def _names(item, occ, subject_ids) -> str:
+    """The people (pieces of equipment) of these occurrences, as a message names them."""
+    names = []
+    for sid in subject_ids:
+        try:
+            names.append(subject_of(item, occ, sid).name)
+        except TickError:  # no longer one of the period's subjects
+            names.append(f"#{sid}")
+    return "、".join(names)
 
 
 def _back() -> str:

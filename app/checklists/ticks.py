@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.audit.log import record
-from app.checklists.fields import Submission, active_fields, display, store
+from app.checklists.fields import Submission, active_fields, anomalies, display, store, values_for
 from app.checklists.models import ChecklistEvent, ChecklistItem, ChecklistMark
 from app.checklists.schedule import Occurrence, is_late, occurrence, period_from_key, period_of
 from app.checklists.targets import provider
@@ -266,19 +266,26 @@ def untick(item: ChecklistItem, period_key: str, user, note: str = "", subject_i
     return mark
 
 
-def confirm_all(item: ChecklistItem, period_key: str, user, subject_ids) -> tuple[list, list]:
-    """批量确认: confirm the waiting self-checks of these holders in one action, each an
-    occurrence of its own with its own audit record. Returns (confirmed, skipped) subject
-    ids: one that was returned, redone or confirmed meanwhile is skipped, never forced."""
-    confirmed, skipped = [], []
+def confirm_all(item: ChecklistItem, period_key: str, user, subject_ids) -> tuple[list, list, list]:
+    """批量确认: confirm the waiting self-checks of these holders (pieces of equipment) in
+    one action, each an occurrence of its own with its own audit record. Returns
+    (confirmed, skipped, flagged) subject ids: one that was returned, redone or confirmed
+    meanwhile is skipped, never forced; one whose check recorded something wrong (a fault
+    point answered 否, a figure out of range) is left for the supervisor to confirm on its
+    own, having read it."""
+    confirmed, skipped, flagged = [], [], []
+    values = values_for([(item.id, period_key, s) for s in subject_ids]) if item.fields else {}
     for subject_id in subject_ids:
+        if anomalies(item, values.get((item.id, period_key, subject_id), ())):
+            flagged.append(subject_id)
+            continue
         try:
             with db.session.begin_nested():
                 mark = tick(item, period_key, user, subject_id=subject_id, expect_pending=True)
         except TickError:
             mark = None
         (confirmed if mark is not None and mark.done else skipped).append(subject_id)
-    return confirmed, skipped
+    return confirmed, skipped, flagged
 
 
 def history(item_id: int, period_key: str, subject_id: int = 0) -> list[ChecklistEvent]:
