@@ -2,10 +2,13 @@
 (from the workspace), rendered in-process on the three-year dataset: the pages
 bench/render.py's fixed lists leave out (a technician's own month, an employee's page,
 the onboarding plan, …). One URL per endpoint, the first linked; the median CPU time of
-three renders after one warm-up, and their wall time (on PostgreSQL with the database
-server's share: the statements' round trips), slowest first.
+--renders renders (3) after --warm (1) warm-ups, and their median wall time (on
+PostgreSQL with the database server's share: the statements' round trips), slowest first.
+On PostgreSQL, --warm 6 gives the steady state of a serving connection: psycopg prepares
+a statement at its fifth execution, and from then on the server neither parses nor (once
+it settles on a generic plan) plans it again; --warm 1 gives the first views.
 
-    .venv/bin/python bench/crawl.py [--roles 技师,主管,文员,经理,管理员] [--over 0]
+    .venv/bin/python bench/crawl.py [--roles 技师,主管,文员,经理,管理员] [--over 0] [--warm 1] [--renders 3]
     DATABASE_URL=postgresql+psycopg://…/intranet_bench .venv/bin/python bench/crawl.py
 
 The people are bench/peak.py's (made on the dataset if missing). Exports, print-outs,
@@ -60,12 +63,15 @@ def pages(app, username: str, limit: int = 400):
                      if not NOT_FOLLOWED.search(href))
 
 
-def crawl(app, username: str, limit: int = 400) -> list[tuple[float, float, int, str, str]]:
+def crawl(app, username: str, limit: int = 400, warm: int = 1,
+          renders: int = 3) -> list[tuple[float, float, int, str, str]]:
     """(CPU ms, wall ms, KiB, endpoint, URL) of each page kind the user reaches by links."""
     found = []
     for client, endpoint, url, r in pages(app, username, limit):
+        for _ in range(warm - 1):  # pages() rendered it once
+            client.get(url)
         times, walls = [], []
-        for _ in range(3):
+        for _ in range(renders):
             started, wall = time.process_time(), time.perf_counter()
             client.get(url)
             times.append((time.process_time() - started) * 1000)
@@ -98,12 +104,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--roles", default="技师,主管,文员,经理,管理员")
     parser.add_argument("--over", type=float, default=0, help="list only pages slower than this (ms)")
+    parser.add_argument("--warm", type=int, default=1, help="renders of each page before the timed ones")
+    parser.add_argument("--renders", type=int, default=3, help="timed renders of each page (their median)")
     args = parser.parse_args()
     app, first = role_app()
     for role in args.roles.split(","):
         print(f"\n{role} ({first[role]}): CPU ms, wall ms (with the database's share, on PostgreSQL), KiB, "
               "endpoint, URL")
-        for ms, wall, kib, endpoint, page in crawl(app, first[role]):
+        for ms, wall, kib, endpoint, page in crawl(app, first[role], warm=args.warm, renders=args.renders):
             if max(ms, wall) >= args.over:
                 print(f"  {ms:7.1f} {wall:7.1f} {kib:5d}  {endpoint:36s} {page}")
 
