@@ -213,6 +213,22 @@ def test_a_failed_point_is_on_the_line_and_never_confirmed_in_bulk(app, lifts, f
     assert "已完成" in page and "⚠ 异常：安全锁止有效 为“否”" in line
 
 
+def test_a_technicians_workspace_has_one_line_per_lift_check_naming_the_overdue_lifts(app, lifts, freeze):
+    """我的工作台: an item for each piece of equipment is one line that counts the lifts
+    done and names those overdue, not the item's title once per lift."""
+    item_id, _, ids, lock = lifts
+    freeze(later(2, 9))  # past 08:30
+    key = later(2, 9).date().isoformat()
+    t1 = login(app, "t1")
+    assert t1.post_form(f"/checklists/items/{item_id}/{key}/selfcheck",
+                        {"subject": ids["JS-02"], f"f{lock}": "yes"}).status_code == 303
+    login(app, "boss_wm").post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": ids["JS-02"]})
+    home = t1.get("/").get_data(as_text=True)
+    assert home.count("举升机班前检查（测试）") == 1
+    line = home.split("举升机班前检查（测试）", 1)[1].split("</li>", 1)[0]
+    assert "已完成 1/2 台" in line and "逾期：JS-01" in line and "JS-02" not in line
+
+
 def test_the_month_grid_and_the_pdf_have_a_row_per_lift(app, lifts, freeze):
     item_id, tech_id, ids, lock = lifts
     freeze(later(0, 8))

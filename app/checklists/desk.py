@@ -32,9 +32,12 @@ def _my_section(user, now: datetime) -> dict | None:
     if not sections:
         return None
     section = sections[0]
-    for kind, entries in section["groups"].items():  # an item for each holder: my own line
-        section["groups"][kind] = [r for e in entries for r in (e.rows if hasattr(e, "rows") else [e])
-                                   if r.subject.id in (0, user.employee_id) or r.subject.thing]
+    # An item for each holder: my own line; for each piece of equipment: the item's group,
+    # one line that counts its pieces and names the overdue ones (not a line per lift).
+    for kind, entries in section["groups"].items():
+        section["groups"][kind] = [x for e in entries
+                                   for x in ([e] if not hasattr(e, "rows") or e.things else e.rows)
+                                   if getattr(x, "things", False) or x.subject.id in (0, user.employee_id)]
     return section
 
 
