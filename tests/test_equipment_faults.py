@@ -286,6 +286,36 @@ def test_the_demo_has_lift_checks_an_open_and_a_repaired_fault(demo_app):
         assert "equipment" in [name for name, _ in demo_steps()]
 
 
+def test_an_items_history_shows_the_newest_entries_and_filters_by_source(demo_app):
+    """A lift's daily checks are two entries a day: its page shows the newest ten of its
+    history, a filter to its register entries (registration, repairs, verifications) or
+    its checks, and the whole list on demand."""
+    from tests.conftest import Client
+
+    with demo_app.app_context():
+        js5 = db.session.scalar(select(Equipment).filter_by(asset_no="JS-05"))
+    c = Client(demo_app.test_client())
+    c.login("zhangwei")
+
+    def rows(url):
+        html = c.get(url).get_data(as_text=True)
+        table = html.split('id="history"', 1)[1]
+        return html, re.findall(r'<td data-label="事项"[^>]*>([^<]*)</td>', table)
+
+    html, shown = rows(f"/equipment/{js5.id}")
+    total = int(re.search(r"显示全部 (\d+) 条", html).group(1))
+    assert len(shown) == 10 and total > 10
+    _, everything = rows(f"/equipment/{js5.id}?all=1")
+    assert len(everything) == total and everything[:10] == shown
+    _, register = rows(f"/equipment/{js5.id}?history=register&all=1")
+    _, checks = rows(f"/equipment/{js5.id}?history=checks&all=1")
+    assert register and all(not k.startswith("点检") and k != "自查退回" for k in register)
+    assert checks and all(k.startswith("点检") or k in ("自查退回", "取消勾选") for k in checks)
+    assert "故障报修" in " ".join(register) and len(register) + len(checks) == total
+    # an unknown filter is all of it
+    assert rows(f"/equipment/{js5.id}?history=nonsense")[1] == shown
+
+
 def test_the_due_block_renders_its_rows(app, make_user):
     from flask import render_template
 

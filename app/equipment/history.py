@@ -62,6 +62,9 @@ def checks(item) -> list[Entry]:
 
 
 SOURCES: list[Callable] = [register_events, checks]
+# The page's filter: what each source is, in words (a lift's daily checks are two entries a
+# day, and would bury its repairs and verifications).
+SOURCE_LABELS = {"register": ("登记、检定与维修", register_events), "checks": ("点检", checks)}
 
 
 def history(item, sources=None) -> list[Entry]:

@@ -8,9 +8,15 @@ from app.equipment.forms import PhotoForm, RepairForm
 from app.equipment.models import IN_USE, Equipment
 
 
-def item_context(item: Equipment, repair_forms: dict | None = None, photo_form=None) -> dict:
+HISTORY_SHOWN = 10  # the newest entries of the history; the rest behind 显示全部
+
+
+def item_context(item: Equipment, repair_forms: dict | None = None, photo_form=None,
+                 history_of: str = "", history_all: bool = False) -> dict:
     """What the item's page shows from this slice: the photo form, the open and past
-    faults (an open one with its repair form), the checks that cover it, the history."""
+    faults (an open one with its repair form), the checks that cover it, the history:
+    of one source (history_of, a key of SOURCE_LABELS) or all, the newest HISTORY_SHOWN
+    entries unless history_all (up to history.LIMIT per source)."""
     today = clock.local_now().date()
     forms = dict(repair_forms or {})
     fault_rows = faults.faults_of(item)
@@ -19,4 +25,11 @@ def item_context(item: Equipment, repair_forms: dict | None = None, photo_form=N
             forms[f.id] = RepairForm(formdata=None, repaired_on=today, outcome=IN_USE, prefix=f"r{f.id}")
     return {"faults": fault_rows, "repair_forms": forms, "photo_form": photo_form or PhotoForm(formdata=None),
             "checks": checks.checks_of(item), "check_states": checks.STATE_LABELS,
-            "history": history.history(item)[:300]}
+            **_history(item, history_of, history_all)}
+
+
+def _history(item: Equipment, of: str, show_all: bool) -> dict:
+    source = history.SOURCE_LABELS.get(of)
+    entries = history.history(item, [source[1]] if source else None)
+    return {"history": entries if show_all else entries[:HISTORY_SHOWN], "history_total": len(entries),
+            "history_of": of if source else "", "history_sources": history.SOURCE_LABELS}

@@ -10,8 +10,7 @@ from app.equipment import labels, rules as register
 import app.equipment.due as due_rules  # issue 25b
 import app.equipment.itempage as itempage  # issue 25b
 from app.equipment.forms import EquipmentForm, StateForm, VerificationForm
-from app.equipment.models import CATEGORIES, EVENT_KINDS, STATES, Equipment, EquipmentEvent, Loan, Verification
-from app.auth.models import User
+from app.equipment.models import CATEGORIES, STATES, Equipment, Loan, Verification
 from app.extensions import db
 from app.permissions import can_manage_equipment, may_view_equipment, require
 from app.printing import pdf_response
@@ -153,9 +152,6 @@ def edit(item_id: int | None = None):
 
 def _item_page(item: Equipment, state_form=None, verify_form=None, status: int = 200, **extra):
     today = clock.local_now().date()
-    events = list(db.session.scalars(select(EquipmentEvent).filter_by(equipment_id=item.id)
-                                     .options(selectinload(EquipmentEvent.user).selectinload(User.employee))
-                                     .order_by(EquipmentEvent.happened_on.desc(), EquipmentEvent.id.desc()).limit(500)))
     verifications = list(db.session.scalars(select(Verification).filter_by(equipment_id=item.id)
                                             .order_by(Verification.verified_on.desc(), Verification.id.desc())
                                             .limit(200)))
@@ -166,9 +162,8 @@ def _item_page(item: Equipment, state_form=None, verify_form=None, status: int =
         state_form.state.choices = [(k, v) for k, v in STATES.items() if k != item.state]
     if verify_form is None:
         verify_form = VerificationForm(formdata=None, verified_on=today)
-    return render("equipment/item.html", item=item, events=events, verifications=verifications, today=today,
-                  manage=manage, state_form=state_form, verify_form=verify_form, states=STATES,
-                  kinds=EVENT_KINDS, vstate=register.verification_state(item, today), status=status,
+    return render("equipment/item.html", item=item, verifications=verifications, today=today,
+                  manage=manage, state_form=state_form, verify_form=verify_form, states=STATES, vstate=register.verification_state(item, today), status=status,
                   **itempage.item_context(item, **extra))  # issue 25b: photo, faults, checks, history
 
 
@@ -176,7 +171,8 @@ def _item_page(item: Equipment, state_form=None, verify_form=None, status: int =
 @login_required
 def item(item_id: int):
     require(may_view_equipment)
-    return _item_page(db.get_or_404(Equipment, item_id))
+    return _item_page(db.get_or_404(Equipment, item_id), history_of=request.args.get("history", ""),
+                      history_all=request.args.get("all") == "1")
 
 
 @bp.post("/<int:item_id>/state")

@@ -178,10 +178,21 @@
     if (page) page.remove();
   });
 
+  /* --- a tab bar wider than the phone scrolls its current tab into sight ----------- */
+  function showCurrentTabs(root) {
+    root.querySelectorAll('.subnav').forEach(function (nav) {
+      var tab = nav.querySelector('a.active, a[aria-current]');
+      if (tab && nav.scrollWidth > nav.clientWidth) {
+        nav.scrollLeft = tab.offsetLeft - nav.offsetLeft - (nav.clientWidth - tab.offsetWidth) / 2;
+      }
+    });
+  }
+
   /* --- on load and on every swap ----------------------------------------------------- */
   function init() {
     labelTables(document);
     centreCharts(document);
+    showCurrentTabs(document);
     var box = document.getElementById('duty-rows');
     if (box) renumber(box);
   }
