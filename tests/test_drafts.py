@@ -8,9 +8,9 @@ from app.extensions import db
 from app.handbook.models import PositionRevision
 from app.handbook.revisions import current_revision, duties_of
 from app.org.models import Position
+from tests.conftest import Client
 from tests.pdftools import pdftotext as pdf_text
 from tests.test_handbook import edit_payload, pid
-from tests.conftest import Client
 
 SEVEN = ["technician", "service_advisor", "workshop_manager", "front_desk_supervisor",
          "claims_specialist", "technical_supervisor", "dispatcher"]
@@ -65,11 +65,17 @@ def test_admin_adopts_a_draft_in_one_action(app, admin_client, make_user):
     # the adopted duties are marked as not the document's words, once (not on every line),
     # on the page and in print
     duties = page.split("岗位职责</h2>", 1)[1].split("</section>", 1)[0]
-    assert "采用此草稿" not in page and duties.count("参考草稿") == 1 and "尚待管理员按本店实际修改" in duties
+    assert "采用此草稿" not in page and duties.count("参考草稿") == 1 and "请按本店实际修改" in duties
     text = pdf_text(admin_client.get(f"/handbook/positions/{tech}/print.pdf").data)
     assert "参考草稿，非原文档" in text
-    # now the holders are asked to confirm; a second adoption is refused, nothing doubled
+    # now the holders are asked to confirm, told where the duties come from, not that they
+    # are a draft awaiting changes; a second adoption is refused, nothing doubled
     make_user("tech", position="technician")
+    holder = Client(app.test_client())
+    holder.login("tech")
+    duties = holder.get(f"/handbook/positions/{tech}").get_data(as_text=True).split("岗位职责</h2>", 1)[1]
+    assert "依据 4S 店售后部门的常见写法整理发布" in duties and "我已阅读并理解" in duties
+    assert "修改" not in duties.split("</section>", 1)[0]
     r = admin_client.post_form(f"/handbook/positions/{tech}/adopt-draft", {"base_revision": "1"},
                                follow_redirects=True)
     assert "参考草稿不再适用" in r.get_data(as_text=True)
@@ -144,13 +150,14 @@ def test_an_adopted_draft_loses_its_mark_once_admin_saves_a_revision(app, admin_
     reader = Client(app.test_client())
     reader.login("t9")
     page = reader.get(f"/handbook/positions/{tech}").get_data(as_text=True)
-    assert page.count("参考草稿") == 1  # said once, not on every line
+    # said once, not on every line; to a reader where the duties come from, not 草稿
+    assert page.count("依据 4S 店售后部门的常见写法整理发布") == 1 and "草稿" not in page
     with app.app_context():
         rows = [(d.id, d.text, False) for d in duties_of(db.session.get(Position, tech))]
     rows[0] = (rows[0][0], rows[0][1] + "（本店：每日两次）", False)
     data, _ = edit_payload(app, tech, rows=rows, base_revision="1")
     assert admin_client.post_form(f"/handbook/positions/{tech}/edit", data).status_code in (302, 303)
     page = reader.get(f"/handbook/positions/{tech}").get_data(as_text=True)
-    assert "草稿" not in page
+    assert "草稿" not in page and "常见写法" not in page
     text = pdf_text(reader.get(f"/handbook/positions/{tech}/print.pdf").data)
     assert "参考草稿" not in text
