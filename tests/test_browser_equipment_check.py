@@ -73,3 +73,22 @@ def test_a_lift_checked_from_its_qr_label_and_a_failed_point_reported(demo_app, 
         mark = db.session.scalar(select(ChecklistMark).where(ChecklistMark.subject_id == lifts["JS-01"],
                                                              ChecklistMark.review == "pending"))
         assert mark is not None and mark.self_by.username == "hesf"
+
+    # The workshop manager's review list: JS-02's fault is on its line and out of the bulk
+    # confirmation; confirming JS-01 on its line takes the bulk button away (it offered
+    # only JS-01), without reloading the page.
+    ctx = browser.new_context(**PHONE)
+    ctx.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    p = ctx.new_page()
+    browser_login(p, demo_server, "zhangwei")
+    p.goto(f"{demo_server}/checklists/?show=review")
+    faulty = p.locator(f"li.ck-row[id$='-{lifts['JS-02']}']")
+    expect(faulty.locator("summary")).to_contain_text("⚠ 异常：液压/气路无渗漏 为“否”")
+    group = p.locator("li.ck-grp", has=faulty)
+    expect(group.locator(".ck-bulk button")).to_have_text("确认其余无异常的（1 台已自查）")
+    expect(group.locator(".ck-fault-list")).to_contain_text("JS-02")
+    p.locator(f"li.ck-row[id$='-{lifts['JS-01']}'] .ck-act button.tick-btn").tap()
+    expect(p.locator(f"li.ck-row[id$='-{lifts['JS-01']}']")).to_contain_text("已完成")
+    expect(group.locator(".ck-bulk")).to_have_count(0)
+    expect(group.locator(".ck-fault-list")).to_contain_text("JS-02")
+    ctx.close()
