@@ -211,6 +211,21 @@ def test_anomalies_name_a_fault_answered_no_and_a_figure_out_of_line(app):
         assert F.anomalies(item, [yes, other, fine]) == []
         assert F.anomalies(item, []) == []
 
+
+@pytest.mark.parametrize("lo,hi,decimals,cover,expected", [
+    (-0.24, 3.24, 0, False, [0, 1, 2, 3]),      # a count from 0 to 3: no 0, 1, 2, 2, 3
+    (0, 3, 0, True, [0, 1, 2, 3]),
+    (0, 7, 0, True, [0, 2, 4, 6, 8]),           # a bar chart's top at a round count above 7
+    (79.66, 91.84, 1, False, [80, 85, 90]),     # a rate
+    (2.05, 2.45, 1, False, [2.1, 2.2, 2.3, 2.4]),
+    (0, 0.3, 0, True, [0, 1]),                  # never finer than the figures are written
+])
+def test_chart_axes_have_round_distinct_ticks(lo, hi, decimals, cover, expected):
+    ticks = results.nice_ticks(lo, hi, decimals, cover=cover)
+    assert ticks == pytest.approx(expected)
+    labels = [F.fmt_number(t, decimals) for t in ticks]
+    assert len(set(labels)) == len(labels)
+
 # --- over HTTP: the board's one-row form ------------------------------------------------
 
 def _rate_form(app, five="82.5", ten="90.0") -> tuple[int, dict]:

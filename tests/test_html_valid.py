@@ -28,13 +28,24 @@ def app(demo_app):
     return demo_app
 
 
-def vnu(paths: list[str]) -> list[dict]:
+def vnu(paths: list[str], *options: str) -> list[dict]:
     java = shutil.which("java")
     if not java or not os.path.exists(VNU):
         pytest.fail("vnu.jar or java missing: run scripts/test.sh (npm ci, default-jre-headless)")
-    out = subprocess.run([java, "-Xss4m", "-jar", VNU, "--errors-only", "--format", "json", *paths],
+    out = subprocess.run([java, "-Xss4m", "-jar", VNU, "--errors-only", "--format", "json", *options, *paths],
                          capture_output=True, text=True, timeout=600)
     return json.loads(out.stderr or "{}").get("messages", [])
+
+
+def test_the_stylesheets_are_valid_css():
+    """A stray brace in app.css had made the browser drop the rule after it (the phones'
+    larger chart labels) without a sound; vnu's CSS checker reports it."""
+    folder = os.path.join(ROOT, "static", "css")
+    sheets = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".css"))
+    assert sheets
+    errors = [f"{os.path.basename(m.get('url', ''))}:{m.get('lastLine')} {m.get('message')}"
+              for m in vnu(sheets, "--css")]
+    assert not errors, "\n".join(errors)
 
 
 def test_every_page_kind_is_valid_html(app, tmp_path):

@@ -2,6 +2,7 @@
 charts), the month's CSV per position, and the photo and minutes appendix of the printed
 sheet. Plain functions over the month grid and the values; the routes only render them.
 """
+import math
 from dataclasses import dataclass, field as dc_field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -81,6 +82,29 @@ def series(item: ChecklistItem, first: date, last: date, now=None, person: int |
     return out
 
 
+def nice_ticks(lo: float, hi: float, decimals: int = 0, intervals: int = 4, cover: bool = False) -> list[float]:
+    """Round values for an axis from lo to hi: a step of 1, 2, 2.5 or 5 times a power of ten
+    giving about `intervals` intervals, never finer than the figures are written (a count's
+    axis reads 0, 1, 2, 3, not 0, 1, 2, 2, 3). The ticks lie within [lo, hi]; with `cover`,
+    the last one is at or above hi (a bar chart's top)."""
+    if hi <= lo:
+        hi = lo + 1
+    raw = (hi - lo) / intervals
+    unit = 10 ** -decimals  # the finest step the figures can show
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next((m * mag for m in (1, 2, 2.5, 5, 10)
+                 if m * mag >= raw * (1 - 1e-9) and abs(round(m * mag / unit) * unit - m * mag) < unit / 1000), 10 * mag)
+    step = max(step, unit)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks, k = [], 0
+    while first + k * step <= hi + step * 1e-9:
+        ticks.append(round(first + k * step, decimals + 2))
+        k += 1
+    if cover and (not ticks or ticks[-1] < hi):
+        ticks.append(round(first + k * step, decimals + 2))
+    return ticks
+
+
 def _scale(lo: float, hi: float) -> tuple[float, float]:
     if lo == hi:
         lo, hi = lo - 1, hi + 1
@@ -105,7 +129,7 @@ def line_chart(points: list[tuple[date, float, bool]], first: date, last: date, 
     for d, v, flagged in points:
         x = PAD_L + (d - first).days / days * plot_w
         chart.points.append((x, y_of(v), f"{d.month}-{d.day}", fmt_number(v, decimals), flagged))
-    chart.y_ticks = [(y_of(lo + (hi - lo) * k / 4), fmt_number(lo + (hi - lo) * k / 4, decimals)) for k in range(5)]
+    chart.y_ticks = [(y_of(v), fmt_number(v, decimals)) for v in nice_ticks(lo, hi, decimals)]
     chart.target_y = y_of(target) if target is not None else None
     d = first
     while d <= last:  # a label at each month's first day
@@ -138,18 +162,19 @@ def bar_chart(totals: list[tuple[date, str, float]]) -> Chart:
     chart = Chart("bars")
     if not totals:
         return chart
-    hi = max(t for *_, t in totals) or 1
+    ticks = nice_ticks(0, max(t for *_, t in totals) or 1, 0, cover=True)
+    hi = ticks[-1]  # the axis tops at a round count at or above the highest bar
     plot_w = CHART_W - PAD_L - 10
     slot = plot_w / len(totals)
     chart.bar_w = max(slot * 0.7, 1)
-    every = max(1, len(totals) // 12)  # at most about twelve labels
+    every = -(-len(totals) // 8)  # at most eight labels: they stay apart on a phone
     for n, (_, label, total) in enumerate(totals):
         x = PAD_L + n * slot + (slot - chart.bar_w) / 2
         h = total / hi * CHART_H
         chart.points.append((x, 10 + CHART_H - h, label, fmt_number(total, 0), False))
         if n % every == 0:
             chart.x_labels.append((x + chart.bar_w / 2, label))
-    chart.y_ticks = [(10 + CHART_H - CHART_H * k / 4, fmt_number(hi * k / 4, 0)) for k in range(5)]
+    chart.y_ticks = [(10 + CHART_H - CHART_H * v / hi, fmt_number(v, 0)) for v in ticks]
     return chart
 
 
