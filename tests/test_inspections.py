@@ -516,10 +516,16 @@ def test_an_action_from_assignment_to_verification(people, client):
                      "photo": (io.BytesIO(imagegen.jpeg()), "after2.jpg")}, content_type="multipart/form-data")
     client.logout()
     client.login("wm")
+    with app.app_context():  # unread: the assignment and the first 退回 answered, the second 请验证 not yet
+        unread = {n.key.split(":")[0] for n in db.session.scalars(select(Notice).where(Notice.read_at.is_(None)))}
+        assert unread == {"insp-action-done"}
     assert client.post_form(f"/inspections/actions/{aid}/close", {"note": "复查合格"}).status_code == 303
     with app.app_context():
         a = db.session.get(CorrectiveAction, aid)
         assert a.state == "closed" and a.closed_at is not None and len(a.after_photos) == 2
+        # closed: nobody's bell still asks to do or verify it
+        assert db.session.scalar(select(func.count(Notice.id)).where(Notice.read_at.is_(None))) == 0
+        assert db.session.scalar(select(func.count(Notice.id))) == 4  # assigned, done, reopened, done
         assert [e.kind for e in db.session.scalars(select(ActionEvent).filter_by(action_id=aid).order_by(ActionEvent.id))] \
             == ["assign", "done", "reopen", "done", "close"]
     # closed: cannot be cancelled

@@ -91,6 +91,15 @@ def _step(action: CorrectiveAction, step: str) -> None:
         raise Refused(messages[step], None, 409)
 
 
+def _settle_earlier(action: CorrectiveAction) -> None:
+    """A step taken answers what the action's earlier notices asked (整改, 请验证, 被退回,
+    已逾期): they count as read, so the bell counts what is still to do, not a 请验证 of an
+    action closed since."""
+    notices.settle_all(keys=[f"insp-action:{action.id}"],
+                       prefixes=[f"{kind}:{action.id}:" for kind in ("insp-action-done", "insp-action-reopen",
+                                                                       "insp-overdue")])
+
+
 def record_done(action: CorrectiveAction, note: str | None, upload, user, stored: list) -> None:
     """The assignee says what he did, with a photo of the result."""
     _step(action, "done")
@@ -108,6 +117,7 @@ def record_done(action: CorrectiveAction, note: str | None, upload, user, stored
     db.session.add(InspectionPhoto(inspection_id=action.inspection_id, item_key=action.item_key, action_id=action.id,
                                    key=img.key, user_id=user.id))
     action.state, action.done_note = DONE, text
+    _settle_earlier(action)
     _event(action, "done", text, user)
     db.session.flush()
     record("inspection_action_done", "inspection_action", action.id, summary=f"「{action.finding[:40]}」整改完成：{text[:80]}",
@@ -125,16 +135,17 @@ def close(action: CorrectiveAction, note: str | None, user) -> None:
         raise Refused("该整改没有整改后照片，不能验证关闭。", None, 409)
     text = (note or "").strip()[:MAX_TEXT]
     action.state, action.closed_at, action.closed_by_id = CLOSED, utcnow(), user.id
+    _settle_earlier(action)
     _event(action, "close", text, user)
     db.session.flush()
     record("inspection_action_close", "inspection_action", action.id, summary=f"「{action.finding[:40]}」验证关闭", user=user)
-    notices.settle(f"insp-overdue:{action.id}:{action.due_on}")
 
 
 def reopen(action: CorrectiveAction, reason: str | None, user) -> None:
     _step(action, "reopen")
     text = _text(reason, "reason", "退回原因")
     action.state, action.reason = OPEN, text
+    _settle_earlier(action)
     _event(action, "reopen", text, user)
     db.session.flush()
     record("inspection_action_reopen", "inspection_action", action.id, summary=f"「{action.finding[:40]}」退回重改：{text[:80]}",
@@ -147,6 +158,7 @@ def cancel(action: CorrectiveAction, reason: str | None, user) -> None:
     _step(action, "cancel")
     text = _text(reason, "reason", "取消原因")
     action.state, action.reason = CANCELLED, text
+    _settle_earlier(action)
     _event(action, "cancel", text, user)
     db.session.flush()
     record("inspection_action_cancel", "inspection_action", action.id, summary=f"「{action.finding[:40]}」取消：{text[:80]}",

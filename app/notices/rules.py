@@ -9,7 +9,7 @@ happens, so the notice commits (or rolls back) with it.
 from datetime import datetime
 
 from flask import current_app, has_request_context, url_for as flask_url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -109,6 +109,16 @@ def requisition_submitted(req) -> None:
 def settle(key: str) -> None:
     """The event is dealt with (by whoever): its notices count as read for everyone."""
     db.session.execute(update(Notice).where(Notice.key == key, Notice.read_at.is_(None)).values(read_at=utcnow()))
+
+
+def settle_all(keys=(), prefixes=()) -> None:
+    """Events dealt with: the notices of these keys, and of every key that starts with one
+    of these prefixes (an action's notices of each round: insp-action-done:7:…), count as
+    read for everyone."""
+    which = [Notice.key.in_(list(keys))] if keys else []
+    which += [Notice.key.startswith(p, autoescape=True) for p in prefixes]
+    if which:
+        db.session.execute(update(Notice).where(Notice.read_at.is_(None), or_(*which)).values(read_at=utcnow()))
 
 
 def duties_confirmed(user, position) -> None:
