@@ -210,6 +210,9 @@ def test_anomalies_name_a_fault_answered_no_and_a_figure_out_of_line(app):
         assert F.anomalies(item, [no, other, low]) == ["安全锁止有效 为“否”", "胎压 低于下限 2.0"]
         assert F.anomalies(item, [yes, other, fine]) == []
         assert F.anomalies(item, []) == []
+        # an answer stored as its number only (the demo's lift checks, SQL by hand) reads 是/否
+        assert F.display(ChecklistValue(kind="yesno", number=0, text="")) == "否"
+        assert F.display(ChecklistValue(kind="yesno", number=1)) == "是"
 
 
 @pytest.mark.parametrize("lo,hi,decimals,cover,expected", [

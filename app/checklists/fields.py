@@ -260,7 +260,9 @@ def display(v: ChecklistValue) -> str:
     """The value as a person reads it: "82.5%", "是", "A 类", a file's name …"""
     if v.kind in NUMERIC:
         return fmt_number(v.number, v.decimals if v.kind == "number" else 0) + (v.unit or "")
-    if v.kind in ("yesno", "choice", "text"):
+    if v.kind == "yesno":  # the answer is its number; the text, where a row lacks it, follows
+        return v.text or ("" if v.number is None else "是" if v.number else "否")
+    if v.kind in ("choice", "text"):
         return v.text
     if v.kind == "minutes":
         return f"会议纪要（{len(v.attendees.split('、'))}人参会）" if v.attendees else "会议纪要"

@@ -46,7 +46,7 @@ def _entries(item, failed: str = "") -> list[Entry]:
     out = []
     for f in item.fields:
         if f.active and f.kind == "yesno":
-            out.append(Entry(f, number=0.0 if f.label == failed else 1.0))
+            out.append(Entry(f, number=0.0 if f.label == failed else 1.0, text="否" if f.label == failed else "是"))
     return out
 
 
