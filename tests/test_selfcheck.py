@@ -72,6 +72,8 @@ def test_return_then_redo(app, make_user):
     assert mark(app, item, key)[1:4] == ("returned", "已统计", "10K数据缺失")
     html = li.get("/checklists/?show=all").get_data(as_text=True)
     assert "已退回" in html and "退回原因：10K数据缺失" in html and "重新自查" in html
+    summary = html.split('class="ck-row', 1)[1].split("</summary>", 1)[0]  # on the line, not only in 详情
+    assert "退回原因：10K数据缺失" in summary
     with app.app_context():
         assert db.session.scalar(select(func.count(Notice.id)).filter_by(kind="selfcheck")) == 1
     # returning again: nothing pending
