@@ -165,6 +165,25 @@ def test_assessment_and_pass_rate(app, client, clerk, training_id):
         assert totals_for([training_id])[training_id] == totals(db.session.get(Training, training_id))
 
 
+def test_a_planned_session_asks_for_no_assessment_until_held(app, client, clerk, training_id):
+    """计划中: each attendee's line has the sign-in buttons (leave can be known ahead) but no
+    score or feedback fields, which belong after the session; once held, they are there."""
+    ids = add_technicians(app, client, training_id)
+    with app.app_context():
+        t = db.session.get(Training, training_id)
+        t.status = "planned"
+        db.session.commit()
+    html = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    rows = html.split('id="attendees"', 1)[-1]
+    assert rows.count("培训完成后登记") == len(ids) and 'name="score"' not in rows and "请假" in rows
+    assert "<th>序号</th>" in html
+    with app.app_context():
+        db.session.get(Training, training_id).status = "done"
+        db.session.commit()
+    rows = client.get(f"/trainings/{training_id}").get_data(as_text=True).split('id="attendees"', 1)[-1]
+    assert rows.count('name="score"') == len(ids) and "培训完成后登记" not in rows
+
+
 def test_upload_checks_each_file_by_content(app, client, clerk, training_id):
     client.login("clerk")
     good = imagegen.jpeg()
