@@ -142,6 +142,11 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.method != "GET" and request.headers.get("HX-Boosted") == "true" and not 300 <= response.status_code < 400:
+            # A boosted form answered in place (its page re-rendered with the errors): the
+            # address bar keeps the form's page, not the POST's URL, which a reload would
+            # ask for with GET (405).
+            response.headers.setdefault("HX-Push-Url", "false")
         return response
 
 

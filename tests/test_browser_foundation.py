@@ -279,3 +279,20 @@ def test_a_refused_form_on_a_phone_brings_its_first_message_into_view(app, live_
         assert page.evaluate("window.scrollY") > 0  # the field is below the first screen
     finally:
         ctx.close()
+
+
+def test_a_form_answered_in_place_leaves_the_address_of_its_page(app, live_server, page, make_user):
+    """A boosted form whose answer is a page, not a redirect (a temporary password shown
+    once, a form refused with its messages), keeps the address bar at the page the form was
+    on: the POST's own URL there would be asked for with GET on a reload (405)."""
+    make_user("boss", admin=True)
+    make_user("tech", position="technician")
+    browser_login(page, live_server, "boss")
+    page.goto(live_server + "/admin/accounts/")
+    page.on("dialog", lambda d: d.accept())
+    row = page.locator("tr", has_text="tech").first
+    row.locator("button", has_text="重置密码").click()
+    page.wait_for_selector("p.secret code")
+    assert page.url.endswith("/admin/accounts/"), page.url
+    page.reload()
+    assert page.locator("h1").first.inner_text() != "405" and page.locator("p.secret").count() == 0
