@@ -240,6 +240,9 @@ def test_requisition_flow(app, client, store, make_user):
     sup.login("wm")
     r = sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "reject", "note": ""})
     assert r.status_code == 422 and "驳回时请填写理由" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    field = html.split('for="f-note"', 1)[0].rsplit("<div", 1)[1] + html.split('for="f-note"', 1)[1].split("</div>", 1)[0]
+    assert "has-error" in field and "驳回时请填写理由" in field  # beside the field it is about
     r = sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve", "note": "同意"},
                       follow_redirects=True)
     assert "申领已批准。" in r.get_data(as_text=True) and "已已" not in r.get_data(as_text=True)
