@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.equipment import counts, rules as register
 from app.equipment.models import Count, Equipment
 from app.extensions import db
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_until
 from tests.test_equipment_counts import tool
 
 pytestmark = pytest.mark.browser
@@ -36,6 +36,10 @@ def test_counting_a_tool_room_on_a_phone(app, live_server, browser, make_user):
     p = ctx.new_page()
     browser_login(p, live_server, "chen")
     p.goto(f"{live_server}/equipment/counts/{count_id}")
+    # htmx loads after the page (async, its local copy once the CDN fails): a tap before it
+    # is there posts the plain form, which reloads the page (it works; this test is of the
+    # in-place path). It once did under load, and __still_here below was gone.
+    wait_until(p, "window.htmx !== undefined")
     expect(p.locator(".count-progress")).to_contain_text("已盘 0 / 4")
     assert fits(p)
     p.evaluate("window.__still_here = true")  # gone if a tap reloaded the page
