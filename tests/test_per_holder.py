@@ -200,6 +200,10 @@ def test_month_csv_and_pdf_have_a_row_per_person(app, bay, freeze):
     # A technician's own month shows his lines only.
     own = login(app, "t2").get(f"/checklists/positions/{tech_id}?month={day:%Y-%m}").get_data(as_text=True)
     assert "只看 t2 的记录" in own and ">t1<" not in own
+    # A person's chip narrows the month to him, and its exports are his (the page was a 500)
+    r = wm.get(f"/checklists/positions/{tech_id}?month={day:%Y-%m}&person={ids['t1']}")
+    assert r.status_code == 200
+    assert f"month.csv?month={day:%Y-%m}&amp;person={ids['t1']}" in r.get_data(as_text=True)
 
 
 def test_employee_page_shows_his_month_and_past_days_are_not_today(app, bay, freeze):

@@ -338,7 +338,7 @@ def position_month(position_id: int):
     person = _person_arg(position)
     grid = month_grid(position, year, month, now, items, person, people_page=params.page_arg("people"))
     return render("checklists/position.html", grid=grid,
-                  position=position, person_name=_name(person),
+                  position=position, person=person, person_name=_name(person),
                   year=year, month=month, rates=monthly_rates(position, now=now, items=items),
                   prev_m="%d-%02d" % prev_m, next_m="%d-%02d" % next_m, **_helpers())
 
