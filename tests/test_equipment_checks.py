@@ -227,6 +227,13 @@ def test_a_technicians_workspace_has_one_line_per_lift_check_naming_the_overdue_
     assert home.count("举升机班前检查（测试）") == 1
     line = home.split("举升机班前检查（测试）", 1)[1].split("</li>", 1)[0]
     assert "已完成 1/2 台" in line and "逾期：JS-01" in line and "JS-02" not in line
+    # self-checked, JS-01 waits on the supervisor: no longer his overdue
+    assert t1.post_form(f"/checklists/items/{item_id}/{key}/selfcheck",
+                        {"subject": ids["JS-01"], f"f{lock}": "yes"}).status_code == 303
+    home = t1.get("/").get_data(as_text=True)
+    item_line = home.split("举升机班前检查（测试）", 1)
+    line = item_line[1].split("</li>", 1)[0]
+    assert "待核查 1 台" in line and "逾期" not in line and "待核查" in item_line[0].rsplit("<li", 1)[1]
 
 
 def test_the_month_grid_and_the_pdf_have_a_row_per_lift(app, lifts, freeze):
