@@ -193,6 +193,10 @@ def test_a_failed_point_is_on_the_line_and_never_confirmed_in_bulk(app, lifts, f
     summary = board.split('id="ck-' + f'{item_id}-{key}-{ids["JS-01"]}"', 1)[1].split("</summary>", 1)[0]
     assert "⚠ 异常：安全锁止有效 为“否”" in summary
     assert "⚠ 1 台点检异常" in board and "待核查 2" in board and "异常 1" in board
+    # no one-tap 确认 beside the faulty lift: it is confirmed from its details, read
+    row = board.split('id="ck-' + f'{item_id}-{key}-{ids["JS-01"]}"', 1)[1].split('<li id="ck-', 1)[0]
+    state = row.split('class="ck-state"', 1)[1]
+    assert "tick-btn" not in state and "查看异常并确认" in summary and "已知悉异常，确认" in row
     assert "确认其余无异常的（1 台已自查）" in board and "全部确认" not in board
     bulk = board.split('class="ck-bulk"', 1)[1].split("</form>", 1)[0]
     assert f'value="{ids["JS-02"]}"' in bulk and f'value="{ids["JS-01"]}"' not in bulk
