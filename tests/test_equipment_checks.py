@@ -162,6 +162,9 @@ def test_a_failed_point_offers_a_fault_report_prefilled(app, lifts, freeze):
     assert "点检异常：安全锁止有效 为“否”" in board
     link = f"/equipment/{ids['JS-01']}/faults/new?check={item_id}&amp;period={key}"
     assert link in board
+    # the lift's own page says what this period's check found, not only 待核查
+    assert "⚠ 本期点检异常：安全锁止有效 为“否”" in t1.get(f"/equipment/{ids['JS-01']}").get_data(as_text=True)
+    assert "本期点检异常" not in t1.get(f"/equipment/{ids['JS-02']}").get_data(as_text=True)
     form = t1.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert "「举升机班前检查（测试）」（" + key + "）点检异常：安全锁止有效 为“否”。" in form
     r = t1.post_form(f"/equipment/{ids['JS-01']}/faults/new",

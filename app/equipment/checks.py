@@ -19,6 +19,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
+from app.checklists.fields import anomalies, values_for
 from app.checklists.models import EQUIPMENT, ChecklistEvent, ChecklistItem, ChecklistMark, ChecklistTargetChange
 from app.checklists.occurrences import Subject
 from app.checklists.schedule import DONE, occurrence, period_of, state
@@ -161,6 +162,7 @@ class CheckLine:
     review: str
     last_done: datetime | None  # UTC
     last_by: str
+    anomalies: tuple = ()  # what this period's check recorded wrong (a point answered 否 …)
 
 
 STATE_LABELS = {"done": "已完成", "open": "待完成", "overdue": "已逾期", "not_yet_due": "未到期"}
@@ -178,7 +180,7 @@ def checks_of(e: Equipment, now: datetime | None = None) -> list[CheckLine]:
                                     ChecklistMark.subject_id == e.id)
         .options(selectinload(ChecklistMark.by)).order_by(ChecklistMark.due_at.desc()).limit(400)))
     spans = in_use_spans(e, _events_of([e.id]).get(e.id, ()))
-    lines = []
+    lines, currents = [], {}
     for item in items:
         occ = occurrence(item.rule(), period_of(item.kind, now.date()), clock.workday_end(),
                          clock.to_local(item.created_at))
@@ -186,11 +188,17 @@ def checks_of(e: Equipment, now: datetime | None = None) -> list[CheckLine]:
             a <= occ.due_date and (b is None or occ.due_date <= b) for a, b in spans)
         mine = [m for m in marks if m.item_id == item.id]
         current = next((m for m in mine if occ is not None and m.period_key == occ.period.key), None)
+        if counted and current is not None and item.fields:
+            currents[(item.id, current.period_key, e.id)] = item
         last = next((m for m in mine if m.done), None)
         lines.append(CheckLine(item, occ.period.key if counted else None,
                                state(occ, now, bool(current and current.done)) if counted else None,
                                current.review if current is not None and not current.done else "",
                                last.at if last else None, last.by.name if last and last.by else ""))
+    if currents:  # this period's findings, in one statement
+        found = {key[0]: tuple(anomalies(currents[key], vals)) for key, vals in values_for(currents).items()}
+        for line in lines:
+            line.anomalies = found.get(line.item.id, ())
     return lines
 
 
