@@ -549,7 +549,10 @@ def test_a_cancelled_action_keeps_its_reason_and_a_new_one_may_follow(people, cl
         a = actions.assign(i, "w2", tech, today, "清理", wm)
         db.session.commit()
         aid = a.id
-    assert client.post_form(f"/inspections/actions/{aid}/cancel", {"reason": ""}).status_code == 422
+    r = client.post_form(f"/inspections/actions/{aid}/cancel", {"reason": ""})
+    assert r.status_code == 422
+    cancel = r.get_data(as_text=True).split("<details open><summary>取消整改</summary>", 1)[1].split("</details>", 1)[0]
+    assert "has-error" in cancel and 'role="alert"' in cancel  # beside its field, the section open
     assert client.post_form(f"/inspections/actions/{aid}/cancel", {"reason": "已由物业统一处理"}).status_code == 303
     with app.app_context():
         a = db.session.get(CorrectiveAction, aid)

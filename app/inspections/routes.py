@@ -322,13 +322,15 @@ def _action(action_id: int) -> tuple[CorrectiveAction, object]:
     return action, tpl.area(action.inspection.area_key)
 
 
-def _action_page(action: CorrectiveAction, area, status: int = 200, done_form=None, reason_form=None):
+def _action_page(action: CorrectiveAction, area, status: int = 200, done_form=None, reason_form=None,
+                 failed: str | None = None):
+    # failed: the step (reopen, cancel) whose reason was refused: its field says why
     before = [p for p in inspecting.photos_by_item(action.inspection).get(action.item_key, [])]
     return render("inspections/action.html", action=action, area=area, before=before,
                   done_form=done_form or DoneForm(formdata=None), reason_form=reason_form or ReasonForm(formdata=None),
                   note_form=NoteForm(formdata=None), may_update=may_update_action(current_user, action),
                   may_verify=may_verify_action(current_user, action, area), today=clock.local_now().date(),
-                  status=status)
+                  failed=failed, status=status)
 
 
 @bp.get("/actions/<int:action_id>")
@@ -378,7 +380,7 @@ def _action_step(action_id: int, step: str):
     require(may_verify_action, action, area)
     form = NoteForm() if step == "close" else ReasonForm()
     if not form.validate_on_submit():
-        return _action_page(action, area, 422, reason_form=form if step != "close" else None)
+        return _action_page(action, area, 422, reason_form=form if step != "close" else None, failed=step)
     try:
         if step == "close":
             action_rules.close(action, form.note.data, current_user)
