@@ -185,8 +185,17 @@
       if (tab && nav.scrollWidth > nav.clientWidth) {
         nav.scrollLeft = tab.offsetLeft - nav.offsetLeft - (nav.clientWidth - tab.offsetWidth) / 2;
       }
+      markHiddenTabs(nav);
     });
   }
+  /* the side where tabs lie out of sight fades out (CSS), as long as they do */
+  function markHiddenTabs(nav) {
+    nav.classList.toggle('more-left', nav.scrollLeft > 2);
+    nav.classList.toggle('more-right', nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 2);
+  }
+  document.addEventListener('scroll', function (ev) {
+    if (ev.target.classList && ev.target.classList.contains('subnav')) markHiddenTabs(ev.target);
+  }, true);
 
   /* --- on load and on every swap ----------------------------------------------------- */
   function init() {
