@@ -196,8 +196,8 @@ def test_flags_follow_the_definition_a_value_was_entered_with(app):
 
 def test_anomalies_name_a_fault_answered_no_and_a_figure_out_of_line(app):
     """What a supervisor must read on the line before confirming: a fault point answered
-    否 and a figure that stands out, in the values' order; a 否 on a point that is no
-    fault, a 是, or figures within their limits are no anomaly."""
+    否 and a figure out of its range, in the values' order; a 否 on a point that is no
+    fault, a 是, figures within their limits or short of a target are no anomaly."""
     with app.app_context():
         item = ChecklistItem(title="举升机班前检查", kind="daily")
         item.fields = [ChecklistField(id=1, label="安全锁止有效", kind="yesno", fault_on_no=True),
@@ -209,6 +209,9 @@ def test_anomalies_name_a_fault_answered_no_and_a_figure_out_of_line(app):
         fine = ChecklistValue(kind="number", label="胎压", number=2.3, decimals=1, unit="bar", min_value=2.0)
         assert F.anomalies(item, [no, other, low]) == ["安全锁止有效 为“否”", "胎压 低于下限 2.0"]
         assert F.anomalies(item, [yes, other, fine]) == []
+        short = ChecklistValue(kind="number", label="5K回厂率", number=84, decimals=1, unit="%", target=85,
+                               target_dir="ge")
+        assert F.flag(short) and F.anomalies(item, [short]) == []  # a result short of target, not a fault
         assert F.anomalies(item, []) == []
         # an answer stored as its number only (the demo's lift checks, SQL by hand) reads 是/否
         assert F.display(ChecklistValue(kind="yesno", number=0, text="")) == "否"

@@ -387,12 +387,16 @@ def fault_points(item, values) -> list[str]:
 def anomalies(item, values) -> list[str]:
     """What a check recorded that is not right, in the fields' order, as a supervisor
     must read it before confirming: a fault point answered 否 (液压/气路无渗漏 为“否”), a
-    figure out of range or short of its target (胎压 低于下限 2.0). Empty when all is well."""
+    figure outside its field's range (胎压 低于下限 2.0). A figure short of its target (a
+    month's 回厂率) is a result to read, flagged where it is shown, not a fault. Empty when
+    all is well."""
     faulty = {f.id for f in item.fields if f.fault_on_no} if values else set()
     out = []
     for v in values:
         if v.kind == "yesno" and v.field_id in faulty and v.number == 0:
             out.append(f"{v.label} 为“否”")
-        elif why := flag(v):
-            out.append(f"{v.label} {why}")
+        elif v.kind in NUMERIC and v.number is not None and (
+                (v.min_value is not None and v.number < v.min_value) or
+                (v.max_value is not None and v.number > v.max_value)):
+            out.append(f"{v.label} {flag(v)}")
     return out
