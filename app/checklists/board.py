@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.checklists.fields import active_fields, anomalies, preload_attendees, values_for
-from app.checklists.marks import (MarkView, done_counts, done_keys, done_keys_and_tallies, done_subjects,
+from app.checklists.marks import (MarkView, done_keys, done_keys_and_tallies, done_subjects, subject_done_counts,
                                   mark_views, period_spans)
 from app.checklists.models import EQUIPMENT, HOLDER, ChecklistItem
 from app.checklists.occurrences import POSITION_ONLY, POSITION_SUBJECT, Holders, Subject, subjects, subjects_of
@@ -367,24 +367,22 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
                       minute.date(), [i for i, _, _ in other])
     # `whole` when every subject counts (he ticks the position, or it is an item for each
     # piece of equipment), else only his own and the position's shared one.
-    occs, whole_occs, other_pairs = [], [], []
+    occs, whole_occs, other_occs = [], [], []
     for i, item_occs, ticks in other:
         fixed = None if i.target_changes else i.target
         for o in item_occs:
             target = fixed or i.target_on(o.period.start)
             whole = ticks or target == EQUIPMENT
             occs.append((i, o, target, whole))
-            if whole:
-                whole_occs.append((i.id, o.period))
-            else:
-                other_pairs.append((i.id, o.period.key))
+            (whole_occs if whole else other_occs).append((i.id, o.period))
     if person is None:  # one statement of checklist_tally for both kinds of items
         done_periods, counts = done_keys_and_tallies(simple_ranges, period_spans(whole_occs))
     else:
-        counts = done_counts([(i, p.key) for i, p in whole_occs], subject=person)
+        counts = subject_done_counts(whole_occs, (person,))[person]
         done_periods = done_keys(simple_ranges)
     # Outside the positions he ticks, a holder counts his own occurrences and the shared ones.
-    own_done, shared_done = done_counts(other_pairs, subject=own), done_counts(other_pairs, subject=0)
+    mine = subject_done_counts(other_occs, (own, 0))
+    own_done, shared_done = mine[own], mine[0]
     per_item: dict[int, list] = {}
     for i, o, target, whole in occs:
         subs = subjects_of(target, i, o.due_date, holders)

@@ -134,20 +134,26 @@ def mark_views(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], M
         for r in db.session.execute(stmt) if (r.item_id, r.period_key, r.subject_id) in pairs}
 
 
-def done_counts(pairs, subject: int | None = None) -> dict[tuple[int, str], int]:
-    """How many subjects of each (item id, period key) are done, in one GROUP BY (not a
-    row per mark): what the overdue figures need for items for each holder, where an
-    occurrence is one per person. `subject` counts one person's only."""
-    pairs = set(pairs)
-    if not pairs:
-        return {}
-    stmt = (select(ChecklistMark.item_id, ChecklistMark.period_key, func.count())
-            .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
-                   ChecklistMark.period_key.in_(sorted({k for _, k in pairs})), IS_DONE)
-            .group_by(ChecklistMark.item_id, ChecklistMark.period_key))
-    if subject is not None:
-        stmt = stmt.where(ChecklistMark.subject_id == subject)
-    return {(i, k): n for i, k, n in db.session.execute(stmt) if (i, k) in pairs}
+def subject_done_counts(occurrences, subjects) -> dict[int, dict[tuple[int, str], int]]:
+    """For each of these subjects (a holder, the position's shared subject 0), how many of
+    his marks of each of these (item id, Period) occurrences are done, by (item id, period
+    key): what the overdue figures need outside the positions a user ticks. One GROUP BY
+    for all the subjects (the (item_id, subject_id, period_key) index answers it), not a
+    statement per subject."""
+    occurrences = list(occurrences)
+    out: dict[int, dict[tuple[int, str], int]] = {s: {} for s in subjects}
+    if not occurrences or not out:
+        return out
+    wanted = {(i, p.key) for i, p in occurrences}
+    stmt = (select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, func.count())
+            .where(ChecklistMark.item_id.in_(sorted({i for i, _ in wanted})),
+                   ChecklistMark.period_key.in_(sorted({k for _, k in wanted})),
+                   ChecklistMark.subject_id.in_(sorted(out)), IS_DONE)
+            .group_by(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id))
+    for i, k, s, n in db.session.execute(stmt):
+        if (i, k) in wanted:
+            out[s][i, k] = n
+    return out
 
 
 def _tally_range(ranges: dict[int, tuple]) -> dict:
@@ -202,7 +208,7 @@ def period_spans(occurrences) -> dict[int, tuple]:
 def tallies(occurrences) -> dict[tuple[int, str], int]:
     """How many subjects of these (item id, Period) occurrences are done, by (item id,
     period key), from checklist_tally (one row per occurrence, kept by triggers): what
-    done_counts gives for everyone's marks, without reading them. (It may hold other
+    counting everyone's marks would give, without reading them. (It may hold other
     periods of the same items too; callers look up their own.)"""
     return tallies_between(period_spans(occurrences))
 
