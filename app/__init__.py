@@ -142,10 +142,17 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.method != "GET" and request.headers.get("HX-Boosted") == "true" and not 300 <= response.status_code < 400:
-            # A boosted form answered in place (its page re-rendered with the errors): the
-            # address bar keeps the form's page, not the POST's URL, which a reload would
-            # ask for with GET (405).
+        return response
+
+    @app.after_request
+    def keep_form_address(response):
+        """A boosted form answered in place (its page re-rendered with the errors, a
+        password shown once): the address bar keeps the form's page, not the POST's URL,
+        which a reload would ask for with GET (405)."""
+        from flask import request
+
+        if request.method != "GET" and request.headers.get("HX-Boosted") == "true" \
+                and not 300 <= response.status_code < 400:
             response.headers.setdefault("HX-Push-Url", "false")
         return response
 

@@ -2,7 +2,7 @@
 holder) and the overdue list. The month grid is grid.py; the marks' queries marks.py."""
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import NamedTuple
@@ -52,7 +52,7 @@ class Row:
         """The item's active fields (what a tick records)."""
         return active_fields(self.item)
 
-    @property
+    @cached_property
     def anomalies(self) -> list[str]:
         """What the recorded values show wrong (a fault point answered 否, a figure out of
         range): shown on the row itself, never only in its details."""

@@ -269,9 +269,8 @@ def display(v: ChecklistValue) -> str:
     return v.file_name
 
 
-def flag(v) -> str:
-    """Why a figure stands out, under the definition it was entered with: out of the
-    field's range, or short of its target. "" when it does not."""
+def _out_of_range(v) -> str:
+    """Why a figure lies outside its field's range (as defined when it was entered), or ""."""
     if v.kind not in NUMERIC or v.number is None:
         return ""
     d = v.decimals if v.kind == "number" else 0
@@ -279,6 +278,17 @@ def flag(v) -> str:
         return f"低于下限 {fmt_number(v.min_value, d)}"
     if v.max_value is not None and v.number > v.max_value:
         return f"高于上限 {fmt_number(v.max_value, d)}"
+    return ""
+
+
+def flag(v) -> str:
+    """Why a figure stands out, under the definition it was entered with: out of the
+    field's range, or short of its target. "" when it does not."""
+    if why := _out_of_range(v):
+        return why
+    if v.kind not in NUMERIC or v.number is None:
+        return ""
+    d = v.decimals if v.kind == "number" else 0
     if v.target is not None:
         if v.target_dir == "le" and v.number > v.target:
             return f"高于目标 {fmt_number(v.target, d)}{v.unit or ''}"
@@ -377,11 +387,17 @@ def preload_attendees(items) -> None:
         g.setdefault("ck_attendees", {}).update(attendees_of(ids))
 
 
+def _faults(item, values) -> set[int]:
+    """The ids of these values that are yes/no points answered 否 whose field is marked
+    fault_on_no (举升机安全锁止有效？否)."""
+    faulty = {f.id for f in item.fields if f.fault_on_no} if values else set()
+    return {id(v) for v in values if v.kind == "yesno" and v.field_id in faulty and v.number == 0}
+
+
 def fault_points(item, values) -> list[str]:
-    """The yes/no points of these recorded values answered 否 whose field is marked
-    fault_on_no (举升机安全锁止有效？否): a failed check, which offers 报修."""
-    faulty = {f.id for f in item.fields if f.fault_on_no}
-    return [v.label for v in values if v.kind == "yesno" and v.field_id in faulty and v.number == 0]
+    """The labels of the points answered 否 that are faults: a failed check, which offers 报修."""
+    faults = _faults(item, values)
+    return [v.label for v in values if id(v) in faults]
 
 
 def anomalies(item, values) -> list[str]:
@@ -390,13 +406,10 @@ def anomalies(item, values) -> list[str]:
     figure outside its field's range (胎压 低于下限 2.0). A figure short of its target (a
     month's 回厂率) is a result to read, flagged where it is shown, not a fault. Empty when
     all is well."""
-    faulty = {f.id for f in item.fields if f.fault_on_no} if values else set()
-    out = []
+    faults, out = _faults(item, values), []
     for v in values:
-        if v.kind == "yesno" and v.field_id in faulty and v.number == 0:
+        if id(v) in faults:
             out.append(f"{v.label} 为“否”")
-        elif v.kind in NUMERIC and v.number is not None and (
-                (v.min_value is not None and v.number < v.min_value) or
-                (v.max_value is not None and v.number > v.max_value)):
-            out.append(f"{v.label} {flag(v)}")
+        elif why := _out_of_range(v):
+            out.append(f"{v.label} {why}")
     return out

@@ -1,6 +1,7 @@
 """An item's whole history in time order, merged from several sources. Each source is a
 function source(item) -> list[Entry]; a part that adds records about equipment (loans,
-counts) adds its function to SOURCES (or passes its own list to history()).
+counts) adds its function to SOURCES under a key and a label for the page's filter (or
+passes its own list to history()).
 
 Sources today: the register's events (registration, state changes, verifications, edits,
 fault reports and repairs, photos — EquipmentEvent rows) and the checks of the checklist
@@ -61,13 +62,12 @@ def checks(item) -> list[Entry]:
             for ev in events]
 
 
-SOURCES: list[Callable] = [register_events, checks]
-# The page's filter: what each source is, in words (a lift's daily checks are two entries a
-# day, and would bury its repairs and verifications).
-SOURCE_LABELS = {"register": ("登记、检定与维修", register_events), "checks": ("点检", checks)}
+# Each source under its key, with what it is in words for the page's filter (a lift's daily
+# checks are two entries a day, and would bury its repairs and verifications).
+SOURCES: dict[str, tuple[str, Callable]] = {"register": ("登记、检定与维修", register_events), "checks": ("点检", checks)}
 
 
 def history(item, sources=None) -> list[Entry]:
     """Every source's entries, newest first (by day, then by when recorded)."""
-    entries = [e for source in (sources or SOURCES) for e in source(item)]
+    entries = [e for source in (sources or [fn for _, fn in SOURCES.values()]) for e in source(item)]
     return sorted(entries, key=lambda e: (e.on, e.at), reverse=True)

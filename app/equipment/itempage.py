@@ -15,7 +15,7 @@ def item_context(item: Equipment, repair_forms: dict | None = None, photo_form=N
                  history_of: str = "", history_all: bool = False) -> dict:
     """What the item's page shows from this slice: the photo form, the open and past
     faults (an open one with its repair form), the checks that cover it, the history:
-    of one source (history_of, a key of SOURCE_LABELS) or all, the newest HISTORY_SHOWN
+    of one source (history_of, a key of history.SOURCES) or all, the newest HISTORY_SHOWN
     entries unless history_all (up to history.LIMIT per source)."""
     today = clock.local_now().date()
     forms = dict(repair_forms or {})
@@ -29,7 +29,7 @@ def item_context(item: Equipment, repair_forms: dict | None = None, photo_form=N
 
 
 def _history(item: Equipment, of: str, show_all: bool) -> dict:
-    source = history.SOURCE_LABELS.get(of)
+    source = history.SOURCES.get(of)
     entries = history.history(item, [source[1]] if source else None)
     return {"history": entries if show_all else entries[:HISTORY_SHOWN], "history_total": len(entries),
-            "history_of": of if source else "", "history_sources": history.SOURCE_LABELS}
+            "history_of": of if source else "", "history_sources": history.SOURCES}

@@ -163,7 +163,8 @@ def _item_page(item: Equipment, state_form=None, verify_form=None, status: int =
     if verify_form is None:
         verify_form = VerificationForm(formdata=None, verified_on=today)
     return render("equipment/item.html", item=item, verifications=verifications, today=today,
-                  manage=manage, state_form=state_form, verify_form=verify_form, states=STATES, vstate=register.verification_state(item, today), status=status,
+                  manage=manage, state_form=state_form, verify_form=verify_form, states=STATES,
+                  vstate=register.verification_state(item, today), status=status,
                   **itempage.item_context(item, **extra))  # issue 25b: photo, faults, checks, history
 
 

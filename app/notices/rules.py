@@ -108,7 +108,7 @@ def requisition_submitted(req) -> None:
 
 def settle(key: str) -> None:
     """The event is dealt with (by whoever): its notices count as read for everyone."""
-    db.session.execute(update(Notice).where(Notice.key == key, Notice.read_at.is_(None)).values(read_at=utcnow()))
+    settle_all(keys=[key])
 
 
 def settle_all(keys=(), prefixes=()) -> None:
