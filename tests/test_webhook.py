@@ -99,10 +99,8 @@ def add_robot(app, url):
 
 
 def ask(client, store):  # noqa: F811
-    start = time.monotonic()
     r = client.post_form("/supplies/requisitions/new", {"item_id": [store["手套"]], "qty": ["1"], "reason": "手套破了"})
     assert r.status_code == 303
-    return time.monotonic() - start
 
 
 def deliveries(app):
@@ -240,7 +238,9 @@ def test_a_redirect_is_not_followed_and_failures_say_little(app, requester, stor
 
 
 def test_a_trickling_robot_is_cut_off_at_the_deadline(app, requester, store, robots):  # noqa: F811
-    """WEBHOOK_TIMEOUT is the whole try, not one read: a byte every 0.3 s is not an answer."""
+    """WEBHOOK_TIMEOUT is the whole try, not one read: a byte every 0.3 s is not an answer.
+    Each byte comes well within the 0.5 s timeout, and the whole answer (a 200) would have
+    arrived after 12 s: only a deadline over the whole try makes this delivery 超时."""
 
     def trickle(h):
         h.send_response(200)
@@ -256,10 +256,8 @@ def test_a_trickling_robot_is_cut_off_at_the_deadline(app, requester, store, rob
 
     app.config.update(WEBHOOK_RETRIES=0)
     add_robot(app, robots(answer=trickle).url)
-    started = time.monotonic()
     ask(requester, store)
     assert deliveries(app) == [("failed", 1, "超时")]
-    assert time.monotonic() - started < 3
 
 
 def test_a_name_server_that_does_not_answer_counts_against_the_deadline(app, requester, store, robots,
