@@ -107,6 +107,26 @@ def test_supervisor_sees_a_line_per_person_and_confirms_all_waiting(app, bay, fr
     assert f'id="ck-{item_id}-{key}-{ids["t2"]}"' in only_t2 and f'ck-{item_id}-{key}-{ids["t1"]}"' not in only_t2
 
 
+def test_a_self_check_in_time_is_waiting_not_overdue_after_the_due_time(app, bay, freeze):
+    """t1 self-checked at 10:00, t2 did nothing; at 18:00 (due 17:00) the supervisor's board
+    counts one overdue (t2) and one waiting (t1), and 已逾期 lists t2 only: t1 did his part
+    in time, his line waits for the supervisor, as his workspace says."""
+    item_id, tech_id, ids = bay
+    freeze(later(2, 10))
+    key = later(2, 10).date().isoformat()
+    login(app, "t1").post_form(f"/checklists/items/{item_id}/{key}/selfcheck", {"note": "整理完毕"})
+    freeze(later(2, 18))
+    wm = login(app, "boss_wm")
+    board = wm.get(f"/checklists/?show=all&position={tech_id}&item={item_id}").get_data(as_text=True)
+    counts = board.split(f'id="ckg-{item_id}-{key}-count"', 1)[1].split("</span>\n</span>", 1)[0]
+    assert "待核查 1" in counts and "逾期 1" in counts
+    section = board.split('class="ck-counts"', 1)[1].split("</p>", 1)[0]
+    assert "逾期 1" in section and "已完成 0 / 2" in section
+    overdue = wm.get(f"/checklists/?show=overdue&position={tech_id}").get_data(as_text=True)
+    assert f'id="ck-{item_id}-{key}-{ids["t2"]}"' in overdue and f'ck-{item_id}-{key}-{ids["t1"]}"' not in overdue
+    assert f'ck-{item_id}-{key}-{ids["t1"]}"' in wm.get("/checklists/?show=review").get_data(as_text=True)
+
+
 def test_joiner_and_leaver_count_only_for_days_held(app, bay, freeze, make_user):
     item_id, tech_id, ids = bay
     start = later(2, 9)

@@ -44,6 +44,12 @@ class Row:
         return m.review if m is not None and not m.done else ""
 
     @property
+    def late(self) -> bool:
+        """Past due and not done by its holder: overdue, unless a self-check waits for the
+        supervisor's confirmation (then it is 待核查, as the workspace says, not 逾期)."""
+        return self.state == OVERDUE and self.review != "pending"
+
+    @property
     def period_key(self) -> str:
         return self.occ.period.key
 
@@ -117,7 +123,7 @@ def row_matches(row: Row, show: str) -> bool:
     if show == "review":
         return row.review == "pending"
     if show == "overdue":
-        return row.state == OVERDUE
+        return row.late
     return True
 
 
@@ -261,8 +267,10 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
                 key = (item.id, occ.period.key, sub.id)
                 row = make_row(item, occ, marks.get(key), now, p.id in tickable,
                                may_self_check_occurrence(user, item, sub.id, sub.thing), values.get(key, ()), sub)
+                counts["all"] += 1
                 counts[row.state] += 1
                 counts["review"] += row.review == "pending"
+                counts["late"] += row.late
                 rows.append(row)
             matching = [r for r in rows if row_matches(r, show)]
             things = item.per_equipment(occ.period)
@@ -273,7 +281,7 @@ def board(user, day: date, now: datetime | None = None, only: int | None = None,
                     continue
                 groups[item.kind].append(HolderGroup(
                     item, occ, matching, total=len(rows), done=sum(r.state == DONE for r in rows),
-                    overdue=sum(r.state == OVERDUE for r in rows),
+                    overdue=sum(r.late for r in rows),
                     pending=[r.subject.id for r in rows if r.review == "pending" and not r.anomalies],
                     flagged=[r for r in rows if r.review == "pending" and r.anomalies],
                     can_tick=p.id in tickable,
