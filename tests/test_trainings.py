@@ -1,13 +1,14 @@
 import io
 import os
 import zipfile
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from app import clock
 from app.extensions import db
 from app.staff.models import Employee
 from app.org.models import Position
@@ -182,6 +183,33 @@ def test_a_planned_session_asks_for_no_assessment_until_held(app, client, clerk,
         db.session.commit()
     rows = client.get(f"/trainings/{training_id}").get_data(as_text=True).split('id="attendees"', 1)[-1]
     assert rows.count('name="score"') == len(ids) and "培训完成后登记" not in rows
+
+
+def test_nobody_signs_in_to_a_session_before_its_day(app, client, clerk, training_id):
+    """A session next week: 请假 may be given now, 已签到 and 缺席 only from its day on (a
+    tap, a crafted post or 全部签到 are refused with the reason, nothing changed)."""
+    ids = add_technicians(app, client, training_id)
+    with app.app_context():
+        t = db.session.get(Training, training_id)
+        t.held_on, t.status = clock.local_now().date() + timedelta(days=7), "planned"
+        db.session.commit()
+    rows = client.get(f"/trainings/{training_id}").get_data(as_text=True).split('id="attendees"', 1)[-1]
+    assert "sign-signed" not in rows and "sign-absent" not in rows and "sign-all" not in rows
+    assert rows.count("sign-leave") == len(ids) and "培训当天起可签到" in rows
+    for status in ("signed", "absent"):
+        r = client.post_form(f"/trainings/{training_id}/attendees/{ids[0]}/status", {"status": status},
+                             headers={"HX-Request": "true"})
+        assert r.status_code == 422 and "当天起才能登记签到或缺席" in r.get_data(as_text=True)
+    page = client.post_form(f"/trainings/{training_id}/attendees/sign-all", {}, follow_redirects=True)
+    assert "当天起才能登记签到或缺席" in page.get_data(as_text=True)
+    assert client.post_form(f"/trainings/{training_id}/attendees/{ids[1]}/status", {"status": "leave"}).status_code == 303
+    with app.app_context():
+        assert [a.status for a in db.session.get(Training, training_id).attendees] == ["pending", "leave", "pending"]
+        db.session.get(Training, training_id).held_on = clock.local_now().date()  # the day has come
+        db.session.commit()
+    assert client.post_form(f"/trainings/{training_id}/attendees/{ids[0]}/status", {"status": "signed"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Training, training_id).attendees[0].status == "signed"
 
 
 def test_upload_checks_each_file_by_content(app, client, clerk, training_id):

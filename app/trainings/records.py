@@ -102,9 +102,21 @@ def remove_attendee(attendee: Attendee) -> None:
     db.session.flush()
 
 
+def sign_in_open(training: Training) -> bool:
+    """已签到 and 缺席 are recorded from the session's day on; 请假 may be given ahead."""
+    return training.held_on <= clock.local_now().date()
+
+
+def _refuse_before_the_day(training: Training) -> None:
+    if not sign_in_open(training):
+        raise TrainingError(f"培训在 {training.held_on:%Y-%m-%d} 举行，当天起才能登记签到或缺席；请假可提前登记。")
+
+
 def set_status(attendee: Attendee, status: str) -> None:
     if status not in SIGN_LABELS:
         raise TrainingError("无效的签到状态。")
+    if status in (SIGNED, ABSENT):
+        _refuse_before_the_day(attendee.training)
     before = attendee.status
     attendee.status = status
     attendee.signed_at = clock.now_utc() if status == SIGNED else None
@@ -116,6 +128,7 @@ def set_status(attendee: Attendee, status: str) -> None:
 
 def sign_all(training: Training) -> int:
     """全部签到: every attendee not yet marked becomes 已签到, one record each."""
+    _refuse_before_the_day(training)
     pending = [a for a in training.attendees if a.status == PENDING]
     for a in pending:
         set_status(a, SIGNED)

@@ -17,8 +17,8 @@ from app.trainings.forms import PlainForm, TrainingForm
 from app.trainings.models import (DONE, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
 from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
-                                   save_training, set_assessment, set_caption, set_status, sign_all, soft_delete,
-                                   totals, totals_for, upload, years)
+                                   save_training, set_assessment, set_caption, set_status, sign_all, sign_in_open,
+                                   soft_delete, totals, totals_for, upload, years)
 from app.trainings.templating import employee_options
 from app.uploads import send_stored
 from app.web import is_htmx, render
@@ -33,7 +33,8 @@ WITH_ATTENDEES = [selectinload(Training.attendees).selectinload(Attendee.employe
 
 
 def _helpers(**extra) -> dict:
-    return {"sign_labels": SIGN_LABELS, "status_labels": STATUS_LABELS, "plain_form": PlainForm(), **extra}
+    return {"sign_labels": SIGN_LABELS, "status_labels": STATUS_LABELS, "plain_form": PlainForm(),
+            "sign_in_open": sign_in_open, **extra}
 
 
 def _categories():
@@ -200,7 +201,12 @@ def attendee_assess(training_id: int, attendee_id: int):
 @login_required
 def attendees_sign_all(training_id: int):
     t = _training_for_change(training_id)
-    n = sign_all(t)
+    try:
+        n = sign_all(t)
+    except TrainingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("trainings.detail", training_id=t.id) + "#attendees", code=303)
     db.session.commit()
     flash(f"已为 {n} 人签到。" if n else "没有未签到的人员。", "success" if n else "info")
     return redirect(url_for("trainings.detail", training_id=t.id) + "#attendees", code=303)
