@@ -121,3 +121,25 @@ def test_sized_item_needs_its_size_as_spec(app, admin_client):
     assert r.status_code == 422 and "规格请填写尺码" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(SupplyItem).filter_by(name="反光背心")) is None
+
+
+def test_the_standard_is_each_persons_size_and_issuing_past_it_is_said(app, client, sized):
+    """The handbook's standard reads 工作服（按个人服装尺码）, not the size the entitlement
+    happens to name (XL: a new hire wearing L would think XL is his); a second overall of the
+    year, in any size, is issued (a torn one is replaced) with a warning, and the person's
+    history shows the standard beside what he received."""
+    client.login("clerk")
+    with app.app_context():
+        tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
+    page = client.get(f"/handbook/positions/{tech}").get_data(as_text=True)
+    assert "工作服（按个人服装尺码）：1 套 / 年" in page and "劳保鞋（按个人鞋码）" in page and "工作服（XL）" not in page
+    first = client.post_form("/supplies/slips/new", {"employee_id": sized["T2"], "item_id": [sized["工作服L"]], "qty": ["1"]},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "超出岗位标准" not in first
+    second = client.post_form("/supplies/slips/new", {"employee_id": sized["T2"], "item_id": [sized["工作服XL"]],
+                                                      "qty": ["1"]}, follow_redirects=True).get_data(as_text=True)
+    assert "已发放" in second and "注意：t2 本年已领工作服 2套，超出岗位标准 1套/年。" in second
+    history = client.get(f"/supplies/employees/{sized['T2']}").get_data(as_text=True)
+    card = history.split("岗位标准（本期）", 1)[1].split("</section>", 1)[0]
+    assert "工作服（按个人服装尺码）：标准 1 套/年，本年已领 2 套" in card and "超出标准" in card
+    assert "劳保鞋（按个人鞋码）：标准 1 套/年，本年已领 0 套" in card and "未领 1" in card

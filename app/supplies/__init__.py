@@ -7,7 +7,8 @@ from app.extensions import db
 from app.parts import NavEntry, NoticeRule, Part, WorkspaceBlock, add, busiest
 from app.permissions import can_issue_supplies
 from app.supplies import demo, desk, notices, routes, templating
-from app.supplies.models import IssueSlip, StockEntry, SupplyCategory
+from app.staff.models import Employee
+from app.supplies.models import Entitlement, IssueSlip, StockEntry, SupplyCategory
 
 AUDIT_LABELS = {
     "supply_item_create": "新增物品",
@@ -29,7 +30,9 @@ OBJECT_LABELS = {"supply_item": "物品", "stock_entry": "台账记录", "issue_
 
 def bench_pages() -> list[tuple[str, str]]:
     item = busiest(StockEntry.item_id)
-    employee = busiest(StockEntry.employee_id, StockEntry.employee_id.is_not(None))
+    # someone whose position has a standard: his page shows it beside what he received
+    with_standard = select(Employee.id).join(Entitlement, Entitlement.position_id == Employee.position_id)
+    employee = busiest(StockEntry.employee_id, StockEntry.employee_id.in_(with_standard))
     return [("stock", "/supplies/"), ("ledger", f"/supplies/items/{item}"),
             ("emp_supplies", f"/supplies/employees/{employee}"), ("requisitions", "/supplies/requisitions"),
             ("slips", "/supplies/slips")]

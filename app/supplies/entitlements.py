@@ -1,5 +1,5 @@
 """Entitlements (劳保用品发放标准) and who is due what in the current period."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import bindparam, case, func, select
@@ -67,6 +67,7 @@ class Due:
     start: date
     end: date
     choice: object = None  # sizes.Choice: the variant of the person's size, set by the page
+    group: set = field(default_factory=set)  # standing_of: ids of the article's variants he received, and its own
 
 
 def due_list(today: date | None = None) -> list[Due]:
@@ -124,11 +125,26 @@ _RECEIVED = (select(StockEntry.item_id, SupplyItem.name, SupplyItem.size_kind,
 
 
 def due_of(employee: Employee, today: date | None = None) -> list[Due]:
-    """due_list(today)'s entries of one employee, in two queries (the
-    workspace shows it to everyone): the position's entitlements with their items, then
-    what the employee received per item in the current week, month, quarter and year,
-    summed in SQL. A sized article counts every variant (same name and size kind), as
-    sizes.group_ids does."""
+    """due_list(today)'s entries of one employee (the workspace shows it to everyone):
+    standing_of's entitlements not yet received in full."""
+    return [d for d in standing_of(employee, today) if d.received < d.entitlement.qty]
+
+
+def beyond_standard(employee: Employee, item_ids, today: date | None = None) -> list[Due]:
+    """The employee's entitlements to the articles of these items that he has received more
+    of than the standard in the current period (a slip just issued, say): allowed (a torn
+    overall is replaced), but said, so that nobody issues past the standard unawares."""
+    items = set(item_ids)
+    return [d for d in standing_of(employee, today)
+            if d.received > d.entitlement.qty and d.group & items]
+
+
+def standing_of(employee: Employee, today: date | None = None) -> list[Due]:
+    """Each entitlement of the employee's position with what he received of it in its
+    current period (due: what is left, 0 when he has it all), in two queries: the
+    position's entitlements with their items, then what the employee received per item in
+    the current week, month, quarter and year, summed in SQL. A sized article counts every
+    variant (same name and size kind), as sizes.group_ids does."""
     today = today or clock.local_now().date()
     if employee is None or not employee.active or employee.position_id is None:
         return []
@@ -143,17 +159,20 @@ def due_of(employee: Employee, today: date | None = None) -> list[Due]:
     params["lo"] = min(params[f"lo_{p}"] for p in periods)
     params["hi"] = max(params[f"hi_{p}"] for p in periods)
     got: dict = {}  # item id, and (name, size kind) of a sized article -> received per period
+    ids: dict = {}  # (name, size kind) of a sized article -> the ids of its variants received
     for item_id, name, size_kind, *totals in db.session.execute(_RECEIVED, params):
         for key in [item_id] + ([(name, size_kind)] if size_kind else []):
             acc = got.setdefault(key, [0] * len(periods))
             for i, total in enumerate(totals):
                 acc[i] -= int(total or 0)
+        if size_kind:
+            ids.setdefault((name, size_kind), set()).add(item_id)
     out = []
     for ent, item in entitlements:
         key = (item.name, item.size_kind) if item.size_kind else item.id
         received = got[key][periods.index(ent.period)] if key in got else 0
-        if received < ent.qty:
-            out.append(Due(employee, ent, received, ent.qty - received, *bounds[ent.period]))
+        out.append(Due(employee, ent, received, max(0, ent.qty - received), *bounds[ent.period],
+                       group=ids.get(key, set()) | {item.id}))
     out.sort(key=lambda d: d.entitlement.item.name)
     return out
 

@@ -12,6 +12,8 @@ from app.extensions import db
 RECEIPT, ISSUE, RETURN, ADJUST, REVERSAL = "receipt", "issue", "return", "adjust", "reversal"
 KIND_LABELS = {RECEIPT: "入库", ISSUE: "发放", RETURN: "退回", ADJUST: "盘点调整", REVERSAL: "冲销"}
 
+SIZE_KINDS = {"clothing": "服装尺码", "shoe": "鞋码"}  # an item in sizes: which of the employee's sizes
+
 
 class SupplyCategory(db.Model):
     __tablename__ = "supply_category"
@@ -187,3 +189,17 @@ class Entitlement(db.Model):
 
     position = relationship("Position")
     item = relationship("SupplyItem", lazy="selectin")  # every use shows the item: one query for all
+
+    @property
+    def article(self) -> str:
+        """What is received against it: 工作服 in any size, or the one item."""
+        return self.item.name if self.item.size_kind else self.item.label
+
+    @property
+    def label(self) -> str:
+        """The article as the standard gives it: an item in sizes is entitled in each
+        person's own size, so not "工作服（XL）" but "工作服（按个人服装尺码）"."""
+        item = self.item
+        if item.size_kind:
+            return f"{item.name}（按个人{SIZE_KINDS.get(item.size_kind, '尺码')}）"
+        return item.label

@@ -14,7 +14,8 @@ from app.permissions import (can_issue_supplies, may_decide_requisition, may_see
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee, staff_rows
 
-from app.supplies.entitlements import PERIOD_LABELS, choose_variants, due_by_employee, save_entitlement
+from app.supplies.entitlements import (PERIOD_LABELS, beyond_standard, choose_variants, due_by_employee, save_entitlement,
+                                       standing_of)
 from app.supplies.history import category_issues, employee_entries, employee_totals, entries_between
 from app.supplies.items import save_item
 from app.supplies.forms import UNITS, ItemForm, SimpleForm
@@ -253,6 +254,10 @@ def slip_new():
             else:
                 db.session.commit()
                 flash(f"领用单 {slip.number} 已发放。", "success")
+                for d in beyond_standard(employee, [item.id for item, _ in lines]):
+                    unit, period = d.entitlement.item.unit, PERIOD_LABELS[d.entitlement.period]
+                    flash(f"注意：{employee.name} 本{period}已领{d.entitlement.article} {fmt(d.received)}{unit}，"
+                          f"超出岗位标准 {fmt(d.entitlement.qty)}{unit}/{period}。", "warning")
                 return redirect(url_for("supplies.slip", slip_id=slip.id), code=303)
     else:
         person = db.session.get(Employee, request.args.get("employee", type=params.bounded_int) or 0)
@@ -311,7 +316,7 @@ def employee_history(employee_id: int):
     year = params.year_arg()
     page = params.paginate(employee_entries(emp, year))
     return render("supplies/employee.html", employee=emp, page=page, entries=page.items, year=year,
-                  totals=employee_totals(emp, year), **_helpers())
+                  totals=employee_totals(emp, year), standing=standing_of(emp), **_helpers())
 
 
 # --- entitlements --------------------------------------------------------------------

@@ -12,9 +12,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.staff.models import normalize_size as normalize
-from app.supplies.models import SupplyItem
+from app.supplies.models import SIZE_KINDS, SupplyItem  # noqa: F401 (SIZE_KINDS: used by importers)
 
-SIZE_KINDS = {"clothing": "服装尺码", "shoe": "鞋码"}
 EMPLOYEE_FIELD = {"clothing": "clothing_size", "shoe": "shoe_size"}
 
 
