@@ -212,6 +212,24 @@ def test_nobody_signs_in_to_a_session_before_its_day(app, client, clerk, trainin
         assert db.session.get(Training, training_id).attendees[0].status == "signed"
 
 
+def test_someone_hired_after_the_session_is_not_put_on_its_list(app, client, clerk, training_id):
+    """The session was on 11-20; tech0 joined on 12-01: adding the 技师 position leaves him
+    out and says so, adding him by name is refused, nobody is marked 缺席 for a session held
+    before he was hired."""
+    with app.app_context():
+        late = db.session.scalar(select(Employee).filter_by(employee_no="T0"))
+        late.hire_date, late_id = date(2026, 12, 1), late.id
+        db.session.commit()
+    ids = add_technicians(app, client, training_id)
+    page = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert "已加入技师 2 人。tech0 在培训日期之后入职，未加入。" in page and len(ids) == 2
+    page = client.post_form(f"/trainings/{training_id}/attendees", {"employee_id": late_id},
+                            follow_redirects=True).get_data(as_text=True)
+    assert "tech0 于 2026-12-01 入职，晚于培训日期，不能加入。" in page
+    with app.app_context():
+        assert late_id not in {a.employee_id for a in db.session.get(Training, training_id).attendees}
+
+
 def test_upload_checks_each_file_by_content(app, client, clerk, training_id):
     client.login("clerk")
     good = imagegen.jpeg()

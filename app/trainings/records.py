@@ -60,11 +60,17 @@ def _next_order(training: Training) -> int:
     return max((a.sort_order for a in training.attendees), default=0) + 1
 
 
+def hired_after(training: Training, employee: Employee) -> bool:
+    """The employee joined after the session: he could not have attended it."""
+    return employee.hire_date is not None and employee.hire_date > training.held_on
+
+
 def add_employees(training: Training, employees: list[Employee]) -> list[Attendee]:
+    """Adds the active employees not yet on the list, but for those hired after the session."""
     have = {a.employee_id for a in training.attendees if a.employee_id}
     added = []
     for emp in employees:
-        if emp.id in have or not emp.active:
+        if emp.id in have or not emp.active or hired_after(training, emp):
             continue
         a = Attendee(employee_id=emp.id, name=emp.name, position_title=emp.position.title if emp.position else "",
                      sort_order=_next_order(training))

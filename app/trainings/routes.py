@@ -16,9 +16,9 @@ from app.staff.models import Employee, staff_rows
 from app.trainings.forms import PlainForm, TrainingForm
 from app.trainings.models import (DONE, PHOTO, SIGN_LABELS, STATUS_LABELS, Attendee, Training,
                                   TrainingCategory, TrainingFile)
-from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, remove_attendee, restore,
-                                   save_training, set_assessment, set_caption, set_status, sign_all, sign_in_open,
-                                   soft_delete, totals, totals_for, upload, years)
+from app.trainings.records import (TrainingError, add_employees, add_outside, file_path, hired_after, remove_attendee,
+                                   restore, save_training, set_assessment, set_caption, set_status, sign_all,
+                                   sign_in_open, soft_delete, totals, totals_for, upload, years)
 from app.trainings.templating import employee_options
 from app.uploads import send_stored
 from app.web import is_htmx, render
@@ -136,10 +136,15 @@ def attendees_add(training_id: int):
     try:
         if request.form.get("position_id", type=params.bounded_int):
             position = db.get_or_404(Position, request.form.get("position_id", type=params.bounded_int))
-            added = add_employees(t, [e for e in position.employees if e.active])
-            message = f"已加入{position.title} {len(added)} 人。"
+            staff = [e for e in position.employees if e.active]
+            added = add_employees(t, staff)
+            later = [e.name for e in staff if hired_after(t, e)]
+            message = f"已加入{position.title} {len(added)} 人。" + (
+                f"{'、'.join(later)} 在培训日期之后入职，未加入。" if later else "")
         elif request.form.get("employee_id", type=params.bounded_int):
             emp = db.get_or_404(Employee, request.form.get("employee_id", type=params.bounded_int))
+            if hired_after(t, emp):
+                raise TrainingError(f"{emp.name} 于 {emp.hire_date:%Y-%m-%d} 入职，晚于培训日期，不能加入。")
             added = add_employees(t, [emp])
             message = f"已加入 {emp.name}。" if added else f"{emp.name} 已在名单中。"
         else:
