@@ -1,8 +1,9 @@
 """Demo data for trying the app (`flask --app wsgi seed-demo`); never run automatically."""
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app import clock
 from app.audit.log import record
 from app.auth.models import User
 from app.extensions import db
@@ -11,6 +12,7 @@ from app.parts import demo_steps
 from app.staff.models import Employee
 
 DEMO_PASSWORD = "demo-password-2026"
+NEW_HIRE_DAYS = 21  # the new hire joined three weeks before the demo is seeded: every part's demo finds him so
 
 # (employee number, name, position seed key, phone, hire date, account username, capabilities)
 DEMO_STAFF = [
@@ -30,7 +32,7 @@ DEMO_STAFF = [
     ("S012", "何师傅", "technician", "13800000012", date(2012, 6, 1), "hesf", {}),
     ("S013", "马超", "technician", "13800000013", date(2019, 3, 18), None, {}),
     ("S014", "黄小明", "technician", "13800000014", date(2025, 7, 7), None, {}),
-    ("S015", "林涛", "technician", "13800000015", date(2026, 10, 12), "lintao", {}),  # the new hire
+    ("S015", "林涛", "technician", "13800000015", None, "lintao", {}),  # the new hire: three weeks in (NEW_HIRE_DAYS)
 ]
 
 
@@ -46,6 +48,7 @@ def seed_staff() -> list[str]:
         employee = db.session.scalar(select(Employee).filter_by(employee_no=no))
         if employee is None:
             clothing, shoe = DEMO_SIZES.get(no, (None, None))
+            hired = hired or clock.local_now().date() - timedelta(days=NEW_HIRE_DAYS)
             employee = Employee(employee_no=no, name=name, position=positions.get(key),
                                 phone=phone, hire_date=hired, clothing_size=clothing, shoe_size=shoe)
             db.session.add(employee)

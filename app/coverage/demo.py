@@ -56,8 +56,7 @@ def seed_coverage() -> list[str]:
     db.session.add_all([notice, mentoring])
     db.session.flush()
     new = staff.get("S015")
-    if new is not None:
-        new.hire_date = today - timedelta(days=21)
+    if new is not None:  # hired NEW_HIRE_DAYS ago (app.demo)
         ob = Onboarding(employee_id=new.id, mentor_id=staff["S012"].id if "S012" in staff else None)
         db.session.add(ob)
         db.session.flush()
