@@ -14,6 +14,22 @@ def test_audit_browser_filters(app, admin_client):
     assert "没有符合条件的记录" in html
 
 
+def test_the_actor_filter_finds_a_person_by_name_or_username(app, admin_client, make_user):
+    """The log records usernames (chenxy); an admin looks for 陈晓燕."""
+    make_user("chenxy", position="workshop_clerk")
+    with app.app_context():
+        from app.staff.models import Employee
+
+        db.session.scalar(select(Employee).filter_by(name="chenxy")).name = "陈晓燕"
+        db.session.add(AuditEntry(action="position_create", object_type="position", actor="chenxy", summary="陈晓燕的操作"))
+        db.session.add(AuditEntry(action="position_create", object_type="position", actor="boss", summary="管理员的操作"))
+        db.session.commit()
+    for who in ("陈晓燕", "晓燕", "chenxy"):
+        html = admin_client.get(f"/admin/audit/?actor={who}").get_data(as_text=True)
+        assert "陈晓燕的操作" in html and "管理员的操作" not in html, who
+    assert "没有符合条件的记录" in admin_client.get("/admin/audit/?actor=%25").get_data(as_text=True)
+
+
 def test_audit_records_who_when_before_after(app, admin_client):
     admin_client.post_form("/org/positions", {"title": "钣金技师", "department": "售后服务部"})
     with app.app_context():

@@ -7,7 +7,9 @@ from app import params
 from app.clock import local_day_range
 from app.parts import audit_labels, object_labels
 from app.audit.models import AuditEntry
+from app.auth.models import User
 from app.permissions import admin_required
+from app.staff.models import Employee
 from app.web import render
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -19,8 +21,11 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 def index():
     args = request.args
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    if args.get("actor"):
-        stmt = stmt.where(AuditEntry.actor.like(f"%{args['actor'].strip()}%"))
+    who = (args.get("actor") or "").strip()
+    if who:  # the account's username as recorded, or its holder's name (陈晓燕 finds chenxy)
+        named = (select(User.username).outerjoin(Employee, Employee.id == User.employee_id)
+                 .where(or_(User.display_name.contains(who, autoescape=True), Employee.name.contains(who, autoescape=True))))
+        stmt = stmt.where(or_(AuditEntry.actor.contains(who, autoescape=True), AuditEntry.actor.in_(named)))
     if args.get("action"):
         stmt = stmt.where(AuditEntry.action == args["action"])
     if args.get("object_type"):
