@@ -31,7 +31,7 @@ def index():
     if args.get("object_type"):
         stmt = stmt.where(AuditEntry.object_type == args["object_type"])
     if args.get("q"):
-        stmt = stmt.where(or_(AuditEntry.summary.like(f"%{args['q'].strip()}%")))
+        stmt = stmt.where(AuditEntry.summary.contains(args["q"].strip(), autoescape=True))
     start = params.optional_date_arg("start")
     if start:
         stmt = stmt.where(AuditEntry.at >= local_day_range(start, start)[0])
