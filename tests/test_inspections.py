@@ -338,6 +338,54 @@ def test_an_inspection_done_through_the_pages(people, client):
         assert db.session.get(Inspection, insp).state == "draft"
 
 
+def _count(app, model=Inspection) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(model.id)))
+
+
+def test_starting_an_area_again_opens_ones_own_draft(people, client, make_user):
+    """开始 for an area where the user has a draft he has not submitted opens that draft,
+    and says so, instead of a second draft beside it; the list offers 继续 on it. Another
+    inspector has his own; a submitted or a reopened inspection is not a draft to resume."""
+    app = people
+    client.login("wm")
+    first = _start(client, app)
+    client.post_form(f"/inspections/{first}/items/w1", {"value": "pass"})
+    r = client.post_form("/inspections/start", {"template": _template_id(app), "area": "workshop"})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/inspections/{first}")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "已打开您未提交的草稿" in page and "已答 1/11 项" in page
+    assert _count(app) == 1
+    listing = client.get("/inspections/").get_data(as_text=True)
+    resume = re.search(r'<a class="button il-resume" href="([^"]+)"[^>]*>继续</a>', listing)
+    assert resume and resume.group(1) == f"/inspections/{first}"
+    # another area: a draft of its own
+    tools = _start(client, app, area="workshop_tools")
+    assert tools != first and _start(client, app, area="workshop_tools") == tools
+    # another inspector of the same area: his own draft, and no 继续 on wm's
+    make_user("wm2", position="workshop_manager")
+    other = type(client)(app.test_client())
+    other.login("wm2")
+    theirs = _start(other, app)
+    assert theirs not in (first, tools) and _start(other, app) == theirs
+    assert f'il-resume" href="/inspections/{first}"' not in other.get("/inspections/").get_data(as_text=True)
+    assert _count(app) == 3
+    # submitted: the next 开始 is a new inspection; reopened for a correction, it stays
+    # a past inspection and 开始 does not open it
+    _answer_all_pass(client, app, first)
+    assert client.post_form(f"/inspections/{first}/submit").status_code == 303
+    second = _start(client, app)
+    assert second != first
+    assert "已打开您未提交的草稿" not in client.get(f"/inspections/{second}").get_data(as_text=True)
+    _answer_all_pass(client, app, second)
+    assert client.post_form(f"/inspections/{second}/submit").status_code == 303
+    assert client.post_form(f"/inspections/{first}/reopen", {"reason": "w1 记错"}).status_code == 303
+    third = _start(client, app)
+    assert third not in (first, second) and _start(client, app) == third
+    with app.app_context():
+        assert db.session.get(Inspection, third).answers == [] and db.session.get(Inspection, first).state == "draft"
+
+
 def test_a_photo_that_is_not_an_image_is_refused_beside_the_item(people, client):
     client.login("wm")
     insp = _start(client, people)
@@ -691,8 +739,8 @@ def test_the_action_and_inspection_permissions_decide_from_people_and_the_org_ch
 
     app = people
     client.login("wm")
-    draft = _start(client, app)
     done = _submitted_with_fail(client, app)
+    draft = _start(client, app)  # after the submit: a new draft (开始 again would open his own)
     tech = _employee_id(app)
     with app.app_context():
         users = {u.username: u for u in db.session.scalars(select(User))}

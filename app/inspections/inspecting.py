@@ -8,12 +8,14 @@ from sqlalchemy.orm import selectinload
 
 from app import uploads
 from app.audit.log import record
+from app.audit.models import AuditEntry
+from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
 from app.inspections import schedules, scoring
 from app.inspections.errors import Refused
 from app.inspections.models import (DRAFT, SUBMITTED, CorrectiveAction, Inspection, InspectionAnswer, InspectionPhoto,
-                                    InspectionTemplate)
+                                    InspectionTemplate, TemplateVersion)
 from app.inspections.templates import Area
 
 SUB = "inspections"  # upload folder of the photos
@@ -40,7 +42,34 @@ def list_query(user_id: int, visible: list[str], inspectable: list[str], area: s
     return stmt.order_by(Inspection.started_at.desc(), Inspection.id.desc())
 
 
+def ever_submitted(ids) -> set[int]:
+    """Which of these inspections were submitted at some time (a draft now only because it
+    was reopened for a correction): their submit is in the audit log, the one trace a
+    reopen leaves. Such a draft is a past inspection, not a new one."""
+    keys = [str(i) for i in ids]
+    if not keys:
+        return set()
+    return {int(k) for k in db.session.scalars(
+        select(AuditEntry.object_id).where(AuditEntry.object_type == "inspection", AuditEntry.object_id.in_(keys),
+                                           AuditEntry.action == "inspection_submit").distinct())}
+
+
+def open_draft(template: InspectionTemplate, area: Area, user) -> Inspection | None:
+    """The user's own draft of this template for this area that he started and has not
+    submitted yet (the newest, should there be several), or None. A reopened inspection is
+    not one: it is a past inspection being corrected."""
+    drafts = list(db.session.scalars(
+        select(Inspection).join(TemplateVersion, Inspection.version_id == TemplateVersion.id)
+        .where(Inspection.inspector_id == user.id, Inspection.area_key == area.key, Inspection.state == DRAFT,
+               TemplateVersion.template_id == template.id)
+        .order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(20)))
+    past = ever_submitted(d.id for d in drafts)
+    return next((d for d in drafts if d.id not in past), None)
+
+
 def start(template: InspectionTemplate, area: Area, user) -> Inspection:
+    """A new draft inspection of the area, always (the demo; 开始 goes through
+    resume_or_start)."""
     if not template.active or template.current is None:
         raise Refused("该模板已停用，不能再用于新的检查。", "template", 409)
     version = template.current
@@ -51,6 +80,19 @@ def start(template: InspectionTemplate, area: Area, user) -> Inspection:
     record("inspection_start", "inspection", insp.id,
            summary=f"{area.name}：{version.name}（第 {version.number} 版）", user=user)
     return insp
+
+
+def resume_or_start(template: InspectionTemplate, area: Area, user) -> tuple[Inspection, bool]:
+    """What 开始 does: the user's own draft of this template for this area that he has not
+    submitted yet, or else a new one; (the inspection, True when it is the earlier draft).
+    Two people each have their own draft. The user's row is locked while looking, so a
+    double tap (two requests at once) gives one draft on PostgreSQL too (SQLite's writes
+    are serialised by BEGIN IMMEDIATE)."""
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    draft = open_draft(template, area, user)
+    if draft is not None:
+        return draft, True
+    return start(template, area, user), False
 
 
 def _editable(insp: Inspection) -> None:

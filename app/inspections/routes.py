@@ -96,10 +96,13 @@ def start():
         abort(400, description="请选择检查模板和区域。")
     require(may_inspect_area, area)
     try:
-        insp = inspecting.start(template, area, current_user)
+        insp, resumed = inspecting.resume_or_start(template, area, current_user)
     except Refused as exc:
         _refuse(exc)
     db.session.commit()
+    if resumed:
+        flash(f"已打开您未提交的草稿（{clock.to_local(insp.started_at):%Y-%m-%d %H:%M} 开始，已答 "
+              f"{len(insp.answers)}/{len(insp.version.items())} 项），继续作答即可。", "info")
     return redirect(url_for("inspections.inspection", insp_id=insp.id), code=303)
 
 
