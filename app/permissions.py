@@ -416,6 +416,12 @@ def may_reopen_inspection(user, inspection) -> bool:
         inspection.inspector_id == user.id or user.is_admin)
 
 
+def may_delete_inspection(user, inspection) -> bool:
+    """Delete a draft (删除草稿): its inspector or admin; never a submitted inspection."""
+    return getattr(user, "is_authenticated", False) and inspection.state == "draft" and (
+        inspection.inspector_id == user.id or user.is_admin)
+
+
 def may_assign_action(user, inspection, area) -> bool:
     """An action for a finding: the inspector or someone who may inspect the area."""
     return getattr(user, "is_authenticated", False) and (

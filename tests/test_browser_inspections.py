@@ -170,3 +170,41 @@ def test_the_inspection_list_and_a_draft_photo_removed_on_a_phone(app, live_serv
     assert page.url.endswith(f"/inspections/{insp_id}")  # swapped in place, no reload
     with app.app_context():
         assert db.session.scalar(select(InspectionPhoto).filter_by(inspection_id=insp_id)) is None
+
+
+def test_start_again_opens_the_draft_and_the_draft_is_deleted_after_the_confirmation(app, live_server, phone,
+                                                                                     make_user):
+    """On a phone: 开始 twice for the same area opens the one draft (and says so), the list
+    offers 继续 on it, and 删除草稿 asks first: "no" keeps it, "yes" removes it."""
+    make_user("wm", position="workshop_manager")
+    with app.app_context():
+        tpl.load_shipped()
+        db.session.commit()
+    page = phone
+    browser_login(page, live_server, "wm")
+    ids = []
+    for _ in range(2):
+        page.goto(live_server + "/inspections/")
+        page.locator("form:has-text('车间5S检查') button:has-text('开始')").click()
+        page.wait_for_url(re.compile(r"/inspections/\d+$"))
+        ids.append(int(page.url.rsplit("/", 1)[1]))
+    assert ids[0] == ids[1]
+    expect(page.locator(".flash-info")).to_contain_text("已打开您未提交的草稿")
+    page.goto(live_server + "/inspections/")
+    expect(page.locator("table.insp-list tbody tr")).to_have_count(1)
+    resume = page.locator("table.insp-list a.il-resume")
+    assert resume.bounding_box()["height"] >= 32 and page.evaluate("document.documentElement.scrollWidth") <= 390
+    resume.click()
+    page.wait_for_url(re.compile(rf"/inspections/{ids[0]}$"))
+    page.once("dialog", lambda d: d.dismiss())
+    page.locator("button:has-text('删除草稿')").click()
+    page.wait_for_timeout(300)
+    assert page.url.endswith(f"/inspections/{ids[0]}")
+    with app.app_context():
+        assert db.session.get(Inspection, ids[0]) is not None
+    page.once("dialog", lambda d: d.accept())
+    page.locator("button:has-text('删除草稿')").click()
+    expect(page.locator(".flash-success")).to_contain_text("草稿已删除")
+    expect(page.locator("table.insp-list a.il-resume")).to_have_count(0)
+    with app.app_context():
+        assert db.session.get(Inspection, ids[0]) is None

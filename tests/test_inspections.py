@@ -386,6 +386,77 @@ def test_starting_an_area_again_opens_ones_own_draft(people, client, make_user):
         assert db.session.get(Inspection, third).answers == [] and db.session.get(Inspection, first).state == "draft"
 
 
+def test_a_draft_is_deleted_by_its_inspector_with_its_answers_and_photos(people, client, make_user):
+    from app.parts import referenced_uploads
+
+    app = people
+    client.login("wm")
+    insp = _start(client, app)
+    client.post_form(f"/inspections/{insp}/items/w2", {"value": "fail", "note": "通道堆放轮胎"})
+    photo = _photo(client, insp)
+    with app.app_context():
+        key = db.session.get(InspectionPhoto, photo).key
+    stored = os.path.join(app.config["UPLOAD_FOLDER"], inspecting.SUB)
+    assert any(name.startswith(key) for name in os.listdir(stored))
+    page = client.get(f"/inspections/{insp}").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/inspections/%d/delete"[^>]*data-confirm="([^"]+)"' % insp, page)
+    assert form and "1 项答案和 1 张照片" in form.group(1) and "删除草稿" in page
+    # not a GET, not without the CSRF token, not by someone else (the technician may not
+    # see it; the other workshop manager sees it but it is not his)
+    assert client.get(f"/inspections/{insp}/delete").status_code == 405
+    assert client.post(f"/inspections/{insp}/delete").status_code == 400
+    make_user("wm2", position="workshop_manager")
+    other = type(client)(app.test_client())
+    other.login("wm2")
+    assert "删除草稿" not in other.get(f"/inspections/{insp}").get_data(as_text=True)
+    assert other.post_form(f"/inspections/{insp}/delete").status_code == 403
+    other.logout()
+    other.login("tech")
+    assert other.post_form(f"/inspections/{insp}/delete").status_code == 403
+    assert _count(app) == 1 and _count(app, InspectionAnswer) == 1 and _count(app, InspectionPhoto) == 1
+    # its inspector: gone with its answers and photo files; the log keeps what it held
+    r = client.post_form(f"/inspections/{insp}/delete", follow_redirects=True)
+    assert r.status_code == 200 and "草稿已删除" in r.get_data(as_text=True)
+    assert f"/inspections/{insp}\"" not in r.get_data(as_text=True)
+    assert client.get(f"/inspections/{insp}").status_code == 404
+    assert client.get(f"/inspections/photos/{photo}/thumb").status_code == 404
+    assert _count(app) == 0 and _count(app, InspectionAnswer) == 0 and _count(app, InspectionPhoto) == 0
+    assert not any(name.startswith(key) for name in os.listdir(stored))
+    with app.app_context():
+        assert key not in referenced_uploads().get(inspecting.SUB, set())
+        entry = db.session.scalar(select(AuditEntry).filter_by(action="inspection_delete"))
+        assert entry.object_id == str(insp) and entry.user.username == "wm" and "删除草稿" in entry.summary
+        assert entry.before["answers"]["w2"] == {"value": "fail", "note": "通道堆放轮胎"}
+        assert entry.before["photos"] == [{"item": "w2", "file": key}]
+    assert client.post_form(f"/inspections/{insp}/delete").status_code == 404
+    # admin may delete another's draft
+    other = _start(client, app)
+    make_user("boss", admin=True)
+    admin = type(client)(app.test_client())
+    admin.login("boss")
+    assert admin.post_form(f"/inspections/{other}/delete").status_code == 303 and _count(app) == 0
+
+
+def test_a_submitted_or_reopened_inspection_is_not_deleted_as_a_draft(people, client):
+    app = people
+    client.login("wm")
+    insp = _submitted_with_fail(client, app)
+    assert "删除草稿" not in client.get(f"/inspections/{insp}").get_data(as_text=True)
+    r = client.post_form(f"/inspections/{insp}/delete")
+    assert r.status_code == 409 and "已提交的检查不能删除" in r.get_data(as_text=True)
+    # reopened for a correction: a draft again, but a past inspection, kept
+    assert client.post_form(f"/inspections/{insp}/reopen", {"reason": "补充备注"}).status_code == 303
+    assert "删除草稿" not in client.get(f"/inspections/{insp}").get_data(as_text=True)
+    r = client.post_form(f"/inspections/{insp}/delete")
+    assert r.status_code == 409 and "曾经提交过" in r.get_data(as_text=True)
+    with app.app_context():
+        i = db.session.get(Inspection, insp)
+        assert i is not None and i.state == "draft" and len(i.answers) == 11 and len(i.photos) == 1
+        with pytest.raises(Refused, match="曾经提交过"):
+            inspecting.delete_draft(i, i.inspector)
+        assert not db.session.scalar(select(AuditEntry.id).filter_by(action="inspection_delete"))
+
+
 def test_a_photo_that_is_not_an_image_is_refused_beside_the_item(people, client):
     client.login("wm")
     insp = _start(client, people)

@@ -19,6 +19,7 @@ AUDIT_LABELS = {
     "inspection_photo_delete": "删除检查照片",
     "inspection_submit": "提交检查",
     "inspection_reopen": "退回检查",
+    "inspection_delete": "删除检查草稿",
     "inspection_action_assign": "下达整改",
     "inspection_action_done": "整改完成",
     "inspection_action_close": "整改验证关闭",

@@ -95,6 +95,33 @@ def resume_or_start(template: InspectionTemplate, area: Area, user) -> tuple[Ins
     return start(template, area, user), False
 
 
+def delete_draft(insp: Inspection, user) -> list:
+    """Deletes a draft started by mistake or no longer wanted, with its answers and photos:
+    the audit record keeps what it held (answers, notes, photo files). Returns the photos
+    to remove from storage once committed (what is left by a crash in between is no row's
+    any more, so the nightly uploads check removes it). Refused once submitted, and for a
+    reopened inspection (it was submitted: correct and submit it again)."""
+    if insp.state != DRAFT:
+        raise Refused("已提交的检查不能删除。如需更正，请由检查人填写原因后退回为草稿，修改后重新提交。", None, 409)
+    if ever_submitted([insp.id]) or db.session.scalar(
+            select(CorrectiveAction.id).filter_by(inspection_id=insp.id).limit(1)):
+        raise Refused("该检查曾经提交过（现为退回修改中的草稿），不能删除；请修改后重新提交。", None, 409)
+    photos = list(insp.photos)
+    before = {"area": insp.area_name, "template": insp.version.name, "version": insp.version.number,
+              "started_at": insp.started_at,
+              "answers": {a.item_key: {"value": a.value, "note": a.note} for a in insp.answers},
+              "photos": [{"item": p.item_key, "file": p.key} for p in photos]}
+    for row in photos + list(insp.answers):
+        db.session.delete(row)
+    db.session.flush()
+    db.session.delete(insp)
+    db.session.flush()
+    record("inspection_delete", "inspection", insp.id,
+           summary=f"删除草稿：{insp.area_name}：{insp.version.name}（已答 {len(before['answers'])} 项，照片 {len(photos)} 张）",
+           before=before, user=user)
+    return [("image", p.key) for p in photos]
+
+
 def _editable(insp: Inspection) -> None:
     if insp.state != DRAFT:
         raise Refused("该检查已提交，不能再修改。如需更正，请由检查人填写原因后退回为草稿。", None, 409)

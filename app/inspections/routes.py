@@ -16,7 +16,8 @@ from app.inspections.errors import Refused
 from app.inspections.forms import AssignForm, DoneForm, NoteForm, ReasonForm
 from app.inspections.models import (ACTION_STATES, CANCELLED, CLOSED, DONE, EVENT_LABELS, OPEN, SUBMITTED,
                                     CorrectiveAction, Inspection, InspectionPhoto, InspectionTemplate)
-from app.permissions import (is_action_assignee, may_inspect, may_assign_action, may_edit_inspection, may_inspect_area,
+from app.permissions import (is_action_assignee, may_inspect, may_assign_action, may_delete_inspection,
+                             may_edit_inspection, may_inspect_area,
                              may_manage_inspection_templates, may_reopen_inspection, may_update_action,
                              may_verify_action, may_view_action, may_view_area_inspections, may_view_inspection,
                              require)
@@ -102,7 +103,8 @@ def start():
     db.session.commit()
     if resumed:
         flash(f"已打开您未提交的草稿（{clock.to_local(insp.started_at):%Y-%m-%d %H:%M} 开始，已答 "
-              f"{len(insp.answers)}/{len(insp.version.items())} 项），继续作答即可。", "info")
+              f"{len(insp.answers)}/{len(insp.version.items())} 项），继续作答即可；如需重新开始，可在页面底部删除该草稿。",
+              "info")
     return redirect(url_for("inspections.inspection", insp_id=insp.id), code=303)
 
 
@@ -130,7 +132,9 @@ def _page(insp: Inspection, area, status: int = 200, problems=None, forms=None, 
                   score=inspecting.current_score(insp), findings=findings, editable=may_edit_inspection(current_user, insp),
                   problems=problems or [], bad=bad, assign_forms=assign_forms, item_errors=item_errors or {},
                   may_assign=may_assign_action(current_user, insp, area),
-                  may_reopen=may_reopen_inspection(current_user, insp), today=clock.local_now().date(),
+                  may_reopen=may_reopen_inspection(current_user, insp),
+                  may_delete=may_delete_inspection(current_user, insp) and not inspecting.ever_submitted([insp.id]),
+                  today=clock.local_now().date(),
                   status=status)
 
 
@@ -263,6 +267,26 @@ def reopen(insp_id: int):
     db.session.commit()
     flash("检查已退回为草稿，修改后请重新提交。", "success")
     return redirect(url_for("inspections.inspection", insp_id=insp.id), code=303)
+
+
+@bp.post("/<int:insp_id>/delete")
+@login_required
+def delete(insp_id: int):
+    """删除草稿: the inspector's (or admin's) draft, with its answers and photos."""
+    require(may_inspect)
+    insp, area = _inspection(insp_id)
+    require(may_view_inspection, insp, area)
+    if insp.state == SUBMITTED:
+        abort(409, description="已提交的检查不能删除。如需更正，请由检查人填写原因后退回为草稿，修改后重新提交。")
+    require(may_delete_inspection, insp)
+    try:
+        removed = inspecting.delete_draft(insp, current_user)
+    except Refused as exc:
+        _refuse(exc)
+    db.session.commit()
+    inspecting.discard(removed)  # the files, once the rows are gone for good
+    flash("草稿已删除。", "success")
+    return redirect(url_for("inspections.index"), code=303)
 
 
 @bp.get("/photos/<int:photo_id>/<size>")
