@@ -208,3 +208,52 @@ def test_start_again_opens_the_draft_and_the_draft_is_deleted_after_the_confirma
     expect(page.locator("table.insp-list a.il-resume")).to_have_count(0)
     with app.app_context():
         assert db.session.get(Inspection, ids[0]) is None
+
+
+LABEL_BOXES = r"""() => { const svg = document.querySelector('svg.insp-trend'), s = svg.getBoundingClientRect();
+  const scale = s.width / svg.viewBox.baseVal.width;  // the labels' size on the screen
+  return [...svg.querySelectorAll('text > tspan, text:not(:has(tspan))')].map(e => { const b = e.getBoundingClientRect();
+    return {text: e.textContent, year: /^\d{4}$/.test(e.textContent), size: parseFloat(getComputedStyle(e).fontSize) * scale,
+            left: b.left - s.left, right: s.right - b.right,
+            top: b.top - s.top, bottom: s.bottom - b.bottom, x0: b.left, x1: b.right, y0: b.top, y1: b.bottom}; }); }"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_trend_chart_labels_keep_apart_and_inside_on_a_phone_and_a_desktop(app, live_server, browser, make_user,
+                                                                               width):
+    """The year under 1月 (and under the first month) does not run into the month, the "100"
+    of the axis does not touch the border, and the month names keep apart, at 390 px (the
+    labels drawn larger) and at 1366 px."""
+    from app.auth.models import User
+    from app.inspections import inspecting
+
+    make_user("wm", position="workshop_manager")
+    with app.app_context():
+        tpl.load_shipped()
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        template = db.session.scalar(select(InspectionTemplate).filter_by(key="workshop_5s"))
+        insp = inspecting.start(template, tpl.area("workshop"), wm)
+        for item in insp.version.items():
+            value = {"pass_fail": "pass", "yes_no": "yes", "score": "3", "number": "6"}[item["type"]]
+            inspecting.answer(insp, item["key"], value, "", wm)
+        inspecting.submit(insp, wm)
+        db.session.commit()
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 844}, is_mobile=width < 600,
+                                  has_touch=width < 600)
+    page = context.new_page()
+    try:
+        browser_login(page, live_server, "wm")
+        page.goto(live_server + "/inspections/trend?area=workshop")
+        boxes = page.evaluate(LABEL_BOXES)
+    finally:
+        context.close()
+    months = [b for b in boxes if b["text"].endswith("月")]
+    years = [b for b in boxes if b["year"]]
+    assert len(months) == 12 and years and any(b["text"] == "100" for b in boxes)
+    for b in boxes:  # inside the chart's border, with room
+        assert min(b["left"], b["right"], b["top"], b["bottom"]) >= 3, b
+    for year in years:  # a line under its month (1.1 em at least: the glyphs apart), not across it
+        month = next(m for m in months if m["x0"] < year["x1"] and year["x0"] < m["x1"])
+        assert year["y0"] - month["y0"] >= 1.1 * month["size"], (month, year)
+    for a, b in zip(months, months[1:]):
+        assert b["x0"] - a["x1"] >= 2, (a, b)

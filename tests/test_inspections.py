@@ -783,6 +783,24 @@ def test_the_trend_of_an_area_over_months(people, client):
     assert client.get("/inspections/trend?area=nowhere").status_code == 404
 
 
+def test_the_trend_axis_has_round_ticks_up_to_100_from_below_the_lowest_score():
+    """Read without squinting on a phone: five or so round steps, not a label every 10
+    from 0, and the axis reaches below the lowest month."""
+    from datetime import date
+
+    from app.inspections import reports
+
+    months = reports._months(date(2026, 12, 7))
+
+    def ticks(*scores):
+        series = reports.Series("车间5S检查", 85, {months[i]: (v, 1) for i, v in enumerate(scores)})
+        return [str(g["value"]) for g in reports.trend_chart({"months": months, "series": [series]})["grid"]]
+
+    assert ticks(82.4, 68.4, 90) == ["50", "60", "70", "80", "90", "100"]
+    assert ticks(33, 90) == ["20", "40", "60", "80", "100"]
+    assert ticks(5.5) == ["0", "20", "40", "60", "80", "100"]
+
+
 def test_the_demo_data(app):
     from app.demo import seed_staff
     from app.inspections import demo

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock
+from app.checklists.results import nice_ticks
 from app.extensions import db
 from app.inspections import inspecting, scoring
 from app.inspections.models import ACTION_STATES, SUBMITTED, CorrectiveAction, Inspection, TemplateVersion
@@ -96,24 +97,37 @@ def trend(area_key: str, today: date) -> dict:
 
 
 COLOURS = ["#1f6feb", "#d9480f", "#2b8a3e", "#7048e8"]
+# The chart is drawn W units wide and scaled to its box: on a desktop its labels are
+# LABEL units high, on a phone (scaled to about half) LABEL_PHONE (static/css/inspections.css
+# says so too). The margins are laid out for the larger, so that no label runs into the
+# border or into another at either size.
+W, H, LABEL, LABEL_PHONE = 640, 280, 11, 19
+DIGIT = 0.6  # a digit's width in em (Noto Sans, with some room)
 
 
 def trend_chart(data: dict) -> dict:
     """The geometry of the trend chart (templates/inspections/_trend_chart.html draws it as
     an inline SVG): a line per template over the months, its pass mark dashed, the points
-    below it red."""
+    below it red. The y axis has round ticks (nice_ticks) up to 100; under each month its
+    name, and under January and the first month the year (a second line, 1.25 em below)."""
     months, series = data["months"], data["series"]
-    w, h, left, right, top, bottom = 640, 260, 36, 12, 12, 40
-    lo = 50.0
-    for s in series:
-        lo = min([lo] + [v for v, _ in s.points.values()])
-    lo = max(0.0, (int(lo) // 10) * 10)
+    low = min([50.0] + [v for s in series for v, _ in s.points.values()])
+    ticks = nice_ticks(max(0.0, low), 100, 0, intervals=5)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 10
+    while ticks[0] > low and ticks[0] > 0:  # the axis starts at a tick at or below the lowest point
+        ticks.insert(0, ticks[0] - step)
+    lo = ticks[0]
+    pad = LABEL_PHONE * 0.4  # a label's distance from the border and from the plot
+    left = round(pad + DIGIT * LABEL_PHONE * len(str(int(ticks[-1]))) + pad)  # "100" fits
+    right = round(pad * 1.5)
+    top = LABEL_PHONE  # the top label's upper half, and some room
+    bottom = round(pad + 2.25 * LABEL_PHONE + pad)  # two lines: the month, the year
 
     def x(i):
-        return round(left + (w - left - right) * (i + 0.5) / len(months), 1)
+        return round(left + (W - left - right) * (i + 0.5) / len(months), 1)
 
     def y(v):
-        return round(top + (h - top - bottom) * (100 - v) / (100 - lo if lo < 100 else 1), 1)
+        return round(top + (H - top - bottom) * (100 - v) / (100 - lo if lo < 100 else 1), 1)
 
     lines = []
     for n, s in enumerate(series):
@@ -121,8 +135,9 @@ def trend_chart(data: dict) -> dict:
         lines.append({"name": s.name, "colour": COLOURS[n % len(COLOURS)], "mark_y": y(s.pass_mark),
                       "polyline": " ".join(f"{px},{py}" for px, py, _ in pts) if len(pts) > 1 else "",
                       "points": [{"x": px, "y": py, "value": v, "low": v < s.pass_mark} for px, py, v in pts]})
-    return {"w": w, "h": h, "left": left, "right": w - right, "base": h - bottom,
-            "grid": [{"y": y(v), "value": v} for v in range(int(lo), 101, 10)],
+    return {"w": W, "h": H, "left": left, "right": W - right, "base": H - bottom, "label": LABEL,
+            "label_x": left - round(pad), "label_y": H - bottom + round(pad * 0.5),
+            "grid": [{"y": y(v), "value": f"{v:g}"} for v in ticks],
             "months": [{"x": x(i), "month": mm, "year": yy if (mm == 1 or i == 0) else None}
                        for i, (yy, mm) in enumerate(months)],
             "lines": lines}
