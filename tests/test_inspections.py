@@ -767,6 +767,35 @@ def test_the_open_actions_as_pdf_and_xlsx(people, client):
     assert isinstance(rows[1][4], __import__("datetime").datetime)
 
 
+def test_the_actions_pdf_columns_hold_their_words(people, client):
+    """序号, the area, a name, a date and 逾期 N 天 each come out whole (the header had
+    wrapped as 序/号 and the area as 车间维修/区); an area breaks only after its "/"."""
+    from app.auth.models import User
+
+    app = people
+    client.login("wm")
+    shop = _submitted_with_fail(client, app)
+    tools = _start(client, app, area="workshop_tools")
+    _answer_all_pass(client, app, tools, but=("w5",))
+    client.post_form(f"/inspections/{tools}/items/w5", {"value": "fail"})
+    assert client.post_form(f"/inspections/{tools}/submit").status_code == 303
+    tech = _employee_id(app)
+    with app.app_context():
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        day = clock.local_now().date() - timedelta(days=12)
+        actions.assign(db.session.get(Inspection, shop), "w2", tech, day, "清理通道，轮胎放回轮胎架并贴标识", wm, today=day)
+        actions.assign(db.session.get(Inspection, tools), "w5", tech, day + timedelta(days=20), "补贴操作规程", wm, today=day)
+        db.session.commit()
+        due = f"{day:%Y-%m-%d}"
+    pdf = client.get("/inspections/actions.pdf")
+    lines = pdftotext(pdf.data).splitlines()
+    words = {w for line in lines for w in line.split()}  # what a line of a cell holds
+    for whole in ("序号", "区域", "责任人", "车间维修区", "车间工具室/", "tech", due):
+        assert whole in words, whole
+    assert "设备区" in words  # the second line of 车间工具室/设备区, nothing else broken off
+    assert "逾期 12 天" in lines
+
+
 def test_the_trend_of_an_area_over_months(people, client):
     app = people
     client.login("wm")
