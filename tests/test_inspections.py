@@ -850,6 +850,48 @@ def test_the_demo_data(app):
         assert demo.seed(True) == []
 
 
+def test_the_demo_actions_histories_are_dated_as_their_stories(app):
+    """Each demo action is assigned after its inspection and, where done or closed, done
+    and verified in order before its due date, in the past: not at the moment of seeding
+    (action #8 of the 11-25 inspection, due 11-28, had shown 下达整改 and 整改完成 on the
+    day of seeding, yet 待验证). Its audit records, after photo and notices say the same."""
+    from app.demo import seed_staff
+    from app.inspections import demo
+    from app.notices.models import Notice
+
+    with app.app_context():
+        seed_staff()
+        demo.seed(True)
+        db.session.commit()
+        seeded = clock.to_utc(clock.local_now()) - timedelta(hours=1)
+        rows = list(db.session.scalars(select(CorrectiveAction).order_by(CorrectiveAction.id)))
+        assert {"done", "closed"} <= {a.state for a in rows}
+        notices = 0
+        for a in rows:
+            events = {e.kind: e.at for e in a.events}
+            assert [e.kind for e in a.events] == {"open": ["assign"], "done": ["assign", "done"],
+                                                  "closed": ["assign", "done", "close"]}[a.state], a.id
+            times = [e.at for e in a.events]
+            assert times == sorted(times) and times[-1] < seeded, (a.id, times)
+            assert a.inspection.submitted_at < events["assign"] == a.created_at, a.id
+            for step in ("done", "close"):
+                if step in events:
+                    assert clock.to_local(events[step]).date() <= a.due_on, (a.id, step)
+            if a.state == "closed":
+                assert a.closed_at == events["close"]
+            if a.state in ("done", "closed"):
+                assert [p.at for p in a.after_photos] == [events["done"]]
+            audit = {e.action.rsplit("_", 1)[1]: e.at for e in db.session.scalars(
+                select(AuditEntry).filter_by(object_type="inspection_action", object_id=str(a.id)))}
+            assert audit == events, a.id
+            sent = {n.key.split(":")[0]: n.created_at for n in db.session.scalars(select(Notice).where(
+                (Notice.key == f"insp-action:{a.id}") | Notice.key.startswith(f"insp-action-done:{a.id}:")))}
+            assert sent.get("insp-action", events["assign"]) == events["assign"], a.id
+            assert sent.get("insp-action-done", events.get("done")) == events.get("done"), a.id
+            notices += len(sent)
+        assert notices >= len(rows) // 2
+
+
 def test_the_action_and_inspection_permissions_decide_from_people_and_the_org_chart(people, client):
     """Called directly: who edits a draft, who reopens, who updates and who verifies an action."""
     from app import permissions as p

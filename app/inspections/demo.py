@@ -1,20 +1,27 @@
 """Demo data of the inspection part (flask seed-demo): three months of weekly workshop 5S
 inspections by 张伟 with varying scores, their findings' actions for 何师傅 and 马超 (closed
 with before/after photos, done and waiting for verification, open, overdue), a front-desk
-inspection, and one 厂家审核自查 by 王建国."""
+inspection, and one 厂家审核自查 by 王建国.
+
+Everything is written through the part's rules, at the moment of seeding; each record is
+then dated as its story has it (an inspection at its day, an action assigned after it,
+done and verified before its due date), with the history rows, audit records, photos and
+notices of each step, so no page shows a step of November logged on the day of seeding."""
 import io
 import random
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from app import clock
+from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.demo import demo_photo
 from app.extensions import db
 from app.inspections import actions, inspecting, schedules, scoring
 from app.inspections import templates as tpl
-from app.inspections.models import Inspection, InspectionTemplate
+from app.inspections.models import ActionEvent, Inspection, InspectionPhoto, InspectionTemplate
+from app.notices.models import Notice
 from app.staff.models import Employee
 
 WEEKS = 13
@@ -56,10 +63,54 @@ def _answer_all(insp, rng: random.Random, fail_rate: float, user, seed: int) -> 
 
 
 def _backdate(insp, when: datetime) -> None:
+    """The inspection done at `when` (local): started 25 minutes before, its answers and
+    photos in between, its audit records with them."""
     utc = clock.to_utc(when)
     insp.started_at = utc - timedelta(minutes=25)
     if insp.submitted_at:
         insp.submitted_at = utc
+    answered = {a.item_key: insp.started_at + timedelta(minutes=1 + 20 * n // max(len(insp.answers), 1))
+                for n, a in enumerate(insp.answers)}
+    for a in insp.answers:
+        a.at = answered[a.item_key]
+    for p in insp.photos:
+        if p.action_id is None:
+            p.at = answered.get(p.item_key, insp.started_at)
+    db.session.flush()
+    audit = update(AuditEntry).where(AuditEntry.object_type == "inspection", AuditEntry.object_id == str(insp.id))
+    db.session.execute(audit.where(AuditEntry.action == "inspection_start").values(at=insp.started_at))
+    db.session.execute(audit.where(AuditEntry.action.in_(("inspection_answer", "inspection_photo")))
+                       .values(at=insp.started_at + timedelta(minutes=12)))
+    db.session.execute(audit.where(AuditEntry.action == "inspection_submit").values(at=utc))
+
+
+STEP_AUDIT = {"assign": "inspection_action_assign", "done": "inspection_action_done", "close": "inspection_action_close"}
+
+
+def _dated(action, step: str, when: datetime) -> None:
+    """Dates the step just taken on the action at `when` (local): its history row, its audit
+    record, the notice it sent, the after photo of a done, the close itself; the notices it
+    answered count as read from then."""
+    utc = clock.to_utc(when)
+    db.session.flush()
+    db.session.execute(update(ActionEvent).where(ActionEvent.action_id == action.id, ActionEvent.kind == step)
+                       .values(at=utc))
+    db.session.execute(update(AuditEntry).where(AuditEntry.object_type == "inspection_action",
+                                                AuditEntry.object_id == str(action.id),
+                                                AuditEntry.action == STEP_AUDIT[step]).values(at=utc))
+    sent = {"assign": Notice.key == f"insp-action:{action.id}",
+            "done": Notice.key.startswith(f"insp-action-done:{action.id}:")}.get(step)
+    if sent is not None:
+        db.session.execute(update(Notice).where(sent).values(created_at=utc))
+    db.session.execute(update(Notice).where(or_(Notice.key == f"insp-action:{action.id}",
+                                                Notice.key.startswith(f"insp-action-done:{action.id}:")),
+                                            Notice.read_at > utc).values(read_at=utc))
+    if step == "assign":
+        action.created_at = utc
+    elif step == "done":
+        db.session.execute(update(InspectionPhoto).where(InspectionPhoto.action_id == action.id).values(at=utc))
+    elif step == "close":
+        action.closed_at = utc
 
 
 def seed(fresh: bool) -> list[str]:
@@ -99,14 +150,20 @@ def seed(fresh: bool) -> list[str]:
             due = day + timedelta(days=3)
             a = actions.assign(insp, finding.item["key"], who.id, due, f"{finding.item['question'][:30]}：立即整改，完成后拍照上传",
                                inspector, today=day)
+            _dated(a, "assign", datetime.combine(day, time(16, 40)) + timedelta(minutes=len(acts)))
             acts.append(a)
             action_count += 1
             older = n < 3
             if older or (n == 3 and len(acts) == 1):
+                # done within the three days, the older ones verified the next morning
                 doer = hesf if (who.employee_no == "S012" and hesf) else inspector
                 actions.record_done(a, "已按要求整改完毕", _Upload(demo_photo(900 + a.id, (1200, 900))), doer, [])
+                done_day = day + timedelta(days=1 if older else 2)
+                _dated(a, "done", datetime.combine(done_day, time(10, 0)) + timedelta(minutes=rng.randint(0, 300)))
                 if older:
                     actions.close(a, "现场复查合格", inspector)
+                    _dated(a, "close", datetime.combine(done_day + timedelta(days=1), time(9, 30))
+                           + timedelta(minutes=rng.randint(0, 90)))
     # a front-desk inspection and one brand-audit self-check
     if front is not None and "front_5s" in templates:
         insp = inspecting.start(templates["front_5s"], areas["front_desk"], front)
@@ -117,10 +174,11 @@ def seed(fresh: bool) -> list[str]:
     _answer_all(audit, rng, 0.25, manager, 88)
     inspecting.submit(audit, manager)
     _backdate(audit, datetime.combine(today - timedelta(days=6), time(15, 0)))
-    for finding in inspecting.findings(audit, [])[:2]:
+    for n, finding in enumerate(inspecting.findings(audit, [])[:2]):
         if "S003" in staff:
-            actions.assign(audit, finding.item["key"], staff["S003"].id, today + timedelta(days=7),
-                           "按厂家审核标准补齐记录并上传证明", manager)
+            a = actions.assign(audit, finding.item["key"], staff["S003"].id, today + timedelta(days=7),
+                               "按厂家审核标准补齐记录并上传证明", manager)
+            _dated(a, "assign", datetime.combine(today - timedelta(days=6), time(15, 30)) + timedelta(minutes=n))
             action_count += 1
     # the schedules (weekly workshop 5S for 张伟, monthly front desk): from now on, so the
     # inspections above tick nothing
