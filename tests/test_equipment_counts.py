@@ -388,6 +388,14 @@ def test_the_count_sheet_pdf_blank_and_with_the_result(app, clerk):
     assert "车间设备、工具盘点表" in pdftotext(clerk.get(f"/equipment/counts/{open_id}/sheet.pdf?blank=1").data)
 
 
+def test_the_result_summary_puts_each_figure_with_its_own_words(app, clerk):
+    """ZG-01 found with 10 of its 12 pieces, ZG-02 found elsewhere: 件数不符 belongs to the
+    items found (在), not to 在别处."""
+    count_id = _closed_count(app)
+    flat = "".join(pdftotext(clerk.get(f"/equipment/counts/{count_id}/sheet.pdf").data).split())
+    assert "应盘2项：在1项（其中件数不符1项），缺失0项，在别处1项；清单外1项。差异共3项。" in flat
+    assert "在别处1项（其中件数不符" not in flat
+
 def test_the_count_exports_typed_cells(app, clerk):
     count_id = _closed_count(app)
     r = clerk.get(f"/equipment/counts/{count_id}/export.xlsx")
