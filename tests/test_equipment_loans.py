@@ -1,6 +1,7 @@
 """Tool loans (借用/归还): the rules called directly (who may lend, what may be lent, the
 return in each condition, two clerks at once), the pages (item, loan list, employee page),
 the workspace blocks and the nightly notice."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -255,6 +256,46 @@ def test_an_employee_page_lists_the_tools_he_holds(app, client, make_user):
     clerk.logout()
     clerk.login("other")
     assert "ZG-01" not in clerk.get(f"/staff/{he_id}").get_data(as_text=True)
+
+
+def _error_fields(html: str) -> dict[str, str]:
+    """Each field marked wrong (its label or legend) → the text of its block, message included."""
+    out = {}
+    for m in re.finditer(r'<(div|fieldset) class="field[^"]*has-error[^"]*">(.*?)</(?:div|fieldset)>', html, re.S):
+        name = re.search(r"<label[^>]*>([^<]+)</label>|<legend>([^<]+)</legend>", m.group(2))
+        out[(name.group(1) or name.group(2)).strip()] = m.group(2)
+    return out
+
+
+def test_a_return_says_everything_missing_at_once_beside_each_field(app, clerk):
+    """缺件 chosen and nothing else filled in: the pieces, what to do about them and the note
+    are asked for in one answer, each beside its field (not one per submit); a field the
+    form itself refuses (0 pieces) comes with the others. Nothing is recorded."""
+    item_id, he_id = _setup(app, quantity=12)
+    assert clerk.post_form(f"/equipment/{item_id}/lend", {"borrower_id": he_id, "due_on": today().isoformat(),
+                                                          "quantity": "5"}).status_code == 303
+    with app.app_context():
+        loan_id = db.session.scalar(select(Loan.id))
+    r = clerk.post_form(f"/equipment/loans/{loan_id}/return", {"condition": "missing", "missing_qty": "", "note": ""})
+    fields = _error_fields(r.get_data(as_text=True))
+    assert r.status_code == 422
+    assert "请填写缺少的件数" in fields["缺少件数"] and "请选择缺件的处理方式" in fields["缺件处理"]
+    assert "缺件或损坏时请写明情况" in fields["情况说明（缺件、损坏时必填）"]
+    r = clerk.post_form(f"/equipment/loans/{loan_id}/return", {"condition": "missing", "missing_qty": "0", "note": " "})
+    fields = _error_fields(r.get_data(as_text=True))
+    assert r.status_code == 422 and set(fields) == {"缺少件数", "缺件处理", "情况说明（缺件、损坏时必填）"}
+    assert "缺少件数应在1到9999之间" in fields["缺少件数"]
+    r = clerk.post_form(f"/equipment/loans/{loan_id}/return", {"condition": "missing", "missing_qty": "6",
+                                                               "missing_action": "reduce", "note": "少了"})
+    assert r.status_code == 422 and set(_error_fields(r.get_data(as_text=True))) == {"缺少件数"}
+    with app.app_context():
+        assert db.session.get(Loan, loan_id).is_open and db.session.get(Equipment, item_id).quantity == 12
+        assert audits("equipment_return") == 0
+        assert loans.return_problems(db.session.get(Loan, loan_id), "missing") == {  # the rule, called directly
+            "missing_qty": "请填写缺少的件数。", "missing_action": "请选择缺件的处理方式。", "note": "缺件或损坏时请写明情况。"}
+    assert clerk.post_form(f"/equipment/loans/{loan_id}/return", {"condition": "missing", "missing_qty": "1",
+                                                                  "missing_action": "reduce", "note": "少了一个套筒"}
+                           ).status_code == 303
 
 
 # --- workspace blocks and notices ------------------------------------------------------------

@@ -89,32 +89,55 @@ def on_damaged_return(loan: Loan, user=None) -> None:
     faults.report(loan.equipment, f"借用归还时损坏（{loan.borrower.name}）：{loan.return_note or '未说明'}"[:1000], user)
 
 
+class ReturnRefused(Refused):
+    """A return refused for what was entered: every problem of the one submit (field →
+    message), so the form shows them all at once, each beside its field."""
+
+    def __init__(self, problems: dict[str, str]):
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field)
+        self.problems = problems
+
+
+def return_problems(loan: Loan, condition: str, note: str = "", missing_qty: int | None = None,
+                    missing_action: str = "") -> dict[str, str]:
+    """What is wrong with a return as entered, every field at once (field → message; empty
+    when it may be recorded)."""
+    note = (note or "").strip()
+    problems: dict[str, str] = {}
+    if condition not in LOAN_CONDITIONS:
+        problems["condition"] = "请选择归还时的状况。"
+    if condition == LOAN_MISSING:
+        if not missing_qty or missing_qty < 1:
+            problems["missing_qty"] = "请填写缺少的件数。"
+        elif missing_qty > loan.quantity:
+            problems["missing_qty"] = f"缺少的件数不能多于借出的 {loan.quantity} 件。"
+        if missing_action not in MISSING_ACTIONS:
+            problems["missing_action"] = "请选择缺件的处理方式。"
+        elif (missing_action == "reduce" and missing_qty and 1 <= missing_qty <= loan.quantity
+              and missing_qty >= loan.equipment.quantity):
+            problems["missing_action"] = "缺件后台账数量将为零：请改选“送修”，或在设备页将其报废。"
+    if condition in (LOAN_MISSING, LOAN_DAMAGED) and not note:
+        problems["note"] = "缺件或损坏时请写明情况。"
+    elif len(note) > 500:
+        problems["note"] = f"说明最多500字（现有{len(note)}字）。"
+    return problems
+
+
 def give_back(loan: Loan, condition: str, user, note: str = "", missing_qty: int | None = None,
               missing_action: str = "") -> Loan:
     """The return: 完好 / 缺件 (how many pieces are missing, and whether the register's
     quantity is reduced to what came back or the set goes to repair) / 损坏 (a note; the
-    item goes to repair through on_damaged_return)."""
+    item goes to repair through on_damaged_return). What was entered wrong is refused with
+    every problem at once (ReturnRefused)."""
     note = (note or "").strip()
     item = loan.equipment
     if not loan.is_open:
         raise Refused(f"这次借用已于 {loan.returned_on:%Y-%m-%d} 归还。", "condition", 409)
-    if condition not in LOAN_CONDITIONS:
-        raise Refused("请选择归还时的状况。", "condition")
-    if len(note) > 500:
-        raise Refused(f"说明最多500字（现有{len(note)}字）。", "note")
-    missing = 0
-    if condition == LOAN_MISSING:
-        if not missing_qty or missing_qty < 1:
-            raise Refused("请填写缺少的件数。", "missing_qty")
-        if missing_qty > loan.quantity:
-            raise Refused(f"缺少的件数不能多于借出的 {loan.quantity} 件。", "missing_qty")
-        if missing_action not in MISSING_ACTIONS:
-            raise Refused("请选择缺件的处理方式。", "missing_action")
-        if missing_action == "reduce" and missing_qty >= item.quantity:
-            raise Refused("缺件后台账数量将为零：请改选“送修”，或在设备页将其报废。", "missing_action")
-        missing = missing_qty
-    if condition in (LOAN_MISSING, LOAN_DAMAGED) and not note:
-        raise Refused("缺件或损坏时请写明情况。", "note")
+    problems = return_problems(loan, condition, note, missing_qty, missing_action)
+    if problems:
+        raise ReturnRefused(problems)
+    missing = missing_qty if condition == LOAN_MISSING else 0
     today = clock.local_now().date()
     # the open row is closed by a conditional UPDATE: a second clerk recording the same
     # return at once matches nothing

@@ -60,7 +60,15 @@ def give_back(loan_id: int):
     form = ReturnForm()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        if loan.is_open and not form.csrf_token.errors:
+            # the rules' problems beside the fields the form found nothing wrong with: every
+            # problem of this submit at once, not one per submit
+            for field, message in loans.return_problems(loan, form.condition.data, form.note.data or "",
+                                                        form.missing_qty.data, form.missing_action.data or "").items():
+                if not getattr(form, field).errors:
+                    _refused_on(form, Refused(message, field))
+        if valid and not form.errors:
             try:
                 loans.give_back(loan, form.condition.data, current_user, form.note.data, form.missing_qty.data,
                                 form.missing_action.data or "")
@@ -69,7 +77,8 @@ def give_back(loan_id: int):
                 return redirect(url_for("equipment.item", item_id=loan.equipment_id) + "#loans", code=303)
             except Refused as exc:
                 db.session.rollback()
-                _refused_on(form, exc)
+                for field, message in getattr(exc, "problems", {exc.field: str(exc)}).items():
+                    _refused_on(form, Refused(message, field))
                 status = exc.status
                 loan = db.session.get(Loan, loan_id)
         else:
