@@ -298,6 +298,30 @@ def test_a_return_says_everything_missing_at_once_beside_each_field(app, clerk):
                            ).status_code == 303
 
 
+def test_the_demo_loans_and_their_items_histories_give_the_same_dates(demo_app):
+    """Each demo loan's line in its item's history is of the day it was lent and names the
+    day it is due (马超's ZG-03 is 3 days overdue, the history says so); each return's of
+    the day it came back."""
+    from tests.conftest import Client
+
+    with demo_app.app_context():
+        for loan in db.session.scalars(select(Loan)):
+            events = db.session.scalars(select(EquipmentEvent).filter_by(equipment_id=loan.equipment_id)).all()
+            lent = [e for e in events if e.kind == "loan" and e.note.startswith(f"借给 {loan.borrower.name}")]
+            assert [(e.happened_on, f"预计 {loan.due_on:%Y-%m-%d} 归还" in e.note) for e in lent] == [(loan.lent_on, True)]
+            if loan.returned_on:
+                back = [e for e in events if e.kind in ("return", "edit") and e.happened_on == loan.returned_on]
+                assert [e.kind for e in back] == ["return", "edit"]  # back with a piece short, the quantity adjusted
+        zg03 = db.session.scalar(select(Equipment).filter_by(asset_no="ZG-03"))
+        late = db.session.scalar(select(Loan).filter_by(equipment_id=zg03.id))
+        assert (today() - late.due_on).days == 3
+        due, zg03_id = late.due_on, zg03.id
+    c = Client(demo_app.test_client())
+    c.login("chenxy")
+    page = c.get(f"/equipment/{zg03_id}").get_data(as_text=True)
+    assert f"借给 马超 4 件，预计 {due:%Y-%m-%d} 归还" in page and "逾期 3 天" in page
+    assert f"预计 {today():%Y-%m-%d} 归还" not in page
+
 # --- workspace blocks and notices ------------------------------------------------------------
 
 def _overdue_loan(app, borrower_active=True):

@@ -43,21 +43,17 @@ def seed_loans_and_counts(fresh: bool = True) -> list[str]:
     for ev in db.session.scalars(select(EquipmentEvent).where(EquipmentEvent.kind == "count")):
         ev.happened_on = closed.started_on
 
+    # the loans are recorded with the days they happened on (`on`), so that each loan, its
+    # item's history and the audit record say the same dates
     # a returned loan: 变速箱拆装专用工具 back with one piece missing, the register adjusted
-    back = loans.lend(items["ZG-02"], staff["S014"].id, today + timedelta(days=3), clerk, 18, "DSG 离合器更换")
-    loans.give_back(back, "missing", clerk, "缺少 1 件拉拔器，已申请补购", 1, "reduce")
-    back.lent_on, back.due_on, back.returned_on = today - timedelta(days=12), today - timedelta(days=9), today - timedelta(days=9)
+    back = loans.lend(items["ZG-02"], staff["S014"].id, today - timedelta(days=9), clerk, 18, "DSG 离合器更换",
+                      on=today - timedelta(days=12))
+    loans.give_back(back, "missing", clerk, "缺少 1 件拉拔器，已申请补购", 1, "reduce", on=today - timedelta(days=9))
     # open loans: the whole 正时工具组 with 何师傅; 4 pieces of the HV set with 马超, overdue
     loans.lend(items["ZG-01"], staff["S012"].id, today + timedelta(days=2), clerk, 12, "迈腾正时链条更换")
-    late = loans.lend(items["ZG-03"], staff["S013"].id, today, clerk, 4, "新能源车高压系统检修")
-    late.lent_on, late.due_on = today - timedelta(days=8), today - timedelta(days=3)
+    loans.lend(items["ZG-03"], staff["S013"].id, today - timedelta(days=3), clerk, 4, "新能源车高压系统检修",
+               on=today - timedelta(days=8))
     loans.lend(items["QD-01"], staff["S014"].id, today + timedelta(days=5), clerk, 1)
-    # the items' histories say when it happened
-    for loan in (back, late):
-        for ev in db.session.scalars(select(EquipmentEvent).where(EquipmentEvent.equipment_id == loan.equipment_id,
-                                                                  EquipmentEvent.kind.in_(("loan", "return", "edit")),
-                                                                  EquipmentEvent.happened_on == today)):
-            ev.happened_on = loan.lent_on if ev.kind == "loan" else (loan.returned_on or today)
 
     # an open count of the 工具室: the 变速箱工具 counted, the rest of the HV set not yet
     open_count = counts.start("location", "工具室", clerk)

@@ -30,10 +30,14 @@ def _who(user) -> int | None:
 
 
 def lend(item: Equipment, borrower_id: int | None, due_on: date | None, user, quantity: int | None = None,
-         note: str = "") -> Loan:
+         note: str = "", *, on: date | None = None) -> Loan:
     """Lends `quantity` pieces (default: the whole item) of an item in use to an active
-    employee until `due_on`."""
+    employee until `due_on`. `on`: the day it was lent when it is recorded later (the
+    demo's loans of last week), today by default."""
     today = clock.local_now().date()
+    if on is not None and on > today:
+        raise Refused("借出日期不能晚于今天。", "due_on")
+    lent_on = on or today
     note = (note or "").strip()
     if item.state != IN_USE:
         raise Refused(f"该设备当前为“{STATES.get(item.state, item.state)}”，不能借出。", "borrower_id", 409)
@@ -44,9 +48,9 @@ def lend(item: Equipment, borrower_id: int | None, due_on: date | None, user, qu
         raise Refused(f"{borrower.name} 已离职，不能借用。", "borrower_id")
     if due_on is None:
         raise Refused("请填写预计归还日期。", "due_on")
-    if due_on < today:
-        raise Refused("预计归还日期不能早于今天。", "due_on")
-    if due_on > today + timedelta(days=MAX_DAYS):
+    if due_on < lent_on:
+        raise Refused("预计归还日期不能早于今天。" if on is None else "预计归还日期不能早于借出日期。", "due_on")
+    if due_on > lent_on + timedelta(days=MAX_DAYS):
         raise Refused(f"借用期最长 {MAX_DAYS} 天。", "due_on")
     if len(note) > 200:
         raise Refused(f"备注最多200字（现有{len(note)}字）。", "note")
@@ -69,16 +73,17 @@ def lend(item: Equipment, borrower_id: int | None, due_on: date | None, user, qu
     if taken != 1:
         raise Refused(f"{item.asset_no} 刚刚已被借出，请刷新后再试。", "borrower_id", 409)
     db.session.refresh(item, ["lent_qty"])
-    loan = Loan(equipment_id=item.id, borrower_id=borrower.id, quantity=quantity, lent_on=today, due_on=due_on,
+    loan = Loan(equipment_id=item.id, borrower_id=borrower.id, quantity=quantity, lent_on=lent_on, due_on=due_on,
                 note=note, lent_by_id=_who(user))
     db.session.add(loan)
     pieces = f" {quantity} 件" if item.quantity > 1 else ""
-    db.session.add(EquipmentEvent(equipment_id=item.id, kind="loan", happened_on=today,
+    db.session.add(EquipmentEvent(equipment_id=item.id, kind="loan", happened_on=lent_on,
                                   note=f"借给 {borrower.name}{pieces}，预计 {due_on:%Y-%m-%d} 归还" + (f"（{note}）" if note else ""),
                                   user_id=_who(user)))
     db.session.flush()
     record("equipment_loan", "equipment", item.id, summary=f"{item.asset_no} {item.name} 借给 {borrower.name}{pieces}",
-           after={"borrower": borrower.name, "quantity": quantity, "due_on": due_on, "note": note or None}, user=user)
+           after={"borrower": borrower.name, "quantity": quantity, **({"lent_on": lent_on} if on else {}),
+                  "due_on": due_on, "note": note or None}, user=user)
     return loan
 
 
@@ -125,10 +130,11 @@ def return_problems(loan: Loan, condition: str, note: str = "", missing_qty: int
 
 
 def give_back(loan: Loan, condition: str, user, note: str = "", missing_qty: int | None = None,
-              missing_action: str = "") -> Loan:
+              missing_action: str = "", *, on: date | None = None) -> Loan:
     """The return: 完好 / 缺件 (how many pieces are missing, and whether the register's
     quantity is reduced to what came back or the set goes to repair) / 损坏 (a note; the
-    item goes to repair through on_damaged_return). What was entered wrong is refused with
+    item goes to repair through on_damaged_return). `on`: the day it came back when it is
+    recorded later (the demo), today by default. What was entered wrong is refused with
     every problem at once (ReturnRefused)."""
     note = (note or "").strip()
     item = loan.equipment
@@ -139,11 +145,14 @@ def give_back(loan: Loan, condition: str, user, note: str = "", missing_qty: int
         raise ReturnRefused(problems)
     missing = missing_qty if condition == LOAN_MISSING else 0
     today = clock.local_now().date()
+    if on is not None and not loan.lent_on <= on <= today:
+        raise Refused("归还日期应在借出日期与今天之间。", "condition")
+    returned_on = on or today
     # the open row is closed by a conditional UPDATE: a second clerk recording the same
     # return at once matches nothing
     closed = db.session.execute(
         update(Loan).where(Loan.id == loan.id, Loan.returned_at.is_(None))
-        .values(returned_at=utcnow(), returned_on=today,
+        .values(returned_at=utcnow(), returned_on=returned_on,
                 returned_by_id=_who(user), condition=condition, missing_qty=missing, return_note=note)
         .execution_options(synchronize_session=False)).rowcount
     if closed != 1:
@@ -159,16 +168,17 @@ def give_back(loan: Loan, condition: str, user, note: str = "", missing_qty: int
         text += f"，缺 {missing} 件"
     if note:
         text += f"：{note}"
-    db.session.add(EquipmentEvent(equipment_id=item.id, kind="return", happened_on=today, note=text[:500],
+    db.session.add(EquipmentEvent(equipment_id=item.id, kind="return", happened_on=returned_on, note=text[:500],
                                   user_id=_who(user)))
     if missing and missing_action == "reduce":
         item.quantity = before_qty - missing
-        db.session.add(EquipmentEvent(equipment_id=item.id, kind="edit", happened_on=today,
+        db.session.add(EquipmentEvent(equipment_id=item.id, kind="edit", happened_on=returned_on,
                                       note=f"归还缺件，数量 {before_qty} → {item.quantity}", user_id=_who(user)))
     db.session.flush()
     record("equipment_return", "equipment", item.id, summary=f"{item.asset_no} {item.name} {text}"[:300],
            before={"borrower": loan.borrower.name, "quantity": loan.quantity},
            after={"condition": LOAN_CONDITIONS[condition], "missing": missing or None, "note": note or None,
+                  **({"returned_on": returned_on} if on else {}),
                   **({"quantity": item.quantity} if missing and missing_action == "reduce" else {})}, user=user)
     if condition == LOAN_DAMAGED or (missing and missing_action == "repair"):
         on_damaged_return(loan, user)
