@@ -10,7 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.models import AuditEntry
 from app.equipment import desk, loans, rules as register
-from app.equipment.models import Equipment, EquipmentEvent, Loan
+from app.equipment.models import Count, Equipment, EquipmentEvent, Loan
 from app.extensions import db
 from app.notices.models import Notice
 from app.parts import Desk
@@ -301,7 +301,7 @@ def test_a_return_says_everything_missing_at_once_beside_each_field(app, clerk):
 def test_the_demo_loans_and_their_items_histories_give_the_same_dates(demo_app):
     """Each demo loan's line in its item's history is of the day it was lent and names the
     day it is due (马超's ZG-03 is 3 days overdue, the history says so); each return's of
-    the day it came back."""
+    the day it came back; the corrections of the count closed 20 days ago are of that day."""
     from tests.conftest import Client
 
     with demo_app.app_context():
@@ -315,6 +315,9 @@ def test_the_demo_loans_and_their_items_histories_give_the_same_dates(demo_app):
         zg03 = db.session.scalar(select(Equipment).filter_by(asset_no="ZG-03"))
         late = db.session.scalar(select(Loan).filter_by(equipment_id=zg03.id))
         assert (today() - late.due_on).days == 3
+        closed = db.session.scalar(select(Count).filter_by(status="closed"))
+        corrections = db.session.scalars(select(EquipmentEvent).where(EquipmentEvent.note.like(f"盘点 #{closed.id}%"))).all()
+        assert corrections and {e.happened_on for e in corrections} == {closed.started_on}
         due, zg03_id = late.due_on, zg03.id
     c = Client(demo_app.test_client())
     c.login("chenxy")

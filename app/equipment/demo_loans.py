@@ -3,7 +3,7 @@
 count of the 检测区 with its differences explained and signed, an open count of the 工具室."""
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
 from app.auth.models import User
@@ -25,7 +25,8 @@ def seed_loans_and_counts(fresh: bool = True) -> list[str]:
         return []
     today = clock.local_now().date()
 
-    # 20 days ago: the 检测区 counted and closed; the smoke meter was on 5号工位
+    # 20 days ago: the 检测区 counted and closed; the smoke meter was on 5号工位 and stays
+    # there (the close moves it in the register)
     closed = counts.start("location", "检测区", clerk)
     for ln in closed.lines:
         if ln.equipment.asset_no == "JC-03":
@@ -33,15 +34,17 @@ def seed_loans_and_counts(fresh: bool = True) -> list[str]:
         else:
             counts.mark(ln, FOUND, clerk)
     counts.add_extra(closed, "旧尾气分析仪取样探头（无标签）", clerk, 2)
-    explain = {ln.id: ("检测后未放回，已放回检测区" if ln.result == ELSEWHERE else "更换下来的旧探头，待报废处理")
+    explain = {ln.id: ("柴油车检测移到5号工位，以后放在5号工位" if ln.result == ELSEWHERE else "更换下来的旧探头，待报废处理")
                for ln in closed.lines if ln.is_difference}
-    counts.close(closed, "陈晓燕", explain, clerk, "烟度计已归位")
+    before_close = db.session.scalar(select(func.max(EquipmentEvent.id))) or 0
+    counts.close(closed, "陈晓燕", explain, clerk, "烟度计台账位置已更正为5号工位")
     then = utcnow() - timedelta(days=20)
     closed.started_on, closed.started_at, closed.closed_at = today - timedelta(days=20), then, then + timedelta(hours=1)
     for ln in closed.lines:
         ln.at = then + timedelta(minutes=10)
-    for ev in db.session.scalars(select(EquipmentEvent).where(EquipmentEvent.kind == "count")):
-        ev.happened_on = closed.started_on
+    # what the close wrote into the items' histories (its lines, the location it corrected) is of that day
+    for ev in db.session.scalars(select(EquipmentEvent).where(EquipmentEvent.id > before_close)):
+        ev.happened_on, ev.at = closed.started_on, closed.closed_at
 
     # the loans are recorded with the days they happened on (`on`), so that each loan, its
     # item's history and the audit record say the same dates
