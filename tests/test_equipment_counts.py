@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.equipment import counts, loans, rules as register
-from app.equipment.models import Count, CountLine, Equipment, EquipmentEvent
+from app.equipment.models import Count, CountLine, Equipment, EquipmentEvent, Loan
 from app.extensions import db
 from app.staff.models import Employee
+from tests.conftest import race
 from tests.pdftools import assert_cjk_fonts_embedded, pdftotext
 from tests.test_equipment import item_data, today
 
@@ -225,6 +226,198 @@ def test_a_start_that_loses_the_race_gets_a_message(app, monkeypatch):
         assert db.session.scalar(select(func.count(Count.id))) == 1
 
 
+# --- a count follows the loans made while it is open -------------------------------------------
+
+def _loans_workshop():
+    """工具室 as in workshop() (ZG-03 wholly lent to 何师傅 before the count), plus ZG-09, a
+    set of 9 with 4 pieces lent to 马超, and ZG-15, one piece; 林涛 borrows."""
+    items = workshop()
+    items["ZG-09"] = register.create(tool("ZG-09", quantity=9, name="高压系统绝缘工具组"), None)
+    items["ZG-15"] = register.create(tool("ZG-15", name="冷却系统测压仪"), None)
+    ma, lin = Employee(employee_no="T2", name="马超"), Employee(employee_no="T3", name="林涛")
+    db.session.add_all([ma, lin])
+    db.session.flush()
+    ma_loan = loans.lend(items["ZG-09"], ma.id, today() + timedelta(days=1), None, 4)
+    return items, ma_loan, lin
+
+
+def test_an_open_count_expects_what_the_register_says_after_each_loan_and_return(app):
+    """The tester's walk: with the 工具室 count open, ZG-15 is lent to 林涛 and 马超 brings
+    back his 4 pieces of ZG-09 with one missing (register 9 → 8). The count then expects
+    ZG-15 out on loan (not on the shelf) and 8 pieces of ZG-09; a line marked before its
+    item was lent waits for a recount, and the count cannot close until it is done."""
+    with app.app_context():
+        items, ma_loan, lin = _loans_workshop()
+        count = counts.start("location", "工具室", None)
+        lines = by_asset(count)
+        assert (lines["ZG-09"].expected_qty, lines["ZG-15"].expected_qty) == (5, 1) and "ZG-03" not in lines
+        counts.mark(lines["ZG-02"], "found", None)  # counted before it is lent
+
+        loans.lend(items["ZG-15"], lin.id, today() + timedelta(days=2), None)
+        assert (lines["ZG-15"].result, lines["ZG-15"].expected_qty, lines["ZG-15"].result_label) == ("lent", 0, "借出中")
+        loans.give_back(ma_loan, "missing", None, "少一件", 1, "reduce")
+        assert items["ZG-09"].quantity == 8
+        assert (lines["ZG-09"].result, lines["ZG-09"].expected_qty) == ("", 8)  # not counted yet: simply expects 8
+        loans.lend(items["ZG-02"], lin.id, today() + timedelta(days=2), None)
+        assert (lines["ZG-02"].result, lines["ZG-02"].result_label) == ("recheck", "待复核")
+        # ZG-03 was away when the count began; back now, it joins the list
+        loans.give_back(db.session.scalar(select(Loan).filter_by(equipment_id=items["ZG-03"].id)), "ok", None)
+        lines = by_asset(db.session.get(Count, count.id))
+        assert (lines["ZG-03"].expected, lines["ZG-03"].expected_qty, lines["ZG-03"].result) == (True, 1, "")
+
+        s = counts.summary(count)
+        assert (s.expected, s.pending, s.recheck, s.lent) == (5, 4, 1, 1)
+        assert counts.next_pending(count) is lines["ZG-02"]  # the recount comes first
+        moves = counts.loan_events(count)
+        assert "借给 林涛" in moves[items["ZG-15"].id].texts[0] and moves[items["ZG-15"].id].word == "已借出"
+        assert moves[items["ZG-09"].id].word == "已归还" and "缺 1 件" in moves[items["ZG-09"].id].texts[0]
+
+        # a tap on what the page showed before the return is refused, and says why
+        with pytest.raises(register.Refused) as exc:
+            counts.mark(lines["ZG-09"], "found", None, seen_qty=5)
+        assert exc.value.status == 409 and "已归还（应有 5 → 8 件）" in str(exc.value)
+        # an item out on loan is not "missing" here; the clerk confirms it is away
+        with pytest.raises(register.Refused) as exc:
+            counts.mark(lines["ZG-15"], "missing", None)
+        assert "已全部借出" in str(exc.value)
+        for no in ("ZG-01", "ZG-03"):
+            counts.mark(lines[no], "found", None)
+        counts.mark(lines["ZG-09"], "found", None, seen_qty=8)
+        db.session.commit()
+        with pytest.raises(register.Refused) as exc:
+            _close_all(count)
+        assert "1 项在盘点开始后已借出或归还，需要复核" in str(exc.value) and "ZG-02" in str(exc.value)
+        db.session.rollback()
+
+    with app.app_context():
+        count = db.session.scalars(select(Count)).one()
+        lines = by_asset(count)
+        assert lines["ZG-02"].result == "recheck"  # the refused close changed nothing
+        counts.mark(lines["ZG-02"], "lent", None, seen_qty=0)
+        _close_all(count)
+        db.session.commit()
+        assert count.status == "closed" and counts.summary(count).differences == 0
+        assert counts.register_changes(count) == []  # out on loan is not lost
+        history = [n for k, n in _history(lines["ZG-15"].equipment_id) if k == "count"]
+        assert history == [f"盘点 #{count.id}（位置：工具室）：借出中"]
+        # a closed count is kept as it was: later loans leave it alone
+        zg09 = lines["ZG-09"].equipment
+        loans.lend(zg09, db.session.scalar(select(Employee.id).filter_by(name="林涛")), today() + timedelta(days=1), None, 2)
+        db.session.commit()
+        assert db.session.get(CountLine, lines["ZG-09"].id).expected_qty == 8
+        follows = db.session.scalars(select(AuditEntry.summary).where(AuditEntry.action == "equipment_count_mark",
+                                                                      AuditEntry.summary.like("%盘点开始后%"))).all()
+        assert any("ZG-02" in t and "已记的“在”需复核" in t for t in follows)
+        assert any("ZG-03" in t and "加入清单" in t for t in follows)
+
+
+def test_a_found_item_lent_out_and_found_again_is_a_difference(app):
+    """Found on the shelf although the register says it is out on loan: a difference to
+    explain; an item marked missing before it was lent (the clerk at the desk found it)
+    goes back to 待复核."""
+    with app.app_context():
+        items, _, lin = _loans_workshop()
+        count = counts.start("location", "工具室", None)
+        lines = by_asset(count)
+        counts.mark(lines["ZG-15"], "missing", None)
+        loans.lend(items["ZG-15"], lin.id, today() + timedelta(days=1), None)
+        assert lines["ZG-15"].result == "recheck"
+        counts.mark(lines["ZG-15"], "found", None)  # still here: the loan was recorded, the tool not taken
+        assert lines["ZG-15"].is_difference and lines["ZG-15"].counted_qty == 1
+        assert counts.summary(count).short == 1
+
+
+def _counted_workshop(app) -> tuple[int, dict, int]:
+    """工具室 counted (every line 在) and committed; 马超 to borrow."""
+    with app.app_context():
+        items = workshop()
+        count = counts.start("location", "工具室", None)
+        for ln in count.lines:
+            counts.mark(ln, "found", None)
+        ma = Employee(employee_no="T2", name="马超")
+        db.session.add(ma)
+        db.session.commit()
+        return count.id, {no: e.id for no, e in items.items()}, ma.id
+
+
+def _in_app(app, fn):
+    def go():
+        with app.app_context():
+            try:
+                result = fn()
+                db.session.commit()
+                return result
+            except register.Refused as exc:
+                db.session.rollback()
+                return f"refused: {exc}"
+            finally:
+                db.session.remove()
+    return go
+
+
+def test_a_count_signed_while_a_loan_is_being_recorded_waits_for_it(app, monkeypatch):
+    """One clerk lends ZG-02 (counted 在) and, while that loan is being written (the count's
+    line already sent back to 待复核, not yet committed), another signs the count. The
+    close waits for the loan and is then refused (ZG-02 待复核); it never signs a count
+    whose line a loan changes underneath it."""
+    import threading
+
+    count_id, ids, ma_id = _counted_workshop(app)
+    followed, release = threading.Event(), threading.Event()
+    real = counts.follow_loan
+
+    def follow_then_hold(item, user):
+        real(item, user)
+        followed.set()
+        release.wait(10)
+
+    monkeypatch.setattr(counts, "follow_loan", follow_then_hold)
+    results = {}
+
+    def run(name, fn):
+        results[name] = _in_app(app, fn)()
+
+    lending = threading.Thread(target=run, args=("lend", lambda: loans.lend(
+        db.session.get(Equipment, ids["ZG-02"]), ma_id, today() + timedelta(days=1), None) and "lent"))
+    lending.start()
+    assert followed.wait(10)
+    closing = threading.Thread(target=run, args=("close", lambda: counts.close(
+        counts.load(count_id), "陈晓燕", {}, None) and "closed"))
+    closing.start()
+    closing.join(1)
+    waited = closing.is_alive()
+    release.set()
+    lending.join(10)
+    closing.join(20)
+    assert results["lend"] == "lent" and waited, results
+    assert "需要复核（如 ZG-02" in results["close"], results
+    with app.app_context():
+        count = db.session.get(Count, count_id)
+        assert count.status == "open" and by_asset(count)["ZG-02"].result == "recheck"
+
+
+def test_a_tap_and_a_loan_at_the_same_moment_leave_the_line_to_be_looked_at(app):
+    """A clerk taps 在 on ZG-02 (not yet counted) while another lends it: either the tap
+    comes first and the loan sends the line to 待复核, or the loan does and the tap is
+    refused (it was for what the page showed before); never 在 for a tool out on loan."""
+    with app.app_context():
+        items = workshop()
+        count = counts.start("location", "工具室", None)
+        ma = Employee(employee_no="T2", name="马超")
+        db.session.add(ma)
+        db.session.commit()
+        count_id, line_id, item_id, ma_id = count.id, by_asset(count)["ZG-02"].id, items["ZG-02"].id, ma.id
+    results = race([_in_app(app, lambda: counts.mark(db.session.get(CountLine, line_id), "found", None, seen_qty=1)
+                            and "marked"),
+                    _in_app(app, lambda: loans.lend(db.session.get(Equipment, item_id), ma_id,
+                                                    today() + timedelta(days=1), None) and "lent")])
+    assert "lent" in results, results
+    with app.app_context():
+        line = db.session.get(CountLine, line_id)
+        assert (line.result, line.expected_qty) in (("recheck", 0), ("lent", 0)), results
+        assert (line.result == "recheck") == ("marked" in results), results
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -334,6 +527,67 @@ def test_closing_through_the_page_shows_and_then_writes_the_register_changes(app
     assert "丢失待查" in item_page and "全车间找过，未找到" in item_page
     assert "丢失待查" in clerk.get("/equipment/?state=lost").get_data(as_text=True)
 
+
+def test_lending_and_returning_during_a_count_through_the_pages(app, clerk):
+    """The clerk's walk through the pages: after a loan and a return the count page shows
+    ZG-15 借出中 and ZG-09 with 8 pieces, an old tap is refused with the reason (the work
+    area again, HTMX or not), a line counted before its loan is 待复核 and blocks the close;
+    the result sheet, PDF and Excel, agrees with the loans."""
+    with app.app_context():
+        items, ma_loan, lin = _loans_workshop()
+        count = counts.start("location", "工具室", None)
+        counts.mark(by_asset(count)["ZG-02"], "found", None)
+        db.session.commit()
+        ids = {no: e.id for no, e in items.items()}
+        lines = {no: ln.id for no, ln in by_asset(count).items()}
+        url, loan_id, lin_id = f"/equipment/counts/{count.id}", ma_loan.id, lin.id
+    due = (today() + timedelta(days=3)).isoformat()
+    assert clerk.post_form(f"/equipment/{ids['ZG-15']}/lend",
+                           {"borrower_id": lin_id, "due_on": due, "quantity": "1"}).status_code == 303
+    assert clerk.post_form(f"/equipment/{ids['ZG-02']}/lend",
+                           {"borrower_id": lin_id, "due_on": due, "quantity": "1"}).status_code == 303
+    assert clerk.post_form(f"/equipment/loans/{loan_id}/return", {
+        "condition": "missing", "missing_qty": "1", "missing_action": "reduce", "note": "少一件"}).status_code == 303
+
+    page = clerk.get(url).get_data(as_text=True)
+    row = page.split(f'id="line-{lines["ZG-15"]}"')[1].split("</tr>")[0]
+    assert "借出中" in row and "借给 林涛" in row and "在别处" not in row
+    row = page.split(f'id="line-{lines["ZG-09"]}"')[1].split("</tr>")[0]
+    assert "<td>8</td>" in row and "归还" in row
+    row = page.split(f'id="line-{lines["ZG-02"]}"')[1].split("</tr>")[0]
+    assert "待复核" in row and "盘点开始后已借出，请复核" in row
+    current = page.split('aria-label="下一项"')[1].split("</section>")[0]
+    assert "ZG-02" in current and "盘点开始后已借出，请复核" in current and "确认已借出" in current
+    # a tap on the page as it was before the return: refused, with the reason
+    r = clerk.post_form(f"{url}/lines/{lines['ZG-09']}", {"result": "found", "counted_qty": "5", "seen": "5"},
+                        headers={"HX-Request": "true"})
+    assert r.status_code == 422 and "已归还（应有 5 → 8 件）" in r.get_data(as_text=True)
+    r = clerk.post_form(f"{url}/lines/{lines['ZG-09']}", {"result": "found", "counted_qty": "5", "seen": "5"})
+    assert r.status_code == 409 and "请按现在的清单复核后再记" in r.get_data(as_text=True)
+    for no in ("ZG-01", "ZG-09"):
+        assert clerk.post_form(f"{url}/lines/{lines[no]}", {"result": "found"}).status_code == 303
+    # the close is refused while ZG-02 waits for its recount, and says which one
+    close_page = clerk.get(f"{url}/close").get_data(as_text=True)
+    assert "其中 1 项盘点开始后已借出或归还，待复核" in close_page
+    r = clerk.post_form(f"{url}/close", {"signed_name": "陈晓燕"})
+    assert r.status_code == 422 and "需要复核（如 ZG-02" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Count, count.id).status == "open"
+    assert clerk.post_form(f"{url}/lines/{lines['ZG-02']}", {"result": "lent", "seen": "0"}).status_code == 303
+    assert clerk.post_form(f"{url}/close", {"signed_name": "陈晓燕"}).status_code == 303
+
+    text = pdftotext(clerk.get(f"{url}/sheet.pdf").data)
+    flat = "".join(text.split())
+    assert "ZG-15" in text and "借出中" in text and "借给林涛" in flat and "盘点期间借出2项" in flat
+    ws = load_workbook(io.BytesIO(clerk.get(f"{url}/export.xlsx").data)).active
+    header = [c.value for c in ws[1]]
+    rows = {row[0]: dict(zip(header, row)) for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert (rows["ZG-15"]["结果"], rows["ZG-15"]["应有件数"], rows["ZG-15"]["差异"]) == ("借出中", 0, None)
+    assert "借给 林涛" in rows["ZG-15"]["盘点期间借还"]
+    assert (rows["ZG-09"]["结果"], rows["ZG-09"]["应有件数"], rows["ZG-09"]["实盘件数"]) == ("在", 8, 8)
+    assert "马超 归还" in rows["ZG-09"]["盘点期间借还"]
+    loan_list = clerk.get("/equipment/loans").get_data(as_text=True)
+    assert "冷却系统测压仪" in loan_list and "林涛" in loan_list  # the loans say the same
 
 def test_a_technician_reads_counts_but_does_not_count(app, client, make_user):
     _count(app)

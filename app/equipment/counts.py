@@ -1,34 +1,47 @@
 """盘点: a count session over one location or one category of the register.
 
-Starting it freezes the expected list into its lines (what the register says is there
+Starting it writes the expected list into its lines (what the register says is there
 and not lent out, with the pieces expected of a counted set); each line is then marked
 found (with the pieces counted) / missing / found elsewhere; what turns up that was not on
 the list is added as an extra (a registered item by its asset number, or free text).
-Closing it needs every line counted, every difference explained and a name that signs it;
-a closed count is kept as it was and is never reopened. Closing also corrects the
+While the count is open its lines follow the loans (`follow_loan`, in the same write as
+the loan or the return): what is expected is what the register says now, an item lent out
+since the start is expected away (借出中), one returned is expected back, and a line marked
+before such a change waits for a recount (待复核).
+Closing it needs every line counted (none 待复核), every difference explained and a name
+that signs it; a closed count is kept as it was and is never reopened. Closing also corrects the
 register (`register_changes`): an item found somewhere else gets that location, one not
 found becomes 丢失待查, one that was 丢失待查 and turns up gets its state back; each with a
 history entry and an audit record of its own. At most one count per location / category
 is open at a time (a unique partial index holds it against two clerks at once). Plain functions: they validate,
-write, flush and record the audit entry; the route commits (or rolls back on Refused)."""
+write, flush and record the audit entry; the route commits (or rolls back on Refused).
+
+Against a loan at the same moment (PostgreSQL; on SQLite every write transaction is
+exclusive): rows are locked in one order, the item, then the count, then its line. A loan
+locks its item by its UPDATE, then the open counts and the line; a start locks the items it
+lists, a close the items of its lines and then the count, and reads the lines again. A
+mark writes its line only if what is expected did not change since it was read."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.audit.log import record
 from app.database import utcnow
 from app.equipment.models import (CATEGORIES, COUNT_CLOSED, COUNT_OPEN, COUNT_RESULTS, COUNT_SCOPES, ELSEWHERE, EXTRA,
-                                  FOUND, IN_USE, LOST, MISSING, PENDING, REPAIR, SCRAPPED, STATES, Count, CountLine,
-                                  Equipment, EquipmentEvent)
+                                  FOUND, IN_USE, LENT, LOST, MISSING, PENDING, RECHECK, REPAIR, SCRAPPED, STATES, Count,
+                                  CountLine, Equipment, EquipmentEvent)
 from app.equipment.rules import Refused, change_state
 from app.extensions import db
 from app.xlsxexport import Table
 
-MARKS = (FOUND, MISSING, ELSEWHERE)
+MARKS = (FOUND, MISSING, ELSEWHERE, LENT)  # LENT: a clerk confirms an item lent out since the start is away
+# a line a person marked: a loan or a return that changes what it expects sends it back to 待复核
+MARKED = (FOUND, MISSING, ELSEWHERE, RECHECK)
 
 
 def _who(user) -> int | None:
@@ -61,8 +74,9 @@ def start(scope: str, value: str, user) -> Count:
     if scope == "category" and value not in CATEGORIES:
         raise Refused("没有这个类别。", "scope_value")
     _refuse_if_open(scope, value)
+    # locked (PostgreSQL): a loan of one of them waits for this count and then follows it
     items = list(db.session.scalars(select(Equipment).where(_scope_filter(scope, value), Equipment.state != SCRAPPED)
-                                    .order_by(Equipment.asset_no)))
+                                    .order_by(Equipment.asset_no).with_for_update()))
     if not items:
         raise Refused(f"台账中没有{COUNT_SCOPES[scope]}为“{value}”的设备。", "scope_value", 422)
     count = Count(scope=scope, scope_value=value, status=COUNT_OPEN, started_on=clock.local_now().date(),
@@ -88,17 +102,33 @@ def _open(count: Count) -> None:
                       None, 409)
 
 
-def mark(line: CountLine, result: str, user, counted_qty: int | None = None, found_location: str = "") -> CountLine:
+def _changed_words(before: int, now: int) -> str:
+    return "已借出" if now < before else "已归还"
+
+
+def mark(line: CountLine, result: str, user, counted_qty: int | None = None, found_location: str = "",
+         seen_qty: int | None = None) -> CountLine:
     """One line of the expected list: found (the pieces counted, default all expected),
-    missing, or found elsewhere (where)."""
+    missing, found elsewhere (where), or, for an item lent out since the count began,
+    confirmed away on loan. `seen_qty`: the pieces expected as the page showed them; a loan
+    or a return since then refuses the mark (the clerk looks again at what is expected now)."""
     _open(line.count)
     found_location = (found_location or "").strip()
     if not line.expected:
         raise Refused("清单外的物品无需标记。", "result")
     if result not in MARKS:
         raise Refused("请选择盘点结果。", "result")
+    expected_qty = line.expected_qty
+    if seen_qty is not None and seen_qty != expected_qty:
+        raise Refused(f"{line.asset_no} {line.name} 在您打开本页后{_changed_words(seen_qty, expected_qty)}"
+                      f"（应有 {seen_qty} → {expected_qty} 件），请按现在的清单复核后再记。", None, 409)
+    if result == LENT and not line.on_loan:
+        raise Refused(f"{line.asset_no} 没有全部借出，请按实盘记“在”或“缺失”。", "result")
+    if result == MISSING and line.on_loan:
+        raise Refused(f"{line.asset_no} 已全部借出，不在这里是正常的：请点“确认已借出”；如果在这里找到了，请记“在”。",
+                      "result")
     if result == FOUND:
-        counted_qty = line.expected_qty if counted_qty is None else counted_qty
+        counted_qty = (expected_qty or 1) if counted_qty is None else counted_qty
         if not 1 <= counted_qty <= 9999:
             raise Refused("实盘件数应在1到9999之间；一件都没有请选“缺失”。", "counted_qty")
     else:
@@ -111,10 +141,16 @@ def mark(line: CountLine, result: str, user, counted_qty: int | None = None, fou
     else:
         found_location = ""
     before = {"result": COUNT_RESULTS[line.result], "counted": line.counted_qty}
-    line.result, line.counted_qty, line.found_location = result, counted_qty, found_location
-    line.by_id, line.at = _who(user), utcnow()
-    db.session.flush()
-    what = COUNT_RESULTS[result] + (f" {counted_qty}/{line.expected_qty} 件" if result == FOUND and line.expected_qty > 1
+    # written only if a loan or a return did not change what the line expects meanwhile
+    written = db.session.execute(
+        update(CountLine).where(CountLine.id == line.id, CountLine.expected_qty == expected_qty)
+        .values(result=result, counted_qty=counted_qty, found_location=found_location, by_id=_who(user), at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(line)
+    if written != 1:
+        raise Refused(f"{line.asset_no} {line.name} 刚刚{_changed_words(expected_qty, line.expected_qty)}"
+                      f"（应有 {expected_qty} → {line.expected_qty} 件），请按现在的清单复核后再记。", None, 409)
+    what = COUNT_RESULTS[result] + (f" {counted_qty}/{line.expected_qty} 件" if result == FOUND and line.expected_qty != 1
                                     else "") + (f"（{found_location}）" if found_location else "")
     record("equipment_count_mark", "equipment_count", line.count_id,
            summary=f"盘点 #{line.count_id}：{line.asset_no} {line.name} {what}", before=before,
@@ -180,10 +216,14 @@ def close(count: Count, signed_name: str, explanations: dict[int, str], user, no
     """Signs the count: every line counted, every difference explained (`explanations`:
     line id → text; one already written may stay), a name. The items' histories get a
     line each, and the register its corrections: the RegisterChanges applied, returned."""
+    lines = _lock(count)
     _open(count)
     signed_name = (signed_name or "").strip()
     note = (note or "").strip()
-    lines = list(count.lines)
+    recheck = [ln for ln in lines if ln.expected and ln.result == RECHECK]
+    if recheck:
+        raise Refused(f"有 {len(recheck)} 项在盘点开始后已借出或归还，需要复核（如 {recheck[0].asset_no} {recheck[0].name}）。"
+                      "请回到盘点清单按现在的台账重新核对后再结束。", None, 422)
     pending = [ln for ln in lines if ln.expected and ln.result == PENDING]
     if pending:
         raise Refused(f"还有 {len(pending)} 项未盘（如 {pending[0].asset_no} {pending[0].name}），全部盘完才能结束。",
@@ -210,7 +250,7 @@ def close(count: Count, signed_name: str, explanations: dict[int, str], user, no
         if ln.equipment_id is None:
             continue
         text = f"盘点 #{count.id}（{count.scope_label}）：{ln.result_label}"
-        if ln.result == FOUND and ln.expected_qty > 1:
+        if ln.result == FOUND and ln.expected_qty != 1:
             text += f" {ln.counted_qty}/{ln.expected_qty} 件"
         if ln.found_location:
             text += f"，在 {ln.found_location}"
@@ -228,6 +268,59 @@ def close(count: Count, signed_name: str, explanations: dict[int, str], user, no
            after={"found": s.found, "missing": s.missing, "elsewhere": s.elsewhere, "extra": s.extra,
                   "differences": s.differences, "signed": signed_name, "register_changes": len(changes)}, user=user)
     return changes
+
+
+def _lock(count: Count) -> list[CountLine]:
+    """Before a close: its items, then the count itself, locked (PostgreSQL; the order a
+    loan takes them in), and its lines read again, so that a loan or a return that changed
+    one has committed before and is seen, or waits and then finds the count closed."""
+    db.session.execute(select(Equipment.id).where(Equipment.id.in_(
+        select(CountLine.equipment_id).where(CountLine.count_id == count.id, CountLine.equipment_id.is_not(None))))
+        .order_by(Equipment.id).with_for_update())
+    db.session.refresh(count, with_for_update=True)
+    lines = list(db.session.scalars(select(CountLine).where(CountLine.count_id == count.id).order_by(CountLine.id)
+                                    .options(selectinload(CountLine.equipment))
+                                    .execution_options(populate_existing=True)))
+    set_committed_value(count, "lines", lines)
+    return lines
+
+
+def follow_loan(item: Equipment, user) -> None:
+    """After a loan or a return changed the pieces of `item` lent out (and maybe its
+    quantity), in the same transaction: each open count whose list holds the item expects
+    what the register says now — the pieces not lent out; none (借出中) when the whole item
+    is out. A line a person already marked goes back to 待复核 (the count cannot close until
+    it is counted again); one not yet marked simply expects the new figure. An item lent out
+    when the count began and returned since joins the list. Each change has its audit record."""
+    now_qty = max(item.quantity - item.lent_qty, 0)
+    for count in open_counts_for(item, lock=True):
+        line = db.session.scalar(select(CountLine).where(CountLine.count_id == count.id, CountLine.equipment_id == item.id)
+                                 .order_by(CountLine.id).limit(1).with_for_update()
+                                 .execution_options(populate_existing=True))
+        if line is None:
+            if now_qty and item.state != SCRAPPED:
+                db.session.add(CountLine(count=count, equipment_id=item.id, expected=True, expected_qty=now_qty))
+                db.session.flush()
+                record("equipment_count_mark", "equipment_count", count.id,
+                       summary=f"盘点 #{count.id}：{item.asset_no} {item.name} 盘点开始后已归还，加入清单（应有 {now_qty} 件）",
+                       after={"asset_no": item.asset_no, "expected": now_qty}, user=user)
+            continue
+        if not line.expected or line.expected_qty == now_qty:  # an extra is what was found; nothing else changed
+            continue
+        before_qty, before_result = line.expected_qty, line.result
+        marked = line.result in MARKED or (line.result == LENT and line.at is not None)
+        line.result = RECHECK if marked else (LENT if now_qty == 0 else PENDING)
+        line.expected_qty = now_qty
+        db.session.flush()
+        what = f"盘点开始后{_changed_words(before_qty, now_qty)}，应有 {before_qty} → {now_qty} 件"
+        if line.result == RECHECK:
+            what += f"；已记的“{COUNT_RESULTS[before_result]}”需复核"
+        elif line.result == LENT:
+            what += "（借出中）"
+        record("equipment_count_mark", "equipment_count", count.id,
+               summary=f"盘点 #{count.id}：{item.asset_no} {item.name} {what}",
+               before={"result": COUNT_RESULTS[before_result], "expected": before_qty},
+               after={"result": line.result_label, "expected": now_qty}, user=user)
 
 
 @dataclass
@@ -308,12 +401,14 @@ def _apply_change(count: Count, ch: RegisterChange, today: date, user) -> None:
 @dataclass
 class Summary:
     expected: int = 0
-    pending: int = 0
+    pending: int = 0  # not marked yet, or 待复核
     found: int = 0
     missing: int = 0
     elsewhere: int = 0
+    lent: int = 0  # lent out since the count began: expected away (借出中)
+    recheck: int = 0  # marked, then lent or returned: counted again before the close
     extra: int = 0
-    short: int = 0  # counted sets with fewer (or more) pieces than expected
+    short: int = 0  # found, with fewer (or more) pieces than expected
     differences: int = 0
 
     @property
@@ -326,10 +421,12 @@ def summary(count: Count) -> Summary:
     for ln in count.lines:
         if ln.expected:
             s.expected += 1
-            s.pending += ln.result == PENDING
+            s.pending += ln.result in (PENDING, RECHECK)
+            s.recheck += ln.result == RECHECK
             s.found += ln.result == FOUND
             s.missing += ln.result == MISSING
             s.elsewhere += ln.result == ELSEWHERE
+            s.lent += ln.result == LENT
             s.short += ln.result == FOUND and ln.counted_qty != ln.expected_qty
         else:
             s.extra += 1
@@ -344,30 +441,79 @@ def load(count_id: int) -> Count | None:
 
 
 def next_pending(count: Count) -> CountLine | None:
-    return next((ln for ln in count.lines if ln.expected and ln.result == PENDING), None)
+    """The line to count next: one waiting for a recount first, then the list in order."""
+    return (next((ln for ln in count.lines if ln.expected and ln.result == RECHECK), None)
+            or next((ln for ln in count.lines if ln.expected and ln.result == PENDING), None))
 
 
-def open_counts_for(item: Equipment) -> list[Count]:
-    """Open counts whose list this item belongs to (its location or its category)."""
+def open_counts_for(item: Equipment, lock: bool = False) -> list[Count]:
+    """Open counts whose list this item belongs to (its location or its category);
+    `lock`: their rows locked (PostgreSQL), for a write that changes their lines."""
     conds = [(Count.scope == "category") & (Count.scope_value == item.category)]
     if item.location:
         conds.append((Count.scope == "location") & (Count.scope_value == item.location))
-    return list(db.session.scalars(select(Count).where(Count.status == COUNT_OPEN, or_(*conds)).order_by(Count.id)
-                                   .limit(5)))
+    stmt = select(Count).where(Count.status == COUNT_OPEN, or_(*conds)).order_by(Count.id).limit(5)
+    return list(db.session.scalars(stmt.with_for_update() if lock else stmt))
+
+
+def running_for(item: Equipment) -> list[tuple[Count, CountLine | None]]:
+    """The open counts of this item with its line in each (None: not on the list), for the
+    notice on the lend and return forms."""
+    running = open_counts_for(item)
+    if not running:
+        return []
+    lines = {ln.count_id: ln for ln in db.session.scalars(select(CountLine).where(
+        CountLine.count_id.in_([c.id for c in running]), CountLine.equipment_id == item.id))}
+    return [(c, lines.get(c.id)) for c in running]
+
+
+@dataclass
+class Moves:
+    """The loans and returns of one item recorded while a count was open (its history
+    entries, oldest first)."""
+    events: list
+
+    @property
+    def word(self) -> str:
+        kinds = {ev.kind for ev in self.events}
+        return {frozenset({"loan"}): "已借出", frozenset({"return"}): "已归还"}.get(frozenset(kinds), "已借出、归还")
+
+    @property
+    def texts(self) -> list[str]:
+        return [f"{clock.to_local(ev.at):%m-%d %H:%M} {ev.note}" for ev in self.events]
+
+
+def loan_events(count: Count) -> dict[int, Moves]:
+    """The loans and returns of the count's items recorded while it was open (item id →
+    Moves), in one statement: what each line shows under it and the result sheet lists."""
+    stmt = (select(EquipmentEvent).where(
+        EquipmentEvent.kind.in_(("loan", "return")), EquipmentEvent.at >= count.started_at,
+        EquipmentEvent.equipment_id.in_(select(CountLine.equipment_id).where(CountLine.count_id == count.id,
+                                                                              CountLine.equipment_id.is_not(None))))
+        .order_by(EquipmentEvent.id).limit(500))
+    if count.closed_at is not None:
+        stmt = stmt.where(EquipmentEvent.at <= count.closed_at)
+    out: dict[int, Moves] = {}
+    for ev in db.session.scalars(stmt):
+        out.setdefault(ev.equipment_id, Moves([])).events.append(ev)
+    return out
 
 
 def export_table(count: Count) -> Table:
-    """The count as a typed table (.xlsx / CSV): one row per line."""
+    """The count as a typed table (.xlsx / CSV): one row per line, with the loans and
+    returns of its item while the count was open."""
     rows = []
+    moves = loan_events(count)
     for ln in count.lines:
         item = ln.equipment
         rows.append([ln.asset_no or None, ln.name, item.category if item else None,
                      (item.location or None) if item else None, ln.expected_qty if ln.expected else None,
                      ln.result_label, ln.counted_qty if ln.result in (FOUND, EXTRA) else (0 if ln.result == MISSING else None),
                      ln.found_location or None, "是" if ln.is_difference else "", ln.explanation or None,
-                     ln.by.name if ln.by else None, clock.to_local(ln.at) if ln.at else None])
+                     ln.by.name if ln.by else None, clock.to_local(ln.at) if ln.at else None,
+                     "；".join(moves[ln.equipment_id].texts) if ln.equipment_id in moves else None])
     header = ["资产编号", "名称", "类别", "台账位置", "应有件数", "结果", "实盘件数", "发现位置", "差异", "差异说明",
-              "记录人", "记录时间"]
+              "记录人", "记录时间", "盘点期间借还"]
     return Table(f"盘点{count.id} {count.scope_value}", header, rows)
 
 

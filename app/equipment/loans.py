@@ -4,7 +4,8 @@ flush and record the audit entry; the route commits (or rolls back on Refused).
 
 The pieces lent are kept on the item (`Equipment.lent_qty`) in the same write, by a
 conditional UPDATE: two clerks lending the last piece at once give one loan, the other
-gets the refusal, on SQLite and on PostgreSQL alike."""
+gets the refusal, on SQLite and on PostgreSQL alike. An open count (盘点) of the item
+follows in the same write too (counts.follow_loan): it expects what is not lent out now."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock
 from app.audit.log import record
 from app.database import utcnow
-from app.equipment import faults
+from app.equipment import counts, faults
 from app.equipment.models import (IN_USE, LOAN_CONDITIONS, LOAN_DAMAGED, LOAN_MISSING, STATES, Equipment,
                                   EquipmentEvent, Loan)
 from app.equipment.rules import Refused
@@ -84,6 +85,7 @@ def lend(item: Equipment, borrower_id: int | None, due_on: date | None, user, qu
     record("equipment_loan", "equipment", item.id, summary=f"{item.asset_no} {item.name} 借给 {borrower.name}{pieces}",
            after={"borrower": borrower.name, "quantity": quantity, **({"lent_on": lent_on} if on else {}),
                   "due_on": due_on, "note": note or None}, user=user)
+    counts.follow_loan(item, user)
     return loan
 
 
@@ -180,6 +182,7 @@ def give_back(loan: Loan, condition: str, user, note: str = "", missing_qty: int
            after={"condition": LOAN_CONDITIONS[condition], "missing": missing or None, "note": note or None,
                   **({"returned_on": returned_on} if on else {}),
                   **({"quantity": item.quantity} if missing and missing_action == "reduce" else {})}, user=user)
+    counts.follow_loan(item, user)
     if condition == LOAN_DAMAGED or (missing and missing_action == "repair"):
         on_damaged_return(loan, user)
     return loan

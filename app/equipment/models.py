@@ -247,7 +247,13 @@ Equipment.open_loans = relationship(
 COUNT_OPEN, COUNT_CLOSED = "open", "closed"
 COUNT_SCOPES = {"location": "位置", "category": "类别"}
 PENDING, FOUND, MISSING, ELSEWHERE, EXTRA = "", "found", "missing", "elsewhere", "extra"
-COUNT_RESULTS = {PENDING: "未盘", FOUND: "在", MISSING: "缺失", ELSEWHERE: "在别处", EXTRA: "盘盈（清单外）"}
+# a line follows the register while its count is open (counts.follow_loan, in the same write
+# as the loan or the return): LENT, the whole item lent out since the count began (expected
+# away, not on the shelf; a clerk may also confirm it); RECHECK, a line already marked when
+# a loan or a return changed what is expected of it: it is counted again before the close
+LENT, RECHECK = "lent", "recheck"
+COUNT_RESULTS = {PENDING: "未盘", FOUND: "在", MISSING: "缺失", ELSEWHERE: "在别处", EXTRA: "盘盈（清单外）",
+                 LENT: "借出中", RECHECK: "待复核"}
 
 
 class Count(db.Model):
@@ -319,10 +325,15 @@ class CountLine(db.Model):
     @property
     def is_difference(self) -> bool:
         """What the closing must explain: missing, found elsewhere, an extra, a set short
-        or over."""
+        or over (an item found here although the register has it out on loan: over)."""
         if not self.expected or self.result in (MISSING, ELSEWHERE, EXTRA):
             return True
         return self.result == FOUND and self.counted_qty is not None and self.counted_qty != self.expected_qty
+
+    @property
+    def on_loan(self) -> bool:
+        """The whole item is out on loan (lent since the count began): not expected here."""
+        return self.expected and self.expected_qty == 0
 
     @property
     def name(self) -> str:

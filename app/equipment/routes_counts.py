@@ -62,7 +62,7 @@ def _count_page(count, status: int = 200, scan_form=None, extra_form=None, flash
     # after a scan the field takes the next one (a handheld scanner types into it)
     scanning = request.endpoint == "equipment.count_scan"
     ctx = dict(count=count, s=s, current=counts.next_pending(count), results=COUNT_RESULTS, refused=refused,
-               scanning=scanning,
+               scanning=scanning, moves=counts.loan_events(count),
                scan_form=scan_form or ScanForm(formdata=None), extra_form=extra_form or ExtraForm(formdata=None),
                manage=may_count_equipment(current_user) and count.is_open, flash_line=flash_line)
     return render("equipment/count.html", "equipment/_count_work.html", status=status, **ctx)
@@ -109,8 +109,10 @@ def count_mark(count_id: int, line_id: int):
         counted = params.bounded_int(qty_text) if qty_text else None
     except Exception:
         return _refused_page(count_id, Refused("实盘件数应为整数。", "counted_qty"))
+    # the pieces expected as the page showed them (a loan or a return since then: look again)
+    seen = request.form.get("seen", type=params.bounded_int)
     try:
-        counts.mark(line, result, current_user, counted, request.form.get("found_location", ""))
+        counts.mark(line, result, current_user, counted, request.form.get("found_location", ""), seen_qty=seen)
         db.session.commit()
     except Refused as exc:
         return _refused_page(count_id, exc)
@@ -190,7 +192,7 @@ def count_close(count_id: int):
         typed = {}
     s = counts.summary(count)
     return render("equipment/count_close.html", count=count, s=s, form=form, errors=errors, status=status,
-                  typed=typed, changes=counts.register_changes(count))
+                  typed=typed, changes=counts.register_changes(count), moves=counts.loan_events(count))
 
 
 @bp.get("/counts/<int:count_id>/sheet.pdf")
@@ -202,7 +204,7 @@ def count_sheet_pdf(count_id: int):
     count = _load(count_id)
     blank = count.is_open or request.args.get("blank") == "1"
     pdf = render_pdf("print/equipment_count.html", count=count, s=counts.summary(count), blank=blank,
-                     to_local=clock.to_local)
+                     to_local=clock.to_local, moves=counts.loan_events(count))
     kind = "盘点表" if blank else "盘点结果"
     return pdf_response(pdf, f"设备{kind}-{count.id}-{count.scope_value}.pdf")
 
