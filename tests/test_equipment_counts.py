@@ -529,10 +529,11 @@ def test_closing_through_the_page_shows_and_then_writes_the_register_changes(app
 
 
 def test_lending_and_returning_during_a_count_through_the_pages(app, clerk):
-    """The clerk's walk through the pages: after a loan and a return the count page shows
-    ZG-15 借出中 and ZG-09 with 8 pieces, an old tap is refused with the reason (the work
-    area again, HTMX or not), a line counted before its loan is 待复核 and blocks the close;
-    the result sheet, PDF and Excel, agrees with the loans."""
+    """The clerk's walk through the pages: the lend and return forms say a count is
+    running; afterwards the count page shows ZG-15 借出中 and ZG-09 with 8 pieces, an old
+    tap is refused with the reason (the work area again, HTMX or not), a line counted before
+    its loan is 待复核 and blocks the close; the result sheet, PDF and Excel, agrees with
+    the loans."""
     with app.app_context():
         items, ma_loan, lin = _loans_workshop()
         count = counts.start("location", "工具室", None)
@@ -542,10 +543,15 @@ def test_lending_and_returning_during_a_count_through_the_pages(app, clerk):
         lines = {no: ln.id for no, ln in by_asset(count).items()}
         url, loan_id, lin_id = f"/equipment/counts/{count.id}", ma_loan.id, lin.id
     due = (today() + timedelta(days=3)).isoformat()
+    lend_page = clerk.get(f"/equipment/{ids['ZG-15']}/lend").get_data(as_text=True)
+    assert f"正在盘点 <a href=\"{url}\">#" in lend_page and "借出后，盘点清单中此项改为“借出中”" in lend_page
+    assert "此项已记为“在”，借出后要重新复核" in clerk.get(f"/equipment/{ids['ZG-02']}/lend").get_data(as_text=True)
     assert clerk.post_form(f"/equipment/{ids['ZG-15']}/lend",
                            {"borrower_id": lin_id, "due_on": due, "quantity": "1"}).status_code == 303
     assert clerk.post_form(f"/equipment/{ids['ZG-02']}/lend",
                            {"borrower_id": lin_id, "due_on": due, "quantity": "1"}).status_code == 303
+    return_page = clerk.get(f"/equipment/loans/{loan_id}/return").get_data(as_text=True)
+    assert "正在盘点" in return_page and "归还后，盘点清单中此项的应有件数相应增加" in return_page
     assert clerk.post_form(f"/equipment/loans/{loan_id}/return", {
         "condition": "missing", "missing_qty": "1", "missing_action": "reduce", "note": "少一件"}).status_code == 303
 

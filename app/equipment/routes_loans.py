@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock, params
 from app.equipment import loans
-from app.equipment.counts import open_counts_for
+from app.equipment.counts import open_counts_for, running_for
 from app.equipment.forms_loans import LendForm, ReturnForm
 from app.equipment.models import Equipment, Loan
 from app.equipment.rules import Refused
@@ -47,7 +47,8 @@ def lend(item_id: int):
                 item = db.session.get(Equipment, item_id)
         else:
             status = 422
-    return render("equipment/loan_form.html", form=form, item=item, status=status, today=today)
+    return render("equipment/loan_form.html", form=form, item=item, status=status, today=today,
+                  running=running_for(item))
 
 
 @bp.route("/loans/<int:loan_id>/return", methods=["GET", "POST"])
@@ -86,7 +87,7 @@ def give_back(loan_id: int):
     elif not loan.is_open:
         status = 409
     return render("equipment/loan_return.html", form=form, loan=loan, status=status,
-                  today=clock.local_now().date())
+                  today=clock.local_now().date(), running=running_for(loan.equipment) if loan.is_open else [])
 
 
 @bp.get("/loans")
