@@ -57,6 +57,18 @@ def _inspection(insp_id: int) -> tuple[Inspection, object]:
     return insp, tpl.area(insp.area_key)
 
 
+def _draft(insp_id: int, may, submitted: str) -> tuple[Inspection, object]:
+    """The inspection a draft's change is made to, once the user may inspect and see it, it
+    is not submitted (409 with `submitted`) and `may(user, inspection)` allows the change."""
+    require(may_inspect)
+    insp, area = _inspection(insp_id)
+    require(may_view_inspection, insp, area)
+    if insp.state == SUBMITTED:
+        abort(409, description=submitted)
+    require(may, insp)
+    return insp, area
+
+
 def _item_key(key: str) -> str:
     if not ITEM_KEY.match(key):
         abort(404)
@@ -234,12 +246,7 @@ def delete_photo(insp_id: int, photo_id: int):
 @bp.post("/<int:insp_id>/submit")
 @login_required
 def submit(insp_id: int):
-    require(may_inspect)
-    insp, area = _inspection(insp_id)
-    require(may_view_inspection, insp, area)
-    if insp.state == SUBMITTED:
-        abort(409, description="该检查已提交，不能再修改。")
-    require(may_edit_inspection, insp)
+    insp, area = _draft(insp_id, may_edit_inspection, "该检查已提交，不能再修改。")
     problems = inspecting.problems(insp)
     try:
         result = inspecting.submit(insp, current_user)
@@ -273,12 +280,8 @@ def reopen(insp_id: int):
 @login_required
 def delete(insp_id: int):
     """删除草稿: the inspector's (or admin's) draft, with its answers and photos."""
-    require(may_inspect)
-    insp, area = _inspection(insp_id)
-    require(may_view_inspection, insp, area)
-    if insp.state == SUBMITTED:
-        abort(409, description="已提交的检查不能删除。如需更正，请由检查人填写原因后退回为草稿，修改后重新提交。")
-    require(may_delete_inspection, insp)
+    insp, area = _draft(insp_id, may_delete_inspection,
+                        "已提交的检查不能删除。如需更正，请由检查人填写原因后退回为草稿，修改后重新提交。")
     try:
         removed = inspecting.delete_draft(insp, current_user)
     except Refused as exc:
