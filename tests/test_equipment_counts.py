@@ -445,6 +445,8 @@ def test_counting_through_the_pages_with_htmx_and_without(app, clerk):
     url = f"/equipment/counts/{count.id}"
     page = clerk.get(url).get_data(as_text=True)
     assert "已盘 0 / 2" in page and "ZG-01" in page and 'name="asset_no"' in page
+    close = clerk.get(f"{url}/close").get_data(as_text=True)  # nothing counted yet: not 账实相符
+    assert "还有 2 项未盘" in close and "账实相符" not in close and "未盘的盘完后才能结束" in close
     # one tap (HTMX): the work area comes back with the next item
     r = clerk.post_form(f"{url}/lines/{lines['ZG-01']}", {"result": "found", "counted_qty": "12"},
                         headers={"HX-Request": "true"})
