@@ -65,3 +65,13 @@ def test_the_log_shows_changes_in_chinese_field_by_field(app, admin_client):
     page = admin_client.get("/admin/audit/?action=supply_item_create").get_data(as_text=True)
     assert "<th scope=\"row\">最低库存</th>" in page and "<th scope=\"row\">启用</th><td></td><td>是</td>" in page
     assert '"min_stock"' not in page and "size_kind" not in page
+
+
+def test_equipment_and_inspection_records_read_in_chinese_words():
+    """A loan's, a fault's, a count's and a template's fields are named in Chinese, not as
+    the keys they are recorded under (borrower, due_on, pass_mark …)."""
+    from app.audit.changes import change_rows
+
+    rows = change_rows({"borrower": "马超", "quantity": 4, "due_on": "2026-12-04"},
+                       {"condition": "缺件", "missing": 1, "returned_on": "2026-12-07", "expected": 3, "pass_mark": 80})
+    assert [r[0] for r in rows] == ["借用人", "数量", "预计归还", "归还状况", "缺失", "归还日期", "应有", "合格线"]

@@ -26,6 +26,13 @@ FIELD_LABELS = {
     "quantity": "数量", "responsible": "负责人", "purchased_on": "购置日期", "needs_verification": "需要检定/校准",
     "verify_months": "检定周期（月）", "notes": "备注", "state": "状态", "date": "日期",
     "verified_on": "检定/校准日期", "result": "结论", "scan": "扫描件",
+    # equipment loans, faults and counts; inspections
+    "borrower": "借用人", "lent_on": "借出日期", "due_on": "预计归还", "returned_on": "归还日期", "condition": "归还状况",
+    "missing": "缺失", "fault": "报修单", "description": "故障描述", "photos": "照片", "check": "点检",
+    "repaired_by": "维修人", "repaired_on": "维修日期", "cost": "费用", "parts": "更换配件", "scope": "盘点范围",
+    "expected": "应有", "lent": "借出中", "found": "在", "elsewhere": "在别处", "extra": "盘盈", "where": "找到位置",
+    "differences": "差异", "register_changes": "台账更新", "version": "版本", "pass_mark": "合格线",
+    "added": "新增项目", "removed": "删除项目", "passed": "合格", "findings": "发现问题",
 }
 VALUE_LABELS = {
     "kind": {"daily": "每日", "weekly": "每周", "monthly": "每月", "yearly": "每年", "number": "数值", "count": "计数",
