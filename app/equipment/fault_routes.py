@@ -10,19 +10,11 @@ from app.checklists.fields import fault_points, values_for
 from app.checklists.models import ChecklistItem
 from app.equipment.forms import FaultForm, PhotoForm, RepairForm
 from app.equipment.models import Equipment, Fault, FaultPhoto
-from app.equipment.routes import _item_page, bp
+from app.equipment.routes import _item_page, _refused_on, bp
 from app.equipment.rules import Refused
 from app.extensions import db
 from app.permissions import may_record_repair, may_report_fault, may_set_equipment_photo, may_view_equipment, require
 from app.web import render
-
-
-def _refused_on(form, exc: Refused) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [str(exc)]
-    else:
-        form.form_errors.append(str(exc))
 
 
 def _check_args() -> tuple[int | None, str]:

@@ -30,11 +30,47 @@ def _who(user) -> int | None:
     return getattr(user, "id", None)
 
 
+class FormRefused(Refused):
+    """A loan or a return refused for what was entered: every problem of the one submit
+    (field → message), so the form shows them all at once, each beside its field."""
+
+    def __init__(self, problems: dict[str, str]):
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field)
+        self.problems = problems
+
+
+def lend_problems(borrower_id: int | None, due_on: date | None, quantity: int | None, note: str = "", *,
+                  on: date | None = None) -> dict[str, str]:
+    """What is wrong with a loan as entered, every field at once (field → message; empty
+    when it may be recorded). `quantity` None: the whole item."""
+    lent_on = on or clock.local_now().date()
+    note = (note or "").strip()
+    problems: dict[str, str] = {}
+    borrower = db.session.get(Employee, borrower_id) if borrower_id else None
+    if borrower is None:
+        problems["borrower_id"] = "请选择借用人。"
+    elif not borrower.active:
+        problems["borrower_id"] = f"{borrower.name} 已离职，不能借用。"
+    if due_on is None:
+        problems["due_on"] = "请填写预计归还日期。"
+    elif due_on < lent_on:
+        problems["due_on"] = "预计归还日期不能早于今天。" if on is None else "预计归还日期不能早于借出日期。"
+    elif due_on > lent_on + timedelta(days=MAX_DAYS):
+        problems["due_on"] = f"借用期最长 {MAX_DAYS} 天。"
+    if len(note) > 200:
+        problems["note"] = f"备注最多200字（现有{len(note)}字）。"
+    if quantity is not None and not 1 <= quantity <= 9999:
+        problems["quantity"] = "借用数量应在1到9999之间。"
+    return problems
+
+
 def lend(item: Equipment, borrower_id: int | None, due_on: date | None, user, quantity: int | None = None,
          note: str = "", *, on: date | None = None) -> Loan:
     """Lends `quantity` pieces (default: the whole item) of an item in use to an active
     employee until `due_on`. `on`: the day it was lent when it is recorded later (the
-    demo's loans of last week), today by default."""
+    demo's loans of last week), today by default. What was entered wrong is refused with
+    every problem at once (FormRefused)."""
     today = clock.local_now().date()
     if on is not None and on > today:
         raise Refused("借出日期不能晚于今天。", "due_on")
@@ -42,24 +78,13 @@ def lend(item: Equipment, borrower_id: int | None, due_on: date | None, user, qu
     note = (note or "").strip()
     if item.state != IN_USE:
         raise Refused(f"该设备当前为“{STATES.get(item.state, item.state)}”，不能借出。", "borrower_id", 409)
-    borrower = db.session.get(Employee, borrower_id) if borrower_id else None
-    if borrower is None:
-        raise Refused("请选择借用人。", "borrower_id")
-    if not borrower.active:
-        raise Refused(f"{borrower.name} 已离职，不能借用。", "borrower_id")
-    if due_on is None:
-        raise Refused("请填写预计归还日期。", "due_on")
-    if due_on < lent_on:
-        raise Refused("预计归还日期不能早于今天。" if on is None else "预计归还日期不能早于借出日期。", "due_on")
-    if due_on > lent_on + timedelta(days=MAX_DAYS):
-        raise Refused(f"借用期最长 {MAX_DAYS} 天。", "due_on")
-    if len(note) > 200:
-        raise Refused(f"备注最多200字（现有{len(note)}字）。", "note")
+    problems = lend_problems(borrower_id, due_on, quantity, note, on=on)
+    if problems:
+        raise FormRefused(problems)
+    borrower = db.session.get(Employee, borrower_id)
     free = item.quantity - item.lent_qty
     if quantity is None:
         quantity = free if item.quantity > 1 else 1
-    if not 1 <= quantity <= 9999:
-        raise Refused("借用数量应在1到9999之间。", "quantity")
     if free <= 0:
         raise Refused(f"{item.asset_no} 已全部借出，请先登记归还。", "borrower_id", 409)
     if quantity > free:
@@ -96,16 +121,6 @@ def on_damaged_return(loan: Loan, user=None) -> None:
     faults.report(loan.equipment, f"借用归还时损坏（{loan.borrower.name}）：{loan.return_note or '未说明'}"[:1000], user)
 
 
-class ReturnRefused(Refused):
-    """A return refused for what was entered: every problem of the one submit (field →
-    message), so the form shows them all at once, each beside its field."""
-
-    def __init__(self, problems: dict[str, str]):
-        field, message = next(iter(problems.items()))
-        super().__init__(message, field)
-        self.problems = problems
-
-
 def return_problems(loan: Loan, condition: str, note: str = "", missing_qty: int | None = None,
                     missing_action: str = "") -> dict[str, str]:
     """What is wrong with a return as entered, every field at once (field → message; empty
@@ -137,14 +152,14 @@ def give_back(loan: Loan, condition: str, user, note: str = "", missing_qty: int
     quantity is reduced to what came back or the set goes to repair) / 损坏 (a note; the
     item goes to repair through on_damaged_return). `on`: the day it came back when it is
     recorded later (the demo), today by default. What was entered wrong is refused with
-    every problem at once (ReturnRefused)."""
+    every problem at once (FormRefused)."""
     note = (note or "").strip()
     item = loan.equipment
     if not loan.is_open:
         raise Refused(f"这次借用已于 {loan.returned_on:%Y-%m-%d} 归还。", "condition", 409)
     problems = return_problems(loan, condition, note, missing_qty, missing_action)
     if problems:
-        raise ReturnRefused(problems)
+        raise FormRefused(problems)
     missing = missing_qty if condition == LOAN_MISSING else 0
     today = clock.local_now().date()
     if on is not None and not loan.lent_on <= on <= today:

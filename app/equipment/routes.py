@@ -109,6 +109,14 @@ def _refused_on(form, exc: register.Refused) -> None:
         form.form_errors.append(str(exc))
 
 
+def _problems_on(form, problems: dict[str, str]) -> None:
+    """A rule's problems (field → message) beside the fields the form itself found nothing
+    wrong with: every problem of a submit at once, not one per submit."""
+    for field, message in problems.items():
+        if not (field and getattr(form, field, None) is not None and getattr(form, field).errors):
+            _refused_on(form, register.Refused(message, field))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required

@@ -12,7 +12,7 @@ from app.equipment.counts import open_counts_for, running_for
 from app.equipment.forms_loans import LendForm, ReturnForm
 from app.equipment.models import Equipment, Loan
 from app.equipment.rules import Refused
-from app.equipment.routes import _refused_on, bp
+from app.equipment.routes import _problems_on, bp
 from app.extensions import db
 from app.permissions import may_count_equipment, may_lend_equipment, may_view_equipment, require
 from app.staff.models import staff_rows
@@ -33,7 +33,13 @@ def lend(item_id: int):
         form.quantity.data = max(item.quantity - item.lent_qty, 1)
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        if not form.csrf_token.errors:
+            # the rules' problems beside the fields the form found nothing wrong with: every
+            # problem of this submit at once, not one per submit
+            _problems_on(form, loans.lend_problems(form.borrower_id.data or None, form.due_on.data,
+                                                   form.quantity.data, form.note.data or ""))
+        if valid and not form.errors:
             try:
                 loan = loans.lend(item, form.borrower_id.data or None, form.due_on.data, current_user,
                                   form.quantity.data, form.note.data)
@@ -42,7 +48,7 @@ def lend(item_id: int):
                 return redirect(url_for("equipment.item", item_id=item.id) + "#loans", code=303)
             except Refused as exc:
                 db.session.rollback()
-                _refused_on(form, exc)
+                _problems_on(form, getattr(exc, "problems", {exc.field: str(exc)}))
                 status = exc.status
                 item = db.session.get(Equipment, item_id)
         else:
@@ -63,12 +69,8 @@ def give_back(loan_id: int):
     if request.method == "POST":
         valid = form.validate_on_submit()
         if loan.is_open and not form.csrf_token.errors:
-            # the rules' problems beside the fields the form found nothing wrong with: every
-            # problem of this submit at once, not one per submit
-            for field, message in loans.return_problems(loan, form.condition.data, form.note.data or "",
-                                                        form.missing_qty.data, form.missing_action.data or "").items():
-                if not getattr(form, field).errors:
-                    _refused_on(form, Refused(message, field))
+            _problems_on(form, loans.return_problems(loan, form.condition.data, form.note.data or "",
+                                                     form.missing_qty.data, form.missing_action.data or ""))
         if valid and not form.errors:
             try:
                 loans.give_back(loan, form.condition.data, current_user, form.note.data, form.missing_qty.data,
@@ -78,8 +80,7 @@ def give_back(loan_id: int):
                 return redirect(url_for("equipment.item", item_id=loan.equipment_id) + "#loans", code=303)
             except Refused as exc:
                 db.session.rollback()
-                for field, message in getattr(exc, "problems", {exc.field: str(exc)}).items():
-                    _refused_on(form, Refused(message, field))
+                _problems_on(form, getattr(exc, "problems", {exc.field: str(exc)}))
                 status = exc.status
                 loan = db.session.get(Loan, loan_id)
         else:
