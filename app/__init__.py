@@ -1,7 +1,7 @@
 """Application factory for the after-sales intranet."""
 import os
 
-from flask import Flask
+from flask import Flask, request
 
 from app import accounts, auth, checklists, cli, coverage, equipment, handbook, inspections, jobs, main, notices, staff, \
     supplies, trainings
@@ -134,8 +134,6 @@ def register_web(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        from flask import request
-
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -149,8 +147,6 @@ def register_web(app: Flask) -> None:
         """A boosted form answered in place (its page re-rendered with the errors, a
         password shown once): the address bar keeps the form's page, not the POST's URL,
         which a reload would ask for with GET (405)."""
-        from flask import request
-
         if request.method != "GET" and request.headers.get("HX-Boosted") == "true" \
                 and not 300 <= response.status_code < 400:
             response.headers.setdefault("HX-Push-Url", "false")

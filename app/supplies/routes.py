@@ -21,7 +21,6 @@ from app.supplies.items import save_item
 from app.supplies.forms import UNITS, ItemForm, SimpleForm
 from app.supplies.ledger import (LedgerError, count_many, give_back, issue, item_ledger, receive, reverse,
                                  stock_of, typed_counts)
-from app.supplies.sizes import SIZE_KINDS
 from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, RequisitionLine, StockEntry,
                                  SupplyCategory, SupplyItem)
 from app.supplies.quantity import QuantityError, fmt, parse
@@ -42,7 +41,7 @@ def qty_filter(milli):
 
 def _helpers(**extra) -> dict:
     return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "step_labels": STEP_LABELS,
-            "period_labels": PERIOD_LABELS, "size_kinds": SIZE_KINDS, "post_form": SimpleForm(), **extra}
+            "period_labels": PERIOD_LABELS, "post_form": SimpleForm(), **extra}
 
 
 def _active_items():

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.staff.models import normalize_size as normalize
-from app.supplies.models import SIZE_KINDS, SupplyItem  # noqa: F401 (SIZE_KINDS: used by importers)
+from app.supplies.models import SIZE_KINDS, SupplyItem
 
 EMPLOYEE_FIELD = {"clothing": "clothing_size", "shoe": "shoe_size"}
 
