@@ -37,7 +37,11 @@ class FormRefused(Refused):
     def __init__(self, problems: dict[str, str]):
         field, message = next(iter(problems.items()))
         super().__init__(message, field)
-        self.problems = problems
+        self._problems = problems
+
+    @property
+    def problems(self) -> dict:
+        return self._problems
 
 
 def lend_problems(borrower_id: int | None, due_on: date | None, quantity: int | None, note: str = "", *,

@@ -48,7 +48,7 @@ def lend(item_id: int):
                 return redirect(url_for("equipment.item", item_id=item.id) + "#loans", code=303)
             except Refused as exc:
                 db.session.rollback()
-                _problems_on(form, getattr(exc, "problems", {exc.field: str(exc)}))
+                _problems_on(form, exc.problems)
                 status = exc.status
                 item = db.session.get(Equipment, item_id)
         else:
@@ -80,7 +80,7 @@ def give_back(loan_id: int):
                 return redirect(url_for("equipment.item", item_id=loan.equipment_id) + "#loans", code=303)
             except Refused as exc:
                 db.session.rollback()
-                _problems_on(form, getattr(exc, "problems", {exc.field: str(exc)}))
+                _problems_on(form, exc.problems)
                 status = exc.status
                 loan = db.session.get(Loan, loan_id)
         else:

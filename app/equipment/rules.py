@@ -26,6 +26,11 @@ class Refused(ValueError):
         super().__init__(message)
         self.field, self.status = field, status
 
+    @property
+    def problems(self) -> dict:
+        """Field → message of everything refused (one here; loans.FormRefused: all of a form)."""
+        return {self.field: str(self)}
+
 
 def add_months(d: date, months: int) -> date:
     """The same day `months` later, clamped to the month's end (31 Jan + 1 → 28/29 Feb)."""
