@@ -418,6 +418,125 @@ def test_a_tap_and_a_loan_at_the_same_moment_leave_the_line_to_be_looked_at(app)
         assert (line.result == "recheck") == ("marked" in results), results
 
 
+def test_a_counted_item_cannot_be_moved_resized_or_scrapped_while_the_count_runs(app):
+    """While 工具室 is counted, its items' location, category and quantity are frozen (an
+    item moved by an edit would be marked 缺失 here and made 丢失待查 by the close), nothing
+    is moved into it, and none of its items is scrapped; the refusal names the count and
+    what to do, and nothing is written. Other facts stay editable, and after the close the
+    move is allowed."""
+    with app.app_context():
+        items = workshop()
+        count = counts.start("location", "工具室", None)
+        db.session.commit()
+        zg02, qd01 = items["ZG-02"], items["QD-01"]
+        for item, change, field in ((zg02, {"location": "3号工位"}, "location"),
+                                    (zg02, {"quantity": 2}, "quantity"),
+                                    (zg02, {"category": "通用工具"}, "category"),
+                                    (qd01, {"location": "工具室"}, "location")):  # into the counted room
+            data = tool(item.asset_no, item.location, item.quantity, item.category, item.name) | change
+            with pytest.raises(register.Refused) as exc:
+                register.update(item, data, None)
+            db.session.rollback()
+            assert exc.value.status == 409 and exc.value.field == field, change
+            assert f"盘点 #{count.id}（位置：工具室）正在进行" in str(exc.value) and "在别处" in str(exc.value)
+        assert (zg02.location, zg02.quantity, zg02.category) == ("工具室", 1, "专用工具")
+        assert qd01.location == "3号工位"
+        with pytest.raises(register.Refused) as exc:
+            register.change_state(zg02, "scrapped", today(), "断裂", None)
+        db.session.rollback()
+        assert exc.value.status == 409 and "结束盘点后再报废" in str(exc.value) and zg02.state == "in_use"
+        assert register.update(zg02, tool("ZG-02", name="棘轮扳手"), None) == ["name"]  # not frozen
+        register.change_state(zg02, "idle", today(), "暂不用", None)  # still on its shelf
+        assert [c.id for c in register.counting_for(zg02)] == [count.id]
+        db.session.commit()
+        for ln in count.lines:
+            counts.mark(ln, "found", None)
+        counts.close(count, "陈晓燕", {}, None)
+        assert register.update(zg02, tool("ZG-02", "3号工位", name="棘轮扳手"), None) == ["location"]
+        assert register.counting_for(zg02) == []
+
+
+def test_a_tap_made_while_the_count_is_being_signed_waits_and_is_refused(app, monkeypatch):
+    """One clerk signs the count; while the close is being written (not yet committed)
+    another taps 缺失 on a line. The tap waits for the close and is then refused (the count
+    has ended): a signed count's lines are never changed after the signature."""
+    import threading
+
+    count_id, _, _ = _counted_workshop(app)
+    with app.app_context():
+        line_id = by_asset(db.session.get(Count, count_id))["ZG-02"].id
+    held, release = threading.Event(), threading.Event()
+    real = counts.register_changes
+
+    def changes_then_hold(count):
+        out = real(count)
+        held.set()
+        release.wait(10)
+        return out
+
+    monkeypatch.setattr(counts, "register_changes", changes_then_hold)
+    results = {}
+
+    def run(name, fn):
+        results[name] = _in_app(app, fn)()
+
+    closing = threading.Thread(target=run, args=("close", lambda: counts.close(
+        counts.load(count_id), "陈晓燕", {}, None) is not None and "closed"))
+    closing.start()
+    assert held.wait(10)
+    tapping = threading.Thread(target=run, args=("tap", lambda: counts.mark(
+        db.session.get(CountLine, line_id), "missing", None) and "marked"))
+    tapping.start()
+    tapping.join(1)
+    waited = tapping.is_alive()
+    release.set()
+    closing.join(20)
+    tapping.join(20)
+    assert results["close"] == "closed" and waited, results
+    assert results["tap"].startswith("refused") and "已于" in results["tap"] and "结束" in results["tap"], results
+    with app.app_context():
+        line = db.session.get(CountLine, line_id)
+        assert line.result == "found" and line.count.status == "closed"
+
+
+def test_the_import_does_not_move_an_item_that_is_being_counted(app, clerk):
+    """A file that moves ZG-02 while 工具室 is counted: the preview says why that row is
+    refused, and confirming imports the others only."""
+    with app.app_context():
+        workshop()
+        count_id = counts.start("location", "工具室", None).id
+        db.session.commit()
+    text = "资产编号,名称,类别,位置,数量\nZG-02,工具ZG-02,专用工具,3号工位,1\nZG-30,新扳手,专用工具,3号工位,1\n"
+    r = clerk.post_form("/equipment/import", {"file": (io.BytesIO(text.encode()), "台账.csv")},
+                        content_type="multipart/form-data")
+    html = r.get_data(as_text=True)
+    assert "1</strong> 行可导入" in html and f"盘点 #{count_id}（位置：工具室）正在进行" in html
+    payload = html.split('<textarea name="payload" hidden>')[1].split("</textarea>")[0]
+    import html as h
+
+    assert clerk.post_form("/equipment/import", {"payload": h.unescape(payload)}).status_code == 303
+    with app.app_context():
+        located = dict(db.session.execute(select(Equipment.asset_no, Equipment.location)).all())
+        assert located["ZG-02"] == "工具室" and located["ZG-30"] == "3号工位"
+
+
+def test_the_edit_form_says_a_count_runs_and_refuses_the_move_beside_the_field(app, clerk):
+    with app.app_context():
+        items = workshop()
+        count_id = counts.start("location", "工具室", None).id
+        db.session.commit()
+        zg02 = items["ZG-02"].id
+    page = clerk.get(f"/equipment/{zg02}/edit").get_data(as_text=True)
+    assert f"正在盘点 <a href=\"/equipment/counts/{count_id}\">#{count_id}</a>（位置：工具室）" in page
+    form = {k: ("" if v is None else v) for k, v in tool("ZG-02", "3号工位", name="工具ZG-02").items()}
+    form.update(responsible_id=0, needs_verification="", verify_months="")
+    r = clerk.post_form(f"/equipment/{zg02}/edit", form)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409 and "盘点期间不能修改设备的位置" in html
+    with app.app_context():
+        assert db.session.get(Equipment, zg02).location == "工具室"
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 @pytest.fixture

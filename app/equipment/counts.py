@@ -20,7 +20,9 @@ Against a loan at the same moment (PostgreSQL; on SQLite every write transaction
 exclusive): rows are locked in one order, the item, then the count, then its line. A loan
 locks its item by its UPDATE, then the open counts and the line; a start locks the items it
 lists, a close the items of its lines and then the count, and reads the lines again. A
-mark writes its line only if what is expected did not change since it was read."""
+mark (a scan, an extra) locks the count and writes its line only if what is expected did
+not change since it was read. While a count is open, the location, category and quantity
+of the items it lists are frozen (rules.frozen_problem), and none of them is scrapped."""
 from dataclasses import dataclass
 from datetime import date
 
@@ -96,7 +98,12 @@ def start(scope: str, value: str, user) -> Count:
     return count
 
 
-def _open(count: Count) -> None:
+def _open(count: Count, lock: bool = True) -> None:
+    """Refused unless the count is open. `lock` (a write to it): its row is read again and
+    locked first (PostgreSQL), so a mark made while another clerk signs the count waits for
+    the close and is then refused, instead of changing a line of a signed count."""
+    if lock:
+        db.session.refresh(count, ["status", "closed_at"], with_for_update=True)
     if count.status != COUNT_OPEN:
         raise Refused(f"盘点 #{count.id} 已于 {clock.to_local(count.closed_at):%Y-%m-%d %H:%M} 结束，不能再修改。",
                       None, 409)
@@ -217,7 +224,7 @@ def close(count: Count, signed_name: str, explanations: dict[int, str], user, no
     line id → text; one already written may stay), a name. The items' histories get a
     line each, and the register its corrections: the RegisterChanges applied, returned."""
     lines = _lock(count)
-    _open(count)
+    _open(count, lock=False)  # _lock read and locked it
     signed_name = (signed_name or "").strip()
     note = (note or "").strip()
     recheck = [ln for ln in lines if ln.expected and ln.result == RECHECK]

@@ -78,8 +78,9 @@ def parse(text: str) -> list[Row]:
     """Every data row with its errors; raises ImportError_ for a file that is unusable."""
     rows = read_rows(text, HEADERS, ("asset_no", "name", "category"), EXAMPLE, MAX_ROWS, "设备")
     people = _people()
-    existing = {a.lower(): (i, s) for i, a, s in db.session.execute(
-        select(Equipment.id, Equipment.asset_no, Equipment.state))}
+    existing = {row[1].lower(): row for row in db.session.execute(
+        select(Equipment.id, Equipment.asset_no, Equipment.state, Equipment.location, Equipment.category,
+               Equipment.quantity))}
     seen: dict[str, int] = {}
     for row in rows:
         v = row.values
@@ -93,7 +94,7 @@ def parse(text: str) -> list[Row]:
         own = existing.get(key)
         if own is not None:
             row.action = "更新"
-            if own[1] == SCRAPPED:
+            if own[2] == SCRAPPED:
                 row.errors.append("该设备已报废，信息不能再修改")
         data = _data(v, row, people)
         if not row.errors:
@@ -101,11 +102,17 @@ def parse(text: str) -> list[Row]:
                 register._apply(Equipment(id=own[0] if own else None), data)
             except register.Refused as exc:
                 row.errors.append(str(exc).rstrip("。"))
+        if own is not None and not row.errors:
+            frozen = register.frozen_problem(own[3], own[4], own[5], data)
+            if frozen:
+                row.errors.append(frozen[1].rstrip("。"))
     return rows
 
 
 def apply(rows: list[Row], user) -> tuple[int, int]:
-    """Creates or updates the items of the good rows; returns (created, updated)."""
+    """Creates or updates the items of the good rows; returns (created, updated). A row the
+    register refuses now although its preview passed (a count begun since) gets the reason
+    on the row and is skipped, its changes undone."""
     people = _people()
     created = updated = 0
     for row in rows:
@@ -116,6 +123,12 @@ def apply(rows: list[Row], user) -> tuple[int, int]:
         if item is None:
             register.create(data, user)
             created += 1
-        elif register.update(item, data, user):
-            updated += 1
+            continue
+        try:
+            with db.session.begin_nested():
+                changed = register.update(item, data, user)
+        except register.Refused as exc:
+            row.errors.append(str(exc).rstrip("。"))
+            continue
+        updated += bool(changed)
     return created, updated

@@ -155,7 +155,8 @@ def edit(item_id: int | None = None):
                 item = db.session.get(Equipment, item_id) if item_id else None
         else:
             status = 422
-    return render("equipment/form.html", form=form, item=item, status=status)
+    counting = register.counting_for(item) if item is not None else []
+    return render("equipment/form.html", form=form, item=item, status=status, counting=counting)
 
 
 def _item_page(item: Equipment, state_form=None, verify_form=None, status: int = 200, **extra):

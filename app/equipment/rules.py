@@ -5,13 +5,13 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock, uploads
 from app.audit.log import record
-from app.equipment.models import (CATEGORIES, IN_USE, RESULTS, SCRAPPED, STATES, Equipment, EquipmentEvent,
-                                  Verification)
+from app.equipment.models import (CATEGORIES, COUNT_OPEN, IN_USE, RESULTS, SCRAPPED, STATES, Count, Equipment,
+                                  EquipmentEvent, Verification)
 from app.extensions import db
 from app.staff.models import Employee
 
@@ -97,6 +97,45 @@ def _apply(item: Equipment, data: dict) -> None:
     item.verification_due = _due(item)
 
 
+def _counting(location: str, category: str) -> list[Count]:
+    """The open counts whose list an item at this location and of this category belongs to."""
+    scopes = [(Count.scope == "category") & (Count.scope_value == category)]
+    if location:
+        scopes.append((Count.scope == "location") & (Count.scope_value == location))
+    return list(db.session.scalars(select(Count).where(Count.status == COUNT_OPEN, or_(*scopes)).order_by(Count.id)))
+
+
+def counting_for(item: Equipment) -> list[Count]:
+    """The open counts listing the item where the register puts it (the edit form says so)."""
+    return _counting(item.location, item.category)
+
+
+# what a count compares with what it finds: frozen while one runs (盘点期间台账冻结)
+FROZEN = {"location": "位置", "category": "类别", "quantity": "数量"}
+
+
+def frozen_problem(location: str, category: str, quantity: int, data: dict) -> tuple[str, str] | None:
+    """(field, message) when `data` changes the location, category or quantity of an item
+    (now at `location`, of `category`, `quantity` pieces) that an open count lists, or moves
+    it into one: the count compares the shelf with what the register said when it began,
+    and its close writes the corrections (an item found elsewhere gets that location). None
+    when nothing frozen changes or no count runs."""
+    new = {"location": (data.get("location") or "").strip(), "category": data.get("category"),
+           "quantity": data.get("quantity") or 1}
+    changed = [k for k, old in (("location", location or ""), ("category", category), ("quantity", quantity))
+               if new[k] != old]
+    if not changed:
+        return None
+    counts = {c.id: c for c in _counting(location, category) + _counting(new["location"], new["category"])}
+    if not counts:
+        return None
+    c = counts[min(counts)]
+    what = "、".join(FROZEN[k] for k in changed)
+    return changed[0], (f"盘点 #{c.id}（{c.scope_label}）正在进行，盘点期间不能修改设备的{what}。"
+                        "如果东西已挪到别处，请在盘点中记“在别处”，结束盘点时台账会按盘点结果更正；"
+                        "否则请在盘点结束后再修改。")
+
+
 def create(data: dict, user) -> Equipment:
     today = clock.local_now().date()
     item = Equipment(state=IN_USE)
@@ -117,6 +156,12 @@ def update(item: Equipment, data: dict, user) -> list[str]:
     written). The item's history gets a row naming them, the audit log the values."""
     if item.state == SCRAPPED:
         raise Refused("该设备已报废，信息不能再修改。", None, 409)
+    # locked (PostgreSQL) before the open counts are read: a count that starts meanwhile
+    # locks the items it lists, so it waits and then lists the item as it is saved
+    db.session.refresh(item, with_for_update=True)
+    frozen = frozen_problem(item.location, item.category, item.quantity, data)
+    if frozen:
+        raise Refused(frozen[1], frozen[0], 409)
     before = item.snapshot()
     _apply(item, data)
     db.session.flush()
@@ -146,6 +191,14 @@ def change_state(item: Equipment, state: str, on: date | None, reason: str, user
         raise Refused(f"该设备已是“{STATES[state]}”。", "state")
     if state == SCRAPPED and item.lent_qty:
         raise Refused(f"该设备尚有 {item.lent_qty} 件借出未还，归还后才能报废。", "state", 409)
+    if state == SCRAPPED:
+        db.session.flush()
+        db.session.refresh(item, with_for_update=True)  # as update(): a count starting meanwhile waits
+        counting = _counting(item.location, item.category)
+        if counting:
+            c = counting[0]
+            raise Refused(f"盘点 #{c.id}（{c.scope_label}）正在进行，清单中有这件设备：请先在盘点中记录它，"
+                          "结束盘点后再报废。", "state", 409)
     if on is None:
         raise Refused("请填写日期。", "on")
     if on > clock.local_now().date():
