@@ -162,3 +162,41 @@ def test_who_is_told_as_a_positions_supervisors(app, make_user):
         # the top of the department: nobody with an account above it, so the active admins
         # (the install's own `admin` too), not the deactivated one
         assert told("after_sales_manager") == ["admin", "asm", "root"]
+
+
+def test_settling_an_event_finds_its_notices_by_key_among_the_unread(app, make_user):
+    """settle() runs in the writes that deal with an event (a requisition decided, an
+    action verified); over the years the read notices pile up, so the statement it sends
+    looks its key up in the partial index of the unread notices instead of scanning them."""
+    from sqlalchemy import event
+
+    from app.notices import rules
+
+    make_user("wm", position="workshop_manager")
+    with app.app_context():
+        uid = db.session.scalar(select(User.id).filter_by(username="wm"))
+        db.session.add_all([Notice(user_id=uid, key=f"req-decide:{i}", kind="requisition", text="待审批")
+                            for i in range(3)])
+        db.session.commit()
+        sent = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("UPDATE NOTICE"):
+                sent.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            rules.settle("req-decide:1")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+        assert [n.key for n in db.session.scalars(select(Notice).where(Notice.read_at.is_(None))
+                                                  .order_by(Notice.key))] == ["req-decide:0", "req-decide:2"]
+        (statement, parameters), = sent
+        conn = db.session.connection()
+        if db.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # three rows: a scan would be cheaper
+            plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+        else:
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+        db.session.rollback()
+    assert "ix_notice_unread_key" in plan, plan

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import utcnow
@@ -19,6 +19,10 @@ class Notice(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "key", name="uq_notice_user_key"),
         Index("ix_notice_user_unread", "user_id", "read_at"),
+        # settle(): an event dealt with marks its unread notices read, found by key among
+        # the unread ones (the read pile up over the years; the unread stay few)
+        Index("ix_notice_unread_key", "key", sqlite_where=text("read_at IS NULL"),
+              postgresql_where=text("read_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
