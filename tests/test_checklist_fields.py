@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from app import charts
 from app.checklists import fields as F
 from app.checklists import results
 from app.checklists.models import ChecklistEvent, ChecklistField, ChecklistItem, ChecklistMark, ChecklistValue
@@ -227,7 +228,7 @@ def test_anomalies_name_a_fault_answered_no_and_a_figure_out_of_line(app):
     (0, 0.3, 0, True, [0, 1]),                  # never finer than the figures are written
 ])
 def test_chart_axes_have_round_distinct_ticks(lo, hi, decimals, cover, expected):
-    ticks = results.nice_ticks(lo, hi, decimals, cover=cover)
+    ticks = charts.nice_ticks(lo, hi, decimals, cover=cover)
     assert ticks == pytest.approx(expected)
     labels = [F.fmt_number(t, decimals) for t in ticks]
     assert len(set(labels)) == len(labels)

@@ -269,11 +269,18 @@ def display(v: ChecklistValue) -> str:
     return v.file_name
 
 
+def _shown_decimals(v) -> int | None:
+    """The decimals a figure is written with; None for a value that is not a figure."""
+    if v.kind not in NUMERIC or v.number is None:
+        return None
+    return v.decimals if v.kind == "number" else 0
+
+
 def _out_of_range(v) -> str:
     """Why a figure lies outside its field's range (as defined when it was entered), or ""."""
-    if v.kind not in NUMERIC or v.number is None:
+    d = _shown_decimals(v)
+    if d is None:
         return ""
-    d = v.decimals if v.kind == "number" else 0
     if v.min_value is not None and v.number < v.min_value:
         return f"低于下限 {fmt_number(v.min_value, d)}"
     if v.max_value is not None and v.number > v.max_value:
@@ -286,10 +293,8 @@ def flag(v) -> str:
     field's range, or short of its target. "" when it does not."""
     if why := _out_of_range(v):
         return why
-    if v.kind not in NUMERIC or v.number is None:
-        return ""
-    d = v.decimals if v.kind == "number" else 0
-    if v.target is not None:
+    d = _shown_decimals(v)
+    if d is not None and v.target is not None:
         if v.target_dir == "le" and v.number > v.target:
             return f"高于目标 {fmt_number(v.target, d)}{v.unit or ''}"
         if v.target_dir != "le" and v.number < v.target:

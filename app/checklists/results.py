@@ -2,12 +2,12 @@
 charts), the month's CSV per position, and the photo and minutes appendix of the printed
 sheet. Plain functions over the month grid and the values; the routes only render them.
 """
-import math
 from dataclasses import dataclass, field as dc_field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from app import clock
+from app.charts import nice_ticks
 from app.checklists.grid import cell_status
 from app.checklists.marks import mark_views
 from app.checklists.occurrences import expand
@@ -80,29 +80,6 @@ def series(item: ChecklistItem, first: date, last: date, now=None, person: int |
         shown = values.get(key, []) if status in ("done", "late", "review") else []
         out.append({"occ": occ, "subject": sub, "status": status, "mark": mark, "values": shown})
     return out
-
-
-def nice_ticks(lo: float, hi: float, decimals: int = 0, intervals: int = 4, cover: bool = False) -> list[float]:
-    """Round values for an axis from lo to hi: a step of 1, 2, 2.5 or 5 times a power of ten
-    giving about `intervals` intervals, never finer than the figures are written (a count's
-    axis reads 0, 1, 2, 3, not 0, 1, 2, 2, 3). The ticks lie within [lo, hi]; with `cover`,
-    the last one is at or above hi (a bar chart's top)."""
-    if hi <= lo:
-        hi = lo + 1
-    raw = (hi - lo) / intervals
-    unit = 10 ** -decimals  # the finest step the figures can show
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next((m * mag for m in (1, 2, 2.5, 5, 10)
-                 if m * mag >= raw * (1 - 1e-9) and abs(round(m * mag / unit) * unit - m * mag) < unit / 1000), 10 * mag)
-    step = max(step, unit)
-    first = math.ceil(lo / step - 1e-9) * step
-    ticks, k = [], 0
-    while first + k * step <= hi + step * 1e-9:
-        ticks.append(round(first + k * step, decimals + 2))
-        k += 1
-    if cover and (not ticks or ticks[-1] < hi):
-        ticks.append(round(first + k * step, decimals + 2))
-    return ticks
 
 
 def _scale(lo: float, hi: float) -> tuple[float, float]:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.checklists.results import nice_ticks
+from app.charts import nice_ticks
 from app.extensions import db
 from app.inspections import inspecting, scoring
 from app.inspections.models import ACTION_STATES, SUBMITTED, CorrectiveAction, Inspection, TemplateVersion
