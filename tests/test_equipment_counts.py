@@ -355,40 +355,49 @@ def _in_app(app, fn):
     return go
 
 
+def _second_waits(app, monkeypatch, holder, first, second) -> tuple[dict, bool]:
+    """Runs `first` in a thread, held inside `holder` (a function of counts, patched to run
+    and then wait) until `second`, started in another thread, has had a second to finish;
+    then lets both finish. Their results by name, and whether `second` was still waiting
+    when `first` was let go."""
+    import threading
+
+    name = holder.__name__
+    held, release = threading.Event(), threading.Event()
+    real = getattr(counts, name)
+
+    def run_then_hold(*args):
+        out = real(*args)
+        held.set()
+        release.wait(10)
+        return out
+
+    monkeypatch.setattr(counts, name, run_then_hold)
+    results = {}
+    threads = [threading.Thread(target=lambda k=k, fn=fn: results.__setitem__(k, _in_app(app, fn)()))
+               for k, fn in (first, second)]
+    threads[0].start()
+    assert held.wait(10)
+    threads[1].start()
+    threads[1].join(1)
+    waited = threads[1].is_alive()
+    release.set()
+    for t in threads:
+        t.join(20)
+    return results, waited
+
+
 def test_a_count_signed_while_a_loan_is_being_recorded_waits_for_it(app, monkeypatch):
     """One clerk lends ZG-02 (counted 在) and, while that loan is being written (the count's
     line already sent back to 待复核, not yet committed), another signs the count. The
     close waits for the loan and is then refused (ZG-02 待复核); it never signs a count
     whose line a loan changes underneath it."""
-    import threading
-
     count_id, ids, ma_id = _counted_workshop(app)
-    followed, release = threading.Event(), threading.Event()
-    real = counts.follow_loan
-
-    def follow_then_hold(item, user):
-        real(item, user)
-        followed.set()
-        release.wait(10)
-
-    monkeypatch.setattr(counts, "follow_loan", follow_then_hold)
-    results = {}
-
-    def run(name, fn):
-        results[name] = _in_app(app, fn)()
-
-    lending = threading.Thread(target=run, args=("lend", lambda: loans.lend(
-        db.session.get(Equipment, ids["ZG-02"]), ma_id, today() + timedelta(days=1), None) and "lent"))
-    lending.start()
-    assert followed.wait(10)
-    closing = threading.Thread(target=run, args=("close", lambda: counts.close(
-        counts.load(count_id), "陈晓燕", {}, None) and "closed"))
-    closing.start()
-    closing.join(1)
-    waited = closing.is_alive()
-    release.set()
-    lending.join(10)
-    closing.join(20)
+    results, waited = _second_waits(
+        app, monkeypatch, counts.follow_loan,
+        ("lend", lambda: loans.lend(db.session.get(Equipment, ids["ZG-02"]), ma_id, today() + timedelta(days=1), None)
+         and "lent"),
+        ("close", lambda: counts.close(counts.load(count_id), "陈晓燕", {}, None) and "closed"))
     assert results["lend"] == "lent" and waited, results
     assert "需要复核（如 ZG-02" in results["close"], results
     with app.app_context():
@@ -460,38 +469,13 @@ def test_a_tap_made_while_the_count_is_being_signed_waits_and_is_refused(app, mo
     """One clerk signs the count; while the close is being written (not yet committed)
     another taps 缺失 on a line. The tap waits for the close and is then refused (the count
     has ended): a signed count's lines are never changed after the signature."""
-    import threading
-
     count_id, _, _ = _counted_workshop(app)
     with app.app_context():
         line_id = by_asset(db.session.get(Count, count_id))["ZG-02"].id
-    held, release = threading.Event(), threading.Event()
-    real = counts.register_changes
-
-    def changes_then_hold(count):
-        out = real(count)
-        held.set()
-        release.wait(10)
-        return out
-
-    monkeypatch.setattr(counts, "register_changes", changes_then_hold)
-    results = {}
-
-    def run(name, fn):
-        results[name] = _in_app(app, fn)()
-
-    closing = threading.Thread(target=run, args=("close", lambda: counts.close(
-        counts.load(count_id), "陈晓燕", {}, None) is not None and "closed"))
-    closing.start()
-    assert held.wait(10)
-    tapping = threading.Thread(target=run, args=("tap", lambda: counts.mark(
-        db.session.get(CountLine, line_id), "missing", None) and "marked"))
-    tapping.start()
-    tapping.join(1)
-    waited = tapping.is_alive()
-    release.set()
-    closing.join(20)
-    tapping.join(20)
+    results, waited = _second_waits(
+        app, monkeypatch, counts.register_changes,
+        ("close", lambda: counts.close(counts.load(count_id), "陈晓燕", {}, None) is not None and "closed"),
+        ("tap", lambda: counts.mark(db.session.get(CountLine, line_id), "missing", None) and "marked"))
     assert results["close"] == "closed" and waited, results
     assert results["tap"].startswith("refused") and "已于" in results["tap"] and "结束" in results["tap"], results
     with app.app_context():
