@@ -32,6 +32,9 @@ def defaults(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or "sqlite:///" + os.path.join(instance_path, "app.db"),
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),
+        # PostgreSQL: how many prepared statements psycopg keeps per connection (its default,
+        # 100, is fewer than the app's distinct statements, so a mix of pages evicted them)
+        "PG_PREPARED_MAX": int(os.environ.get("PG_PREPARED_MAX", "500")),
         "COMPANY_NAME": os.environ.get("COMPANY_NAME", "汽车销售服务有限公司"),
         "DEPARTMENT_NAME": os.environ.get("DEPARTMENT_NAME", "售后服务部"),
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),

@@ -187,3 +187,22 @@ def test_a_read_request_keeps_nothing_it_changed_and_postgresql_keeps_its_prepar
         assert db.session.scalar(select(Position.title).filter_by(seed_key="technician")) == "岗位（已改）"
         if ON_POSTGRES:
             assert db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements")) >= prepared
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="psycopg's prepared statements")
+def test_postgresql_keeps_more_prepared_statements_than_psycopgs_default(app):
+    """The pages run a few hundred distinct statements; psycopg keeps 100 prepared per
+    connection unless told otherwise, so at a peak's mix they were evicted before their
+    next use and parsed and planned again. 150 distinct statements, each past psycopg's
+    threshold (the fifth execution), all stay prepared on the connection."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        conn = db.session.connection()
+        assert conn.connection.dbapi_connection.prepared_max == app.config["PG_PREPARED_MAX"] == 500
+        for n in range(150):
+            for _ in range(6):
+                conn.execute(text(f"SELECT {n} + :x"), {"x": 1}).scalar()
+        kept = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar()
+        db.session.commit()
+    assert kept >= 150
