@@ -4,6 +4,7 @@ item's selection in use that day (an item for each piece of equipment; the subje
 the equipment's id). Pure expansion of (item, occurrence) into (item, occurrence,
 subject), with the holders and the equipment read once per page."""
 from bisect import bisect_right
+from itertools import repeat
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -59,6 +60,30 @@ class Holders:
         if key not in self._things_on:
             self._things_on[key] = _in_use(self._things.get(item.id, ()), day)
         return self._things_on[key]
+
+    def along(self, target: str, item, days: list[date]) -> list[list[Subject]]:
+        """subjects_of for each of these days (ascending) of an item whose target does not
+        change: the lists found by walking the days past the changes once, not a lookup per
+        day (a year of a daily item for each holder is a few hundred days)."""
+        if target not in (HOLDER, EQUIPMENT):
+            return [POSITION_ONLY] * len(days)
+        if not days:
+            return []
+        if target == HOLDER:
+            self.on(item.position_id, days[0])  # reads the tenures on first use
+            changes, lookup = self._changes.get(item.position_id, ()), self.on
+            key_of = item.position_id
+        else:
+            self.things(item, days[0])
+            changes, lookup, key_of = self._thing_changes.get(item.id, ()), self.things, item
+        out, k, n, current = [], bisect_right(changes, days[0]), len(changes), None
+        for day in days:
+            if current is None or (k < n and changes[k] <= day):
+                while k < n and changes[k] <= day:
+                    k += 1
+                current = lookup(key_of, day)
+            out.append(current)
+        return out
 
     def on(self, position_id: int, day: date) -> list[Subject]:
         """The holders of the position on that day, by employee number: one list per
@@ -124,9 +149,11 @@ def with_subjects(items, start: date, end: date, holders: Holders | None = None)
     workday_end = clock.workday_end()
     for item in items:
         occs = occurrences_between(item.rule(), start, end, workday_end, clock.to_local(item.created_at))
-        fixed = None if item.target_changes else item.target  # else each period's own
-        out.extend([(item, occ, subjects_of(fixed or item.target_on(occ.period.start), item, occ.due_date, holders))
-                    for occ in occs])
+        if item.target_changes:  # each period's own target
+            out.extend([(item, occ, subjects_of(item.target_on(occ.period.start), item, occ.due_date, holders))
+                        for occ in occs])
+        else:
+            out.extend(zip(repeat(item), occs, holders.along(item.target, item, [o.due_date for o in occs])))
     return out
 
 
