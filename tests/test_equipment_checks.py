@@ -220,6 +220,43 @@ def test_a_failed_point_is_on_the_line_and_never_confirmed_in_bulk(app, lifts, f
     assert "已完成" in page and "⚠ 异常：安全锁止有效 为“否”" in line
 
 
+def test_a_failed_point_confirmed_stays_a_fault_in_every_record(app, lifts, freeze):
+    """何师傅 answers 安全锁止有效 否 on JS-01: his line offers 报修 beside 待核查 (not only in
+    its details). Once the supervisor confirms it, the month grid, the printed sheet, the
+    results page and the occurrence's history still say something was wrong (异 and the
+    point), not a plain ✔ / √ / 否; JS-02, answered 是, stays ✔."""
+    item_id, tech_id, ids, lock = lifts
+    freeze(later(0, 8))
+    day = later(0, 8).date()
+    key = day.isoformat()
+    t1, wm = login(app, "t1"), login(app, "boss_wm")
+    assert t1.post_form(f"/checklists/items/{item_id}/{key}/selfcheck",
+                        {"subject": ids["JS-01"], f"f{lock}": "no", "note": "锁止卡滞"}).status_code == 303
+    board = t1.get("/checklists/?show=all").get_data(as_text=True)
+    state = board.split(f'id="ck-{item_id}-{key}-{ids["JS-01"]}"', 1)[1].split('class="ck-state"', 1)[1] \
+        .split("</li>", 1)[0]
+    assert "待核查" in state and f"/equipment/{ids['JS-01']}/faults/new?check={item_id}&amp;period={key}" in state
+    assert wm.post_form(f"/checklists/items/{item_id}/{key}/tick", {"subject": ids["JS-01"]}).status_code == 303
+    assert wm.post_form(f"/checklists/items/{item_id}/{key}/tick",
+                        {"subject": ids["JS-02"], f"f{lock}": "yes"}).status_code == 303
+    page = wm.get(f"/checklists/positions/{tech_id}?month={day:%Y-%m}").get_data(as_text=True)
+    rows = {no: page.split(f"{no} 双柱举升机", 1)[1].split("</tr>", 1)[0] for no in ("JS-01", "JS-02")}
+    assert 'class="cell done has-value flagged"' in rows["JS-01"] and ">异<" in rows["JS-01"]
+    assert "安全锁止有效 异常：应为“是”" in rows["JS-01"]
+    assert "flagged" not in rows["JS-02"] and ">✔<" in rows["JS-02"]
+    pdf = wm.get(f"/checklists/positions/{tech_id}/month.pdf?month={day:%Y-%m}").data
+    assert "安全锁止有效 异常：应为“是”" in pdftotext(pdf)  # beside the tick in 勾选记录
+    # the grid, laid out: JS-01's cells on the line of the item's title above its name
+    layout = pdftotext(pdf, layout=True).split("勾选记录", 1)[0]
+    js01 = layout.split("JS-01 双柱举升机", 1)[0].rsplit("\n", 2)[-2] + layout.split("JS-01 双柱举升机", 1)[1]
+    js01, js02 = js01.split("JS-02 双柱举升机", 1)[0], layout.split("JS-02 双柱举升机", 1)[1].split("\n", 1)[0]
+    assert "异" in js01 and "√" not in js01 and "√" in js02 and "异" not in js02, (js01, js02)
+    results = wm.get(f"/checklists/items/{item_id}/results?month={day:%Y-%m}").get_data(as_text=True)
+    assert '<span class="flag" title="异常：应为“是”">否</span>' in results
+    history = wm.get(f"/checklists/items/{item_id}/{key}/history?subject={ids['JS-01']}").get_data(as_text=True)
+    assert "否（异常：应为“是”）" in history
+
+
 def test_a_technicians_workspace_has_one_line_per_lift_check_naming_the_overdue_lifts(app, lifts, freeze):
     """我的工作台: an item for each piece of equipment is one line that counts the lifts
     done and names those overdue, not the item's title once per lift."""

@@ -289,10 +289,13 @@ def _out_of_range(v) -> str:
 
 
 def flag(v) -> str:
-    """Why a figure stands out, under the definition it was entered with: out of the
-    field's range, or short of its target. "" when it does not."""
+    """Why a value stands out, under the definition it was entered with: a figure out of
+    the field's range or short of its target, or a point whose 否 is a fault answered 否
+    (as values_for / values_of_events read it). "" when it does not."""
     if why := _out_of_range(v):
         return why
+    if v.kind == "yesno" and v.number == 0 and getattr(v, "fault_point", False):
+        return "异常：应为“是”"  # a failed point of a check (举升机安全锁止有效？否)
     d = _shown_decimals(v)
     if d is not None and v.target is not None:
         if v.target_dir == "le" and v.number > v.target:
@@ -311,13 +314,24 @@ def values_for(pairs) -> dict[tuple[int, str, int], list[ChecklistValue]]:
     # The values of the marks' values events, the marks picked as mark_views picks them
     # (pairs_clause), the values by their event index.
     current = select(ChecklistMark.values_event_id).where(*pairs_clause(pairs))
-    stmt = (select(ChecklistValue).where(ChecklistValue.event_id.in_(current))
-            .order_by(ChecklistValue.sort_order, ChecklistValue.id))
     out: dict[tuple[int, str, int], list[ChecklistValue]] = {}
-    for v in db.session.scalars(stmt):
+    for v in _with_fault_points(ChecklistValue.event_id.in_(current)):
         key = (v.item_id, v.period_key, v.subject_id)
         if key in pairs:
             out.setdefault(key, []).append(v)
+    return out
+
+
+def _with_fault_points(where) -> list[ChecklistValue]:
+    """The values `where` selects, in the fields' order, each told whether its field's 否
+    is a fault (`fault_point`: the field as defined now; the value keeps the rest of its
+    definition itself), so that flag() can say so wherever a value is shown."""
+    out = []
+    for v, fault in db.session.execute(select(ChecklistValue, ChecklistField.fault_on_no)
+                                       .join(ChecklistField, ChecklistField.id == ChecklistValue.field_id)
+                                       .where(where).order_by(ChecklistValue.sort_order, ChecklistValue.id)):
+        v.fault_point = bool(fault)
+        out.append(v)
     return out
 
 
@@ -327,8 +341,7 @@ def values_of_events(event_ids) -> dict[int, list[ChecklistValue]]:
     out: dict[int, list[ChecklistValue]] = {}
     if not ids:
         return out
-    for v in db.session.scalars(select(ChecklistValue).where(ChecklistValue.event_id.in_(ids))
-                                .order_by(ChecklistValue.sort_order, ChecklistValue.id)):
+    for v in _with_fault_points(ChecklistValue.event_id.in_(ids)):
         out.setdefault(v.event_id, []).append(v)
     return out
 

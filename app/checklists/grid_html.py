@@ -11,6 +11,7 @@ from app.checklists.fields import summarize
 from app.safe_html import joined
 
 SYMBOLS = {"done": "✔", "late": "补", "missed": "✘", "open": "○", "future": "·", "review": "审"}
+ANOMALY = "异"  # done, but a point answered 否 that is a fault, or a figure out of range
 AT = "%m-%d %H:%M"
 
 
@@ -52,8 +53,9 @@ def cells(row: dict, days) -> Markup:
         if sm:
             flagged = f"（{sm.flagged}）" if sm.flagged else ""
             sup = f"<sup>{escape(sm.marks)}</sup>" if sm.marks else ""
-            body = f'<span class="cv" title="{escape(sm.title)}{escape(flagged)}">' \
-                   f'{escape(sm.figure or SYMBOLS[c.status])}{sup}</span>'
+            # a check done but with something wrong reads 异, not ✔ (its title says what)
+            shown = sm.figure or (ANOMALY if sm.flagged and c.status in ("done", "late") else SYMBOLS[c.status])
+            body = f'<span class="cv" title="{escape(sm.title)}{escape(flagged)}">{escape(shown)}{sup}</span>'
         else:
             body = SYMBOLS[c.status]
         out.append(f'\n    <td class="cell {cls}"{title}>{body}</td>\n    ')
