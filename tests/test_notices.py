@@ -39,8 +39,18 @@ def test_requisition_notices_each_step_once(app, client, store, make_user):  # n
     client.login("clerk")
     client.post_form(f"/supplies/requisitions/{req_id}/issue", {f"qty-{_line(app, req_id)}": "2"})
     texts = [t for _, t in notices_of(app, "t1")]
-    assert texts == ["您的物资申领已批准，可到车间文员处领取。", texts[1]] and "已发放（领用单" in texts[1]
+    assert texts == ["您的物资申领（手套）已批准，可到车间文员处领取。", texts[1]] and "已发放（领用单" in texts[1]
     assert len(notices_of(app, "wm")) == 1
+    # a rejection says what was asked for and why, not only 请查看原因
+    r = requester.post_form("/supplies/requisitions/new", {"item_id": [store["口罩"], store["手套"]], "qty": ["1", "1"],
+                                                           "reason": "备用"})
+    assert r.status_code == 303
+    with app.app_context():
+        from app.supplies.models import Requisition
+
+        second = db.session.scalar(select(Requisition.id).order_by(Requisition.id.desc()))
+    sup.post_form(f"/supplies/requisitions/{second}/decide", {"decision": "reject", "note": "本月已领足，下月再申请"})
+    assert notices_of(app, "t1")[-1][1] == "您的物资申领（口罩、手套）已被驳回，理由：本月已领足，下月再申请"
     with app.app_context():  # decided: the supervisor's notice no longer waits
         assert db.session.scalar(select(Notice.read_at).filter_by(key=f"req-decide:{req_id}")) is not None
 
@@ -110,6 +120,35 @@ def test_send_due_twice_creates_nothing_twice(app, runner, make_user):
     assert second.exit_code == 0 and "逾期点检 0 条，劳保待领 0 条" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Notice.id))) == made
+
+
+def test_the_list_puts_unread_first_each_group_newest_first_by_time(app, client, make_user):
+    """Unread, then read, each newest first by when it was sent (not by its number: a
+    notice made for an earlier moment, as the demo's are, sorts by its time), under the
+    headings 未读 and 已读."""
+    from datetime import datetime
+
+    from app.notices.rules import notify
+
+    make_user("li", position="after_sales_clerk")
+    with app.app_context():
+        li = db.session.scalar(select(User).filter_by(username="li"))
+        for key, text, at, read in (("a", "旧的已读", datetime(2026, 11, 4, 2, 13), True),
+                                    ("b", "新的已读", datetime(2026, 11, 25, 8, 42), True),
+                                    ("c", "较早的未读", datetime(2026, 11, 18, 4, 3), False),
+                                    ("d", "最新的未读", datetime(2026, 11, 30, 1, 0), False),
+                                    ("e", "较晚的已读", datetime(2026, 11, 18, 4, 58), True)):
+            notify([li], key, "training", text, "/trainings/")
+            db.session.flush()
+            n = db.session.scalar(select(Notice).filter_by(user_id=li.id, key=key))
+            n.created_at, n.read_at = at, (at if read else None)
+        db.session.commit()
+    client.login("li")
+    page = client.get("/notices/").get_data(as_text=True)
+    order = sorted(("旧的已读", "新的已读", "较早的未读", "最新的未读", "较晚的已读"), key=page.index)
+    assert order == ["最新的未读", "较早的未读", "新的已读", "较晚的已读", "旧的已读"]
+    assert page.index("<h2 class=\"notice-group\">未读</h2>") < page.index("最新的未读") \
+        < page.index("<h2 class=\"notice-group\">已读</h2>") < page.index("新的已读")
 
 
 def test_list_open_and_read_all(app, client, make_user):

@@ -23,7 +23,7 @@ bp = Blueprint("notices", __name__, url_prefix="/notices")
 def index():
     """My notices: unread first, then read, newest first within each; 50 a page."""
     stmt = (select(Notice).where(Notice.user_id == current_user.id)
-            .order_by(Notice.read_at.is_not(None), Notice.id.desc()))
+            .order_by(Notice.read_at.is_not(None), Notice.created_at.desc(), Notice.id.desc()))
     page = params.paginate(stmt, count=False)
     return render("notices/index.html", notices=page.items, page=page, kinds=notice_kinds(), post_form=PostForm())
 

@@ -129,10 +129,12 @@ def duties_confirmed(user, position) -> None:
                        .values(read_at=utcnow()))
 
 
-def requisition_decided(req, approved: bool) -> None:
+def requisition_decided(req, approved: bool, note: str = "") -> None:
     settle(f"req-decide:{req.id}")  # one supervisor decided: the others need not
-    notify([account_of(req.employee)], f"req-decided:{req.id}", "requisition",
-           "您的物资申领已批准，可到车间文员处领取。" if approved else "您的物资申领已被驳回，请查看原因。",
+    names = "、".join(dict.fromkeys(line.item.name for line in req.lines))  # what he asked for, each once
+    what = f"您的物资申领（{names[:60]}{'…' if len(names) > 60 else ''}）" if names else "您的物资申领"
+    text = f"{what}已批准，可到车间文员处领取。" if approved else f"{what}已被驳回，理由：{note.strip()[:120]}"
+    notify([account_of(req.employee)], f"req-decided:{req.id}", "requisition", text[:300],
            url_for("supplies.requisition", req_id=req.id))
 
 

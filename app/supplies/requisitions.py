@@ -153,7 +153,7 @@ def decide(req: Requisition, user, approve: bool, note: str = "") -> None:
     db.session.flush()
     record("requisition_approve" if approve else "requisition_reject", "requisition", req.id,
            summary=f"{req.employee.name} 的申领：{STATUS_LABELS[req.status]}", after={"note": note})
-    notices.requisition_decided(req, approve)
+    notices.requisition_decided(req, approve, note)
 
 
 def issued_per_line(req: Requisition) -> dict[int, int]:
