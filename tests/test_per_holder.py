@@ -226,6 +226,32 @@ def test_month_csv_and_pdf_have_a_row_per_person(app, bay, freeze):
     assert f"month.csv?month={day:%Y-%m}&amp;person={ids['t1']}" in r.get_data(as_text=True)
 
 
+def test_a_technicians_own_month_rate_counts_his_lines_not_his_coworkers(app, bay, freeze):
+    """t1 does his 工位5S, t2 misses his. The month narrowed to t1 (what t1 sees of his
+    position) gives the rate of the lines shown, his and the shared ones, labelled as his:
+    the position's rate would count t2's misses, and tell t1 how his coworker did."""
+    from app.checklists.grid import month_grid
+
+    item_id, tech_id, ids = bay
+    freeze(later(2, 10))
+    day = later(2, 10).date()
+    wm = login(app, "boss_wm")
+    wm.post_form(f"/checklists/items/{item_id}/{day.isoformat()}/tick", {"subject": ids["t1"]})
+    freeze(later(2, 18))
+    with app.app_context():
+        position = db.session.get(Position, tech_id)
+        full = month_grid(position, day.year, day.month)
+        own = month_grid(position, day.year, day.month, person=ids["t1"])
+        t2_row = next(r for r in full["rows"] if r["item"].id == item_id and r["subject"].id == ids["t2"])
+        assert t2_row["due"] >= 1 and t2_row["done"] == 0
+        assert (full["due"] - own["due"], full["done"] - own["done"]) == (t2_row["due"], 0)
+        assert (own["due"], own["done"]) == (sum(r["due"] for r in own["rows"]), sum(r["done"] for r in own["rows"]))
+    page = login(app, "t1").get(f"/checklists/positions/{tech_id}?month={day:%Y-%m}").get_data(as_text=True)
+    assert "t1 本月完成率（本人及岗位共同项目）" in page and f"（已完成 {own['done']} / 应完成 {own['due']}，含补录）" in page
+    board = wm.get(f"/checklists/positions/{tech_id}?month={day:%Y-%m}").get_data(as_text=True)
+    assert "<p>本月完成率：" in board and f"（已完成 {full['done']} / 应完成 {full['due']}，含补录）" in board
+
+
 def test_employee_page_shows_his_month_and_past_days_are_not_today(app, bay, freeze):
     item_id, _, ids = bay
     freeze(later(2, 18))

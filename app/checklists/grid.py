@@ -54,7 +54,8 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
     whose due date falls in the month, with done / late (补录) / missed / open / future, and
     completion rates. An item for each holder has a row per person who held the position
     that month (only on the days he held it), and `people` the rate of each person.
-    `person` narrows the rows to one holder's (and the position's shared items);
+    `person` narrows the rows to one holder's (and the position's shared items), and the
+    month's rate to those rows;
     `people_page` shows PEOPLE_PER_PAGE people's rows (the rates count everyone, from
     counts, not cells)."""
     now = now or clock.local_now()
@@ -113,6 +114,9 @@ def month_grid(position: Position, year: int, month: int, now: datetime | None =
     people = _people_rates(month_occs, minute, everyone)
     if person is not None:
         people = [p for p in people if p["subject"].id == person]
+        # narrowed to one holder: the rate of what is shown (his lines and the shared ones),
+        # not the position's, which counts his coworkers' misses too
+        total_due, total_done = sum(r["due"] for r in rows), sum(r["done"] for r in rows)
     return {"position": position, "year": year, "month": month, "days": days, "rows": rows, "people": people,
             "people_pages": pages if shown is not None and person is None else 1, "people_page": page,
             "due": total_due, "done": total_done, "rate": (total_done / total_due) if total_due else None}
