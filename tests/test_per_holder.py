@@ -127,6 +127,21 @@ def test_a_self_check_in_time_is_waiting_not_overdue_after_the_due_time(app, bay
     assert f'ck-{item_id}-{key}-{ids["t1"]}"' in wm.get("/checklists/?show=review").get_data(as_text=True)
 
 
+def test_the_boards_overdue_filter_says_it_is_today_and_points_to_the_overdue_list(app, bay, freeze):
+    """The board is a day's: its 已逾期 filter on a morning with nothing overdue yet says
+    今天, and points to the 逾期清单, which holds the days before (t2 missed yesterday's
+    工位5S) and says how far back it looks; they no longer read as contradicting."""
+    item_id, tech_id, ids = bay
+    freeze(later(3, 9))  # before today's 17:00; yesterday's was missed
+    t2 = login(app, "t2")
+    board = t2.get("/checklists/?show=overdue").get_data(as_text=True)
+    empty = board.split('class="muted ck-empty"', 1)[1].split("</p>", 1)[0]
+    assert "今天没有已逾期的项目" in empty and "以往日期未完成的见" in empty and "/checklists/overdue" in empty
+    overdue = t2.get("/checklists/overdue").get_data(as_text=True)
+    assert "近 62 天已过截止时间" in overdue
+    assert f'ck-{item_id}-{later(2, 9).date().isoformat()}-{ids["t2"]}"' in overdue
+
+
 def test_joiner_and_leaver_count_only_for_days_held(app, bay, freeze, make_user):
     item_id, tech_id, ids = bay
     start = later(2, 9)
