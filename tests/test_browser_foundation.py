@@ -296,3 +296,27 @@ def test_a_form_answered_in_place_leaves_the_address_of_its_page(app, live_serve
     assert page.url.endswith("/admin/accounts/"), page.url
     page.reload()
     assert page.locator("h1").first.inner_text() != "405" and page.locator("p.secret").count() == 0
+
+
+def test_a_swap_never_writes_an_inline_style_the_policy_refuses(app, live_server, page, make_user):
+    """htmx settles a swapped element's attributes from the one it replaces; with `style`
+    among them, an element that carries an empty style attribute (left by the CSSOM: a
+    screenshot tool hiding the caret, an extension) had it written back with setAttribute,
+    which the Content-Security-Policy (no inline styles) refuses with a console error. The
+    boosted password form, answered 422 in place, swaps its inputs (same ids) without one."""
+    make_user("tech", position="technician")
+    browser_login(page, live_server, "tech")
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server + "/auth/password")
+    page.evaluate("() => document.querySelectorAll('input, textarea').forEach(e => {"
+                  "e.style.caretColor = 'transparent'; e.style.caretColor = ''; })")
+    assert page.evaluate("() => document.querySelectorAll('input[style]').length") > 0
+    page.fill("input[name=current]", "wrong-password")
+    page.fill("input[name=new]", "another-password-2026")
+    page.fill("input[name=confirm]", "another-password-2026")
+    with page.expect_response(lambda r: r.url.endswith("/auth/password") and r.request.method == "POST") as answer:
+        page.click("main button[type=submit]")
+    assert answer.value.status == 422
+    page.wait_for_timeout(300)  # htmx settles 20 ms after the swap
+    assert not [e for e in errors if "Content Security Policy" in e or "inline style" in e], errors
