@@ -70,7 +70,7 @@ def test_phone_self_check_then_supervisor_confirms(app, live_server, browser, ma
     p = ctx.new_page()
     browser_login(p, live_server, "li")
     banner = p.locator("a.ws-banner")
-    expect(banner).to_contain_text("您的岗位职责有新版本")
+    expect(banner).to_contain_text("请阅读并确认您的岗位职责")
     _no_sideways_scroll(p)
     banner.tap()
     p.locator("#confirm button").tap()

@@ -119,7 +119,10 @@ def test_confirm_once_per_revision_and_again_after_duties_change(app, client, ma
     position_id = pid(app, "after_sales_clerk")
     page = client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
     assert "我已阅读并理解" in page
-    assert "尚未确认阅读" in client.get("/handbook/").get_data(as_text=True)
+    assert "您尚未确认阅读本岗位职责" in client.get("/handbook/").get_data(as_text=True)
+    # never confirmed: the workspace asks him to read them, not about a 新版本
+    home = client.get("/").get_data(as_text=True)
+    assert "请阅读并确认您的岗位职责" in home and "有新版本" not in home
     r = client.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "1"})
     assert r.status_code == 303
     client.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "1"})  # double tap
@@ -143,7 +146,9 @@ def test_confirm_once_per_revision_and_again_after_duties_change(app, client, ma
     assert admin.post_form(f"/handbook/positions/{position_id}/edit", data).status_code == 303
     page = client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
     assert "我已阅读并理解" in page and "第 3 版" in page
-    assert "尚未确认阅读" in client.get("/handbook/").get_data(as_text=True)
+    assert "您的岗位职责有新版本尚未确认阅读" in client.get("/handbook/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "您的岗位职责有新版本" in home and "请阅读并确认您的岗位职责" not in home
     # confirming an outdated revision is refused with a message, nothing recorded
     r = client.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "2"}, follow_redirects=True)
     assert "岗位职责已更新" in r.get_data(as_text=True)

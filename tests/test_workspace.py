@@ -51,7 +51,7 @@ def test_supervisor_is_told_what_waits(demo, client):
 
 def test_banner_until_the_duties_are_confirmed(demo, client):
     html = home(client, "chenxy")  # 陈晓燕, 车间文员: not confirmed in the demo
-    assert "您的岗位职责有新版本" in html
+    assert "请阅读并确认您的岗位职责" in html  # never confirmed: not a 新版本
     with demo.app_context():
         from app.auth.models import User
         from app.handbook.confirmations import confirm
@@ -60,7 +60,7 @@ def test_banner_until_the_duties_are_confirmed(demo, client):
         user = db.session.scalar(select(User).filter_by(username="chenxy"))
         confirm(user, user.position, current_revision(user.position).number)
         db.session.commit()
-    assert "您的岗位职责有新版本" not in client.get("/").get_data(as_text=True)
+    assert "请阅读并确认您的岗位职责" not in client.get("/").get_data(as_text=True)
 
 
 def test_clerks_and_admin_blocks(demo, client, make_user):

@@ -72,12 +72,21 @@ _REVISIONS_OF = (select(PositionRevision.id, PositionRevision.duties_hash,
 def needs_confirmation(user, position: Position) -> bool:
     """True when `user` holds `position` and has not confirmed its current duties: no
     confirmation of the current revision or of an earlier one with the same duties."""
+    return confirmation_due(user, position) is not None
+
+
+def confirmation_due(user, position: Position) -> str | None:
+    """What `user`, holding `position`, still has to confirm: "first" (he never confirmed
+    any revision of its duties: a new hire, or duties just written down), "new" (he
+    confirmed an earlier version, the duties have changed since), or None."""
     if not may_confirm_reading(user, position):
-        return False
+        return None
     revisions = db.session.execute(_REVISIONS_OF, {"position": position.id, "employee": user.employee_id}).all()
     if not revisions or not _states_duties(revisions[0][2]):
-        return False
-    return not any(confirmed for (_, _, _, confirmed) in takewhile(lambda r: r[1] == revisions[0][1], revisions))
+        return None
+    if any(confirmed for (_, _, _, confirmed) in takewhile(lambda r: r[1] == revisions[0][1], revisions)):
+        return None
+    return "new" if any(confirmed for (_, _, _, confirmed) in revisions) else "first"
 
 
 def _counting(revisions) -> list[int]:

@@ -1,13 +1,15 @@
 """The handbook part's blocks of 我的工作台: a banner when my duties have a revision I have
 not confirmed, and for supervisors who has not confirmed theirs."""
-from app.handbook.confirmations import needs_confirmation, unconfirmed
+from app.handbook.confirmations import confirmation_due, unconfirmed
 from app.parts import Desk, Listing
 from app.permissions import is_supervisor
 
 
-def confirmation_banner(desk: Desk):
+def confirmation_banner(desk: Desk) -> dict | None:
+    """My position's duties to read and confirm: for the first time, or a new version."""
     position = desk.position
-    return position if position is not None and needs_confirmation(desk.user, position) else None
+    due = confirmation_due(desk.user, position) if position is not None else None
+    return {"position": position, "first": due == "first"} if due else None
 
 
 def unconfirmed_staff(desk: Desk) -> Listing | None:

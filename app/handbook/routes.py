@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app import params
 from app.extensions import db
 
-from app.handbook.confirmations import (ConfirmError, confirm, needs_confirmation, position_status, unconfirmed,
+from app.handbook.confirmations import (ConfirmError, confirm, confirmation_due, position_status, unconfirmed,
                                         valid_confirmation)
 from app.handbook.drafts import MARK as DRAFT_MARK, AdoptError, add_checklist_after_edit, adopt, draft_for
 from app.handbook.editing import Conflict, EditError, fill_form, input_from, save_position
@@ -44,7 +44,7 @@ def index():
         "handbook/index.html",
         positions=positions, chart=chart_layout(positions, head_counts()),
         revisions=current_revisions(), mine=mine,
-        mine_needs_confirmation=bool(mine and needs_confirmation(current_user, mine)),
+        mine_confirmation_due=confirmation_due(current_user, mine) if mine else None,
     )
 
 
