@@ -380,11 +380,29 @@ def test_the_matrix_pdf_follows_a_certificate(app, admin_client, fixed_today):
         lift_id, emp_id = lift.id, _emp("T1").id
         db.session.commit()
     first = pdftotext(admin_client.get("/coverage/matrix.pdf").data)
-    assert "达标 0%" in first
+    assert "全部达标 0 人 · 各项完成 0%（0/1 项）" in first
     r = admin_client.post_form(f"/coverage/employees/{emp_id}/certificates", {
         "name": "举升机操作证", "requirement_id": str(lift_id), "issued_on": "2026-05-01", "expires_on": "2028-05-01"})
     assert r.status_code == 303
-    assert "达标 100%" in pdftotext(admin_client.get("/coverage/matrix.pdf").data)
+    assert "全部达标 1 人 · 各项完成 100%（1/1 项）" in pdftotext(admin_client.get("/coverage/matrix.pdf").data)
+
+
+def test_a_positions_heading_counts_the_people_who_meet_everything_apart_from_the_share_of_cells(
+        app, admin_client, fixed_today):
+    """技师 · 4 人 · 达标 33% read as a share of the four people, which it was not (4 of 12
+    cells; none of the four met every requirement). The heading says both: how many people
+    meet all of the position's requirements, and the share of requirements met."""
+    with app.app_context():
+        lift = _req("举升机操作证", certificate=True)
+        _req("安全生产培训", category_id=_cat("安全/5S"), interval_months=12)
+        a, b = _emp("T1"), _emp("T2")
+        lift_id, a_id = lift.id, a.id
+        db.session.commit()
+    assert admin_client.post_form(f"/coverage/employees/{a_id}/certificates", {
+        "name": "举升机操作证", "requirement_id": str(lift_id), "issued_on": "2026-05-01",
+        "expires_on": "2028-05-01"}).status_code == 303
+    page = admin_client.get("/coverage/").get_data(as_text=True)
+    assert "2 人 · 全部达标 0 人 · 各项完成 25%（1/4 项）" in page
 
 
 def test_a_retired_onboarding_step_leaves_new_plans_but_not_a_done_record(app, admin_client, make_user, fixed_today):

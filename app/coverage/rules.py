@@ -286,17 +286,22 @@ def matrix(position_id: int | None = None, today: date | None = None, warn: int 
         # Which cells are 不适用 depends on the position only: the spans are laid out once.
         layout = [(i, w) for i, _, w in spans([na if r.position_id != p.id else _MISSING for r in columns])]
         members = by_position.get(p.id, ())
+        complete = 0  # people who meet every requirement of the position
         for e in members:
             cells = [na] * len(columns)
+            met = 0
             for i, rid, certificate, interval, counts in own:
                 c = cells[i] = _cell(certificate, interval, found((e.id, rid)), today, soon)
                 if c.state in fine:
                     counts[0] += 1
-                    ok += 1
+                    met += 1
+            ok += met
+            complete += met == len(own)
             rows.append({"employee": e, "cells": cells, "spans": [(i, cells[i], w) for i, w in layout]})
         for *_, counts in own:
             counts[1] += len(members)
-        m.groups.append({"position": p, "rows": rows, "ok": ok, "applicable": len(members) * len(own)})
+        m.groups.append({"position": p, "rows": rows, "ok": ok, "applicable": len(members) * len(own),
+                         "complete": complete})
     m.column_pct = {rid: tuple(v) for rid, v in tally.items()}
     return m
 
