@@ -439,3 +439,39 @@ def test_a_retired_onboarding_step_leaves_new_plans_but_not_a_done_record(app, a
     admin_client.post_form(f"/coverage/onboarding-steps/{briefing_id}/active", {"active": "1"})
     with app.app_context():
         assert "安全告知" in [s.title for s in rules.plan(db.session.get(Employee, other_id), TODAY)]
+
+
+def test_lapsed_certificates_reach_the_holder_and_his_supervisor_on_their_workspaces(app, make_user, fixed_today):
+    """马超's 举升机操作证 lapsed last week, 何师傅's lapses within the warning window,
+    林涛 has none: each technician's 我的工作台 says his own (missing, expired, soon) and
+    nobody else's; the workshop director, who supervises them and records no trainings,
+    sees his team's in 培训与证书到期; the bodyshop's are not his."""
+    from tests.conftest import Client
+
+    for name, no in (("mach", "T1"), ("hesf", "T2"), ("lint", "T3")):
+        make_user(name, position="technician", employee_no=no)
+    make_user("zw", position="workshop_manager")
+    with app.app_context():
+        lift = _req("举升机操作证", certificate=True)
+        staff = {e.employee_no: e for e in db.session.scalars(select(Employee))}
+        for no, expires in (("T1", TODAY - timedelta(days=7)), ("T2", TODAY + timedelta(days=30))):
+            db.session.add(Certificate(employee_id=staff[no].id, requirement_id=lift.id, name="举升机操作证",
+                                       issued_on=date(2023, 1, 1), expires_on=expires, created_by_id=1))
+        db.session.commit()
+
+    def home(name):
+        c = Client(app.test_client())
+        c.login(name)
+        return c.get("/").get_data(as_text=True)
+
+    def card(html, title):
+        return html.split(title, 1)[1].split("</section>", 1)[0] if title in html else ""
+
+    mine = {n: card(home(n), "我的证书与培训到期") for n in ("mach", "hesf", "lint")}
+    assert "举升机操作证" in mine["mach"] and "已过期 2026-11-21" in mine["mach"]
+    assert "即将到期 2026-12-28" in mine["hesf"] and "已过期" not in mine["hesf"]
+    assert "尚未登记证书" in mine["lint"]
+    director = home("zw")
+    team = card(director, "培训与证书到期")
+    assert "mach" in team and "hesf" in team and "已过期 2026-11-21" in team
+    assert "我的证书与培训到期" not in director  # his own position requires nothing here

@@ -42,6 +42,7 @@ def register(app: Flask) -> None:
         workspace=(
             WorkspaceBlock("coverage.expiring", "coverage/_ws_expiring.html", desk.expiring_coverage, 35),
             WorkspaceBlock("coverage.onboarding", "coverage/_ws_onboarding.html", desk.my_onboarding, 50),
+            WorkspaceBlock("coverage.mine", "coverage/_ws_mine.html", desk.my_coverage, 52),
         ),
         notices=(NoticeRule("coverage", "培训与证书到期", notices.coverage_due),),
         notice_kinds={"coverage": "培训到期"},

@@ -1,8 +1,9 @@
-"""The coverage part's blocks of 我的工作台: a new hire's onboarding plan, and for the
-training clerks what expires."""
+"""The coverage part's blocks of 我的工作台: a new hire's onboarding plan, my own
+certificates and trainings that lapse, and for the training clerks (every position) and
+supervisors (theirs) what expires."""
 from app.coverage import rules
 from app.parts import Desk, Listing, SHOW
-from app.permissions import can_record_trainings
+from app.permissions import can_record_trainings, supervised_position_ids
 
 
 def my_onboarding(desk: Desk) -> dict | None:
@@ -25,9 +26,35 @@ def my_onboarding(desk: Desk) -> dict | None:
 
 
 def expiring_coverage(desk: Desk) -> Listing | None:
-    """Required trainings and certificates expired or expiring soon (培训覆盖 到期提醒)."""
-    if not can_record_trainings(desk.user):
+    """Required trainings and certificates expired or expiring soon (培训覆盖 到期提醒):
+    every position's for the training clerks, those of the positions he supervises for a
+    supervisor (a lift operator's certificate lapsed in his team)."""
+    if can_record_trainings(desk.user):
+        lists = rules.expiring(desk.today, detail=False)
+    elif supervised := supervised_position_ids(desk.user):
+        lists = rules.expiring(desk.today, detail=False, position_ids=sorted(supervised))
+    else:
         return None
-    lists = rules.expiring(desk.today, detail=False)
     rows = lists["expired"] + lists["soon"]
     return Listing(rows[:SHOW], len(rows)) if rows else None
+
+
+def my_coverage(desk: Desk) -> list | None:
+    """My own required certificates and recurring trainings that have lapsed, lapse soon or
+    (a certificate) are missing, as (requirement, cell); None when all is in order."""
+    employee = desk.employee
+    if employee is None or employee.position_id is None:
+        return None
+    reqs = [r for r in rules.requirements_of([employee.position_id]) if r.certificate or r.interval_months]
+    if not reqs:
+        return None
+    # dates only (no session named): the latest per category as training_latest keeps it
+    found = rules.evidence([employee.id], reqs, desk.today, detail=False,
+                           positions={employee.id: employee.position_id})
+    warn, rows = rules.warn_days(), []
+    for r in reqs:
+        cell = rules.cell(r, found.get((employee.id, r.id)), desk.today, warn)
+        if cell.state in (rules.EXPIRED, rules.SOON) or (cell.state == rules.MISSING and r.certificate):
+            rows.append((r, cell))
+    order = {rules.EXPIRED: 0, rules.MISSING: 1, rules.SOON: 2}
+    return sorted(rows, key=lambda rc: (order[rc[1].state], rc[1].expires or desk.today)) or None

@@ -329,14 +329,16 @@ def last_fulfilment_expiring(months: int, until: date) -> date:
     return d
 
 
-def expiring(today: date | None = None, warn: int | None = None, detail: bool = True) -> dict[str, list[dict]]:
-    """What expires within the warning window, and what has expired, soonest first. With
-    `detail`, each row's employee is the Employee and each cell's evidence names its
-    session or certificate (read for these employees only); without (the workspace), the
-    employee is a row of his id, position id, name and number, read with the others."""
+def expiring(today: date | None = None, warn: int | None = None, detail: bool = True,
+             position_ids=None) -> dict[str, list[dict]]:
+    """What expires within the warning window, and what has expired, soonest first (of the
+    positions `position_ids`, or all). With `detail`, each row's employee is the Employee
+    and each cell's evidence names its session or certificate (read for these employees
+    only); without (the workspace), the employee is a row of his id, position id, name and
+    number, read with the others."""
     today = today or clock.local_now().date()
     warn = warn_days() if warn is None else warn
-    columns = [r for r in requirements_of() if r.certificate or r.interval_months]  # only these expire
+    columns = [r for r in requirements_of(position_ids) if r.certificate or r.interval_months]  # only these expire
     among = (Employee.active.is_(True), Employee.position_id.in_({r.position_id for r in columns} or {0}))
     staff = {e.id: e for e in db.session.execute(select(Employee.id, Employee.position_id, Employee.name,
                                                         Employee.employee_no).where(*among))}
