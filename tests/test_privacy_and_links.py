@@ -1,6 +1,8 @@
 """What a plain employee sees of his colleagues, and links nobody may follow: found trying
 the demo as each user (a technician saw coworkers' exam results, phone numbers and login
 names; the coverage tabs answered him 403; the new hire never saw his onboarding plan)."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -79,6 +81,11 @@ def test_the_new_hire_sees_his_onboarding_plan_on_his_workspace(app, client):
     plan = page.split("我的入职计划", 1)[1].split("</section>", 1)[0]
     assert "阅读并确认《技师》岗位职责" in plan and "应于" in plan
     assert "入职计划详情" in plan
+    # each step not yet done leads to where it is done, and each link opens for him
+    links = re.findall(r'<a class="step-go" href="([^"]+)">([^<]+)</a>', plan)
+    assert {label.rstrip(" ›") for _, label in links} >= {"去阅读", "查看培训安排", "我的劳保领用"}, links
+    for url, _ in links:
+        assert client.get(url.replace("&amp;", "&")).status_code == 200, url
     assert "我的入职计划" not in home(client, "hesf")  # twelve years in: no plan
 
 
