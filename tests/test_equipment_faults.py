@@ -330,6 +330,45 @@ def test_the_due_block_renders_its_rows(app, make_user):
     assert "JC-02 尾气分析仪" in html and re.search(r"已过期 3[45] 天", html) and "mine=1" in html
 
 
+def test_open_faults_wait_in_the_responsible_persons_and_the_managers_workspace(app, client, make_user):
+    """An open fault is in 待我处理 of the item's responsible person (his own items only)
+    and of the equipment managers (every item), linking to the fault; a repaired one is not."""
+    keeper = make_user("keeper", position="workshop_manager")
+    make_user("clerk", position="workshop_clerk", can_manage_equipment=True)
+    make_user("tech", position="technician")
+    mine = _lift(app, responsible_id=keeper.employee_id)
+    other = _lift(app, asset_no="JS-02")
+    with app.app_context():
+        fault = faults.report(db.session.get(Equipment, mine), "液压缸渗油，举升后缓慢下沉", None)
+        faults.report(db.session.get(Equipment, other), "支臂异响", None)
+        db.session.commit()
+        fault_id = fault.id
+
+    def todo(username):
+        client.logout()
+        client.login(username)
+        page = client.get("/").get_data(as_text=True)
+        start = page.find("待我处理")
+        return page[start:page.find("</section>", start)] if start >= 0 else ""
+
+    keeper_todo = todo("keeper")
+    assert "我负责的设备报修" in keeper_todo and f"/equipment/{mine}#fault-{fault_id}" in keeper_todo
+    assert "液压缸渗油" in keeper_todo and "支臂异响" not in keeper_todo
+    clerk_todo = todo("clerk")
+    assert "设备报修（未修复）" in clerk_todo and "液压缸渗油" in clerk_todo and "支臂异响" in clerk_todo
+    assert "报修" not in todo("tech")
+    # the block's link: the register narrowed to the items with an open fault
+    listed = client.get("/equipment/?state=fault").get_data(as_text=True)
+    assert "JS-01" in listed and "JS-02" in listed
+    with app.app_context():
+        faults.repair(db.session.get(Fault, fault_id), {"repaired_by": "刘工", "repaired_on": today(), "cost": None,
+                                                        "parts": "", "result": "已修复", "outcome": "in_use"}, None)
+        db.session.commit()
+    assert "我负责的设备报修" not in todo("keeper")
+    listed = client.get("/equipment/?state=fault").get_data(as_text=True)
+    assert "JS-01" not in listed and "JS-02" in listed
+
+
 def test_two_people_recording_one_repair_at_once_close_it_once(app, make_user):
     from tests.conftest import race
 

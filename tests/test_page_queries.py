@@ -112,3 +112,22 @@ def test_every_roles_workspace_costs_the_same_whatever_the_data(demo, client):
     grown = {u: (small[u], medium[u], large[u]) for u in small if max(medium[u], large[u]) > small[u] + 2}
     assert not grown, f"statements of a workspace grew with the data (small, medium, large): {grown}"
     assert all(n <= 38 for n in large.values()), large
+
+
+def test_the_open_faults_in_the_workspace_cost_the_same_however_many(demo, client):
+    """The open faults in 待我处理 (the responsible person's, the equipment managers') are a
+    few rows and a count in one statement: forty more open faults add no statement."""
+    from app.equipment import faults
+    from app.equipment.models import Equipment
+
+    before = workspace_statements(demo, client)
+    with demo.app_context():
+        items = list(db.session.scalars(db.select(Equipment).where(Equipment.state != "scrapped")))
+        for n in range(40):
+            faults.report(items[n % len(items)], f"故障 {n}", None)
+        db.session.commit()
+    after = workspace_statements(demo, client)
+    assert after == before, (before, after)
+    client.logout()
+    client.login("zhangwei")
+    assert "设备报修（未修复）" in client.get("/").get_data(as_text=True)

@@ -3,17 +3,19 @@ notice function (app/parts.py) for the part's register(app) to hand over.
 
 - equipment.loans_mine: the tools I hold (overdue flagged);
 - equipment.loans_overdue (待我处理): overdue loans, for the equipment clerks;
-- equipment.leavers_with_tools (待我处理): people who left with tools outstanding, for admin.
+- equipment.leavers_with_tools (待我处理): people who left with tools outstanding, for admin;
+- equipment.faults_mine / equipment.faults_all (待我处理): the open fault reports of the items
+  I am responsible for, or of every item for the equipment managers.
 Each reads a few rows and a count, never the history behind them."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.equipment import loans
-from app.equipment.models import Count, Loan
+from app.equipment.models import FAULT_OPEN, Count, Equipment, Fault, Loan
 from app.extensions import db
 from app.notices.rules import account_of, notify, url_for
 from app.parts import SHOW, Desk, Listing, WorkspaceBlock
@@ -72,7 +74,43 @@ def leavers_with_tools(desk: Desk):
     return Listing(list(people.values())[:SHOW], len(people))
 
 
+@dataclass
+class OpenFaults(Listing):
+    mine: bool = False  # the responsible person's own items (else the whole workshop's)
+
+
+def _open_faults(responsible_id: int | None) -> OpenFaults | None:
+    """The newest open faults (of one responsible person's items, or all) with how many
+    there are, in one statement; None when there are none."""
+    stmt = (select(Fault.id, Fault.description, Fault.reported_on, Equipment.id.label("item_id"),
+                   Equipment.asset_no, Equipment.name, func.count().over().label("total"))
+            .join(Equipment, Equipment.id == Fault.equipment_id).where(Fault.state == FAULT_OPEN))
+    if responsible_id is not None:
+        stmt = stmt.where(Equipment.responsible_id == responsible_id)
+    rows = db.session.execute(stmt.order_by(Fault.id.desc()).limit(SHOW)).all()
+    if not rows:
+        return None
+    return OpenFaults(rows, rows[0].total, responsible_id is not None)
+
+
+def faults_mine(desk: Desk):
+    """The open faults of the items I am responsible for (Equipment.responsible); none for an
+    equipment manager, who sees the workshop's block."""
+    if desk.employee is None or can_manage_equipment(desk.user):
+        return None
+    return _open_faults(desk.employee.id)
+
+
+def faults_all(desk: Desk):
+    """Every open fault, for the equipment managers."""
+    if not can_manage_equipment(desk.user):
+        return None
+    return _open_faults(None)
+
+
 WORKSPACE_BLOCKS = (
+    WorkspaceBlock("equipment.faults_mine", "equipment/_ws_faults.html", faults_mine, order=44, card="todo"),
+    WorkspaceBlock("equipment.faults_all", "equipment/_ws_faults.html", faults_all, order=44, card="todo"),
     WorkspaceBlock("equipment.loans_mine", "equipment/_ws_loans_mine.html", my_tools, order=45),
     WorkspaceBlock("equipment.loans_overdue", "equipment/_ws_loans_overdue.html", overdue_loans, order=46, card="todo"),
     WorkspaceBlock("equipment.leavers_with_tools", "equipment/_ws_leavers.html", leavers_with_tools, order=47,

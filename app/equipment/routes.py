@@ -38,7 +38,7 @@ def _filters() -> dict:
     category = request.args.get("category", "")
     state = request.args.get("state", "")
     return {"category": category if category in CATEGORIES else "",
-            "state": state if state in STATES or state == "active" else "",
+            "state": state if state in STATES or state in ("active", "fault") else "",
             "location": (request.args.get("location") or "").strip()[:60],
             "q": (request.args.get("q") or "").strip()[:60]}
 
@@ -49,6 +49,8 @@ def _filtered(f: dict):
         stmt = stmt.where(Equipment.category == f["category"])
     if f["state"] == "active":
         stmt = stmt.where(Equipment.state != "scrapped")
+    elif f["state"] == "fault":  # an open fault report, whatever the state (the workspace's link)
+        stmt = stmt.where(Equipment.open_faults > 0)
     elif f["state"]:
         stmt = stmt.where(Equipment.state == f["state"])
     if f["location"]:
