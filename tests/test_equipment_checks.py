@@ -180,6 +180,38 @@ def test_a_failed_point_offers_a_fault_report_prefilled(app, lifts, freeze):
     assert "JS-01 双柱举升机" in t1.get("/checklists/?show=all").get_data(as_text=True)
 
 
+def test_the_report_form_names_an_earlier_report_of_the_item_and_of_the_same_check(app, lifts, freeze):
+    """The 报修 link of a failed check stays on the board after the report: the form it opens
+    says that this check was already reported (#N, its state, a link), and names the
+    item's other open faults; a second, different fault can still be reported."""
+    from app.equipment.models import Fault
+
+    item_id, _, ids, lock = lifts
+    freeze(later(2, 8))
+    key = later(2, 8).date().isoformat()
+    t1 = login(app, "t1")
+    form_url = f"/equipment/{ids['JS-01']}/faults/new?check={item_id}&period={key}"
+    assert "earlier-faults" not in t1.get(form_url).get_data(as_text=True)  # nothing reported yet
+    assert t1.post_form(f"/equipment/{ids['JS-01']}/faults/new", {"description": "立柱有异响"}).status_code == 303
+    form = t1.get(form_url).get_data(as_text=True)
+    with app.app_context():
+        first = db.session.scalar(select(Fault.id))
+    assert "该设备已有 1 条未修复的报修" in form and f"#fault-{first}\">报修 #{first}</a>，状态：报修中" in form
+    assert "立柱有异响" in form and "这次点检" not in form  # not from this check
+    assert t1.post_form(f"/equipment/{ids['JS-01']}/faults/new",
+                        {"description": "安全锁止卡滞", "check": str(item_id), "period": key}).status_code == 303
+    with app.app_context():
+        second = db.session.scalar(select(Fault.id).where(Fault.id != first))
+    form = t1.get(form_url).get_data(as_text=True)
+    assert f"这次点检（「举升机班前检查（测试）」{key}）已经报修过：" in form
+    assert f"#fault-{second}\">报修 #{second}</a>（报修中）" in form and "该设备另有 1 条未修复的报修" in form
+    assert f"报修 #{second}</a>，状态" not in form  # named once, as this check's report
+    # still a form: a second, different fault is possible; another lift's form says nothing
+    assert 'name="description"' in form
+    assert "earlier-faults" not in t1.get(f"/equipment/{ids['JS-02']}/faults/new?check={item_id}&period={key}"
+                                          ).get_data(as_text=True)
+
+
 def test_a_failed_point_is_on_the_line_and_never_confirmed_in_bulk(app, lifts, freeze):
     """The supervisor's review list shows a check's fault on the lift's line (not only in
     its details); 全部确认 confirms the others, and the server leaves the faulty one

@@ -52,7 +52,7 @@ def fault_new(item_id: int):
     form = FaultForm()
     if request.method == "GET":
         form.description.data = _prefill(item, check, period)
-        return render("equipment/fault_form.html", item=item, form=form, check=check, period=period)
+        return _fault_form(item, form, check, period)
     status = 422
     if form.validate_on_submit():
         stored: list = []
@@ -79,7 +79,17 @@ def fault_new(item_id: int):
                   if item.state == "repair" else f"已报修 {item.asset_no} {item.name}（#{fault.id}）。", "success")
             db.session.commit()
             return redirect(url_for("equipment.item", item_id=item.id) + "#faults", code=303)
-    return render("equipment/fault_form.html", item=item, form=form, check=check, period=period, status=status)
+    return _fault_form(item, form, check, period, status)
+
+
+def _fault_form(item: Equipment, form, check: int | None, period: str, status: int = 200):
+    """The report form, with what it may duplicate above it: the item's open faults, and
+    one already reported from this same check (a second, different fault is still allowed)."""
+    earlier = faults.earlier_reports(item, check, period)
+    same_check = [f for f in earlier if check and f.check_item_id == check and f.check_period == period]
+    return render("equipment/fault_form.html", item=item, form=form, check=check, period=period, status=status,
+                  earlier=earlier, same_check=same_check,
+                  check_title=db.session.get(ChecklistItem, check).title if same_check else "")
 
 
 @bp.post("/faults/<int:fault_id>/repair")

@@ -5,7 +5,7 @@ it to 在用, or scraps it (the register's state rule). Also the item's photo. P
 functions: they validate, write, flush and record the audit entry; the route commits."""
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from app import clock, uploads
 from app.audit.log import record
@@ -173,6 +173,23 @@ def open_faults(limit: int = 200) -> list[Fault]:
     return list(db.session.scalars(select(Fault).filter_by(state=FAULT_OPEN)
                                    .options(selectinload(Fault.equipment), selectinload(Fault.reported_by))
                                    .order_by(Fault.id.desc()).limit(limit)))
+
+
+EARLIER_SHOWN = 5  # earlier reports named above a new report's form
+
+
+def earlier_reports(item: Equipment, check_item_id: int | None = None, check_period: str = "") -> list[Fault]:
+    """What a new report of `item` may duplicate, newest first: its open faults, and any
+    fault (open or not) already reported from the same check occurrence (checklist item and
+    period). One statement, bounded."""
+    from sqlalchemy.orm import selectinload
+
+    same_check = (Fault.check_item_id == check_item_id) & (Fault.check_period == check_period) \
+        if check_item_id else None
+    cond = Fault.state == FAULT_OPEN if same_check is None else or_(Fault.state == FAULT_OPEN, same_check)
+    return list(db.session.scalars(select(Fault).where(Fault.equipment_id == item.id, cond)
+                                   .options(selectinload(Fault.reported_by))
+                                   .order_by(Fault.id.desc()).limit(EARLIER_SHOWN)))
 
 
 def set_photo(item: Equipment, upload, user, stored: list) -> EquipmentPhoto:
