@@ -338,6 +338,38 @@ def test_an_inspection_done_through_the_pages(people, client):
         assert db.session.get(Inspection, insp).state == "draft"
 
 
+def _score_box(html: str) -> str:
+    start = html.index('id="insp-score"')
+    return html[start:html.index("</div>", start)]
+
+
+def test_a_partly_answered_draft_shows_a_provisional_score_not_a_pass(people, client):
+    """With 1 of 11 items answered (合格) the score box says how many are answered and that the
+    100 分 is provisional, over the answered items only, with no 合格 colour; the box HTMX
+    swaps in after each answer says the same; once all are answered it is the score."""
+    app = people
+    client.login("wm")
+    insp = _start(client, app)
+    r = client.post_form(f"/inspections/{insp}/items/w1", {"value": "pass"}, headers={"HX-Request": "true"})
+    for box in (_score_box(r.get_data(as_text=True)), _score_box(client.get(f"/inspections/{insp}").get_data(as_text=True))):
+        assert "已答 1/11 项" in box and "暂计" in box and "仅按已答项" in box and "全部作答后才评定是否合格" in box
+        assert "100.0" in box and 'class="big pass"' not in box
+    _answer_all_pass(client, app, insp)
+    r = client.post_form(f"/inspections/{insp}/items/w1", {"value": "pass"}, headers={"HX-Request": "true"})
+    box = _score_box(r.get_data(as_text=True))
+    assert 'class="big pass">100.0</span> 分' in box and "已答 11/11 项" in box and "暂计" not in box
+
+
+def test_the_score_knows_how_many_items_are_answered():
+    content = {"sections": [{"title": "A", "items": [
+        {"key": "a", "type": "pass_fail", "weight": 1, "question": "a"},
+        {"key": "b", "type": "pass_fail", "weight": 1, "question": "b"}]}]}
+    s = scoring.score(content, {"a": "pass"}, 85)
+    assert (s.answered, s.total, s.complete) == (1, 2, False)
+    s = scoring.score(content, {"a": "pass", "b": "na"}, 85)
+    assert (s.answered, s.total, s.complete, s.passed) == (2, 2, True, True)
+
+
 def _count(app, model=Inspection) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(model.id)))

@@ -106,6 +106,17 @@ class Score:
     pass_mark: int = 0
     unanswered: list[dict] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)
+    answered: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.answered + len(self.unanswered)
+
+    @property
+    def complete(self) -> bool:
+        """Every item answered: only then is the score the inspection's, and `passed` a
+        verdict; before, it is provisional (over the answered items only)."""
+        return not self.unanswered
 
     @property
     def earned(self) -> float:
@@ -134,6 +145,7 @@ def score(content: dict, answers: dict[str, str], pass_mark: int) -> Score:
             if not value:
                 result.unanswered.append(item)
                 continue
+            result.answered += 1
             fraction, failed = evaluate(item, value)
             if fraction is not None:
                 s.earned += fraction * item["weight"]
