@@ -449,6 +449,31 @@ def test_requisition_form_grows_warns_withdraws_and_shows_context(app, client, s
     assert requester.post_form(f"/supplies/requisitions/{req_id}/withdraw").status_code == 422
 
 
+def test_a_rejected_or_withdrawn_requisition_owes_nothing(app, client, store, make_user):
+    """A rejected line is not 未发 2: nothing is owed, the column says 已驳回 (已撤回)."""
+    from app.supplies.requisitions import open_per_line
+
+    make_user("wm", position="workshop_manager")
+    requester = Client(app.test_client())
+    requester.login("t1")
+    for reason in ("破损", "再要"):
+        assert requester.post_form("/supplies/requisitions/new", {"item_id": [store["手套"]], "qty": ["2"],
+                                                                  "reason": reason, "duplicate_ok": "1"}).status_code == 303
+    with app.app_context():
+        rejected, withdrawn = db.session.scalars(select(Requisition.id).order_by(Requisition.id)).all()
+    sup = Client(app.test_client())
+    sup.login("wm")
+    assert sup.post_form(f"/supplies/requisitions/{rejected}/decide",
+                         {"decision": "reject", "note": "本周已领"}).status_code == 303
+    assert requester.post_form(f"/supplies/requisitions/{withdrawn}/withdraw").status_code == 303
+    for req_id, label in ((rejected, "已驳回"), (withdrawn, "已撤回")):
+        page = sup.get(f"/supplies/requisitions/{req_id}").get_data(as_text=True)
+        row = page.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+        assert f'<span class="muted">{label}</span>' in row and ">2<" not in row.split("</td>", 2)[2]
+        with app.app_context():
+            assert set(open_per_line(db.session.get(Requisition, req_id)).values()) == {0}
+
+
 def test_a_slip_for_an_approved_requisition_is_issued_against_it(app, client, store, make_user):
     make_user("wm", position="workshop_manager")
     requester = Client(app.test_client())

@@ -169,7 +169,13 @@ def issued_per_line(req: Requisition) -> dict[int, int]:
     return out
 
 
+CLOSED_UNISSUED = ("rejected", "withdrawn")  # nothing of these is owed
+
+
 def open_per_line(req: Requisition) -> dict[int, int]:
+    """What is still owed of each line: nothing of a rejected or withdrawn requisition."""
+    if req.status in CLOSED_UNISSUED:
+        return {l.id: 0 for l in req.lines}
     issued = issued_per_line(req)
     return {l.id: max(l.qty - issued[l.id], 0) for l in req.lines}
 
