@@ -474,6 +474,49 @@ def test_a_rejected_or_withdrawn_requisition_owes_nothing(app, client, store, ma
             assert set(open_per_line(db.session.get(Requisition, req_id)).values()) == {0}
 
 
+def test_the_approver_sees_a_request_beyond_the_positions_standard(app, client, store, make_user):
+    """手套 1 副/周 for technicians: 2 副 asked (nothing received this week) is flagged on the
+    requisition's page for the approver, and 1 副 asked after 1 副 received this week too;
+    1 副 with nothing received is not. A warning: approving still works."""
+    from app.org.models import Position
+    from app.supplies.models import Entitlement
+
+    make_user("wm", position="workshop_manager")
+    with app.app_context():
+        tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+        db.session.add(Entitlement(position_id=tech.id, item_id=store["手套"], qty=1000, period="week"))
+        db.session.commit()
+    t1, t2 = Client(app.test_client()), Client(app.test_client())
+    t1.login("t1")
+    t2.login("t2")
+    sup = Client(app.test_client())
+    sup.login("wm")
+
+    def ask(who, qty):
+        assert who.post_form("/supplies/requisitions/new", {"item_id": [store["手套"]], "qty": [qty], "reason": "破损",
+                                                            "duplicate_ok": "1"}).status_code == 303
+        with app.app_context():
+            return db.session.scalar(select(func.max(Requisition.id)))
+
+    two = ask(t1, "2")
+    page = sup.get(f"/supplies/requisitions/{two}").get_data(as_text=True)
+    assert 'id="beyond-standard"' in page and "超出岗位发放标准" in page
+    assert "手套：本周" in page and "已领 0副，本申领 2副，合计 2副，标准 1副/周" in page
+    assert '<span class="badge warn">超标准</span>' in page
+    one = ask(t2, "1")
+    assert 'id="beyond-standard"' not in sup.get(f"/supplies/requisitions/{one}").get_data(as_text=True)
+    client.login("clerk")
+    assert client.post_form("/supplies/slips/new", {"employee_id": store["t2"], "item_id": [store["手套"]],
+                                                    "qty": ["1"]}).status_code == 303
+    page = sup.get(f"/supplies/requisitions/{one}").get_data(as_text=True)
+    assert "已领 1副，本申领 1副，合计 2副，标准 1副/周" in page
+    # the requester himself is not shown the approver's context; approving is not blocked
+    assert 'id="beyond-standard"' not in t1.get(f"/supplies/requisitions/{two}").get_data(as_text=True)
+    assert sup.post_form(f"/supplies/requisitions/{two}/decide", {"decision": "approve"}).status_code == 303
+    # the issuer sees it too while it waits to be issued
+    assert "本申领未发 2副" in client.get(f"/supplies/requisitions/{two}").get_data(as_text=True)
+
+
 def test_a_slip_for_an_approved_requisition_is_issued_against_it(app, client, store, make_user):
     make_user("wm", position="workshop_manager")
     requester = Client(app.test_client())

@@ -139,6 +139,39 @@ def beyond_standard(employee: Employee, item_ids, today: date | None = None) -> 
             if d.received > d.entitlement.qty and d.group & items]
 
 
+@dataclass
+class Asked:
+    """An entitlement that a request (a requisition's lines still to issue) would take past
+    the standard in its current period: `due` says what was received, `asked` what is
+    asked on top (milli-units), `item_ids` the request's items of the article."""
+    due: Due
+    asked: int
+    item_ids: set
+
+    @property
+    def total(self) -> int:
+        return self.due.received + self.asked
+
+
+def _article(item: SupplyItem):
+    """What an entitlement counts: every size variant of a sized article, or the one item."""
+    return (item.name, item.size_kind) if item.size_kind else item.id
+
+
+def asked_beyond_standard(employee: Employee, lines, today: date | None = None) -> list[Asked]:
+    """The employee's entitlements that what he already received in the current period plus
+    `lines` ([(item, milli-units asked)]) exceed: for whoever approves or issues a
+    requisition, a warning (a torn overall is replaced beyond the standard), not a refusal."""
+    out = []
+    for d in standing_of(employee, today):
+        article = _article(d.entitlement.item)
+        mine = [(item, qty) for item, qty in lines if qty > 0 and _article(item) == article]
+        asked = sum(qty for _, qty in mine)
+        if mine and d.received + asked > d.entitlement.qty:
+            out.append(Asked(d, asked, {item.id for item, _ in mine}))
+    return out
+
+
 def standing_of(employee: Employee, today: date | None = None) -> list[Due]:
     """Each entitlement of the employee's position with what he received of it in its
     current period (due: what is left, 0 when he has it all), in two queries: the

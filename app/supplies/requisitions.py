@@ -11,6 +11,7 @@ from app.notices import rules as notices
 from app.permissions import (Reach, may_decide_requisition, may_withdraw_requisition, requisitions_decidable_by,
                              requisitions_visible_to)
 from app.staff.models import Employee
+from app.supplies.entitlements import asked_beyond_standard
 from app.supplies.ledger import LedgerError, issue
 from app.supplies.models import (ISSUE, REVERSAL, Entitlement, Requisition, RequisitionLine, RequisitionStep,
                                  StockEntry, SupplyItem)
@@ -139,6 +140,15 @@ def decision_context(req: Requisition) -> dict:
         select(StockEntry).where(StockEntry.employee_id == employee.id, StockEntry.kind.in_((ISSUE, REVERSAL)),
                                  StockEntry.at >= since).order_by(StockEntry.at.desc()).limit(30)))
     return {"entitlements": entitlements, "received": received, "days": RECENT_DAYS}
+
+
+def beyond_standard_asked(req: Requisition, still_open: dict[int, int]) -> list:
+    """The position's standards that this requisition, still to issue (`still_open`, per
+    line), would exceed with what the person already received in the current period: a
+    warning for the approver and the issuer (entitlements.asked_beyond_standard)."""
+    if req.status not in ("pending",) + OPEN:
+        return []
+    return asked_beyond_standard(req.employee, [(l.item, still_open.get(l.id, 0)) for l in req.lines])
 
 
 def decide(req: Requisition, user, approve: bool, note: str = "") -> None:

@@ -24,8 +24,9 @@ from app.supplies.ledger import (LedgerError, count_many, give_back, issue, item
 from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, RequisitionLine, StockEntry,
                                  SupplyCategory, SupplyItem)
 from app.supplies.quantity import QuantityError, fmt, parse
-from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, create, decide, decision_context, fulfil,
-                                       issue_quantities, open_for, open_per_line, visible_requisitions, withdraw)
+from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, beyond_standard_asked, create, decide,
+                                       decision_context, fulfil, issue_quantities, open_for, open_per_line,
+                                       visible_requisitions, withdraw)
 from app.supplies.slips import MAX_LINES, parse_lines, prefilled_rows, refuse_outside_requisition
 from app.supplies.stock import categories, overview
 from app.web import ListPage, render
@@ -406,10 +407,12 @@ def requisition(req_id: int, errors=None, status=200):
     req = db.get_or_404(Requisition, req_id)
     require(may_see_requisition, req)
     may_decide = may_decide_requisition(current_user, req)
-    return render("supplies/requisition.html", req=req, open=open_per_line(req), may_decide=may_decide,
+    still_open = open_per_line(req)
+    context = decision_context(req) if may_see_requisition_context(current_user, req) else None
+    return render("supplies/requisition.html", req=req, open=still_open, may_decide=may_decide,
                   can_issue=can_issue_supplies(current_user), errors=errors or {}, status=status,
-                  may_withdraw=may_withdraw_requisition(current_user, req),
-                  context=decision_context(req) if may_see_requisition_context(current_user, req) else None,
+                  may_withdraw=may_withdraw_requisition(current_user, req), context=context,
+                  beyond=beyond_standard_asked(req, still_open) if context else [],
                   stock=stock_of([l.item_id for l in req.lines]), **_helpers())
 
 
