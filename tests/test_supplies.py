@@ -517,6 +517,30 @@ def test_the_approver_sees_a_request_beyond_the_positions_standard(app, client, 
     assert "本申领未发 2副" in client.get(f"/supplies/requisitions/{two}").get_data(as_text=True)
 
 
+def test_the_requisition_form_shows_every_problem_of_one_submit_at_once(app, client, store):
+    """A quantity that is not whole, the same item already waiting for approval and no
+    reason: all three after one submit, each beside its field, nothing saved; with a
+    quantity the form understands, the other two still come together."""
+    t1 = Client(app.test_client())
+    t1.login("t1")
+    assert t1.post_form("/supplies/requisitions/new", {"item_id": [store["手套"]], "qty": ["1"],
+                                                       "reason": "破损"}).status_code == 303
+    for qty in ("1.5", "2"):
+        r = t1.post_form("/supplies/requisitions/new", {"item_id": [store["手套"], store["口罩"]],
+                                                        "qty": [qty, "1"], "reason": ""})
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422
+        lines = html.split("<legend>物品与数量</legend>", 1)[1].split("</fieldset>", 1)[0]
+        assert ("整数" in lines) == (qty == "1.5")
+        duplicate = html.split("</fieldset>", 1)[1].split('for="f-reason"', 1)[0]
+        assert "已有待审批的申领包含相同物品" in duplicate and "仍然提交" in duplicate
+        reason = html.split('id="f-reason"', 1)[1].split("</div>", 1)[0]
+        assert "请填写申领理由" in reason
+        assert f"请修改下面标出的 {3 if qty == '1.5' else 2} 处问题" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Requisition.id))) == 1
+
+
 def test_a_slip_for_an_approved_requisition_is_issued_against_it(app, client, store, make_user):
     make_user("wm", position="workshop_manager")
     requester = Client(app.test_client())

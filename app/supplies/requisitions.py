@@ -23,10 +23,6 @@ STEP_LABELS = {"submit": "提交申请", "approve": "批准", "reject": "驳回"
 OPEN = ("approved", "partial")  # approved, not yet issued in full
 
 
-class DuplicateRequest(LedgerError):
-    """The person already waits for a decision on some of these items."""
-
-
 def _step(req: Requisition, action: str, user, note: str = "") -> None:
     db.session.add(RequisitionStep(requisition_id=req.id, action=action, user_id=user.id, note=note.strip()[:200]))
 
@@ -44,27 +40,54 @@ def pending_with(employee_id: int, item_ids) -> list[tuple[Requisition, list[Sup
     return out
 
 
-def create(user, lines: list[tuple[SupplyItem, int]], reason: str, duplicate_ok: bool = False) -> Requisition:
-    """`duplicate_ok`: the person saw that a pending requisition asks for some of the same
-    items and submits anyway (DuplicateRequest otherwise)."""
-    employee = user.employee
+class RequisitionRefused(LedgerError):
+    """A requisition refused for what was entered: every problem of the one submit (field →
+    messages), so the form shows them all at once, each beside its field."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        field, messages = next(iter(problems.items()))
+        super().__init__(messages[0], field)
+        self.problems = problems
+
+
+def create_problems(employee, lines: list[tuple[SupplyItem, int]], reason: str, duplicate_ok: bool = False,
+                    typed: list[str] = (), typed_items=()) -> dict[str, list[str]]:
+    """What stops a requisition as entered, every field at once (field → messages; empty
+    when it may be submitted). `typed`: the lines' own errors (parse_lines), shown first;
+    `typed_items`: the ids of the items chosen on those lines, checked for a duplicate too."""
+    problems: dict[str, list[str]] = {}
     if employee is None or not employee.active:
-        raise LedgerError("您的账号未关联在职员工，不能提交申领。请联系管理员。")
-    if not lines:
-        raise LedgerError("请至少填写一种物品。", "lines")
+        problems["employee"] = ["您的账号未关联在职员工，不能提交申领。请联系管理员。"]
+    line_problems = list(typed)
+    if not lines and not typed:
+        line_problems.append("请至少填写一种物品。")
     for item, qty in lines:
         if not item.active:
-            raise LedgerError(f"物品“{item.label}”已停用。", "lines")
+            line_problems.append(f"物品“{item.label}”已停用。")
         if qty <= 0:
-            raise LedgerError("数量必须大于零。", "lines")
-    if not reason.strip():
-        raise LedgerError("请填写申领理由。", "reason")
-    if not duplicate_ok:
-        same = pending_with(employee.id, [item.id for item, _ in lines])
+            line_problems.append(f"“{item.label}”的数量必须大于零。")
+    if line_problems:
+        problems["lines"] = line_problems
+    if not (reason or "").strip():
+        problems["reason"] = ["请填写申领理由。"]
+    asked = {item.id for item, _ in lines} | set(typed_items)
+    if not duplicate_ok and employee is not None and asked:
+        same = pending_with(employee.id, asked)
         if same:
             listed = "；".join(f"#{r.id}（{'、'.join(i.label for i in items)}）" for r, items in same)
-            raise DuplicateRequest(f"您已有待审批的申领包含相同物品：{listed}。可等待审批、撤回原申领，"
-                                   "或勾选“仍然提交”再提交一次。", "duplicate")
+            problems["duplicate"] = [f"您已有待审批的申领包含相同物品：{listed}。可等待审批、撤回原申领，"
+                                     "或勾选“仍然提交”再提交一次。"]
+    return problems
+
+
+def create(user, lines: list[tuple[SupplyItem, int]], reason: str, duplicate_ok: bool = False) -> Requisition:
+    """`duplicate_ok`: the person saw that a pending requisition asks for some of the same
+    items and submits anyway. What was entered wrong is refused with every problem at once
+    (RequisitionRefused, create_problems)."""
+    employee = user.employee
+    problems = create_problems(employee, lines, reason, duplicate_ok)
+    if problems:
+        raise RequisitionRefused(problems)
     req = Requisition(employee_id=employee.id, requested_by_id=user.id, reason=reason.strip()[:500])
     db.session.add(req)
     db.session.flush()

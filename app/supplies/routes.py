@@ -24,9 +24,9 @@ from app.supplies.ledger import (LedgerError, count_many, give_back, issue, item
 from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisition, RequisitionLine, StockEntry,
                                  SupplyCategory, SupplyItem)
 from app.supplies.quantity import QuantityError, fmt, parse
-from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, beyond_standard_asked, create, decide,
-                                       decision_context, fulfil, issue_quantities, open_for, open_per_line,
-                                       visible_requisitions, withdraw)
+from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, RequisitionRefused, beyond_standard_asked, create,
+                                       create_problems, decide, decision_context, fulfil, issue_quantities, open_for,
+                                       open_per_line, visible_requisitions, withdraw)
 from app.supplies.slips import MAX_LINES, parse_lines, prefilled_rows, refuse_outside_requisition
 from app.supplies.stock import categories, overview
 from app.web import ListPage, render
@@ -378,16 +378,22 @@ def requisition_new():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        lines, raw, line_errors = _typed_lines({i.id: i for i in items})
+        by_id = {i.id: i for i in items}
+        lines, raw, line_errors = _typed_lines(by_id)
         if request.form.get("add_line"):  # 再加一行, also without JavaScript: nothing is saved
             if len(raw) < MAX_LINES:
                 raw.append({"item_id": "", "qty": ""})
-        elif line_errors:
-            errors["lines"] = line_errors
+        elif line_errors:  # a line not understood: said with every other problem of the form
+            chosen = {params.to_id(row["item_id"]) for row in raw} & set(by_id)
+            errors = create_problems(current_user.employee, lines, request.form.get("reason", ""),
+                                     bool(request.form.get("duplicate_ok")), line_errors, chosen)
         else:
             try:
                 req = create(current_user, lines, request.form.get("reason", ""),
                              duplicate_ok=bool(request.form.get("duplicate_ok")))
+            except RequisitionRefused as exc:
+                db.session.rollback()
+                errors = exc.problems
             except LedgerError as exc:
                 db.session.rollback()
                 errors.setdefault(_slip_field(exc), []).append(str(exc))
