@@ -129,6 +129,8 @@ def test_any_technician_checks_any_lift_and_the_manager_confirms(app, lifts, fre
     page = t1.get(f"/equipment/{ids['JS-01']}").get_data(as_text=True)
     assert "举升机班前检查（测试）" in page and "已完成" in page
     assert "点检（自查）" in page and "点检确认" in page
+    # 上次完成 names who checked the lift as well as who confirmed it, not the confirmer alone
+    assert "（t1点检，boss_wm确认）" in page.split("上次完成", 1)[1].split("</small>", 1)[0]
     hist = t1.get(f"/checklists/items/{item_id}/{key}/history?subject={ids['JS-01']}")
     assert hist.status_code == 200 and "JS-01 双柱举升机" in hist.get_data(as_text=True)
 

@@ -168,6 +168,15 @@ class CheckLine:
 STATE_LABELS = {"done": "已完成", "open": "待完成", "overdue": "已逾期", "not_yet_due": "未到期"}
 
 
+def _who_did(mark: ChecklistMark | None) -> str:
+    """Who checked the piece and who confirmed it (何师傅点检，张伟确认), or who ticked it."""
+    if mark is None or mark.by is None:
+        return ""
+    if mark.self_by is not None and mark.self_by_id != mark.by_id:
+        return f"{mark.self_by.name}点检，{mark.by.name}确认"
+    return mark.by.name
+
+
 def checks_of(e: Equipment, now: datetime | None = None) -> list[CheckLine]:
     """The checks that cover this piece, each with its current period's state and the
     last time it was done; a piece not in use has them listed without a current state."""
@@ -178,7 +187,8 @@ def checks_of(e: Equipment, now: datetime | None = None) -> list[CheckLine]:
     marks = list(db.session.scalars(
         select(ChecklistMark).where(ChecklistMark.item_id.in_([i.id for i in items]),
                                     ChecklistMark.subject_id == e.id)
-        .options(selectinload(ChecklistMark.by)).order_by(ChecklistMark.due_at.desc()).limit(400)))
+        .options(selectinload(ChecklistMark.by), selectinload(ChecklistMark.self_by))
+        .order_by(ChecklistMark.due_at.desc()).limit(400)))
     spans = in_use_spans(e, _events_of([e.id]).get(e.id, ()))
     lines, currents = [], {}
     for item in items:
@@ -194,7 +204,7 @@ def checks_of(e: Equipment, now: datetime | None = None) -> list[CheckLine]:
         lines.append(CheckLine(item, occ.period.key if counted else None,
                                state(occ, now, bool(current and current.done)) if counted else None,
                                current.review if current is not None and not current.done else "",
-                               last.at if last else None, last.by.name if last and last.by else ""))
+                               last.at if last else None, _who_did(last)))
     if currents:  # this period's findings, in one statement
         found = {key[0]: tuple(anomalies(currents[key], vals)) for key, vals in values_for(currents).items()}
         for line in lines:
