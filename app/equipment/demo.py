@@ -1,12 +1,12 @@
 """Demo data of the equipment part (`flask --app wsgi seed-demo`, app.demo.seed_demo)."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import clock
 from app.auth.models import User
 from app.equipment import rules as register
-from app.equipment.models import Equipment
+from app.equipment.models import Equipment, EquipmentEvent
 from app.extensions import db
 from app.staff.models import Employee
 
@@ -56,6 +56,10 @@ def seed_equipment() -> list[str]:
             "quantity": qty, "responsible_id": owner.id if owner else None, "purchased_on": date(2021, 4, 1),
             "needs_verification": bool(months), "verify_months": months, "serial_no": f"SN2021{no[-2:]}{len(name)}",
             "notes": ""}, clerk)
+    # registered when bought, in the demo's story: its history starts there, not on the day
+    # the demo was seeded (above two months of checks)
+    db.session.execute(update(EquipmentEvent).where(EquipmentEvent.kind == "created")
+                       .values(happened_on=date(2021, 4, 1)))
     # verified 11 months ago (valid), 11 months and 20 days ago (due within 30 days),
     # and 13 months ago (expired)
     for no, ago, body in (("JC-01", 330, "市计量检定测试院"), ("JC-02", 345, "市计量检定测试院"),
