@@ -53,7 +53,8 @@ def _answer_all(insp, rng: random.Random, fail_rate: float, user, seed: int) -> 
         else:
             t = item["target"]
             good = item.get("target_dir", "ge") == "ge"
-            value = f"{(t - rng.randint(1, 3)) if bad == good else (t + rng.randint(0, 2)):g}"
+            v = (t - rng.randint(1, 3)) if bad == good else (t + rng.randint(0, 2))
+            value = f"{min(v, 100) if item.get('unit') == '%' else v:g}"  # a rate is at most 100 %
         failed = scoring.evaluate(item, value)[1]
         note = NOTES.get(item["key"], "现场发现问题，已告知当班人员") if failed else ""
         inspecting.answer(insp, item["key"], value, note, user)
