@@ -368,8 +368,9 @@ def test_the_workspace_blocks_borrower_clerk_and_admin(app, make_user):
         from flask import render_template
 
         with app.test_request_context():
-            for block, data in ((desk.WORKSPACE_BLOCKS[0], mine), (desk.WORKSPACE_BLOCKS[1], over),
-                                (desk.WORKSPACE_BLOCKS[2], left)):
+            blocks = {b.name: b for b in desk.WORKSPACE_BLOCKS}
+            for block, data in ((blocks["equipment.loans_mine"], mine), (blocks["equipment.loans_overdue"], over),
+                                (blocks["equipment.leavers_with_tools"], left)):
                 html = render_template(block.template, block=data)
                 assert "ZG-01" in html and ("逾期" in html or "离职" in html), block.name
 
