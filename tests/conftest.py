@@ -24,6 +24,45 @@ TEST_PASSWORD = "test-password-1"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
+# The suite makes an app per test (~1,300 in a run on both databases). What every app
+# builds the same way is built once per session below; what a test sees of its app is
+# unchanged.
+
+
+def _share_url_builders() -> None:
+    """Werkzeug compiles a Python function for each URL rule (two: with and without query
+    arguments) when an app adds the rule: ~360 compiles per app, most of create_app's
+    time. The function depends only on the rule's text, its parts and its defaults (it
+    reaches the rule's converters through its `self` argument), so the function compiled
+    for one app's rule is the one every other app compiles for the same rule. Memoised on
+    exactly those inputs; tests/test_suite_harness.py checks it against werkzeug's own
+    compile for every rule of the app."""
+    from werkzeug.routing import rules
+
+    original = rules.Rule._compile_builder
+    if getattr(original, "memoised", False):
+        return
+    cache: dict = {}
+
+    def _compile_builder(self, append_unknown=True):
+        defaults = self.defaults or {}
+        folded = tuple((data, self._converters[data].to_url(defaults[data]))
+                       for dynamic, data in self._trace if dynamic and data in defaults)
+        key = (append_unknown, self.rule, tuple(self._trace), tuple(map(str, defaults)), folded)
+        try:
+            return cache[key]
+        except KeyError:
+            built = cache[key] = original(self, append_unknown)
+            return built
+
+    _compile_builder.memoised = True
+    _compile_builder.original = original
+    rules.Rule._compile_builder = _compile_builder
+
+
+_share_url_builders()
+
+
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgresql")
 # Several checkouts may test against one server at once: each names its own template.
