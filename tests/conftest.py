@@ -13,6 +13,7 @@ import threading
 import uuid
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -61,6 +62,35 @@ def _share_url_builders() -> None:
 
 
 _share_url_builders()
+
+
+class SharedTemplateCode(BytecodeCache):
+    """Each app's Jinja environment compiles a template on its first render: the same
+    templates again in every test. Jinja's bytecode cache (its documented way of sharing
+    compiled templates between environments) keeps each template's compiled code for
+    every app of the session, keyed by the template's name and file and checked against a
+    hash of its source: an edited template is compiled afresh."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)  # dropped by Jinja if the source changed since
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
+def make_app(config: dict):
+    """create_app for a test, its Jinja environment sharing compiled templates (above)."""
+    application = create_app(config)
+    application.jinja_env.bytecode_cache = TEMPLATE_CODE
+    return application
 
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -113,7 +143,7 @@ def template_db(tmp_path_factory):
         _pg_admin(f"CREATE DATABASE {PG_TEMPLATE}")
         database = _pg_url(PG_TEMPLATE)
     os.environ["INSTANCE_PATH"] = str(instance)
-    app = create_app(_config(str(instance), database))
+    app = make_app(_config(str(instance), database))
     with app.app_context():
         from app.cli import run_init
 
@@ -149,7 +179,7 @@ def fresh_app(template_db, instance, pg_template: str = PG_TEMPLATE, uploads: st
     if uploads and os.path.isdir(uploads):
         shutil.copytree(uploads, os.path.join(instance, "uploads"), dirs_exist_ok=True)
     os.environ["INSTANCE_PATH"] = str(instance)
-    app = create_app(_config(str(instance), database))
+    app = make_app(_config(str(instance), database))
     try:
         yield app
     finally:
@@ -175,7 +205,7 @@ def demo_template(template_db, tmp_path_factory):
         database = str(instance / "app.db")
         shutil.copy(template_db, database)
     os.environ["INSTANCE_PATH"] = str(instance)
-    app = create_app(_config(str(instance), database))
+    app = make_app(_config(str(instance), database))
     with app.app_context():
         from app.auth.models import User
         from app.demo import seed_demo
