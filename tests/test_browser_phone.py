@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from tests.conftest import browser_login
+from tests.conftest import TEST_PASSWORD, browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -92,19 +92,16 @@ def html_pages(app) -> list[str]:
 
 
 @pytest.fixture
-def demo(app, make_user):
-    from app.auth.models import User
-    from app.demo import DEMO_PASSWORD, seed_demo
+def app(demo_app):
+    """A copy of the session's demo database (conftest.demo_template: seed-demo, every
+    account's password TEST_PASSWORD, as after their first login)."""
+    return demo_app
 
-    with app.app_context():
-        seed_demo()
-        # the demo accounts' password, cheaply hashed like the test users
-        for u in db.session.scalars(select(User)):
-            u.set_password(DEMO_PASSWORD)
-            u.must_change_password = False  # as after their first login
-        db.session.commit()
+
+@pytest.fixture
+def demo(app, make_user):
     make_user("boss", admin=True)
-    return DEMO_PASSWORD
+    return TEST_PASSWORD
 
 
 def walk(page, base, urls, who) -> list[str]:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
-from tests.conftest import CSRF_RE, fresh_app
+from tests.conftest import CSRF_RE, PG_TEMPLATE, fresh_app
 from tests.test_browser_phone import SKIP_ENDPOINTS, demo_ids
 
 EXTREMES = [
@@ -45,15 +45,15 @@ def _no_audit_credit():
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory, template_db):
-    """One demo instance for the whole module (hypothesis runs many examples per test)."""
-    with fresh_app(template_db, tmp_path_factory.mktemp("fuzz")) as app:
+def demo_app(tmp_path_factory, demo_template):
+    """One demo instance for the whole module (hypothesis runs many examples per test): a
+    copy of the session's demo database (conftest.demo_template)."""
+    database, uploads = demo_template
+    with fresh_app(database, tmp_path_factory.mktemp("fuzz"), pg_template=PG_TEMPLATE + "_demo", uploads=uploads) as app:
         app.config["PDF_CACHE_MB"] = 0
         with app.app_context():
             from app.auth.models import User
-            from app.demo import seed_demo
 
-            seed_demo()
             boss = User(username="fuzzadmin", is_admin=True)
             boss.set_password("fuzz-password-1")
             db.session.add(boss)

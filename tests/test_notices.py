@@ -104,12 +104,9 @@ def test_training_invitation_and_change(app, make_user):
     assert len(got) == 2 and "地点有变更" in got[1][1]
 
 
-def test_send_due_twice_creates_nothing_twice(app, runner, make_user):
-    from app.demo import seed_demo
-
-    with app.app_context():
-        seed_demo()
-        db.session.commit()
+def test_send_due_twice_creates_nothing_twice(demo_app):
+    """On the demo data (a copy of conftest.demo_template)."""
+    app, runner = demo_app, demo_app.test_cli_runner()
     first = runner.invoke(args=["notices", "send-due"])
     assert first.exit_code == 0 and "逾期点检" in first.output
     with app.app_context():
