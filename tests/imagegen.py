@@ -1,4 +1,5 @@
 """Real image files for upload tests, made with Pillow."""
+import functools
 import io
 
 from PIL import Image
@@ -23,8 +24,10 @@ def webp(size=(300, 200)) -> bytes:
     return out.getvalue()
 
 
+@functools.lru_cache(maxsize=None)
 def phone_photo(seed: int) -> bytes:
-    """A 4000×3000 JPEG of phone-like size: gradients plus sensor-like noise."""
+    """A 4000×3000 JPEG of phone-like size: gradients plus sensor-like noise. Made once per
+    seed and session (1.5 s each; the same bytes again for the same seed)."""
     noise = Image.effect_noise((4000, 3000), 30 + seed)
     gradient = Image.linear_gradient("L").resize((4000, 3000))
     img = Image.merge("RGB", (noise, gradient, Image.blend(noise, gradient, 0.5)))
