@@ -54,7 +54,7 @@ def test_an_inspection_with_a_fail_and_a_photo_on_a_phone(app, live_server, phon
         elif item.locator("button:has-text('5')").count():
             item.locator("button", has_text=re.compile("^5$")).click()
         else:
-            item.locator("input[type=number]").fill("6")
+            item.locator("input[type=number]").fill("100")
             item.locator("button:has-text('保存')").first.click()
         # the card came back from the server with its answer marked (HTMX swap)
         expect(page.locator(f"#{key} .answer-btns button.on, #{key} input[type=number][value]")).not_to_have_count(0)
@@ -97,7 +97,7 @@ def test_an_action_done_with_an_after_photo_and_closed_on_a_phone(app, live_serv
         template = db.session.scalar(select(InspectionTemplate).filter_by(key="workshop_5s"))
         insp = inspecting.start(template, tpl.area("workshop"), users["wm"])
         for item in insp.version.items():
-            value = {"pass_fail": "pass", "yes_no": "yes", "score": "5", "number": "6"}[item["type"]]
+            value = {"pass_fail": "pass", "yes_no": "yes", "score": "5", "number": "100"}[item["type"]]
             inspecting.answer(insp, item["key"], "fail" if item["key"] == "w8" else value, "", users["wm"])
         inspecting.add_photo(insp, "w8", type("U", (), {"read": lambda self: imagegen.jpeg()})(), users["wm"], [])
         inspecting.submit(insp, users["wm"])
@@ -234,7 +234,7 @@ def test_the_trend_chart_labels_keep_apart_and_inside_on_a_phone_and_a_desktop(a
         template = db.session.scalar(select(InspectionTemplate).filter_by(key="workshop_5s"))
         insp = inspecting.start(template, tpl.area("workshop"), wm)
         for item in insp.version.items():
-            value = {"pass_fail": "pass", "yes_no": "yes", "score": "3", "number": "6"}[item["type"]]
+            value = {"pass_fail": "pass", "yes_no": "yes", "score": "3", "number": "100"}[item["type"]]
             inspecting.answer(insp, item["key"], value, "", wm)
         inspecting.submit(insp, wm)
         db.session.commit()
