@@ -354,7 +354,11 @@ class Client:
         return getattr(self.c, name)
 
     def csrf(self) -> str:
-        for url in ("/", "/auth/login"):
+        """A CSRF token of the client's session, as a browser has it from the page it is on:
+        from the user's password page (a small page with a form; the workspace at "/" costs
+        a few dozen statements, and post_form asks before every post), or the login page
+        for a client that is not logged in (the password page sends it there)."""
+        for url in ("/auth/password", "/auth/login"):
             html = self.c.get(url, follow_redirects=True).get_data(as_text=True)
             m = CSRF_RE.search(html)
             if m:
