@@ -287,9 +287,10 @@ def fresh_app(template_db, instance, pg_template: str = PG_TEMPLATE, uploads: st
 
 @pytest.fixture(scope="session")
 def demo_template(template_db, tmp_path_factory):
-    """The fresh install plus `seed-demo`, built once per session, every account's
-    password TEST_PASSWORD: (database, uploads folder). Tests that only read the demo take
-    a copy of it (`demo_app`) instead of seeding their own."""
+    """The fresh install plus `seed-demo` (the command, as an installation runs it), built
+    once per session, then every account's password TEST_PASSWORD: (database, uploads
+    folder). Tests that only need the demo take a copy of it (`demo_app`) instead of
+    seeding their own."""
     instance = tmp_path_factory.mktemp("demo-template")
     if ON_POSTGRES:
         name = PG_TEMPLATE + "_demo"
@@ -301,11 +302,11 @@ def demo_template(template_db, tmp_path_factory):
         shutil.copy(template_db, database)
     os.environ["INSTANCE_PATH"] = str(instance)
     app = make_app(_config(str(instance), database))
+    seeded = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert seeded.exit_code == 0, seeded.output  # on a fresh install (test_cli.py reads the result)
     with app.app_context():
         from app.auth.models import User
-        from app.demo import seed_demo
 
-        seed_demo()
         for u in db.session.scalars(select(User)):
             u.set_password(TEST_PASSWORD)
             u.must_change_password = False
