@@ -306,6 +306,13 @@ def test_onboarding_pdf_and_signoff_permissions(app, client, make_user, fixed_to
     assert "新员工入职培训记录" in text and "林涛" in text and "安全告知" in text
     assert "员工签字" in text and "带教师傅签字" in text and "主管签字" in text
     assert_cjk_fonts_embedded(pdf)
+    # 安全告知 was due 3 days after hire (18 days ago): marked done today, it says how late
+    with app.app_context():
+        step_id = db.session.scalar(select(OnboardingStep.id).filter_by(title="安全告知"))
+    assert "晚 18 天" not in page
+    assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/steps/{step_id}", {"note": ""}).status_code == 303
+    assert "晚 18 天" in client.get(f"/coverage/employees/{emp_id}").get_data(as_text=True)
+    assert "（晚 18 天）" in pdftotext(client.get(f"/coverage/employees/{emp_id}/onboarding.pdf").data)
     assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/signoff", {"note": "同意上岗"}).status_code == 303
     assert "已上岗确认" in client.get(f"/coverage/employees/{emp_id}").get_data(as_text=True)
     assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/signoff", {"note": "再次"}).status_code == 409

@@ -449,6 +449,13 @@ class Step:
             return "done"
         return "overdue" if self.due_on is not None and self.due_on < today else "open"
 
+    @property
+    def days_late(self) -> int:
+        """How many days after its due day the step was done (0: on time, or not done)."""
+        if self.done_on is None or self.due_on is None:
+            return 0
+        return max((self.done_on - self.due_on).days, 0)
+
 
 def is_new_hire(employee: Employee, today: date | None = None) -> bool:
     today = today or clock.local_now().date()
