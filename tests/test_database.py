@@ -125,6 +125,11 @@ def test_migrations_upgrade_a_database_with_data(tmp_path):
             assert conn.exec_driver_sql("SELECT count(*) FROM checklist_value").scalar() == 1
             assert conn.exec_driver_sql("SELECT employee_id, position_id, start FROM position_tenure").one() == \
                 (emp, pos, "2020-01-01")
+            # inspections rebuilt with AUTOINCREMENT (a deleted draft's number is not reused), indexes kept
+            assert "AUTOINCREMENT" in conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'inspection'").scalar()
+            assert {"ix_inspection_area_submitted", "ix_inspection_state_started", "ix_inspection_version_id",
+                    "ix_inspection_inspector_id"} <= {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(inspection)")}
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again for the app
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
         db.engine.dispose()

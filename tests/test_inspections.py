@@ -461,8 +461,9 @@ def test_a_draft_is_deleted_by_its_inspector_with_its_answers_and_photos(people,
         assert entry.before["answers"]["w2"] == {"value": "fail", "note": "通道堆放轮胎"}
         assert entry.before["photos"] == [{"item": "w2", "file": key}]
     assert client.post_form(f"/inspections/{insp}/delete").status_code == 404
-    # admin may delete another's draft
+    # admin may delete another's draft; a new draft never takes the number the log names
     other = _start(client, app)
+    assert other > insp
     make_user("boss", admin=True)
     admin = type(client)(app.test_client())
     admin.login("boss")

@@ -63,8 +63,10 @@ class TemplateVersion(db.Model):
 
 class Inspection(db.Model):
     __tablename__ = "inspection"
+    # sqlite_autoincrement: a deleted draft's number (named in the audit log) is never reused
     __table_args__ = (Index("ix_inspection_area_submitted", "area_key", "submitted_at"),
-                      Index("ix_inspection_state_started", "state", "started_at"))
+                      Index("ix_inspection_state_started", "state", "started_at"),
+                      {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("inspection_template_version.id"), index=True)
     area_key: Mapped[str] = mapped_column(String(40))
