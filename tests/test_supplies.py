@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 import threading
 
 import pytest
@@ -532,6 +533,11 @@ def test_the_requisition_form_shows_every_problem_of_one_submit_at_once(app, cli
         assert r.status_code == 422
         lines = html.split("<legend>物品与数量</legend>", 1)[1].split("</fieldset>", 1)[0]
         assert ("整数" in lines) == (qty == "1.5")
+        # said under the row it is about (the first; its quantity field marked), not above the rows
+        rows = re.findall(r'<div class="slip-line[^"]*" data-line>(.*?)</div>', lines, re.S)
+        assert ("整数" in rows[0], "整数" in rows[1]) == (qty == "1.5", False)
+        assert ('aria-invalid="true"' in rows[0]) == (qty == "1.5")
+        assert "第 1 行" not in lines
         duplicate = html.split("</fieldset>", 1)[1].split('for="f-reason"', 1)[0]
         assert "已有待审批的申领包含相同物品" in duplicate and "仍然提交" in duplicate
         reason = html.split('id="f-reason"', 1)[1].split("</div>", 1)[0]

@@ -96,6 +96,8 @@ def test_slip_lines_as_typed(app, store):
         assert [(i.name, q) for i, q in lines] == [("手套", 2000)]
         assert len(raw) == 5 and raw[0] == {"item_id": str(store["手套"]), "qty": "2"}
         assert errors == ["第 3 行：请选择物品。", "第 4 行（口罩）：该物品的数量必须是整数。", "第 5 行：请选择物品。"]
+        # each row not understood carries its own message, for the form to show under it
+        assert [r.get("error") for r in raw] == [None, None, "请选择物品。", "该物品的数量必须是整数。", "请选择物品。"]
         # an item not offered on the form (inactive) is still found, and refused later by the ledger
         lines, _, errors = parse_lines([str(store["签字笔"])], ["1"], {})
         assert [i.name for i, _ in lines] == ["签字笔"] and errors == []

@@ -15,10 +15,18 @@ MAX_LINES = 40  # rows of one slip or requisition form
 def parse_lines(item_ids: list[str], quantities: list[str], items_by_id: dict[int, SupplyItem]
                 ) -> tuple[list[tuple[SupplyItem, int]], list[dict], list[str]]:
     """(lines, raw rows to show again, errors) from the parallel item_id[] / qty[] fields;
-    an empty row is skipped, an item not in `items_by_id` (an inactive one) is looked up."""
+    an empty row is skipped, an item not in `items_by_id` (an inactive one) is looked up.
+    A row not understood carries its problem too ("error", shown under the row, and
+    "problem", the message of `errors` that names the row: the form lists it only there)."""
     lines, raw, errors = [], [], []
+
+    def refuse(row: dict, message: str, named: str) -> None:
+        row["error"], row["problem"] = message, named
+        errors.append(named)
+
     for n, (item_id, qty_text) in enumerate(zip(item_ids, quantities), start=1):
-        raw.append({"item_id": item_id, "qty": qty_text})
+        row = {"item_id": item_id, "qty": qty_text}
+        raw.append(row)
         if not item_id and not qty_text.strip():
             continue
         iid = params.to_id(item_id)
@@ -26,12 +34,12 @@ def parse_lines(item_ids: list[str], quantities: list[str], items_by_id: dict[in
         if it is None:
             it = db.session.get(SupplyItem, iid) if iid else None
             if it is None:
-                errors.append(f"第 {n} 行：请选择物品。")
+                refuse(row, "请选择物品。", f"第 {n} 行：请选择物品。")
                 continue
         try:
             lines.append((it, parse(qty_text, it.decimals)))
         except QuantityError as exc:
-            errors.append(f"第 {n} 行（{it.label}）：{exc}")
+            refuse(row, str(exc), f"第 {n} 行（{it.label}）：{exc}")
     return lines, raw, errors
 
 
