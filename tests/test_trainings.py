@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from app import clock
+from app.auth.models import User
 from app.extensions import db
 from app.staff.models import Employee
 from app.org.models import Position
@@ -416,6 +417,35 @@ def test_employee_history_with_hours(app, client, clerk, training_id):
     lst = client.get("/trainings/?attendee=tech0&year=2026").get_data(as_text=True)
     assert "制动系统检修培训" in lst
     assert "制动系统检修培训" not in client.get("/trainings/?attendee=nobody").get_data(as_text=True)
+
+
+def test_an_employees_page_lists_his_latest_sessions_and_all_on_request(app, client, clerk):
+    """Years of trainings do not make the page endless: the latest 12 sessions, the hours of
+    every year (all sessions counted), and 显示全部 with the number, which lists them all."""
+    from app.trainings.records import SHOWN_HISTORY
+
+    with app.app_context():
+        emp = db.session.scalar(select(Position).filter_by(seed_key="technician")).employees[0]
+        cat = db.session.scalar(select(TrainingCategory.id))
+        by = db.session.scalar(select(User.id).filter_by(username="clerk"))
+        for n in range(SHOWN_HISTORY + 2):  # one a month back from 2026-11, 2 hours each, the oldest in 2025
+            t = Training(topic=f"月度例会第{n + 1:02d}期", category_id=cat, held_on=date(2026, 11 - n, 3) if n < 11
+                         else date(2025, 23 - n, 3), start_time=time(9), end_time=time(11), status="done", created_by_id=by)
+            db.session.add(t)
+            db.session.flush()
+            db.session.add(Attendee(training_id=t.id, employee_id=emp.id, name=emp.name,
+                                    status="signed" if n != 1 else "absent"))
+        db.session.commit()
+        emp_id = emp.id
+    client.login("clerk")
+    html = client.get(f"/staff/{emp_id}").get_data(as_text=True)
+    shown = [f"月度例会第{n + 1:02d}期" in html for n in range(SHOWN_HISTORY + 2)]
+    assert shown == [True] * SHOWN_HISTORY + [False, False]  # the newest first, the two oldest not listed
+    assert "2026年 <strong>20.0</strong> 小时；2025年 <strong>6.0</strong> 小时" in html  # 11 in 2026, one absent
+    assert f"显示全部 {SHOWN_HISTORY + 2} 条培训记录" in html
+    everything = client.get(f"/staff/{emp_id}?trainings=all").get_data(as_text=True)
+    assert all(f"月度例会第{n + 1:02d}期" in everything for n in range(SHOWN_HISTORY + 2))
+    assert "显示全部" not in everything
 
 
 def test_signin_sheet_record_and_ledger_pdfs(app, client, clerk, training_id):

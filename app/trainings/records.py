@@ -11,7 +11,8 @@ from app.audit.log import record, record_changes
 from app.extensions import db
 from app.notices import rules as notices
 from app.staff.models import Employee
-from app.trainings.models import (ABSENT, Attendee, LEAVE, MATERIAL, PENDING, PHOTO, PLANNED, SIGN_LABELS, SIGNED, SIGNIN_SCAN, Training, TrainingFile)
+from app.trainings.models import (ABSENT, Attendee, LEAVE, MATERIAL, PENDING, PHOTO, PLANNED, SIGN_LABELS, SIGNED,
+                                  SIGNIN_SCAN, Training, TrainingFile, hours_between)
 from app.uploads import (UploadError, detect_material, display_name, material_name, path_for, remove_file, remove_image, store_file, store_image)
 
 SUB = "trainings"
@@ -322,16 +323,26 @@ def file_path(f: TrainingFile, size: str = "full") -> str:
 
 # --- history -------------------------------------------------------------------------
 
-def employee_history(employee: Employee) -> dict:
-    rows = db.session.execute(
-        select(Training, Attendee).join(Attendee, Attendee.training_id == Training.id)
-        .where(Attendee.employee_id == employee.id).order_by(Training.held_on.desc())
-    ).all()
+SHOWN_HISTORY = 12  # sessions listed on an employee's page before 显示全部
+
+
+def employee_history(employee: Employee, limit: int | None = SHOWN_HISTORY) -> dict:
+    """The employee's sessions, newest first: the latest `limit` (None: all) as (Training,
+    Attendee), how many there are, and his signed-in hours per year over all of them (read
+    as times of day, not as sessions)."""
+    mine = Attendee.employee_id == employee.id
+    stmt = (select(Training, Attendee).join(Attendee, Attendee.training_id == Training.id).where(mine)
+            .order_by(Training.held_on.desc(), Training.id.desc()))
+    rows = db.session.execute(stmt if limit is None else stmt.limit(limit)).all()
     hours: dict[int, float] = defaultdict(float)
-    for t, a in rows:
-        if a.status == SIGNED:
-            hours[t.held_on.year] += t.hours
-    return {"rows": rows, "hours": dict(sorted(hours.items(), reverse=True))}
+    total = 0
+    for held_on, start, end, status in db.session.execute(
+            select(Training.held_on, Training.start_time, Training.end_time, Attendee.status)
+            .join(Attendee, Attendee.training_id == Training.id).where(mine)):
+        total += 1
+        if status == SIGNED:
+            hours[held_on.year] += hours_between(start, end)
+    return {"rows": rows, "total": total, "hours": dict(sorted(hours.items(), reverse=True))}
 
 
 def years() -> list[int]:
