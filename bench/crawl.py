@@ -4,6 +4,9 @@ bench/render.py's fixed lists leave out (a technician's own month, an employee's
 the onboarding plan, …). One URL per endpoint, the first linked; the median CPU time of
 --renders renders (3) after --warm (1) warm-ups, and their median wall time (on
 PostgreSQL with the database server's share: the statements' round trips), slowest first.
+Every role's pages are found and warmed before any is timed, and the heap is then frozen
+as a serving process freezes it after its first requests (app/warm.py): a worker's steady
+state, without the collector walking the start-up's compiled statements and templates.
 On PostgreSQL, --warm 6 gives the steady state of a serving connection: psycopg prepares
 a statement at its fifth execution, and from then on the server neither parses nor (once
 it settles on a generic plan) plans it again; --warm 1 gives the first views.
@@ -63,21 +66,37 @@ def pages(app, username: str, limit: int = 400):
                      if not NOT_FOLLOWED.search(href))
 
 
-def crawl(app, username: str, limit: int = 400, warm: int = 1,
-          renders: int = 3) -> list[tuple[float, float, int, str, str]]:
-    """(CPU ms, wall ms, KiB, endpoint, URL) of each page kind the user reaches by links."""
-    found = []
-    for client, endpoint, url, r in pages(app, username, limit):
-        for _ in range(warm - 1):  # pages() rendered it once
-            client.get(url)
-        times, walls = [], []
-        for _ in range(renders):
-            started, wall = time.process_time(), time.perf_counter()
-            client.get(url)
-            times.append((time.process_time() - started) * 1000)
-            walls.append((time.perf_counter() - wall) * 1000)
-        found.append((statistics.median(times), statistics.median(walls), len(r.data) // 1024, endpoint, url))
-    return sorted(found, reverse=True)
+def crawl(app, roles: dict[str, str], limit: int = 400, warm: int = 1,
+          renders: int = 3) -> dict[str, list[tuple[float, float, int, str, str]]]:
+    """Per role, (CPU ms, wall ms, KiB, endpoint, URL) of each page kind its user (`roles`:
+    role -> username) reaches by links. Every page of every role is found and warmed first;
+    then the process moves what is alive into the permanent generation, as a serving process
+    does after its first requests (app/warm.py: REFREEZE_AFTER), and the pages are timed:
+    the steady state of a worker, not its first minutes."""
+    import gc
+
+    found = {}
+    for role, username in roles.items():
+        found[role] = []
+        for client, endpoint, url, r in pages(app, username, limit):
+            for _ in range(warm - 1):  # pages() rendered it once
+                client.get(url)
+            found[role].append((client, endpoint, url, len(r.data) // 1024))
+    gc.collect()
+    gc.freeze()
+    out = {}
+    for role, kinds in found.items():
+        timed = []
+        for client, endpoint, url, kib in kinds:
+            times, walls = [], []
+            for _ in range(renders):
+                started, wall = time.process_time(), time.perf_counter()
+                client.get(url)
+                times.append((time.process_time() - started) * 1000)
+                walls.append((time.perf_counter() - wall) * 1000)
+            timed.append((statistics.median(times), statistics.median(walls), kib, endpoint, url))
+        out[role] = sorted(timed, reverse=True)
+    return out
 
 
 def role_app():
@@ -108,10 +127,11 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=3, help="timed renders of each page (their median)")
     args = parser.parse_args()
     app, first = role_app()
-    for role in args.roles.split(","):
+    roles = {role: first[role] for role in args.roles.split(",")}
+    for role, timed in crawl(app, roles, warm=args.warm, renders=args.renders).items():
         print(f"\n{role} ({first[role]}): CPU ms, wall ms (with the database's share, on PostgreSQL), KiB, "
               "endpoint, URL")
-        for ms, wall, kib, endpoint, page in crawl(app, first[role], warm=args.warm, renders=args.renders):
+        for ms, wall, kib, endpoint, page in timed:
             if max(ms, wall) >= args.over:
                 print(f"  {ms:7.1f} {wall:7.1f} {kib:5d}  {endpoint:36s} {page}")
 
