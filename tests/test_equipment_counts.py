@@ -69,11 +69,13 @@ def test_marks_scans_extras_and_a_signed_close(app):
             counts.mark(lines["ZG-01"], "found", None, counted_qty=0)
         assert exc.value.field == "counted_qty"
         counts.mark(lines["ZG-01"], "found", None, counted_qty=11)
-        line, new = counts.scan(count, " zg-02 ", None)  # a scanner types it; case does not matter
-        assert new and line is lines["ZG-02"] and line.result == "found"
-        assert counts.scan(count, "ZG-02", None) == (line, False)
-        extra, new = counts.scan(count, "QD-01", None)  # a registered item found here
-        assert new and not extra.expected and extra.result == "extra"
+        line, what = counts.scan(count, " zg-02 ", None)  # a scanner types it; case does not matter
+        assert what == "found" and line is lines["ZG-02"] and line.result == "found"
+        assert counts.scan(count, "ZG-02", None) == (line, "again")
+        # a set of 12: a scan cannot tell how many are there; it is shown to count, not marked
+        assert counts.scan(count, "ZG-01", None) == (lines["ZG-01"], "pieces") and lines["ZG-01"].counted_qty == 11
+        extra, what = counts.scan(count, "QD-01", None)  # a registered item found here
+        assert what == "extra" and not extra.expected and extra.result == "extra"
         with pytest.raises(register.Refused) as exc:
             counts.scan(count, "XX-99", None)
         assert exc.value.status == 404 and "不在台账中" in str(exc.value)
@@ -587,6 +589,78 @@ def test_counting_through_the_pages_with_htmx_and_without(app, clerk):
     # a closed count changes no more
     r = clerk.post_form(f"{url}/lines/{lines['ZG-01']}", {"result": "missing"})
     assert r.status_code == 409
+
+
+def test_a_scanned_set_is_counted_on_its_own_card_and_a_line_is_counted_again(app, clerk):
+    """Scanning a set (ZG-01, 12 pieces) marks nothing: the card shows that set with its
+    piece count to fill in, so the figure typed is the set's and not the next item's. A
+    line already marked opens again in the card (重盘) with what was recorded, to correct."""
+    _count(app)
+    clerk.post_form("/equipment/counts", {"scope": "location", "location": "工具室"})
+    with app.app_context():
+        count = db.session.scalar(select(Count))
+        lines = {ln.asset_no: ln.id for ln in count.lines}
+    url = f"/equipment/counts/{count.id}"
+    for htmx in (True, False):
+        r = clerk.post_form(f"{url}/scan", {"asset_no": "ZG-01"}, headers={"HX-Request": "true"} if htmx else {},
+                            follow_redirects=not htmx)
+        html = r.get_data(as_text=True)
+        card = html.split('aria-label="下一项"')[1].split("</section>")[0]
+        assert r.status_code == 200 and "ZG-01" in card and 'name="counted_qty"' in card and "ZG-02" not in card
+        assert "应有 12 件，请点数后填写实盘件数再记入" in html and "已盘 0 / 2" in html
+    with app.app_context():
+        assert db.session.get(CountLine, lines["ZG-01"]).result == ""
+    clerk.post_form(f"{url}/lines/{lines['ZG-01']}", {"result": "found", "counted_qty": "11", "seen": "12"})
+    page = clerk.get(url).get_data(as_text=True)
+    assert "ZG-02" in page.split('aria-label="下一项"')[1][:300]  # the next one to count
+    assert f'href="{url}?line={lines["ZG-01"]}#current"' in page  # 重盘
+    again = clerk.get(f"{url}?line={lines['ZG-01']}").get_data(as_text=True)
+    card = again.split('aria-label="下一项"')[1].split("</section>")[0]
+    assert "ZG-01" in card and "已记：在 11 件" in card and 'value="11"' in card
+    clerk.post_form(f"{url}/lines/{lines['ZG-01']}", {"result": "found", "counted_qty": "12", "seen": "12"})
+    with app.app_context():
+        line = db.session.get(CountLine, lines["ZG-01"])
+        assert (line.result, line.counted_qty, line.is_difference) == ("found", 12, False)
+
+
+def test_an_extra_scanned_by_mistake_is_taken_back_and_the_close_moves_nothing(app, clerk, make_user):
+    """QD-01 (in 3号工位) scanned during the 工具室 count by mistake: 撤销 takes the line
+    back, with its audit record; the close neither asks about it nor moves QD-01. Lines of
+    the list are not taken back; a technician may not; a closed count keeps its lines."""
+    _count(app)
+    clerk.post_form("/equipment/counts", {"scope": "location", "location": "工具室"})
+    with app.app_context():
+        count = db.session.scalar(select(Count))
+        lines = {ln.asset_no: ln.id for ln in count.lines}
+    url = f"/equipment/counts/{count.id}"
+    clerk.post_form(f"{url}/scan", {"asset_no": "QD-01"})
+    clerk.post_form(f"{url}/extras", {"label": "无标签的扭力扳手", "extra_qty": "1"})
+    with app.app_context():
+        extras = {ln.asset_no or ln.label: ln.id for ln in db.session.scalars(
+            select(CountLine).filter_by(count_id=count.id, expected=False))}
+    assert "<strong>QD-01 气动扳手</strong>：位置 3号工位 → 工具室" in clerk.get(f"{url}/close").get_data(as_text=True)
+    make_user("tech", position="technician")
+    tech = type(clerk)(app.test_client())
+    tech.login("tech")
+    assert tech.post_form(f"{url}/lines/{extras['QD-01']}/remove").status_code == 403
+    assert clerk.post(f"{url}/lines/{extras['QD-01']}/remove").status_code == 400  # no CSRF token
+    assert clerk.post_form(f"{url}/lines/{lines['ZG-02']}/remove").status_code == 409
+    r = clerk.post_form(f"{url}/lines/{extras['QD-01']}/remove", headers={"HX-Request": "true"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "已撤销清单外登记：QD-01 气动扳手" in html and "清单外 1" in html
+    with app.app_context():
+        assert db.session.get(CountLine, extras["QD-01"]) is None
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.summary.like("%撤销清单外登记 QD-01%")))
+        assert entry is not None and entry.before["asset_no"] == "QD-01"
+    clerk.post_form(f"{url}/lines/{lines['ZG-01']}", {"result": "found", "counted_qty": "12", "seen": "12"})
+    clerk.post_form(f"{url}/lines/{lines['ZG-02']}", {"result": "found", "seen": "1"})
+    close = clerk.get(f"{url}/close").get_data(as_text=True)
+    assert "QD-01" not in close and "无标签的扭力扳手" in close
+    assert clerk.post_form(f"{url}/close", {"signed_name": "陈晓燕",
+                                            f"explain-{extras['无标签的扭力扳手']}": "外协留下的"}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Equipment.location).filter_by(asset_no="QD-01")) == "3号工位"
+    assert clerk.post_form(f"{url}/lines/{extras['无标签的扭力扳手']}/remove").status_code == 409
 
 
 def test_two_clerks_starting_the_same_count_at_once_get_one_count(app, make_user):

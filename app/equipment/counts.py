@@ -172,9 +172,16 @@ def find_item(asset_no: str) -> Equipment | None:
     return db.session.scalar(select(Equipment).where(func.lower(Equipment.asset_no) == asset_no.lower()).limit(1))
 
 
-def scan(count: Count, asset_no: str, user) -> tuple[CountLine, bool]:
-    """An asset number typed or scanned: its line marked found (all pieces), or, for an
-    item not on the list, an extra. Returns the line and whether anything was new."""
+# what a scan did (scan's second value)
+SCANNED_FOUND, SCANNED_PIECES, SCANNED_EXTRA, SCANNED_AGAIN = "found", "pieces", "extra", "again"
+
+
+def scan(count: Count, asset_no: str, user) -> tuple[CountLine, str]:
+    """An asset number typed or scanned: its line and what was done. An item of one piece
+    is marked found (SCANNED_FOUND; SCANNED_AGAIN if it was already); a set of several
+    pieces is not marked (SCANNED_PIECES): the clerk counts its pieces on the page that
+    shows this line next, since a scan cannot tell how many are there. An item not on the
+    list becomes an extra (SCANNED_EXTRA)."""
     _open(count)
     asset_no = (asset_no or "").strip()
     if not asset_no:
@@ -184,9 +191,11 @@ def scan(count: Count, asset_no: str, user) -> tuple[CountLine, bool]:
         raise Refused(f"资产编号 {asset_no[:40]} 不在台账中；如确有此物，请作为清单外物品登记。", "asset_no", 404)
     line = db.session.scalar(select(CountLine).where(CountLine.count_id == count.id, CountLine.equipment_id == item.id))
     if line is not None:
+        if line.expected and line.expected_qty > 1:
+            return line, SCANNED_PIECES
         if line.expected and line.result != FOUND:
-            return mark(line, FOUND, user), True
-        return line, False
+            return mark(line, FOUND, user), SCANNED_FOUND
+        return line, SCANNED_AGAIN
     line = CountLine(count_id=count.id, equipment_id=item.id, expected=False, result=EXTRA, expected_qty=0,
                      counted_qty=1, by_id=_who(user), at=utcnow())
     count.lines.append(line)
@@ -194,7 +203,26 @@ def scan(count: Count, asset_no: str, user) -> tuple[CountLine, bool]:
     record("equipment_count_mark", "equipment_count", count.id,
            summary=f"盘点 #{count.id}：清单外发现 {item.asset_no} {item.name}（台账位置：{item.location or '未填'}）",
            after={"result": COUNT_RESULTS[EXTRA], "asset_no": item.asset_no}, user=user)
-    return line, True
+    return line, SCANNED_EXTRA
+
+
+def remove_extra(line: CountLine, user) -> str:
+    """A line found outside the list taken back before the close (a label scanned by
+    mistake, a typo): gone from the count, so the close neither asks about it nor moves the
+    item. Lines of the list are corrected by marking them again. Returns what it was."""
+    count = line.count
+    _open(count)
+    if line.expected:
+        raise Refused("清单内的物品不能撤销，请按实盘重新记为“在”“缺失”或“在别处”。", None, 409)
+    what = f"{line.asset_no} {line.name}" if line.equipment_id else line.label
+    before = {"result": COUNT_RESULTS[EXTRA], "asset_no": line.asset_no or None, "label": line.label or None,
+              "counted": line.counted_qty}
+    count.lines.remove(line)
+    db.session.delete(line)
+    db.session.flush()
+    record("equipment_count_mark", "equipment_count", count.id,
+           summary=f"盘点 #{count.id}：撤销清单外登记 {what}（{line.counted_qty} 件）", before=before, user=user)
+    return what
 
 
 def add_extra(count: Count, label: str, user, quantity: int | None = 1) -> CountLine:

@@ -57,11 +57,17 @@ def count_list():
                   categories=CATEGORIES)
 
 
-def _count_page(count, status: int = 200, scan_form=None, extra_form=None, flash_line=None, refused=False):
+def _count_page(count, status: int = 200, scan_form=None, extra_form=None, flash_line=None, refused=False,
+                focus: int | None = None):
+    """The count, its card showing the line `focus` (a scanned set to count, a line to
+    correct) or else the next line to count."""
     s = counts.summary(count)
-    # after a scan the field takes the next one (a handheld scanner types into it)
-    scanning = request.endpoint == "equipment.count_scan"
-    ctx = dict(count=count, s=s, current=counts.next_pending(count), results=COUNT_RESULTS, refused=refused,
+    current = next((ln for ln in count.lines if ln.id == focus and ln.expected), None) if focus else None
+    # after a scan the field takes the next one (a handheld scanner types into it); after a
+    # scanned set, its piece count does (what is typed next is how many are there)
+    scanning = request.endpoint == "equipment.count_scan" and current is None
+    ctx = dict(count=count, s=s, current=current or counts.next_pending(count), results=COUNT_RESULTS, refused=refused,
+               focused=current is not None,
                scanning=scanning, moves=counts.loan_events(count),
                scan_form=scan_form or ScanForm(formdata=None), extra_form=extra_form or ExtraForm(formdata=None),
                manage=may_count_equipment(current_user) and count.is_open, flash_line=flash_line)
@@ -71,17 +77,20 @@ def _count_page(count, status: int = 200, scan_form=None, extra_form=None, flash
 @bp.get("/counts/<int:count_id>")
 @login_required
 def count(count_id: int):
+    """?line=ID shows that line in the card (重盘: to count or correct it again)."""
     require(may_view_equipment)
-    return _count_page(_load(count_id))
+    return _count_page(_load(count_id), focus=params.id_arg("line"))
 
 
-def _after_write(count_id: int, message: str):
-    """The work area again (HTMX) or a redirect to the count (a plain form post)."""
+def _after_write(count_id: int, message: str, focus: int | None = None):
+    """The work area again (HTMX) or a redirect to the count (a plain form post); `focus`:
+    the line the card shows next (a scanned set to count)."""
     if is_htmx():
-        return _count_page(_load(count_id), flash_line=message)
+        return _count_page(_load(count_id), flash_line=message, focus=focus)
     flash(message, "success")
-    return redirect(url_for("equipment.count", count_id=count_id) + "#work",
-                    code=303)
+    if focus:
+        return redirect(url_for("equipment.count", count_id=count_id, line=focus) + "#current", code=303)
+    return redirect(url_for("equipment.count", count_id=count_id) + "#work", code=303)
 
 
 def _refused_page(count_id: int, exc: Refused, scan_form=None, extra_form=None):
@@ -128,18 +137,36 @@ def count_scan(count_id: int):
     if not form.validate_on_submit():
         return _count_page(count, status=422, scan_form=form)
     try:
-        line, new = counts.scan(count, form.asset_no.data, current_user)
+        line, what = counts.scan(count, form.asset_no.data, current_user)
         db.session.commit()
     except Refused as exc:
         return _refused_page(count_id, exc, scan_form=form)
-    what = "清单外发现" if not line.expected else "在"
-    message = f"{line.asset_no} {line.name}：{what}" if new else f"{line.asset_no} {line.name} 已记过（{line.result_label}）"
-    if not new:
+    name = f"{line.asset_no} {line.name}"
+    if what == counts.SCANNED_PIECES:  # a set: its pieces are counted on the card that shows it
+        return _after_write(count_id, f"{name}：应有 {line.expected_qty} 件，请点数后填写实盘件数再记入。", focus=line.id)
+    if what == counts.SCANNED_AGAIN:
+        message = f"{name} 已记过（{line.result_label}）"
         if is_htmx():
             return _count_page(_load(count_id), flash_line=message)
         flash(message, "info")
         return redirect(url_for("equipment.count", count_id=count_id) + "#work", code=303)
-    return _after_write(count_id, message)
+    return _after_write(count_id, f"{name}：{'清单外发现' if what == counts.SCANNED_EXTRA else '在'}")
+
+
+@bp.post("/counts/<int:count_id>/lines/<int:line_id>/remove")
+@login_required
+def count_remove_extra(count_id: int, line_id: int):
+    """撤销 a line found outside the list (a wrong scan, a typo) before the close."""
+    require(may_count_equipment)
+    line = db.session.get(CountLine, line_id)
+    if line is None or line.count_id != count_id:
+        abort(404)
+    try:
+        what = counts.remove_extra(line, current_user)
+        db.session.commit()
+    except Refused as exc:
+        return _refused_page(count_id, exc)
+    return _after_write(count_id, f"已撤销清单外登记：{what}")
 
 
 @bp.post("/counts/<int:count_id>/extras")
