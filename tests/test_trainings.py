@@ -167,6 +167,39 @@ def test_assessment_and_pass_rate(app, client, clerk, training_id):
         assert totals_for([training_id])[training_id] == totals(db.session.get(Training, training_id))
 
 
+def test_an_absent_attendee_has_no_assessment(app, client, clerk, training_id):
+    """缺席 then 80: refused, nothing saved, no score field on his row. 80 then 缺席: the
+    result goes with the mark (said in the log). Neither counts in the pass rate."""
+    ids = add_technicians(app, client, training_id)
+    with app.app_context():  # held
+        db.session.get(Training, training_id).status = "done"
+        db.session.commit()
+    token = client.csrf()
+    hx = {"HX-Request": "true"}
+    client.post(f"/trainings/{training_id}/attendees/{ids[0]}/status", data={"csrf_token": token, "status": "absent"},
+                headers=hx)
+    r = client.post(f"/trainings/{training_id}/attendees/{ids[0]}/assess", data={"csrf_token": token, "score": "80"},
+                    headers=hx)
+    assert r.status_code == 422 and "缺席，未参加培训，不能登记考核结果" in r.get_data(as_text=True)
+    row = client.get(f"/trainings/{training_id}").get_data(as_text=True).split(f'id="att-{ids[0]}"')[1].split("</tr>")[0]
+    assert "缺席，无考核" in row and 'name="score"' not in row
+    client.post(f"/trainings/{training_id}/attendees/{ids[1]}/assess", data={"csrf_token": token, "score": "90"},
+                headers=hx)
+    client.post(f"/trainings/{training_id}/attendees/{ids[1]}/status", data={"csrf_token": token, "status": "leave"},
+                headers=hx)
+    client.post(f"/trainings/{training_id}/attendees/{ids[2]}/assess", data={"csrf_token": token, "score": "50"},
+                headers=hx)
+    html = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert "考核合格率 <strong>0%</strong>（0/1）" in html
+    from app.audit.models import AuditEntry
+    from app.trainings.records import totals, totals_for
+
+    with app.app_context():
+        assert [(a.score, a.passed) for a in (db.session.get(Attendee, i) for i in ids[:2])] == [("", None), ("", None)]
+        assert db.session.scalar(select(AuditEntry.summary).where(AuditEntry.summary.like("%请假（清除考核结果 90）")))
+        assert totals_for([training_id])[training_id] == totals(db.session.get(Training, training_id))
+
+
 def test_a_planned_session_asks_for_no_assessment_until_held(app, client, clerk, training_id):
     """计划中: each attendee's line has the sign-in buttons (leave can be known ahead) but no
     score or feedback fields, which belong after the session; once held, they are there."""
@@ -253,6 +286,11 @@ def test_upload_checks_each_file_by_content(app, client, clerk, training_id):
     assert files_on_disk(app) == 5 * 3  # full, print, thumb per accepted photo; nothing for refused ones
     stored = os.listdir(os.path.join(app.config["UPLOAD_FOLDER"], "trainings"))
     assert not any("passwd" in n or "培训" in n for n in stored)
+    # 上传 with no file chosen: said in the section it swaps (HTMX), and on the page without it
+    r = upload(client, training_id, "photo", [])
+    assert r.status_code == 422 and "请选择要上传的文件" in r.get_data(as_text=True)
+    r = client.post_form(f"/trainings/{training_id}/files", {"kind": "photo"}, follow_redirects=True)
+    assert "请选择要上传的文件" in r.get_data(as_text=True)
 
 
 def test_orientation_applied_and_metadata_stripped(app, client, clerk, training_id):

@@ -119,18 +119,26 @@ def _refuse_before_the_day(training: Training) -> None:
         raise TrainingError(f"培训在 {training.held_on:%Y-%m-%d} 举行，当天起才能登记签到或缺席；请假可提前登记。")
 
 
+NOT_THERE = (ABSENT, LEAVE)  # marked so, an attendee has no assessment
+
+
 def set_status(attendee: Attendee, status: str) -> None:
     if status not in SIGN_LABELS:
         raise TrainingError("无效的签到状态。")
     if status in (SIGNED, ABSENT):
         _refuse_before_the_day(attendee.training)
-    before = attendee.status
+    before = {"status": SIGN_LABELS[attendee.status]}
+    summary = f"{attendee.training.topic}：{attendee.name} {SIGN_LABELS[status]}"
     attendee.status = status
     attendee.signed_at = clock.now_utc() if status == SIGNED else None
+    if status in NOT_THERE and (attendee.score or attendee.passed is not None):
+        # who was not there has no result: it would count in the pass rate and be printed
+        before.update(score=attendee.score, passed=attendee.passed)
+        summary += f"（清除考核结果 {attendee.score or '—'}）"
+        attendee.score, attendee.passed = "", None
     db.session.flush()
-    record("training_signin", "training", attendee.training_id,
-           summary=f"{attendee.training.topic}：{attendee.name} {SIGN_LABELS[status]}",
-           before={"status": SIGN_LABELS[before]}, after={"status": SIGN_LABELS[status]})
+    record("training_signin", "training", attendee.training_id, summary=summary,
+           before=before, after={"status": SIGN_LABELS[status]})
 
 
 def sign_all(training: Training) -> int:
@@ -158,6 +166,9 @@ def parse_score(text: str) -> tuple[str, bool | None]:
 
 def set_assessment(attendee: Attendee, score_text: str, feedback: str) -> None:
     score, passed = parse_score(score_text)
+    if score and attendee.status in NOT_THERE:
+        raise TrainingError(f"{attendee.name} {SIGN_LABELS[attendee.status]}，未参加培训，不能登记考核结果。"
+                            "如确实参加了，请先改为已签到。")
     if len(feedback or "") > 200:
         raise TrainingError("反馈最多200字。")
     attendee.score, attendee.passed, attendee.feedback = score, passed, (feedback or "").strip()
@@ -185,7 +196,7 @@ def totals(training: Training) -> Totals:
     counts = defaultdict(int)
     for a in training.attendees:
         counts[a.status] += 1
-    assessed = [a for a in training.attendees if a.passed is not None]
+    assessed = [a for a in training.attendees if a.passed is not None and a.status not in NOT_THERE]
     return Totals(len(training.attendees), counts[SIGNED], counts[LEAVE], counts[ABSENT], counts[PENDING],
                   len(assessed), sum(1 for a in assessed if a.passed))
 
@@ -199,8 +210,10 @@ def totals_for(training_ids) -> dict[int, Totals]:
         return func.sum(case((condition, 1), else_=0))
     rows = db.session.execute(
         select(Attendee.training_id, func.count(), n(Attendee.status == SIGNED), n(Attendee.status == LEAVE),
-               n(Attendee.status == ABSENT), n(Attendee.status == PENDING), n(Attendee.passed.is_not(None)),
-               n(Attendee.passed.is_(True)))
+               n(Attendee.status == ABSENT), n(Attendee.status == PENDING),
+               # a result kept from before its holder was marked absent does not count
+               n(Attendee.passed.is_not(None) & Attendee.status.not_in(NOT_THERE)),
+               n(Attendee.passed.is_(True) & Attendee.status.not_in(NOT_THERE)))
         .where(Attendee.training_id.in_(ids)).group_by(Attendee.training_id))
     out = {i: Totals(0, 0, 0, 0, 0, 0, 0) for i in ids}
     out.update({tid: Totals(*(int(v or 0) for v in rest)) for tid, *rest in rows})

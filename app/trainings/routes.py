@@ -238,9 +238,11 @@ def files_upload(training_id: int):
     t = _training_for_change(training_id)
     kind = request.form.get("kind", PHOTO)
     files = [f for f in request.files.getlist("files") if f and (f.filename or f.content_length)]
+    error = None
     if not files:
-        results, status = [], 422
-        flash("请选择要上传的文件。", "error")
+        results, status, error = [], 422, "请选择要上传的文件。"
+        if not is_htmx():
+            flash(error, "error")
     else:
         try:
             results = upload(t, files, kind, current_user)
@@ -250,7 +252,8 @@ def files_upload(training_id: int):
         status = 200 if any(r.ok for r in results) else 422
     if is_htmx():
         db.session.refresh(t)
-        return render("trainings/_files.html", training=t, kind=kind, results=results, status=status, **_helpers())
+        return render("trainings/_files.html", training=t, kind=kind, results=results, error=error, status=status,
+                      **_helpers())
     for r in results:
         flash(f"{r.name}：{'已上传' if r.ok else r.message}", "success" if r.ok else "error")
     return redirect(url_for("trainings.detail", training_id=t.id) + f"#files-{kind}", code=303)
