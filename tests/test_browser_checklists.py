@@ -80,9 +80,10 @@ def test_phone_self_check_then_supervisor_confirms(app, live_server, browser, ma
     expect(p.locator("a.ws-banner")).to_have_count(0)
     p.locator("text=去自查").tap()
     p.wait_for_url(re.compile(r"/checklists/$"))
-    row = p.locator("li.ck-row", has=p.locator("button.selfcheck-detail-btn")).first
+    row = p.locator("li.ck-row", has_text="5K/10K客户回厂率").first
     row_id = row.get_attribute("id")
     row.locator("summary").tap()
+    row.locator(".selfcheck-form").get_by_label("5K回厂率").fill("90.6")
     row.locator(".selfcheck-form input[name=note]").fill("回厂率已统计")
     row.locator("button.selfcheck-detail-btn").tap()
     expect(p.locator(f"#{row_id}")).to_contain_text("待核查")
@@ -100,7 +101,12 @@ def test_phone_self_check_then_supervisor_confirms(app, live_server, browser, ma
     p.goto(live_server + "/checklists/")
     row = p.locator(f"#{row_id}")
     expect(row).to_contain_text("待核查")
-    row.locator("button.tick-btn").tap()
+    # he reads the self-check's details first: the line's 确认 hides, the details hold it
+    row.locator("summary").tap()
+    expect(row.locator(".ck-act button.tick-btn")).to_be_hidden()
+    expect(row.locator("button.tick-detail-btn")).to_have_text("确认")
+    expect(row.locator("button.return-btn")).to_be_visible()
+    row.locator("button.tick-detail-btn").tap()
     expect(p.locator(f"#{row_id}")).to_contain_text("已完成")
     expect(p.locator(f"#{row_id}")).to_contain_text("确认人 wang")
     expect(p.locator(f"#{row_id}")).to_contain_text("点检人 li")
@@ -138,6 +144,8 @@ def test_phone_tick_with_a_figure_and_a_photo(app, live_server, browser, make_us
     row_id = row.get_attribute("id")
     expect(row.locator(".ck-tap")).to_have_text("填写并勾选")  # required figures: the row opens to its form
     row.locator("summary").tap()
+    for box in row.locator(".ck-field input[type=text]").all():  # one line each, not a column's 11rem
+        assert box.bounding_box()["height"] < 60, box.bounding_box()
     file_input = row.locator("input[type=file]")
     assert file_input.get_attribute("capture") == "environment"
     _no_sideways_scroll(p)
