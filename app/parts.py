@@ -125,6 +125,10 @@ class Part:
     # employee's page (with `employee`), in the order of the parts.
     position_panels: tuple[str, ...] = ()
     employee_panels: tuple[str, ...] = ()
+    # When an employee is marked 离职 (the directory's form or its import), in the same
+    # write: fn(employee, by) -> lines for the person who made the change (what the part
+    # did, or what is still open in it for the leaver).
+    on_leave: Callable[[Any, Any], list[str]] | None = None
 
 
 SHOW = 5  # rows a workspace list shows before its "全部" link
@@ -226,6 +230,11 @@ def position_panels() -> list[str]:
 
 def employee_panels() -> list[str]:
     return [t for p in parts() for t in p.employee_panels]
+
+
+def employee_left(employee, by) -> list[str]:
+    """Each part's on_leave for an employee just marked 离职, in the order of the parts."""
+    return [line for p in parts() if p.on_leave for line in p.on_leave(employee, by)]
 
 
 def tiles(user) -> list[tuple[NavEntry, str]]:

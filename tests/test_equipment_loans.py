@@ -468,3 +468,18 @@ def test_a_loan_says_everything_missing_at_once_beside_each_field(app, clerk):
         assert db.session.scalar(select(Loan.id)) is None and audits("equipment_loan") == 0
         assert loans.lend_problems(None, today() - timedelta(days=1), 0) == {
             "borrower_id": "请选择借用人。", "due_on": "预计归还日期不能早于今天。", "quantity": "借用数量应在1到9999之间。"}
+
+
+def test_whoever_marks_a_borrower_as_left_is_told_the_tools_he_still_holds(app):
+    """离职 (parts.employee_left, as the directory's save calls it): the tools still out
+    with him are named, for the person who recorded it."""
+    from app.parts import employee_left
+
+    with app.test_request_context():
+        he = employee()
+        loans.lend(register.create(tool(), None), he.id, today() + timedelta(days=3), None)
+        other = employee("T2", "马超")
+        he.active = False
+        lines = employee_left(he, None)
+        assert any("何师傅 仍借用 1 项工具：ZG-01" in line and "请尽快收回" in line for line in lines), lines
+        assert not any("仍借用" in line for line in employee_left(other, None))

@@ -110,8 +110,35 @@ def test_create_edit_employee_and_duplicate_number(app, admin_client):
         emp = db.session.get(Employee, emp.id)
         assert emp.phone == "0571-8888888" and emp.active is False  # unchecked box = left
         entry = db.session.scalar(select(AuditEntry).filter_by(action="employee_update"))
-        assert entry.before == {"phone": None, "active": True}
-        assert entry.after == {"phone": "0571-8888888", "active": False}
+        assert entry.before == {"phone": None, "employed": True}
+        assert entry.after == {"phone": "0571-8888888", "employed": False}
+    assert "在职" in admin_client.get("/admin/audit/").get_data(as_text=True)  # not an account's 启用
+
+
+def test_an_employee_who_leaves_loses_his_account_and_its_logins(app, admin_client, make_user):
+    """离职 on the directory's form: his account is deactivated in the same save (audited),
+    his open logins end, he cannot log in again, and the admin is told so."""
+    from app.auth.models import User
+    from tests.conftest import Client
+
+    make_user("zhaomin", position="technician")
+    he = Client(app.test_client())
+    he.login("zhaomin")
+    assert he.get("/").status_code == 200
+    with app.app_context():
+        emp = db.session.scalar(select(User).filter_by(username="zhaomin")).employee
+        form = {"name": emp.name, "employee_no": emp.employee_no, "position_id": str(emp.position_id)}
+    r = admin_client.post_form(f"/staff/{emp.id}/edit", form, follow_redirects=True)  # 在职 unticked
+    assert r.status_code == 200 and "已停用 " in r.get_data(as_text=True) and "的账号 zhaomin" in r.get_data(as_text=True)
+    assert "仍借用" not in r.get_data(as_text=True)  # he holds no tool
+    with app.app_context():
+        user = db.session.scalar(select(User).filter_by(username="zhaomin"))
+        assert user.active is False
+        entry = db.session.scalar(select(AuditEntry).filter_by(action="user_update", object_id=str(user.id)))
+        assert "离职，账号停用" in entry.summary and entry.after == {"active": False}
+    assert he.get("/", follow_redirects=False).status_code in (302, 303)  # his open login ended
+    r = he.login("zhaomin")  # with his right password
+    assert r.status_code == 401 and "用户名或密码不正确" in r.get_data(as_text=True)
 
 
 def test_staff_search_filters(admin_client):

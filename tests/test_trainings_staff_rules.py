@@ -83,7 +83,7 @@ def test_an_employee_is_saved_trimmed_with_sizes_in_one_spelling(app):
         tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
         values = dict(name=" 张三 ", employee_no=" T9 ", position_id=tech.id, phone="  ", hire_date=date(2024, 3, 1),
                       clothing_size="xl", shoe_size="42", active=True)
-        e = save_employee(None, _form(**values))
+        e, _ = save_employee(None, _form(**values))
         assert (e.name, e.employee_no, e.position, e.phone) == ("张三", "T9", tech, None)
         assert e.clothing_size == "XL" and _audits("employee_create") == 1
         save_employee(e, _form(**{**values, "position_id": 0, "phone": "138 0000 0000"}))

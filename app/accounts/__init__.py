@@ -1,7 +1,7 @@
 """账号管理 (admin): accounts, their capabilities and sessions."""
 from flask import Flask
 
-from app.accounts import audit_routes, desk, routes
+from app.accounts import audit_routes, changes, desk, routes
 from app.parts import NavEntry, Part, WorkspaceBlock, add
 from app.permissions import can_manage_accounts
 
@@ -25,4 +25,5 @@ def register(app: Flask) -> None:
         nav=(NavEntry("管理", "accounts.index", order=90, active=("accounts", "audit", "notices.webhook"),
                       visible=can_manage_accounts),),
         workspace=(WorkspaceBlock("accounts.gaps", "accounts/_ws_gaps.html", desk.account_gaps, 40),),
+        on_leave=changes.close_for_leaver,
     ))

@@ -67,6 +67,25 @@ def update_account(user: User, form, by: User) -> None:
     record_changes("user_update", "user", user.id, before, user.snapshot(), summary=user.username)
 
 
+def close_for_leaver(employee, by=None) -> list[str]:
+    """An employee marked 离职 keeps no way in (Part.on_leave): his account, if it is still
+    active, is deactivated and its logins end, in the same write, with its own audit
+    record. The last active admin, and the account of the person making the change, are
+    left for an admin to decide on the accounts page (said in the returned lines)."""
+    user = db.session.scalar(select(User).where(User.employee_id == employee.id))
+    if user is None or not user.active:
+        return []
+    if (by is not None and user.id == by.id) or (user.is_admin and other_active_admins(user) == 0):
+        return [f"{employee.name} 的账号 {user.username} 仍为启用（您正在使用，或是唯一的管理员），请在账号管理中处理。"]
+    user.active = False
+    user.session_version += 1
+    sessions.end_all(user, "deactivated")
+    db.session.flush()
+    record("user_update", "user", user.id, summary=f"{user.username}：{employee.name} 离职，账号停用",
+           before={"active": True}, after={"active": False})
+    return [f"已停用 {employee.name} 的账号 {user.username}，其登录已结束。"]
+
+
 def reset_password(user: User) -> str:
     """A new generated password (returned, to be shown once), changed at the next login;
     every login of the account ends."""

@@ -5,7 +5,7 @@ from typing import Any
 
 FIELD_LABELS = {
     "name": "名称", "spec": "规格", "category": "类别", "unit": "单位", "decimals": "小数位", "min_stock": "最低库存",
-    "active": "启用", "size_kind": "尺码", "title": "名称", "kind": "类型", "weekday": "星期", "month_day": "每月日期",
+    "active": "启用", "employed": "在职", "size_kind": "尺码", "title": "名称", "kind": "类型", "weekday": "星期", "month_day": "每月日期",
     "month_end": "月末", "month": "月份", "day": "日期", "due_time": "截止时间", "end_of_workday": "下班前",
     "working_days": "工作日", "duty_id": "对应职责", "sort_order": "顺序", "note": "备注", "period": "周期",
     "late": "补录", "values": "填写的数据", "qty": "数量", "supplier": "供应商", "employee": "员工",

@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.checklists import targets as checklist_targets
-from app.equipment import (demo, demo_checks, demo_loans, desk, due, fault_routes, faults, labels_audit, routes,
+from app.equipment import (demo, demo_checks, demo_loans, desk, due, fault_routes, faults, labels_audit, loans, routes,
                            routes_counts, routes_loans, rules)
 from app.equipment.checks import EquipmentTargets
 from app.equipment.models import Equipment, EquipmentPhoto, FaultPhoto, Verification
@@ -56,6 +56,7 @@ def register(app: Flask) -> None:
         notice_kinds={"equipment": "设备", **labels_audit.NOTICE_KINDS},
         template_globals=routes_loans.TEMPLATE_GLOBALS,
         employee_panels=("equipment/_employee_tools.html",),
+        on_leave=loans.held_by_leaver,
     ))
     # the checklist engine's items for each piece of equipment ask the register which
     # pieces they cover (app/checklists/targets.py)

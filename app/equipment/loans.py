@@ -221,6 +221,15 @@ def held_by(employee_id: int) -> list[Loan]:
                                    .order_by(Loan.due_on, Loan.id).limit(200)))
 
 
+def held_by_leaver(employee, by=None) -> list[str]:
+    """Part.on_leave: the tools someone who just left still holds, for whoever recorded it."""
+    loans = held_by(employee.id)
+    if not loans:
+        return []
+    names = "、".join(f"{ln.equipment.asset_no} {ln.equipment.name}" for ln in loans[:5]) + (" 等" if len(loans) > 5 else "")
+    return [f"{employee.name} 仍借用 {len(loans)} 项工具：{names}，请尽快收回（工具借用）。"]
+
+
 def overdue_stmt(today: date):
     return open_loans_stmt().where(Loan.due_on < today).order_by(Loan.due_on, Loan.id)
 

@@ -3,12 +3,15 @@ importer.py), with the audit record. Position tenures follow by themselves (tenu
 from app.audit.log import record, record_changes
 from app.extensions import db
 from app.org.models import Position
+from app.parts import employee_left
 from app.staff.models import Employee, normalize_size
 
 
-def save_employee(employee: Employee | None, form) -> Employee:
+def save_employee(employee: Employee | None, form, by=None) -> tuple[Employee, list[str]]:
     """Create (`employee` None) or change an employee from the checked EmployeeForm:
-    text trimmed, an empty phone or size stored as none, sizes in one spelling."""
+    text trimmed, an empty phone or size stored as none, sizes in one spelling. Returns
+    the employee and, when he was just marked 离职, what the parts did about it (his
+    account closed, what is still open: parts.employee_left)."""
     before = employee.snapshot() if employee is not None else None
     target = employee or Employee()
     target.name = form.name.data.strip()
@@ -26,4 +29,6 @@ def save_employee(employee: Employee | None, form) -> Employee:
     else:
         db.session.flush()
         record_changes("employee_update", "employee", target.id, before, target.snapshot(), summary=target.name)
-    return target
+        if before["employed"] and not target.active:
+            return target, employee_left(target, by)
+    return target, []

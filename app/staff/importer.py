@@ -8,6 +8,7 @@ from app.csvimport import ImportError_, Row, decode, parse_date, read_rows  # no
 from app.csvexport import looks_like_formula
 from app.extensions import db
 from app.org.models import Position
+from app.parts import employee_left
 from app.staff.rules import hire_date_ok
 from app.staff.models import Employee, normalize_size
 
@@ -72,7 +73,7 @@ def parse(text: str) -> list[Row]:
     return rows
 
 
-def apply(rows: list[Row]) -> tuple[int, int]:
+def apply(rows: list[Row], by=None) -> tuple[int, int]:
     """Create or update the employees of the valid rows; returns (created, updated)."""
     positions = {p.title: p for p in db.session.scalars(select(Position))}
     created = updated = 0
@@ -107,6 +108,8 @@ def apply(rows: list[Row]) -> tuple[int, int]:
             if record_changes("employee_import", "employee", employee.id, before, employee.snapshot(),
                               summary=f"导入更新 {employee.name}"):
                 updated += 1
+            if before["employed"] and not employee.active:
+                employee_left(employee, by)  # his account closed (audited), as from the form
     return created, updated
 
 

@@ -42,7 +42,7 @@ class Employee(db.Model):
             "hire_date": self.hire_date,
             "clothing_size": self.clothing_size,
             "shoe_size": self.shoe_size,
-            "active": self.active,
+            "employed": self.active,  # 在职 (an account's "active" is 启用)
         }
 
     def __repr__(self) -> str:

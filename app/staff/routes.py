@@ -58,7 +58,7 @@ def create():
     require(can_manage_staff)
     form = EmployeeForm()
     if form.validate_on_submit():
-        employee = save_employee(None, form)
+        employee, _ = save_employee(None, form, current_user)
         db.session.commit()
         flash(f"已新增员工 {employee.name}。", "success")
         return redirect(url_for("staff.detail", employee_id=employee.id), code=303)
@@ -74,9 +74,11 @@ def edit(employee_id: int):
     if request.method == "GET":
         form.fill_from(employee)
     if form.validate_on_submit():
-        save_employee(employee, form)
+        _, left = save_employee(employee, form, current_user)
         db.session.commit()
         flash("员工信息已保存。", "success")
+        for line in left:
+            flash(line, "info")
         return redirect(url_for("staff.detail", employee_id=employee.id), code=303)
     return render("staff/form.html", form=form, employee=employee, status=422 if form.errors else 200)
 
@@ -112,7 +114,7 @@ def import_confirm():
     except ImportError_ as exc:
         flash(str(exc), "error")
         return redirect(url_for("staff.import_csv"), code=303)
-    created, updated = apply(rows)
+    created, updated = apply(rows, current_user)
     skipped = sum(not r.ok for r in rows)
     db.session.commit()
     msg = f"导入完成：新增 {created} 人，更新 {updated} 人"
