@@ -45,8 +45,10 @@ def test_an_inspection_with_a_fail_and_a_photo_on_a_phone(app, live_server, phon
     for n in range(count):
         item = items.nth(n)
         key = item.get_attribute("id")
-        if key == "item-w2":
+        if key == "item-w2":  # the note first, then 不合格 (no 保存备注): the note goes with the answer
+            item.locator("input[name=note]").fill("通道堆放轮胎")
             item.locator("button:has-text('不合格')").click()
+            expect(page.locator("#item-w2 input[name=note]")).to_have_value("通道堆放轮胎")
         elif item.locator("button:has-text('合格')").count():
             item.locator("button", has_text=re.compile("^合格$")).click()
         elif item.locator("button:has-text('是')").count():
@@ -76,7 +78,8 @@ def test_an_inspection_with_a_fail_and_a_photo_on_a_phone(app, live_server, phon
     with app.app_context():
         insp = db.session.get(Inspection, insp_id)
         assert insp.state == "submitted" and insp.score == 85.0 and insp.passed is True
-        assert db.session.scalar(select(InspectionAnswer.value).filter_by(inspection_id=insp_id, item_key="w2")) == "fail"
+        w2 = db.session.scalar(select(InspectionAnswer).filter_by(inspection_id=insp_id, item_key="w2"))
+        assert (w2.value, w2.note) == ("fail", "通道堆放轮胎")
         assert len(list(db.session.scalars(select(InspectionPhoto).filter_by(inspection_id=insp_id)))) == 1
 
 
