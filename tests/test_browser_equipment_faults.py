@@ -53,3 +53,32 @@ def test_a_technician_reports_a_fault_from_the_item_page_on_a_phone(app, live_se
     with app.app_context():
         assert db.session.scalar(select(Fault)).description.startswith("举升后缓慢下沉")
         assert db.session.get(Equipment, item_id).state == "repair"
+
+
+def test_a_refused_verification_shows_its_message_on_a_phone_and_the_address_reloads(app, live_server, browser,
+                                                                                     make_user):
+    """登记检定/校准 without a certificate number (a form with a file, posted without
+    boosting): the page comes back with the message in sight, not 1,000 px below; its
+    address (the form's) reloads as the item's page, not 405."""
+    make_user("clerk", position="workshop_clerk", can_manage_equipment=True)
+    with app.app_context():
+        item = register.create(item_data(asset_no="JC-08", name="烟度计", category="检测/计量设备", needs_verification=True,
+                                         verify_months=12, location="检测区"), None)
+        db.session.commit()
+        item_id = item.id
+    ctx = browser.new_context(**PHONE)
+    ctx.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    p = ctx.new_page()
+    browser_login(p, live_server, "clerk")
+    p.goto(f"{live_server}/equipment/{item_id}")
+    p.locator("summary", has_text="登记检定/校准").tap()
+    with p.expect_navigation():
+        p.get_by_role("button", name="保存检定/校准").tap()
+    error = p.locator(".field.has-error").first
+    expect(error).to_contain_text("请填写证书编号")
+    expect(error).to_be_in_viewport()
+    assert p.url.endswith(f"/equipment/{item_id}/verifications")
+    p.goto(p.url)  # the address opened again (a reload would post the form again)
+    assert p.url.endswith(f"/equipment/{item_id}#verifications")
+    expect(p.locator("h1")).to_contain_text("烟度计")
+    ctx.close()

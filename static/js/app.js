@@ -158,15 +158,21 @@
   /* A boosted form refused (422, 409 …) comes back as its page, re-rendered where the user
      was (boosting keeps the scroll position): bring the first message into view, on a
      phone it is often above the submit button, out of sight, and put the cursor in its field. */
-  document.addEventListener('htmx:afterSettle', function (ev) {
-    var xhr = ev.detail.xhr;
-    if (!ev.detail.boosted || !xhr || xhr.status < 400) return;
-    var first = document.querySelector('main .has-error, main .flash-error, main .error[role="alert"]');
+  function showFirstError(selector) {
+    var first = document.querySelector(selector);
     if (!first) return;
     first.scrollIntoView({block: 'center'});
     var input = first.querySelector && first.querySelector('input:not([type=hidden]), select, textarea');
     if (input) input.focus({preventScroll: true});
+  }
+  document.addEventListener('htmx:afterSettle', function (ev) {
+    var xhr = ev.detail.xhr;
+    if (!ev.detail.boosted || !xhr || xhr.status < 400) return;
+    showFirstError('main .has-error, main .flash-error, main .error[role="alert"]');
   });
+  /* The same for a form posted without boosting (one with a file to upload) and refused:
+     the page comes back at its top, its field's message far below on a phone. */
+  document.addEventListener('DOMContentLoaded', function () { showFirstError('main .has-error'); });
   document.addEventListener('htmx:sendError', function (ev) {
     showError(ev.detail.elt, '网络连接失败，请检查网络后重试。');
   });
