@@ -483,3 +483,25 @@ def test_whoever_marks_a_borrower_as_left_is_told_the_tools_he_still_holds(app):
         lines = employee_left(he, None)
         assert any("何师傅 仍借用 1 项工具：ZG-01" in line and "请尽快收回" in line for line in lines), lines
         assert not any("仍借用" in line for line in employee_left(other, None))
+
+
+def test_the_lend_page_of_an_item_under_repair_or_all_lent_says_so_instead_of_a_form(app, clerk):
+    with app.app_context():
+        item = register.create(tool(quantity=2), None)
+        he = employee()
+        db.session.commit()
+        item_id, he_id = item.id, he.id
+    assert 'name="borrower_id"' in clerk.get(f"/equipment/{item_id}/lend").get_data(as_text=True)
+    with app.app_context():
+        loans.lend(db.session.get(Equipment, item_id), he_id, today() + timedelta(days=2), None, quantity=2)
+        db.session.commit()
+    page = clerk.get(f"/equipment/{item_id}/lend").get_data(as_text=True)
+    assert "已全部借出（2 件），归还后才能再借出" in page and 'name="borrower_id"' not in page
+    with app.app_context():
+        loan = db.session.scalar(select(Loan))
+        loans.give_back(loan, "damaged", None, note="棘轮打滑")
+        db.session.commit()
+        assert db.session.get(Equipment, item_id).state == "repair"
+    page = clerk.get(f"/equipment/{item_id}/lend").get_data(as_text=True)
+    assert "该设备当前为“维修中”，不能借出；记录维修、恢复在用后才能借出" in page and 'name="borrower_id"' not in page
+    assert "可借" not in page
