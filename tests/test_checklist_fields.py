@@ -108,6 +108,7 @@ def test_the_5s_draft_brings_a_photo_field(app, make_user):
     ("number", {"decimals": 1, "unit": "%", "min_value": 0, "max_value": 100}, "82.5", 82.5),
     ("number", {"decimals": 1, "unit": "%", "min_value": 0, "max_value": 100}, "８５%", 85.0),
     ("number", {"decimals": 2, "unit": "元"}, "1,280.50", 1280.5),
+    ("number", {"decimals": 0}, "12,345,678", 12345678.0),
     ("count", {}, "12", 12.0),
     ("count", {}, "0", 0.0),
 ])
@@ -127,6 +128,9 @@ def test_numbers_parse(app, kind, extra, raw, expected):
     ("count", {}, "3.5", "应为整数"),
     ("count", {}, "-2", "不能为负数"),
     ("count", {}, "1e3", "应为整数"),
+    # a decimal comma is not read as a thousands separator (88,5 became 885: "应在 0 到 100 之间")
+    ("number", {"decimals": 1, "min_value": 0, "max_value": 100}, "88,5", "的小数点请用“.”"),
+    ("number", {"decimals": 2}, "1,28", "的小数点请用“.”"),
 ])
 def test_bad_numbers_are_refused_in_chinese(app, kind, extra, raw, message):
     with app.app_context():

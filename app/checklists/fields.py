@@ -97,14 +97,21 @@ def _limits(f) -> str:
     return f"不能大于 {fmt_number(hi, d)}"
 
 
+THOUSANDS_RE = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 def parse_number(raw: str, f: ChecklistField) -> float:
     """A typed figure: full-width digits and a trailing unit ("85%", "８５") are accepted;
     more decimals than the field allows, a non-number or a value out of range is not."""
-    text = unicodedata.normalize("NFKC", raw or "").strip().replace(",", "").replace(" ", "")
+    text = unicodedata.normalize("NFKC", raw or "").strip().replace(" ", "")
     unit = unicodedata.normalize("NFKC", f.unit or "")
     if unit and text.endswith(unit):
         text = text[: -len(unit)]
     label = f"「{f.label}」"
+    if "," in text:  # a thousands separator ("1,234") is dropped; "88,5" is a decimal comma
+        if not THOUSANDS_RE.fullmatch(text):
+            return _fail(f"{label}的小数点请用“.”（填写了“{raw.strip()[:20]}”）。")
+        text = text.replace(",", "")
     if not NUMBER_RE.fullmatch(text):
         return _fail(f"{label}应为{'整数' if f.kind == 'count' else '数字'}（填写了“{raw.strip()[:20]}”）。")
     decimals = len(text.split(".")[1]) if "." in text else 0
