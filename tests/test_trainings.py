@@ -117,7 +117,8 @@ def test_attendees_position_one_by_one_and_outside(app, client, clerk, training_
         tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
         clerk_emp = db.session.scalar(select(Position).filter_by(seed_key="workshop_clerk")).employees[0].id
     client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})
-    client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech})  # again: no duplicates
+    again = client.post_form(f"/trainings/{training_id}/attendees", {"position_id": tech}, follow_redirects=True)
+    assert "技师 3 人均已在名单中" in again.get_data(as_text=True)  # again: no duplicates, and said so
     client.post_form(f"/trainings/{training_id}/attendees", {"employee_id": clerk_emp})
     client.post_form(f"/trainings/{training_id}/attendees", {"name": "钱师傅", "organisation": "钣喷厂"})
     r = client.post_form(f"/trainings/{training_id}/attendees", {"name": "  "}, follow_redirects=True)

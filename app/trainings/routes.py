@@ -139,7 +139,12 @@ def attendees_add(training_id: int):
             staff = [e for e in position.employees if e.active]
             added = add_employees(t, staff)
             later = [e.name for e in staff if hired_after(t, e)]
-            message = f"已加入{position.title} {len(added)} 人。" + (
+            on_list = len(staff) - len(added) - len(later)  # on the list before
+            if added:
+                message = f"已加入{position.title} {len(added)} 人" + (f"，另 {on_list} 人已在名单中" if on_list else "") + "。"
+            else:
+                message = f"{position.title} {on_list} 人均已在名单中。" if on_list else f"{position.title} 没有可加入的在职人员。"
+            message += (
                 f"{'、'.join(later)} 在培训日期之后入职，未加入。" if later else "")
         elif request.form.get("employee_id", type=params.bounded_int):
             emp = db.get_or_404(Employee, request.form.get("employee_id", type=params.bounded_int))
