@@ -158,6 +158,7 @@ def test_every_htmx_error_status_shows_beside_the_control(app, live_server, page
     form.locator("input[name=note]").fill("已核对")
     form.locator("button").click()
     expect(page.locator("form.tick-form + .htmx-error").first).to_contain_text(expected)
+    assert not page.locator("form.tick-form + .htmx-error").first.inner_text().startswith(str(code))  # no "422 ·"
     assert dialogs == []
     assert form.locator("input[name=note]").input_value() == "已核对"
     assert page.locator("h1").first.is_visible() and "系统出错" not in page.locator("h1").first.inner_text()

@@ -138,6 +138,8 @@
     if (fresh) refreshCsrf(fresh);
     var doc = new DOMParser().parseFromString(xhr.responseText || '', 'text/html');
     var h = doc.querySelector('h1'), p = doc.querySelector('p');
+    var code = h && h.querySelector('.err-code');
+    if (code) code.remove();  /* "422 · " means nothing beside a button; the full page keeps it */
     showError(elt, (h ? h.textContent : '操作失败（' + xhr.status + '）') + (p ? '：' + p.textContent : ''));
   }
   document.addEventListener('htmx:responseError', function (ev) { reportError(ev.detail.elt, ev.detail.xhr); });
