@@ -26,6 +26,9 @@ def test_tick_and_untick_changes_only_that_row(app, live_server, page, make_user
     other_html = other.inner_html()
     counts = page.locator("section.ck-section", has=row).locator(".ck-counts")
     done_before = int(re.search(r"已完成 (\d+)", counts.inner_text()).group(1))
+    # the heading of the row's kind (每日 3 项未完成) follows too
+    kind = page.locator("section.ck-section", has=row).locator("h3.ck-group small").first
+    open_before = int(re.search(r"(\d+) 项未完成", kind.inner_text()).group(1))
     # A note goes with the tick from the row's details; the bare tick is one tap.
     row.locator("summary").click()
     row.locator(".tick-form input[name=note]").last.fill("记录已存档")
@@ -39,6 +42,7 @@ def test_tick_and_untick_changes_only_that_row(app, live_server, page, make_user
     assert other.inner_html() == other_html
     # the section's counts follow the row (out-of-band swap), no reload
     expect(counts).to_contain_text(f"已完成 {done_before + 1} /")
+    expect(kind).to_contain_text(f"{open_before - 1} 项未完成" if open_before > 1 else "项已完成")
     new_row.locator("button.untick-btn").click()
     page.wait_for_selector(f"#{row_id} >> button.tick-btn")
     page.locator(f"#{row_id} button.tick-btn").click()  # one tap
