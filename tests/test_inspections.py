@@ -1014,3 +1014,23 @@ def test_the_uploads_check_keeps_the_inspection_photos(app):
         assert "inspections" in referenced_uploads()
         assert uploads_check(remove=True) == ["inspections/0123456789abcdef0123456789abcdef-full.jpg"]
         assert not os.path.exists(stray)
+
+
+def test_a_second_inspector_of_the_same_area_is_told_of_the_first_ones_draft(people, client, make_user):
+    """王经理 starts 车间5S检查 of 车间维修区 while 张伟's draft of it is open: a new draft
+    (his own), with a notice naming 张伟's; a third start by 张伟 resumes his own quietly."""
+    app = people
+    client.login("wm")
+    first = _start(client, app)
+    make_user("wm2", position="workshop_manager")
+    other = type(client)(app.test_client())
+    other.login("wm2")
+    r = other.post_form("/inspections/start", {"template": _template_id(app), "area": "workshop"},
+                        follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "注意：wm（" in html and "尚未提交。如为同一次检查，请与其确认" in html
+    with app.app_context():
+        assert _count(app) == 2
+    r = client.post_form("/inspections/start", {"template": _template_id(app), "area": "workshop"},
+                         follow_redirects=True)
+    assert f"/inspections/{first}" in r.request.path and "注意：" not in r.get_data(as_text=True)

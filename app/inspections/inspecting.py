@@ -67,6 +67,19 @@ def open_draft(template: InspectionTemplate, area: Area, user) -> Inspection | N
     return next((d for d in drafts if d.id not in past), None)
 
 
+def others_drafts(template: InspectionTemplate, area: Area, user) -> list[Inspection]:
+    """Drafts of this template for this area that other people started and have not
+    submitted (a reopened one is a correction, not a second inspection), oldest first."""
+    drafts = list(db.session.scalars(
+        select(Inspection).join(TemplateVersion, Inspection.version_id == TemplateVersion.id)
+        .where(Inspection.inspector_id != user.id, Inspection.area_key == area.key, Inspection.state == DRAFT,
+               TemplateVersion.template_id == template.id)
+        .options(selectinload(Inspection.inspector))
+        .order_by(Inspection.started_at, Inspection.id).limit(20)))
+    past = ever_submitted(d.id for d in drafts)
+    return [d for d in drafts if d.id not in past]
+
+
 def start(template: InspectionTemplate, area: Area, user) -> Inspection:
     """A new draft inspection of the area, always (the demo; 开始 goes through
     resume_or_start)."""

@@ -117,6 +117,13 @@ def start():
         flash(f"已打开您未提交的草稿（{clock.to_local(insp.started_at):%Y-%m-%d %H:%M} 开始，已答 "
               f"{len(insp.answers)}/{len(insp.version.items())} 项），继续作答即可；如需重新开始，可在页面底部删除该草稿。",
               "info")
+    else:
+        others = inspecting.others_drafts(template, area, current_user)
+        if others:  # two people inspecting the same area: said, not refused (each may have his reasons)
+            who = "、".join(f"{d.inspector.name if d.inspector else '—'}（{clock.to_local(d.started_at):%m-%d %H:%M} 开始）"
+                           for d in others[:3])
+            flash(f"注意：{who} 已开始{area.name}的{template.name}，尚未提交。如为同一次检查，请与其确认，避免重复。",
+                  "warning")
     return redirect(url_for("inspections.inspection", insp_id=insp.id), code=303)
 
 
