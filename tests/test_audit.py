@@ -75,3 +75,15 @@ def test_equipment_and_inspection_records_read_in_chinese_words():
     rows = change_rows({"borrower": "马超", "quantity": 4, "due_on": "2026-12-04"},
                        {"condition": "缺件", "missing": 1, "returned_on": "2026-12-07", "expected": 3, "pass_mark": 80})
     assert [r[0] for r in rows] == ["借用人", "数量", "预计归还", "归还状况", "缺失", "归还日期", "应有", "合格线"]
+
+
+def test_a_revision_of_duties_shows_what_went_and_what_came_not_both_texts_whole():
+    """One comma changed in a position's eight duties: the record's row names that duty as
+    it was and as it is, not sixteen duties joined together; short lists stay whole."""
+    from app.audit.changes import change_rows
+
+    before = [f"{n}. 职责{n}" for n in range(1, 9)]
+    after = before[:3] + ["4. 职责4，并上报"] + before[4:]
+    assert change_rows({"lines": before}, {"lines": after}) == [("明细", "删去：4. 职责4", "新增：4. 职责4，并上报")]
+    assert change_rows({"lines": before}, {"lines": before[::-1]})[0][1:] == ("", "（仅调整顺序）")
+    assert change_rows({"attendees": ["甲", "乙"]}, {"attendees": ["甲", "丙"]})[0] == ("人员", "甲、乙", "甲、丙")

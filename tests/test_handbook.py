@@ -236,7 +236,9 @@ def test_edit_add_remove_reorder_sub_items_and_diff(app, admin_client):
     assert f"<del>{rows[6][1]}</del>" in d
     # moved duties show as moved lines, not as every later duty rewritten
     assert d.count('diff-row change') == 0
-    assert "修订岗位职责" in admin_client.get("/admin/audit/?action=position_revision").get_data(as_text=True)
+    log = admin_client.get("/admin/audit/?action=position_revision").get_data(as_text=True)
+    assert "修订岗位职责" in log and f'/handbook/positions/{position_id}/diff?a=1&amp;b=2">与上一版比较' in log
+    assert "新增：" in log and "主持每周质量例会" in log  # what came, not the whole text twice
 
 
 def test_unchanged_save_makes_no_revision(app, admin_client):

@@ -71,6 +71,25 @@ def change_rows(before: dict | None, after: dict | None) -> list[tuple[str, str,
     before, after = before or {}, after or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return [("内容", _words("", before), _words("", after))]
-    keys = list(dict.fromkeys([*before, *after]))
-    return [(FIELD_LABELS.get(k, k), _words(k, before.get(k)) if k in before else "",
-             _words(k, after.get(k)) if k in after else "") for k in keys]
+    rows = []
+    for k in dict.fromkeys([*before, *after]):
+        lists = _long_lists(before.get(k), after.get(k))
+        if lists is None:
+            lists = (_words(k, before.get(k)) if k in before else "", _words(k, after.get(k)) if k in after else "")
+        rows.append((FIELD_LABELS.get(k, k), *lists))
+    return rows
+
+
+def _long_lists(before, after) -> tuple[str, str] | None:
+    """Two long lists of text (a position's duties before and after a revision): only what
+    went and what came, not both texts whole, where one comma changed is lost; None for
+    anything else."""
+    if not (isinstance(before, list) and isinstance(after, list) and len(before) + len(after) > 6
+            and all(isinstance(x, str) for x in before + after)):
+        return None
+    kept_after, kept_before = set(after), set(before)
+    gone = [x for x in before if x not in kept_after]
+    came = [x for x in after if x not in kept_before]
+    if not gone and not came:
+        return ("", "（仅调整顺序）" if before != after else "（无变化）")
+    return ("删去：" + "；".join(gone) if gone else "", "新增：" + "；".join(came) if came else "")

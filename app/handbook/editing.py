@@ -216,6 +216,6 @@ def save_position(position: Position, data: PositionInput, author) -> PositionRe
     record(
         "position_revision", "position", position.id,
         summary=f"「{position.title}」第 {revision.number} 版" + (f"：{revision.note}" if revision.note else ""),
-        before={"lines": snapshot_lines(before)}, after={"lines": snapshot_lines(after)},
+        before={"lines": snapshot_lines(before)}, after={"lines": snapshot_lines(after), "revision": revision.number},
     )
     return revision
