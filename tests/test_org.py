@@ -87,3 +87,26 @@ def test_line_changes_and_new_positions_are_revisions(app, admin_client):
         assert "车间文员" in current_revision(fd).snapshot["subordinates"]
         new = db.session.scalar(select(Position).filter_by(title="钣金技师"))
         assert current_revision(new).number == 1
+
+
+def test_no_superiors_drop_runs_down_another_superiors_line_to_a_box(app):
+    """The shipped chart at 1366 px: 前台主管 stood over 技师, and its drop ran down the
+    column of 车间主任's line to 技师, reading as 技师 reports to 前台主管. No superior's
+    first vertical may share its x and some height with another superior's last vertical."""
+    import re as regex
+
+    from app.org.chart import chart_layout
+
+    with app.app_context():
+        positions = list(db.session.scalars(select(Position).where(Position.active.is_(True))))
+        chart = chart_layout(positions, {})
+    drops, lands = [], []
+    for e in chart["edges"]:
+        x1, y1, mid, x2, y2 = map(float, regex.fullmatch(r"M([\d.]+),([\d.]+) V([\d.]+) H([\d.]+) V([\d.]+)",
+                                                         e["d"]).groups())
+        drops.append((e["superior"], x1, y1, mid))
+        lands.append((e["superior"], x2, mid, y2))
+    assert len(drops) > 5
+    crossing = [(a, b) for a, x, top, bottom in drops for b, lx, ltop, lbottom in lands
+                if a != b and abs(x - lx) < 1 and min(bottom, lbottom) - max(top, ltop) > 0]
+    assert crossing == []

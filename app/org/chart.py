@@ -206,15 +206,23 @@ def chart_layout(positions: list[Position], counts: dict[int, int]) -> dict:
     for up, _, _ in sorted(pairs, key=lambda t: t[0]["x"]):
         if up["position"].id not in lanes[up["y"]]:
             lanes[up["y"]].append(up["position"].id)
+    # A superior's drop that would run down the column of another superior's subordinate
+    # (boxes of two rows line up) would read as a line to that box: it starts a quarter box
+    # to the side instead.
+    ends = defaultdict(set)  # (row, x) of a box an edge comes down to -> its superiors
+    for up, b, _ in pairs:
+        ends[b["y"], b["cx"]].add(up["position"].id)
     edges = []
     for up, b, line in pairs:
         row_lanes = lanes[up["y"]]
         k = row_lanes.index(up["position"].id)
         x1, y1 = up["cx"], up["y"] + BOX_H
+        if ends.get((up["y"] + BOX_H + GAP_Y, x1), set()) - {up["position"].id}:  # the row below
+            x1 += BOX_W / 4
         x2, y2 = b["cx"], b["y"]
         mid = y1 + GAP_Y * (k + 1) / (len(row_lanes) + 1)
         edges.append({"d": f"M{x1:.0f},{y1:.0f} V{mid:.0f} H{x2:.0f} V{y2:.0f}", "inferred": line.inferred,
-                      "external": up["position"].is_external})
+                      "external": up["position"].is_external, "superior": up["position"].id})
     height = PAD * 2 + len(levels) * BOX_H + max(len(levels) - 1, 0) * GAP_Y
     return {"boxes": boxes, "edges": edges, "width": width, "height": height, "box_w": BOX_W, "box_h": BOX_H,
             "tree": chart_tree(positions), "counts": counts}
