@@ -25,7 +25,9 @@ def test_requisition_notices_each_step_once(app, client, store, make_user):  # n
     r = requester.post_form("/supplies/requisitions/new", {"item_id": [store["手套"]], "qty": ["2"], "reason": "手套破了"})
     assert r.status_code == 303
     wm = notices_of(app, "wm")
-    assert len(wm) == 1 and "t1 提交了物资申领，等待您审批" in wm[0][1]
+    req_id = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    # which requisition and what it asks for: several from one person do not read alike
+    assert len(wm) == 1 and f"t1 提交了物资申领 #{req_id}（手套），等待您审批" in wm[0][1]
     assert notices_of(app, "t2") == []  # a peer is told nothing
     sup = Client(app.test_client())
     sup.login("wm")

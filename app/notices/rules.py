@@ -96,12 +96,19 @@ def holders_of(position) -> list[User]:
 
 # --- events of the parts ------------------------------------------------------------------
 
+def _items_asked(req) -> str:
+    """What a requisition asks for, each item once, shortened: a line of a notice."""
+    names = "、".join(dict.fromkeys(line.item.name for line in req.lines))
+    return f"{names[:60]}{'…' if len(names) > 60 else ''}"
+
+
 def requisition_submitted(req) -> None:
     position = req.employee.position
     if position is None:
         return
     deciders = [u for u in supervisors_of(position) if u.employee_id != req.employee_id]
-    notify(deciders, f"req-decide:{req.id}", "requisition", f"{req.employee.name} 提交了物资申领，等待您审批。",
+    notify(deciders, f"req-decide:{req.id}", "requisition",
+           f"{req.employee.name} 提交了物资申领 #{req.id}（{_items_asked(req)}），等待您审批。"[:300],
            url_for("supplies.requisition", req_id=req.id),
            push=f"【物资申领待审批】{req.employee.name}（{position.title}）提交了物资申领。", position_id=position.id)
 
@@ -131,8 +138,8 @@ def duties_confirmed(user, position) -> None:
 
 def requisition_decided(req, approved: bool, note: str = "") -> None:
     settle(f"req-decide:{req.id}")  # one supervisor decided: the others need not
-    names = "、".join(dict.fromkeys(line.item.name for line in req.lines))  # what he asked for, each once
-    what = f"您的物资申领（{names[:60]}{'…' if len(names) > 60 else ''}）" if names else "您的物资申领"
+    names = _items_asked(req)
+    what = f"您的物资申领（{names}）" if names else "您的物资申领"
     text = f"{what}已批准，可到车间文员处领取。" if approved else f"{what}已被驳回，理由：{note.strip()[:120]}"
     notify([account_of(req.employee)], f"req-decided:{req.id}", "requisition", text[:300],
            url_for("supplies.requisition", req_id=req.id))
