@@ -251,7 +251,11 @@ def test_onboarding_steps_are_derived(app, make_user, fixed_today):
         assert (rev is None) or steps[0].done_on == TODAY - timedelta(days=19)
         with pytest.raises(Exception):
             sign_off(new, user, "")  # a note is required
-        sign_off(new, user, "可以独立上岗")
+        if rev is None:  # a position without duties: its confirmation stays open, to be acknowledged
+            with pytest.raises(Exception, match="阅读并确认"):
+                sign_off(new, user, "可以独立上岗")
+        ob = sign_off(new, user, "可以独立上岗", acknowledged=rev is None)
+        assert ob.sign_off_open == (None if rev is not None else ["阅读并确认《技师》岗位职责（已逾期）"])
         db.session.commit()
 
 
@@ -313,9 +317,78 @@ def test_onboarding_pdf_and_signoff_permissions(app, client, make_user, fixed_to
     assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/steps/{step_id}", {"note": ""}).status_code == 303
     assert "晚 18 天" in client.get(f"/coverage/employees/{emp_id}").get_data(as_text=True)
     assert "（晚 18 天）" in pdftotext(client.get(f"/coverage/employees/{emp_id}/onboarding.pdf").data)
-    assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/signoff", {"note": "同意上岗"}).status_code == 303
+    assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/signoff",
+                            {"note": "同意上岗", "unfinished_ok": "1"}).status_code == 303
     assert "已上岗确认" in client.get(f"/coverage/employees/{emp_id}").get_data(as_text=True)
-    assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/signoff", {"note": "再次"}).status_code == 409
+    assert client.post_form(f"/coverage/employees/{emp_id}/onboarding/signoff",
+                            {"note": "再次", "unfinished_ok": "1"}).status_code == 409
+
+
+def test_signoff_with_unfinished_steps_asks_first_and_can_be_withdrawn(app, client, make_user, fixed_today):
+    """上岗确认 while steps are open: refused with the list until 我已知悉 is ticked; then the
+    sign-off, its audit record and the print-out name them. 撤销上岗确认 (with a reason, by
+    whoever may sign off) opens the plan again."""
+    make_user("wm", position="workshop_manager")
+    make_user("cs", position="customer_service")
+    with app.app_context():
+        tech = _pos("technician")
+        _req("安全生产培训", category_id=_cat("安全/5S"), due_days=7)
+        db.session.add(OnboardingStep(position_id=tech.id, title="安全告知", due_days=3))
+        db.session.add(OnboardingStep(position_id=tech.id, title="师傅带教", due_days=60))
+        new = _emp("N1", hired=TODAY - timedelta(days=21))
+        new.name = "林涛"
+        db.session.commit()
+        emp_id = new.id
+    url = f"/coverage/employees/{emp_id}/onboarding/signoff"
+
+    def signed():
+        with app.app_context():
+            ob = rules.onboarding_for(db.session.get(Employee, emp_id))
+            return ob is not None and ob.signed_off_at is not None
+
+    def audits(action):
+        with app.app_context():
+            return list(db.session.scalars(select(AuditEntry).filter_by(action=action)))
+
+    client.login("wm")
+    r = client.post_form(url, {"note": "同意上岗"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "入职步骤未完成" in page
+    assert "安全生产培训（已逾期）" in page and "安全告知（已逾期）" in page and "师傅带教（待完成）" in page
+    assert "我已知悉以上未完成项，仍确认上岗" in page and 'value="同意上岗"' in page  # the note typed is kept
+    assert not signed() and not audits("onboarding_signoff")
+    # ticked without a note: the note is still required
+    r = client.post_form(url, {"note": "", "unfinished_ok": "1"})
+    assert r.status_code == 422 and "上岗确认请填写意见" in r.get_data(as_text=True) and not signed()
+
+    assert client.post_form(url, {"note": "同意上岗，培训尽快补上", "unfinished_ok": "1"}).status_code == 303
+    assert signed()
+    (entry,) = audits("onboarding_signoff")
+    assert "4 项入职步骤未完成" in entry.summary  # the duties to read and confirm too
+    assert entry.after["unfinished"][1:] == ["安全生产培训（已逾期）", "安全告知（已逾期）", "师傅带教（待完成）"]
+    page = client.get(f"/coverage/employees/{emp_id}").get_data(as_text=True)
+    assert "上岗确认时未完成：" in page and "安全生产培训（已逾期）、安全告知（已逾期）" in page and "撤销上岗确认" in page
+    text = "".join(pdftotext(client.get(f"/coverage/employees/{emp_id}/onboarding.pdf").data).split())
+    assert "上岗确认时未完成：" in text and "安全生产培训（已逾期）、安全告知（已逾期）、师傅带教（待完成）" in text
+
+    # 撤销: not for a colleague; a reason is required; then the plan is open again
+    client.logout()
+    client.login("cs")
+    assert client.post_form(url + "/withdraw", {"reason": "误点"}).status_code == 403
+    client.logout()
+    client.login("wm")
+    r = client.post_form(url + "/withdraw", {"reason": " "})
+    assert r.status_code == 422 and "撤销上岗确认请填写原因" in r.get_data(as_text=True) and signed()
+    assert client.post_form(url + "/withdraw", {"reason": "培训未完成，先不上岗"}).status_code == 303
+    assert not signed()
+    (entry,) = audits("onboarding_signoff_withdraw")
+    assert "培训未完成，先不上岗" in entry.summary and entry.before["note"] == "同意上岗，培训尽快补上"
+    assert "安全生产培训（已逾期）" in entry.before["unfinished"]
+    assert "进行中" in client.get("/coverage/onboarding").get_data(as_text=True)
+    page = client.get(f"/coverage/employees/{emp_id}").get_data(as_text=True)
+    assert "已上岗确认" not in page and "上岗意见" in page and "记录完成" in page
+    assert "上岗确认：" not in pdftotext(client.get(f"/coverage/employees/{emp_id}/onboarding.pdf").data)
+    assert client.post_form(url + "/withdraw", {"reason": "再撤"}).status_code == 409
 
 
 def test_gap_to_session(app, make_user, client, fixed_today):

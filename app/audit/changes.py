@@ -33,6 +33,8 @@ FIELD_LABELS = {
     "expected": "应有", "lent": "借出中", "found": "在", "elsewhere": "在别处", "extra": "盘盈", "where": "找到位置",
     "differences": "差异", "register_changes": "台账更新", "version": "版本", "pass_mark": "合格线",
     "added": "新增项目", "removed": "删除项目", "passed": "合格", "findings": "发现问题",
+    # onboarding sign-off
+    "unfinished": "未完成的入职步骤", "signed_off_by": "上岗确认人", "signed_off_at": "上岗确认时间",
 }
 VALUE_LABELS = {
     "kind": {"daily": "每日", "weekly": "每周", "monthly": "每月", "yearly": "每年", "number": "数值", "count": "计数",

@@ -18,6 +18,7 @@ AUDIT_LABELS = {
     "onboarding_update": "入职计划",
     "onboarding_step_done": "入职步骤完成",
     "onboarding_signoff": "上岗确认",
+    "onboarding_signoff_withdraw": "撤销上岗确认",
 }
 
 

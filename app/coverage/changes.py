@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from app import clock, uploads
 from app.audit.log import record
 from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement, TrainingFulfils
+from app.coverage.rules import plan
 from app.extensions import db
 from app.org.models import Position
 from app.staff.models import Employee
@@ -131,16 +132,63 @@ def mark_step(employee: Employee, step: OnboardingStep, user, note: str) -> Onbo
     return d
 
 
-def sign_off(employee: Employee, user, note: str) -> Onboarding:
+class SignOffRefused(Refused):
+    """上岗确认 refused: `problems` (what to correct), and `unfinished`, the steps still
+    open that the signer has not acknowledged yet (the checkbox then appears)."""
+
+    def __init__(self, problems: list[str], unfinished: list[str]):
+        super().__init__("；".join(problems) + ("、".join(unfinished) if unfinished else ""), 422)
+        self.problems, self.unfinished = problems, unfinished
+
+
+def unfinished_steps(steps, today) -> list[str]:
+    """The plan's steps not done, as the sign-off names them: 「安全生产培训（已逾期）」."""
+    return [f"{s.title}（{s.LABELS[s.state(today)]}）" for s in steps if s.done_on is None]
+
+
+def sign_off(employee: Employee, user, note: str, acknowledged: bool = False) -> Onboarding:
+    """上岗确认. With steps of the plan still unfinished it is refused until the signer
+    acknowledges them (`acknowledged`: 我已知悉以上未完成项); they are then kept with the
+    sign-off and named in its audit record and on the print-out."""
     note = (note or "").strip()[:200]
-    if not note:
-        raise Refused("上岗确认请填写意见。")
-    ob = db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id)) or start_onboarding(employee, None)
-    if ob.signed_off_at is not None:
+    ob = db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id))
+    if ob is not None and ob.signed_off_at is not None:
         raise Refused("已上岗确认。", 409)
+    today = clock.local_now().date()
+    unfinished = unfinished_steps(plan(employee, today), today)
+    problems = [] if note else ["上岗确认请填写意见。"]
+    if unfinished and not acknowledged:
+        problems.append(f"还有 {len(unfinished)} 项入职步骤未完成。请先完成，"
+                        "或勾选“我已知悉以上未完成项，仍确认上岗”后再提交：")
+    if problems:
+        raise SignOffRefused(problems, unfinished if not acknowledged else [])
+    ob = ob or start_onboarding(employee, None)
     ob.signed_off_by_id, ob.signed_off_at, ob.sign_off_note = user.id, clock.now_utc(), note
+    ob.sign_off_open = unfinished or None
     db.session.flush()
-    record("onboarding_signoff", "employee", employee.id, summary=f"{employee.name}：上岗确认", after={"note": note})
+    record("onboarding_signoff", "employee", employee.id,
+           summary=f"{employee.name}：上岗确认" + (f"（{len(unfinished)} 项入职步骤未完成）" if unfinished else ""),
+           after={"note": note, "unfinished": unfinished} if unfinished else {"note": note})
+    return ob
+
+
+def withdraw_sign_off(employee: Employee, user, reason: str) -> Onboarding:
+    """撤销上岗确认: the plan is open again (steps can be marked, signed off anew); the
+    sign-off withdrawn stays in the audit record, with the reason."""
+    reason = (reason or "").strip()[:200]
+    ob = db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id))
+    if ob is None or ob.signed_off_at is None:
+        raise Refused("尚未上岗确认，无需撤销。", 409)
+    if not reason:
+        raise Refused("撤销上岗确认请填写原因。")
+    before = {"signed_off_by": ob.signed_off_by.name if ob.signed_off_by else None,
+              "signed_off_at": clock.to_local(ob.signed_off_at).strftime("%Y-%m-%d %H:%M"),
+              "note": ob.sign_off_note, "unfinished": ob.sign_off_open or []}
+    ob.signed_off_by_id = ob.signed_off_at = ob.sign_off_open = None
+    ob.sign_off_note = ""
+    db.session.flush()
+    record("onboarding_signoff_withdraw", "employee", employee.id, summary=f"{employee.name}：撤销上岗确认（{reason}）",
+           before=before, after={"reason": reason})
     return ob
 
 

@@ -1,8 +1,8 @@
 """Training requirements per position, external certificates, and new-hire onboarding."""
 from datetime import date, datetime
-from typing import Optional
+from typing import Any, Optional
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import utcnow
@@ -98,6 +98,9 @@ class Onboarding(db.Model):
     signed_off_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     signed_off_at: Mapped[Optional[datetime]]
     sign_off_note: Mapped[str] = mapped_column(String(200), default="")
+    # The steps still unfinished when it was signed off, acknowledged by the signer, as
+    # shown then (["安全生产培训（已逾期）", …]); None or [] when none was.
+    sign_off_open: Mapped[Optional[Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     employee = relationship("Employee", foreign_keys=[employee_id])

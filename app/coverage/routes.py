@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from app import clock, params, uploads
 from app.coverage import rules
-from app.coverage.changes import (SUB, Refused, add_certificate, add_requirement, add_step, discard, gap_attendees,
-                                  gap_training, mark_step, set_requirement_active, set_step_active, sign_off,
-                                  start_onboarding)
+from app.coverage.changes import (SUB, Refused, SignOffRefused, add_certificate, add_requirement, add_step, discard,
+                                  gap_attendees, gap_training, mark_step, set_requirement_active, set_step_active,
+                                  sign_off, start_onboarding, withdraw_sign_off)
 from app.coverage.forms import CertificateForm, RequirementForm, StepForm
 from app.coverage.matrix_html import rows_of
 from app.coverage.models import Certificate, OnboardingStep, Requirement
@@ -193,7 +193,10 @@ def employee(employee_id: int):
     return _employee_page(e, _cert_form(e))
 
 
-def _employee_page(e: Employee, cert_form, status: int = 200):
+def _employee_page(e: Employee, cert_form, status: int = 200, signoff: dict | None = None,
+                   withdraw: dict | None = None):
+    """`signoff`: a refused 上岗确认 (its problems, the unfinished steps to acknowledge,
+    the note typed); `withdraw`: a refused 撤销 (its problem, the reason typed)."""
     today = clock.local_now().date()
     onboarding = rules.onboarding_for(e)
     mentors = select_options(((m.id, f"{m.name}（{m.title or ''}）") for m in rules.mentor_rows(e, onboarding and onboarding.mentor_id)),
@@ -204,7 +207,8 @@ def _employee_page(e: Employee, cert_form, status: int = 200):
                   cert_form=cert_form, steps=rules.plan(e, today, own), onboarding=onboarding,
                   new_hire=rules.is_new_hire(e, today), today=today, mentors=mentors,
                   may_edit=can_record_trainings(current_user),
-                  may_sign=may_sign_off_onboarding(current_user, e), status=status)
+                  may_sign=may_sign_off_onboarding(current_user, e), signoff=signoff or {},
+                  withdraw=withdraw or {}, status=status)
 
 
 @bp.post("/employees/<int:employee_id>/certificates")
@@ -283,18 +287,45 @@ def onboarding_step(employee_id: int, step_id: int):
 @bp.post("/employees/<int:employee_id>/onboarding/signoff")
 @login_required
 def onboarding_signoff(employee_id: int):
-    """上岗确认: the supervisor of the position signs the onboarding off with a note."""
+    """上岗确认: the supervisor of the position signs the onboarding off with a note; with
+    steps unfinished, only once he ticks that he knows (the page lists them)."""
     e = db.get_or_404(Employee, employee_id)
     require(may_sign_off_onboarding, e)
     if not PlainForm().validate_on_submit():
         abort(400)
+    note = request.form.get("note", "")
     try:
-        sign_off(e, current_user, request.form.get("note", ""))
+        sign_off(e, current_user, note, acknowledged=request.form.get("unfinished_ok") == "1")
+    except SignOffRefused as exc:
+        db.session.rollback()
+        return _employee_page(e, _cert_form(e), exc.status,
+                              signoff={"problems": exc.problems, "unfinished": exc.unfinished, "note": note})
     except Refused as exc:
         db.session.rollback()
         abort(exc.status, description=str(exc))
     db.session.commit()
     flash(f"{e.name} 已上岗确认。", "success")
+    return redirect(url_for("coverage.employee", employee_id=e.id) + "#onboarding", code=303)
+
+
+@bp.post("/employees/<int:employee_id>/onboarding/signoff/withdraw")
+@login_required
+def onboarding_signoff_withdraw(employee_id: int):
+    """撤销上岗确认, with a reason: by whoever may sign off; the plan is open again."""
+    e = db.get_or_404(Employee, employee_id)
+    require(may_sign_off_onboarding, e)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    reason = request.form.get("reason", "")
+    try:
+        withdraw_sign_off(e, current_user, reason)
+    except Refused as exc:
+        db.session.rollback()
+        if exc.status == 409:
+            abort(exc.status, description=str(exc))
+        return _employee_page(e, _cert_form(e), exc.status, withdraw={"problem": str(exc), "reason": reason})
+    db.session.commit()
+    flash(f"已撤销 {e.name} 的上岗确认，入职计划恢复为进行中。", "success")
     return redirect(url_for("coverage.employee", employee_id=e.id) + "#onboarding", code=303)
 
 
