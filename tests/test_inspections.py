@@ -759,6 +759,39 @@ def test_the_workspace_blocks_show_the_assignee_his_action_and_the_inspector_wha
         db.session.rollback()
 
 
+def test_the_manager_and_the_supervisors_see_the_overdue_actions_of_their_areas(people, client, make_user):
+    """逾期未完成的整改 in 待我处理: the department manager sees every area's, the workshop
+    manager his workshop's, a colleague who supervises nobody none; the assignee has his own
+    in 我的整改. A few lines and the number of all, linked to the overdue list."""
+    from app.auth.models import User
+
+    app = people
+    make_user("boss", position="after_sales_manager")
+    client.login("wm")
+    insp = _submitted_with_fail(client, app)
+    tech = _employee_id(app)
+    with app.app_context():
+        wm = db.session.scalar(select(User).filter_by(username="wm"))
+        today = clock.local_now().date()
+        # one open action per finding is the rule; for a list this long, rows as they would be
+        for n in range(11):
+            due = today - timedelta(days=20 - n) if n < 10 else today + timedelta(days=2)
+            db.session.add(CorrectiveAction(inspection_id=insp, item_key="w2", finding=f"通道堆放{n}", what="清理",
+                                            assignee_id=tech, due_on=due, created_by_id=wm.id))
+        db.session.commit()
+    for who in ("boss", "wm"):
+        client.logout()
+        client.login(who)
+        page = client.get("/").get_data(as_text=True)
+        assert "逾期未完成的整改" in page, who
+        assert "全部 10 项逾期整改" in page and "/inspections/actions?show=overdue" in page
+        assert page.count("逾期 20 天") == 1 and "逾期 12 天" not in page  # the earliest first, eight shown
+    for who in ("sa", "tech"):
+        client.logout()
+        client.login(who)
+        assert "逾期未完成的整改" not in client.get("/").get_data(as_text=True), who
+
+
 # --- reports -------------------------------------------------------------------------------
 
 def test_the_inspection_report_pdf(people, client):

@@ -131,3 +131,28 @@ def test_the_open_faults_in_the_workspace_cost_the_same_however_many(demo, clien
     client.logout()
     client.login("zhangwei")
     assert "设备报修（未修复）" in client.get("/").get_data(as_text=True)
+
+
+def test_the_overdue_actions_in_the_workspace_cost_the_same_however_many(demo, client):
+    """逾期未完成的整改 in the manager's and the supervisors' 待我处理: the first rows and their
+    number in one statement, so forty more overdue actions add none."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.inspections.models import OPEN, CorrectiveAction
+
+    before = workspace_statements(demo, client)
+    with demo.app_context():
+        model = db.session.scalars(db.select(CorrectiveAction).order_by(CorrectiveAction.id)).first()
+        today = clock.local_now().date()
+        for n in range(40):
+            db.session.add(CorrectiveAction(inspection_id=model.inspection_id, item_key=model.item_key,
+                                            finding=f"逾期 {n}", what="整改", assignee_id=model.assignee_id,
+                                            due_on=today - timedelta(days=n + 1), state=OPEN,
+                                            created_by_id=model.created_by_id))
+        db.session.commit()
+    after = workspace_statements(demo, client)
+    assert after == before, (before, after)
+    client.logout()
+    client.login("wangjg")
+    assert "逾期未完成的整改" in client.get("/").get_data(as_text=True)
