@@ -33,6 +33,19 @@ ERROR_MESSAGES = {
     503: ("数据库暂时不可用", "系统暂时连不上数据库，本次操作没有保存任何内容。请稍等片刻后重试；若持续出现，请联系管理员。"),
     507: ("存储空间已满", "服务器存储空间已满，文件未能保存。请联系管理员清理空间后重试。"),
 }
+# The head of the department (the 售后经理's position, by its key in the handbook's data) is
+# not sent to himself: his 403 names the administrator only.
+TOP_POSITION_KEY = "after_sales_manager"
+FORBIDDEN_FOR_THE_TOP = "您的账号没有执行此操作的权限。如需开通，请联系管理员。"
+
+
+def _default_message(code: int, default: str) -> str:
+    """The generic message of `code` for the user asking."""
+    if code == 403 and getattr(current_user, "is_authenticated", False):
+        position = current_user.position
+        if position is not None and position.seed_key == TOP_POSITION_KEY:
+            return FORBIDDEN_FOR_THE_TOP
+    return default
 
 
 def me():
@@ -87,14 +100,15 @@ def _error_response(code: int, message: str | None = None, standalone: bool = Fa
     # beside the control used (at the top of the page for a link), also for a status the
     # page otherwise swaps (422 re-rendered forms) and for boosted navigation, which swaps
     # the 4xx pages of forms (the login's 401) but never an error page.
-    context = {"code": code, "title": title, "message": message or default}
     if standalone:
+        context = {"code": code, "title": title, "message": message or default}
         # Without the context processors: Flask-Login's loads the user from the database.
         page = "errors/_error.html" if is_htmx() else "errors/unavailable.html"
         html = current_app.jinja_env.get_template(page).render(
             company_name=current_app.config["COMPANY_NAME"], department_name=current_app.config["DEPARTMENT_NAME"],
             **context)
     else:
+        context = {"code": code, "title": title, "message": message or _default_message(code, default)}
         html = render_template("errors/_error.html" if is_htmx() else "errors/error.html", **context)
     response = make_response(html, code)
     response.headers["X-Error-Message"] = "1"

@@ -66,6 +66,17 @@ def test_400_and_403_pages(app, client, make_user):
     client.login("tech")
     r = client.get("/admin/accounts/")
     assert r.status_code == 403 and "没有权限" in r.get_data(as_text=True)
+    assert "请联系售后经理或管理员" in r.get_data(as_text=True)
+
+
+def test_the_403_page_does_not_send_the_after_sales_manager_to_himself(client, make_user):
+    make_user("boss", position="after_sales_manager")
+    client.login("boss")
+    for headers in ({}, {"HX-Request": "true"}):
+        r = client.get("/admin/accounts/", headers=headers)
+        text = r.get_data(as_text=True)
+        assert r.status_code == 403 and "没有权限" in text
+        assert "请联系管理员" in text and "售后经理" not in text.split("没有权限", 1)[1].split("</main>")[0]
 
 
 def test_fragment_for_htmx_and_full_page_otherwise(admin_client):
