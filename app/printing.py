@@ -10,17 +10,16 @@ import hashlib
 import mimetypes
 import os
 import tempfile
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, render_template
 from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from app import clock
 from app.responses import content_disposition
 
 BASE_URL = "http://print.invalid/"
@@ -71,8 +70,8 @@ def fetcher() -> AppFileFetcher:
 
 
 def print_context() -> dict:
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
-    return {"printed_at": datetime.now(tz), "company_name": current_app.config["COMPANY_NAME"]}
+    # The app's local clock, as the print-outs' file names read it (one date on both).
+    return {"printed_at": clock.local_now(), "company_name": current_app.config["COMPANY_NAME"]}
 
 
 def render_html(template: str, **context) -> str:

@@ -87,6 +87,21 @@ def test_whole_handbook_pdf(app, client, make_user):
     assert_cjk_fonts_embedded(r.data)
 
 
+def test_the_handbook_pdf_is_named_by_the_local_date(client, make_user, monkeypatch):
+    """At 04:56 in Beijing (20:56 UTC the day before) the file is named by the day its pages say."""
+    from datetime import datetime
+
+    from app import clock
+
+    monkeypatch.setattr(clock, "now_utc", lambda: datetime(2030, 3, 1, 20, 56))
+    make_user("tech", position="technician")
+    client.login("tech")
+    r = client.get("/handbook/handbook.pdf")
+    assert r.status_code == 200
+    assert "20300302" in r.headers["Content-Disposition"] and "20300301" not in r.headers["Content-Disposition"]
+    assert "打印日期2030-03-02" in pdftotext(r.data).replace(" ", "")
+
+
 def test_pdf_refuses_outside_resources(app):
     """A template that references an outside URL still renders, without fetching it."""
     from app.printing import html_to_pdf

@@ -1,10 +1,8 @@
-from datetime import datetime
-
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app import params
+from app import clock, params
 from app.extensions import db
 
 from app.handbook.confirmations import (ConfirmError, confirm, confirmation_due, position_status, unconfirmed,
@@ -260,7 +258,7 @@ def handbook_context() -> dict:
 @login_required
 def print_handbook():
     pdf = render_pdf("print/handbook.html", **handbook_context())
-    return pdf_response(pdf, f"岗位职责手册-{datetime.now().strftime('%Y%m%d')}.pdf")
+    return pdf_response(pdf, f"岗位职责手册-{clock.local_now():%Y%m%d}.pdf")
 
 
 @bp.get("/search")
