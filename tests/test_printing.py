@@ -1,5 +1,7 @@
 """The print pipeline and the handbook PDFs, checked by text, fonts and pages."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -84,6 +86,12 @@ def test_whole_handbook_pdf(app, client, make_user):
         last = pages[-1]
         assert "尚无职责描述的岗位" in last and all(t in last for t in without)
     assert "打印日期" in pages[-1]
+    # the contents in the order printed: numbered 1, 2, … with their pages never going back
+    lines = [re.match(r"(\d+)\.\s*(\S+?)（.*?(\d+)$", line.strip()) for line in pages[1].splitlines()]
+    entries = [(int(m[1]), m[2], int(m[3])) for m in lines if m]
+    assert [n for n, _, _ in entries] == list(range(1, len(titles) + 1))
+    assert [t for _, t, _ in entries] == with_duties + without
+    assert [p for _, _, p in entries] == sorted(p for _, _, p in entries)
     assert_cjk_fonts_embedded(r.data)
 
 

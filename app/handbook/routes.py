@@ -248,7 +248,8 @@ def handbook_context() -> dict:
     return {
         "positions": positions,
         "duties": duties,
-        "unwritten": [p for p in positions if not duties[p.id]],  # listed together on one page
+        "written": [p for p in positions if duties[p.id]],  # a page each, in the org chart's order
+        "unwritten": [p for p in positions if not duties[p.id]],  # then listed together on one page
         "revisions": revisions,
         "latest": latest,
     }
