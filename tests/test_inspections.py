@@ -1067,3 +1067,21 @@ def test_a_second_inspector_of_the_same_area_is_told_of_the_first_ones_draft(peo
     r = client.post_form("/inspections/start", {"template": _template_id(app), "area": "workshop"},
                          follow_redirects=True)
     assert f"/inspections/{first}" in r.request.path and "注意：" not in r.get_data(as_text=True)
+
+
+def test_whoever_marks_an_assignee_as_left_is_told_his_open_actions(people, client):
+    """离职 (parts.employee_left): the 整改 he still had to do are counted and named."""
+    from app.auth.models import User
+    from app.parts import employee_left
+
+    app = people
+    client.login("wm")
+    insp = _submitted_with_fail(client, app, key="w2")
+    _assign_w2_to_tech(app, insp)
+    with app.test_request_context():
+        tech = db.session.scalar(select(User).filter_by(username="tech")).employee
+        lines = [line for line in employee_left(tech, None) if "整改" in line]
+        assert len(lines) == 1 and "还有 1 项整改未完成（通道" in lines[0] and "重新下达给他人" in lines[0]
+        wm = db.session.scalar(select(User).filter_by(username="wm")).employee
+        assert not [line for line in employee_left(wm, None) if "整改" in line]
+        db.session.rollback()

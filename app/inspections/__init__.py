@@ -66,4 +66,5 @@ def register(app: Flask) -> None:
         demo=demo.seed,
         demo_order=90,
         bench_pages=_bench_pages,
+        on_leave=actions.open_for_leaver,
     ))

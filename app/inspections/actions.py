@@ -179,6 +179,16 @@ def open_actions(area_keys=None, assignee_id: int | None = None, states=(OPEN, D
     return list(db.session.scalars(stmt.limit(limit)))
 
 
+def open_for_leaver(employee, by=None) -> list[str]:
+    """Part.on_leave: the 整改 still to be done by someone who just left, for whoever
+    recorded it (they are cancelled and given to someone else from the 整改清单)."""
+    mine = open_actions(assignee_id=employee.id, states=(OPEN,), limit=50)
+    if not mine:
+        return []
+    what = "、".join(f"{a.finding or a.what}"[:20] for a in mine[:3]) + (" 等" if len(mine) > 3 else "")
+    return [f"{employee.name} 还有 {len(mine)} 项整改未完成（{what}），请在整改清单中取消后重新下达给他人。"]
+
+
 def overdue_notices(now: datetime | None = None) -> int:
     """Every open action past its due date: a notice to the assignee and to whoever assigned
     it, once per action and due date (safe to run every hour)."""
