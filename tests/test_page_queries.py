@@ -156,3 +156,36 @@ def test_the_overdue_actions_in_the_workspace_cost_the_same_however_many(demo, c
     client.logout()
     client.login("wangjg")
     assert "逾期未完成的整改" in client.get("/").get_data(as_text=True)
+
+
+def test_the_new_hires_to_sign_off_cost_the_same_however_many(demo, client):
+    """新员工入职，待上岗确认 in the supervisors' and the mentor's 待我处理: the first rows
+    and their number in one statement, so twelve more new hires add none; the mentor (何师傅)
+    sees the new hire he trains, the front desk's supervisor does not."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.org.models import Position
+    from app.staff.models import Employee
+
+    before = workspace_statements(demo, client)
+    with demo.app_context():
+        tech = db.session.scalar(db.select(Position).filter_by(seed_key="technician"))
+        today = clock.local_now().date()
+        for n in range(12):
+            db.session.add(Employee(employee_no=f"NH{n:02d}", name=f"新人{n:02d}", position_id=tech.id,
+                                    hire_date=today - timedelta(days=n)))
+        db.session.commit()
+    after = workspace_statements(demo, client)
+    assert after == before, (before, after)
+    client.logout()
+    client.login("zhangwei")
+    html = client.get("/").get_data(as_text=True)
+    assert "新员工入职，待上岗确认" in html and "林涛" in html and "全部 13 人" in html
+    client.logout()
+    client.login("hesf")  # 林涛's 带教师傅 in the demo
+    html = client.get("/").get_data(as_text=True)
+    assert "新员工入职，待上岗确认" in html and "林涛" in html and "新人00" not in html
+    client.logout()
+    client.login("liuyang")
+    assert "新员工入职，待上岗确认" not in client.get("/").get_data(as_text=True)

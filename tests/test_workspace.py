@@ -32,7 +32,11 @@ def test_technician_sees_their_own_day(demo, client):
     assert "我的培训" in html and "已签到课时" in html
     assert "我的劳保与物资" in html and "最近领用" in html and "工作服（XL）" in html
     assert "本期可领" in html and "防滑手套" in html  # 1 副 a week, not yet received this week
-    assert "待我处理" not in html and "账号与员工" not in html and "物资发放</h2>" not in html
+    assert "账号与员工" not in html and "物资发放</h2>" not in html
+    # 待我处理 holds only the new hire he trains (林涛's 带教师傅), nothing of a supervisor's
+    todo = html.split("<h2>待我处理</h2>", 1)[1].split("</section>", 1)[0]
+    assert "新员工入职，待上岗确认" in todo and "林涛" in todo
+    assert "待核查的自查" not in todo and "待审批的申领" not in todo and "逾期点检" not in todo
 
 
 def test_supervisor_is_told_what_waits(demo, client):

@@ -43,6 +43,8 @@ def register(app: Flask) -> None:
         workspace=(
             WorkspaceBlock("coverage.expiring", "coverage/_ws_expiring.html", desk.expiring_coverage, 35),
             WorkspaceBlock("coverage.onboarding", "coverage/_ws_onboarding.html", desk.my_onboarding, 50),
+            WorkspaceBlock("coverage.to_sign_off", "coverage/_ws_to_sign_off.html", desk.new_hires_to_sign_off, 33,
+                           card="todo"),
             WorkspaceBlock("coverage.mine", "coverage/_ws_mine.html", desk.my_coverage, 52),
         ),
         notices=(NoticeRule("coverage", "培训与证书到期", notices.coverage_due),),

@@ -25,6 +25,18 @@ def my_onboarding(desk: Desk) -> dict | None:
             "overdue": sum(s.state(today) == "overdue" for s in steps)}
 
 
+def new_hires_to_sign_off(desk: Desk) -> dict | None:
+    """New hires not yet signed off (上岗确认), for the supervisors of their positions (who
+    sign off) and their mentor (带教师傅): who, since when, with whom; their plans are
+    one tap away (each plan costs several statements: not read here)."""
+    supervised = supervised_position_ids(desk.user)
+    mentor = desk.employee.id if desk.employee is not None else None
+    if not supervised and mentor is None:
+        return None
+    rows, total = rules.awaiting_sign_off(sorted(supervised), mentor, desk.today, SHOW)
+    return {"rows": rows, "total": total, "today": desk.today} if rows else None
+
+
 def expiring_coverage(desk: Desk) -> Listing | None:
     """Required trainings and certificates expired or expiring soon (培训覆盖 到期提醒):
     every position's for the training clerks, those of the positions he supervises for a

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement, TrainingFulfils
@@ -539,6 +540,26 @@ def new_hires(today: date | None = None) -> list[Employee]:
                                (Employee.hire_date.between(today - timedelta(days=NEW_HIRE_DAYS), today))
                                | Employee.id.in_(marked))
         .order_by(Employee.hire_date.desc())))
+
+
+def awaiting_sign_off(position_ids, mentor_id: int | None, today: date, limit: int) -> tuple[list, int]:
+    """New hires not yet signed off (上岗确认) of these positions, or whose mentor is
+    `mentor_id`: ([(employee, onboarding or None)], how many in all), the earliest hired
+    first; one statement whatever their number (a window count)."""
+    whose = [Employee.position_id.in_(list(position_ids))] if position_ids else []
+    if mentor_id is not None:
+        whose.append(Onboarding.mentor_id == mentor_id)
+    if not whose:
+        return [], 0
+    recent = Employee.hire_date.between(today - timedelta(days=NEW_HIRE_DAYS), today)
+    rows = db.session.execute(
+        select(Employee, Onboarding, func.count().over())
+        .outerjoin(Onboarding, Onboarding.employee_id == Employee.id)
+        .where(Employee.active.is_(True), Onboarding.signed_off_at.is_(None), recent | Onboarding.id.is_not(None),
+               or_(*whose))
+        .options(joinedload(Employee.position), joinedload(Onboarding.mentor))
+        .order_by(Employee.hire_date, Employee.id).limit(limit)).all()
+    return [(e, ob) for e, ob, _ in rows], (rows[0][2] if rows else 0)
 
 
 def positions_with_requirements() -> list[Position]:
