@@ -55,6 +55,10 @@ def test_requisition_notices_each_step_once(app, client, store, make_user):  # n
     assert notices_of(app, "t1")[-1][1] == "您的物资申领（口罩、手套）已被驳回，理由：本月已领足，下月再申请"
     with app.app_context():  # decided: the supervisor's notice no longer waits
         assert db.session.scalar(select(Notice.read_at).filter_by(key=f"req-decide:{req_id}")) is not None
+    # and his list says the request was dealt with, instead of still asking for a decision
+    listing = sup.get("/notices/").get_data(as_text=True)
+    item = listing.split(f"物资申领 #{req_id}（手套）", 1)[1].split("</li>", 1)[0]
+    assert "已处理" in item and "未读" not in item
 
 
 def _line(app, req_id):

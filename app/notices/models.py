@@ -33,6 +33,8 @@ class Notice(db.Model):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[Optional[datetime]]
+    # the event was dealt with (rules.settle) while the notice was unread: the list says 已处理
+    settled_at: Mapped[Optional[datetime]]
 
 
 class WebhookTarget(db.Model):

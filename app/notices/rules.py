@@ -125,15 +125,18 @@ def settle_all(keys=(), prefixes=()) -> None:
     which = [Notice.key.in_(list(keys))] if keys else []
     which += [Notice.key.startswith(p, autoescape=True) for p in prefixes]
     if which:
-        db.session.execute(update(Notice).where(Notice.read_at.is_(None), or_(*which)).values(read_at=utcnow()))
+        now = utcnow()
+        db.session.execute(update(Notice).where(Notice.read_at.is_(None), or_(*which))
+                           .values(read_at=now, settled_at=now))
 
 
 def duties_confirmed(user, position) -> None:
     """The user confirmed his position's current duties: his notices asking for it are done
     (each holder confirms for himself, so only his own)."""
+    now = utcnow()
     db.session.execute(update(Notice).where(Notice.user_id == user.id, Notice.read_at.is_(None),
                                             Notice.key.like(f"revision:{position.id}:%"))
-                       .values(read_at=utcnow()))
+                       .values(read_at=now, settled_at=now))
 
 
 def requisition_decided(req, approved: bool, note: str = "") -> None:
