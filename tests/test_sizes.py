@@ -126,8 +126,8 @@ def test_sized_item_needs_its_size_as_spec(app, admin_client):
 def test_the_standard_is_each_persons_size_and_issuing_past_it_is_said(app, client, sized):
     """The handbook's standard reads 工作服（按个人服装尺码）, not the size the entitlement
     happens to name (XL: a new hire wearing L would think XL is his); a second overall of the
-    year, in any size, is issued (a torn one is replaced) with a warning, and the person's
-    history shows the standard beside what he received."""
+    year, in any size, is issued (a torn one is replaced) once the clerk confirms it, with a
+    warning, and the person's history shows the standard beside what he received."""
     client.login("clerk")
     with app.app_context():
         tech = db.session.scalar(select(Position.id).filter_by(seed_key="technician"))
@@ -136,8 +136,12 @@ def test_the_standard_is_each_persons_size_and_issuing_past_it_is_said(app, clie
     first = client.post_form("/supplies/slips/new", {"employee_id": sized["T2"], "item_id": [sized["工作服L"]], "qty": ["1"]},
                              follow_redirects=True).get_data(as_text=True)
     assert "超出岗位标准" not in first
-    second = client.post_form("/supplies/slips/new", {"employee_id": sized["T2"], "item_id": [sized["工作服XL"]],
-                                                      "qty": ["1"]}, follow_redirects=True).get_data(as_text=True)
+    second = {"employee_id": sized["T2"], "item_id": [sized["工作服XL"]], "qty": ["1"]}
+    refused = client.post_form("/supplies/slips/new", second)
+    assert refused.status_code == 422
+    assert "t2本年已领 工作服 1 套，标准 1 套/年，本次再发 1 套将超出标准。" in refused.get_data(as_text=True)
+    second = client.post_form("/supplies/slips/new", dict(second, beyond_ok="1"),
+                              follow_redirects=True).get_data(as_text=True)
     assert "已发放" in second and "注意：t2 本年已领工作服 2套，超出岗位标准 1套/年。" in second
     history = client.get(f"/supplies/employees/{sized['T2']}").get_data(as_text=True)
     card = history.split("岗位标准（本期）", 1)[1].split("</section>", 1)[0]

@@ -651,3 +651,73 @@ def test_the_workspace_lists_what_i_collected_not_what_was_taken_back(app, store
         ledger.reverse(db.session.scalar(select(StockEntry).filter_by(slip_id=wrong.id, kind="issue")), clerk, "发错人")
         db.session.commit()
         assert [x.item.name for x in my_supplies(desk)["last"]] == ["口罩"]
+
+
+def test_a_slip_beyond_the_positions_standard_is_refused_once_then_issued_when_confirmed(app, client, store, make_user):
+    """何师傅's weekly gloves issued, Back, the pre-filled form submitted again: it made a
+    second slip without a word. Now the form says, per article, what he already received
+    this period against the standard, and issues only with 仍然发放（超出标准） ticked; the
+    slip's audit record says so. An item without a standard for his position (口罩) is not
+    affected; a requisition's refusal comes in the same answer."""
+    from app.audit.models import AuditEntry
+    from app.org.models import Position
+    from app.supplies.models import Entitlement
+
+    with app.app_context():
+        tech = db.session.scalar(select(Position).filter_by(seed_key="technician"))
+        db.session.add(Entitlement(position_id=tech.id, item_id=store["手套"], qty=1000, period="week"))
+        db.session.commit()
+    client.login("clerk")
+    prefilled = f"/supplies/slips/new?employee={store['t1']}&line={store['手套']}:1"
+    assert 'name="qty" value="1"' in client.get(prefilled).get_data(as_text=True)
+    form = {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": ["1"]}
+    assert client.post_form("/supplies/slips/new", form).status_code == 303
+    # Back, and the same form again
+    r = client.post_form("/supplies/slips/new", form)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "t1本周已领 手套 1 副，标准 1 副/周，本次再发 1 副将超出标准。" in html
+    assert 'name="beyond_ok"' in html and "仍然发放（超出标准）" in html
+    assert 'value="1"' in html.split('id="slip-lines"', 1)[1]  # what was typed stays
+    assert stock(app, store["手套"]) == 9000
+    with app.app_context():
+        assert db.session.scalar(select(func.count(IssueSlip.id))) == 1
+    # 口罩 has no standard for technicians: not a word about it, on its own or beside the gloves
+    assert client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["口罩"]],
+                                                    "qty": ["1"]}).status_code == 303
+    r = client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"], store["口罩"]],
+                                                 "qty": ["2", "1"]})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "本次再发 2 副将超出标准" in html and "口罩" not in html.split('id="beyond-standard"', 1)[1]
+    # confirmed: issued, and the slip's audit record says it was beyond the standard
+    r = client.post_form("/supplies/slips/new", dict(form, beyond_ok="1"))
+    assert r.status_code == 303
+    assert stock(app, store["手套"]) == 8000
+    with app.app_context():
+        slip_id = db.session.scalar(select(func.max(IssueSlip.id)))
+        audit = db.session.scalar(select(AuditEntry).filter_by(action="stock_issue", object_id=str(slip_id)))
+        assert "超出发放标准" in audit.summary
+        assert audit.after["beyond_standard"] == ["t1本周已领 手套 1 副，标准 1 副/周，本次再发 1 副将超出标准。"]
+        first = db.session.scalar(select(AuditEntry).filter_by(action="stock_issue").order_by(AuditEntry.id))
+        assert "超出" not in first.summary and "beyond_standard" not in first.after
+    # beyond the standard and against an approved requisition: both said at once, both confirmed at once
+    make_user("wm", position="workshop_manager")
+    t1 = Client(app.test_client())
+    t1.login("t1")
+    assert t1.post_form("/supplies/requisitions/new", {"item_id": [store["手套"]], "qty": ["1"],
+                                                       "reason": "破损"}).status_code == 303
+    with app.app_context():
+        req_id = db.session.scalar(select(Requisition.id))
+    sup = Client(app.test_client())
+    sup.login("wm")
+    assert sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve"}).status_code == 303
+    r = client.post_form("/supplies/slips/new", form)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "请按申领发放（见上方）" in html and "将超出标准" in html
+    r = client.post_form("/supplies/slips/new", dict(form, separate="1"))  # one confirmed, the other still asked
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "请按申领发放（见上方）" not in html and "将超出标准" in html
+    assert re.search(r'name="separate" value="1" checked', html)  # the confirmation given is kept
+    assert client.post_form("/supplies/slips/new", dict(form, separate="1", beyond_ok="1")).status_code == 303
+    assert stock(app, store["手套"]) == 7000
+    ledger_sum_matches(app)

@@ -134,6 +134,34 @@ def test_a_slip_may_not_bypass_an_approved_requisition(app, store):
         refuse_outside_requisition(None, [(gloves, 1000)], separate=False)
 
 
+def test_a_slip_beyond_the_standard_counts_every_size_and_only_entitled_articles(app, sized):  # noqa: F811
+    """The standard of a sized article counts what he received in any size; the sentence
+    names the article, not the size; an article without a standard is not mentioned; once
+    confirmed, the sentences are returned for the slip's audit record."""
+    from app.supplies.slips import SlipRefused, beyond_standard_said, refuse_unconfirmed
+
+    with app.test_request_context():
+        t1 = db.session.get(Employee, sized["T1"])
+        coat_xl, coat_l = db.session.get(SupplyItem, sized["工作服XL"]), db.session.get(SupplyItem, sized["工作服L"])
+        shoes = db.session.get(SupplyItem, sized["劳保鞋42码"])
+        pens = SupplyItem(name="签字笔", spec="", unit="支", category_id=coat_l.category_id)
+        db.session.add(pens)
+        db.session.flush()
+        ledger.receive(pens, 10_000, _user("clerk"))
+        assert beyond_standard_said(t1, [(coat_xl, 1000), (shoes, 1000), (pens, 5000)]) == []
+        assert beyond_standard_said(t1, [(coat_xl, 1000), (coat_l, 1000)]) == [
+            "t1本年已领 工作服 0 套，标准 1 套/年，本次发 2 套将超出标准。"]
+        ledger.issue(t1, [(coat_l, 1000)], _user("clerk"))
+        said = ["t1本年已领 工作服 1 套，标准 1 套/年，本次再发 1 套将超出标准。"]
+        assert beyond_standard_said(t1, [(coat_xl, 1000), (pens, 1000)]) == said
+        with pytest.raises(SlipRefused) as refused:
+            refuse_unconfirmed(t1, [(coat_xl, 1000)], separate=False, beyond_ok=False)
+        assert refused.value.problems == {"beyond": said}
+        assert refuse_unconfirmed(t1, [(coat_xl, 1000)], separate=False, beyond_ok=True) == said
+        assert refuse_unconfirmed(t1, [(pens, 1000)], separate=False, beyond_ok=False) == []
+        assert beyond_standard_said(None, [(coat_xl, 1000)]) == []
+
+
 def test_the_count_form_and_the_issue_quantities(app, store):
     from app.supplies.ledger import typed_counts
     from app.supplies.requisitions import create, decide, issue_quantities

@@ -120,8 +120,11 @@ def receive(item: SupplyItem, qty: int, user, supplier: str = "", note: str = ""
 
 
 def issue(employee: Employee, lines: list[tuple[SupplyItem, int]], user, *, note: str = "",
-          requisition=None, requisition_lines: dict[int, int] | None = None, issued_on: date | None = None) -> IssueSlip:
-    """Issue several lines to one employee, all or nothing."""
+          requisition=None, requisition_lines: dict[int, int] | None = None, issued_on: date | None = None,
+          beyond_standard: list[str] = ()) -> IssueSlip:
+    """Issue several lines to one employee, all or nothing. `beyond_standard`: what the
+    clerk confirmed issuing past the position's standard (slips.refuse_unconfirmed), said
+    in the slip's audit record."""
     _usable_employee(employee)
     if not lines:
         raise LedgerError("领用单至少需要一行物品。", "lines")
@@ -147,8 +150,12 @@ def issue(employee: Employee, lines: list[tuple[SupplyItem, int]], user, *, note
     for n, (item, qty) in enumerate(lines):
         _entry(item, ISSUE, -qty, user, employee_id=employee.id, slip_id=slip.id,
                requisition_line_id=(requisition_lines or {}).get(n))
-    record("stock_issue", "issue_slip", slip.id, summary=f"领用单 {slip.number} {employee.name}",
-           after={"lines": [[item.label, fmt(qty), item.unit] for item, qty in lines]})
+    after = {"lines": [[item.label, fmt(qty), item.unit] for item, qty in lines]}
+    if beyond_standard:
+        after["beyond_standard"] = list(beyond_standard)
+    record("stock_issue", "issue_slip", slip.id,
+           summary=f"领用单 {slip.number} {employee.name}" + ("（超出发放标准，经确认发放）" if beyond_standard else ""),
+           after=after)
     return slip
 
 

@@ -27,7 +27,7 @@ from app.supplies.quantity import QuantityError, fmt, parse
 from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, RequisitionRefused, beyond_standard_asked, create,
                                        create_problems, decide, decision_context, fulfil, issue_quantities, open_for,
                                        open_per_line, visible_requisitions, withdraw)
-from app.supplies.slips import MAX_LINES, parse_lines, prefilled_rows, refuse_outside_requisition
+from app.supplies.slips import MAX_LINES, SlipRefused, parse_lines, prefilled_rows, refuse_unconfirmed
 from app.supplies.stock import categories, overview
 from app.web import ListPage, render
 from app.xlsxexport import Table, requested_format, table_response
@@ -246,8 +246,12 @@ def slip_new():
             errors["lines"] = line_errors
         else:
             try:
-                refuse_outside_requisition(employee, lines, bool(request.form.get("separate")))
-                slip = issue(employee, lines, current_user, note=request.form.get("note", ""))
+                beyond = refuse_unconfirmed(employee, lines, separate=bool(request.form.get("separate")),
+                                            beyond_ok=bool(request.form.get("beyond_ok")))
+                slip = issue(employee, lines, current_user, note=request.form.get("note", ""), beyond_standard=beyond)
+            except SlipRefused as exc:
+                db.session.rollback()
+                errors.update(exc.problems)
             except LedgerError as exc:
                 db.session.rollback()
                 errors.setdefault(_slip_field(exc), []).append(str(exc))

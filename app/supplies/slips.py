@@ -1,11 +1,13 @@
 """Issue slips (领用单) and requisition forms: their lines as typed, the slip pre-filled from
-the entitlement list, and the check that a slip does not bypass an approved requisition."""
+the entitlement list, the check that a slip does not bypass an approved requisition, and
+the one that it does not take the person past his position's standard unawares."""
 from app import params
 from app.extensions import db
 from app.staff.models import Employee
+from app.supplies.entitlements import PERIOD_LABELS, asked_beyond_standard
 from app.supplies.ledger import LedgerError
 from app.supplies.models import SupplyItem
-from app.supplies.quantity import QuantityError, parse
+from app.supplies.quantity import QuantityError, fmt, parse
 from app.supplies.requisitions import open_for
 from app.supplies.sizes import variant_for
 
@@ -71,3 +73,49 @@ def refuse_outside_requisition(employee: Employee | None, lines, separate: bool)
     if same:
         raise LedgerError(f"{employee.name} 有已批准未发放的申领包含 {'、'.join(same)}：请按申领发放（见上方），"
                           "或勾选“不按申领，单独发放”。", "requisition")
+
+
+class SlipRefused(LedgerError):
+    """A slip the clerk must confirm before it is issued: every reason of one submit at
+    once (field -> messages), each shown beside its checkbox."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        field, messages = next(iter(problems.items()))
+        super().__init__(messages[0], field)
+        self.problems = problems
+
+
+def beyond_standard_said(employee: Employee | None, lines) -> list[str]:
+    """One sentence per entitlement of the person's position that these lines ([(item,
+    milli-units)]) would take past the standard in its current period, counting what he
+    already received in it (entitlements.asked_beyond_standard, as his history page counts):
+    何师傅本周已领 防滑手套 1 副，标准 1 副/周，本次再发 1 副将超出标准。 Items without a
+    standard for his position say nothing."""
+    if employee is None:
+        return []
+    said = []
+    for asked in asked_beyond_standard(employee, lines):
+        ent, got = asked.due.entitlement, asked.due.received
+        unit, period = ent.item.unit, PERIOD_LABELS[ent.period]
+        said.append(f"{employee.name}本{period}已领 {ent.article} {fmt(got)} {unit}，标准 {fmt(ent.qty)} {unit}/{period}，"
+                    f"本次{'再' if got else ''}发 {fmt(asked.asked)} {unit}将超出标准。")
+    return said
+
+
+def refuse_unconfirmed(employee: Employee | None, lines, *, separate: bool, beyond_ok: bool) -> list[str]:
+    """What a direct slip needs the clerk to confirm, all at once: items of an approved
+    requisition of the person (refuse_outside_requisition; `separate` confirms) and lines
+    beyond his position's standard (beyond_standard_said; `beyond_ok` confirms, 仍然发放).
+    Raises SlipRefused naming what is not confirmed; returns the beyond-standard sentences
+    the clerk confirmed, for the slip's audit record."""
+    problems: dict[str, list[str]] = {}
+    try:
+        refuse_outside_requisition(employee, lines, separate)
+    except LedgerError as exc:
+        problems["requisition"] = [str(exc)]
+    beyond = beyond_standard_said(employee, lines)
+    if beyond and not beyond_ok:
+        problems["beyond"] = beyond
+    if problems:
+        raise SlipRefused(problems)
+    return beyond
