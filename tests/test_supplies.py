@@ -721,3 +721,37 @@ def test_a_slip_beyond_the_positions_standard_is_refused_once_then_issued_when_c
     assert client.post_form("/supplies/slips/new", dict(form, separate="1", beyond_ok="1")).status_code == 303
     assert stock(app, store["手套"]) == 7000
     ledger_sum_matches(app)
+
+
+def test_issuing_against_a_requisition_links_its_slip(app, client, store, make_user):
+    """After 发放 on a requisition, the flash and the 办理记录 named the slip as plain text:
+    its number is a link to the slip (where it is printed), in both."""
+    make_user("wm", position="workshop_manager")
+    t1 = Client(app.test_client())
+    t1.login("t1")
+    assert t1.post_form("/supplies/requisitions/new", {"item_id": [store["手套"]], "qty": ["3"],
+                                                       "reason": "破损"}).status_code == 303
+    with app.app_context():
+        req = db.session.scalar(select(Requisition))
+        req_id, line = req.id, req.lines[0].id
+    sup = Client(app.test_client())
+    sup.login("wm")
+    assert sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "approve"}).status_code == 303
+    client.login("clerk")
+    numbers = []
+    for qty in ("1", "2"):  # in two parts: two slips, two steps
+        page = client.post_form(f"/supplies/requisitions/{req_id}/issue", {f"qty-{line}": qty},
+                                follow_redirects=True).get_data(as_text=True)
+        with app.app_context():
+            slip = db.session.scalar(select(IssueSlip).order_by(IssueSlip.id.desc()))
+            numbers.append((slip.id, slip.number))
+        flashed = page.split('class="flashes"', 1)[1].split("</div></div>", 1)[0]
+        assert f'已发放，领用单 <a href="/supplies/slips/{slip.id}">{slip.number}</a>。' in flashed
+    steps = page.split("<h2>办理记录</h2>", 1)[1].split("</ul>", 1)[0]
+    for slip_id, number in numbers:
+        assert f'发放：领用单 <a href="/supplies/slips/{slip_id}">{number}</a>' in steps
+    assert "提交申请" in steps and "批准" in steps
+    # the person who asked follows the same link to his slip
+    own = t1.get(f"/supplies/requisitions/{req_id}").get_data(as_text=True)
+    assert f'<a href="/supplies/slips/{numbers[0][0]}">' in own
+    assert t1.get(f"/supplies/slips/{numbers[0][0]}").status_code == 200

@@ -13,8 +13,8 @@ from app.permissions import (Reach, may_decide_requisition, may_withdraw_requisi
 from app.staff.models import Employee
 from app.supplies.entitlements import asked_beyond_standard
 from app.supplies.ledger import LedgerError, issue
-from app.supplies.models import (ISSUE, REVERSAL, Entitlement, Requisition, RequisitionLine, RequisitionStep,
-                                 StockEntry, SupplyItem)
+from app.supplies.models import (ISSUE, REVERSAL, Entitlement, IssueSlip, Requisition, RequisitionLine,
+                                 RequisitionStep, StockEntry, SupplyItem)
 from app.supplies.quantity import fmt, parse
 
 STATUS_LABELS = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回",
@@ -211,6 +211,17 @@ def open_per_line(req: Requisition) -> dict[int, int]:
         return {l.id: 0 for l in req.lines}
     issued = issued_per_line(req)
     return {l.id: max(l.qty - issued[l.id], 0) for l in req.lines}
+
+
+def step_slips(req: Requisition) -> dict[int, IssueSlip]:
+    """The slip of each 发放 step of the requisition (step id -> slip), for its page to link:
+    fulfil notes the step as 领用单 <number>, and the requisition's slips are read in one query."""
+    issued = [s for s in req.steps if s.action == "issue"]
+    if not issued:
+        return {}
+    by_note = {f"领用单 {slip.number}": slip for slip in db.session.scalars(
+        select(IssueSlip).where(IssueSlip.requisition_id == req.id))}
+    return {s.id: by_note[s.note] for s in issued if s.note in by_note}
 
 
 def issue_quantities(req: Requisition, typed: dict[str, str]) -> dict[int, int]:

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -26,7 +27,7 @@ from app.supplies.models import (KIND_LABELS, Entitlement, IssueSlip, Requisitio
 from app.supplies.quantity import QuantityError, fmt, parse
 from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, RequisitionRefused, beyond_standard_asked, create,
                                        create_problems, decide, decision_context, fulfil, issue_quantities, open_for,
-                                       open_per_line, visible_requisitions, withdraw)
+                                       open_per_line, step_slips, visible_requisitions, withdraw)
 from app.supplies.slips import MAX_LINES, SlipRefused, parse_lines, prefilled_rows, refuse_unconfirmed
 from app.supplies.stock import categories, overview
 from app.web import ListPage, render
@@ -423,7 +424,7 @@ def requisition(req_id: int, errors=None, status=200):
                   can_issue=can_issue_supplies(current_user), errors=errors or {}, status=status,
                   may_withdraw=may_withdraw_requisition(current_user, req), context=context,
                   beyond=beyond_standard_asked(req, still_open) if context else [],
-                  stock=stock_of([l.item_id for l in req.lines]), **_helpers())
+                  stock=stock_of([l.item_id for l in req.lines]), step_slips=step_slips(req), **_helpers())
 
 
 @bp.post("/requisitions/<int:req_id>/withdraw")
@@ -475,7 +476,9 @@ def requisition_issue(req_id: int):
         db.session.rollback()
         return requisition(req_id, errors={"issue": str(exc)}, status=422)
     db.session.commit()
-    flash(f"已发放，领用单 {slip.number}。", "success")
+    # the slip's number a link to it (to print it): the markup is ours, its values escaped by format
+    flash(Markup('已发放，领用单 <a href="{}">{}</a>。').format(url_for("supplies.slip", slip_id=slip.id), slip.number),
+          "success")
     return redirect(url_for("supplies.requisition", req_id=req.id), code=303)
 
 
