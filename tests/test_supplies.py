@@ -755,3 +755,60 @@ def test_issuing_against_a_requisition_links_its_slip(app, client, store, make_u
     own = t1.get(f"/supplies/requisitions/{req_id}").get_data(as_text=True)
     assert f'<a href="/supplies/slips/{numbers[0][0]}">' in own
     assert t1.get(f"/supplies/slips/{numbers[0][0]}").status_code == 200
+
+
+def test_a_reversed_issue_is_marked_in_the_list_and_nobody_signs_for_it_in_the_register(app, client, store):
+    """A slip taken back (冲销) looked like any other in the list, and the 发放登记表 printed
+    the issue (40 副) and its reversal (-40 副) as two rows, each with a signature box: the
+    person would have signed for 40 pairs he never got. Now the list says 已冲销 / 部分冲销;
+    the register leaves an issue reversed within the month out of the table with its
+    reversal (listed below it), and asks no signature for a reversal or for an issue
+    reversed after its month."""
+    from datetime import datetime, timedelta
+
+    from app import clock
+    from app.auth.models import User
+    from tests.pdftools import pdftotext
+
+    with app.app_context():
+        today = clock.local_now().date()
+        last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=15)
+        clerk = db.session.scalar(select(User).filter_by(username="clerk"))
+        t1, t2 = db.session.get(Employee, store["t1"]), db.session.get(Employee, store["t2"])
+        gloves, masks = db.session.get(SupplyItem, store["手套"]), db.session.get(SupplyItem, store["口罩"])
+        ledger.receive(gloves, 40_000, clerk)
+        wrong = ledger.issue(t1, [(gloves, 40_000)], clerk)  # 40 instead of 4
+        ledger.reverse(wrong.lines[0], clerk, "数量录错，应为4副")
+        right = ledger.issue(t1, [(gloves, 4000)], clerk)
+        both = ledger.issue(t2, [(gloves, 1000), (masks, 1000)], clerk)
+        ledger.reverse(both.lines[1], clerk, "口罩发错")
+        earlier = ledger.issue(t2, [(gloves, 2000)], clerk)  # last month's, taken back this month
+        earlier.issued_on = last_month
+        earlier.lines[0].at = clock.to_utc(datetime.combine(last_month, datetime.min.time()).replace(hour=10))
+        db.session.flush()
+        ledger.reverse(earlier.lines[0], clerk, "未领走")
+        db.session.commit()
+        numbers = {s.id: s.number for s in db.session.scalars(select(IssueSlip))}
+        category = gloves.category_id
+    client.login("clerk")
+    listing = client.get("/supplies/slips").get_data(as_text=True)
+    rows = {n: row for row in listing.split("<tbody>", 1)[1].split("</tr>") for n in numbers.values() if n in row}
+    assert "已冲销" in rows[numbers[wrong.id]] and 'class="inactive"' in rows[numbers[wrong.id]]
+    assert "部分冲销" in rows[numbers[both.id]] and "口罩 1盒（已冲销）" in rows[numbers[both.id]]
+    assert "冲销" not in rows[numbers[right.id]]
+    assert "已冲销" in client.get(f"/supplies/slips/{wrong.id}").get_data(as_text=True).split("</h1>", 1)[0]
+
+    def flat(pdf):  # the PDF's text without its line breaks and spaces (cells wrap)
+        return re.sub(r"\s+", "", pdftotext(pdf))
+
+    table, below = flat(client.get(f"/supplies/ledger.pdf?category={category}").data).split("本月发放后又在本月冲销", 1)
+    assert "共3条" in table  # 4 副 to t1, 1 副 to t2, the reversal of last month's issue
+    assert numbers[wrong.id] not in table and "40副" not in table  # neither the 40 nor the -40
+    assert numbers[right.id] in table and numbers[both.id] in table and "口罩" not in table
+    assert "未列入上表（无需签字）的2条" in below
+    assert f"t1手套40副（{numbers[wrong.id]}），{today:%m-%d}冲销：数量录错，应为4副" in below
+    assert f"t2口罩1盒（{numbers[both.id]}），{today:%m-%d}冲销：口罩发错" in below
+    assert f"冲销{last_month:%m-%d}的发放，无需签字" in table  # the reversal of last month's issue: no box
+    assert table.count("无需签字") == 1
+    earlier = flat(client.get(f"/supplies/ledger.pdf?category={category}&month={last_month:%Y-%m}").data)
+    assert "共1条" in earlier and f"已于{today:%m-%d}冲销，无需签字" in earlier

@@ -84,6 +84,20 @@ class IssueSlip(db.Model):
     lines: Mapped[list["StockEntry"]] = relationship(back_populates="slip", order_by="StockEntry.id")
     requisition = relationship("Requisition")
 
+    @property
+    def reversed_ids(self) -> set[int]:
+        """Ids of its issue lines taken back (冲销): a reversal is a line of the same slip."""
+        return {l.reverses_id for l in self.lines if l.kind == REVERSAL}
+
+    @property
+    def reversal(self) -> str:
+        """"" when nothing of it was reversed, "full" when every issue line was, else "partial"."""
+        issued = {l.id for l in self.lines if l.kind == ISSUE}
+        taken_back = issued & self.reversed_ids
+        if not taken_back:
+            return ""
+        return "full" if taken_back == issued else "partial"
+
 
 class StockEntry(db.Model):
     """One change of stock. Append-only: never edited or deleted; a mistake is corrected by

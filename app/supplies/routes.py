@@ -17,7 +17,7 @@ from app.staff.models import Employee, staff_rows
 
 from app.supplies.entitlements import (PERIOD_LABELS, beyond_standard, choose_variants, due_by_employee, save_entitlement,
                                        standing_of)
-from app.supplies.history import category_issues, employee_entries, employee_totals, entries_between
+from app.supplies.history import employee_entries, employee_totals, entries_between, issue_register
 from app.supplies.items import save_item
 from app.supplies.forms import UNITS, ItemForm, SimpleForm
 from app.supplies.ledger import (LedgerError, count_many, give_back, issue, item_ledger, receive, reverse,
@@ -490,7 +490,8 @@ def ledger_pdf():
     require(can_issue_supplies)
     year, month = params.month_arg()
     category = db.get_or_404(SupplyCategory, request.args.get("category", type=params.bounded_int) or 0)
-    pdf = render_pdf("print/issue_ledger.html", entries=category_issues(category, year, month), category=category, year=year, month=month, **_helpers())
+    pdf = render_pdf("print/issue_ledger.html", register=issue_register(category, year, month), category=category,
+                     year=year, month=month, **_helpers())
     return pdf_response(pdf, f"发放登记表-{category.name}-{year}年{month:02d}月.pdf")
 
 
