@@ -81,6 +81,40 @@ def test_prefilled_slip_picks_each_persons_size_or_asks(app, client, sized):
     assert not re.findall(r'<option value="\d+" selected>[^<]*工作服', form)
 
 
+def test_a_refused_prefilled_slip_keeps_each_rows_size_hint(app, client, sized):
+    """Issuing from 发放标准 to someone without sizes on record: the shoe and overall rows
+    start blank with a hint each. Submitted with them still blank, each row said 请选择物品。
+    and the hints were gone, so the clerk could not tell which row was the shoes. Each row
+    keeps its hint (and its item) across the refusal, under its own error; a size chosen
+    on one row leaves its hint there, no longer asking."""
+    from app.supplies.models import IssueSlip
+
+    client.login("clerk")
+    coat, shoes = sized["工作服XL"], sized["劳保鞋42码"]
+    form = client.get(f"/supplies/slips/new?employee={sized['T3']}&line={coat}:1&line={shoes}:1").get_data(as_text=True)
+    assert re.findall(r'name="line_for" value="(\d*)"', form) == [str(coat), str(shoes), ""]
+
+    def rows(html):
+        return re.findall(r'<div class="slip-line[^"]*" data-line>(.*?)</div>', html, re.S)
+
+    posted = {"employee_id": sized["T3"], "item_id": ["", "", ""], "qty": ["1", "1", ""],
+              "line_for": [str(coat), str(shoes), ""]}
+    r = client.post_form("/supplies/slips/new", posted)
+    assert r.status_code == 422
+    first, second, third = rows(r.get_data(as_text=True))
+    assert "请选择物品。" in first and "t3未登记服装尺码，请选择工作服的尺码" in first and "鞋码" not in first
+    assert "请选择物品。" in second and "t3未登记鞋码，请选择劳保鞋的尺码" in second and "服装" not in second
+    assert 'class="line-note ask"' in first and 'class="line-note ask"' in second and "line-note" not in third
+    assert f'name="line_for" value="{coat}"' in first and f'name="line_for" value="{shoes}"' in second  # and again
+    # the overall's size chosen, the shoes still blank: the shoes' row still asks, the overall's only says
+    r = client.post_form("/supplies/slips/new", dict(posted, item_id=[str(sized["工作服L"]), "", ""]))
+    first, second, _ = rows(r.get_data(as_text=True))
+    assert r.status_code == 422 and "未登记服装尺码" in first and "ask" not in first and "请选择物品" not in first
+    assert 'class="line-note ask"' in second and "请选择物品。" in second
+    with app.app_context():
+        assert db.session.scalar(select(IssueSlip.id)) is None
+
+
 def test_any_variant_meets_the_entitlement(app, client, sized):
     client.login("clerk")
     r = client.post_form("/supplies/slips/new", {"employee_id": sized["T2"], "item_id": [sized["工作服L"]], "qty": ["1"]})

@@ -28,7 +28,7 @@ from app.supplies.quantity import QuantityError, fmt, parse
 from app.supplies.requisitions import (STATUS_LABELS, STEP_LABELS, RequisitionRefused, beyond_standard_asked, create,
                                        create_problems, decide, decision_context, fulfil, issue_quantities, open_for,
                                        open_per_line, step_slips, visible_requisitions, withdraw)
-from app.supplies.slips import MAX_LINES, SlipRefused, parse_lines, prefilled_rows, refuse_unconfirmed
+from app.supplies.slips import MAX_LINES, SlipRefused, hints_again, parse_lines, prefilled_rows, refuse_unconfirmed
 from app.supplies.stock import categories, overview
 from app.web import ListPage, render
 from app.xlsxexport import Table, requested_format, table_response
@@ -243,6 +243,7 @@ def slip_new():
             abort(400)
         lines, raw, line_errors = _typed_lines(by_id)
         employee = _employee_from_form()
+        hints_again(employee, raw, request.form.getlist("line_for"), by_id)
         if line_errors:
             errors["lines"] = line_errors
         else:

@@ -48,7 +48,8 @@ def parse_lines(item_ids: list[str], quantities: list[str], items_by_id: dict[in
 def prefilled_rows(person: Employee | None, specs: list[str], items_by_id: dict[int, SupplyItem]) -> list[dict]:
     """The rows of a slip opened from the entitlement list (?employee=ID&line=ITEM:QTY …):
     an item with sizes becomes the variant of the person's size, or asks which
-    (sizes.variant_for); an unknown item stays as given, for the clerk to choose."""
+    (sizes.variant_for); an unknown item stays as given, for the clerk to choose. A sized
+    row keeps the item it was for ("group", sent back with the form: hints_again)."""
     rows = []
     for spec in specs:
         item_id, _, qty = spec.partition(":")
@@ -59,7 +60,23 @@ def prefilled_rows(person: Employee | None, specs: list[str], items_by_id: dict[
         else:
             rows.append({"item_id": choice.item.id if choice.item else "", "qty": qty,
                          "note": choice.note, "ask": choice.item is None})
+            if it.size_kind:
+                rows[-1]["group"] = str(it.id)
     return rows
+
+
+def hints_again(person: Employee | None, rows: list[dict], groups: list[str],
+                items_by_id: dict[int, SupplyItem]) -> None:
+    """A pre-filled slip sent back (refused) keeps each sized row's hint (林涛未登记鞋码，请选择
+    劳保鞋的尺码…): `groups`, the form's line_for[] beside item_id[], names the item each
+    row was for; the hint is worked out again for the person now chosen. Once a size is
+    chosen on the row, the hint stays but no longer asks."""
+    for row, group in zip(rows, groups):
+        it = items_by_id.get(params.to_id(group))
+        if it is None or not it.size_kind:
+            continue
+        choice = variant_for(it, person)
+        row.update(group=str(it.id), note=choice.note, ask=choice.item is None and not row["item_id"])
 
 
 def refuse_outside_requisition(employee: Employee | None, lines, separate: bool) -> None:
