@@ -812,3 +812,26 @@ def test_a_reversed_issue_is_marked_in_the_list_and_nobody_signs_for_it_in_the_r
     assert table.count("无需签字") == 1
     earlier = flat(client.get(f"/supplies/ledger.pdf?category={category}&month={last_month:%Y-%m}").data)
     assert "共1条" in earlier and f"已于{today:%m-%d}冲销，无需签字" in earlier
+
+
+def test_the_slip_pages_note_column_says_what_its_link_is_for(app, client, store):
+    """The slip page's 说明 column held only a link called 台账: it says where it leads
+    (the item's ledger, where a line is reversed), a reversed line says so, and a reversal
+    names the line it takes back by its number on the slip, not the ledger's entry id."""
+    client.login("clerk")
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"], store["口罩"]],
+                                             "qty": ["3", "1"]})
+    with app.app_context():
+        slip = db.session.scalar(select(IssueSlip))
+        gloves_line, masks_line = (l.id for l in slip.lines)
+    assert client.post_form(f"/supplies/entries/{gloves_line}/reverse", {"reason": "录错数量"}).status_code == 303
+    html = client.get(f"/supplies/slips/{slip.id}").get_data(as_text=True)
+    rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("</tr>")[:3]
+    assert "已冲销" in rows[0] and f'#entry-{gloves_line}">在台账中查看</a>' in rows[0]
+    assert f'#entry-{masks_line}">在台账中查看或冲销</a>' in rows[1] and "已冲销" not in rows[1]
+    assert "冲销第 1 行：录错数量" in rows[2] and f"#{gloves_line}" not in rows[2]
+    assert ">台账<" not in html
+    own = Client(app.test_client())
+    own.login("t1")  # the person sees what happened, without the clerk's link
+    page = own.get(f"/supplies/slips/{slip.id}").get_data(as_text=True)
+    assert "冲销第 1 行：录错数量" in page and "在台账中查看" not in page

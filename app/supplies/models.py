@@ -85,6 +85,11 @@ class IssueSlip(db.Model):
     requisition = relationship("Requisition")
 
     @property
+    def line_numbers(self) -> dict[int, int]:
+        """Each line's number on the slip (1, 2 …), by entry id: what a reversal line names."""
+        return {l.id: n for n, l in enumerate(self.lines, start=1)}
+
+    @property
     def reversed_ids(self) -> set[int]:
         """Ids of its issue lines taken back (冲销): a reversal is a line of the same slip."""
         return {l.reverses_id for l in self.lines if l.kind == REVERSAL}
