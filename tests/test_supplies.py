@@ -835,3 +835,16 @@ def test_the_slip_pages_note_column_says_what_its_link_is_for(app, client, store
     own.login("t1")  # the person sees what happened, without the clerk's link
     page = own.get(f"/supplies/slips/{slip.id}").get_data(as_text=True)
     assert "冲销第 1 行：录错数量" in page and "在台账中查看" not in page
+
+
+def test_the_registers_number_header_is_read_whole(app, client, store):
+    """序号 wrapped to 序/号 in the 发放登记表 (and the 盘点表): its column holds it on one line."""
+    from tests.pdftools import pdftotext
+
+    client.login("clerk")
+    client.post_form("/supplies/slips/new", {"employee_id": store["t1"], "item_id": [store["手套"]], "qty": ["1"]})
+    with app.app_context():
+        cat = db.session.scalar(select(SupplyCategory.id).filter_by(name="劳保用品"))
+    for url in (f"/supplies/ledger.pdf?category={cat}", f"/supplies/count-sheet.pdf?category={cat}"):
+        text = pdftotext(client.get(url).data)
+        assert "序号" in text, url
