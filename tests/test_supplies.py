@@ -412,8 +412,13 @@ def test_requisition_form_grows_warns_withdraws_and_shows_context(app, client, s
     make_user("wm", position="workshop_manager")
     requester = Client(app.test_client())
     requester.login("t1")
-    assert requester.get("/supplies/requisitions/new").get_data(as_text=True).count("data-line") == 3
-    # 再加一行: a plain form post (no JavaScript) keeps what was typed and adds a line
+    form = requester.get("/supplies/requisitions/new").get_data(as_text=True)
+    assert form.count("data-line") == 3
+    # the button says what the issue form's says (it said 再加一行 here, 添加一行 there)
+    assert '<button type="submit" name="add_line" value="1">添加一行</button>' in form and "再加一行" not in form
+    client.login("clerk")
+    assert ">添加一行</button>" in client.get("/supplies/slips/new").get_data(as_text=True)
+    # 添加一行: a plain form post (no JavaScript) keeps what was typed and adds a line
     r = requester.post_form("/supplies/requisitions/new", {"item_id": [store["手套"], "", ""], "qty": ["2", "", ""],
                                                            "reason": "破损", "add_line": "1"})
     html = r.get_data(as_text=True)

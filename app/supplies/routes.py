@@ -386,7 +386,7 @@ def requisition_new():
             abort(400)
         by_id = {i.id: i for i in items}
         lines, raw, line_errors = _typed_lines(by_id)
-        if request.form.get("add_line"):  # 再加一行, also without JavaScript: nothing is saved
+        if request.form.get("add_line"):  # 添加一行, also without JavaScript: nothing is saved
             if len(raw) < MAX_LINES:
                 raw.append({"item_id": "", "qty": ""})
         elif line_errors:  # a line not understood: said with every other problem of the form
