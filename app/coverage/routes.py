@@ -284,15 +284,21 @@ def onboarding_step(employee_id: int, step_id: int):
     return redirect(url_for("coverage.employee", employee_id=e.id) + "#onboarding", code=303)
 
 
+def _signer_of(employee_id: int) -> Employee:
+    """The new hire, for a POST (CSRF checked) by someone who may sign his onboarding off."""
+    e = db.get_or_404(Employee, employee_id)
+    require(may_sign_off_onboarding, e)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    return e
+
+
 @bp.post("/employees/<int:employee_id>/onboarding/signoff")
 @login_required
 def onboarding_signoff(employee_id: int):
     """上岗确认: the supervisor of the position signs the onboarding off with a note; with
     steps unfinished, only once he ticks that he knows (the page lists them)."""
-    e = db.get_or_404(Employee, employee_id)
-    require(may_sign_off_onboarding, e)
-    if not PlainForm().validate_on_submit():
-        abort(400)
+    e = _signer_of(employee_id)
     note = request.form.get("note", "")
     try:
         sign_off(e, current_user, note, acknowledged=request.form.get("unfinished_ok") == "1")
@@ -312,10 +318,7 @@ def onboarding_signoff(employee_id: int):
 @login_required
 def onboarding_signoff_withdraw(employee_id: int):
     """撤销上岗确认, with a reason: by whoever may sign off; the plan is open again."""
-    e = db.get_or_404(Employee, employee_id)
-    require(may_sign_off_onboarding, e)
-    if not PlainForm().validate_on_submit():
-        abort(400)
+    e = _signer_of(employee_id)
     reason = request.form.get("reason", "")
     try:
         withdraw_sign_off(e, current_user, reason)

@@ -105,13 +105,19 @@ def _refused_page(count_id: int, exc: Refused, scan_form=None, extra_form=None):
     return _count_page(count, status=status, scan_form=scan_form, extra_form=extra_form)
 
 
-@bp.post("/counts/<int:count_id>/lines/<int:line_id>")
-@login_required
-def count_mark(count_id: int, line_id: int):
+def _line_to_change(count_id: int, line_id: int) -> CountLine:
+    """A line of this count, for someone who counts (404 for a line of another count)."""
     require(may_count_equipment)
     line = db.session.get(CountLine, line_id)
     if line is None or line.count_id != count_id:
         abort(404)
+    return line
+
+
+@bp.post("/counts/<int:count_id>/lines/<int:line_id>")
+@login_required
+def count_mark(count_id: int, line_id: int):
+    line = _line_to_change(count_id, line_id)
     result = request.form.get("result", "")
     qty_text = (request.form.get("counted_qty") or "").strip()
     try:
@@ -157,10 +163,7 @@ def count_scan(count_id: int):
 @login_required
 def count_remove_extra(count_id: int, line_id: int):
     """撤销 a line found outside the list (a wrong scan, a typo) before the close."""
-    require(may_count_equipment)
-    line = db.session.get(CountLine, line_id)
-    if line is None or line.count_id != count_id:
-        abort(404)
+    line = _line_to_change(count_id, line_id)
     try:
         what = counts.remove_extra(line, current_user)
         db.session.commit()

@@ -32,6 +32,16 @@ class LedgerError(ValueError):
         self.field = field
 
 
+class ProblemsRefused(LedgerError):
+    """Refused for every problem of one submit at once (field -> messages), each shown
+    beside its field; the first is the message."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        field, messages = next(iter(problems.items()))
+        super().__init__(messages[0], field)
+        self.problems = problems
+
+
 def _text(value: str, limit: int, label: str, field: str) -> str:
     """A note or reason as typed, or a refusal beside its field: never cut silently."""
     value = (value or "").strip()

@@ -12,7 +12,7 @@ from app.permissions import (Reach, may_decide_requisition, may_withdraw_requisi
                              requisitions_visible_to)
 from app.staff.models import Employee
 from app.supplies.entitlements import asked_beyond_standard
-from app.supplies.ledger import LedgerError, issue
+from app.supplies.ledger import LedgerError, ProblemsRefused, issue
 from app.supplies.models import (ISSUE, REVERSAL, Entitlement, IssueSlip, Requisition, RequisitionLine,
                                  RequisitionStep, StockEntry, SupplyItem)
 from app.supplies.quantity import fmt, parse
@@ -40,14 +40,8 @@ def pending_with(employee_id: int, item_ids) -> list[tuple[Requisition, list[Sup
     return out
 
 
-class RequisitionRefused(LedgerError):
-    """A requisition refused for what was entered: every problem of the one submit (field →
-    messages), so the form shows them all at once, each beside its field."""
-
-    def __init__(self, problems: dict[str, list[str]]):
-        field, messages = next(iter(problems.items()))
-        super().__init__(messages[0], field)
-        self.problems = problems
+class RequisitionRefused(ProblemsRefused):
+    """A requisition refused for what was entered: every problem of the one submit."""
 
 
 def create_problems(employee, lines: list[tuple[SupplyItem, int]], reason: str, duplicate_ok: bool = False,

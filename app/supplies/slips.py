@@ -5,7 +5,7 @@ from app import params
 from app.extensions import db
 from app.staff.models import Employee
 from app.supplies.entitlements import PERIOD_LABELS, asked_beyond_standard
-from app.supplies.ledger import LedgerError
+from app.supplies.ledger import LedgerError, ProblemsRefused
 from app.supplies.models import SupplyItem
 from app.supplies.quantity import QuantityError, fmt, parse
 from app.supplies.requisitions import open_for
@@ -92,14 +92,9 @@ def refuse_outside_requisition(employee: Employee | None, lines, separate: bool)
                           "或勾选“不按申领，单独发放”。", "requisition")
 
 
-class SlipRefused(LedgerError):
-    """A slip the clerk must confirm before it is issued: every reason of one submit at
-    once (field -> messages), each shown beside its checkbox."""
-
-    def __init__(self, problems: dict[str, list[str]]):
-        field, messages = next(iter(problems.items()))
-        super().__init__(messages[0], field)
-        self.problems = problems
+class SlipRefused(ProblemsRefused):
+    """A slip the clerk must confirm before it is issued: every reason of one submit, each
+    shown beside its checkbox."""
 
 
 def beyond_standard_said(employee: Employee | None, lines) -> list[str]:
