@@ -846,6 +846,10 @@ def test_the_count_exports_typed_cells(app, clerk):
     assert rows["ZG-01"]["应有件数"] == 12 and rows["ZG-01"]["实盘件数"] == 10
     assert isinstance(rows["ZG-01"]["应有件数"], int) and isinstance(rows["ZG-01"]["记录时间"], datetime)
     assert rows["ZG-02"]["结果"] == "在别处" and rows["ZG-02"]["发现位置"] == "5号工位"
+    # the register's location counted against, not the one the close corrected it to
+    assert rows["ZG-02"]["台账位置"] == "工具室"
+    with app.app_context():
+        assert db.session.scalar(select(Equipment.location).filter_by(asset_no="ZG-02")) == "5号工位"
     assert rows["无标签的扭力扳手"]["差异"] == "是" and rows["无标签的扭力扳手"]["差异说明"].startswith("原因")
     csv_text = clerk.get(f"/equipment/counts/{count_id}/export.csv").get_data(as_text=True)
     assert "ZG-01" in csv_text and "在别处" in csv_text

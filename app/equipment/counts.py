@@ -90,7 +90,8 @@ def start(scope: str, value: str, user) -> Count:
         _refuse_if_open(scope, value)
         raise Refused(f"{COUNT_SCOPES[scope]}“{value}”刚由他人开始盘点，请刷新后打开进行中的盘点。", "scope_value", 409)
     expected = [i for i in items if i.lent_qty < i.quantity]  # wholly lent out: not expected here
-    db.session.add_all([CountLine(count_id=count.id, equipment_id=i.id, expected=True, expected_qty=i.quantity - i.lent_qty)
+    db.session.add_all([CountLine(count_id=count.id, equipment_id=i.id, expected=True, expected_qty=i.quantity - i.lent_qty,
+                                  register_location=i.location or "")
                         for i in expected])
     db.session.flush()
     record("equipment_count_start", "equipment_count", count.id, summary=f"开始盘点 #{count.id}（{count.scope_label}）",
@@ -197,6 +198,7 @@ def scan(count: Count, asset_no: str, user) -> tuple[CountLine, str]:
             return mark(line, FOUND, user), SCANNED_FOUND
         return line, SCANNED_AGAIN
     line = CountLine(count_id=count.id, equipment_id=item.id, expected=False, result=EXTRA, expected_qty=0,
+                     register_location=item.location or "",
                      counted_qty=1, by_id=_who(user), at=utcnow())
     count.lines.append(line)
     db.session.flush()
@@ -334,7 +336,8 @@ def follow_loan(item: Equipment, user) -> None:
                                  .execution_options(populate_existing=True))
         if line is None:
             if now_qty and item.state != SCRAPPED:
-                db.session.add(CountLine(count=count, equipment_id=item.id, expected=True, expected_qty=now_qty))
+                db.session.add(CountLine(count=count, equipment_id=item.id, expected=True, expected_qty=now_qty,
+                                         register_location=item.location or ""))
                 db.session.flush()
                 record("equipment_count_mark", "equipment_count", count.id,
                        summary=f"盘点 #{count.id}：{item.asset_no} {item.name} 盘点开始后已归还，加入清单（应有 {now_qty} 件）",
@@ -542,7 +545,7 @@ def export_table(count: Count) -> Table:
     for ln in count.lines:
         item = ln.equipment
         rows.append([ln.asset_no or None, ln.name, item.category if item else None,
-                     (item.location or None) if item else None, ln.expected_qty if ln.expected else None,
+                     ln.listed_location or None, ln.expected_qty if ln.expected else None,
                      ln.result_label, ln.counted_qty if ln.result in (FOUND, EXTRA) else (0 if ln.result == MISSING else None),
                      ln.found_location or None, "是" if ln.is_difference else "", ln.explanation or None,
                      ln.by.name if ln.by else None, clock.to_local(ln.at) if ln.at else None,

@@ -310,6 +310,10 @@ class CountLine(db.Model):
     result: Mapped[str] = mapped_column(String(10), default=PENDING)
     counted_qty: Mapped[Optional[int]]
     found_location: Mapped[str] = mapped_column(String(60), default="")
+    # where the register had the item when it was listed or scanned: the close may correct
+    # the item's location, the record keeps what was counted against (None: a free-text
+    # extra, or a line from before this was kept)
+    register_location: Mapped[Optional[str]] = mapped_column(String(60))
     explanation: Mapped[str] = mapped_column(String(500), default="")
     by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     at: Mapped[Optional[datetime]]
@@ -342,6 +346,13 @@ class CountLine(db.Model):
     @property
     def asset_no(self) -> str:
         return self.equipment.asset_no if self.equipment is not None else ""
+
+    @property
+    def listed_location(self) -> str | None:
+        """The register's location of the item when it was counted (now, for an old line)."""
+        if self.register_location is not None:
+            return self.register_location
+        return self.equipment.location if self.equipment is not None else None
 
 
 EVENT_KINDS.update({"loan": "借出", "return": "归还", "count": "盘点"})
