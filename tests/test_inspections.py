@@ -1081,7 +1081,47 @@ def test_whoever_marks_an_assignee_as_left_is_told_his_open_actions(people, clie
     with app.test_request_context():
         tech = db.session.scalar(select(User).filter_by(username="tech")).employee
         lines = [line for line in employee_left(tech, None) if "整改" in line]
-        assert len(lines) == 1 and "还有 1 项整改未完成（通道" in lines[0] and "重新下达给他人" in lines[0]
+        assert len(lines) == 1 and "还有 1 项整改未完成（通道" in lines[0] and "改派给他人" in lines[0]
         wm = db.session.scalar(select(User).filter_by(username="wm")).employee
         assert not [line for line in employee_left(wm, None) if "整改" in line]
         db.session.rollback()
+
+
+def test_an_action_still_to_do_is_given_to_someone_else_with_a_reason(people, client, make_user):
+    """改派 (the holder left, or is the wrong person): by the area's inspector, with a reason;
+    the new holder is told and sees it as his, the old one's notice no longer waits, the
+    record and the audit log say who to whom and why; not by the technician, nor to the
+    holder himself."""
+    from app.auth.models import User
+    from app.notices.models import Notice
+
+    app = people
+    make_user("tech2", position="technician", employee_no="T-2")
+    client.login("wm")
+    insp = _submitted_with_fail(client, app)
+    _assign_w2_to_tech(app, insp)
+    with app.app_context():
+        aid = db.session.scalar(select(CorrectiveAction.id))
+        tech2 = db.session.scalar(select(User).filter_by(username="tech2"))
+        tech2_emp, tech2_id = tech2.employee_id, tech2.id
+        old_id = db.session.scalar(select(User.id).filter_by(username="tech"))
+    url = f"/inspections/actions/{aid}/reassign"
+    r = client.post_form(url, {"ra-assignee": tech2_emp, "ra-reason": ""})
+    assert r.status_code == 422 and "请填写原因" in r.get_data(as_text=True)
+    r = client.post_form(url, {"ra-assignee": "0", "ra-reason": ""})  # both said at once
+    assert "请填写原因" in r.get_data(as_text=True) and "请选择新的整改责任人" in r.get_data(as_text=True)
+    other = type(client)(app.test_client())
+    other.login("tech")
+    assert other.post_form(url, {"ra-assignee": tech2_emp, "ra-reason": "换人"}).status_code == 403
+    r = client.post_form(url, {"ra-assignee": tech2_emp, "ra-reason": "何师傅调岗"}, follow_redirects=True)
+    assert r.status_code == 200 and "整改已改派给 tech2" in r.get_data(as_text=True)
+    with app.app_context():
+        a = db.session.get(CorrectiveAction, aid)
+        assert a.assignee_id == tech2_emp and a.state == "open"
+        assert db.session.scalar(select(Notice).filter_by(user_id=tech2_id)).text.startswith("您有一项整改（改派）")
+        assert db.session.scalar(select(Notice.read_at).filter_by(user_id=old_id, key=f"insp-action:{aid}"))
+        entry = db.session.scalar(select(AuditEntry).filter_by(action="inspection_action_reassign"))
+        assert entry.before == {"assignee": "tech"} and entry.after["reason"] == "何师傅调岗"
+    assert "改派" in client.get(f"/inspections/actions/{aid}").get_data(as_text=True)
+    r = client.post_form(url, {"ra-assignee": tech2_emp, "ra-reason": "再来"})
+    assert r.status_code == 422 and "已是该整改的责任人" in r.get_data(as_text=True)

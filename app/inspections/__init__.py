@@ -25,6 +25,7 @@ AUDIT_LABELS = {
     "inspection_action_close": "整改验证关闭",
     "inspection_action_reopen": "整改退回",
     "inspection_action_cancel": "取消整改",
+    "inspection_action_reassign": "改派整改",
 }
 OBJECT_LABELS = {"inspection_template": "检查模板", "inspection": "检查", "inspection_action": "整改"}
 

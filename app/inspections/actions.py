@@ -24,7 +24,7 @@ from app.inspections.models import (CANCELLED, CLOSED, DONE, OPEN, SUBMITTED, Ac
 from app.notices import rules as notices
 from app.staff.models import Employee
 
-TRANSITIONS = {"done": {OPEN}, "close": {DONE}, "reopen": {DONE}, "cancel": {OPEN, DONE}}
+TRANSITIONS = {"done": {OPEN}, "close": {DONE}, "reopen": {DONE}, "cancel": {OPEN, DONE}, "reassign": {OPEN}}
 MAX_TEXT = 500
 
 
@@ -87,17 +87,18 @@ def assign(insp: Inspection, item_key: str, assignee_id: int | None, due_on: dat
 def _step(action: CorrectiveAction, step: str) -> None:
     if action.state not in TRANSITIONS[step]:
         messages = {"done": "该整改不在待整改状态，不能登记完成。", "close": "该整改尚未登记完成，不能验证关闭。",
-                    "reopen": "只有待验证的整改可以退回。", "cancel": "已关闭或已取消的整改不能再取消。"}
+                    "reopen": "只有待验证的整改可以退回。", "cancel": "已关闭或已取消的整改不能再取消。",
+                    "reassign": "只有待整改的整改可以改派。"}
         raise Refused(messages[step], None, 409)
 
 
 def _settle_earlier(action: CorrectiveAction) -> None:
-    """A step taken answers what the action's earlier notices asked (整改, 请验证, 被退回,
+    """A step taken answers what the action's earlier notices asked (整改, 改派, 请验证, 被退回,
     已逾期): they count as read, so the bell counts what is still to do, not a 请验证 of an
     action closed since."""
     notices.settle_all(keys=[f"insp-action:{action.id}"],
-                       prefixes=[f"{kind}:{action.id}:" for kind in ("insp-action-done", "insp-action-reopen",
-                                                                       "insp-overdue")])
+                       prefixes=[f"{kind}:{action.id}:" for kind in ("insp-action", "insp-action-done",
+                                                                       "insp-action-reopen", "insp-overdue")])
 
 
 def record_done(action: CorrectiveAction, note: str | None, upload, user, stored: list) -> None:
@@ -165,6 +166,29 @@ def cancel(action: CorrectiveAction, reason: str | None, user) -> None:
            user=user)
 
 
+def reassign(action: CorrectiveAction, assignee_id: int | None, reason: str | None, user) -> None:
+    """改派: an action still to be done given to someone else (its holder left, or is the
+    wrong person), with the reason; the new holder is told, the old one's notices settle."""
+    _step(action, "reassign")
+    assignee = db.session.get(Employee, assignee_id) if assignee_id else None
+    if assignee is None or not assignee.active:
+        raise Refused("请选择新的整改责任人。", "assignee")
+    if assignee.id == action.assignee_id:
+        raise Refused(f"{assignee.name} 已是该整改的责任人。", "assignee")
+    text = _text(reason, "reason", "改派原因")
+    before = action.assignee.name if action.assignee else None
+    _settle_earlier(action)
+    action.assignee_id = assignee.id
+    _event(action, "reassign", f"{before or '—'} → {assignee.name}：{text}", user)
+    db.session.flush()
+    record("inspection_action_reassign", "inspection_action", action.id,
+           summary=f"「{action.finding[:40]}」改派 {before or '—'} → {assignee.name}：{text[:80]}",
+           before={"assignee": before}, after={"assignee": assignee.name, "reason": text}, user=user)
+    notices.notify([notices.account_of(assignee)], f"insp-action:{action.id}:{_events(action)}", "inspection",
+                   f"您有一项整改（改派）：{action.inspection.area_name}「{action.finding[:40]}」，期限 {action.due_on:%m-%d}。",
+                   _link(action))
+
+
 # --- lists ---------------------------------------------------------------------------------
 
 def open_actions(area_keys=None, assignee_id: int | None = None, states=(OPEN, DONE), limit: int = 500):
@@ -186,7 +210,7 @@ def open_for_leaver(employee, by=None) -> list[str]:
     if not mine:
         return []
     what = "、".join(f"{a.finding or a.what}"[:20] for a in mine[:3]) + (" 等" if len(mine) > 3 else "")
-    return [f"{employee.name} 还有 {len(mine)} 项整改未完成（{what}），请在整改清单中取消后重新下达给他人。"]
+    return [f"{employee.name} 还有 {len(mine)} 项整改未完成（{what}），请在整改清单中打开并改派给他人。"]
 
 
 def overdue_notices(now: datetime | None = None) -> int:

@@ -28,5 +28,14 @@ class ReasonForm(PageForm):
     reason = StringField("原因", validators=[DataRequired("请填写原因。"), Length(max=300, message="最多300字。")])
 
 
+class ReassignForm(PageForm):
+    assignee = PeopleSelectField("新的整改责任人", coerce=int)
+    reason = StringField("改派原因", validators=[DataRequired("请填写原因。"), Length(max=300, message="最多300字。")])
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignee.choices = [(0, "请选择")] + [(e.id, f"{e.name}（{e.title or '未设岗位'}）") for e in people]
+
+
 class NoteForm(PageForm):
     note = StringField("验证说明（可选）", validators=[Length(max=500, message="最多500字。")])

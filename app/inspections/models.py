@@ -169,4 +169,5 @@ class ActionEvent(db.Model):
     user = relationship("User")
 
 
-EVENT_LABELS = {"assign": "下达整改", "done": "整改完成", "close": "验证关闭", "reopen": "退回重改", "cancel": "取消"}
+EVENT_LABELS = {"assign": "下达整改", "done": "整改完成", "close": "验证关闭", "reopen": "退回重改", "cancel": "取消",
+                "reassign": "改派"}

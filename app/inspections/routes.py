@@ -13,7 +13,7 @@ from app.inspections import actions as action_rules
 from app.inspections import inspecting, reports, schedules, scoring
 from app.inspections import templates as tpl
 from app.inspections.errors import Refused
-from app.inspections.forms import AssignForm, DoneForm, NoteForm, ReasonForm
+from app.inspections.forms import AssignForm, DoneForm, NoteForm, ReassignForm, ReasonForm
 from app.inspections.models import (ACTION_STATES, CANCELLED, CLOSED, DONE, EVENT_LABELS, OPEN, SUBMITTED,
                                     CorrectiveAction, Inspection, InspectionPhoto, InspectionTemplate)
 from app.permissions import (is_action_assignee, may_inspect, may_assign_action, may_delete_inspection,
@@ -360,13 +360,14 @@ def _action(action_id: int) -> tuple[CorrectiveAction, object]:
 
 
 def _action_page(action: CorrectiveAction, area, status: int = 200, done_form=None, reason_form=None,
-                 failed: str | None = None):
+                 failed: str | None = None, reassign_form=None):
     # failed: the step (reopen, cancel) whose reason was refused: its field says why
     before = [p for p in inspecting.photos_by_item(action.inspection).get(action.item_key, [])]
     return render("inspections/action.html", action=action, area=area, before=before,
                   done_form=done_form or DoneForm(formdata=None), reason_form=reason_form or ReasonForm(formdata=None),
                   note_form=NoteForm(formdata=None), may_update=may_update_action(current_user, action),
                   may_verify=may_verify_action(current_user, action, area), today=clock.local_now().date(),
+                  reassign_form=reassign_form or ReassignForm(formdata=None, people=staff_rows(), prefix="ra"),
                   failed=failed, status=status)
 
 
@@ -443,6 +444,32 @@ def action_close(action_id: int):
 @login_required
 def action_reopen(action_id: int):
     return _action_step(action_id, "reopen")
+
+
+@bp.post("/actions/<int:action_id>/reassign")
+@login_required
+def action_reassign(action_id: int):
+    """改派: by whoever may verify the action (the area's inspectors), with a reason."""
+    require(may_inspect)
+    action, area = _action(action_id)
+    require(may_verify_action, action, area)
+    form = ReassignForm(people=staff_rows(), prefix="ra")
+    if form.validate_on_submit():
+        try:
+            action_rules.reassign(action, form.assignee.data or None, form.reason.data, current_user)
+        except Refused as exc:
+            if exc.status == 409:  # no longer 待整改
+                _refuse(exc)
+            db.session.rollback()
+            target = form.reason if exc.field == "reason" else form.assignee
+            target.errors = list(target.errors) + [str(exc)]
+            return _action_page(action, area, 422, reassign_form=form, failed="reassign")
+        db.session.commit()
+        flash(f"整改已改派给 {action.assignee.name}，其会收到通知。", "success")
+        return redirect(url_for("inspections.action", action_id=action.id), code=303)
+    if not form.assignee.data:  # said together with the reason's problem
+        form.assignee.errors = list(form.assignee.errors) + ["请选择新的整改责任人。"]
+    return _action_page(action, area, 422, reassign_form=form, failed="reassign")
 
 
 @bp.post("/actions/<int:action_id>/cancel")
