@@ -819,3 +819,33 @@ def test_a_session_whose_trainer_has_left_can_still_be_edited(app, client, clerk
     with app.app_context():
         t = db.session.get(Training, tid)
         assert t.place == "二楼培训室" and t.trainer_employee_id == trainer_id
+
+
+def test_someone_who_leaves_is_taken_off_the_planned_sessions_not_the_held_ones(app, clerk):
+    """离职 (parts.employee_left): off the list of a session still planned (its 应到 no longer
+    counts him; audited), kept on a session held, and on a planned one where he is marked."""
+    from app.parts import employee_left
+
+    with app.test_request_context():
+        emp = db.session.scalar(select(Position).filter_by(seed_key="technician")).employees[0]
+        cat = db.session.scalar(select(TrainingCategory.id))
+        by = db.session.scalar(select(User.id).filter_by(username="clerk"))
+        today = clock.local_now().date()
+        sessions = {}
+        for topic, day, status, mark in (("冬季空调检修", today + timedelta(days=7), "planned", "pending"),
+                                         ("安全生产月", today + timedelta(days=9), "planned", "leave"),
+                                         ("制动系统检修", today - timedelta(days=30), "done", "signed")):
+            t = Training(topic=topic, category_id=cat, held_on=day, start_time=time(9), end_time=time(11),
+                         status=status, created_by_id=by)
+            db.session.add(t)
+            db.session.flush()
+            db.session.add(Attendee(training_id=t.id, employee_id=emp.id, name=emp.name, status=mark))
+            sessions[topic] = t.id
+        db.session.flush()
+        emp.active = False
+        lines = employee_left(emp, None)
+        assert f"已将 {emp.name} 从 1 场计划中的培训名单中移除（冬季空调检修）。" in lines
+        on = {db.session.get(Training, a.training_id).topic for a in db.session.scalars(
+            select(Attendee).filter_by(employee_id=emp.id))}
+        assert on == {"安全生产月", "制动系统检修"}
+        db.session.rollback()

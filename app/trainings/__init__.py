@@ -50,4 +50,5 @@ def register(app: Flask) -> None:
         template_globals=templating.TEMPLATE_GLOBALS,
         position_panels=("trainings/_position_panel.html",),
         employee_panels=("trainings/_employee_panel.html",),
+        on_leave=records.leaver_off_planned,
     ))

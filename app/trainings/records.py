@@ -109,6 +109,25 @@ def remove_attendee(attendee: Attendee) -> None:
     db.session.flush()
 
 
+def leaver_off_planned(employee: Employee, by=None) -> list[str]:
+    """Part.on_leave: someone who left is taken off the lists of the sessions still planned
+    (from today on) where nothing is recorded for him yet (remove_attendee: audited), so
+    their 应到 no longer counts him; said to whoever recorded the departure."""
+    today = clock.local_now().date()
+    planned = list(db.session.scalars(
+        select(Attendee).join(Training, Training.id == Attendee.training_id)
+        .where(Attendee.employee_id == employee.id, Training.status == PLANNED, Training.held_on >= today,
+               Attendee.status == PENDING)))
+    taken = []
+    for a in planned:
+        if not a.score:
+            taken.append(a.training.topic)
+            remove_attendee(a)
+    if not taken:
+        return []
+    return [f"已将 {employee.name} 从 {len(taken)} 场计划中的培训名单中移除（{'、'.join(taken[:3])}{' 等' if len(taken) > 3 else ''}）。"]
+
+
 def sign_in_open(training: Training) -> bool:
     """已签到 and 缺席 are recorded from the session's day on; 请假 may be given ahead."""
     return training.held_on <= clock.local_now().date()
