@@ -412,10 +412,17 @@ def action_done(action_id: int):
     return redirect(url_for("inspections.action", action_id=action.id), code=303)
 
 
-def _action_step(action_id: int, step: str):
+def _action_to_verify(action_id: int):
+    """(action, area) for one of the area's inspectors: who verifies, returns, cancels or
+    gives the action to someone else."""
     require(may_inspect)
     action, area = _action(action_id)
     require(may_verify_action, action, area)
+    return action, area
+
+
+def _action_step(action_id: int, step: str):
+    action, area = _action_to_verify(action_id)
     form = NoteForm() if step == "close" else ReasonForm()
     if not form.validate_on_submit():
         return _action_page(action, area, 422, reason_form=form if step != "close" else None, failed=step)
@@ -450,9 +457,7 @@ def action_reopen(action_id: int):
 @login_required
 def action_reassign(action_id: int):
     """改派: by whoever may verify the action (the area's inspectors), with a reason."""
-    require(may_inspect)
-    action, area = _action(action_id)
-    require(may_verify_action, action, area)
+    action, area = _action_to_verify(action_id)
     form = ReassignForm(people=staff_rows(), prefix="ra")
     if form.validate_on_submit():
         try:
