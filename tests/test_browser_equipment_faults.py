@@ -58,8 +58,8 @@ def test_a_technician_reports_a_fault_from_the_item_page_on_a_phone(app, live_se
 def test_a_refused_verification_shows_its_message_on_a_phone_and_the_address_reloads(app, live_server, browser,
                                                                                      make_user):
     """登记检定/校准 without a certificate number (a form with a file, posted without
-    boosting): the page comes back with the message in sight, not 1,000 px below; its
-    address (the form's) reloads as the item's page, not 405."""
+    boosting): the page comes back with the message in sight, not 1,000 px below, and the
+    address bar shows the item's page again, which reloads as itself, not 405."""
     make_user("clerk", position="workshop_clerk", can_manage_equipment=True)
     with app.app_context():
         item = register.create(item_data(asset_no="JC-08", name="烟度计", category="检测/计量设备", needs_verification=True,
@@ -77,8 +77,10 @@ def test_a_refused_verification_shows_its_message_on_a_phone_and_the_address_rel
     error = p.locator(".field.has-error").first
     expect(error).to_contain_text("请填写证书编号")
     expect(error).to_be_in_viewport()
-    assert p.url.endswith(f"/equipment/{item_id}/verifications")
-    p.goto(p.url)  # the address opened again (a reload would post the form again)
-    assert p.url.endswith(f"/equipment/{item_id}#verifications")
+    assert p.url.endswith(f"/equipment/{item_id}")  # not the form's /verifications
+    with p.expect_navigation():
+        p.reload()  # a GET of the item's page: not 405, nor the form posted again
+    assert p.url.endswith(f"/equipment/{item_id}")
     expect(p.locator("h1")).to_contain_text("烟度计")
+    expect(p.locator(".field.has-error")).to_have_count(0)
     ctx.close()

@@ -206,13 +206,6 @@ def change_state(item_id: int):
     return redirect(url_for("equipment.item", item_id=item.id), code=303)
 
 
-@bp.get("/<int:item_id>/verifications")
-@login_required
-def verifications(item_id: int):
-    """Where a refused verification form was posted (its page reloaded): the item's page."""
-    return redirect(url_for("equipment.item", item_id=item_id) + "#verifications", code=303)
-
-
 @bp.post("/<int:item_id>/verifications")
 @login_required
 def add_verification(item_id: int):

@@ -173,8 +173,18 @@
     showFirstError('main .has-error, main .flash-error, main .error[role="alert"]');
   });
   /* The same for a form posted without boosting (one with a file to upload) and refused:
-     the page comes back at its top, its field's message far below on a phone. */
-  document.addEventListener('DOMContentLoaded', function () { showFirstError('main .has-error'); });
+     the page comes back at its top, its field's message far below on a phone; and at the
+     form's address, which opened again (or reloaded) is a 405 or a second post: the
+     address bar gets the page the form was on back (base.html names it on the body). */
+  document.addEventListener('DOMContentLoaded', function () {
+    showFirstError('main .has-error');
+    var from = document.body.getAttribute('data-posted-from');
+    if (!from) return;
+    var page = new URL(from, location.href);
+    if (page.origin === location.origin && page.pathname !== location.pathname) {
+      history.replaceState(null, '', page.pathname + page.search);
+    }
+  });
   document.addEventListener('htmx:sendError', function (ev) {
     showError(ev.detail.elt, '网络连接失败，请检查网络后重试。');
   });
