@@ -50,6 +50,13 @@ def create_account(form) -> tuple[User, str | None]:
     return user, generated
 
 
+def _log_out_everywhere(user: User, reason: str) -> None:
+    """Every login of the account ends: the cookies' version moves on and the server-side
+    logins are closed with `reason`."""
+    user.session_version += 1
+    sessions.end_all(user, reason)
+
+
 def update_account(user: User, form, by: User) -> None:
     """Change an account from the checked AccountForm. Refuses taking away the last active
     admin and `by` deactivating his own account; a deactivated account's logins end."""
@@ -61,8 +68,7 @@ def update_account(user: User, form, by: User) -> None:
     before = user.snapshot()
     _fill(user, form)
     if before["active"] and not user.active:
-        user.session_version += 1  # ends the deactivated user's sessions
-        sessions.end_all(user, "deactivated")
+        _log_out_everywhere(user, "deactivated")
     db.session.flush()
     record_changes("user_update", "user", user.id, before, user.snapshot(), summary=user.username)
 
@@ -78,8 +84,7 @@ def close_for_leaver(employee, by=None) -> list[str]:
     if (by is not None and user.id == by.id) or (user.is_admin and other_active_admins(user) == 0):
         return [f"{employee.name} 的账号 {user.username} 仍为启用（您正在使用，或是唯一的管理员），请在账号管理中处理。"]
     user.active = False
-    user.session_version += 1
-    sessions.end_all(user, "deactivated")
+    _log_out_everywhere(user, "deactivated")
     db.session.flush()
     record("user_update", "user", user.id, summary=f"{user.username}：{employee.name} 离职，账号停用",
            before={"active": True}, after={"active": False})
@@ -92,8 +97,7 @@ def reset_password(user: User) -> str:
     password = generate_password()
     user.set_password(password)
     user.must_change_password = True
-    user.session_version += 1
-    sessions.end_all(user, "reset")
+    _log_out_everywhere(user, "reset")
     record("user_password_reset", "user", user.id, summary=user.username)
     return password
 
