@@ -42,7 +42,8 @@ def category_issues(category: SupplyCategory, year: int, month: int) -> list[Sto
     return list(db.session.scalars(select(StockEntry).join(SupplyItem).where(
         SupplyItem.category_id == category.id, StockEntry.employee_id.is_not(None),
         StockEntry.at >= lo, StockEntry.at < hi).order_by(StockEntry.at, StockEntry.id)
-        .options(selectinload(StockEntry.item), selectinload(StockEntry.employee), selectinload(StockEntry.slip))))
+        .options(selectinload(StockEntry.item), selectinload(StockEntry.employee), selectinload(StockEntry.slip),
+                 selectinload(StockEntry.reverses))))  # a reversal names the day of what it cancels
 
 
 @dataclass
