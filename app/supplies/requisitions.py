@@ -207,13 +207,18 @@ def open_per_line(req: Requisition) -> dict[int, int]:
     return {l.id: max(l.qty - issued[l.id], 0) for l in req.lines}
 
 
+def _issue_note(slip: IssueSlip) -> str:
+    """The note of a 发放 step: the slip it made, by number (step_slips finds it by this)."""
+    return f"领用单 {slip.number}"
+
+
 def step_slips(req: Requisition) -> dict[int, IssueSlip]:
     """The slip of each 发放 step of the requisition (step id -> slip), for its page to link:
     fulfil notes the step as 领用单 <number>, and the requisition's slips are read in one query."""
     issued = [s for s in req.steps if s.action == "issue"]
     if not issued:
         return {}
-    by_note = {f"领用单 {slip.number}": slip for slip in db.session.scalars(
+    by_note = {_issue_note(slip): slip for slip in db.session.scalars(
         select(IssueSlip).where(IssueSlip.requisition_id == req.id))}
     return {s.id: by_note[s.note] for s in issued if s.note in by_note}
 
@@ -248,7 +253,7 @@ def fulfil(req: Requisition, user, quantities: dict[int, int], note: str = ""):
     slip = issue(req.employee, lines, user, note=note, requisition=req, requisition_lines=links)
     left = open_per_line(req)
     req.status = "issued" if not any(left.values()) else "partial"
-    _step(req, "issue", user, f"领用单 {slip.number}")
+    _step(req, "issue", user, _issue_note(slip))
     db.session.flush()
     notices.requisition_issued(req, slip)
     return slip
