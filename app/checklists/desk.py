@@ -3,12 +3,13 @@ self-checks to review and what is overdue."""
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User
 from app.checklists.board import board, overdue_summary
 from app.checklists.marks import ACCOUNT_NAME
 from app.checklists.models import ChecklistItem, ChecklistMark
+from app.database import statement
 from app.extensions import db
 from app.org.models import Position
 from app.parts import Desk, Listing, SHOW
@@ -56,6 +57,13 @@ def self_checks_to_review(desk: Desk) -> Listing | None:
     user = desk.user
     if not is_supervisor(user):
         return None
+    rows = db.session.execute(_to_review(user.is_admin),
+                              {"positions": sorted(supervised_position_ids(user))}).all()
+    return Listing(rows, rows[0].total if rows else 0)
+
+
+@statement
+def _to_review(every_position: bool):
     stmt = (select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.self_at,
                    ChecklistMark.self_note, ChecklistItem.position_id, ChecklistItem.title.label("item_title"),
                    Position.title.label("position_title"),
@@ -67,7 +75,6 @@ def self_checks_to_review(desk: Desk) -> Listing | None:
             .outerjoin(Employee, Employee.id == User.employee_id)
             .where(ChecklistMark.review == "pending", ChecklistMark.done == False,  # noqa: E712
                    ChecklistItem.active.is_(True)))
-    if not user.is_admin:
-        stmt = stmt.where(ChecklistItem.position_id.in_(supervised_position_ids(user) or {0}))
-    rows = db.session.execute(stmt.order_by(ChecklistMark.self_at, ChecklistMark.id).limit(SHOW)).all()
-    return Listing(rows, rows[0].total if rows else 0)
+    if not every_position:
+        stmt = stmt.where(ChecklistItem.position_id.in_(bindparam("positions", expanding=True)))
+    return stmt.order_by(ChecklistMark.self_at, ChecklistMark.id).limit(SHOW)
