@@ -8,24 +8,22 @@ and the account's version unchanged.
 import re
 import secrets
 from datetime import timedelta
-from functools import lru_cache
 
 from flask import current_app, g, request, session
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import LoginSession, User
-from app.database import utcnow
+from app.database import statement, utcnow
 from app.extensions import db
 from app.staff.models import Employee
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
 
 
-@lru_cache(maxsize=1)
+@statement
 def _by_token():
-    """The login and its account in one statement. Built once: this runs on every request,
-    and building it costs more than running it."""
+    """The login and its account in one statement (runs on every request)."""
     # The account's employee and position come along: nearly every page shows them.
     return (select(LoginSession, User).join(User, User.id == LoginSession.user_id)
             .where(LoginSession.token == bindparam("token"))
@@ -120,11 +118,14 @@ def end_all(user: User, reason: str, keep: str | None = None) -> int:
 
 
 def active(user: User) -> list[LoginSession]:
-    cutoff = utcnow() - _lifetime()
-    return list(db.session.scalars(
-        select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None),
-                                   LoginSession.created_at > cutoff)
-        .order_by(LoginSession.last_seen_at.desc())))
+    return list(db.session.scalars(_open_logins(), {"user": user.id, "cutoff": utcnow() - _lifetime()}))
+
+
+@statement
+def _open_logins():
+    return (select(LoginSession).where(LoginSession.user_id == bindparam("user"), LoginSession.ended_at.is_(None),
+                                       LoginSession.created_at > bindparam("cutoff"))
+            .order_by(LoginSession.last_seen_at.desc()))
 
 
 def device(user_agent: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import g, has_request_context, request
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -25,6 +25,7 @@ from app.checklists.occurrences import Subject
 from app.checklists.schedule import DONE, occurrence, period_of, state
 from app.equipment.models import CATEGORIES, IN_USE, Equipment, EquipmentEvent
 from app.equipment.rules import verification_state
+from app.database import statement
 from app.extensions import db
 
 FLAGS = {"expired": "检定已过期", "failed": "检定不合格"}
@@ -89,12 +90,7 @@ class EquipmentTargets:
         if not categories:
             return {}
         # one statement: the pieces with their state history (an outer join)
-        rows = db.session.execute(
-            select(Equipment, EquipmentEvent)
-            .outerjoin(EquipmentEvent, and_(EquipmentEvent.equipment_id == Equipment.id,
-                                            EquipmentEvent.kind.in_(("created", "state"))))
-            .where(Equipment.category.in_(sorted(categories)))
-            .order_by(Equipment.asset_no, Equipment.id, EquipmentEvent.happened_on, EquipmentEvent.id)).all()
+        rows = db.session.execute(_with_history(), {"categories": sorted(categories)}).all()
         pieces, events = [], {}
         for e, ev in rows:
             if not pieces or pieces[-1] is not e:
@@ -224,3 +220,13 @@ def check_history(e: Equipment, limit: int = 200) -> list[ChecklistEvent]:
 
 
 __all__ = ["EquipmentTargets", "checks_of", "check_history", "in_use_spans", "make_scope", "DONE"]
+
+
+@statement
+def _with_history():
+    """The pieces of some categories with their state history (an outer join)."""
+    return (select(Equipment, EquipmentEvent)
+            .outerjoin(EquipmentEvent, and_(EquipmentEvent.equipment_id == Equipment.id,
+                                            EquipmentEvent.kind.in_(("created", "state"))))
+            .where(Equipment.category.in_(bindparam("categories", expanding=True)))
+            .order_by(Equipment.asset_no, Equipment.id, EquipmentEvent.happened_on, EquipmentEvent.id))

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User
 from app.equipment import loans
 from app.equipment.models import FAULT_OPEN, Count, Equipment, Fault, Loan
+from app.database import statement
 from app.extensions import db
 from app.notices.rules import account_of, notify, url_for
 from app.parts import SHOW, Desk, Listing, WorkspaceBlock
@@ -46,11 +47,15 @@ def _attention(today: date) -> list:
     statement per request for both blocks (kept on flask.g), bounded."""
     key = f"_equipment_loan_attention_{today:%Y%m%d}"
     if key not in g:
-        stmt = (loans.open_loans_stmt().join(Employee, Employee.id == Loan.borrower_id)
-                .where((Loan.due_on < today) | Employee.active.is_(False))
-                .order_by(Loan.due_on, Loan.id).limit(ATTENTION_ROWS))
-        setattr(g, key, list(db.session.scalars(stmt)))
+        setattr(g, key, list(db.session.scalars(_needing_attention(), {"today": today})))
     return getattr(g, key)
+
+
+@statement
+def _needing_attention():
+    return (loans.open_loans_stmt().join(Employee, Employee.id == Loan.borrower_id)
+            .where((Loan.due_on < bindparam("today")) | Employee.active.is_(False))
+            .order_by(Loan.due_on, Loan.id).limit(ATTENTION_ROWS))
 
 
 def overdue_loans(desk: Desk):
@@ -82,15 +87,20 @@ class OpenFaults(Listing):
 def _open_faults(responsible_id: int | None) -> OpenFaults | None:
     """The newest open faults (of one responsible person's items, or all) with how many
     there are, in one statement; None when there are none."""
-    stmt = (select(Fault.id, Fault.description, Fault.reported_on, Equipment.id.label("item_id"),
-                   Equipment.asset_no, Equipment.name, func.count().over().label("total"))
-            .join(Equipment, Equipment.id == Fault.equipment_id).where(Fault.state == FAULT_OPEN))
-    if responsible_id is not None:
-        stmt = stmt.where(Equipment.responsible_id == responsible_id)
-    rows = db.session.execute(stmt.order_by(Fault.id.desc()).limit(SHOW)).all()
+    rows = db.session.execute(_faults(responsible_id is not None), {"responsible": responsible_id}).all()
     if not rows:
         return None
     return OpenFaults(rows, rows[0].total, responsible_id is not None)
+
+
+@statement
+def _faults(of_one_person: bool):
+    stmt = (select(Fault.id, Fault.description, Fault.reported_on, Equipment.id.label("item_id"),
+                   Equipment.asset_no, Equipment.name, func.count().over().label("total"))
+            .join(Equipment, Equipment.id == Fault.equipment_id).where(Fault.state == FAULT_OPEN))
+    if of_one_person:
+        stmt = stmt.where(Equipment.responsible_id == bindparam("responsible"))
+    return stmt.order_by(Fault.id.desc()).limit(SHOW)
 
 
 def faults_mine(desk: Desk):

@@ -9,12 +9,12 @@ follows in the same write too (counts.follow_loan): it expects what is not lent 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.audit.log import record
-from app.database import utcnow
+from app.database import statement, utcnow
 from app.equipment import counts, faults
 from app.equipment.models import (IN_USE, LOAN_CONDITIONS, LOAN_DAMAGED, LOAN_MISSING, STATES, Equipment,
                                   EquipmentEvent, Loan)
@@ -217,8 +217,12 @@ def open_loans_stmt():
 
 def held_by(employee_id: int) -> list[Loan]:
     """The tools an employee holds now, the earliest due first."""
-    return list(db.session.scalars(open_loans_stmt().where(Loan.borrower_id == employee_id)
-                                   .order_by(Loan.due_on, Loan.id).limit(200)))
+    return list(db.session.scalars(_held_by(), {"borrower": employee_id}))
+
+
+@statement
+def _held_by():
+    return open_loans_stmt().where(Loan.borrower_id == bindparam("borrower")).order_by(Loan.due_on, Loan.id).limit(200)
 
 
 def held_by_leaver(employee, by=None) -> list[str]:

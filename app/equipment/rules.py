@@ -5,13 +5,14 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock, uploads
 from app.audit.log import record
 from app.equipment.models import (CATEGORIES, COUNT_OPEN, IN_USE, RESULTS, SCRAPPED, STATES, Count, Equipment,
                                   EquipmentEvent, Verification)
+from app.database import statement
 from app.extensions import db
 from app.staff.models import Employee
 
@@ -300,17 +301,22 @@ def due_list(today: date, within: int = 30, responsible_id: int | None = None, p
     """Items never verified first, then those whose verification has expired or falls due
     within `within` days, soonest first; one query (and one for the responsible people,
     unless `people` is False)."""
-    horizon = today + timedelta(days=within)
-    stmt = (select(Equipment)
-            .where(Equipment.needs_verification.is_(True), Equipment.state != SCRAPPED,
-                   Equipment.verification_due.is_(None) | (Equipment.verification_due <= horizon))
-            .order_by(Equipment.verification_due.is_not(None), Equipment.verification_due, Equipment.asset_no))
-    if people:
-        stmt = stmt.options(selectinload(Equipment.responsible))
-    if responsible_id is not None:
-        stmt = stmt.where(Equipment.responsible_id == responsible_id)
     out = []
-    for item in db.session.scalars(stmt):
+    for item in db.session.scalars(_to_verify(people, responsible_id is not None),
+                                   {"horizon": today + timedelta(days=within), "responsible": responsible_id}):
         days = (item.verification_due - today).days if item.verification_due else None
         out.append(Due(item, verification_state(item, today), days))
     return out
+
+
+@statement
+def _to_verify(people: bool, of_one_person: bool):
+    stmt = (select(Equipment)
+            .where(Equipment.needs_verification.is_(True), Equipment.state != SCRAPPED,
+                   Equipment.verification_due.is_(None) | (Equipment.verification_due <= bindparam("horizon")))
+            .order_by(Equipment.verification_due.is_not(None), Equipment.verification_due, Equipment.asset_no))
+    if people:
+        stmt = stmt.options(selectinload(Equipment.responsible))
+    if of_one_person:
+        stmt = stmt.where(Equipment.responsible_id == bindparam("responsible"))
+    return stmt

@@ -9,13 +9,13 @@ happens, so the notice commits (or rolls back) with it.
 from datetime import datetime
 
 from flask import current_app, has_request_context, url_for as flask_url_for
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import clock
 from app.auth.models import User
-from app.database import utcnow
+from app.database import statement, utcnow
 from app.extensions import db
 from app.notices import webhook
 from app.notices.models import Notice
@@ -52,8 +52,13 @@ def notify(users, key: str, kind: str, text: str, link: str = "", *, push: str =
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id,
-                                                                  Notice.read_at.is_(None))) or 0
+    """The badge of every page's header."""
+    return db.session.scalar(_unread(), {"user": user.id}) or 0
+
+
+@statement
+def _unread():
+    return select(func.count(Notice.id)).where(Notice.user_id == bindparam("user"), Notice.read_at.is_(None))
 
 
 def mark_read(user, notice_id: int | None = None) -> int:
