@@ -29,7 +29,8 @@ def list_query(user_id: int, visible: list[str], inspectable: list[str], area: s
     """The inspections a user sees in the list, newest first: those of the areas he sees
     (drafts only of the areas he inspects) and his own; narrowed to one area and to a
     result (draft / pass / fail) when given."""
-    stmt = (select(Inspection).options(selectinload(Inspection.version), selectinload(Inspection.inspector))
+    stmt = (select(Inspection).options(selectinload(Inspection.version),
+                                       selectinload(Inspection.inspector).joinedload(User.employee))
             .where(or_(Inspection.area_key.in_(visible), Inspection.inspector_id == user_id))
             .where(or_(Inspection.state == SUBMITTED, Inspection.inspector_id == user_id,
                        Inspection.area_key.in_(inspectable))))

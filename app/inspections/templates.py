@@ -11,6 +11,7 @@ from functools import lru_cache
 import yaml
 from flask import g
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.audit.log import record
 from app.extensions import db
@@ -100,6 +101,7 @@ def load_shipped(user=None) -> list[InspectionTemplate]:
 
 def active_templates() -> list[InspectionTemplate]:
     return list(db.session.scalars(select(InspectionTemplate).where(InspectionTemplate.active.is_(True))
+                                   .options(selectinload(InspectionTemplate.versions))
                                    .order_by(InspectionTemplate.id)))
 
 
