@@ -130,6 +130,16 @@ class EquipmentTargets:
         return {"category": list(CATEGORIES), "location": locations}
 
 
+@statement
+def _with_history():
+    """The pieces of some categories with their state history (an outer join)."""
+    return (select(Equipment, EquipmentEvent)
+            .outerjoin(EquipmentEvent, and_(EquipmentEvent.equipment_id == Equipment.id,
+                                            EquipmentEvent.kind.in_(("created", "state"))))
+            .where(Equipment.category.in_(bindparam("categories", expanding=True)))
+            .order_by(Equipment.asset_no, Equipment.id, EquipmentEvent.happened_on, EquipmentEvent.id))
+
+
 # --- on the equipment's page ---------------------------------------------------------------
 
 def _equipment_items(active_only: bool = True) -> list[ChecklistItem]:
@@ -221,12 +231,3 @@ def check_history(e: Equipment, limit: int = 200) -> list[ChecklistEvent]:
 
 __all__ = ["EquipmentTargets", "checks_of", "check_history", "in_use_spans", "make_scope", "DONE"]
 
-
-@statement
-def _with_history():
-    """The pieces of some categories with their state history (an outer join)."""
-    return (select(Equipment, EquipmentEvent)
-            .outerjoin(EquipmentEvent, and_(EquipmentEvent.equipment_id == Equipment.id,
-                                            EquipmentEvent.kind.in_(("created", "state"))))
-            .where(Equipment.category.in_(bindparam("categories", expanding=True)))
-            .order_by(Equipment.asset_no, Equipment.id, EquipmentEvent.happened_on, EquipmentEvent.id))
