@@ -109,6 +109,17 @@ def can_manage_equipment(user) -> bool:
     )
 
 
+def sees_workshop_equipment(user, keepers_positions) -> bool:
+    """Shown what needs the workshop's equipment in 我的工作台 (open faults, verifications
+    due, overdue loans): who keeps the register, and whoever supervises the position of
+    someone who keeps it (the 售后经理, above the 车间主任 and the 车间文员), read only.
+    `keepers_positions()`: the positions of the active keepers (asked only when needed)."""
+    if can_manage_equipment(user):
+        return True
+    supervised = supervised_position_ids(user)
+    return bool(supervised and supervised & keepers_positions())
+
+
 def may_view_equipment(user) -> bool:
     """Every logged-in employee sees the register: technicians look up the lift or the
     aligner they use, and its verification."""

@@ -222,7 +222,7 @@ def test_due_notices_go_once_per_item_and_threshold(app, make_user):
 
 
 def test_the_due_blocks_of_the_responsible_person_and_the_manager(app, make_user):
-    keeper = make_user("keeper", position="workshop_manager")
+    keeper = make_user("keeper", position="dispatcher")  # supervises no keeper of the register
     clerk = make_user("clerk", position="workshop_clerk", can_manage_equipment=True)
     tech = make_user("tech", position="technician")
     _verified(app, "JC-01", 365 - 20, keeper.employee_id)
@@ -333,7 +333,7 @@ def test_the_due_block_renders_its_rows(app, make_user):
 def test_open_faults_wait_in_the_responsible_persons_and_the_managers_workspace(app, client, make_user):
     """An open fault is in 待我处理 of the item's responsible person (his own items only)
     and of the equipment managers (every item), linking to the fault; a repaired one is not."""
-    keeper = make_user("keeper", position="workshop_manager")
+    keeper = make_user("keeper", position="dispatcher")  # supervises no keeper of the register
     make_user("clerk", position="workshop_clerk", can_manage_equipment=True)
     make_user("tech", position="technician")
     mine = _lift(app, responsible_id=keeper.employee_id)
@@ -367,6 +367,38 @@ def test_open_faults_wait_in_the_responsible_persons_and_the_managers_workspace(
     assert "我负责的设备报修" not in todo("keeper")
     listed = client.get("/equipment/?state=fault").get_data(as_text=True)
     assert "JS-01" not in listed and "JS-02" in listed
+
+
+def test_the_department_manager_sees_the_workshops_equipment_blocks_read_only(app, client, make_user):
+    """The 售后经理 supervises the workshop's keepers of the register (车间主任, 车间文员):
+    his 待我处理 shows the workshop's open faults, verifications due and overdue loans, as
+    theirs does; the 前台主管, who supervises none of them, sees none. Neither may change
+    the register."""
+    make_user("clerk", position="workshop_clerk", can_manage_equipment=True)
+    make_user("boss", position="after_sales_manager")
+    make_user("front", position="front_desk_supervisor")
+    lift = _lift(app, asset_no="JS-07")
+    with app.app_context():
+        faults.report(db.session.get(Equipment, lift), "举升机下降异响", None)
+        db.session.commit()
+
+    def todo(username):
+        client.logout()
+        client.login(username)
+        page = client.get("/").get_data(as_text=True)
+        start = page.find("待我处理")
+        return page[start:page.find("</section>", start)] if start >= 0 else ""
+
+    boss = todo("boss")
+    assert "设备报修（未修复）" in boss and "举升机下降异响" in boss
+    assert client.get(f"/equipment/{lift}/edit").status_code == 403
+    assert "举升机下降异响" not in todo("front")
+    # no keeper of the register in the workshop: nothing for him to oversee
+    with app.app_context():
+        from app.auth.models import User
+        db.session.scalar(db.select(User).filter_by(username="clerk")).can_manage_equipment = False
+        db.session.commit()
+    assert "举升机下降异响" not in todo("boss")
 
 
 def test_two_people_recording_one_repair_at_once_close_it_once(app, make_user):

@@ -16,11 +16,12 @@ from sqlalchemy import bindparam, func, select
 from app.auth.models import User
 from app.equipment import loans
 from app.equipment.models import FAULT_OPEN, Count, Equipment, Fault, Loan
+from app.equipment.rules import sees_workshop
 from app.database import statement
 from app.extensions import db
 from app.notices.rules import account_of, notify, url_for
 from app.parts import SHOW, Desk, Listing, WorkspaceBlock
-from app.permissions import can_manage_accounts, can_manage_equipment
+from app.permissions import can_manage_accounts
 from app.staff.models import Employee
 
 
@@ -59,9 +60,9 @@ def _needing_attention():
 
 
 def overdue_loans(desk: Desk):
-    """Overdue loans (oldest due first) for whoever manages the equipment (falsy, the
-    section left out of 待我处理, when there are none)."""
-    if not can_manage_equipment(desk.user):
+    """Overdue loans (oldest due first) for whoever keeps or oversees the equipment (falsy,
+    the section left out of 待我处理, when there are none)."""
+    if not sees_workshop(desk.user):
         return None
     rows = [loan for loan in _attention(desk.today) if loan.due_on < desk.today]
     total = len(rows) if len(rows) < ATTENTION_ROWS else loans.overdue_count(desk.today)
@@ -105,15 +106,15 @@ def _faults(of_one_person: bool):
 
 def faults_mine(desk: Desk):
     """The open faults of the items I am responsible for (Equipment.responsible); none for an
-    equipment manager, who sees the workshop's block."""
-    if desk.employee is None or can_manage_equipment(desk.user):
+    equipment manager or whoever oversees them, who see the workshop's block."""
+    if desk.employee is None or sees_workshop(desk.user):
         return None
     return _open_faults(desk.employee.id)
 
 
 def faults_all(desk: Desk):
-    """Every open fault, for the equipment managers."""
-    if not can_manage_equipment(desk.user):
+    """Every open fault, for the equipment managers and whoever oversees them."""
+    if not sees_workshop(desk.user):
         return None
     return _open_faults(None)
 

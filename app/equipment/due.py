@@ -8,11 +8,10 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.equipment.models import CATEGORIES
-from app.equipment.rules import Due, EXPIRED, FAILED, MISSING, due_list
+from app.equipment.rules import Due, EXPIRED, FAILED, MISSING, due_list, sees_workshop
 from app.extensions import db
 from app.notices.rules import account_of, notify, url_for
 from app.parts import WorkspaceBlock
-from app.permissions import can_manage_equipment
 
 WINDOWS = (30, 60, 90)
 THRESHOLDS = (30, 60, 90)  # days before the due date a notice goes out
@@ -94,15 +93,16 @@ def _block(desk, responsible_id):
 
 def mine(desk):
     """The verifications due within 30 days (or expired) of the items I am responsible
-    for; none for an equipment manager, who sees the workshop's block."""
-    if desk.employee is None or can_manage_equipment(desk.user):
+    for; none for an equipment manager or whoever oversees them, who see the workshop's block."""
+    if desk.employee is None or sees_workshop(desk.user):
         return None
     return _block(desk, desk.employee.id)
 
 
 def workshop(desk):
-    """Every verification due within 30 days or expired, for the equipment managers."""
-    if not can_manage_equipment(desk.user):
+    """Every verification due within 30 days or expired, for the equipment managers and
+    whoever oversees them."""
+    if not sees_workshop(desk.user):
         return None
     return _block(desk, None)
 

@@ -5,15 +5,18 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import g
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock, uploads
 from app.audit.log import record
+from app.auth.models import User
 from app.equipment.models import (CATEGORIES, COUNT_OPEN, IN_USE, RESULTS, SCRAPPED, STATES, Count, Equipment,
                                   EquipmentEvent, Verification)
 from app.database import statement
 from app.extensions import db
+from app.permissions import sees_workshop_equipment
 from app.staff.models import Employee
 
 SUB = "equipment"  # upload folder of the certificate scans
@@ -320,3 +323,24 @@ def _to_verify(people: bool, of_one_person: bool):
     if of_one_person:
         stmt = stmt.where(Equipment.responsible_id == bindparam("responsible"))
     return stmt
+
+
+# --- who is shown the workshop's equipment -------------------------------------------------
+
+def sees_workshop(user) -> bool:
+    """The workshop's blocks are his (permissions.sees_workshop_equipment)."""
+    return sees_workshop_equipment(user, _keepers_positions)
+
+
+def _keepers_positions() -> set[int]:
+    """The positions of the active employees whose accounts keep the register (per request)."""
+    if "_equipment_keepers_positions" not in g:
+        g._equipment_keepers_positions = set(db.session.scalars(_keepers()))
+    return g._equipment_keepers_positions
+
+
+@statement
+def _keepers():
+    return (select(Employee.position_id).join(User, User.employee_id == Employee.id)
+            .where(User.can_manage_equipment.is_(True), User.active.is_(True), Employee.active.is_(True),
+                   Employee.position_id.is_not(None)).distinct())
