@@ -16,11 +16,12 @@ from dataclasses import dataclass, field as dc_field
 
 import unicodedata
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app import uploads
-from app.checklists.marks import pairs_clause
+from app.checklists.marks import marks_where, pairs_clause
 from app.checklists.models import ChecklistField, ChecklistItem, ChecklistMark, ChecklistValue
+from app.database import statement
 from app.extensions import db
 from app.staff.models import Employee
 
@@ -318,25 +319,38 @@ def values_for(pairs) -> dict[tuple[int, str, int], list[ChecklistValue]]:
     pairs = set(pairs)
     if not pairs:
         return {}
-    # The values of the marks' values events, the marks picked as mark_views picks them
-    # (pairs_clause), the values by their event index.
-    current = select(ChecklistMark.values_event_id).where(*pairs_clause(pairs))
+    ranges, params = pairs_clause(pairs)
     out: dict[tuple[int, str, int], list[ChecklistValue]] = {}
-    for v in _with_fault_points(ChecklistValue.event_id.in_(current)):
+    for v in _with_fault_points(_current(ranges), params):
         key = (v.item_id, v.period_key, v.subject_id)
         if key in pairs:
             out.setdefault(key, []).append(v)
     return out
 
 
-def _with_fault_points(where) -> list[ChecklistValue]:
-    """The values `where` selects, in the fields' order, each told whether its field's 否
-    is a fault (`fault_point`: the field as defined now; the value keeps the rest of its
-    definition itself), so that flag() can say so wherever a value is shown."""
+@statement
+def _current(ranges: int):
+    # The values of the marks' values events, the marks picked as mark_views picks them
+    # (pairs_clause), the values by their event index.
+    current = select(ChecklistMark.values_event_id).where(*marks_where(ranges))
+    return _values_where(ChecklistValue.event_id.in_(current))
+
+
+def _values_where(where):
+    """The values `where` selects, in the fields' order, with their field's fault_on_no
+    (what _with_fault_points reads)."""
+    return (select(ChecklistValue, ChecklistField.fault_on_no)
+            .join(ChecklistField, ChecklistField.id == ChecklistValue.field_id)
+            .where(where).order_by(ChecklistValue.sort_order, ChecklistValue.id))
+
+
+def _with_fault_points(stmt, params: dict) -> list[ChecklistValue]:
+    """The values this statement (_values_where) selects with these parameters, in the
+    fields' order, each told whether its field's 否 is a fault (`fault_point`: the field as
+    defined now; the value keeps the rest of its definition itself), so that flag() can say
+    so wherever a value is shown."""
     out = []
-    for v, fault in db.session.execute(select(ChecklistValue, ChecklistField.fault_on_no)
-                                       .join(ChecklistField, ChecklistField.id == ChecklistValue.field_id)
-                                       .where(where).order_by(ChecklistValue.sort_order, ChecklistValue.id)):
+    for v, fault in db.session.execute(stmt, params):
         v.fault_point = bool(fault)
         out.append(v)
     return out
@@ -348,9 +362,14 @@ def values_of_events(event_ids) -> dict[int, list[ChecklistValue]]:
     out: dict[int, list[ChecklistValue]] = {}
     if not ids:
         return out
-    for v in _with_fault_points(ChecklistValue.event_id.in_(ids)):
+    for v in _with_fault_points(_of_events(), {"events": ids}):
         out.setdefault(v.event_id, []).append(v)
     return out
+
+
+@statement
+def _of_events():
+    return _values_where(ChecklistValue.event_id.in_(bindparam("events", expanding=True)))
 
 
 @dataclass
@@ -395,11 +414,16 @@ def attendees_of(position_ids) -> dict[int, list[tuple[int, str]]]:
     out: dict[int, list[tuple[int, str]]] = {pid: [] for pid in position_ids}
     if not out:
         return out
-    for e in db.session.execute(select(Employee.id, Employee.name, Employee.position_id)
-                                .where(Employee.position_id.in_(sorted(out)), Employee.active.is_(True))
-                                .order_by(Employee.name)):
+    for e in db.session.execute(_attendees(), {"positions": sorted(out)}):
         out[e.position_id].append((e.id, e.name))
     return out
+
+
+@statement
+def _attendees():
+    return (select(Employee.id, Employee.name, Employee.position_id)
+            .where(Employee.position_id.in_(bindparam("positions", expanding=True)), Employee.active.is_(True))
+            .order_by(Employee.name))
 
 
 def preload_attendees(items) -> None:

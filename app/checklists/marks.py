@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.models import User
 from app.checklists.models import ChecklistMark, ChecklistTally
+from app.database import statement
 from app.extensions import db
 from app.staff.models import Employee
 
@@ -17,15 +18,16 @@ from app.staff.models import Employee
 IS_DONE = ChecklistMark.done == True  # noqa: E712
 
 
-def pairs_clause(pairs: set) -> tuple:
-    """WHERE clauses for a set of (item id, period key, subject id) keys, a superset of
-    them: callers drop the extra rows (see occurrences_clause)."""
+def pairs_clause(pairs: set) -> tuple[int, dict]:
+    """occurrences_clause for a set of (item id, period key, subject id) keys: callers drop
+    the extra rows."""
     return occurrences_clause({(i, k) for i, k, _ in pairs}, {s for _, _, s in pairs})
 
 
-def occurrences_clause(pairs: set, subjects: set) -> tuple:
-    """WHERE clauses for the marks of these (item id, period key) occurrences and subject
-    ids, a superset of them: callers drop the extra rows.
+def occurrences_clause(pairs: set, subjects: set) -> tuple[int, dict]:
+    """How to read the marks of these (item id, period key) occurrences and subject ids, a
+    superset of them (callers drop the extra rows): the shape of the WHERE clauses (for
+    marks_where, which the statements are built once with) and their bind parameters.
 
     Many subjects (a board of everyone): item_id IN (…) AND period_key IN (…), which both
     databases answer from the unique (item_id, period_key, subject_id) index; a row-value IN
@@ -35,17 +37,31 @@ def occurrences_clause(pairs: set, subjects: set) -> tuple:
     subject_id IN (…), on the (item_id, subject_id, period_key) index: one short range per
     item and person. Three IN lists made PostgreSQL 15 scan the whole table instead."""
     if len(subjects) > FEW_SUBJECTS:
-        return (ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
-                ChecklistMark.period_key.in_(sorted({k for _, k in pairs})))
+        return 0, {"items": sorted({i for i, _ in pairs}), "keys": sorted({k for _, k in pairs})}
     keys: dict[int, set[str]] = {}
     for i, k in pairs:
         keys.setdefault(i, set()).add(k)
     groups: dict[tuple[str, str], list[int]] = {}
     for i, ks in keys.items():
         groups.setdefault((min(ks), max(ks)), []).append(i)
-    return (or_(*(and_(ChecklistMark.item_id.in_(sorted(ids)), ChecklistMark.period_key.between(lo, hi))
-                  for (lo, hi), ids in groups.items())),
-            ChecklistMark.subject_id.in_(sorted(subjects)))
+    params = {"subjects": sorted(subjects)}
+    for n, ((lo, hi), ids) in enumerate(groups.items()):
+        params[f"items{n}"], params[f"lo{n}"], params[f"hi{n}"] = sorted(ids), lo, hi
+    return len(groups), params
+
+
+def marks_where(ranges: int) -> tuple:
+    """The WHERE clauses of a shape occurrences_clause gives, its values bind parameters:
+    0, the items' and keys' IN lists; else that many groups of items sharing a range of
+    keys, for the subjects' IN list (a few: one per kind of period on a board or a month,
+    one per range on a page of the overdue list)."""
+    if not ranges:
+        return (ChecklistMark.item_id.in_(bindparam("items", expanding=True)),
+                ChecklistMark.period_key.in_(bindparam("keys", expanding=True)))
+    return (or_(*(and_(ChecklistMark.item_id.in_(bindparam(f"items{n}", expanding=True)),
+                       ChecklistMark.period_key.between(bindparam(f"lo{n}"), bindparam(f"hi{n}")))
+                  for n in range(ranges))),
+            ChecklistMark.subject_id.in_(bindparam("subjects", expanding=True)))
 
 
 FEW_SUBJECTS = 64  # a page of the month grid (twenty people), a holder's own lines, a board's few
@@ -57,14 +73,20 @@ def marks_for(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], Ch
     pairs = set(pairs)
     if not pairs:
         return {}
-    stmt = (select(ChecklistMark).where(*pairs_clause(pairs))
+    ranges, params = pairs_clause(pairs)
+    marks = db.session.scalars(_marks(ranges, undone_only), params)
+    return {(m.item_id, m.period_key, m.subject_id): m for m in marks
+            if (m.item_id, m.period_key, m.subject_id) in pairs}
+
+
+@statement
+def _marks(ranges: int, undone_only: bool):
+    stmt = (select(ChecklistMark).where(*marks_where(ranges))
             .options(selectinload(ChecklistMark.by).selectinload(User.employee),
                      selectinload(ChecklistMark.self_by).selectinload(User.employee)))
     if undone_only:  # `= false`, as the partial index ix_checklist_mark_undone is defined
         stmt = stmt.where(ChecklistMark.done == False)  # noqa: E712
-    marks = db.session.scalars(stmt)
-    return {(m.item_id, m.period_key, m.subject_id): m for m in marks
-            if (m.item_id, m.period_key, m.subject_id) in pairs}
+    return stmt
 
 
 class MarkedBy(NamedTuple):
@@ -110,6 +132,21 @@ def mark_views(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], M
     pairs = set(pairs)
     if not pairs:
         return {}
+    ranges, params = pairs_clause(pairs)
+    names: dict[int, MarkedBy] = {}  # one MarkedBy per person, as the grid shows him
+
+    def marked_by(user_id, name):
+        return None if user_id is None else names.setdefault(user_id, MarkedBy(name))
+
+    return {(r.item_id, r.period_key, r.subject_id): MarkView(
+        r.done, r.late, r.at, r.note, marked_by(r.by_id, r.by_name), marked_by(r.self_by_id, r.self_by_name),
+        r.self_at, r.review, r.self_note, r.review_note)
+        for r in db.session.execute(_views(ranges, undone_only), params)
+        if (r.item_id, r.period_key, r.subject_id) in pairs}
+
+
+@statement
+def _views(ranges: int, undone_only: bool):
     by, by_employee, self_by, self_by_employee = _markers()
     stmt = (select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, ChecklistMark.done,
                    ChecklistMark.late, ChecklistMark.at, ChecklistMark.note, ChecklistMark.by_id,
@@ -120,18 +157,10 @@ def mark_views(pairs, undone_only: bool = False) -> dict[tuple[int, str, int], M
             .outerjoin(by_employee, by_employee.id == by.employee_id)
             .outerjoin(self_by, self_by.id == ChecklistMark.self_by_id)
             .outerjoin(self_by_employee, self_by_employee.id == self_by.employee_id)
-            .where(*pairs_clause(pairs)))
+            .where(*marks_where(ranges)))
     if undone_only:  # `= false`, as the partial index ix_checklist_mark_undone is defined
         stmt = stmt.where(ChecklistMark.done == False)  # noqa: E712
-    names: dict[int, MarkedBy] = {}  # one MarkedBy per person, as the grid shows him
-
-    def marked_by(user_id, name):
-        return None if user_id is None else names.setdefault(user_id, MarkedBy(name))
-
-    return {(r.item_id, r.period_key, r.subject_id): MarkView(
-        r.done, r.late, r.at, r.note, marked_by(r.by_id, r.by_name), marked_by(r.self_by_id, r.self_by_name),
-        r.self_at, r.review, r.self_note, r.review_note)
-        for r in db.session.execute(stmt) if (r.item_id, r.period_key, r.subject_id) in pairs}
+    return stmt
 
 
 def subject_done_counts(occurrences, subjects) -> dict[int, dict[tuple[int, str], int]]:
@@ -145,15 +174,21 @@ def subject_done_counts(occurrences, subjects) -> dict[int, dict[tuple[int, str]
     if not occurrences or not out:
         return out
     wanted = {(i, p.key) for i, p in occurrences}
-    stmt = (select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, func.count())
-            .where(ChecklistMark.item_id.in_(sorted({i for i, _ in wanted})),
-                   ChecklistMark.period_key.in_(sorted({k for _, k in wanted})),
-                   ChecklistMark.subject_id.in_(sorted(out)), IS_DONE)
-            .group_by(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id))
-    for i, k, s, n in db.session.execute(stmt):
+    for i, k, s, n in db.session.execute(_done_counts(), {"items": sorted({i for i, _ in wanted}),
+                                                          "keys": sorted({k for _, k in wanted}),
+                                                          "subjects": sorted(out)}):
         if (i, k) in wanted:
             out[s][i, k] = n
     return out
+
+
+@statement
+def _done_counts():
+    return (select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id, func.count())
+            .where(ChecklistMark.item_id.in_(bindparam("items", expanding=True)),
+                   ChecklistMark.period_key.in_(bindparam("keys", expanding=True)),
+                   ChecklistMark.subject_id.in_(bindparam("subjects", expanding=True)), IS_DONE)
+            .group_by(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id))
 
 
 def _tally_range(ranges: dict[int, tuple]) -> dict:
@@ -266,13 +301,18 @@ def done_subjects(pairs, subjects) -> dict[tuple[int, str], set[int]]:
     pairs, subjects = set(pairs), set(subjects)
     if not pairs or not subjects:
         return {}
+    ranges, params = occurrences_clause(pairs, subjects)
     out: dict[tuple[int, str], set[int]] = {}
-    for i, k, s in db.session.execute(
-            select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id)
-            .where(*occurrences_clause(pairs, subjects), IS_DONE)):
+    for i, k, s in db.session.execute(_done(ranges), params):
         if (i, k) in pairs and s in subjects:
             out.setdefault((i, k), set()).add(s)
     return out
+
+
+@statement
+def _done(ranges: int):
+    return (select(ChecklistMark.item_id, ChecklistMark.period_key, ChecklistMark.subject_id)
+            .where(*marks_where(ranges), IS_DONE))
 
 
 def done_by_subject(pairs, minute: datetime) -> dict[int, tuple[int, int]]:
@@ -283,10 +323,16 @@ def done_by_subject(pairs, minute: datetime) -> dict[int, tuple[int, int]]:
     pairs = set(pairs)
     if not pairs:
         return {}
-    early = func.sum(case((ChecklistMark.due_at > minute, 1), else_=0))
-    rows = db.session.execute(
-        select(ChecklistMark.subject_id, func.count(), early)
-        .where(ChecklistMark.item_id.in_(sorted({i for i, _ in pairs})),
-               ChecklistMark.period_key.in_(sorted({k for _, k in pairs})), IS_DONE, ChecklistMark.subject_id != 0)
-        .group_by(ChecklistMark.subject_id))
+    rows = db.session.execute(_by_subject(), {"items": sorted({i for i, _ in pairs}),
+                                              "keys": sorted({k for _, k in pairs}), "minute": minute})
     return {s: (n, int(e or 0)) for s, n, e in rows}
+
+
+@statement
+def _by_subject():
+    early = func.sum(case((ChecklistMark.due_at > bindparam("minute"), 1), else_=0))
+    return (select(ChecklistMark.subject_id, func.count(), early)
+            .where(ChecklistMark.item_id.in_(bindparam("items", expanding=True)),
+                   ChecklistMark.period_key.in_(bindparam("keys", expanding=True)), IS_DONE,
+                   ChecklistMark.subject_id != 0)
+            .group_by(ChecklistMark.subject_id))
