@@ -19,6 +19,7 @@ from app.checklists.models import EQUIPMENT, HOLDER, ChecklistItem
 from app.checklists.occurrences import POSITION_ONLY, POSITION_SUBJECT, Holders, Subject, subjects, subjects_of
 from app.checklists.schedule import (DONE, KINDS, Occurrence, OPEN, OVERDUE, occurrence, occurrences_between, period_from_key, period_of, state)
 from app.checklists.targets import provider
+from app.database import statement
 from app.extensions import db
 from app.org.models import Position, ordered_positions
 from app.permissions import (checklist_positions, holds_position, may_self_check_occurrence, supervises,
@@ -140,9 +141,14 @@ def people_to_narrow(positions, tickable: set[int]) -> list:
     ids = [p.id for p in positions if p.id in tickable]
     if not ids:
         return []
-    return db.session.execute(select(Employee.id, Employee.name, Employee.position_id)
-                              .where(Employee.position_id.in_(ids), Employee.active.is_(True))
-                              .order_by(Employee.employee_no)).all()
+    return db.session.execute(_people(), {"positions": ids}).all()
+
+
+@statement
+def _people():
+    return (select(Employee.id, Employee.name, Employee.position_id)
+            .where(Employee.position_id.in_(bindparam("positions", expanding=True)), Employee.active.is_(True))
+            .order_by(Employee.employee_no))
 
 
 @cache

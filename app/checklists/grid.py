@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -13,6 +13,7 @@ from app.checklists.marks import MarkView, done_by_subject, done_keys_and_tallie
 from app.checklists.models import ChecklistItem
 from app.checklists.occurrences import POSITION_SUBJECT, counted, with_subjects
 from app.checklists.schedule import Occurrence
+from app.database import statement
 from app.extensions import db
 from app.org.models import Position
 
@@ -27,11 +28,14 @@ class Cell:
 
 def position_items(position: Position) -> list[ChecklistItem]:
     """All the position's items, retired ones too (a past month shows them), in order."""
-    return list(db.session.scalars(
-        select(ChecklistItem).where(ChecklistItem.position_id == position.id)
-        .order_by(ChecklistItem.sort_order, ChecklistItem.id)
-        .options(joinedload(ChecklistItem.fields), joinedload(ChecklistItem.target_changes))  # one round trip
-    ).unique())
+    return list(db.session.scalars(_items(), {"position": position.id}).unique())
+
+
+@statement
+def _items():
+    return (select(ChecklistItem).where(ChecklistItem.position_id == bindparam("position"))
+            .order_by(ChecklistItem.sort_order, ChecklistItem.id)
+            .options(joinedload(ChecklistItem.fields), joinedload(ChecklistItem.target_changes)))  # one round trip
 
 
 def cell_status(occ: Occurrence, mark: MarkView | None, now: datetime) -> str:
