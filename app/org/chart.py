@@ -4,6 +4,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from app.audit.log import record
+from app.database import statement
 from app.extensions import db
 from app.org.models import Position, ReportingLine
 
@@ -15,11 +16,14 @@ class OrgError(ValueError):
 def _edges() -> dict[int, set[int]]:
     """superior id -> ids of direct subordinates, in one query."""
     down: dict[int, set[int]] = defaultdict(set)
-    for sup, sub in db.session.execute(
-        select(ReportingLine.superior_id, ReportingLine.subordinate_id)
-    ):
+    for sup, sub in db.session.execute(_lines()):
         down[sup].add(sub)
     return down
+
+
+@statement
+def _lines():
+    return select(ReportingLine.superior_id, ReportingLine.subordinate_id)
 
 
 def positions_below(position_id: int, edges: dict[int, set[int]] | None = None) -> set[int]:

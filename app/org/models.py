@@ -4,7 +4,7 @@ from typing import Optional
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import utcnow
+from app.database import statement, utcnow
 from app.extensions import db
 
 
@@ -76,9 +76,6 @@ class ReportingLine(db.Model):
     )
 
 
-_ALL_POSITIONS = select(Position).order_by(Position.is_external.desc(), Position.sort_order, Position.id)
-
-
 def ordered_positions(include_inactive: bool = False) -> list[Position]:
     """The positions in the org chart's order. Read once per GET request, all of them,
     active or not (a page asks for them from several places: the board, the overdue list,
@@ -87,9 +84,14 @@ def ordered_positions(include_inactive: bool = False) -> list[Position]:
 
     if has_request_context() and request.method == "GET":
         if "_ordered_positions" not in g:
-            g._ordered_positions = list(db.session.scalars(_ALL_POSITIONS))
+            g._ordered_positions = list(db.session.scalars(_positions(True)))
         rows = g._ordered_positions
     else:
-        rows = list(db.session.scalars(_ALL_POSITIONS if include_inactive
-                                       else _ALL_POSITIONS.where(Position.active.is_(True))))
+        rows = list(db.session.scalars(_positions(include_inactive)))
     return list(rows) if include_inactive else [p for p in rows if p.active]
+
+
+@statement
+def _positions(inactive_too: bool):
+    stmt = select(Position).order_by(Position.is_external.desc(), Position.sort_order, Position.id)
+    return stmt if inactive_too else stmt.where(Position.active.is_(True))

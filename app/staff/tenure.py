@@ -8,10 +8,11 @@ opens the new one today, leaving closes it yesterday, returning opens a new one 
 """
 from datetime import date, timedelta
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.database import statement
 from app.extensions import db
 from app.staff.models import Employee, PositionTenure
 
@@ -85,15 +86,24 @@ def holders(position_ids, start: date, end: date, employee_id: int | None = None
     out: dict[int, list] = {pid: [] for pid in position_ids}
     if not out:
         return out
-    stmt = (select(PositionTenure.position_id, PositionTenure.start, PositionTenure.end, PositionTenure.employee_id,
-                   Employee.name, Employee.employee_no)
-            .join(Employee, Employee.id == PositionTenure.employee_id)
-            .where(PositionTenure.position_id.in_(sorted(out)), PositionTenure.start <= end,
-                   (PositionTenure.end.is_(None)) | (PositionTenure.end >= start))
-            .order_by(Employee.employee_no, PositionTenure.start))
+    params = {"positions": sorted(out), "start": start, "end": end}
     if employee_id is not None:
-        stmt = stmt.where(PositionTenure.employee_id == employee_id)
-    rows = db.session.execute(stmt)
+        params["employee"] = employee_id
+    rows = db.session.execute(_tenures(employee_id is not None), params)
     for t in rows:
         out[t.position_id].append(t)
     return out
+
+
+@statement
+def _tenures(one_employee: bool):
+    stmt = (select(PositionTenure.position_id, PositionTenure.start, PositionTenure.end, PositionTenure.employee_id,
+                   Employee.name, Employee.employee_no)
+            .join(Employee, Employee.id == PositionTenure.employee_id)
+            .where(PositionTenure.position_id.in_(bindparam("positions", expanding=True)),
+                   PositionTenure.start <= bindparam("end"),
+                   (PositionTenure.end.is_(None)) | (PositionTenure.end >= bindparam("start")))
+            .order_by(Employee.employee_no, PositionTenure.start))
+    if one_employee:
+        stmt = stmt.where(PositionTenure.employee_id == bindparam("employee"))
+    return stmt
