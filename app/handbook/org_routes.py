@@ -8,7 +8,7 @@ from app.extensions import db
 from app.handbook.org_changes import add_reporting_line, new_position, remove_reporting_line
 from app.org.chart import OrgError, chart_layout
 from app.org.forms import LineForm, PositionForm
-from app.org.models import Position, ReportingLine, ordered_positions
+from app.org.models import Position, ReportingLine, ordered_positions, with_lines
 from app.permissions import can_edit_org, require
 from app.staff.models import head_counts
 from app.web import render
@@ -17,7 +17,7 @@ bp = Blueprint("org", __name__, url_prefix="/org")
 
 
 def _page(position_form=None, line_form=None, status=200):
-    positions = ordered_positions()
+    positions = with_lines(ordered_positions())
     return render(
         "org/index.html",
         "org/_lines.html",

@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
 from app.database import statement, utcnow
 from app.extensions import db
@@ -95,3 +95,25 @@ def ordered_positions(include_inactive: bool = False) -> list[Position]:
 def _positions(inactive_too: bool):
     stmt = select(Position).order_by(Position.is_external.desc(), Position.sort_order, Position.id)
     return stmt if inactive_too else stmt.where(Position.active.is_(True))
+
+
+def with_lines(positions: list[Position]) -> list[Position]:
+    """These positions with their reporting lines both ways, read in one statement (the org
+    chart draws every line: two lazy loads per position otherwise). Every position a line
+    names must be loaded already (ordered_positions reads them all on a GET)."""
+    ups: dict[int, list[ReportingLine]] = {p.id: [] for p in positions}
+    downs: dict[int, list[ReportingLine]] = {p.id: [] for p in positions}
+    for line in db.session.scalars(_lines()):
+        if line.subordinate_id in ups:
+            ups[line.subordinate_id].append(line)
+        if line.superior_id in downs:
+            downs[line.superior_id].append(line)
+    for p in positions:
+        attributes.set_committed_value(p, "superior_lines", ups[p.id])
+        attributes.set_committed_value(p, "subordinate_lines", downs[p.id])
+    return positions
+
+
+@statement
+def _lines():
+    return select(ReportingLine).order_by(ReportingLine.id)
