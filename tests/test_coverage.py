@@ -93,6 +93,25 @@ def test_repeat_interval_expiry_and_warning_window(app, make_user):
         assert rules.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
 
 
+def test_a_named_course_is_found_as_written_wildcards_and_all(app, make_user):
+    """A course is matched by its text: %, _ and / in it are no LIKE wildcards (the
+    statement is prebuilt, the course a bind parameter escaped by hand), for employees
+    given as a list or as the active ones of their positions (ActiveOf)."""
+    make_user("root", admin=True)
+    with app.app_context():
+        odd = _req("叉车复训", course="100%_叉车/", interval_months=12)
+        plain = _req("消防演练", course="消防")
+        a, b = _emp("T1"), _emp("T2")
+        _session(date(2026, 3, 1), "安全/5S", [(a, SIGNED, None)], topic="年度100%_叉车/复训")
+        _session(date(2026, 4, 1), "安全/5S", [(b, SIGNED, None)], topic="年度100xx叉车/复训")  # only as wildcards
+        _session(date(2026, 5, 1), "安全/5S", [(b, SIGNED, None)], topic="春季消防演练")
+        for who in ([a.id, b.id], rules.ActiveOf([_pos("technician").id])):
+            ev = rules.evidence(who, [odd, plain], TODAY)
+            assert ev[(a.id, odd.id)].on == date(2026, 3, 1)
+            assert (b.id, odd.id) not in ev and (a.id, plain.id) not in ev
+            assert ev[(b.id, plain.id)].on == date(2026, 5, 1)
+
+
 def test_certificates_fulfil_until_they_expire(app, make_user):
     make_user("root", admin=True)
     with app.app_context():

@@ -16,11 +16,12 @@ from functools import lru_cache
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Integer, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.coverage.models import Certificate, Onboarding, OnboardingDone, OnboardingStep, Requirement, TrainingFulfils
+from app.database import statement
 from app.extensions import db
 from app.handbook.models import ReadConfirmation
 from app.handbook.revisions import current_revision
@@ -67,11 +68,18 @@ class Cell(NamedTuple):
 
 
 def requirements_of(position_ids=None) -> list[Requirement]:
+    if position_ids is None:
+        return list(db.session.scalars(_requirements(False)))
+    return list(db.session.scalars(_requirements(True), {"positions": list(position_ids)}))
+
+
+@statement
+def _requirements(of_positions: bool):
     stmt = (select(Requirement).join(Position, Position.id == Requirement.position_id)
             .where(Requirement.active.is_(True)).order_by(Position.sort_order, Requirement.sort_order, Requirement.id))
-    if position_ids is not None:
-        stmt = stmt.where(Requirement.position_id.in_(list(position_ids)))
-    return list(db.session.scalars(stmt))
+    if of_positions:
+        stmt = stmt.where(Requirement.position_id.in_(bindparam("positions", expanding=True)))
+    return stmt
 
 
 class _Rule(NamedTuple):
@@ -99,9 +107,27 @@ def _matches(rule: _Rule, training_id: int | None, category_id: int, topic: str 
     return rule.category_id is not None or bool(rule.course)
 
 
-def _attended(employee_ids, until: date, *where):
+class ActiveOf(NamedTuple):
+    """For evidence(): the active employees of these positions, selected by the statements
+    themselves (a subquery), not hundreds of employee ids sent as parameters."""
+    position_ids: list[int]
+
+
+_ACTIVE_OF_POSITIONS = (Employee.active.is_(True), Employee.position_id.in_(bindparam("positions", expanding=True)))
+
+
+def _employees(among: bool):
+    """Whom a statement of evidence() reads: the active employees of the positions bound as
+    `positions` (ActiveOf), or the employees bound as `employees`."""
+    if among:
+        return select(Employee.id).where(*_ACTIVE_OF_POSITIONS)
+    return bindparam("employees", expanding=True)
+
+
+def _attended(employee_ids, until, *where):
     """(employee id, training id, date, category, topic) of the held sessions these
-    employees signed in to and, where assessed, passed."""
+    employees signed in to and, where assessed, passed (`employee_ids` and `until`: bind
+    parameters, or what selects them)."""
     return (select(Attendee.employee_id, Training.id, Training.held_on, Training.category_id, Training.topic)
             .join(Training, Training.id == Attendee.training_id)
             .where(Attendee.employee_id.in_(employee_ids), Attendee.status == SIGNED,
@@ -119,16 +145,14 @@ _UP_TO = (_attended(bindparam("employees", expanding=True), bindparam("until"),
           .group_by(Attendee.employee_id, Training.category_id))
 
 
-def _latest_by_category(employee_ids, categories, until: date) -> list[tuple[int, int, date]]:
+def _latest_by_category(among: bool, who: dict, categories, until: date) -> list[tuple[int, int, date]]:
     """(employee id, category id, date) of each employee's latest held session per
-    category (signed in, passed where assessed) up to `until`, for the employees
-    `employee_ids` selects (a list, or a query of their ids) and `categories`: one indexed
-    read of training_latest, and a second statement only where its session lies after
-    `until`."""
+    category (signed in, passed where assessed) up to `until`, for the employees `who`
+    names (_employees: the active ones of some positions `among`, or a list) and
+    `categories`: one indexed read of training_latest, and a second statement only where
+    its session lies after `until`."""
     categories = sorted(categories)
-    rows = db.session.execute(select(TrainingLatest.employee_id, TrainingLatest.category_id, TrainingLatest.held_on)
-                              .where(TrainingLatest.employee_id.in_(employee_ids),
-                                     TrainingLatest.category_id.in_(categories))).all()
+    rows = db.session.execute(_latest(among), {**who, "categories": categories}).all()
     later = {(e, c) for e, c, on in rows if on > until}
     if not later:
         return rows
@@ -136,6 +160,13 @@ def _latest_by_category(employee_ids, categories, until: date) -> list[tuple[int
                                           "until": until}).all()
     return [row for row in rows if (row[0], row[1]) not in later] + \
         [row for row in earlier if (row[0], row[1]) in later]
+
+
+@statement
+def _latest(among: bool):
+    return (select(TrainingLatest.employee_id, TrainingLatest.category_id, TrainingLatest.held_on)
+            .where(TrainingLatest.employee_id.in_(_employees(among)),
+                   TrainingLatest.category_id.in_(bindparam("categories", expanding=True))))
 
 
 def evidence(employee_ids, requirements: list[Requirement], until: date | None = None,
@@ -146,16 +177,18 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
 
     Without `detail` (the matrix, the workspace: hundreds of employees) the latest session
     per employee and category is read as a date only (training_latest, kept by triggers),
-    so its Evidence names no session; with it, the session's topic too. `positions`
-    (employee id -> position id of the employees `employee_ids` selects), when the caller
-    has read them already."""
+    so its Evidence names no session; with it, the session's topic too. `employee_ids`: a
+    list, or ActiveOf(position ids) (the statements select those employees themselves: no
+    list of hundreds of parameters). `positions` (employee id -> position id of those
+    employees), when the caller has read them already.
+
+    Its statements are built once per shape (_employees: a list or ActiveOf; the number of
+    courses named) and run with the values as bind parameters."""
     out: dict[tuple[int, int], Evidence] = {}
-    if not isinstance(employee_ids, Select):  # a query of employee ids: no list of hundreds of parameters
-        employee_ids = sorted(set(employee_ids))
+    among = isinstance(employee_ids, ActiveOf)
+    who = {"positions": list(employee_ids.position_ids)} if among else {"employees": sorted(set(employee_ids))}
     if positions is None:
-        positions = dict(db.session.execute(select(Employee.id, Employee.position_id)
-                                            .where(Employee.id.in_(employee_ids))).all()) \
-            if isinstance(employee_ids, Select) or employee_ids else {}
+        positions = dict(db.session.execute(_positions(among), who).all()) if among or who["employees"] else {}
     if not positions or not requirements:
         return out
     until = until or clock.local_now().date()
@@ -178,10 +211,7 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
         reqs = [r for rs in by_position.values() for r in rs]
         categories = sorted({r.category_id for r in reqs if r.category_id is not None})
         if categories and detail:
-            latest = _attended(employee_ids, until, Training.category_id.in_(categories)).add_columns(
-                func.row_number().over(partition_by=(Attendee.employee_id, Training.category_id),
-                                       order_by=(Training.held_on.desc(), Training.id.desc())).label("rn")).subquery()
-            for row in db.session.execute(select(latest).where(latest.c.rn == 1)):
+            for row in db.session.execute(_latest_sessions(among), {**who, "until": until, "categories": categories}):
                 take(row[0], row[1], row[2], row[3], row[4], frozenset())
         elif categories:
             # take() on dates alone: the rules of a position that a session of the category
@@ -192,33 +222,79 @@ def evidence(employee_ids, requirements: list[Requirement], until: date | None =
                     if rule.category_id is not None and not rule.course:
                         fulfilled[pid][rule.category_id].append(rule.id)
             none: dict = {}
-            for emp_id, category_id, held_on in _latest_by_category(employee_ids, categories, until):
+            for emp_id, category_id, held_on in _latest_by_category(among, who, categories, until):
                 for rid in fulfilled.get(positions.get(emp_id), none).get(category_id, ()):
                     prev = out.get((emp_id, rid))
                     if prev is None or held_on >= prev.on:
                         out[(emp_id, rid)] = Evidence(held_on, None, "培训")
         courses = sorted({r.course for r in reqs if r.course})
-        linked = select(TrainingFulfils.training_id).where(TrainingFulfils.requirement_id.in_([r.id for r in reqs]))
-        special = db.session.execute(_attended(employee_ids, until, or_(
-            Training.id.in_(linked), *[Training.topic.contains(c, autoescape=True) for c in courses]))
-            .order_by(Training.held_on)).all()
+        special = db.session.execute(_special(among, len(courses)), {
+            **who, "until": until, "requirements": [r.id for r in reqs],
+            **{f"course_{i}": _like_escaped(c) for i, c in enumerate(courses)}}).all()
         if special:
-            links = set(db.session.execute(select(TrainingFulfils.training_id, TrainingFulfils.requirement_id)
-                                           .where(TrainingFulfils.training_id.in_({r[1] for r in special}))).all())
+            links = set(db.session.execute(_links(), {"trainings": sorted({r[1] for r in special})}).all())
             for row in special:
                 take(*row, links)
     cert_reqs = {r.id for r in requirements if r.certificate}
     if cert_reqs:
-        for c in db.session.scalars(select(Certificate).where(Certificate.employee_id.in_(employee_ids),
-                                                              Certificate.requirement_id.in_(cert_reqs),
-                                                              Certificate.issued_on <= until)
-                                    .order_by(Certificate.issued_on, Certificate.id)):
+        for c in db.session.scalars(_certificates(among), {**who, "requirements": sorted(cert_reqs), "until": until}):
             key = (c.employee_id, c.requirement_id)
             prev = out.get(key)
             if prev is None or (c.expires_on or date.max) >= (prev.expires or date.max):
                 out[key] = Evidence(c.issued_on, c.expires_on, f"证书「{c.name}」" + (f"（{c.number}）" if c.number else ""),
                                     certificate_id=c.id)
     return out
+
+
+@statement
+def _positions(among: bool):
+    return select(Employee.id, Employee.position_id).where(Employee.id.in_(_employees(among)))
+
+
+@statement
+def _latest_sessions(among: bool):
+    """Per employee and category the latest session (of the latest day, the highest id)."""
+    latest = _attended(_employees(among), bindparam("until"),
+                       Training.category_id.in_(bindparam("categories", expanding=True))).add_columns(
+        func.row_number().over(partition_by=(Attendee.employee_id, Training.category_id),
+                               order_by=(Training.held_on.desc(), Training.id.desc())).label("rn")).subquery()
+    return select(latest).where(latest.c.rn == 1)
+
+
+@statement
+def _special(among: bool, courses: int):
+    """The sessions linked to the requirements bound as `requirements`, or whose topic
+    contains one of the courses bound as course_0, course_1 … (escaped: _like_escaped)."""
+    linked = (select(TrainingFulfils.training_id)
+              .where(TrainingFulfils.requirement_id.in_(bindparam("requirements", expanding=True))))
+    return (_attended(_employees(among), bindparam("until"), or_(
+        Training.id.in_(linked), *[Training.topic.contains(bindparam(f"course_{i}"), escape=_ESCAPE)
+                                   for i in range(courses)]))
+        .order_by(Training.held_on))
+
+
+_ESCAPE = "/"
+
+
+def _like_escaped(text: str) -> str:
+    """`text` to be found as it is by a LIKE with ESCAPE _ESCAPE (what contains(...,
+    autoescape=True) does to a literal; a bind parameter of a prebuilt statement is escaped
+    here)."""
+    return text.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
+
+
+@statement
+def _links():
+    return (select(TrainingFulfils.training_id, TrainingFulfils.requirement_id)
+            .where(TrainingFulfils.training_id.in_(bindparam("trainings", expanding=True))))
+
+
+@statement
+def _certificates(among: bool):
+    return (select(Certificate).where(Certificate.employee_id.in_(_employees(among)),
+                                      Certificate.requirement_id.in_(bindparam("requirements", expanding=True)),
+                                      Certificate.issued_on <= bindparam("until"))
+            .order_by(Certificate.issued_on, Certificate.id))
 
 
 def cell(req: Requirement, ev: Evidence | None, today: date, warn_days: int) -> Cell:
@@ -268,11 +344,9 @@ def matrix(position_id: int | None = None, today: date | None = None, warn: int 
     columns = requirements_of([p.id for p in positions])
     with_reqs = {r.position_id for r in columns}
     positions = [p for p in positions if p.id in with_reqs]
-    among = (Employee.active.is_(True), Employee.position_id.in_([p.id for p in positions] or [0]))
-    employees = db.session.execute(select(Employee.id, Employee.name, Employee.employee_no, Employee.position_id)
-                                   .where(*among).order_by(Employee.employee_no)).all()  # plain rows: hundreds
-    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False,
-                  positions={e.id: e.position_id for e in employees})
+    among = ActiveOf([p.id for p in positions])
+    employees = db.session.execute(_members(), {"positions": among.position_ids}).all()  # plain rows: hundreds
+    ev = evidence(among, columns, today, detail=False, positions={e.id: e.position_id for e in employees})
     m = Matrix(today, positions, columns)
     tally = {r.id: [0, 0] for r in columns}
     na, soon = Cell(NA), today + timedelta(days=warn)
@@ -305,6 +379,13 @@ def matrix(position_id: int | None = None, today: date | None = None, warn: int 
                          "complete": complete})
     m.column_pct = {rid: tuple(v) for rid, v in tally.items()}
     return m
+
+
+@statement
+def _members():
+    """The active employees of the positions bound as `positions` (ActiveOf), by number."""
+    return (select(Employee.id, Employee.name, Employee.employee_no, Employee.position_id)
+            .where(*_ACTIVE_OF_POSITIONS).order_by(Employee.employee_no))
 
 
 def spans(cells: list[Cell]) -> list[tuple[int, Cell, int]]:
@@ -340,16 +421,15 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
     today = today or clock.local_now().date()
     warn = warn_days() if warn is None else warn
     columns = [r for r in requirements_of(position_ids) if r.certificate or r.interval_months]  # only these expire
-    among = (Employee.active.is_(True), Employee.position_id.in_({r.position_id for r in columns} or {0}))
-    staff = {e.id: e for e in db.session.execute(select(Employee.id, Employee.position_id, Employee.name,
-                                                        Employee.employee_no).where(*among))}
+    among = ActiveOf(sorted({r.position_id for r in columns}))
+    staff = {e.id: e for e in db.session.execute(_staff(), {"positions": among.position_ids})}
     positions = {e.id: e.position_id for e in staff.values()}
     until = today + timedelta(days=warn)
     by_position = defaultdict(list)
     for r in columns:
         last = None if r.certificate else last_fulfilment_expiring(r.interval_months, until)
         by_position[r.position_id].append((r.id, r.certificate, r.interval_months, r, last))
-    ev = evidence(select(Employee.id).where(*among), columns, today, detail=False, positions=positions)
+    ev = evidence(among, columns, today, detail=False, positions=positions)
     soon, expired = [], []
     for emp_id, position_id in positions.items():
         for rid, certificate, interval, r, latest in by_position[position_id]:
@@ -362,7 +442,7 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
     people = staff
     if detail and (soon or expired):  # the employees themselves, for the few listed
         people = {e.id: e for e in db.session.scalars(
-            select(Employee).where(Employee.id.in_({x["employee"] for x in soon + expired})))}
+            _people(), {"employees": sorted({x["employee"] for x in soon + expired})})}
     for x in soon + expired:
         x["employee"] = people[x["employee"]]
     if detail and (soon or expired):
@@ -373,6 +453,17 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
     return {"soon": soon, "expired": expired}
 
 
+@statement
+def _staff():
+    """The active employees of the positions bound as `positions`, as plain rows."""
+    return select(Employee.id, Employee.position_id, Employee.name, Employee.employee_no).where(*_ACTIVE_OF_POSITIONS)
+
+
+@statement
+def _people():
+    return select(Employee).where(Employee.id.in_(bindparam("employees", expanding=True)))
+
+
 def _name_sessions(items: list[dict], until: date) -> None:
     """Name the session of each listed fulfilment known by its date only (the latest
     session of the requirement's category, as evidence(detail=False) reads it): the one
@@ -381,13 +472,10 @@ def _name_sessions(items: list[dict], until: date) -> None:
     if not items:
         return
     best: dict[tuple[int, int, date], tuple[int, str]] = {}
-    for emp_id, category_id, held_on, tid, topic in db.session.execute(
-            select(Attendee.employee_id, Training.category_id, Training.held_on, Training.id, Training.topic)
-            .join(Training, Training.id == Attendee.training_id)
-            .where(Attendee.employee_id.in_(sorted({x["employee"].id for x in items})), Attendee.status == SIGNED,
-                   Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= until,
-                   Training.held_on.in_(sorted({x["cell"].evidence.on for x in items})),
-                   Training.category_id.in_(sorted({x["requirement"].category_id for x in items})))):
+    for emp_id, category_id, held_on, tid, topic in db.session.execute(_sessions_of_days(), {
+            "employees": sorted({x["employee"].id for x in items}), "until": until,
+            "days": sorted({x["cell"].evidence.on for x in items}),
+            "categories": sorted({x["requirement"].category_id for x in items})}):
         key = (emp_id, category_id, held_on)
         if key not in best or tid > best[key][0]:
             best[key] = (tid, topic)
@@ -397,6 +485,16 @@ def _name_sessions(items: list[dict], until: date) -> None:
         if found is not None:
             x["cell"] = Cell(c.state, Evidence(c.evidence.on, None, f"培训「{found[1]}」", training_id=found[0]),
                              c.expires)
+
+
+@statement
+def _sessions_of_days():
+    return (select(Attendee.employee_id, Training.category_id, Training.held_on, Training.id, Training.topic)
+            .join(Training, Training.id == Attendee.training_id)
+            .where(Attendee.employee_id.in_(bindparam("employees", expanding=True)), Attendee.status == SIGNED,
+                   Attendee.passed.is_not(False), Training.status == HELD, Training.held_on <= bindparam("until"),
+                   Training.held_on.in_(bindparam("days", expanding=True)),
+                   Training.category_id.in_(bindparam("categories", expanding=True))))
 
 
 def own_evidence(employee: Employee, today: date) -> tuple[list[Requirement], dict]:
@@ -415,11 +513,8 @@ def employee_requirements(employee: Employee, today: date | None = None, own: tu
     if employee.position_id is None:
         return []
     reqs, ev = own or own_evidence(employee, today)
-    planned = list(db.session.scalars(select(Training).where(Training.status != HELD, Training.held_on >= today)
-                                      .order_by(Training.held_on)))
-    links = set(db.session.execute(select(TrainingFulfils.training_id, TrainingFulfils.requirement_id)
-                                   .where(TrainingFulfils.training_id.in_([t.id for t in planned]))).all()) \
-        if planned else set()
+    planned = list(db.session.scalars(_planned(), {"today": today}))
+    links = set(db.session.execute(_links(), {"trainings": [t.id for t in planned]}).all()) if planned else set()
     out = []
     for r in reqs:
         c = cell(r, ev.get((employee.id, r.id)), today, warn_days())
@@ -429,6 +524,11 @@ def employee_requirements(employee: Employee, today: date | None = None, own: tu
                     "due_on": employee.hire_date + timedelta(days=r.due_days)
                     if r.due_days and employee.hire_date else None})
     return out
+
+
+@statement
+def _planned():
+    return select(Training).where(Training.status != HELD, Training.held_on >= bindparam("today")).order_by(Training.held_on)
 
 
 # --- onboarding (入职) --------------------------------------------------------------------
@@ -464,7 +564,12 @@ def is_new_hire(employee: Employee, today: date | None = None) -> bool:
 
 
 def onboarding_for(employee: Employee) -> Onboarding | None:
-    return db.session.scalar(select(Onboarding).filter_by(employee_id=employee.id))
+    return db.session.scalar(_onboarding(), {"employee": employee.id})
+
+
+@statement
+def _onboarding():
+    return select(Onboarding).where(Onboarding.employee_id == bindparam("employee"))
 
 
 def plan(employee: Employee, today: date | None = None, own: tuple | None = None) -> list[Step]:
@@ -481,9 +586,7 @@ def plan(employee: Employee, today: date | None = None, own: tuple | None = None
     revision = current_revision(position)
     confirm = Step("confirm", f"阅读并确认《{position.title}》岗位职责", hire + timedelta(days=CONFIRM_DAYS))
     if revision is not None:
-        row = db.session.execute(select(func.min(ReadConfirmation.confirmed_at))
-                                 .where(ReadConfirmation.employee_id == employee.id,
-                                        ReadConfirmation.revision_id == revision.id)).scalar()
+        row = db.session.execute(_first_confirmed(), {"employee": employee.id, "revision": revision.id}).scalar()
         if row is not None:
             confirm.done_on = clock.to_local(row).date()
             confirm.evidence = f"已确认第 {revision.number} 版"
@@ -495,19 +598,13 @@ def plan(employee: Employee, today: date | None = None, own: tuple | None = None
         if e is not None and e.on >= hire - timedelta(days=365):
             s.done_on, s.evidence = e.on, e.source
         steps.append(s)
-    entitlements = list(db.session.scalars(
-        select(Entitlement).where(Entitlement.position_id == position.id, Entitlement.active.is_(True))
-        .join(SupplyItem, SupplyItem.id == Entitlement.item_id).order_by(SupplyItem.name)))
+    entitlements = list(db.session.scalars(_entitlements(), {"position": position.id}))
     groups = group_ids_of([ent.item for ent in entitlements])  # the variants in every size count
     first: dict[int, tuple] = {}  # item id -> (day, slip id, number) of the employee's first issue of it
     if entitlements:
         # One query for all of them, led by the employee's slips; a reversed issue left out.
-        for number, issued_on, slip_id, item_id in db.session.execute(
-                select(IssueSlip.number, IssueSlip.issued_on, IssueSlip.id, StockEntry.item_id)
-                .join(StockEntry, StockEntry.slip_id == IssueSlip.id)
-                .where(IssueSlip.employee_id == employee.id, StockEntry.kind == ISSUE,
-                       StockEntry.item_id.in_(sorted({i for ids in groups.values() for i in ids})),
-                       not_reversed())):
+        for number, issued_on, slip_id, item_id in db.session.execute(_issues(), {
+                "employee": employee.id, "items": sorted({i for ids in groups.values() for i in ids})}):
             if item_id not in first or (issued_on, slip_id) < first[item_id][:2]:
                 first[item_id] = (issued_on, slip_id, number)
     for ent in entitlements:
@@ -518,17 +615,49 @@ def plan(employee: Employee, today: date | None = None, own: tuple | None = None
             s.done_on, s.evidence = on, f"领用单 {number}"
         steps.append(s)
     ob = onboarding_for(employee)
-    done = {d.step_id: d for d in db.session.scalars(select(OnboardingDone).filter_by(onboarding_id=ob.id))} \
-        if ob is not None else {}
-    listed = OnboardingStep.active.is_(True) | OnboardingStep.id.in_(list(done))  # a retired step done stays
-    for st in db.session.scalars(select(OnboardingStep).where(OnboardingStep.position_id == position.id, listed)
-                                 .order_by(OnboardingStep.sort_order, OnboardingStep.id)):
+    done = {d.step_id: d for d in db.session.scalars(_done(), {"onboarding": ob.id})} if ob is not None else {}
+    for st in db.session.scalars(_steps(), {"position": position.id, "done": list(done)}):
         s = Step("custom", st.title, hire + timedelta(days=st.due_days), step_id=st.id, derived=False)
         d = done.get(st.id)
         if d is not None:
             s.done_on, s.evidence = d.done_on, (d.by.name if d.by else "") + (f"：{d.note}" if d.note else "")
         steps.append(s)
     return steps
+
+
+@statement
+def _first_confirmed():
+    return (select(func.min(ReadConfirmation.confirmed_at))
+            .where(ReadConfirmation.employee_id == bindparam("employee"),
+                   ReadConfirmation.revision_id == bindparam("revision")))
+
+
+@statement
+def _entitlements():
+    return (select(Entitlement).where(Entitlement.position_id == bindparam("position"), Entitlement.active.is_(True))
+            .join(SupplyItem, SupplyItem.id == Entitlement.item_id).order_by(SupplyItem.name))
+
+
+@statement
+def _issues():
+    """The employee's issues of these items (on his slips), a reversed one left out."""
+    return (select(IssueSlip.number, IssueSlip.issued_on, IssueSlip.id, StockEntry.item_id)
+            .join(StockEntry, StockEntry.slip_id == IssueSlip.id)
+            .where(IssueSlip.employee_id == bindparam("employee"), StockEntry.kind == ISSUE,
+                   StockEntry.item_id.in_(bindparam("items", expanding=True)), not_reversed()))
+
+
+@statement
+def _done():
+    return select(OnboardingDone).where(OnboardingDone.onboarding_id == bindparam("onboarding"))
+
+
+@statement
+def _steps():
+    """The position's active steps, and those bound as `done` (a retired step done stays)."""
+    listed = OnboardingStep.active.is_(True) | OnboardingStep.id.in_(bindparam("done", expanding=True))
+    return (select(OnboardingStep).where(OnboardingStep.position_id == bindparam("position"), listed)
+            .order_by(OnboardingStep.sort_order, OnboardingStep.id))
 
 
 def new_hires(today: date | None = None) -> list[Employee]:
@@ -546,20 +675,27 @@ def awaiting_sign_off(position_ids, mentor_id: int | None, today: date, limit: i
     """New hires not yet signed off (上岗确认) of these positions, or whose mentor is
     `mentor_id`: ([(employee, onboarding or None)], how many in all), the earliest hired
     first; one statement whatever their number (a window count)."""
-    whose = [Employee.position_id.in_(list(position_ids))] if position_ids else []
-    if mentor_id is not None:
-        whose.append(Onboarding.mentor_id == mentor_id)
-    if not whose:
+    position_ids = list(position_ids or ())
+    if not position_ids and mentor_id is None:
         return [], 0
-    recent = Employee.hire_date.between(today - timedelta(days=NEW_HIRE_DAYS), today)
-    rows = db.session.execute(
-        select(Employee, Onboarding, func.count().over())
-        .outerjoin(Onboarding, Onboarding.employee_id == Employee.id)
-        .where(Employee.active.is_(True), Onboarding.signed_off_at.is_(None), recent | Onboarding.id.is_not(None),
-               or_(*whose))
-        .options(joinedload(Employee.position), joinedload(Onboarding.mentor))
-        .order_by(Employee.hire_date, Employee.id).limit(limit)).all()
+    rows = db.session.execute(_awaiting(bool(position_ids), mentor_id is not None), {
+        "positions": position_ids, "mentor": mentor_id, "since": today - timedelta(days=NEW_HIRE_DAYS),
+        "today": today, "limit": limit}).all()
     return [(e, ob) for e, ob, _ in rows], (rows[0][2] if rows else 0)
+
+
+@statement
+def _awaiting(of_positions: bool, of_mentor: bool):
+    whose = [Employee.position_id.in_(bindparam("positions", expanding=True))] if of_positions else []
+    if of_mentor:
+        whose.append(Onboarding.mentor_id == bindparam("mentor"))
+    recent = Employee.hire_date.between(bindparam("since"), bindparam("today"))
+    return (select(Employee, Onboarding, func.count().over())
+            .outerjoin(Onboarding, Onboarding.employee_id == Employee.id)
+            .where(Employee.active.is_(True), Onboarding.signed_off_at.is_(None), recent | Onboarding.id.is_not(None),
+                   or_(*whose))
+            .options(joinedload(Employee.position), joinedload(Onboarding.mentor))
+            .order_by(Employee.hire_date, Employee.id).limit(bindparam("limit", type_=Integer)))
 
 
 def positions_with_requirements() -> list[Position]:
@@ -580,8 +716,13 @@ def position_setup(position: Position) -> tuple[list[Requirement], list[Onboardi
 
 def certificates_of(employee: Employee) -> list[Certificate]:
     """The employee's certificates, the newest first."""
-    return list(db.session.scalars(select(Certificate).filter_by(employee_id=employee.id)
-                                   .order_by(Certificate.issued_on.desc())))
+    return list(db.session.scalars(_certificates_of(), {"employee": employee.id}))
+
+
+@statement
+def _certificates_of():
+    return (select(Certificate).where(Certificate.employee_id == bindparam("employee"))
+            .order_by(Certificate.issued_on.desc()))
 
 
 def _may_mentor(employee: Employee) -> tuple:
