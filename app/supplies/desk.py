@@ -6,15 +6,16 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
+from app.database import statement
 from app.extensions import db
 from app.parts import Desk, Listing, SHOW
-from app.permissions import can_issue_supplies, is_supervisor
+from app.permissions import can_issue_supplies, is_supervisor, requisitions_decidable_by
 from app.org.models import Position
 from app.staff.models import Employee
 from app.supplies.entitlements import due_of
 from app.supplies.models import (ISSUE, Requisition, RequisitionLine, StockEntry, SupplyCategory, SupplyItem,
                                  not_reversed)
-from app.supplies.requisitions import decidable_requisitions
+from app.supplies.requisitions import reach_shape, reaching
 from app.supplies.stock import StockRow, remember_below_minimum
 
 
@@ -95,17 +96,23 @@ _TOTAL = func.count().over()
 
 def requisitions_to_decide(desk: Desk) -> Listing | None:
     """Pending requisitions I may decide (permissions.may_decide_requisition, as a query):
-    the oldest few and the count, in one query (who asks, their position, how many lines)."""
+    the oldest few and the count, in one query (who asks, their position, how many lines),
+    built once per shape of the reach (requisitions.reach_shape)."""
     if not is_supervisor(desk.user):
         return None
-    stmt = (decidable_requisitions(desk.user).where(Requisition.status == "pending")
+    shape, values = reach_shape(requisitions_decidable_by(desk.user))
+    rows = db.session.execute(_to_decide(*shape), values).all()
+    return Listing([_Pending(*r[:5]) for r in rows], rows[0][5] if rows else 0)
+
+
+@statement
+def _to_decide(*shape):
+    return (reaching(*shape).where(Requisition.status == "pending")
             .with_only_columns(Requisition.id, Requisition.created_at, Employee.name, Position.title, _LINE_COUNT,
                                _TOTAL)
             .join(Employee, Employee.id == Requisition.employee_id)
             .outerjoin(Position, Position.id == Employee.position_id)
             .order_by(Requisition.id).limit(SHOW))
-    rows = db.session.execute(stmt).all()
-    return Listing([_Pending(*r[:5]) for r in rows], rows[0][5] if rows else 0)
 
 
 _TO_ISSUE = (select(Requisition.id, Requisition.status, Employee.name, _TOTAL)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager
 
 from app import clock
 from app.audit.log import record
+from app.database import statement
 from app.checklists.schedule import period_of
 from app.extensions import db
 from app.org.models import Position
@@ -76,27 +77,21 @@ def due_list(today: date | None = None) -> list[Due]:
     employees, and per distinct period (week, month …) one sum of what each employee
     received of each item. (One employee's: due_of.)"""
     today = today or clock.local_now().date()
-    stmt = select(Entitlement).join(SupplyItem).where(Entitlement.active.is_(True), SupplyItem.active.is_(True))
-    entitlements = db.session.scalars(stmt).all()
+    entitlements = db.session.scalars(_in_force()).all()
     if not entitlements:
         return []
     groups = group_ids_of({e.item for e in entitlements})
     ids_of = {e.id: groups[e.item.id] for e in entitlements}
-    who = select(Employee).where(Employee.position_id.in_({e.position_id for e in entitlements}),
-                                 Employee.active.is_(True))
     by_position: dict[int, list[Employee]] = {}
-    for emp in db.session.scalars(who.order_by(Employee.employee_no)):
+    for emp in db.session.scalars(_entitled(), {"positions": sorted({e.position_id for e in entitlements})}):
         by_position.setdefault(emp.position_id, []).append(emp)
     bounds = {e.id: period_bounds(e.period, today) for e in entitlements}
     received: dict[tuple[date, date], dict[tuple[int, int], int]] = {}
     for start, end in set(bounds.values()):
         lo, hi = clock.local_day_range(start, end)
-        items = {i for e in entitlements if bounds[e.id] == (start, end) for i in ids_of[e.id]}
-        q = (select(StockEntry.employee_id, StockEntry.item_id, func.sum(StockEntry.qty))
-             .where(StockEntry.item_id.in_(items), StockEntry.kind.in_([ISSUE, RETURN, REVERSAL]),
-                    StockEntry.at >= lo, StockEntry.at < hi, StockEntry.employee_id.is_not(None))
-             .group_by(StockEntry.employee_id, StockEntry.item_id))
-        received[(start, end)] = {(emp, item): -int(total) for emp, item, total in db.session.execute(q)}
+        items = sorted({i for e in entitlements if bounds[e.id] == (start, end) for i in ids_of[e.id]})
+        received[(start, end)] = {(emp, item): -int(total) for emp, item, total
+                                  in db.session.execute(_received_of_all(), {"items": items, "lo": lo, "hi": hi})}
     out = []
     for ent in entitlements:
         start, end = bounds[ent.id]
@@ -107,6 +102,29 @@ def due_list(today: date | None = None) -> list[Due]:
                 out.append(Due(emp, ent, got, ent.qty - got, start, end))
     out.sort(key=lambda d: (d.employee.employee_no, d.entitlement.item.name))
     return out
+
+
+@statement
+def _in_force():
+    return select(Entitlement).join(SupplyItem).where(Entitlement.active.is_(True), SupplyItem.active.is_(True))
+
+
+@statement
+def _entitled():
+    """The active employees of the positions bound as `positions`, by number."""
+    return (select(Employee).where(Employee.position_id.in_(bindparam("positions", expanding=True)),
+                                   Employee.active.is_(True))
+            .order_by(Employee.employee_no))
+
+
+@statement
+def _received_of_all():
+    """What each employee received of the items bound as `items` from `lo` to `hi` (UTC)."""
+    return (select(StockEntry.employee_id, StockEntry.item_id, func.sum(StockEntry.qty))
+            .where(StockEntry.item_id.in_(bindparam("items", expanding=True)),
+                   StockEntry.kind.in_([ISSUE, RETURN, REVERSAL]),
+                   StockEntry.at >= bindparam("lo"), StockEntry.at < bindparam("hi"), StockEntry.employee_id.is_not(None))
+            .group_by(StockEntry.employee_id, StockEntry.item_id))
 
 
 # due_of's two statements, built once (building them costs more than running them): the

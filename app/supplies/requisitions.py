@@ -2,10 +2,11 @@
 clerk in full or in part. Every step is a record with who and when."""
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from app import clock
 from app.audit.log import record
+from app.database import statement
 from app.extensions import db
 from app.notices import rules as notices
 from app.permissions import (Reach, may_decide_requisition, may_withdraw_requisition, requisitions_decidable_by,
@@ -97,17 +98,51 @@ def create(user, lines: list[tuple[SupplyItem, int]], reason: str, duplicate_ok:
 
 def _reached(reach: Reach):
     """SELECT of the requisitions of the people a permissions.Reach names."""
+    return _requisitions_of(reach.except_employee_id or None, reach.everyone, reach.employee_ids or None,
+                            reach.position_ids or None)
+
+
+def reach_shape(reach: Reach) -> tuple[tuple, dict]:
+    """A permissions.Reach as the arguments of reaching() (whether it leaves someone out,
+    reaches everyone, employees by id, the employees of positions) and the values to run
+    that statement with."""
+    excluding = bool(reach.except_employee_id)
+    by_employee = not reach.everyone and bool(reach.employee_ids)
+    by_position = not reach.everyone and bool(reach.position_ids)
+    values = {}
+    if excluding:
+        values["except_employee"] = reach.except_employee_id
+    if by_employee:
+        values["employees"] = sorted(reach.employee_ids)
+    if by_position:
+        values["positions"] = sorted(reach.position_ids)
+    return (excluding, reach.everyone, by_employee, by_position), values
+
+
+@statement
+def reaching(excluding: bool, everyone: bool, by_employee: bool, by_position: bool):
+    """_reached() built once per shape of the reach (reach_shape), its values bind
+    parameters."""
+    return _requisitions_of(bindparam("except_employee") if excluding else None, everyone,
+                            bindparam("employees", expanding=True) if by_employee else None,
+                            bindparam("positions", expanding=True) if by_position else None)
+
+
+def _requisitions_of(except_employee, everyone: bool, employee_ids, position_ids):
+    """SELECT of the requisitions of everyone or of these employees and of the employees in
+    these positions, but `except_employee`'s: each a value, a bind parameter, or None (no
+    such condition)."""
     stmt = select(Requisition)
-    if reach.except_employee_id:
-        stmt = stmt.where(Requisition.employee_id != reach.except_employee_id)
-    if reach.everyone:
+    if except_employee is not None:
+        stmt = stmt.where(Requisition.employee_id != except_employee)
+    if everyone:
         return stmt
     conditions = []
-    if reach.employee_ids:
-        conditions.append(Requisition.employee_id.in_(reach.employee_ids))
-    if reach.position_ids:
+    if employee_ids is not None:
+        conditions.append(Requisition.employee_id.in_(employee_ids))
+    if position_ids is not None:
         conditions.append(Requisition.employee_id.in_(
-            select(Employee.id).where(Employee.position_id.in_(reach.position_ids))))
+            select(Employee.id).where(Employee.position_id.in_(position_ids))))
     return stmt.where(or_(*conditions)) if conditions else stmt.where(False)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock, params
+from app.database import statement
 from app.extensions import db
 from app.org.models import Position, ordered_positions
 from app.permissions import (can_issue_supplies, may_decide_requisition, may_see_requisition,
@@ -47,8 +48,13 @@ def _helpers(**extra) -> dict:
 
 
 def _active_items():
-    return list(db.session.scalars(select(SupplyItem).where(SupplyItem.active.is_(True))
-                                   .order_by(SupplyItem.category_id, SupplyItem.name, SupplyItem.spec)))
+    return list(db.session.scalars(_active()))
+
+
+@statement
+def _active():
+    return (select(SupplyItem).where(SupplyItem.active.is_(True))
+            .order_by(SupplyItem.category_id, SupplyItem.name, SupplyItem.spec))
 
 
 # --- stock overview and items --------------------------------------------------------
@@ -347,7 +353,7 @@ def entitlements():
             db.session.commit()
             flash("发放标准已保存。", "success")
             return redirect(url_for("supplies.entitlements"), code=303)
-    rows = db.session.scalars(select(Entitlement).order_by(Entitlement.position_id, Entitlement.id)).all()
+    rows = db.session.scalars(_every_entitlement()).all()
     # 本期应发: a page of employees at a time (a card each), not the whole staff at once
     due = ListPage(list(due_by_employee().items()), params.page_arg(), DUE_PER_PAGE)
     choose_variants(d for _, dues in due.items for d in dues)
@@ -358,6 +364,11 @@ def entitlements():
 
 
 DUE_PER_PAGE = 30  # employees on a page of 本期应发
+
+
+@statement
+def _every_entitlement():
+    return select(Entitlement).order_by(Entitlement.position_id, Entitlement.id)
 
 
 # --- requisitions --------------------------------------------------------------------

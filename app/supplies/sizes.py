@@ -8,8 +8,9 @@ when the size is missing or not in stock as an item.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
+from app.database import statement
 from app.extensions import db
 from app.staff.models import normalize_size as normalize
 from app.supplies.models import SIZE_KINDS, SupplyItem
@@ -25,9 +26,13 @@ def variants(item: SupplyItem) -> list[SupplyItem]:
     """The active variants of the item's article (the item alone when it has no size kind)."""
     if not item.size_kind:
         return [item]
-    return list(db.session.scalars(
-        select(SupplyItem).where(SupplyItem.name == item.name, SupplyItem.size_kind == item.size_kind,
-                                 SupplyItem.active.is_(True)).order_by(SupplyItem.spec)))
+    return list(db.session.scalars(_variants(), {"name": item.name, "size_kind": item.size_kind}))
+
+
+@statement
+def _variants():
+    return (select(SupplyItem).where(SupplyItem.name == bindparam("name"), SupplyItem.size_kind == bindparam("size_kind"),
+                                     SupplyItem.active.is_(True)).order_by(SupplyItem.spec))
 
 
 def group_ids(item: SupplyItem) -> list[int]:
@@ -40,12 +45,16 @@ def group_ids_of(items) -> dict[int, list[int]]:
     sized = {(i.name, i.size_kind) for i in items if i.size_kind}
     variants: dict[tuple[str, str], list[int]] = {}
     if sized:
-        for item_id, name, kind in db.session.execute(
-                select(SupplyItem.id, SupplyItem.name, SupplyItem.size_kind)
-                .where(SupplyItem.name.in_({n for n, _ in sized}), SupplyItem.size_kind != "")):
+        for item_id, name, kind in db.session.execute(_sized_named(), {"names": sorted({n for n, _ in sized})}):
             if (name, kind) in sized:
                 variants.setdefault((name, kind), []).append(item_id)
     return {i.id: variants.get((i.name, i.size_kind), [i.id]) if i.size_kind else [i.id] for i in items}
+
+
+@statement
+def _sized_named():
+    return (select(SupplyItem.id, SupplyItem.name, SupplyItem.size_kind)
+            .where(SupplyItem.name.in_(bindparam("names", expanding=True)), SupplyItem.size_kind != ""))
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager
 
+from app.database import statement
 from app.extensions import db
 from app.supplies.models import SupplyCategory, SupplyItem
 
@@ -24,13 +25,19 @@ class StockRow:
 
 def overview(category_id: int | None = None, include_inactive: bool = False) -> list[StockRow]:
     """Every item with its stored stock: one query, whatever the length of the ledger."""
+    stmt = _overview(bool(category_id), include_inactive)
+    return [StockRow(i) for i in db.session.scalars(stmt, {"category": category_id} if category_id else {})]
+
+
+@statement
+def _overview(of_category: bool, include_inactive: bool):
     stmt = (select(SupplyItem).join(SupplyCategory).options(contains_eager(SupplyItem.category))
             .order_by(SupplyCategory.sort_order, SupplyItem.name, SupplyItem.spec))
-    if category_id:
-        stmt = stmt.where(SupplyItem.category_id == category_id)
+    if of_category:
+        stmt = stmt.where(SupplyItem.category_id == bindparam("category"))
     if not include_inactive:
         stmt = stmt.where(SupplyItem.active.is_(True))
-    return [StockRow(i) for i in db.session.scalars(stmt)]
+    return stmt
 
 
 def below_minimum_count() -> int:
@@ -39,10 +46,14 @@ def below_minimum_count() -> int:
     where the page counted them already (remember_below_minimum)."""
     if has_request_context() and "_below_minimum" in g:
         return g._below_minimum
-    n = db.session.scalar(select(func.count(SupplyItem.id)).where(
-        SupplyItem.active.is_(True), SupplyItem.stock < SupplyItem.min_stock))
+    n = db.session.scalar(_below_minimum())
     remember_below_minimum(n)
     return n
+
+
+@statement
+def _below_minimum():
+    return select(func.count(SupplyItem.id)).where(SupplyItem.active.is_(True), SupplyItem.stock < SupplyItem.min_stock)
 
 
 def remember_below_minimum(n: int) -> None:
