@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
+from app.database import statement
 from app.extensions import db
 from app.handbook.models import Duty, PositionRevision
 from app.org.models import Position
@@ -50,9 +51,14 @@ def hash_duties(snap: dict) -> str:
 
 def current_revision(position: Position | int) -> PositionRevision | None:
     pid = position if isinstance(position, int) else position.id
-    return db.session.scalar(
+    return db.session.scalar(_current(), {"position": pid})
+
+
+@statement
+def _current():
+    return (
         select(PositionRevision)
-        .where(PositionRevision.position_id == pid)
+        .where(PositionRevision.position_id == bindparam("position"))
         .order_by(PositionRevision.number.desc())
         .limit(1)
     )
