@@ -381,13 +381,20 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
                       minute.date(), [i for i, _, _ in other])
     # `whole` when every subject counts (he ticks the position, or it is an item for each
     # piece of equipment), else only his own and the position's shared one.
+    # The subjects of an item whose target never changed: the lists of the stretches between
+    # two changes of its holders (or equipment), walked once (Holders.along), not looked up
+    # occurrence by occurrence.
     occs, whole_occs, other_occs = [], [], []
     for i, item_occs, ticks in other:
-        fixed = None if i.target_changes else i.target
-        for o in item_occs:
-            target = fixed or i.target_on(o.period.start)
+        if i.target_changes:
+            targets = [i.target_on(o.period.start) for o in item_occs]
+            subjects = [subjects_of(t, i, o.due_date, holders) for t, o in zip(targets, item_occs)]
+        else:
+            targets = [i.target] * len(item_occs)
+            subjects = holders.along(i.target, i, [o.due_date for o in item_occs])
+        for o, target, subs in zip(item_occs, targets, subjects):
             whole = ticks or target == EQUIPMENT
-            occs.append((i, o, target, whole))
+            occs.append((i, o, target, whole, subs))
             (whole_occs if whole else other_occs).append((i.id, o.period))
     if person is None:  # one statement of checklist_tally for both kinds of items
         done_periods, counts = done_keys_and_tallies(simple_ranges, period_spans(whole_occs))
@@ -398,8 +405,7 @@ def _missing(user, now: datetime, days: int, person: int | None = None,
     mine = subject_done_counts(other_occs, (own, 0))
     own_done, shared_done = mine[own], mine[0]
     per_item: dict[int, list] = {}
-    for i, o, target, whole in occs:
-        subs = subjects_of(target, i, o.due_date, holders)
+    for i, o, target, whole, subs in occs:
         key = (i.id, o.period.key)
         if whole:
             if person is not None:
