@@ -189,3 +189,40 @@ def test_the_new_hires_to_sign_off_cost_the_same_however_many(demo, client):
     client.logout()
     client.login("liuyang")
     assert "新员工入职，待上岗确认" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_positions_reading_confirmations_cost_the_same_however_many_hold_it(demo, admin_client):
+    """阅读确认情况 of the 技师 lists every holder with 无账号 where he has none: twelve more
+    technicians, half of them with an account, add no statement (it read each holder's
+    account one by one: 171 statements for the 技师 of the three-year dataset)."""
+    from plans import record_statements
+
+    from app.auth.models import User
+    from app.org.models import Position
+    from app.staff.models import Employee
+
+    with demo.app_context():
+        tech = db.session.scalar(db.select(Position).filter_by(seed_key="technician")).id
+        engine = db.engine
+    url = f"/handbook/positions/{tech}/confirmations"
+
+    def statements():
+        admin_client.get(url)  # warm
+        with record_statements(engine) as seen:
+            r = admin_client.get(url)
+        assert r.status_code == 200
+        return len(seen), r.get_data(as_text=True)
+
+    before, _ = statements()
+    with demo.app_context():
+        for n in range(12):
+            e = Employee(employee_no=f"JS9{n:02d}", name=f"技师{n:02d}", position_id=tech)
+            db.session.add(e)
+            if n % 2:
+                db.session.flush()
+                db.session.add(User(username=f"js9{n:02d}", employee_id=e.id, password_hash="x"))
+        db.session.commit()
+    after, html = statements()
+    assert after == before, (before, after)
+    assert '技师00 <small class="muted">（无账号）</small>' in html
+    assert "技师01 <small" not in html  # he has an account

@@ -15,7 +15,7 @@ from app.handbook.models import GlossaryTerm, PositionRevision
 from app.handbook.revisions import current_revision, current_revisions, diff, duties_of, fold
 from app.handbook.search import highlight, search
 from app.org.chart import chart_layout
-from app.org.models import Position, ordered_positions
+from app.org.models import Position, ordered_positions, with_lines
 from app.parts import position_panels
 from app.permissions import (can_edit_org, holds_position, is_supervisor, may_confirm_reading, may_view_position,
                              require, supervises)
@@ -36,7 +36,7 @@ def _position(position_id: int) -> Position:
 @bp.get("/")
 @login_required
 def index():
-    positions = ordered_positions()
+    positions = with_lines(ordered_positions())  # the chart draws every line
     mine = current_user.position
     return render(
         "handbook/index.html",
@@ -49,6 +49,7 @@ def index():
 @bp.get("/positions/<int:position_id>")
 @login_required
 def position(position_id: int):
+    with_lines(ordered_positions(include_inactive=True))  # its superiors and subordinates, named on the page
     position = _position(position_id)
     revision = current_revision(position)
     own = holds_position(current_user, position)

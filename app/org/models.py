@@ -99,8 +99,9 @@ def _positions(inactive_too: bool):
 
 def with_lines(positions: list[Position]) -> list[Position]:
     """These positions with their reporting lines both ways, read in one statement (the org
-    chart draws every line: two lazy loads per position otherwise). Every position a line
-    names must be loaded already (ordered_positions reads them all on a GET)."""
+    chart draws every line: two lazy loads per position otherwise). The positions a line
+    names come from the session when ordered_positions has read them (it reads them all on
+    a GET); any other is read on first use."""
     ups: dict[int, list[ReportingLine]] = {p.id: [] for p in positions}
     downs: dict[int, list[ReportingLine]] = {p.id: [] for p in positions}
     for line in db.session.scalars(_lines()):
