@@ -6,6 +6,7 @@ from app.handbook.glossary import mark_terms
 from app.handbook.models import Duty
 from app.handbook.provenance import LINE_NOTE, duty_notes, footnotes, from_draft, title_note
 from app.parts import NavEntry, Part, WorkspaceBlock, add, busiest
+from app.staff.models import Employee
 
 AUDIT_LABELS = {
     "seed_load": "载入手册数据",
@@ -26,7 +27,10 @@ ORG_AUDIT_LABELS = {  # the org chart's pages (org_routes.py)
 
 def bench_pages() -> list[tuple[str, str]]:
     duties = busiest(Duty.position_id)
-    return [("position", f"/handbook/positions/{duties}"), ("search", "/handbook/search?q=%E5%AE%A2%E6%88%B7")]  # 客户
+    holders = busiest(Employee.position_id, Employee.active.is_(True))
+    return [("handbook", "/handbook/"), ("position", f"/handbook/positions/{duties}"),
+            ("confirmations", f"/handbook/positions/{holders}/confirmations"), ("org chart", "/org/"),
+            ("search", "/handbook/search?q=%E5%AE%A2%E6%88%B7")]  # 客户
 
 
 def bench_exports() -> list[tuple[str, str]]:
