@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock, params
+from app.auth.models import User
 from app.database import statement
 from app.extensions import db
 from app.org.models import Position, ordered_positions
@@ -297,7 +298,8 @@ def slip_line():
 def slips():
     require(can_issue_supplies)
     page = params.paginate(select(IssueSlip).order_by(IssueSlip.id.desc())
-                           .options(selectinload(IssueSlip.employee), selectinload(IssueSlip.issued_by),
+                           .options(selectinload(IssueSlip.employee),
+                                    selectinload(IssueSlip.issued_by).selectinload(User.employee),  # 发放人's name
                                     selectinload(IssueSlip.lines).selectinload(StockEntry.item)), count=False)
     return render("supplies/slips.html", page=page, **_helpers())
 
@@ -427,7 +429,7 @@ def requisition_new():
 @bp.get("/requisitions/<int:req_id>")
 @login_required
 def requisition(req_id: int, errors=None, status=200):
-    req = db.get_or_404(Requisition, req_id)
+    req = db.get_or_404(Requisition, req_id, options=[selectinload(Requisition.lines).joinedload(RequisitionLine.item)])
     require(may_see_requisition, req)
     may_decide = may_decide_requisition(current_user, req)
     still_open = open_per_line(req)
