@@ -330,6 +330,15 @@ def test_the_due_block_renders_its_rows(app, make_user):
     assert "JC-02 尾气分析仪" in html and re.search(r"已过期 3[45] 天", html) and "mine=1" in html
 
 
+def _todo(client, username: str) -> str:
+    """The 待我处理 card of the user's workspace."""
+    client.logout()
+    client.login(username)
+    page = client.get("/").get_data(as_text=True)
+    start = page.find("待我处理")
+    return page[start:page.find("</section>", start)] if start >= 0 else ""
+
+
 def test_open_faults_wait_in_the_responsible_persons_and_the_managers_workspace(app, client, make_user):
     """An open fault is in 待我处理 of the item's responsible person (his own items only)
     and of the equipment managers (every item), linking to the fault; a repaired one is not."""
@@ -344,19 +353,12 @@ def test_open_faults_wait_in_the_responsible_persons_and_the_managers_workspace(
         db.session.commit()
         fault_id = fault.id
 
-    def todo(username):
-        client.logout()
-        client.login(username)
-        page = client.get("/").get_data(as_text=True)
-        start = page.find("待我处理")
-        return page[start:page.find("</section>", start)] if start >= 0 else ""
-
-    keeper_todo = todo("keeper")
+    keeper_todo = _todo(client, "keeper")
     assert "我负责的设备报修" in keeper_todo and f"/equipment/{mine}#fault-{fault_id}" in keeper_todo
     assert "液压缸渗油" in keeper_todo and "支臂异响" not in keeper_todo
-    clerk_todo = todo("clerk")
+    clerk_todo = _todo(client, "clerk")
     assert "设备报修（未修复）" in clerk_todo and "液压缸渗油" in clerk_todo and "支臂异响" in clerk_todo
-    assert "报修" not in todo("tech")
+    assert "报修" not in _todo(client, "tech")
     # the block's link: the register narrowed to the items with an open fault
     listed = client.get("/equipment/?state=fault").get_data(as_text=True)
     assert "JS-01" in listed and "JS-02" in listed
@@ -364,7 +366,7 @@ def test_open_faults_wait_in_the_responsible_persons_and_the_managers_workspace(
         faults.repair(db.session.get(Fault, fault_id), {"repaired_by": "刘工", "repaired_on": today(), "cost": None,
                                                         "parts": "", "result": "已修复", "outcome": "in_use"}, None)
         db.session.commit()
-    assert "我负责的设备报修" not in todo("keeper")
+    assert "我负责的设备报修" not in _todo(client, "keeper")
     listed = client.get("/equipment/?state=fault").get_data(as_text=True)
     assert "JS-01" not in listed and "JS-02" in listed
 
@@ -382,23 +384,16 @@ def test_the_department_manager_sees_the_workshops_equipment_blocks_read_only(ap
         faults.report(db.session.get(Equipment, lift), "举升机下降异响", None)
         db.session.commit()
 
-    def todo(username):
-        client.logout()
-        client.login(username)
-        page = client.get("/").get_data(as_text=True)
-        start = page.find("待我处理")
-        return page[start:page.find("</section>", start)] if start >= 0 else ""
-
-    boss = todo("boss")
+    boss = _todo(client, "boss")
     assert "设备报修（未修复）" in boss and "举升机下降异响" in boss
     assert client.get(f"/equipment/{lift}/edit").status_code == 403
-    assert "举升机下降异响" not in todo("front")
+    assert "举升机下降异响" not in _todo(client, "front")
     # no keeper of the register in the workshop: nothing for him to oversee
     with app.app_context():
         from app.auth.models import User
         db.session.scalar(db.select(User).filter_by(username="clerk")).can_manage_equipment = False
         db.session.commit()
-    assert "举升机下降异响" not in todo("boss")
+    assert "举升机下降异响" not in _todo(client, "boss")
 
 
 def test_two_people_recording_one_repair_at_once_close_it_once(app, make_user):
