@@ -2,7 +2,7 @@
 holder) and the overdue list. The month grid is grid.py; the marks' queries marks.py."""
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import NamedTuple
@@ -151,11 +151,9 @@ def _people():
             .order_by(Employee.employee_no))
 
 
-@cache
+@statement
 def _items_statement():
-    """Built once (on first use: its loader options need every model mapped): every board,
-    overdue list and supervisor's workspace runs it, and building it with literal ids (and
-    its cache key) costs a fifth of running it."""
+    """Every board, overdue list and supervisor's workspace runs it."""
     return (select(ChecklistItem)
             .where(ChecklistItem.position_id.in_(bindparam("ids", expanding=True)), ChecklistItem.active.is_(True))
             .order_by(ChecklistItem.sort_order, ChecklistItem.id)

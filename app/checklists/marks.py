@@ -207,13 +207,12 @@ def _tally_range(ranges: dict[int, tuple]) -> dict:
     return params
 
 
-@lru_cache(maxsize=64)
+@statement
 def _tally_statement(what: str, ranges: int):
     """checklist_tally's done occurrences of `ranges` groups of items (as _tally_range
     gives the parameters), one row per item: its "key:count,…" (what = "counts"), its
-    keys (what = "keys"), or both (what = "both") joined by the database. Built once per number of groups: the
-    board and the month page read it several times, and building it cost more than
-    running it."""
+    keys (what = "keys"), or both (what = "both") joined by the database; one statement
+    per number of groups."""
     counts = func.aggregate_strings(ChecklistTally.period_key + ":" + cast(ChecklistTally.done, String), ",")
     keys = func.aggregate_strings(ChecklistTally.period_key, ",")
     columns = {"counts": (counts,), "keys": (keys,), "both": (keys, counts)}[what]
