@@ -160,6 +160,53 @@ def test_confirm_once_per_revision_and_again_after_duties_change(app, client, ma
     assert "尚未确认阅读" not in client.get("/handbook/").get_data(as_text=True)
 
 
+def test_a_wording_only_revision_asks_nobody_who_confirmed_to_confirm_again(app, client, make_user):
+    """仅文字修改 (a punctuation fix): a new revision in the history, marked 文字修改, and
+    whoever confirmed the previous one stays confirmed, without a notice; someone who never
+    confirmed is still asked; a later change of the duties asks everyone again."""
+    from app.notices.models import Notice
+
+    make_user("li", position="after_sales_clerk")
+    make_user("new", position="after_sales_clerk")
+    make_user("boss", admin=True)
+    admin = Client(app.test_client())
+    admin.login("boss")
+    client.login("li")
+    position_id = pid(app, "after_sales_clerk")
+    assert client.post_form(f"/handbook/positions/{position_id}/confirm", {"revision": "1"}).status_code == 303
+
+    data, rows = edit_payload(app, position_id)
+    rows[0] = (rows[0][0], rows[0][1].replace(",", "，") + "。", False)
+    data, _ = edit_payload(app, position_id, rows=rows, note="标点", wording_only="y")
+    assert "仅文字修改" in admin.get(f"/handbook/positions/{position_id}/edit").get_data(as_text=True)
+    assert admin.post_form(f"/handbook/positions/{position_id}/edit", data).status_code == 303
+    page = client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
+    assert "我已阅读并理解" not in page and "您已于" in page
+    assert "尚未确认阅读" not in client.get("/handbook/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Notice.id)).where(Notice.kind == "revision")) == 0
+        revision = current_revision(db.session.get(Position, position_id))
+        assert revision.number == 2 and revision.wording_only
+    history = admin.get(f"/handbook/positions/{position_id}/revisions").get_data(as_text=True)
+    assert "文字修改" in history
+    log = admin.get("/admin/audit/?action=position_revision").get_data(as_text=True)
+    assert "文字修改，已确认的员工无需重新确认" in log
+    # the new holder never confirmed: still asked
+    new = Client(app.test_client())
+    new.login("new")
+    assert "我已阅读并理解" in new.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
+
+    # a change of the duties themselves: asked again
+    data, rows = edit_payload(app, position_id)
+    rows[0] = (rows[0][0], rows[0][1] + "（每月核对一次）", False)
+    data, _ = edit_payload(app, position_id, rows=rows)
+    assert admin.post_form(f"/handbook/positions/{position_id}/edit", data).status_code == 303
+    assert "我已阅读并理解" in client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
+    with app.app_context():
+        assert not current_revision(db.session.get(Position, position_id)).wording_only
+        assert db.session.scalar(select(func.count(Notice.id)).where(Notice.kind == "revision")) == 2  # li, new
+
+
 def test_only_holders_confirm(app, client, make_user):
     make_user("tech", position="technician")
     client.login("tech")

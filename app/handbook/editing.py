@@ -34,6 +34,7 @@ class PositionInput:
     duties: list[DutyRow]
     base_revision: int
     note: str = ""
+    wording_only: bool = False  # 文字修改: those who confirmed need not confirm again
 
 
 class EditError(ValueError):
@@ -103,6 +104,7 @@ def input_from(form) -> PositionInput:
         duties=rows,
         base_revision=int(base) if base.isdigit() else -1,
         note=form.note.data or "",
+        wording_only=bool(form.wording_only.data),
     )
 
 def _validate(position: Position, data: PositionInput) -> list[DutyRow]:
@@ -210,12 +212,16 @@ def save_position(position: Position, data: PositionInput, author) -> PositionRe
     after = snapshot(position)
     if snapshot_lines(after) == snapshot_lines(before) and after["is_external"] == before["is_external"]:
         return None
-    revision = add_revision(position, author=author, note=data.note.strip()[:200])
-    if revision.duties_hash != hash_duties(before) and after["duties"]:
+    wording_only = data.wording_only and hash_duties(after) != hash_duties(before)
+    previous = current_revision(position)
+    revision = add_revision(position, author=author, note=data.note.strip()[:200], wording_only=wording_only)
+    if (previous is None or revision.duties_hash != previous.duties_hash) and after["duties"]:
         notices.revision_published(position, revision)  # the holders read and confirm again
     record(
         "position_revision", "position", position.id,
-        summary=f"「{position.title}」第 {revision.number} 版" + (f"：{revision.note}" if revision.note else ""),
-        before={"lines": snapshot_lines(before)}, after={"lines": snapshot_lines(after), "revision": revision.number},
+        summary=f"「{position.title}」第 {revision.number} 版" + (f"：{revision.note}" if revision.note else "")
+        + ("（文字修改，已确认的员工无需重新确认）" if wording_only else ""),
+        before={"lines": snapshot_lines(before)},
+        after={"lines": snapshot_lines(after), "revision": revision.number, **({"wording_only": True} if wording_only else {})},
     )
     return revision

@@ -37,6 +37,7 @@ class PositionEditForm(PageForm):
     subordinate_ids = MultiCheckboxField("直属下级", coerce=int)
     duties = FieldList(FormField(DutyRowForm), min_entries=0)
     note = StringField("修订说明", validators=[Length(max=200, message="修订说明最多200字。")])
+    wording_only = BooleanField("仅文字修改（标点、错别字等，职责内容不变）")
     base_revision = HiddenField()
     # "1" when the rows were filled from the position's reference draft (参考草稿).
     from_draft = HiddenField()

@@ -51,11 +51,20 @@ class PositionRevision(db.Model):
     author_name: Mapped[str] = mapped_column(String(80))
     note: Mapped[str] = mapped_column(String(200), default="")
     snapshot: Mapped[Any] = mapped_column(JSON)
-    # Hash of the duties alone: a revision that only renames asks nobody to re-read.
+    # The duties the holders confirm, as a hash of the duties alone: a revision that only
+    # renames asks nobody to re-read. A wording-only revision (文字修改: punctuation, a typo)
+    # keeps the previous revision's, so the confirmations of that one still count.
     duties_hash: Mapped[str] = mapped_column(String(64))
 
     position = relationship("Position", backref="revisions")
     author = relationship("User")
+
+    @property
+    def wording_only(self) -> bool:
+        """Saved as 文字修改: its duties differ from those its holders confirm."""
+        from app.handbook.revisions import hash_duties
+
+        return self.duties_hash != hash_duties(self.snapshot)
 
 
 class ReadConfirmation(db.Model):

@@ -80,7 +80,11 @@ def current_revisions() -> dict[int, PositionRevision]:
     return {r.position_id: r for r in rows}
 
 
-def add_revision(position: Position, *, author=None, author_name: str | None = None, note: str = "") -> PositionRevision:
+def add_revision(position: Position, *, author=None, author_name: str | None = None, note: str = "",
+                 wording_only: bool = False) -> PositionRevision:
+    """The position as it now is, saved as its next revision. `wording_only` (文字修改): the
+    duties' meaning is unchanged, so whoever confirmed the previous revision need not
+    confirm again (it keeps that revision's duties hash)."""
     snap = snapshot(position)
     previous = current_revision(position)
     revision = PositionRevision(
@@ -90,7 +94,7 @@ def add_revision(position: Position, *, author=None, author_name: str | None = N
         author_name=author_name or getattr(author, "name", None) or "系统",
         note=note,
         snapshot=snap,
-        duties_hash=hash_duties(snap),
+        duties_hash=previous.duties_hash if wording_only and previous is not None else hash_duties(snap),
     )
     db.session.add(revision)
     db.session.flush()
