@@ -69,6 +69,21 @@ def render(template: str, fragment: str | None = None, status: int = 200, **cont
     return response
 
 
+def files_not_kept(field: str | None = None) -> str:
+    """For a refused post that carried files (in `field`, or any): which were not kept, to
+    be chosen again (a browser cannot be handed them back with the form); "" when it
+    carried none. Shown under a form's file field (macros/forms.html) and in a refused
+    checklist row."""
+    if request.method != "POST":
+        return ""
+    names = [f.filename for key, f in request.files.items(multi=True)
+             if f and f.filename and (field is None or key == field)]
+    if not names:
+        return ""
+    shown = "、".join(names[:3]) + (f" 等 {len(names)} 个文件" if len(names) > 3 else "")
+    return f"所选的文件（{shown}）没有保存：请改正后重新选择文件再提交。"
+
+
 class ListPage:
     """A page of rows already in memory (a derived list such as the overdue list), with the
     attributes of Flask-SQLAlchemy's Pagination that the pager macro uses."""
@@ -217,6 +232,7 @@ def register_template_helpers(app) -> None:
     app.add_template_filter(css_string, "css_string")
     app.add_template_global(parts.nav_entries, "nav_entries")
     app.add_template_global(select_options, "select_options")
+    app.add_template_global(files_not_kept, "files_not_kept")
     app.add_template_global(parts.tiles, "nav_tiles")
 
     app.add_template_global(change_rows, "audit_change_rows")  # the audit log's before/after in words

@@ -286,11 +286,13 @@ def test_a_bad_or_missing_figure_ticks_nothing(app, client, clerk_people, freeze
     key = day_after_tomorrow(10).date().isoformat()
     item_id, form = _rate_form(app, five=five, ten=ten)
     client.login("mgr")
-    r = client.post_form(f"/checklists/items/{item_id}/{key}/tick", form, headers={"HX-Request": "true"})
+    r = client.post_form(f"/checklists/items/{item_id}/{key}/tick", {**form, "note": "已核对系统数据"},
+                         headers={"HX-Request": "true"})
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert message in html
-    assert f'value="{ten}"' in html  # what was typed is kept in the row
+    assert f'value="{ten}"' in html  # what was typed is kept in the row, the note too
+    assert html.count('value="已核对系统数据"') == 1  # in the tick's form, not in 退回's reason
     with app.app_context():
         assert not db.session.scalar(select(func.count(ChecklistMark.id)).where(ChecklistMark.done.is_(True)))
         assert not db.session.scalar(select(func.count(ChecklistValue.id)))
@@ -311,7 +313,10 @@ def test_a_bad_photo_leaves_no_file_and_ticks_nothing(app, client, clerk_people,
     data = {f"f{cid}": "3", f"f{pid}": [(io.BytesIO(jpeg()), "ok.jpg"), (io.BytesIO(b"GIF89a-broken"), "bad.jpg")]}
     r = client.post_form(f"/checklists/items/{item_id}/{monthly_key}/tick", data,
                          headers={"HX-Request": "true"}, content_type="multipart/form-data")
-    assert r.status_code == 422 and "bad.jpg" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "bad.jpg" in html
+    # the browser cannot be handed the chosen files back: the row says so
+    assert "所选的文件（ok.jpg、bad.jpg）没有保存：请改正后重新选择文件再提交。" in html
     assert uploaded(app) == []
     with app.app_context():
         assert not db.session.scalar(select(func.count(ChecklistValue.id)))

@@ -169,6 +169,11 @@ def test_a_report_without_a_description_is_refused(app, client, make_user):
     client.login("tech")
     r = client.post_form(f"/equipment/{item_id}/faults/new", {"description": ""})
     assert r.status_code == 422 and "请描述故障现象" in r.get_data(as_text=True)
+    # with a photo chosen: the page says it was not kept (a browser cannot be handed it back)
+    r = client.post_form(f"/equipment/{item_id}/faults/new",
+                         {"description": "", "photos": (io.BytesIO(jpeg((640, 480))), "支臂.jpg")},
+                         content_type="multipart/form-data")
+    assert r.status_code == 422 and "所选的文件（支臂.jpg）没有保存：请改正后重新选择文件再提交。" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Fault.id))) == 0
     # without a CSRF token nothing happens either

@@ -21,7 +21,7 @@ from app.permissions import (can_edit_org, is_supervisor, may_see_subject, may_s
 from app.printing import pdf_response, render_pdf
 from app.staff.models import Employee
 from app.uploads import send_stored
-from app.web import ListPage, is_htmx, me, render
+from app.web import ListPage, files_not_kept, is_htmx, me, render
 from app.xlsxexport import Table, requested_format, table_response
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
@@ -125,7 +125,8 @@ def _change_mark(item_id: int, period_key: str, change, holder: bool = False, wi
         discard(stored)
         if is_htmx():
             if exc.status == 422 and _period_ok(item, period_key, subject_id):
-                return _after_tick(item, period_key, str(exc), subject_id)  # the row again, the message in it
+                # the row again, the message in it (and which chosen files were not kept)
+                return _after_tick(item, period_key, " ".join(filter(None, (str(exc), files_not_kept()))), subject_id)
             abort(exc.status, description=str(exc))  # shown beside the control, the row stays
         flash(str(exc), "error")
         return redirect(url_for("checklists.index"), code=303)
