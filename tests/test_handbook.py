@@ -224,6 +224,15 @@ def test_no_confirmation_asked_for_a_position_without_duties(app, client, make_u
     assert "此岗位尚无职责描述，无需确认阅读" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(ReadConfirmation.id))) == 0
+    # the handbook's index does not tell him he has confirmed what was never written
+    index = client.get("/handbook/").get_data(as_text=True)
+    assert "本岗位的职责尚未发布，暂无需确认阅读" in index and "您已确认阅读" not in index
+    # his supervisor's list of who has not confirmed names the position as having none
+    make_user("boss", position="workshop_manager")
+    client.logout()
+    client.login("boss")
+    page = client.get("/handbook/unconfirmed").get_data(as_text=True)
+    assert "尚未发布职责、无需确认的岗位" in page and ">技师</a>" in page
 
 
 def test_confirmation_list_for_supervisor_and_pdf(app, client, make_user):

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 from app import clock, params
 from app.extensions import db
 
-from app.handbook.confirmations import (ConfirmError, confirm, confirmation_due, position_status, unconfirmed,
-                                        valid_confirmation)
+from app.handbook.confirmations import (ConfirmError, confirm, confirmation_due, has_duties, position_status,
+                                        unconfirmed, valid_confirmation)
 from app.handbook.drafts import MARK as DRAFT_MARK, AdoptError, add_checklist_after_edit, adopt, draft_for
 from app.handbook.editing import Conflict, EditError, fill_form, input_from, save_position
 from app.handbook.forms import AdoptDraftForm, ConfirmForm, DutyRowForm, GlossaryForm, PositionEditForm
@@ -38,10 +38,11 @@ def _position(position_id: int) -> Position:
 def index():
     positions = with_lines(ordered_positions())  # the chart draws every line
     mine = current_user.position
+    revisions = current_revisions()
     return render(
         "handbook/index.html",
         positions=positions, chart=chart_layout(positions, head_counts()),
-        revisions=current_revisions(), mine=mine,
+        revisions=revisions, mine=mine, mine_has_duties=bool(mine) and has_duties(revisions.get(mine.id)),
         mine_confirmation_due=confirmation_due(current_user, mine) if mine else None,
     )
 
@@ -96,7 +97,10 @@ def confirm_read(position_id: int):
 def unconfirmed_list():
     """Who has not confirmed reading, across every position the user supervises."""
     require(is_supervisor)
-    return render("handbook/unconfirmed.html", groups=unconfirmed(me()))
+    revisions = current_revisions()
+    without = [p for p in ordered_positions()  # the department's positions he oversees whose duties are not written
+               if not p.is_external and supervises(current_user, p) and not has_duties(revisions.get(p.id))]
+    return render("handbook/unconfirmed.html", groups=unconfirmed(me()), without_duties=without)
 
 
 @bp.get("/positions/<int:position_id>/confirmations")
