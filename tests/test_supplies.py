@@ -239,6 +239,11 @@ def test_requisition_flow(app, client, store, make_user):
     assert r.status_code == 422 and "不能发放" in r.get_data(as_text=True)
     sup = Client(app.test_client())
     sup.login("wm")
+    # the approver sees which asks the stock cannot meet (the pens: none in stock)
+    rows = sup.get(f"/supplies/requisitions/{req_id}").get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>")[0]
+    pen_row = next(r for r in rows.split("<tr>") if "签字笔" in r)
+    glove_row = next(r for r in rows.split("<tr>") if "手套" in r)
+    assert "库存不足" in pen_row and "库存不足" not in glove_row
     r = sup.post_form(f"/supplies/requisitions/{req_id}/decide", {"decision": "reject", "note": ""})
     assert r.status_code == 422 and "驳回时请填写理由" in r.get_data(as_text=True)
     html = r.get_data(as_text=True)
