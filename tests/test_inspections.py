@@ -58,6 +58,23 @@ def test_an_answer_out_of_range_is_refused_with_the_item_named(key, raw, message
     assert message in str(exc.value) and item["question"] in str(exc.value)
 
 
+def test_a_reading_beyond_what_is_possible_is_refused_not_scored():
+    """A shipped number item may say what a reading can be at all (室内温度 -10 to 50 ℃): -50
+    or 999 is a typo, refused with the item named, not scored as meeting ≤ 26 ℃."""
+    shipped = tpl.content_of({"sections": [{"title": "前台", "items": [
+        {"key": "t", "question": "室内温度（℃）", "type": "number", "target": 26, "target_dir": "le", "unit": "℃",
+         "low": -10, "high": 50}]}]})
+    item = shipped["sections"][0]["items"][0]
+    for raw in ("-50", "999"):
+        with pytest.raises(Refused) as exc:
+            scoring.parse_value(item, raw)
+        assert str(exc.value) == f"「室内温度（℃）」应在 -10 到 50 之间（填写了 {raw}），请核对。"
+    assert scoring.parse_value(item, "24.5") == "24.5"
+    # the shipped 5S template's room temperature and percentages say so
+    raw = {i["key"]: i for t in tpl.shipped()["templates"] for s in t["sections"] for i in s["items"]}
+    assert (raw["f7"]["low"], raw["f7"]["high"]) == (-10, 50) and (raw["w11"]["low"], raw["w11"]["high"]) == (0, 100)
+
+
 # --- fixtures ------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -40,6 +40,9 @@ def parse_value(item: dict, raw: str | None) -> str:
             value = None
         if value is None or value != value or abs(value) > 1e9 or len(text) > 20:
             raise Refused(f"「{q}」请填写数字。", "value", items=[item["key"]])
+        low, high = item.get("low"), item.get("high")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise Refused(f"「{q}」{_range(low, high)}（填写了 {text}），请核对。", "value", items=[item["key"]])
         return text
     raise Refused(f"「{q}」的类型未知。", "value", items=[item["key"]])
 
@@ -155,3 +158,12 @@ def score(content: dict, answers: dict[str, str], pass_mark: int) -> Score:
                 result.failed.append(item)
         result.sections.append(s)
     return result
+
+
+def _range(low: float | None, high: float | None) -> str:
+    """应在 -10 到 50 之间 / 不应低于 0 / 不应高于 100."""
+    def plain(x: float) -> str:
+        return f"{x:g}"
+    if low is not None and high is not None:
+        return f"应在 {plain(low)} 到 {plain(high)} 之间"
+    return f"不应低于 {plain(low)}" if low is not None else f"不应高于 {plain(high)}"

@@ -71,6 +71,9 @@ def _normalise_item(raw: dict) -> dict:
         item["target"] = float(raw["target"])
         item["target_dir"] = raw.get("target_dir", "ge")
         item["unit"] = str(raw.get("unit", "") or "")
+        for bound in ("low", "high"):  # what a reading can be at all (a room's temperature): beyond, a typo
+            if raw.get(bound) is not None:
+                item[bound] = float(raw[bound])
     return item
 
 
