@@ -166,8 +166,9 @@ def seed(fresh: bool) -> list[str]:
                     _dated(a, "close", datetime.combine(done_day + timedelta(days=1), time(9, 30))
                            + timedelta(minutes=rng.randint(0, 90)))
     # a front-desk inspection and one brand-audit self-check
+    front_insp = None
     if front is not None and "front_5s" in templates:
-        insp = inspecting.start(templates["front_5s"], areas["front_desk"], front)
+        front_insp = insp = inspecting.start(templates["front_5s"], areas["front_desk"], front)
         _answer_all(insp, rng, 0.2, front, 77)
         inspecting.submit(insp, front)
         _backdate(insp, datetime.combine(today - timedelta(days=4), time(10, 0)))
@@ -181,9 +182,12 @@ def seed(fresh: bool) -> list[str]:
                                "按厂家审核标准补齐记录并上传证明", manager)
             _dated(a, "assign", datetime.combine(today - timedelta(days=6), time(15, 30)) + timedelta(minutes=n))
             action_count += 1
-    # the schedules (weekly workshop 5S for 张伟, monthly front desk): from now on, so the
-    # inspections above tick nothing
+    # the schedules (weekly workshop 5S for 张伟, monthly front desk): from now on; the
+    # workshop's inspections above are of past weeks, the front desk's of this month ticks
+    # its monthly item as its submit would have (none if it fell in the month before)
     planned = schedules.load()
+    if front_insp is not None:
+        schedules.tick_scheduled(front_insp, front)
     # a draft started today, to resume
     draft = inspecting.start(templates["workshop_5s"], areas["workshop"], inspector)
     first = draft.version.items()[0]

@@ -49,7 +49,7 @@ def seed_trainings() -> list[str]:
         db.session.flush()
         staff = positions["technician"].active_employees + positions["workshop_clerk"].active_employees \
             if n != 1 else positions["service_advisor"].active_employees + positions["front_desk_supervisor"].active_employees
-        records.add_employees(t, staff)
+        records.add_employees(t, [e for e in staff if trainer_emp is None or e.id != trainer_emp.id])  # not the trainer
         records.add_outside(t, "钱师傅", "合作钣喷厂")
         states = [SIGNED, SIGNED, LEAVE, ABSENT, SIGNED, SIGNED]
         for i, a in enumerate(t.attendees):
