@@ -125,6 +125,25 @@ def test_checklist_items_reordered(app, admin_client):
     assert len(audited(app, "checklist_item_update")) >= 1
 
 
+def test_moving_the_first_item_up_changes_nothing(app, admin_client):
+    """The first item moved up (the fuzz test found it): no item's number changes, even
+    where removed items left gaps in the numbering, so there is nothing to record."""
+    with app.app_context():
+        position_id = db.session.scalar(select(Position.id).filter_by(seed_key="after_sales_clerk"))
+        items = list(db.session.scalars(select(ChecklistItem).filter_by(position_id=position_id)
+                                        .order_by(ChecklistItem.sort_order, ChecklistItem.id)))
+        for n, item in enumerate(items):
+            item.sort_order = 10 * (n + 1)  # gaps
+        db.session.commit()
+        numbers = lambda: [i.sort_order for i in db.session.scalars(  # noqa: E731
+            select(ChecklistItem).filter_by(position_id=position_id).order_by(ChecklistItem.id))]
+        before, first = numbers(), items[0].id
+    assert admin_client.post_form(f"/checklists/items/{first}/move", {"dir": "up"}).status_code == 303
+    with app.app_context():
+        assert numbers() == before
+    assert audited(app, "checklist_item_update") == []
+
+
 def test_a_requirement_retired_and_restored(app, admin_client):
     from app.coverage.models import Requirement
 

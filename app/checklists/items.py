@@ -91,14 +91,15 @@ def move_item(item: ChecklistItem, step: int) -> None:
     siblings = list(db.session.scalars(
         select(ChecklistItem).filter_by(position_id=item.position_id).order_by(ChecklistItem.sort_order, ChecklistItem.id)
     ))
-    for n, s in enumerate(siblings, start=1):
-        s.sort_order = n
     i = siblings.index(item)
     j = i + step
-    if 0 <= j < len(siblings):
-        siblings[i].sort_order, siblings[j].sort_order = siblings[j].sort_order, siblings[i].sort_order
-        record("checklist_item_update", "checklist_item", item.id, summary=f"调整顺序「{item.title}」",
-               after={"sort_order": item.sort_order})
+    if not 0 <= j < len(siblings):
+        return  # already the first (last): nothing changes, not even the others' numbering
+    for n, s in enumerate(siblings, start=1):  # numbered 1…n (gaps left by removed items), then swapped
+        s.sort_order = n
+    siblings[i].sort_order, siblings[j].sort_order = siblings[j].sort_order, siblings[i].sort_order
+    record("checklist_item_update", "checklist_item", item.id, summary=f"调整顺序「{item.title}」",
+           after={"sort_order": item.sort_order})
     db.session.flush()
 
 
