@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.handbook.models import Duty, GlossaryTerm, PositionRevision, ReadConfirmation
-from app.handbook.revisions import current_revision, duties_of
+from app.handbook.revisions import current_revision, duties_of, wording_only
 from app.handbook.search import like_pattern, search
 from app.org.models import Position
 from tests.conftest import Client
@@ -186,7 +186,7 @@ def test_a_wording_only_revision_asks_nobody_who_confirmed_to_confirm_again(app,
     with app.app_context():
         assert db.session.scalar(select(func.count(Notice.id)).where(Notice.kind == "revision")) == 0
         revision = current_revision(db.session.get(Position, position_id))
-        assert revision.number == 2 and revision.wording_only
+        assert revision.number == 2 and wording_only(revision)
     history = admin.get(f"/handbook/positions/{position_id}/revisions").get_data(as_text=True)
     assert "文字修改" in history
     log = admin.get("/admin/audit/?action=position_revision").get_data(as_text=True)
@@ -203,7 +203,7 @@ def test_a_wording_only_revision_asks_nobody_who_confirmed_to_confirm_again(app,
     assert admin.post_form(f"/handbook/positions/{position_id}/edit", data).status_code == 303
     assert "我已阅读并理解" in client.get(f"/handbook/positions/{position_id}").get_data(as_text=True)
     with app.app_context():
-        assert not current_revision(db.session.get(Position, position_id)).wording_only
+        assert not wording_only(current_revision(db.session.get(Position, position_id)))
         assert db.session.scalar(select(func.count(Notice.id)).where(Notice.kind == "revision")) == 2  # li, new
 
 

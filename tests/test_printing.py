@@ -87,7 +87,8 @@ def test_whole_handbook_pdf(app, client, make_user):
         assert "尚无职责描述的岗位" in last and all(t in last for t in without)
     assert "打印日期" in pages[-1]
     # the contents in the order printed: numbered 1, 2, … with their pages never going back
-    lines = [re.match(r"(\d+)\.\s*(\S+?)（.*?(\d+)$", line.strip()) for line in pages[1].splitlines()]
+    lines = [re.match(r"(\d+)\.\s*(\S+)（(?:第\s*\d+\s*版|尚无职责描述)）.*?(\d+)$", line.strip())
+             for line in pages[1].splitlines()]  # a title may have its own brackets: 服务顾问（SA）
     entries = [(int(m[1]), m[2], int(m[3])) for m in lines if m]
     assert [n for n, _, _ in entries] == list(range(1, len(titles) + 1))
     assert [t for _, t, _ in entries] == with_duties + without

@@ -59,13 +59,6 @@ class PositionRevision(db.Model):
     position = relationship("Position", backref="revisions")
     author = relationship("User")
 
-    @property
-    def wording_only(self) -> bool:
-        """Saved as 文字修改: its duties differ from those its holders confirm."""
-        from app.handbook.revisions import hash_duties
-
-        return self.duties_hash != hash_duties(self.snapshot)
-
 
 class ReadConfirmation(db.Model):
     """“我已阅读并理解”: who confirmed which revision of their position, and when."""

@@ -101,6 +101,11 @@ def add_revision(position: Position, *, author=None, author_name: str | None = N
     return revision
 
 
+def wording_only(revision: PositionRevision) -> bool:
+    """Saved as 文字修改 (add_revision): its duties differ from those its holders confirm."""
+    return revision.duties_hash != hash_duties(revision.snapshot)
+
+
 def duties_changed_since(revision: PositionRevision) -> int:
     """Number of the earliest revision whose duties equal the given one's, counting back
     from it without a gap: confirmations of that revision or later are still valid."""

@@ -12,7 +12,7 @@ from app.handbook.editing import Conflict, EditError, fill_form, input_from, sav
 from app.handbook.forms import AdoptDraftForm, ConfirmForm, DutyRowForm, GlossaryForm, PositionEditForm
 from app.handbook.glossary import GlossaryError, active_terms, save_term
 from app.handbook.models import GlossaryTerm, PositionRevision
-from app.handbook.revisions import current_revision, current_revisions, diff, duties_of, fold
+from app.handbook.revisions import current_revision, current_revisions, diff, duties_of, fold, wording_only
 from app.handbook.search import highlight, search
 from app.org.chart import chart_layout
 from app.org.models import Position, ordered_positions, with_lines
@@ -203,7 +203,8 @@ def revisions(position_id: int):
     rows = db.session.scalars(
         select(PositionRevision).filter_by(position_id=position.id).order_by(PositionRevision.number.desc())
     ).all()
-    return render("handbook/revisions.html", position=position, revisions=rows)
+    return render("handbook/revisions.html", position=position, revisions=rows,
+                  wording_only={r.number for r in rows if wording_only(r)})
 
 
 def _revision(position: Position, number: int) -> PositionRevision:
