@@ -204,3 +204,17 @@ def test_the_coverage_matrix_offers_a_manager_only_what_he_can_do(app, client):
     clerk.login("chenxy")  # the training clerk can: his hint and buttons stay
     page = clerk.get("/coverage/").get_data(as_text=True)
     assert "为所选建培训" in page and "勾选缺少或已过期的员工" in page
+
+
+def test_a_person_whose_position_has_no_items_is_said_so_on_the_board(demo, client):
+    """刘洋 (前台主管) narrows his board to 周杰, whose 服务顾问 position has no checklist
+    items: the board says so and leads back to everyone, rather than telling him what
+    supervisors and employees may see."""
+    from app.staff.models import Employee
+
+    with demo.app_context():
+        zhou = db.session.scalar(select(Employee.id).filter_by(name="周杰"))
+    home(client, "liuyang")
+    html = client.get(f"/checklists/?show=all&person={zhou}").get_data(as_text=True)
+    assert "所选人员没有点检项目：其岗位尚未设置点检项目。" in html and "查看全部人员" in html
+    assert "主管可点检其下属岗位" not in html
