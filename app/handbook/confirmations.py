@@ -180,6 +180,11 @@ _UNCONFIRMED = (select(Employee.id, Employee.name, Employee.employee_no, Employe
 
 
 def unconfirmed(user) -> list[Unconfirmed]:
+    """unconfirmed_and_unwritten's first part (the workspace's block)."""
+    return unconfirmed_and_unwritten(user)[0]
+
+
+def unconfirmed_and_unwritten(user) -> tuple[list[Unconfirmed], list[Position]]:
     """Per position this user supervises (all for admin), in the org chart's order: the
     active employees who have not confirmed its current duties. Positions without duties
     ask no confirmation and are left out.
@@ -188,10 +193,11 @@ def unconfirmed(user) -> list[Unconfirmed]:
     and hashes (from which revision on a confirmation still counts), the current one's
     snapshot with them (does it state duties); and the employees without a confirmation
     of a revision that counts (as plain rows: id, name, number; the workspace shows a few
-    names of hundreds)."""
+    names of hundreds). Second: the department's positions among them whose duties are not
+    written (nobody is asked to confirm them; the list says so)."""
     visible = [p for p in ordered_positions() if supervises(user, p)]
     if not visible:
-        return []
+        return [], []
     history: dict[int, list] = {}  # position id -> its revisions as (id, duties hash), newest first
     revisions: dict[int, CurrentRevision] = {}
     for rid, pid, digest, number, snapshot in db.session.execute(_HISTORY, {"positions": [p.id for p in visible]}):
@@ -199,10 +205,11 @@ def unconfirmed(user) -> list[Unconfirmed]:
         if pid not in revisions:  # newest first: the current revision
             revisions[pid] = CurrentRevision(number, snapshot)
     asked = [p for p in visible if has_duties(revisions.get(p.id))]
+    unwritten = [p for p in visible if not p.is_external and p not in asked]
     if not asked:
-        return []
+        return [], unwritten
     counting = [rid for p in asked for rid in _counting(history[p.id])]
     missing: dict[int, list] = {}
     for row in db.session.execute(_UNCONFIRMED, {"positions": [p.id for p in asked], "counting": counting}):
         missing.setdefault(row.position_id, []).append(row)
-    return [Unconfirmed(p, revisions[p.id], missing[p.id]) for p in asked if p.id in missing]
+    return [Unconfirmed(p, revisions[p.id], missing[p.id]) for p in asked if p.id in missing], unwritten

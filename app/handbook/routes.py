@@ -6,7 +6,7 @@ from app import clock, params
 from app.extensions import db
 
 from app.handbook.confirmations import (ConfirmError, confirm, confirmation_due, has_duties, position_status,
-                                        unconfirmed, valid_confirmation)
+                                        unconfirmed_and_unwritten, valid_confirmation)
 from app.handbook.drafts import MARK as DRAFT_MARK, AdoptError, add_checklist_after_edit, adopt, draft_for
 from app.handbook.editing import Conflict, EditError, fill_form, input_from, save_position
 from app.handbook.forms import AdoptDraftForm, ConfirmForm, DutyRowForm, GlossaryForm, PositionEditForm
@@ -97,10 +97,8 @@ def confirm_read(position_id: int):
 def unconfirmed_list():
     """Who has not confirmed reading, across every position the user supervises."""
     require(is_supervisor)
-    revisions = current_revisions()
-    without = [p for p in ordered_positions()  # the department's positions he oversees whose duties are not written
-               if not p.is_external and supervises(current_user, p) and not has_duties(revisions.get(p.id))]
-    return render("handbook/unconfirmed.html", groups=unconfirmed(me()), without_duties=without)
+    groups, unwritten = unconfirmed_and_unwritten(me())
+    return render("handbook/unconfirmed.html", groups=groups, without_duties=unwritten)
 
 
 @bp.get("/positions/<int:position_id>/confirmations")
