@@ -128,7 +128,7 @@ def test_the_requisition_lists_follow_the_reach(app, people):
     from app.auth.models import User
     from app.supplies.ledger import receive
     from app.supplies.models import SupplyCategory, SupplyItem
-    from app.supplies.requisitions import create, decidable_requisitions, visible_requisitions
+    from app.supplies.requisitions import create, reach_shape, reaching, visible_requisitions
 
     with app.test_request_context():
         users = _users()
@@ -141,7 +141,8 @@ def test_the_requisition_lists_follow_the_reach(app, people):
         for name in NAMES:
             user = db.session.scalar(select(User).filter_by(username=name))
             seen = set(db.session.scalars(visible_requisitions(user)))
-            decided = set(db.session.scalars(decidable_requisitions(user)))
+            shape, values = reach_shape(p.requisitions_decidable_by(user))  # as the workspace's block asks
+            decided = set(db.session.scalars(reaching(*shape), values))
             assert seen == {r for r in reqs if p.may_see_requisition(user, r)}, name
             assert decided == {r for r in reqs if p.may_decide_requisition(user, r)
                                and r.employee_id != user.employee_id}, name

@@ -9,8 +9,7 @@ from app.audit.log import record
 from app.database import statement
 from app.extensions import db
 from app.notices import rules as notices
-from app.permissions import (Reach, may_decide_requisition, may_withdraw_requisition, requisitions_decidable_by,
-                             requisitions_visible_to)
+from app.permissions import Reach, may_decide_requisition, may_withdraw_requisition, requisitions_visible_to
 from app.staff.models import Employee
 from app.supplies.entitlements import asked_beyond_standard
 from app.supplies.ledger import LedgerError, ProblemsRefused, issue
@@ -144,11 +143,6 @@ def _requisitions_of(except_employee, everyone: bool, employee_ids, position_ids
         conditions.append(Requisition.employee_id.in_(
             select(Employee.id).where(Employee.position_id.in_(position_ids))))
     return stmt.where(or_(*conditions)) if conditions else stmt.where(False)
-
-
-def decidable_requisitions(user):
-    """SELECT of the requisitions this user may decide (permissions.requisitions_decidable_by)."""
-    return _reached(requisitions_decidable_by(user))
 
 
 def visible_requisitions(user):
