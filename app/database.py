@@ -18,7 +18,7 @@ psycopg keeps PG_PREPARED_MAX prepared statements per connection (500; its own d
 """
 import sqlite3
 from datetime import datetime, timezone
-from functools import cache
+from functools import lru_cache
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
@@ -33,6 +33,9 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+SHAPES_KEPT = 64  # statements kept per builder of database.statement
+
+
 def statement(build):
     """A statement built once per process (per combination of the builder's arguments, which
     choose its shape, never its values), on first use, and run with its values as bind
@@ -40,8 +43,10 @@ def statement(build):
 
     Building a select and its cache key costs a few hundred microseconds on every call
     (more than SQLite takes to run it); a statement kept whole has its cache key worked out
-    once. Statements are immutable and shared by threads; the values never are."""
-    return cache(build)
+    once. Statements are immutable and shared by threads; the values never are. At most
+    SHAPES_KEPT shapes per builder are kept (a shape counted from the data, such as the
+    number of key ranges of checklist marks, cannot grow the process without bound)."""
+    return lru_cache(maxsize=SHAPES_KEPT)(build)
 
 
 def _config(key: str, default):

@@ -422,7 +422,7 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
     warn = warn_days() if warn is None else warn
     columns = [r for r in requirements_of(position_ids) if r.certificate or r.interval_months]  # only these expire
     among = ActiveOf(sorted({r.position_id for r in columns}))
-    staff = {e.id: e for e in db.session.execute(_staff(), {"positions": among.position_ids})}
+    staff = {e.id: e for e in db.session.execute(_members(), {"positions": among.position_ids})}
     positions = {e.id: e.position_id for e in staff.values()}
     until = today + timedelta(days=warn)
     by_position = defaultdict(list)
@@ -451,12 +451,6 @@ def expiring(today: date | None = None, warn: int | None = None, detail: bool = 
     soon.sort(key=lambda x: (x["cell"].expires, x["employee"].employee_no))
     expired.sort(key=lambda x: (x["cell"].expires, x["employee"].employee_no))
     return {"soon": soon, "expired": expired}
-
-
-@statement
-def _staff():
-    """The active employees of the positions bound as `positions`, as plain rows."""
-    return select(Employee.id, Employee.position_id, Employee.name, Employee.employee_no).where(*_ACTIVE_OF_POSITIONS)
 
 
 @statement
