@@ -9,6 +9,7 @@ from app.auth.models import User
 from app.checklists.board import board, overdue_summary
 from app.checklists.marks import ACCOUNT_NAME
 from app.checklists.models import ChecklistItem, ChecklistMark
+from app.checklists.schedule import OPEN, OVERDUE
 from app.database import statement
 from app.extensions import db
 from app.org.models import Position
@@ -39,6 +40,10 @@ def _my_section(user, now: datetime) -> dict | None:
         section["groups"][kind] = [x for e in entries
                                    for x in ([e] if not hasattr(e, "rows") or e.things else e.rows)
                                    if getattr(x, "things", False) or x.subject.id in (0, user.employee_id)]
+    # Is any of them due now? If not (a monthly item before its day), 去自查 opens 全部 of his
+    # position: 未完成, a supervisor's first tab, leaves out what is not due yet.
+    section["due_now"] = any(not x.finished if getattr(x, "things", False) else x.state in (OPEN, OVERDUE)
+                             for entries in section["groups"].values() for x in entries)
     return section
 
 

@@ -230,4 +230,3 @@ def check_history(e: Equipment, limit: int = 200) -> list[ChecklistEvent]:
 
 
 __all__ = ["EquipmentTargets", "checks_of", "check_history", "in_use_spans", "make_scope", "DONE"]
-
